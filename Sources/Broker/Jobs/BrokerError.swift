@@ -1,0 +1,35 @@
+/// An error from the broker, its system of record, or the rules they enforce.
+public struct BrokerError: Error, CustomStringConvertible, Sendable {
+    public var code: VelocityErrorCode
+    public var message: String
+    /// The submission field at fault, for validation errors.
+    public var field: String?
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: VelocityErrorCode, _ message: String, field: String? = nil, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.cause = cause
+    }
+
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let cause { text += " (cause: \(cause))" }
+        return text
+    }
+}
+
+extension VelocityErrorCode {
+    /// The lease presented is not the job's current attempt: another worker owns it now, or the
+    /// job already ended. The stale worker must drop the job.
+    public static let staleAttempt: Self = "stale_attempt"
+    public static let jobNotFound: Self = "job_not_found"
+    public static let jobNotDead: Self = "job_not_dead"
+    public static let invalidJob: Self = "invalid_job"
+    public static let payloadTooLarge: Self = "payload_too_large"
+    public static let resultTooLarge: Self = "result_too_large"
+    /// The broker's storage failed; the operation may be retried.
+    public static let brokerUnavailable: Self = "broker_unavailable"
+    public static let recordStoreUnavailable: Self = "record_store_unavailable"
+}

@@ -1,0 +1,82 @@
+/// The queue side of the product: where jobs wait, are leased, and end.
+///
+/// A driver seam: `RedisBroker` is the production implementation, and every implementation
+/// passes the same conformance suite (`BrokerConformanceTests`).
+public protocol JobBroker: Sendable {
+    /// Adds jobs; a job whose idempotency key (per tenant) or id is known comes back with the
+    /// existing id and `created == false`.
+    func enqueue(_ jobs: [JobSubmission]) async throws -> [EnqueueOutcome]
+
+    /// A consumer of one queue, with a connection of its own for blocking claims.
+    func makeConsumer(queue: String, workerID: String) async throws -> any JobConsumer
+
+    /// Extends the lease, records progress and a checkpoint; the reply carries the cancel flag.
+    func heartbeat(_ lease: JobLease, progress: JobProgress?) async throws -> HeartbeatReply
+
+    /// Ends the attempt successfully with an optional result (JSON text).
+    func complete(_ lease: JobLease, result: String?) async throws
+
+    /// Ends the attempt without success; returns the job's new state.
+    func fail(_ lease: JobLease, _ failure: JobFailure) async throws -> JobState
+
+    /// Cancels a waiting job at once, or asks a running one to stop; idempotent.
+    func cancel(queue: String, jobID: String) async throws -> CancelOutcome
+
+    func job(queue: String, id: String) async throws -> JobSnapshot?
+
+    func depth(queue: String) async throws -> QueueDepth
+
+    func setPaused(queue: String, _ paused: Bool) async throws
+
+    /// Dead jobs, oldest first.
+    func deadJobs(queue: String, limit: Int) async throws -> [String]
+
+    func replay(queue: String, jobID: String) async throws
+
+    /// Recovers jobs whose lease ran out; returns how many.
+    func recoverExpiredLeases(queue: String) async throws -> Int
+}
+
+public struct EnqueueOutcome: Sendable, Equatable {
+    public var id: String
+    public var created: Bool
+}
+
+public struct JobProgress: Sendable, Equatable {
+    public var fraction: Double?
+    public var message: String
+    /// Saved with the job; the next attempt gets it back in `ClaimedJob.checkpoint`.
+    public var checkpoint: String?
+
+    public init(fraction: Double? = nil, message: String = "", checkpoint: String? = nil) {
+        self.fraction = fraction
+        self.message = message
+        self.checkpoint = checkpoint
+    }
+}
+
+public struct HeartbeatReply: Sendable, Equatable {
+    public var leaseDeadlineMilliseconds: Int
+    /// Someone canceled the job: stop, then `fail` with disposition `.canceled`.
+    public var cancelRequested: Bool
+}
+
+public enum CancelOutcome: Sendable, Equatable {
+    /// It was waiting and is now canceled.
+    case canceled
+    /// It is running; its worker learns at the next heartbeat (or sooner, by pub/sub).
+    case requested
+    /// It had already ended in this state.
+    case alreadyFinished(JobState)
+}
+
+/// Claims jobs from one queue.
+public protocol JobConsumer: Sendable {
+    var queue: String { get }
+    /// Up to `maxJobs` jobs, waiting up to `wait` for the first (blocking, not polling).
+    func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob]
+    /// Completes finished attempts and claims more in one round trip; per completion, nil or
+    /// the error that refused it (a stale attempt).
+    func completeAndClaim(_ completions: [(lease: JobLease, result: String?)], maxJobs: Int) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob])
+    func close() async
+}

@@ -1,0 +1,51 @@
+/// A job as submitted: what to run, for whom, and under which limits.
+public struct JobSubmission: Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var queue: String
+    public var tenant: String
+    public var actor: String
+    /// JSON text; large inputs travel as blob references, never as bytes in here.
+    public var payload: String
+    /// Higher runs first; aging lets lower priorities through eventually.
+    public var priority: Int
+    public var maxAttempts: Int
+    public var backoff: BackoffPolicy
+    /// Time allowed between heartbeats: the lease. Independent of how long the job runs.
+    public var leaseMilliseconds: Int
+    /// Time allowed running, across heartbeats (0: no limit). Enforced by the worker.
+    public var runTimeoutMilliseconds: Int
+    /// Time allowed waiting before the first attempt (0: no limit).
+    public var waitTimeoutMilliseconds: Int
+    public var idempotencyKey: String?
+    public var parentBatch: String?
+    /// Not before this many milliseconds from now (0: at once).
+    public var delayMilliseconds: Int
+    /// When the job was first accepted (ms since 1970); kept when a job is restored from Postgres.
+    public var createdMilliseconds: Int?
+
+    public init(
+        id: String = JobID.make(), kind: String, queue: String, tenant: String = "default", actor: String = "",
+        payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3, backoff: BackoffPolicy = BackoffPolicy(),
+        leaseMilliseconds: Int = 30_000, runTimeoutMilliseconds: Int = 0, waitTimeoutMilliseconds: Int = 0,
+        idempotencyKey: String? = nil, parentBatch: String? = nil, delayMilliseconds: Int = 0,
+        createdMilliseconds: Int? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.queue = queue
+        self.tenant = tenant
+        self.actor = actor
+        self.payload = payload
+        self.priority = priority
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.leaseMilliseconds = leaseMilliseconds
+        self.runTimeoutMilliseconds = runTimeoutMilliseconds
+        self.waitTimeoutMilliseconds = waitTimeoutMilliseconds
+        self.idempotencyKey = idempotencyKey
+        self.parentBatch = parentBatch
+        self.delayMilliseconds = delayMilliseconds
+        self.createdMilliseconds = createdMilliseconds
+    }
+}

@@ -1,0 +1,28 @@
+/// The durable system of record for jobs: written before a submit is acknowledged and at every
+/// terminal state, so that losing Redis loses no accepted job.
+///
+/// A driver seam: `PostgresJobRecordStore` is the production implementation.
+public protocol JobRecordStore: Sendable {
+    /// Durably records accepted jobs. A job whose idempotency key (per tenant) or id is known
+    /// comes back with the existing id and `created == false`.
+    func recordAccepted(_ jobs: [JobSubmission]) async throws -> [EnqueueOutcome]
+
+    /// Applies state changes; a later change of the same job wins.
+    func apply(_ records: [JobStateRecord]) async throws
+
+    /// Jobs not in a terminal state, accepted at least `minimumAgeMilliseconds` ago, in id
+    /// order after `afterID`: the candidates for reconciliation.
+    func openJobs(afterID: String?, minimumAgeMilliseconds: Int, limit: Int) async throws -> [RecordedJob]
+
+    func job(id: String) async throws -> RecordedJob?
+}
+
+/// A job as the system of record holds it.
+public struct RecordedJob: Sendable, Equatable {
+    public var submission: JobSubmission
+    public var state: JobState
+    public var attempts: Int
+    public var result: String?
+    public var errorCode: String?
+    public var errorMessage: String?
+}

@@ -1,0 +1,38 @@
+/// An error from the Redis client: connection, protocol, server or script.
+public struct RedisError: Error, CustomStringConvertible, Sendable {
+    public var code: VelocityErrorCode
+    public var message: String
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "redis \(code): \(message) (cause: \(cause))" }
+        return "redis \(code): \(message)"
+    }
+}
+
+extension VelocityErrorCode {
+    /// Nothing listens at the address, or the TCP connect failed.
+    public static let redisConnectionRefused: Self = "redis_connection_refused"
+    /// `AUTH` or `SELECT` was refused.
+    public static let redisAuthentication: Self = "redis_authentication"
+    /// The server did not answer within the command timeout.
+    public static let redisTimeout: Self = "redis_timeout"
+    /// The connection broke mid-command; the command may or may not have run.
+    public static let redisIO: Self = "redis_io"
+    /// The server answered with an error reply.
+    public static let redisServer: Self = "redis_server_error"
+    /// A Lua script raised an error.
+    public static let redisScript: Self = "redis_script_error"
+    /// The reply did not have the expected shape.
+    public static let redisProtocol: Self = "redis_protocol"
+    /// The connection was closed by its owner.
+    public static let redisClosed: Self = "redis_closed"
+    /// The URL could not be parsed.
+    public static let redisConfiguration: Self = "redis_configuration"
+}

@@ -1,0 +1,33 @@
+/// The Redis keys of one queue, all under the hash tag `{namespace:queue}` so a queue lives in
+/// one Redis Cluster slot and every script can touch all of it.
+public struct QueueKeys: Sendable {
+    public let queue: String
+    public let base: String
+
+    public init(namespace: String, queue: String) {
+        self.queue = queue
+        self.base = "\(namespace):{\(namespace):\(queue)}:"
+    }
+
+    public var ready: String { base + "ready" }
+    public var queuedAt: String { base + "queued_at" }
+    public var delayed: String { base + "delayed" }
+    public var active: String { base + "active" }
+    public var dead: String { base + "dead" }
+    public var finished: String { base + "finished" }
+    public var meta: String { base + "meta" }
+    public var events: String { base + "events" }
+    public var signal: String { base + "signal" }
+    public var outbox: String { base + "outbox" }
+    public var jobPrefix: String { base + "job:" }
+    public var idempotencyPrefix: String { base + "idem:" }
+    /// Pub/sub channel for cancel requests of running jobs.
+    public var cancelChannel: String { base + "cancel" }
+
+    public func job(_ id: String) -> String { jobPrefix + id }
+
+    /// KEYS[1…12] of every broker script, in the prelude's order.
+    public var scriptKeys: [String] {
+        [ready, queuedAt, delayed, active, dead, finished, meta, events, signal, outbox, jobPrefix, idempotencyPrefix]
+    }
+}

@@ -1,0 +1,69 @@
+extension RedisBroker {
+    public func job(queue: String, id: String) async throws -> JobSnapshot? {
+        let reply = try await send(RedisCommand("HGETALL", [keys(queue).job(id)]))
+        guard let values = reply.array, !values.isEmpty else { return nil }
+        var fields: [String: String] = [:]
+        for i in stride(from: 0, to: values.count - 1, by: 2) {
+            if let name = values[i].string { fields[name] = values[i + 1].string ?? "" }
+        }
+        return JobSnapshot(queue: queue, fields: fields)
+    }
+
+    public func depth(queue: String) async throws -> QueueDepth {
+        let keys = keys(queue)
+        let replies = try await pool.connection().pipeline([
+            RedisCommand("ZCARD", [keys.ready]),
+            RedisCommand("ZCARD", [keys.delayed]),
+            RedisCommand("ZCARD", [keys.active]),
+            RedisCommand("ZCARD", [keys.dead]),
+            RedisCommand("ZCARD", [keys.finished]),
+            RedisCommand("ZRANGE", [keys.queuedAt, "0", "0", "WITHSCORES"]),
+            RedisCommand("HGETALL", [keys.meta]),
+            RedisCommand("TIME"),
+        ])
+        if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
+            throw BrokerError(.brokerUnavailable, "depth of \(queue): \(failure)")
+        }
+        var meta: [String: String] = [:]
+        let metaValues = replies[6].array ?? []
+        for i in stride(from: 0, to: metaValues.count - 1, by: 2) {
+            if let name = metaValues[i].string { meta[name] = metaValues[i + 1].string }
+        }
+        let time = replies[7].array ?? []
+        let nowMilliseconds = (time.first?.int ?? 0) * 1000 + (time.count > 1 ? (time[1].int ?? 0) / 1000 : 0)
+        let oldest = replies[5].array ?? []
+        let oldestAge = oldest.count == 2 ? max(0, nowMilliseconds - (oldest[1].string.flatMap { Double($0) }.map { Int($0) } ?? nowMilliseconds)) : 0
+        func counter(_ name: String) -> Int { meta[name].flatMap { Int($0) } ?? 0 }
+        return QueueDepth(
+            queue: queue, queued: replies[0].int ?? 0, scheduled: replies[1].int ?? 0, active: replies[2].int ?? 0,
+            dead: replies[3].int ?? 0, finished: replies[4].int ?? 0, oldestQueuedMilliseconds: oldestAge,
+            paused: meta["paused"] == "1", enqueuedTotal: counter("enqueued_total"),
+            succeededTotal: counter("succeeded_total"), failedTotal: counter("failed_total"),
+            canceledTotal: counter("canceled_total"), retriedTotal: counter("retried_total"),
+            recoveredTotal: counter("recovered_total"), deadTotal: counter("dead_total"))
+    }
+
+    public func deadJobs(queue: String, limit: Int) async throws -> [String] {
+        let reply = try await send(RedisCommand("ZRANGE", [keys(queue).dead, "0", String(max(0, limit - 1))]))
+        return (reply.array ?? []).compactMap(\.string)
+    }
+
+    /// Ids in the ready set, best first (for queue positions and `doctor`).
+    public func readyJobs(queue: String, limit: Int) async throws -> [String] {
+        let reply = try await send(RedisCommand("ZRANGE", [keys(queue).ready, "0", String(max(0, limit - 1))]))
+        return (reply.array ?? []).compactMap(\.string)
+    }
+
+    /// How many jobs will be claimed before this one (nil when it is not waiting).
+    public func queuePosition(queue: String, jobID: String) async throws -> Int? {
+        try await send(RedisCommand("ZRANK", [keys(queue).ready, jobID])).int
+    }
+
+    func send(_ command: RedisCommand) async throws -> RESPValue {
+        do {
+            return try await pool.send(command)
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
+        }
+    }
+}

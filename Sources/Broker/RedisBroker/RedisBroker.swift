@@ -1,0 +1,183 @@
+/// The broker on Redis: every state change is one Lua script over one queue's hash-tagged keys.
+public final class RedisBroker: JobBroker {
+    public let configuration: RedisBrokerConfiguration
+    let pool: RedisPool
+    private let header: [String]
+
+    public init(pool: RedisPool, configuration: RedisBrokerConfiguration = RedisBrokerConfiguration()) {
+        self.pool = pool
+        self.configuration = configuration
+        self.header = configuration.scriptHeader
+    }
+
+    public func keys(_ queue: String) -> QueueKeys {
+        QueueKeys(namespace: configuration.namespace, queue: queue)
+    }
+
+    /// Runs a broker script on the pool with the shared KEYS and ARGV headers.
+    func run(_ script: RedisScript, queue: String, jobKeys: [String] = [], arguments: [String]) async throws -> RESPValue {
+        let keys = keys(queue)
+        do {
+            return try await pool.evaluate(script, keys: keys.scriptKeys + jobKeys, arguments: header + arguments)
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
+        }
+    }
+
+    /// Turns the `VJ_…` errors raised by scripts into broker errors; the rest are outages.
+    static func brokerError(_ error: RedisError) -> BrokerError {
+        guard error.code == .redisScript else {
+            return BrokerError(.brokerUnavailable, error.message, cause: error)
+        }
+        return refusal(error.message) ?? BrokerError(.brokerUnavailable, error.message, cause: error)
+    }
+
+    static func refusal(_ message: String) -> BrokerError? {
+        if message.hasPrefix("VJ_STALE_ATTEMPT") {
+            return BrokerError(.staleAttempt, "the attempt is no longer current: the job was recovered, reclaimed or has ended")
+        }
+        if message.hasPrefix("VJ_NOT_FOUND") { return BrokerError(.jobNotFound, "no such job") }
+        if message.hasPrefix("VJ_NOT_DEAD") {
+            return BrokerError(.jobNotDead, "only dead jobs can be replayed: " + message.dropFirst("VJ_NOT_DEAD ".count))
+        }
+        return nil
+    }
+
+    public func enqueue(_ jobs: [JobSubmission]) async throws -> [EnqueueOutcome] {
+        for job in jobs { try job.validate(configuration.submissionLimits) }
+        var outcomes = [EnqueueOutcome?](repeating: nil, count: jobs.count)
+        let byQueue = Dictionary(grouping: jobs.indices, by: { jobs[$0].queue })
+        for (queue, indices) in byQueue {
+            // Chunks keep each script short, so Redis serves other clients in between.
+            for start in stride(from: 0, to: indices.count, by: 500) {
+                let chunk = indices[start..<min(start + 500, indices.count)]
+                var arguments = [String(chunk.count)]
+                arguments.reserveCapacity(1 + chunk.count * BrokerScript.enqueueFields)
+                for index in chunk { Self.appendEnqueueArguments(jobs[index], to: &arguments) }
+                let reply = try await run(BrokerScript.enqueue, queue: queue, arguments: arguments)
+                guard let values = reply.array, values.count == chunk.count * 2 else {
+                    throw BrokerError(.brokerUnavailable, "enqueue answered \(reply)")
+                }
+                for (offset, index) in chunk.enumerated() {
+                    outcomes[index] = EnqueueOutcome(
+                        id: values[offset * 2].string ?? jobs[index].id, created: values[offset * 2 + 1].int == 1)
+                }
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    static func appendEnqueueArguments(_ job: JobSubmission, to arguments: inout [String]) {
+        arguments.append(job.id)
+        arguments.append(job.kind)
+        arguments.append(job.tenant)
+        arguments.append(job.actor)
+        arguments.append(job.payload)
+        arguments.append(String(job.priority))
+        arguments.append(String(job.maxAttempts))
+        arguments.append(String(job.leaseMilliseconds))
+        arguments.append(String(job.runTimeoutMilliseconds))
+        arguments.append(String(job.waitTimeoutMilliseconds))
+        arguments.append(job.idempotencyKey ?? "")
+        arguments.append(job.parentBatch ?? "")
+        arguments.append(String(job.delayMilliseconds))
+        arguments.append(job.createdMilliseconds.map(String.init) ?? "")
+        arguments.append(job.backoff.encoded)
+    }
+
+    public func makeConsumer(queue: String, workerID: String) async throws -> any JobConsumer {
+        try await RedisQueueConsumer(broker: self, queue: queue, workerID: workerID)
+    }
+
+    public func heartbeat(_ lease: JobLease, progress: JobProgress?) async throws -> HeartbeatReply {
+        let checkpoint = progress?.checkpoint
+        let reply = try await run(
+            BrokerScript.heartbeat, queue: lease.queue, jobKeys: [keys(lease.queue).job(lease.jobID)],
+            arguments: [
+                lease.attemptID, "0", progress?.fraction.map { String(min(max($0, 0), 1)) } ?? "",
+                progress?.message ?? "", checkpoint == nil ? "0" : "1", checkpoint ?? "",
+            ])
+        guard let values = reply.array, values.count == 2, let deadline = values[0].int else {
+            throw BrokerError(.brokerUnavailable, "heartbeat answered \(reply)")
+        }
+        return HeartbeatReply(leaseDeadlineMilliseconds: deadline, cancelRequested: values[1].int == 1)
+    }
+
+    public func complete(_ lease: JobLease, result: String?) async throws {
+        try checkResult(result)
+        let reply = try await run(
+            BrokerScript.complete, queue: lease.queue, jobKeys: [keys(lease.queue).job(lease.jobID)],
+            arguments: ["0", "", lease.attemptID, result ?? ""])
+        let (refused, _) = try Self.parseCompleteReply(reply, queue: lease.queue)
+        if let error = refused.first ?? nil { throw error }
+    }
+
+    func checkResult(_ result: String?) throws {
+        if let result, result.utf8.count > configuration.maxResultBytes {
+            throw BrokerError(
+                .resultTooLarge,
+                "result is \(result.utf8.count) bytes; the limit is \(configuration.maxResultBytes): store it as a blob and return its reference")
+        }
+    }
+
+    public func fail(_ lease: JobLease, _ failure: JobFailure) async throws -> JobState {
+        var delay = failure.delayMilliseconds ?? 0
+        if failure.disposition == .error, failure.retriable {
+            delay = try await backoffDelay(for: lease)
+        }
+        let reply = try await run(
+            BrokerScript.fail, queue: lease.queue, jobKeys: [keys(lease.queue).job(lease.jobID)],
+            arguments: [
+                lease.attemptID, failure.disposition.rawValue, failure.code, failure.message,
+                failure.retriable ? "1" : "0", String(delay),
+            ])
+        guard let state = reply.string.flatMap(JobState.init(rawValue:)) else {
+            throw BrokerError(.brokerUnavailable, "fail answered \(reply)")
+        }
+        return state
+    }
+
+    /// The job's backoff after its current attempt; read here because jitter needs a random
+    /// source, which Redis scripts do not have.
+    private func backoffDelay(for lease: JobLease) async throws -> Int {
+        let reply = try await pool.send(RedisCommand("HMGET", [keys(lease.queue).job(lease.jobID), "backoff", "attempts"]))
+        let values = reply.array ?? []
+        let policy = values.first?.string.flatMap(BackoffPolicy.init(encoded:)) ?? BackoffPolicy()
+        let attempt = values.count > 1 ? values[1].int ?? 1 : 1
+        return policy.delayMilliseconds(afterAttempt: attempt)
+    }
+
+    public func cancel(queue: String, jobID: String) async throws -> CancelOutcome {
+        let keys = keys(queue)
+        let reply = try await run(BrokerScript.cancel, queue: queue, jobKeys: [keys.job(jobID)], arguments: [keys.cancelChannel])
+        switch reply.string {
+        case "canceled": return .canceled
+        case "cancel_requested": return .requested
+        case let other?:
+            if let state = JobState(rawValue: other) { return .alreadyFinished(state) }
+            fallthrough
+        default: throw BrokerError(.brokerUnavailable, "cancel answered \(reply)")
+        }
+    }
+
+    public func setPaused(queue: String, _ paused: Bool) async throws {
+        _ = try await run(BrokerScript.setPaused, queue: queue, arguments: [paused ? "1" : "0"])
+    }
+
+    public func replay(queue: String, jobID: String) async throws {
+        _ = try await run(BrokerScript.replay, queue: queue, jobKeys: [keys(queue).job(jobID)], arguments: [])
+    }
+
+    public func recoverExpiredLeases(queue: String) async throws -> Int {
+        try await recover(queue: queue).recovered
+    }
+
+    /// Recovers expired leases; also says how long until the next lease could expire.
+    public func recover(queue: String) async throws -> (recovered: Int, nextDeadlineMilliseconds: Int?) {
+        let reply = try await run(BrokerScript.recover, queue: queue, arguments: [String(configuration.recoveryBatch)])
+        guard let values = reply.array, values.count == 2, let count = values[0].int, let wait = values[1].int else {
+            throw BrokerError(.brokerUnavailable, "recover answered \(reply)")
+        }
+        return (count, wait >= 0 ? wait : nil)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Claims from one queue over a connection of its own: when the queue is empty it blocks on
+/// the queue's signal list (`BLPOP`), so an idle worker picks a new job within about one round
+/// trip, without polling.
+final class RedisQueueConsumer: JobConsumer {
+    let queue: String
+    private let broker: RedisBroker
+    private let workerID: String
+    private let connection: RedisConnection
+    private let keys: QueueKeys
+    private let header: [String]
+
+    init(broker: RedisBroker, queue: String, workerID: String) async throws {
+        self.broker = broker
+        self.queue = queue
+        self.workerID = workerID
+        self.keys = broker.keys(queue)
+        self.header = broker.configuration.scriptHeader
+        do {
+            self.connection = try await RedisConnection.connect(broker.pool.configuration, name: "velocity-consumer-\(queue)")
+        } catch let error as RedisError {
+            throw RedisBroker.brokerError(error)
+        }
+    }
+
+    func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob] {
+        try await claimLoop(maxJobs: maxJobs, wait: wait) { [self] in
+            try await evaluate(BrokerScript.claim, jobKeys: [], arguments: [String(maxJobs), workerID])
+        }.claimed
+    }
+
+    func completeAndClaim(
+        _ completions: [(lease: JobLease, result: String?)], maxJobs: Int
+    ) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob]) {
+        for completion in completions { try broker.checkResult(completion.result) }
+        var arguments = [String(maxJobs), workerID]
+        arguments.reserveCapacity(2 + completions.count * 2)
+        for completion in completions {
+            arguments.append(completion.lease.attemptID)
+            arguments.append(completion.result ?? "")
+        }
+        let reply = try await evaluate(
+            BrokerScript.complete, jobKeys: completions.map { keys.job($0.lease.jobID) }, arguments: arguments)
+        return try RedisBroker.parseCompleteReply(reply, queue: queue)
+    }
+
+    func close() async {
+        await connection.close()
+    }
+
+    private func evaluate(_ script: RedisScript, jobKeys: [String], arguments: [String]) async throws -> RESPValue {
+        do {
+            return try await connection.evaluate(script, keys: keys.scriptKeys + jobKeys, arguments: header + arguments)
+        } catch let error as RedisError {
+            throw RedisBroker.brokerError(error)
+        }
+    }
+
+    /// Claims; when nothing is ready, blocks on the signal list until something is, a delayed
+    /// job falls due, or `wait` runs out.
+    private func claimLoop(
+        maxJobs: Int, wait: Duration, attempt: () async throws -> RESPValue
+    ) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob]) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while true {
+            let reply = try await attempt()
+            let parsed = try RedisBroker.parseClaimReply(reply.array ?? [], from: 0, queue: queue)
+            if !parsed.jobs.isEmpty { return ([], parsed.jobs) }
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero || Task.isCancelled { return ([], []) }
+            var block = min(remaining.milliseconds, broker.configuration.maxBlockMilliseconds)
+            if let due = parsed.nextDueMilliseconds { block = min(block, max(due, 1)) }
+            let seconds = String(format: "%.3f", Double(max(block, 1)) / 1000)
+            do {
+                _ = try await connection.sendBlocking(RedisCommand("BLPOP", [keys.signal, seconds]), blockMilliseconds: block)
+            } catch let error as RedisError {
+                throw RedisBroker.brokerError(error)
+            }
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

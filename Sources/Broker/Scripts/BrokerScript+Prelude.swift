@@ -1,0 +1,197 @@
+extension BrokerScript {
+    /// Shared Lua prepended to every broker script.
+    ///
+    /// KEYS (the same fixed layout in every script; all under the queue's hash tag, so one slot):
+    ///   1 ready      zset  id → priority-aged score (lower runs first)
+    ///   2 queuedAt   zset  id → time it became ready (ms), for the oldest waiting age
+    ///   3 delayed    zset  id → due time (ms): delayed jobs and retries
+    ///   4 active     zset  id → lease deadline (ms, from Redis TIME)
+    ///   5 dead       zset  id → time it died (ms)
+    ///   6 finished   zset  id → time it finished (ms): succeeded, failed, canceled
+    ///   7 meta       hash  paused flag, attempt sequence, counters
+    ///   8 events     stream of state changes, capped with MAXLEN ~
+    ///   9 signal     list  wake-up markers for blocked consumers (BLPOP)
+    ///  10 outbox     list  state records waiting to be written to Postgres
+    ///  11 jobPrefix  prefix of job hashes (`…:job:<id>`), same hash tag: names the slot
+    ///  12 idemPrefix prefix of idempotency keys (`…:idem:<tenant>:<key>`), same hash tag
+    ///  13…          per-script job keys, documented in each script
+    /// ARGV (the same header in every script):
+    ///   1 events maxlen (0: no events)   2 aging ms per priority level   3 result TTL s
+    ///   4 finished retention (count)     5 dead retention (count)        6 signal cap
+    ///   7 idempotency TTL s              8 outbox on (1) or off (0)
+    ///   9…   per-script arguments
+    static let prelude = #"""
+        local K_READY, K_QUEUED_AT, K_DELAYED, K_ACTIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        local K_DEAD, K_FINISHED, K_META, K_EVENTS = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+        local K_SIGNAL, K_OUTBOX, K_JOB, K_IDEM = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+        local CFG_EVENTS_MAXLEN = tonumber(ARGV[1])
+        local CFG_AGING_MS = tonumber(ARGV[2])
+        local CFG_RESULT_TTL = tonumber(ARGV[3])
+        local CFG_FINISHED_MAX = tonumber(ARGV[4])
+        local CFG_DEAD_MAX = tonumber(ARGV[5])
+        local CFG_SIGNAL_CAP = tonumber(ARGV[6])
+        local CFG_IDEM_TTL = tonumber(ARGV[7])
+        local CFG_OUTBOX = ARGV[8] == '1'
+        local A = 8
+
+        local function now_ms()
+            local t = redis.call('TIME')
+            return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+
+        local function emit(id, state, attempt)
+            if CFG_EVENTS_MAXLEN > 0 then
+                redis.call('XADD', K_EVENTS, 'MAXLEN', '~', CFG_EVENTS_MAXLEN, '*',
+                    'job', id, 'state', state, 'attempt', attempt or '')
+            end
+        end
+
+        -- Records a state the system of record must learn about (terminal, dead, requeued).
+        local function record(id, jk, state, now)
+            if not CFG_OUTBOX then return end
+            local f = redis.call('HMGET', jk, 'attempts', 'error_code', 'error_message', 'result',
+                'claimed_ms', 'worker', 'progress')
+            redis.call('LPUSH', K_OUTBOX, cjson.encode({
+                id = id, state = state, at = now, attempts = tonumber(f[1]) or 0,
+                error_code = f[2] or nil, error_message = f[3] or nil, result = f[4] or nil,
+                started = tonumber(f[5]) or nil, worker = f[6] or nil }))
+        end
+
+        local function signal(count)
+            if count <= 0 then return end
+            local room = CFG_SIGNAL_CAP - redis.call('LLEN', K_SIGNAL)
+            if count > room then count = room end
+            for _ = 1, count do redis.call('RPUSH', K_SIGNAL, '1') end
+        end
+
+        -- Puts a job in the ready set; `since` is when it became eligible. Higher priority
+        -- counts as having waited longer, so a low-priority job overtakes once it has waited
+        -- (priority difference × aging) longer: nothing starves.
+        local function make_ready(id, jk, since)
+            local priority = tonumber(redis.call('HGET', jk, 'priority')) or 0
+            redis.call('ZADD', K_READY, since - priority * CFG_AGING_MS, id)
+            redis.call('ZADD', K_QUEUED_AT, since, id)
+        end
+
+        local function trim(key, keep, delete_hashes)
+            local extra = redis.call('ZCARD', key) - keep
+            if extra <= 0 then return end
+            if delete_hashes then
+                local old = redis.call('ZRANGE', key, 0, extra - 1)
+                for _, id in ipairs(old) do redis.call('DEL', K_JOB .. id) end
+            end
+            redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
+        end
+
+        -- succeeded, failed or canceled: kept for the result TTL, then gone from Redis.
+        local function finish(id, jk, state, now)
+            redis.call('HSET', jk, 'state', state, 'finished_ms', now)
+            redis.call('HDEL', jk, 'lease_deadline_ms')
+            redis.call('ZADD', K_FINISHED, now, id)
+            trim(K_FINISHED, CFG_FINISHED_MAX, false)
+            redis.call('EXPIRE', jk, CFG_RESULT_TTL)
+            redis.call('HINCRBY', K_META, state .. '_total', 1)
+            emit(id, state)
+            record(id, jk, state, now)
+        end
+
+        local function bury(id, jk, now)
+            redis.call('HSET', jk, 'state', 'dead', 'finished_ms', now)
+            redis.call('HDEL', jk, 'lease_deadline_ms')
+            redis.call('ZADD', K_DEAD, now, id)
+            trim(K_DEAD, CFG_DEAD_MAX, true)
+            redis.call('HINCRBY', K_META, 'dead_total', 1)
+            emit(id, 'dead')
+            record(id, jk, 'dead', now)
+        end
+
+        -- The attempt id fences every change a worker makes: only the current attempt of a
+        -- running job may touch it.
+        local function fence(jk, attempt)
+            local f = redis.call('HMGET', jk, 'state', 'attempt_id')
+            if not f[1] then return 'VJ_NOT_FOUND' end
+            if f[2] ~= attempt or (f[1] ~= 'starting' and f[1] ~= 'processing') then
+                return 'VJ_STALE_ATTEMPT'
+            end
+            return nil
+        end
+
+        local function promote_due(now)
+            local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now, 'LIMIT', 0, 1000)
+            for _, id in ipairs(due) do
+                local jk = K_JOB .. id
+                redis.call('ZREM', K_DELAYED, id)
+                if redis.call('EXISTS', jk) == 1 then
+                    local since = tonumber(redis.call('HGET', jk, 'scheduled_ms')) or now
+                    redis.call('HSET', jk, 'state', 'queued')
+                    make_ready(id, jk, since)
+                    emit(id, 'queued')
+                end
+            end
+        end
+
+        -- Claims up to `max` jobs for `worker`; returns the flat reply fields of each.
+        local function claim(max, worker, now, out)
+            local n = 0
+            while n < max do
+                local popped = redis.call('ZPOPMIN', K_READY, max - n)
+                if #popped == 0 then break end
+                for i = 1, #popped, 2 do
+                    local id = popped[i]
+                    local jk = K_JOB .. id
+                    redis.call('ZREM', K_QUEUED_AT, id)
+                    local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
+                        'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested')
+                    if f[1] then
+                        local wait_limit = tonumber(f[10]) or 0
+                        if f[11] == '1' then
+                            finish(id, jk, 'canceled', now)
+                        elseif wait_limit > 0 and now - tonumber(f[9]) > wait_limit then
+                            redis.call('HSET', jk, 'error_code', 'wait_timeout', 'error_retriable', '0',
+                                'error_message', 'job waited longer than its wait timeout of ' .. wait_limit .. ' ms')
+                            finish(id, jk, 'failed', now)
+                        else
+                            local seq = tostring(redis.call('HINCRBY', K_META, 'attempt_seq', 1))
+                            local attempts = (tonumber(f[5]) or 0) + 1
+                            local deadline = now + tonumber(f[7])
+                            redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts,
+                                'worker', worker, 'claimed_ms', now, 'lease_deadline_ms', deadline)
+                            redis.call('HSETNX', jk, 'started_ms', now)
+                            redis.call('ZADD', K_ACTIVE, deadline, id)
+                            emit(id, 'starting', attempts)
+                            local j = #out
+                            out[j + 1] = id; out[j + 2] = seq; out[j + 3] = attempts; out[j + 4] = f[6]
+                            out[j + 5] = f[1]; out[j + 6] = f[2]; out[j + 7] = f[3]; out[j + 8] = f[8] or ''
+                            out[j + 9] = deadline; out[j + 10] = f[7]; out[j + 11] = f[9]; out[j + 12] = f[4]
+                            out[j + 13] = now
+                            n = n + 1
+                        end
+                    end
+                end
+            end
+            return n
+        end
+
+        -- Reply header of claiming scripts: paused flag, ms until the next delayed job is due
+        -- (-1: none), then CLAIM_FIELDS fields per claimed job.
+        local function claim_reply(max, worker, now, results)
+            local out = results or {}
+            local header = #out
+            out[header + 1] = 0; out[header + 2] = -1
+            if redis.call('HGET', K_META, 'paused') == '1' then
+                out[header + 1] = 1
+                return out
+            end
+            if max > 0 then
+                promote_due(now)
+                local n = claim(max, worker, now, out)
+                if n == 0 then
+                    local next_due = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+                    if next_due[2] then out[header + 2] = math.max(0, tonumber(next_due[2]) - now) end
+                end
+            end
+            return out
+        end
+
+        """#
+}

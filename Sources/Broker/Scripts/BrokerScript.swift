@@ -1,0 +1,277 @@
+/// The Lua scripts that make every broker state change atomic.
+///
+/// Each is the shared prelude (key layout, ARGV header and helpers, documented in
+/// `BrokerScript+Prelude.swift`) followed by its own body, whose extra KEYS and ARGV are
+/// documented at its top.
+enum BrokerScript {
+    /// Number of reply fields per claimed job, in the order `claim()` writes them.
+    static let claimFields = 13
+    /// ARGV slots per job in `enqueue`.
+    static let enqueueFields = 15
+
+    static let enqueue = make("enqueue", #"""
+        -- Enqueues new jobs; a job whose idempotency key or id is already known is not added again.
+        -- ARGV[A+1]  number of jobs; then enqueueFields slots per job:
+        --   id kind tenant actor payload priority max_attempts lease_ms run_timeout_ms
+        --   wait_timeout_ms idempotency_key parent delay_ms created_ms backoff
+        -- Reply: per job, {id, 1 if added or 0 if it already existed}.
+        local now = now_ms()
+        local count = tonumber(ARGV[A + 1])
+        local out = {}
+        local ready, added = 0, 0
+        for j = 0, count - 1 do
+            local b = A + 1 + j * 15
+            local id, tenant, idem = ARGV[b + 1], ARGV[b + 3], ARGV[b + 11]
+            local existing = nil
+            if idem ~= '' then
+                local ik = K_IDEM .. tenant .. ':' .. idem
+                existing = redis.call('GET', ik)
+                if not existing then redis.call('SET', ik, id, 'EX', CFG_IDEM_TTL) end
+            end
+            local jk = K_JOB .. id
+            if not existing and redis.call('EXISTS', jk) == 1 then existing = id end
+            if existing then
+                out[#out + 1] = existing; out[#out + 1] = 0
+            else
+                local delay = tonumber(ARGV[b + 13]) or 0
+                local created = tonumber(ARGV[b + 14]) or now
+                redis.call('HSET', jk, 'id', id, 'kind', ARGV[b + 2], 'tenant', tenant, 'actor', ARGV[b + 4],
+                    'payload', ARGV[b + 5], 'priority', ARGV[b + 6], 'max_attempts', ARGV[b + 7],
+                    'lease_ms', ARGV[b + 8], 'run_timeout_ms', ARGV[b + 9], 'wait_timeout_ms', ARGV[b + 10],
+                    'idempotency_key', idem, 'parent', ARGV[b + 12], 'backoff', ARGV[b + 15],
+                    'created_ms', created, 'state', 'queued', 'attempts', 0)
+                if delay > 0 then
+                    redis.call('HSET', jk, 'scheduled_ms', now + delay)
+                    redis.call('ZADD', K_DELAYED, now + delay, id)
+                else
+                    make_ready(id, jk, now)
+                    ready = ready + 1
+                end
+                emit(id, 'queued')
+                added = added + 1
+                out[#out + 1] = id; out[#out + 1] = 1
+            end
+        end
+        if added > 0 then redis.call('HINCRBY', K_META, 'enqueued_total', added) end
+        signal(ready)
+        return out
+        """#)
+
+    static let claim = make("claim", #"""
+        -- Promotes due delayed jobs and claims up to ARGV[A+1] ready jobs for worker ARGV[A+2].
+        -- Reply: paused (0/1), ms until the next delayed job (-1 none), claimFields per job.
+        return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now_ms())
+        """#)
+
+    static let complete = make("complete", #"""
+        -- Marks jobs succeeded, then claims up to ARGV[A+1] more for worker ARGV[A+2]: one round
+        -- trip per batch on the hot path.
+        -- KEYS[13…]  job hashes, one per completion
+        -- ARGV[A+3…] per completion: attempt_id, result ('' for none)
+        -- Reply: n, then per completion 'OK' | 'VJ_STALE_ATTEMPT' | 'VJ_NOT_FOUND', then the claim reply.
+        local now = now_ms()
+        local n = #KEYS - 12
+        local out = {n}
+        for i = 1, n do
+            local jk = KEYS[12 + i]
+            local attempt, result = ARGV[A + 1 + 2 * i], ARGV[A + 2 + 2 * i]
+            local refused = fence(jk, attempt)
+            if refused then
+                out[#out + 1] = refused
+            else
+                local id = string.sub(jk, #K_JOB + 1)
+                redis.call('ZREM', K_ACTIVE, id)
+                if result ~= '' then redis.call('HSET', jk, 'result', result) end
+                redis.call('HSET', jk, 'progress', '1')
+                finish(id, jk, 'succeeded', now)
+                out[#out + 1] = 'OK'
+            end
+        end
+        return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now, out)
+        """#)
+
+    static let fail = make("fail", #"""
+        -- Ends the current attempt of a job without success.
+        -- KEYS[13]  the job hash
+        -- ARGV[A+1] attempt_id   ARGV[A+2] mode: error | retry | release | canceled
+        -- ARGV[A+3] error code   ARGV[A+4] message   ARGV[A+5] retriable (1/0)
+        -- ARGV[A+6] delay ms before the next attempt (error and retry)
+        -- `release` gives the attempt back unspent (a drained worker); a job with a cancel request
+        -- is canceled whatever the mode.
+        -- Reply: the job's new state, or VJ_STALE_ATTEMPT / VJ_NOT_FOUND.
+        local jk = KEYS[13]
+        local refused = fence(jk, ARGV[A + 1])
+        if refused then return redis.error_reply(refused) end
+        local now = now_ms()
+        local id = string.sub(jk, #K_JOB + 1)
+        local mode, retriable, delay = ARGV[A + 2], ARGV[A + 5], tonumber(ARGV[A + 6]) or 0
+        redis.call('ZREM', K_ACTIVE, id)
+        local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms')
+        if mode ~= 'release' then
+            redis.call('HSET', jk, 'error_code', ARGV[A + 3], 'error_message', ARGV[A + 4], 'error_retriable', retriable)
+        end
+        if f[3] == '1' or mode == 'canceled' then
+            finish(id, jk, 'canceled', now)
+            return 'canceled'
+        end
+        if mode == 'release' then
+            redis.call('HINCRBY', jk, 'attempts', -1)
+            redis.call('HSET', jk, 'state', 'queued')
+            redis.call('HDEL', jk, 'lease_deadline_ms')
+            make_ready(id, jk, tonumber(f[4]) or now)
+            emit(id, 'queued')
+            signal(1)
+            return 'queued'
+        end
+        local attempts, max = tonumber(f[1]) or 0, tonumber(f[2]) or 1
+        if mode == 'retry' or retriable == '1' then
+            if attempts < max then
+                redis.call('HSET', jk, 'state', 'retrying', 'scheduled_ms', now + delay)
+                redis.call('HDEL', jk, 'lease_deadline_ms')
+                redis.call('ZADD', K_DELAYED, now + delay, id)
+                redis.call('HINCRBY', K_META, 'retried_total', 1)
+                emit(id, 'retrying')
+                return 'retrying'
+            end
+            bury(id, jk, now)
+            return 'dead'
+        end
+        finish(id, jk, 'failed', now)
+        return 'failed'
+        """#)
+
+    static let heartbeat = make("heartbeat", #"""
+        -- Extends the lease of the current attempt and, optionally, records progress.
+        -- KEYS[13]  the job hash
+        -- ARGV[A+1] attempt_id   ARGV[A+2] lease ms (0: the job's own)
+        -- ARGV[A+3] progress fraction ('' keeps it)   ARGV[A+4] progress message
+        -- ARGV[A+5] 1 to store ARGV[A+6] as the checkpoint
+        -- Reply: {lease deadline ms, cancel requested (0/1)} or VJ_STALE_ATTEMPT / VJ_NOT_FOUND.
+        local jk = KEYS[13]
+        local refused = fence(jk, ARGV[A + 1])
+        if refused then return redis.error_reply(refused) end
+        local now = now_ms()
+        local id = string.sub(jk, #K_JOB + 1)
+        local f = redis.call('HMGET', jk, 'lease_ms', 'cancel_requested', 'state')
+        local lease = tonumber(ARGV[A + 2]) or 0
+        if lease <= 0 then lease = tonumber(f[1]) end
+        local deadline = now + lease
+        redis.call('ZADD', K_ACTIVE, 'XX', deadline, id)
+        redis.call('HSET', jk, 'lease_deadline_ms', deadline, 'heartbeat_ms', now)
+        if f[3] == 'starting' then
+            redis.call('HSET', jk, 'state', 'processing')
+            emit(id, 'processing')
+        end
+        if ARGV[A + 3] ~= '' then
+            redis.call('HSET', jk, 'progress', ARGV[A + 3], 'progress_message', ARGV[A + 4])
+            emit(id, 'progress')
+        end
+        if ARGV[A + 5] == '1' then redis.call('HSET', jk, 'checkpoint', ARGV[A + 6]) end
+        return {deadline, f[2] == '1' and 1 or 0}
+        """#)
+
+    static let cancel = make("cancel", #"""
+        -- Cancels a job: a waiting one at once, a running one through a flag its next heartbeat
+        -- returns and a message on channel ARGV[A+1].
+        -- KEYS[13]  the job hash
+        -- Reply: the state after the call ('canceled', 'cancel_requested', or the terminal state it
+        -- already had), or VJ_NOT_FOUND.
+        local jk = KEYS[13]
+        local state = redis.call('HGET', jk, 'state')
+        if not state then return redis.error_reply('VJ_NOT_FOUND') end
+        local id = string.sub(jk, #K_JOB + 1)
+        local now = now_ms()
+        if state == 'queued' or state == 'retrying' or state == 'dead' then
+            redis.call('ZREM', K_READY, id)
+            redis.call('ZREM', K_QUEUED_AT, id)
+            redis.call('ZREM', K_DELAYED, id)
+            redis.call('ZREM', K_DEAD, id)
+            finish(id, jk, 'canceled', now)
+            return 'canceled'
+        end
+        if state == 'starting' or state == 'processing' then
+            if redis.call('HGET', jk, 'cancel_requested') ~= '1' then
+                redis.call('HSET', jk, 'cancel_requested', '1')
+                redis.call('PUBLISH', ARGV[A + 1], id)
+                emit(id, 'cancel_requested')
+            end
+            return 'cancel_requested'
+        end
+        return state
+        """#)
+
+    static let recover = make("recover", #"""
+        -- Recovers jobs whose lease ran out (their worker died or stalled): back to ready, or dead
+        -- when out of attempts. Their old attempt ids are refused from now on.
+        -- ARGV[A+1] most jobs to recover in this call
+        -- Reply: {recovered count, ms until the next lease deadline (-1 none)}.
+        local now = now_ms()
+        local expired = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', now, 'LIMIT', 0, tonumber(ARGV[A + 1]))
+        local requeued = 0
+        for _, id in ipairs(expired) do
+            local jk = K_JOB .. id
+            redis.call('ZREM', K_ACTIVE, id)
+            local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'worker')
+            if f[1] then
+                redis.call('HINCRBY', K_META, 'recovered_total', 1)
+                redis.call('HSET', jk, 'error_code', 'lease_expired', 'error_retriable', '1',
+                    'error_message', 'the lease of worker ' .. (f[5] or '?') .. ' expired without a heartbeat')
+                if f[3] == '1' then
+                    finish(id, jk, 'canceled', now)
+                elseif (tonumber(f[1]) or 0) >= (tonumber(f[2]) or 1) then
+                    bury(id, jk, now)
+                else
+                    redis.call('HSET', jk, 'state', 'queued')
+                    redis.call('HDEL', jk, 'lease_deadline_ms')
+                    make_ready(id, jk, tonumber(f[4]) or now)
+                    emit(id, 'queued')
+                    requeued = requeued + 1
+                end
+            end
+        end
+        signal(requeued)
+        local next_deadline = redis.call('ZRANGE', K_ACTIVE, 0, 0, 'WITHSCORES')
+        local wait = -1
+        if next_deadline[2] then wait = math.max(0, tonumber(next_deadline[2]) - now) end
+        return {#expired, wait}
+        """#)
+
+    static let replay = make("replay", #"""
+        -- Puts a dead job back in the queue with a fresh set of attempts.
+        -- KEYS[13]  the job hash
+        -- Reply: 'queued', or VJ_NOT_DEAD / VJ_NOT_FOUND.
+        local jk = KEYS[13]
+        local state = redis.call('HGET', jk, 'state')
+        if not state then return redis.error_reply('VJ_NOT_FOUND') end
+        if state ~= 'dead' then return redis.error_reply('VJ_NOT_DEAD job is ' .. state) end
+        local id = string.sub(jk, #K_JOB + 1)
+        local now = now_ms()
+        redis.call('ZREM', K_DEAD, id)
+        redis.call('HSET', jk, 'state', 'queued', 'attempts', 0)
+        redis.call('HDEL', jk, 'finished_ms', 'error_code', 'error_message', 'error_retriable', 'cancel_requested')
+        make_ready(id, jk, now)
+        redis.call('HINCRBY', K_META, 'replayed_total', 1)
+        emit(id, 'queued')
+        record(id, jk, 'queued', now)
+        signal(1)
+        return 'queued'
+        """#)
+
+    static let setPaused = make("set_paused", #"""
+        -- Pauses (ARGV[A+1] = 1) or resumes (0) claiming from the queue; resuming wakes consumers.
+        -- Reply: 1.
+        if ARGV[A + 1] == '1' then
+            redis.call('HSET', K_META, 'paused', '1')
+        else
+            redis.call('HDEL', K_META, 'paused')
+            signal(CFG_SIGNAL_CAP)
+        end
+        return 1
+        """#)
+
+    static let all: [RedisScript] = [enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused]
+
+    private static func make(_ name: String, _ body: String) -> RedisScript {
+        RedisScript(name: name, source: prelude + body)
+    }
+}

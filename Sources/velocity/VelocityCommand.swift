@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct VelocityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "velocity",
+        abstract: "Velocity Jobs: a Redis-backed job queue with a GPU worker pool.",
+        subcommands: [])
+}

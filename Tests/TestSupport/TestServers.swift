@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where the test Redis and PostgreSQL servers listen.
+///
+/// `ops/test.sh` starts both on loopback with ports and data directories of their own and exports
+/// these variables; a test run without them fails loudly rather than skipping.
+public enum TestServers {
+    public struct Missing: Error, CustomStringConvertible {
+        public let variable: String
+        public var description: String {
+            "\(variable) is not set: run the tests through ops/test.sh, which starts Redis and PostgreSQL on loopback"
+        }
+    }
+
+    /// `redis://127.0.0.1:PORT` of the shared test Redis.
+    public static func redisURL() throws -> String { try variable("VELOCITY_TEST_REDIS_URL") }
+
+    /// `postgresql://USER@127.0.0.1:PORT/DB` of the shared test PostgreSQL.
+    public static func postgresURL() throws -> String { try variable("VELOCITY_TEST_POSTGRES_URL") }
+
+    private static func variable(_ name: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            throw Missing(variable: name)
+        }
+        return value
+    }
+}

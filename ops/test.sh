@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# THE test command (CI runs it through .ci/run).
+#
+#   ops/test.sh                 # install deps, start services, build, run every test
+#   ops/test.sh --filter Foo    # extra arguments go to `swift test`
+#
+# 1. installs the system packages (ops/install-deps.sh; a no-op when all are there),
+# 2. starts a private Redis on 127.0.0.1:16390 and PostgreSQL on 127.0.0.1:15440 with their
+#    state in .run/test (wiped first, so every run starts clean), and exports
+#    VELOCITY_TEST_REDIS_URL and VELOCITY_TEST_POSTGRES_URL for the tests,
+# 3. runs `swift build --build-tests`, then `swift test "$@"`,
+# 4. always stops both servers on exit, and exits with swift's status.
+#
+# The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT.
+# Server logs stay in .run/test (redis.log, postgres/server.log) after the run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+
+REDIS_PORT="${VELOCITY_TEST_REDIS_PORT:-16390}"
+POSTGRES_PORT="${VELOCITY_TEST_POSTGRES_PORT:-15440}"
+RUN_DIR="$ROOT/.run/test"
+
+section() {
+    printf '\n==================== %s ====================\n' "$*"
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+section "Installing system dependencies"
+bash "$ROOT/ops/install-deps.sh"
+
+section "Starting Redis and PostgreSQL in .run/test"
+# A previous run killed before its cleanup may have left servers running on the old data dir.
+if [[ -d "$RUN_DIR" ]]; then
+    bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || true
+    # As root with an unreachable checkout, the cluster lives under /tmp behind a symlink.
+    if [[ -L "$RUN_DIR/postgres" ]]; then
+        rm -rf "$(readlink -f "$RUN_DIR/postgres")"
+    fi
+    rm -rf "$RUN_DIR"
+fi
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+stop_services() {
+    local status=$?
+    trap - EXIT
+    section "Stopping Redis and PostgreSQL"
+    bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || echo "warning: stopping services failed" >&2
+    exit "$status"
+}
+trap stop_services EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bash "$ROOT/ops/services.sh" start "$RUN_DIR" --redis-port "$REDIS_PORT" --postgres-port "$POSTGRES_PORT"
+# shellcheck source=/dev/null
+source "$RUN_DIR/env"
+export VELOCITY_TEST_REDIS_URL="$VELOCITY_REDIS_URL"
+export VELOCITY_TEST_POSTGRES_URL="$VELOCITY_POSTGRES_URL"
+echo "VELOCITY_TEST_REDIS_URL=$VELOCITY_TEST_REDIS_URL"
+echo "VELOCITY_TEST_POSTGRES_URL=$VELOCITY_TEST_POSTGRES_URL"
+
+# Tests may start private redis-server processes of their own; PostgreSQL's server tools
+# (initdb, pg_ctl) are not on PATH on Debian, so add them at the end too.
+REDIS_BIN_DIR="$(dirname "$(command -v redis-server)")"
+PG_BIN_DIR="$(pg_config --bindir 2>/dev/null || true)"
+export PATH="$REDIS_BIN_DIR:$PATH${PG_BIN_DIR:+:$PG_BIN_DIR}"
+
+section "Toolchain"
+command -v swift
+swift --version
+
+section "swift build --build-tests"
+swift build --build-tests
+
+section "swift test $*"
+set +e
+swift test "$@"
+status=$?
+set -e
+
+if [[ $status -ne 0 ]]; then
+    echo
+    echo "swift test failed (exit $status); server logs: $RUN_DIR/redis.log, $RUN_DIR/postgres/server.log"
+fi
+exit "$status"
