@@ -47,7 +47,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Producer",
-            dependencies: ["Broker"],
+            dependencies: ["Broker", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "Workers",

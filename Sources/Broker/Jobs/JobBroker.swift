@@ -16,6 +16,9 @@ public protocol JobBroker: Sendable {
     /// Ends the attempt successfully with an optional result (JSON text).
     func complete(_ lease: JobLease, result: String?) async throws
 
+    /// Completes many attempts in one round trip; per completion, nil or why it was refused.
+    func complete(_ completions: [JobCompletion]) async throws -> [BrokerError?]
+
     /// Ends the attempt without success; returns the job's new state.
     func fail(_ lease: JobLease, _ failure: JobFailure) async throws -> JobState
 
@@ -23,6 +26,9 @@ public protocol JobBroker: Sendable {
     func cancel(queue: String, jobID: String) async throws -> CancelOutcome
 
     func job(queue: String, id: String) async throws -> JobSnapshot?
+
+    /// The state of each job, nil for one the broker does not have: one round trip for many.
+    func states(queue: String, ids: [String]) async throws -> [JobState?]
 
     func depth(queue: String) async throws -> QueueDepth
 
@@ -35,6 +41,17 @@ public protocol JobBroker: Sendable {
 
     /// Recovers jobs whose lease ran out; returns how many.
     func recoverExpiredLeases(queue: String) async throws -> Int
+}
+
+public struct JobCompletion: Sendable {
+    public var lease: JobLease
+    /// JSON text, at most the broker's result size limit.
+    public var result: String?
+
+    public init(lease: JobLease, result: String? = nil) {
+        self.lease = lease
+        self.result = result
+    }
 }
 
 public struct EnqueueOutcome: Sendable, Equatable {
@@ -77,6 +94,6 @@ public protocol JobConsumer: Sendable {
     func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob]
     /// Completes finished attempts and claims more in one round trip; per completion, nil or
     /// the error that refused it (a stale attempt).
-    func completeAndClaim(_ completions: [(lease: JobLease, result: String?)], maxJobs: Int) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob])
+    func completeAndClaim(_ completions: [JobCompletion], maxJobs: Int) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob])
     func close() async
 }

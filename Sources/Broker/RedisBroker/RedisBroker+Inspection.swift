@@ -9,6 +9,18 @@ extension RedisBroker {
         return JobSnapshot(queue: queue, fields: fields)
     }
 
+    public func states(queue: String, ids: [String]) async throws -> [JobState?] {
+        guard !ids.isEmpty else { return [] }
+        let keys = keys(queue)
+        let replies: [RESPValue]
+        do {
+            replies = try await pool.connection().pipeline(ids.map { RedisCommand("HGET", [keys.job($0), "state"]) })
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
+        }
+        return replies.map { $0.string.flatMap(JobState.init(rawValue:)) }
+    }
+
     public func depth(queue: String) async throws -> QueueDepth {
         let keys = keys(queue)
         let replies = try await pool.connection().pipeline([

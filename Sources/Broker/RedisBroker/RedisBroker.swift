@@ -104,12 +104,28 @@ public final class RedisBroker: JobBroker {
     }
 
     public func complete(_ lease: JobLease, result: String?) async throws {
-        try checkResult(result)
-        let reply = try await run(
-            BrokerScript.complete, queue: lease.queue, jobKeys: [keys(lease.queue).job(lease.jobID)],
-            arguments: ["0", "", lease.attemptID, result ?? ""])
-        let (refused, _) = try Self.parseCompleteReply(reply, queue: lease.queue)
-        if let error = refused.first ?? nil { throw error }
+        if let error = try await complete([JobCompletion(lease: lease, result: result)]).first ?? nil { throw error }
+    }
+
+    public func complete(_ completions: [JobCompletion]) async throws -> [BrokerError?] {
+        for completion in completions { try checkResult(completion.result) }
+        var refused = [BrokerError?](repeating: nil, count: completions.count)
+        let byQueue = Dictionary(grouping: completions.indices, by: { completions[$0].lease.queue })
+        for (queue, indices) in byQueue {
+            let keys = keys(queue)
+            var arguments = ["0", ""]
+            for index in indices {
+                arguments.append(completions[index].lease.attemptID)
+                arguments.append(completions[index].result ?? "")
+            }
+            let reply = try await run(
+                BrokerScript.complete, queue: queue, jobKeys: indices.map { keys.job(completions[$0].lease.jobID) },
+                arguments: arguments)
+            for (offset, error) in try Self.parseCompleteReply(reply, queue: queue).refused.enumerated() {
+                refused[indices[offset]] = error
+            }
+        }
+        return refused
     }
 
     func checkResult(_ result: String?) throws {

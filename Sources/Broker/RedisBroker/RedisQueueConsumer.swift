@@ -31,7 +31,7 @@ final class RedisQueueConsumer: JobConsumer {
     }
 
     func completeAndClaim(
-        _ completions: [(lease: JobLease, result: String?)], maxJobs: Int
+        _ completions: [JobCompletion], maxJobs: Int
     ) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob]) {
         for completion in completions { try broker.checkResult(completion.result) }
         var arguments = [String(maxJobs), workerID]

@@ -1,0 +1,103 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Drains each queue's outbox of state records into the system of record, in batches.
+///
+/// Records are popped, then applied; if applying fails they are pushed back for the next round.
+/// A record lost to a crash in between is caught by `JobReconciler`, which compares the two
+/// stores.
+public struct JobRecordSync: Service {
+    let broker: RedisBroker
+    let store: any JobRecordStore
+    let queues: [String]
+    let batchSize: Int
+    let logger: Logger
+
+    public init(broker: RedisBroker, store: any JobRecordStore, queues: [String], batchSize: Int = 1_000, logger: Logger) {
+        self.broker = broker
+        self.store = store
+        self.queues = queues
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                for queue in queues {
+                    group.addTask { try await drain(queue: queue) }
+                }
+            }
+        }
+    }
+
+    /// Applies everything waiting in `queue`'s outbox now, and returns how many records that was.
+    @discardableResult
+    public func drainOnce(queue: String) async throws -> Int {
+        var total = 0
+        while true {
+            let reply = try await broker.send(RedisCommand("RPOP", [broker.keys(queue).outbox, String(batchSize)]))
+            let applied = try await apply(reply.array ?? [], queue: queue)
+            total += applied
+            if applied < batchSize { return total }
+        }
+    }
+
+    private func drain(queue: String) async throws {
+        let keys = broker.keys(queue)
+        let connection = try await RedisConnection.connect(broker.pool.configuration, name: "velocity-record-sync")
+        await drain(queue: queue, keys: keys, on: connection)
+        await connection.close()
+    }
+
+    private func drain(queue: String, keys: QueueKeys, on connection: RedisConnection) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                // BLMPOP blocks on the connection's own thread until records arrive (or 1 s).
+                let reply = try await connection.sendBlocking(
+                    RedisCommand("BLMPOP", ["1", "1", keys.outbox, "RIGHT", "COUNT", String(batchSize)]),
+                    blockMilliseconds: 1_000)
+                guard let popped = reply.array, popped.count == 2 else { continue }
+                _ = try await apply(popped[1].array ?? [], queue: queue)
+                failures = 0
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                logger.error("record sync of \(queue) failed: \(error)", metadata: ["queue": .string(queue)])
+                do {
+                    try await Task.sleep(for: .milliseconds(min(5_000, 100 << min(failures, 6))))
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    private func apply(_ values: [RESPValue], queue: String) async throws -> Int {
+        guard !values.isEmpty else { return 0 }
+        let decoder = JSONDecoder()
+        var records: [JobStateRecord] = []
+        records.reserveCapacity(values.count)
+        for value in values {
+            guard let text = value.string else { continue }
+            do {
+                records.append(try decoder.decode(JobStateRecord.self, from: Data(text.utf8)))
+            } catch {
+                logger.error("dropping an unreadable outbox record of \(queue): \(text)")
+            }
+        }
+        do {
+            try await store.apply(records)
+        } catch {
+            // Put them back, oldest at the right end where the next pop starts.
+            var command = RedisCommand("RPUSH", [broker.keys(queue).outbox])
+            for value in values.reversed() { command.append(value.string ?? "") }
+            _ = try? await broker.send(command)
+            throw error
+        }
+        return values.count
+    }
+}

@@ -1,0 +1,36 @@
+/// A kind of job the platform runs, and the queue (the kind of capacity) it needs.
+public struct JobKind: Hashable, Sendable {
+    public let name: String
+    public let queue: String
+
+    public init(name: String, queue: String) {
+        self.name = name
+        self.queue = queue
+    }
+
+    public static let dreamWeaverRender = JobKind(name: "dream_weaver.render", queue: "media")
+    public static let llmChat = JobKind(name: "llm.chat", queue: "llm")
+    public static let llmBatch = JobKind(name: "llm.batch", queue: "llm")
+    public static let qdScore = JobKind(name: "qd.score", queue: "llm")
+    public static let oracleSyntheticTemplate = JobKind(name: "oracle.synthetic_template", queue: "llm")
+    public static let crmImport = JobKind(name: "crm.import", queue: "cpu")
+}
+
+/// The kinds a producer accepts; anything else is refused before anything is stored.
+public struct JobKindRegistry: Sendable {
+    private var kinds: [String: JobKind]
+
+    public init(_ kinds: [JobKind]) {
+        self.kinds = Dictionary(kinds.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public static let standard = JobKindRegistry([
+        .dreamWeaverRender, .llmChat, .llmBatch, .qdScore, .oracleSyntheticTemplate, .crmImport,
+    ])
+
+    public func kind(named name: String) -> JobKind? { kinds[name] }
+
+    public var names: [String] { kinds.keys.sorted() }
+
+    public mutating func register(_ kind: JobKind) { kinds[kind.name] = kind }
+}
