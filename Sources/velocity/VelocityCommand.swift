@@ -5,5 +5,7 @@ struct VelocityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "velocity",
         abstract: "Velocity Jobs: a Redis-backed job queue with a GPU worker pool.",
-        subcommands: [])
+        subcommands: [
+            DemoCommand.self, WorkerCommand.self, QueuesCommand.self, DoctorCommand.self, BenchCommand.self,
+        ])
 }

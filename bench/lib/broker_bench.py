@@ -29,13 +29,15 @@ METRICS = ["enqueue_single_per_s", "enqueue_bulk_per_s", "drain_per_s", "pickup_
 # (key, file, redis db, extra args). Each peer gets its own Redis DB, which
 # its harness FLUSHDBs before and after every phase. DB 0 is velocity's.
 PEERS = [
-    ("bullmq", "bullmq_peer.py", 1, ["--concurrency", "10"]),
-    ("bullmq-c1", "bullmq_peer.py", 2, ["--concurrency", "1", "--only", "drain,pickup"]),
-    ("saq", "saq_peer.py", 3, []),
-    ("huey", "huey_peer.py", 4, []),
-    ("rq", "rq_peer.py", 5, []),
-    ("celery", "celery_peer.py", 6, []),
+    ("bullmq", "bullmq (concurrency 10)", "bullmq_peer.py", 1, ["--concurrency", "10"]),
+    ("bullmq-c1", "bullmq (concurrency 1)", "bullmq_peer.py", 2, ["--concurrency", "1", "--only", "drain,pickup"]),
+    ("saq", "saq (concurrency 50)", "saq_peer.py", 3, []),
+    ("huey", "huey (1 thread)", "huey_peer.py", 4, []),
+    ("rq", "rq (SimpleWorker)", "rq_peer.py", 5, []),
+    ("celery", "celery (solo pool)", "celery_peer.py", 6, []),
 ]
+PHASE_OF = {"enqueue_single_per_s": "single", "enqueue_bulk_per_s": "bulk", "drain_per_s": "drain",
+            "pickup_p50_ms": "pickup", "pickup_p99_ms": "pickup"}
 
 _current: Optional[subprocess.Popen] = None
 
@@ -129,7 +131,7 @@ def run_peers(a, piddir: str) -> list[dict]:
     rows = []
     wanted = [p.strip() for p in a.peers.split(",")] if a.peers else None
     timeout = a.peer_timeout or (120 + a.runs * (120 + a.jobs / 40))
-    for key, fname, db, extra in PEERS:
+    for key, label, fname, db, extra in PEERS:
         if wanted and key not in wanted:
             continue
         url = f"redis://127.0.0.1:{a.redis_port}/{db}"
@@ -141,8 +143,11 @@ def run_peers(a, piddir: str) -> list[dict]:
         t = time.monotonic()
         rc, note = run_bounded(argv, timeout, out, piddir, env=env)
         obj = last_json(out)
+        if obj is not None and rc != 0:
+            obj.setdefault("errors", []).append(note or f"harness exited {rc}")
+            log(f"peer {key}: {note or f'harness exited {rc}'}; partial result kept")
         if obj is None:
-            obj = {"queue": key, "error": note or f"harness exited {rc} without a result"}
+            obj = {"queue": label, "error": note or f"harness exited {rc} without a result"}
             for m in METRICS:
                 obj[m] = None
             obj["postgres_record"] = False
@@ -202,9 +207,11 @@ def run_ours(a, piddir: str, postgres: bool) -> dict:
     return res
 
 
-def fmt_rate(v) -> str:
-    v = num(v)
-    return "—" if v is None else f"{v:,.0f}"
+def fmt_rate(r: dict, m: str) -> str:
+    v = num(r.get(m))
+    if v is None:
+        return "failed" if PHASE_OF[m] in (r.get("failed_phases") or []) else "—"
+    return f"{v:,.0f}"
 
 
 def fmt_ms(v) -> str:
@@ -274,9 +281,12 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
             lines.append(f"| {name} | failed | | | |")
             notes.append(f"{name}: {r['error']}")
             continue
-        pick = "—" if num(r.get("pickup_p50_ms")) is None else f"{fmt_ms(r.get('pickup_p50_ms'))} / {fmt_ms(r.get('pickup_p99_ms'))}"
-        lines.append(f"| {name} | {fmt_rate(r.get('enqueue_single_per_s'))} | {fmt_rate(r.get('enqueue_bulk_per_s'))} "
-                     f"| {fmt_rate(r.get('drain_per_s'))} | {pick} |")
+        if num(r.get("pickup_p50_ms")) is None:
+            pick = "failed" if "pickup" in (r.get("failed_phases") or []) else "—"
+        else:
+            pick = f"{fmt_ms(r.get('pickup_p50_ms'))} / {fmt_ms(r.get('pickup_p99_ms'))}"
+        lines.append(f"| {name} | {fmt_rate(r, 'enqueue_single_per_s')} | {fmt_rate(r, 'enqueue_bulk_per_s')} "
+                     f"| {fmt_rate(r, 'drain_per_s')} | {pick} |")
         for e in r.get("errors") or []:
             notes.append(f"{name}: {e}")
     lines.append("")
@@ -290,7 +300,7 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
     lines.append("")
     lines.append("## How each figure is measured")
     lines.append("")
-    lines.append("- **enqueue single/s**: 5,000 jobs, one API call per job, sequential, one producer, no worker running "
+    lines.append(f"- **enqueue single/s**: {min(5000, a.jobs):,} jobs, one API call per job, sequential, one producer, no worker running "
                  "(after 200 warm-up calls).")
     lines.append("- **bulk/s**: all jobs through the library's bulk API in batches of 1,000 "
                  "(bullmq `Queue.addBulk`, rq `Queue.enqueue_many`, celery `group(...).apply_async()`); "
@@ -301,8 +311,9 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
     lines.append("- **pickup p50 / p99**: idle worker; one job at a time, 10 ms apart, 20 warm-up + 300 samples; "
                  "latency = handler entry − the `time.time_ns()` taken just before the enqueue call "
                  "(passed as the job argument).")
-    lines.append("- Workers (one process each): " + "; ".join(
-        f"{r.get('queue')}: {r.get('worker')}" for r in rows if r.get("worker")) + ".")
+    workers = [f"{r.get('queue')}: {r.get('worker')}" for r in rows if r.get("worker")]
+    if workers:
+        lines.append("- Workers (one process each, library defaults, logging at WARNING): " + "; ".join(workers) + ".")
     lines.append("- velocity: `velocity bench broker --redis-url … --jobs N --json`, run once per run; "
                  "medians over runs are taken here. The Postgres row adds "
                  "`--with-postgres-record --postgres-url …` and only its drain figure is shown.")

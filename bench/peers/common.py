@@ -299,6 +299,8 @@ class Runner:
         self.tmp = tempfile.mkdtemp(prefix=f"bench-{module_name}-")
         self.log_dir = os.environ.get("BENCH_LOG_DIR") or self.tmp
         self.log_path = os.path.join(self.log_dir, f"{module_name}-{args.tag}-worker.log")
+        self.per_run: list[dict] = []
+        self.errors: list[str] = []
 
     # -- helpers ----------------------------------------------------------
     def deadline(self, seconds: float, what: str) -> Deadline:
@@ -439,11 +441,12 @@ class Runner:
     async def run(self) -> dict:
         phases = [p.strip() for p in self.args.only.split(",")] if self.args.only else ["single", "bulk", "drain", "pickup"]
         await self.peer.setup()
-        per_run: list[dict] = []
-        errors: list[str] = []
+        per_run: list[dict] = self.per_run
+        errors: list[str] = self.errors
         try:
             for run in range(1, self.args.runs + 1):
                 res: dict[str, Any] = {}
+                per_run.append(res)
                 for ph in phases:
                     t = time.monotonic()
                     try:
@@ -468,19 +471,28 @@ class Runner:
                         continue
                     shown = {k: round(v, 2) for k, v in res.items() if v is not None}
                     log(f"{self.peer.label}: run {run} {ph} done in {time.monotonic() - t:.1f}s {shown}")
-                per_run.append(res)
         finally:
             try:
                 await self.peer.close()
             except Exception:
                 pass
             _stop_all_workers()
+        return self.summary()
+
+    def summary(self) -> dict:
+        per_run = [r for r in self.per_run if r]
+        errors = self.errors
         keys = ["enqueue_single_per_s", "enqueue_bulk_per_s", "drain_per_s", "pickup_p50_ms", "pickup_p99_ms"]
         out: dict[str, Any] = {"queue": self.peer.label}
         for k in keys:
             v = median_or_none([r.get(k) for r in per_run])
             out[k] = None if v is None else round(v, 3 if k.startswith("pickup") else 1)
         out["postgres_record"] = False
+        phases = [p.strip() for p in self.args.only.split(",")] if self.args.only else ["single", "bulk", "drain", "pickup"]
+        metric_of = {"single": "enqueue_single_per_s", "bulk": "enqueue_bulk_per_s",
+                     "drain": "drain_per_s", "pickup": "pickup_p50_ms"}
+        out["failed_phases"] = [ph for ph in phases
+                                if not (ph == "bulk" and not self.peer.has_bulk) and out.get(metric_of.get(ph, "")) is None]
         out.update(
             runs=self.args.runs,
             jobs=self.args.jobs,
@@ -529,8 +541,15 @@ def main(module_name: str) -> None:
     args = parse_args(default_concurrency=getattr(mod, "DEFAULT_CONCURRENCY", None))
     peer = mod.Peer(args)
     log(f"{peer.label}: {args.runs} run(s), {args.jobs} jobs, worker: {peer.worker_desc}")
+    runner = Runner(peer, args, module_name)
     try:
-        out = asyncio.run(Runner(peer, args, module_name).run())
+        out = asyncio.run(runner.run())
+    except BaseException as e:
+        # Killed (e.g. bench/run's timeout): report what was measured so far.
+        _stop_all_workers()
+        runner.errors.append(f"harness interrupted ({type(e).__name__}: {e}); later phases not measured")
+        print(json.dumps(runner.summary()), flush=True)
+        raise
     finally:
         _stop_all_workers()
     print(json.dumps(out), flush=True)

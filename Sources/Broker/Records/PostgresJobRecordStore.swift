@@ -163,6 +163,15 @@ public final class PostgresJobRecordStore: JobRecordStore {
         }
     }
 
+    /// How many children of a batch are in `state`.
+    public func count(parentBatch: String, state: JobState) async throws -> Int {
+        try await pool.withConnection { connection in
+            let result = try await connection.query(
+                "SELECT count(*) FROM jobs WHERE parent_batch = $1 AND state = $2", [parentBatch, state.rawValue])
+            return result.rows.first?[0].flatMap { Int($0) } ?? 0
+        }
+    }
+
     static func recordedJob(_ row: [String?]) -> RecordedJob? {
         guard row.count == 22, let id = row[0], let state = row[17].flatMap(JobState.init(rawValue:)) else { return nil }
         func int(_ i: Int) -> Int { row[i].flatMap { Int($0) } ?? 0 }

@@ -71,7 +71,8 @@ extension RedisBroker {
         try await send(RedisCommand("ZRANK", [keys(queue).ready, jobID])).int
     }
 
-    func send(_ command: RedisCommand) async throws -> RESPValue {
+    /// One raw command on the pool, with Redis errors mapped to broker errors.
+    public func send(_ command: RedisCommand) async throws -> RESPValue {
         do {
             return try await pool.send(command)
         } catch let error as RedisError {
