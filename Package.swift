@@ -89,7 +89,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLibraryTests",
-            dependencies: ["CCurl", "CLibpng", "Gateway"],
+            dependencies: ["CCurl", "CLibpng"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -57,6 +57,11 @@ public struct JobCompletion: Sendable {
 public struct EnqueueOutcome: Sendable, Equatable {
     public var id: String
     public var created: Bool
+
+    public init(id: String, created: Bool) {
+        self.id = id
+        self.created = created
+    }
 }
 
 public struct JobProgress: Sendable, Equatable {

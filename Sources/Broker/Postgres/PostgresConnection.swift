@@ -23,7 +23,9 @@ public actor PostgresConnection {
     /// Makes `close()` idempotent from any context, without a hop to a thread that may be gone.
     private let closeStarted = Mutex(false)
 
-
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
 
     private init(threadName: String) {
         executor = DedicatedThreadExecutor(name: threadName)
