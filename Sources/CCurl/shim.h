@@ -36,4 +36,8 @@ static inline CURLcode velocity_curl_getinfo_offset(CURL *h, CURLINFO i, curl_of
 static inline CURLcode velocity_curl_getinfo_double(CURL *h, CURLINFO i, double *v) {
     return curl_easy_getinfo(h, i, v);
 }
+/// CURLVERSION_NOW is a macro alias Swift cannot import.
+static inline curl_version_info_data *velocity_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
 #endif

@@ -77,8 +77,10 @@ struct RedisBrokerTests {
                 return error.field == field && (error.code == .invalidJob || error.code == .payloadTooLarge)
             }
             // The whole call is refused: not even the valid job was stored.
-            #expect(try await broker.depth(queue: "q").enqueuedTotal == 0)
-            #expect(try await broker.job(queue: "q", id: good.id) == nil)
+            let depth = try await broker.depth(queue: "q")
+            let stored = try await broker.job(queue: "q", id: good.id)
+            #expect(depth.enqueuedTotal == 0)
+            #expect(stored == nil)
         }
     }
 
@@ -87,8 +89,8 @@ struct RedisBrokerTests {
         try await BrokerFixture.redis.with { broker in
             let jobs = (0..<1_200).map { _ in submission() }
             let outcomes = try await broker.enqueue(jobs)
-            #expect(outcomes.map(\.id) == jobs.map(\.id))
-            #expect(outcomes.allSatisfy(\.created))
+            #expect(outcomes.map { $0.id } == jobs.map { $0.id })
+            #expect(outcomes.allSatisfy { $0.created })
             #expect(try await broker.depth(queue: "q").queued == 1_200)
             #expect(try await broker.claim(max: 3).map(\.id) == jobs.prefix(3).map(\.id))
         }

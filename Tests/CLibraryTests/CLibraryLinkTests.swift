@@ -7,7 +7,7 @@ import Testing
 struct CLibraryLinkTests {
     @Test("libcurl: typed setopt wrappers reach the variadic API")
     func curl() throws {
-        let version = try #require(curl_version_info(CURLVERSION_NOW))
+        let version = try #require(velocity_curl_version_info())
         #expect(version.pointee.version_num >= 0x075800, "libcurl 7.88 or later")
         let handle = try #require(curl_easy_init())
         defer { curl_easy_cleanup(handle) }
@@ -23,7 +23,7 @@ struct CLibraryLinkTests {
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = 3
         image.height = 2
-        image.format = UInt32(PNG_FORMAT_RGBA)
+        image.format = velocity_png_format_rgba
         let pixels: [UInt8] = (0..<24).map { UInt8($0 * 10) }
         var size = 0
         #expect(png_image_write_to_memory(&image, nil, &size, 0, pixels, 0, nil) != 0)
@@ -35,7 +35,7 @@ struct CLibraryLinkTests {
         decoded.version = UInt32(PNG_IMAGE_VERSION)
         #expect(png_image_begin_read_from_memory(&decoded, encoded, size) != 0)
         #expect(decoded.width == 3 && decoded.height == 2)
-        decoded.format = UInt32(PNG_FORMAT_RGBA)
+        decoded.format = velocity_png_format_rgba
         var buffer = [UInt8](repeating: 0, count: velocity_png_image_size(&decoded))
         #expect(png_image_finish_read(&decoded, nil, &buffer, 0, nil) != 0)
         #expect(buffer == pixels)
