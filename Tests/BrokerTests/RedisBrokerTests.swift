@@ -130,5 +130,8 @@ struct RedisBrokerTests {
         #expect(a < b)
         #expect(Array(a)[14] == "7")
         #expect(!JobID.isValid(a.uppercased()))
+        let many = (0..<10_000).map { _ in JobID.make() }
+        #expect(many == many.sorted(), "ids made in one process increase strictly")
+        #expect(Set(many).count == many.count)
     }
 }

@@ -247,7 +247,7 @@ def versions() -> dict:
     from importlib.metadata import version
 
     out = {}
-    for n in ("bullmq", "saq", "huey", "rq", "celery", "kombu", "redis"):
+    for n in ("bullmq", "saq", "huey", "rq", "celery", "kombu", "redis", "hiredis"):
         try:
             out[n] = version(n)
         except Exception:

@@ -177,6 +177,8 @@ public actor RedisConnection {
         if configuration.database != 0 {
             handshake.append(RedisCommand("SELECT", [String(configuration.database)]))
         }
+        // A server still loading its AOF accepts connections but answers LOADING: not ready yet.
+        handshake.append(RedisCommand("PING"))
         for command in handshake {
             let raw = command.withArgv { argc, argv, lengths in
                 redisCommandArgv(context, argc, argv, lengths)
@@ -188,6 +190,9 @@ public actor RedisConnection {
             }
             if case .error(let message) = Self.copyAndFree(raw) {
                 redisFree(context)
+                if message.hasPrefix("LOADING") {
+                    throw RedisError(.redisConnectionRefused, "\(address) is still loading its data")
+                }
                 throw RedisError(.redisAuthentication, "\(address) refused the handshake: \(message)")
             }
         }

@@ -33,6 +33,8 @@ public final class RedisBroker: JobBroker {
     }
 
     static func refusal(_ message: String) -> BrokerError? {
+        // Redis 7 prefixes `error_reply` texts that lack an error code of its liking with "ERR ".
+        let message = message.hasPrefix("ERR ") ? String(message.dropFirst(4)) : message
         if message.hasPrefix("VJ_STALE_ATTEMPT") {
             return BrokerError(.staleAttempt, "the attempt is no longer current: the job was recovered, reclaimed or has ended")
         }
@@ -169,9 +171,9 @@ public final class RedisBroker: JobBroker {
         switch reply.string {
         case "canceled": return .canceled
         case "cancel_requested": return .requested
-        case let other?:
-            if let state = JobState(rawValue: other) { return .alreadyFinished(state) }
-            fallthrough
+        case let other? where other.hasPrefix("ended:"):
+            guard let state = JobState(rawValue: String(other.dropFirst(6))) else { fallthrough }
+            return .alreadyFinished(state)
         default: throw BrokerError(.brokerUnavailable, "cancel answered \(reply)")
         }
     }

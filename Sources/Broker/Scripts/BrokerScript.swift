@@ -174,8 +174,8 @@ enum BrokerScript {
         -- Cancels a job: a waiting one at once, a running one through a flag its next heartbeat
         -- returns and a message on channel ARGV[A+1].
         -- KEYS[13]  the job hash
-        -- Reply: the state after the call ('canceled', 'cancel_requested', or the terminal state it
-        -- already had), or VJ_NOT_FOUND.
+        -- Reply: 'canceled', 'cancel_requested', or 'ended:<state>' for a job that had already
+        -- ended; VJ_NOT_FOUND.
         local jk = KEYS[13]
         local state = redis.call('HGET', jk, 'state')
         if not state then return redis.error_reply('VJ_NOT_FOUND') end
@@ -197,7 +197,7 @@ enum BrokerScript {
             end
             return 'cancel_requested'
         end
-        return state
+        return 'ended:' .. state
         """#)
 
     static let recover = make("recover", #"""
