@@ -59,7 +59,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Gateway",
-            dependencies: ["Broker", "Producer", "CCurl", "CLibpng"],
+            dependencies: ["Broker", "Producer", "CLibpng"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "velocity",
@@ -89,7 +89,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLibraryTests",
-            dependencies: ["CCurl", "CLibpng"],
+            dependencies: ["CCurl", "CLibpng", "Gateway"],
             swiftSettings: swiftSettings),
     ]
 )

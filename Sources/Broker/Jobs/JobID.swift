@@ -10,7 +10,6 @@ public enum JobID {
     private static let last = Mutex<(milliseconds: UInt64, sequence: UInt16)>((0, 0))
 
     public static func make(now: Date = Date()) -> String {
-        var bytes = UUID().uuid
         let (milliseconds, sequence) = last.withLock { last -> (UInt64, UInt16) in
             var ms = UInt64(max(0, now.timeIntervalSince1970 * 1000))
             if ms <= last.milliseconds {
@@ -27,21 +26,44 @@ public enum JobID {
             }
             return (ms, last.sequence)
         }
-        bytes.0 = UInt8(truncatingIfNeeded: milliseconds >> 40)
-        bytes.1 = UInt8(truncatingIfNeeded: milliseconds >> 32)
-        bytes.2 = UInt8(truncatingIfNeeded: milliseconds >> 24)
-        bytes.3 = UInt8(truncatingIfNeeded: milliseconds >> 16)
-        bytes.4 = UInt8(truncatingIfNeeded: milliseconds >> 8)
-        bytes.5 = UInt8(truncatingIfNeeded: milliseconds)
-        bytes.6 = 0x70 | UInt8(sequence >> 8)
-        bytes.7 = UInt8(truncatingIfNeeded: sequence)
-        bytes.8 = (bytes.8 & 0x3F) | 0x80
-        return UUID(uuid: bytes).uuidString.lowercased()
+        var random = SystemRandomNumberGenerator()
+        let high = milliseconds << 16 | 0x7000 | UInt64(sequence)
+        let low = random.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        return format(high: high, low: low)
     }
 
     /// Whether `text` is a lowercase hyphenated UUID, the only form job ids take.
     public static func isValid(_ text: String) -> Bool {
-        guard text.utf8.count == 36, let uuid = UUID(uuidString: text) else { return false }
-        return uuid.uuidString.lowercased() == text
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return false }
+        for (i, c) in utf8.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) {
+                return false
+            }
+        }
+        return true
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private static func format(high: UInt64, low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            var i = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                    if i == 8 || i == 13 || i == 18 || i == 23 {
+                        buffer[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    buffer[i] = hex[Int((value >> UInt64(shift)) & 0xF)]
+                    i += 1
+                }
+            }
+            put(high, nibbles: 16)
+            put(low, nibbles: 16)
+            return i
+        }
     }
 }

@@ -72,7 +72,9 @@ final class RedisQueueConsumer: JobConsumer {
             if remaining <= .zero || Task.isCancelled { return ([], []) }
             var block = min(remaining.milliseconds, broker.configuration.maxBlockMilliseconds)
             if let due = parsed.nextDueMilliseconds { block = min(block, max(due, 1)) }
-            let seconds = String(format: "%.3f", Double(max(block, 1)) / 1000)
+            let ms = max(block, 1)
+            let fraction = String(ms % 1000)
+            let seconds = "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
             do {
                 _ = try await connection.sendBlocking(RedisCommand("BLPOP", [keys.signal, seconds]), blockMilliseconds: block)
             } catch let error as RedisError {
