@@ -13,6 +13,11 @@ public struct PNGValidator: Sendable {
     public struct Image: Sendable, Equatable {
         public var width: Int
         public var height: Int
+
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
     }
 
     public let limits: Limits
