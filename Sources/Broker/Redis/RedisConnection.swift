@@ -95,6 +95,12 @@ public actor RedisConnection {
         return reply
     }
 
+    /// Runs several steps on the connection's thread in one go, without hopping back to the
+    /// caller's executor between them.
+    public func withIsolation<T: Sendable>(_ body: @Sendable (isolated RedisConnection) throws -> T) throws -> T {
+        try body(self)
+    }
+
     /// Closes the connection; later commands fail with `redisClosed`.
     public func close() {
         closed = true

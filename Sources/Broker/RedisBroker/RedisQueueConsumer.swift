@@ -25,9 +25,34 @@ final class RedisQueueConsumer: JobConsumer {
     }
 
     func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob] {
-        try await claimLoop(maxJobs: maxJobs, wait: wait) { [self] in
-            try await evaluate(BrokerScript.claim, jobKeys: [], arguments: [String(maxJobs), workerID])
-        }.claimed
+        let keys = keys.scriptKeys
+        let arguments = header + [String(maxJobs), workerID]
+        let signal = self.keys.signal
+        let maxBlock = broker.configuration.maxBlockMilliseconds
+        let queue = queue
+        do {
+            // The whole claim-or-block loop runs on the connection's own thread: a wake-up on the
+            // signal list goes straight into the claim script, with no thread hop in between.
+            return try await connection.withIsolation { connection in
+                let clock = ContinuousClock()
+                let deadline = clock.now + wait
+                while true {
+                    let reply = try connection.evaluate(BrokerScript.claim, keys: keys, arguments: arguments)
+                    let parsed = try RedisBroker.parseClaimReply(reply.array ?? [], from: 0, queue: queue)
+                    if !parsed.jobs.isEmpty { return parsed.jobs }
+                    let remaining = clock.now.duration(to: deadline)
+                    if remaining <= .zero || Task.isCancelled { return [] }
+                    var block = min(remaining.milliseconds, maxBlock)
+                    if let due = parsed.nextDueMilliseconds { block = min(block, max(due, 1)) }
+                    let ms = max(block, 1)
+                    let fraction = String(ms % 1000)
+                    let seconds = "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+                    _ = try connection.sendBlocking(RedisCommand("BLPOP", [signal, seconds]), blockMilliseconds: block)
+                }
+            }
+        } catch let error as RedisError {
+            throw RedisBroker.brokerError(error)
+        }
     }
 
     func completeAndClaim(
@@ -54,32 +79,6 @@ final class RedisQueueConsumer: JobConsumer {
             return try await connection.evaluate(script, keys: keys.scriptKeys + jobKeys, arguments: header + arguments)
         } catch let error as RedisError {
             throw RedisBroker.brokerError(error)
-        }
-    }
-
-    /// Claims; when nothing is ready, blocks on the signal list until something is, a delayed
-    /// job falls due, or `wait` runs out.
-    private func claimLoop(
-        maxJobs: Int, wait: Duration, attempt: () async throws -> RESPValue
-    ) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob]) {
-        let clock = ContinuousClock()
-        let deadline = clock.now + wait
-        while true {
-            let reply = try await attempt()
-            let parsed = try RedisBroker.parseClaimReply(reply.array ?? [], from: 0, queue: queue)
-            if !parsed.jobs.isEmpty { return ([], parsed.jobs) }
-            let remaining = clock.now.duration(to: deadline)
-            if remaining <= .zero || Task.isCancelled { return ([], []) }
-            var block = min(remaining.milliseconds, broker.configuration.maxBlockMilliseconds)
-            if let due = parsed.nextDueMilliseconds { block = min(block, max(due, 1)) }
-            let ms = max(block, 1)
-            let fraction = String(ms % 1000)
-            let seconds = "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-            do {
-                _ = try await connection.sendBlocking(RedisCommand("BLPOP", [keys.signal, seconds]), blockMilliseconds: block)
-            } catch let error as RedisError {
-                throw RedisBroker.brokerError(error)
-            }
         }
     }
 }
