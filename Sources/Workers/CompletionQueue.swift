@@ -1,4 +1,4 @@
-public import Broker
+import Broker
 import Synchronization
 
 /// Finished attempts waiting to be acknowledged; the acknowledging loop takes them in batches.

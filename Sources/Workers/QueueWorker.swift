@@ -112,6 +112,10 @@ public struct QueueWorker: Service {
         if context.isCancelRequested {
             return JobFailure(code: "canceled", message: "canceled while running", retriable: false, disposition: .canceled)
         }
+        if error is CancellationError {
+            // The worker is stopping, not the job failing: give the attempt back unspent.
+            return JobFailure(code: "worker_stopped", message: "the worker stopped before the job finished", disposition: .release)
+        }
         if let error = error as? JobError {
             return JobFailure(code: error.code, message: error.message, retriable: error.retriable)
         }

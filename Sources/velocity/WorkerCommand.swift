@@ -36,6 +36,8 @@ struct WorkerCommand: AsyncParsableCommand {
         ]
         if let store {
             services.append(JobRecordSync(broker: broker, store: store, queues: [queue], logger: logger))
+            services.append(
+                JobReconcilerService(reconciler: JobReconciler(broker: broker, store: store), logger: logger))
         }
         logger.info("worker \(workerID) consuming \(queue)")
         // Ready marker for scripts and tests that start workers.

@@ -164,6 +164,15 @@ struct RedisConnectionTests {
         #expect(finished.value.load(ordering: .relaxed) == blockers)
     }
 
+    @Test("a call after close fails with redisClosed instead of hanging")
+    func callAfterClose() async throws {
+        let connection = try await connect()
+        await connection.close()
+        // Let the connection's thread exit, so the call below arrives after it is gone.
+        try await Task.sleep(for: .milliseconds(50))
+        await #expect { try await connection.send("PING") } throws: { ($0 as? RedisError)?.code == .redisClosed }
+    }
+
     @Test("URLs are parsed; a non-redis URL is refused")
     func configurationParsing() throws {
         let configuration = try RedisConfiguration(url: "redis://user:p%40ss@10.0.0.1:7000/3")

@@ -10,12 +10,19 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     private var queue: [UnownedJob] = []
     private var head = 0
     private var stopping = false
+    private var finished = false
     private var thread: Thread?
+    /// Runs work that arrives after the thread has exited (calls on a closed connection, which
+    /// fail at once): serial, so isolation still holds, and never lost, so no caller hangs.
+    private static let afterShutdown = DispatchQueue(label: "velocity.closed-executors")
 
     /// Starts the thread; `name` shows up in debuggers and `top -H`.
     public init(name: String) {
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = name
+        let thread = Thread { [unowned self] in
+            // Linux names the OS thread only from inside it.
+            Thread.current.name = name
+            self.run()
+        }
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()
@@ -24,6 +31,11 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         condition.lock()
+        if finished {
+            condition.unlock()
+            Self.afterShutdown.async { unowned.runSynchronously(on: self.asUnownedSerialExecutor()) }
+            return
+        }
         queue.append(unowned)
         condition.signal()
         condition.unlock()
@@ -48,6 +60,7 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
                 condition.wait()
             }
             if head == queue.count && stopping {
+                finished = true
                 condition.unlock()
                 return
             }

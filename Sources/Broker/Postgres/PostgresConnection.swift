@@ -15,7 +15,7 @@ public actor PostgresConnection {
     }
 
     private let executor: DedicatedThreadExecutor
-    /// `nil` once closed; every call then fails with `.closed`.
+    /// `nil` once closed; every later call then fails with `.closed`.
     var handle: Handle?
     /// How many `withTransaction` calls are running; a broken session is not silently reset
     /// inside a transaction, because the work done so far was lost with it.
@@ -44,7 +44,7 @@ public actor PostgresConnection {
     ///   - searchPath: when given, set as the session's `search_path` while connecting (so it also
     ///     survives a reset); tests use it to work in a schema of their own. It replaces any
     ///     `options` in `url`.
-    ///   - threadName: names the connection's thread in debuggers and `top -H`.
+    ///   - threadName: the name of the connection's `Thread`, to tell connections apart when debugging.
     public static func connect(
         url: String, searchPath: String? = nil, threadName: String = "velocity-postgres"
     ) async throws -> PostgresConnection {

@@ -29,7 +29,10 @@ enum BrokerScript {
                 if not existing then redis.call('SET', ik, id, 'EX', CFG_IDEM_TTL) end
             end
             local jk = K_JOB .. id
-            if not existing and redis.call('EXISTS', jk) == 1 then existing = id end
+            local present = redis.call('EXISTS', jk) == 1
+            -- A key naming this very job whose hash is gone (a restore) does not block it.
+            if existing == id and not present then existing = nil end
+            if not existing and present then existing = id end
             if existing then
                 out[#out + 1] = existing; out[#out + 1] = 0
             else
