@@ -57,6 +57,8 @@ struct WorkerProcessTests {
         let broker = fixture.broker
         let job = submission("cw", lease: 1_000)
         _ = try await broker.enqueue([job])
+        // A handler that would run for a minute: only the cancel can end it, so the test ends
+        // as soon as the cancel arrives (about a second), never by the sleep running out.
         let handler = ClosureJobHandler { _, _ in
             try await Task.sleep(for: .seconds(60))
             return nil
