@@ -46,6 +46,13 @@ class Peer(common.BasePeer):
     async def enqueue_single(self, t0):
         await self.q.enqueue("noop", t0=t0)
 
+    async def preload(self, n):
+        """Unmeasured set-up for the drain: enqueue concurrently, as Queue.map does."""
+        import asyncio
+
+        for i in range(0, n, 500):
+            await asyncio.gather(*(self.q.enqueue("noop", t0=0) for _ in range(min(500, n - i))))
+
     def worker_argv(self, mode):
         return [sys.executable, "-m", "saq", "saq_peer.settings", "--workers", "1"]
 
