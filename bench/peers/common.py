@@ -46,6 +46,7 @@ import importlib
 import inspect
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -566,4 +567,8 @@ def main(module_name: str) -> None:
         raise
     finally:
         _stop_all_workers()
+        if runner.errors and runner.log_dir == runner.tmp:
+            log(f"worker log kept: {runner.log_path}")
+        else:
+            shutil.rmtree(runner.tmp, ignore_errors=True)
     print(json.dumps(out), flush=True)
