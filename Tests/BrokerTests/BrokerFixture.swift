@@ -1,5 +1,6 @@
 import Broker
 import TestSupport
+import Testing
 
 /// The broker implementations the conformance suite runs against. Every `JobBroker` added to
 /// the product gets an entry here and must pass the same tests.
@@ -27,8 +28,6 @@ enum BrokerFixture: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 }
-
-import Testing
 
 func submission(
     _ queue: String = "q", kind: String = "test.job", priority: Int = 0, lease: Int = 30_000, maxAttempts: Int = 3,

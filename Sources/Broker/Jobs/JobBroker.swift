@@ -97,8 +97,5 @@ public protocol JobConsumer: Sendable {
     var queue: String { get }
     /// Up to `maxJobs` jobs, waiting up to `wait` for the first (blocking, not polling).
     func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob]
-    /// Completes finished attempts and claims more in one round trip; per completion, nil or
-    /// the error that refused it (a stale attempt).
-    func completeAndClaim(_ completions: [JobCompletion], maxJobs: Int) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob])
     func close() async
 }

@@ -55,32 +55,10 @@ final class RedisQueueConsumer: JobConsumer {
         }
     }
 
-    func completeAndClaim(
-        _ completions: [JobCompletion], maxJobs: Int
-    ) async throws -> (refused: [BrokerError?], claimed: [ClaimedJob]) {
-        for completion in completions { try broker.checkResult(completion.result) }
-        var arguments = [String(maxJobs), workerID]
-        arguments.reserveCapacity(2 + completions.count * 2)
-        for completion in completions {
-            arguments.append(completion.lease.attemptID)
-            arguments.append(completion.result ?? "")
-        }
-        let reply = try await evaluate(
-            BrokerScript.complete, jobKeys: completions.map { keys.job($0.lease.jobID) }, arguments: arguments)
-        return try RedisBroker.parseCompleteReply(reply, queue: queue)
-    }
-
     func close() async {
         await connection.close()
     }
 
-    private func evaluate(_ script: RedisScript, jobKeys: [String], arguments: [String]) async throws -> RESPValue {
-        do {
-            return try await connection.evaluate(script, keys: keys.scriptKeys + jobKeys, arguments: header + arguments)
-        } catch let error as RedisError {
-            throw RedisBroker.brokerError(error)
-        }
-    }
 }
 
 extension Duration {
