@@ -40,4 +40,12 @@ static inline CURLcode velocity_curl_getinfo_double(CURL *h, CURLINFO i, double 
 static inline curl_version_info_data *velocity_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);
 }
+/// CURLOPT_MIMEPOST takes a curl_mime, an opaque struct Swift sees as OpaquePointer.
+static inline CURLcode velocity_curl_setopt_mime(CURL *h, CURLoption o, curl_mime *v) {
+    return curl_easy_setopt(h, o, v);
+}
+/// CURL_GLOBAL_ALL is a macro expression; one call before any thread uses libcurl.
+static inline CURLcode velocity_curl_global_init_all(void) {
+    return curl_global_init(CURL_GLOBAL_ALL);
+}
 #endif

@@ -32,5 +32,8 @@ public struct JobKindRegistry: Sendable {
 
     public var names: [String] { kinds.keys.sorted() }
 
+    /// The queues these kinds run on, sorted.
+    public var queues: [String] { Set(kinds.values.map(\.queue)).sorted() }
+
     public mutating func register(_ kind: JobKind) { kinds[kind.name] = kind }
 }

@@ -43,7 +43,7 @@ public struct JobProducer: Sendable {
         receipts.reserveCapacity(submissions.count)
         for start in stride(from: 0, to: submissions.count, by: max(1, chunkSize)) {
             let chunk = Array(submissions[start..<min(start + chunkSize, submissions.count)])
-            receipts += try await accept(chunk)
+            receipts += try await submit(validated: chunk)
         }
         return receipts
     }
@@ -70,7 +70,10 @@ public struct JobProducer: Sendable {
         return submission
     }
 
-    private func accept(_ submissions: [JobSubmission]) async throws -> [Receipt] {
+    /// Records and enqueues submissions that `submission(for:)` already made: one record
+    /// transaction and one enqueue for all of them, which is how a gateway batches concurrent
+    /// requests into one commit.
+    public func submit(validated submissions: [JobSubmission]) async throws -> [Receipt] {
         guard let store else {
             let outcomes = try await broker.enqueue(submissions)
             return zip(submissions, outcomes).map { Receipt(id: $1.id, queue: $0.queue, created: $1.created) }

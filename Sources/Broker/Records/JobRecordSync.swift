@@ -13,13 +13,20 @@ public struct JobRecordSync: Service {
     let queues: [String]
     let batchSize: Int
     let logger: Logger
+    let onApplied: (@Sendable ([JobStateRecord]) -> Void)?
 
-    public init(broker: RedisBroker, store: any JobRecordStore, queues: [String], batchSize: Int = 1_000, logger: Logger) {
+    /// `onApplied` sees every batch once it is in the store: each terminal state passes through
+    /// here exactly once, which makes it the place to count and time finished jobs.
+    public init(
+        broker: RedisBroker, store: any JobRecordStore, queues: [String], batchSize: Int = 1_000, logger: Logger,
+        onApplied: (@Sendable ([JobStateRecord]) -> Void)? = nil
+    ) {
         self.broker = broker
         self.store = store
         self.queues = queues
         self.batchSize = batchSize
         self.logger = logger
+        self.onApplied = onApplied
     }
 
     public func run() async throws {
@@ -98,6 +105,7 @@ public struct JobRecordSync: Service {
             _ = try? await broker.send(command)
             throw error
         }
+        onApplied?(records)
         return values.count
     }
 }

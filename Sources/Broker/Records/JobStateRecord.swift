@@ -13,16 +13,18 @@ public struct JobStateRecord: Sendable, Equatable, Decodable {
     public var result: String?
     public var started: Int?
     public var worker: String?
+    /// The job's kind, for metrics by kind.
+    public var kind: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, state, at, attempts, result, started, worker
+        case id, state, at, attempts, result, started, worker, kind
         case errorCode = "error_code"
         case errorMessage = "error_message"
     }
 
     public init(
         id: String, state: JobState, at: Int, attempts: Int, errorCode: String? = nil, errorMessage: String? = nil,
-        result: String? = nil, started: Int? = nil, worker: String? = nil
+        result: String? = nil, started: Int? = nil, worker: String? = nil, kind: String? = nil
     ) {
         self.id = id
         self.state = state
@@ -33,5 +35,6 @@ public struct JobStateRecord: Sendable, Equatable, Decodable {
         self.result = result
         self.started = started
         self.worker = worker
+        self.kind = kind
     }
 }

@@ -10,6 +10,9 @@ public final class RedisBroker: JobBroker {
         self.header = configuration.scriptHeader
     }
 
+    /// Where this broker's Redis is, for components that need connections of their own.
+    public var redisConfiguration: RedisConfiguration { pool.configuration }
+
     public func keys(_ queue: String) -> QueueKeys {
         QueueKeys(namespace: configuration.namespace, queue: queue)
     }

@@ -50,11 +50,11 @@ extension BrokerScript {
         local function record(id, jk, state, now)
             if not CFG_OUTBOX then return end
             local f = redis.call('HMGET', jk, 'attempts', 'error_code', 'error_message', 'result',
-                'claimed_ms', 'worker', 'progress')
+                'claimed_ms', 'worker', 'progress', 'kind')
             redis.call('LPUSH', K_OUTBOX, cjson.encode({
                 id = id, state = state, at = now, attempts = tonumber(f[1]) or 0,
                 error_code = f[2] or nil, error_message = f[3] or nil, result = f[4] or nil,
-                started = tonumber(f[5]) or nil, worker = f[6] or nil }))
+                started = tonumber(f[5]) or nil, worker = f[6] or nil, kind = f[8] or nil }))
         end
 
         local function signal(count)

@@ -1,13 +1,16 @@
 public import Broker
 
-/// Why an upload was refused; the HTTP layer maps each code to one status.
+/// Why an upload was refused; the HTTP layer maps each code to one status (`gatewayError`).
 public struct UploadError: Error, Sendable, CustomStringConvertible {
     public var code: VelocityErrorCode
     public var message: String
+    /// What a program can act on: the field at fault, the limit exceeded.
+    public var details: [String: String]
 
-    public init(_ code: VelocityErrorCode, _ message: String) {
+    public init(_ code: VelocityErrorCode, _ message: String, details: [String: String] = [:]) {
         self.code = code
         self.message = message
+        self.details = details
     }
 
     public var description: String { "\(code): \(message)" }
@@ -18,4 +21,6 @@ extension VelocityErrorCode {
     public static let unsupportedMediaType: Self = "unsupported_media_type"
     /// Dimensions or pixel count past the limits (HTTP 413).
     public static let imageTooLarge: Self = "image_too_large"
+    /// A multipart body that does not parse: no boundary, a broken part, a truncated body (HTTP 400).
+    public static let malformedMultipart: Self = "malformed_multipart"
 }

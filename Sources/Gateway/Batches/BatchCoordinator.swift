@@ -1,0 +1,164 @@
+import Broker
+import Foundation
+public import Logging
+import Producer
+public import ServiceLifecycle
+
+/// Drives batches through OpenAI's life cycle: validates input files, creates one child job
+/// per request, watches the children, writes the output and error files, and carries out
+/// cancels and expiry.
+///
+/// Safe with several gateway processes on one database: a process works a batch only while
+/// it holds the batch's lease, and every transition is conditional on the status it leaves.
+/// Safe across restarts: children have idempotency keys derived from the batch and the
+/// request's `custom_id`, and output files have ids derived from the batch, so a step that
+/// crashed half-way runs again without duplicates once its lease runs out.
+public struct BatchCoordinator: Service {
+    let store: BatchStore
+    let blobs: any BlobStore
+    let producer: JobProducer
+    let broker: any JobBroker
+    let pollInterval: Duration
+    let leaseMilliseconds: Int
+    /// Child jobs recorded (one COPY) and enqueued per round trip.
+    let chunkSize: Int
+    /// This process, as the holder of leases.
+    let owner: String
+    let logger: Logger
+
+    public init(
+        gateway: Gateway, pollInterval: Duration = .milliseconds(250), leaseMilliseconds: Int = 60_000,
+        chunkSize: Int = 1_000
+    ) {
+        self.store = BatchStore(pool: gateway.postgres)
+        self.blobs = gateway.blobs
+        self.producer = gateway.producer
+        self.broker = gateway.broker
+        self.pollInterval = pollInterval
+        self.leaseMilliseconds = leaseMilliseconds
+        self.chunkSize = chunkSize
+        self.owner = "gateway-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        self.logger = gateway.logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await runOnce()
+            } catch {
+                logger.error("batch coordinator pass failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One pass over the batches with work left; a step already started finishes before a
+    /// graceful shutdown ends the service.
+    func runOnce() async throws {
+        for (id, status) in try await store.claimableBatches(limit: 100) {
+            if Task.isShuttingDownGracefully { return }
+            guard let (batch, pastExpiry) = try await store.claim(
+                id: id, status: status, owner: owner, leaseMilliseconds: leaseMilliseconds)
+            else { continue }
+            do {
+                try await step(batch, pastExpiry: pastExpiry)
+            } catch {
+                logger.error(
+                    "batch step failed; it is retried on a later pass",
+                    metadata: ["batch": "\(id)", "status": "\(status.rawValue)", "error": "\(error)"])
+            }
+            try? await store.release(id: id, owner: owner)
+        }
+    }
+
+    func step(_ batch: BatchStore.StoredBatch, pastExpiry: Bool) async throws {
+        switch batch.status {
+        case .validating:
+            try await validate(batch)
+        case .in_progress:
+            let counts = try await store.childCounts(batchID: batch.id)
+            try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
+            if pastExpiry {
+                try await windDown(batch, to: .expired)
+            } else if counts.ended >= batch.total {
+                guard
+                    try await store.transition(
+                        id: batch.id, from: .in_progress, to: .finalizing, owner: owner, keepLease: true)
+                else { return }
+                try await finish(batch, from: .finalizing, to: .completed)
+            }
+        case .finalizing:
+            try await finish(batch, from: .finalizing, to: .completed)
+        case .cancelling:
+            try await windDown(batch, to: .cancelled)
+        case .failed, .completed, .expired, .cancelled:
+            return
+        }
+    }
+
+    /// Reads and checks the input file; a file with any bad line fails the batch with every
+    /// problem listed and no child job, a good one becomes one child job per line.
+    func validate(_ batch: BatchStore.StoredBatch) async throws {
+        let bytes: [UInt8]
+        if let file = try await store.file(id: batch.inputFileID) {
+            bytes = try await blobs.read(file.blobKey)
+        } else {
+            try await fail(batch, [BatchLineError(code: "file_not_found", message: "The input file no longer exists.", param: "input_file_id")])
+            return
+        }
+        switch BatchInputValidator().validate(bytes, endpoint: batch.endpoint) {
+        case .failure(let failure):
+            try await fail(batch, failure.errors)
+        case .success(let requests):
+            let jobs = requests.map { request in
+                let payload: JSONValue = .object([
+                    "batch_id": .string(batch.id), "custom_id": .string(request.customID),
+                    "method": .string(request.method), "url": .string(request.url), "body": request.body,
+                ])
+                return JobRequest(
+                    kind: "llm.batch", payload: payload.jsonText, tenant: batch.tenant, actor: "batch:\(batch.id)",
+                    idempotencyKey: BatchInputValidator.idempotencyKey(batchID: batch.id, customID: request.customID),
+                    parentBatch: batch.id)
+            }
+            _ = try await producer.submit(jobs, chunkSize: chunkSize)
+            try await store.setTotal(id: batch.id, total: requests.count)
+            // A cancel that came in meanwhile moved the batch to `cancelling`: the next pass
+            // cancels the children just created.
+            _ = try await store.transition(
+                id: batch.id, from: .validating, to: .in_progress, owner: owner, total: requests.count)
+        }
+    }
+
+    func fail(_ batch: BatchStore.StoredBatch, _ errors: [BatchLineError]) async throws {
+        let text = String(decoding: try JSONEncoder().encode(errors), as: UTF8.self)
+        _ = try await store.transition(id: batch.id, from: .validating, to: .failed, owner: owner, errors: text)
+    }
+
+    /// Cancels the children that have not ended, then ends the batch once they all have.
+    func windDown(_ batch: BatchStore.StoredBatch, to final: BatchStatus) async throws {
+        for child in try await store.openChildren(batchID: batch.id) {
+            do {
+                _ = try await broker.cancel(queue: child.queue, jobID: child.id)
+            } catch {
+                logger.warning(
+                    "could not cancel a batch child", metadata: ["batch": "\(batch.id)", "job": "\(child.id)", "error": "\(error)"])
+            }
+        }
+        let counts = try await store.childCounts(batchID: batch.id)
+        try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
+        guard counts.ended >= counts.all else { return }
+        try await finish(batch, from: batch.status, to: final)
+    }
+
+    /// Writes the output and error files and moves the batch to its final status.
+    func finish(_ batch: BatchStore.StoredBatch, from: BatchStatus, to final: BatchStatus) async throws {
+        let written = try await BatchResultWriter(store: store, blobs: blobs).write(batch, ending: final)
+        _ = try await store.transition(
+            id: batch.id, from: from, to: final, owner: owner, completed: written.succeeded,
+            failed: written.unsuccessful, outputFileID: written.outputFileID, errorFileID: written.errorFileID)
+    }
+}

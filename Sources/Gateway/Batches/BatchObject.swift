@@ -1,0 +1,138 @@
+import Foundation
+
+/// A batch as OpenAI's Batch API shows it: every timestamp in unix seconds, null until reached.
+public struct BatchObject: Codable, Sendable, Equatable {
+    public struct RequestCounts: Codable, Sendable, Equatable {
+        public var total: Int
+        public var completed: Int
+        public var failed: Int
+    }
+
+    /// `errors` of a batch that failed validation: `{object: "list", data: [...]}`.
+    public struct Errors: Codable, Sendable, Equatable {
+        public var object = "list"
+        public var data: [BatchLineError]
+    }
+
+    public var id: String
+    public var object = "batch"
+    public var endpoint: String
+    public var errors: Errors?
+    public var input_file_id: String
+    public var completion_window: String
+    public var status: String
+    public var output_file_id: String?
+    public var error_file_id: String?
+    public var created_at: Int
+    public var in_progress_at: Int?
+    public var expires_at: Int?
+    public var finalizing_at: Int?
+    public var completed_at: Int?
+    public var failed_at: Int?
+    public var expired_at: Int?
+    public var cancelling_at: Int?
+    public var cancelled_at: Int?
+    public var request_counts: RequestCounts
+    public var metadata: JSONValue?
+
+    /// Encodes every optional as `null` rather than leaving the key out, as OpenAI does.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(object, forKey: .object)
+        try c.encode(endpoint, forKey: .endpoint)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(input_file_id, forKey: .input_file_id)
+        try c.encode(completion_window, forKey: .completion_window)
+        try c.encode(status, forKey: .status)
+        try c.encode(output_file_id, forKey: .output_file_id)
+        try c.encode(error_file_id, forKey: .error_file_id)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(in_progress_at, forKey: .in_progress_at)
+        try c.encode(expires_at, forKey: .expires_at)
+        try c.encode(finalizing_at, forKey: .finalizing_at)
+        try c.encode(completed_at, forKey: .completed_at)
+        try c.encode(failed_at, forKey: .failed_at)
+        try c.encode(expired_at, forKey: .expired_at)
+        try c.encode(cancelling_at, forKey: .cancelling_at)
+        try c.encode(cancelled_at, forKey: .cancelled_at)
+        try c.encode(request_counts, forKey: .request_counts)
+        try c.encode(metadata, forKey: .metadata)
+    }
+}
+
+/// One problem in a batch's input file, as OpenAI reports it in `errors.data`.
+public struct BatchLineError: Codable, Sendable, Equatable {
+    public var code: String
+    public var message: String
+    public var param: String?
+    /// 1-based line of the input file; nil for an error about the whole file.
+    public var line: Int?
+
+    public init(code: String, message: String, param: String? = nil, line: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.param = param
+        self.line = line
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(message, forKey: .message)
+        try c.encode(param, forKey: .param)
+        try c.encode(line, forKey: .line)
+    }
+}
+
+/// The statuses of OpenAI's batch life cycle.
+public enum BatchStatus: String, Sendable, CaseIterable {
+    case validating, failed, in_progress, finalizing, completed, expired, cancelling, cancelled
+
+    /// No further transition happens.
+    public var isFinal: Bool {
+        switch self {
+        case .failed, .completed, .expired, .cancelled: true
+        default: false
+        }
+    }
+}
+
+/// A file as OpenAI's Files API shows it.
+public struct FileObject: Codable, Sendable, Equatable {
+    public var id: String
+    public var object = "file"
+    public var bytes: Int
+    public var created_at: Int
+    public var filename: String
+    public var purpose: String
+    /// Deprecated by OpenAI but still sent; our files are usable once stored.
+    public var status = "processed"
+}
+
+/// OpenAI's list envelope, with cursor paging by id.
+struct OpenAIList<Item: Encodable & Sendable>: Encodable, Sendable {
+    var object = "list"
+    var data: [Item]
+    var first_id: String?
+    var last_id: String?
+    var has_more: Bool
+
+    init(data: [Item], hasMore: Bool, id: (Item) -> String) {
+        self.data = data
+        self.first_id = data.first.map(id)
+        self.last_id = data.last.map(id)
+        self.has_more = hasMore
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(object, forKey: .object)
+        try c.encode(data, forKey: .data)
+        try c.encode(first_id, forKey: .first_id)
+        try c.encode(last_id, forKey: .last_id)
+        try c.encode(has_more, forKey: .has_more)
+    }
+
+    enum CodingKeys: String, CodingKey { case object, data, first_id, last_id, has_more }
+}

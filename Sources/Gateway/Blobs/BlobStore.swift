@@ -1,0 +1,49 @@
+/// Where large bytes live: uploads, rendered images, batch files. Never Redis.
+///
+/// A driver seam: `FileBlobStore` keeps blobs in a directory (the GPU box's NVMe or a shared
+/// volume); an S3 store implements the same protocol. Every implementation passes
+/// `BlobStoreConformanceTests`.
+///
+/// Writes are staged: nothing is visible under a key until `BlobUpload.commit(as:)`, so a
+/// refused or interrupted upload leaves nothing behind.
+public protocol BlobStore: Sendable {
+    /// Starts a staged upload.
+    func beginUpload() async throws -> any BlobUpload
+
+    /// The whole blob; throws `BlobStoreError` `.notFound` for an unknown key.
+    func read(_ key: String) async throws -> [UInt8]
+
+    /// The blob's size in bytes, or nil when there is no such blob.
+    func size(_ key: String) async throws -> Int?
+
+    /// Removes a blob; removing an absent one is not an error.
+    func delete(_ key: String) async throws
+}
+
+extension BlobStore {
+    /// Stores `bytes` under `key` in one go.
+    public func write(_ bytes: [UInt8], as key: String) async throws {
+        let upload = try await beginUpload()
+        do {
+            try await upload.append(bytes)
+            try await upload.commit(as: key)
+        } catch {
+            await upload.discard()
+            throw error
+        }
+    }
+}
+
+/// Bytes on their way into a `BlobStore`.
+public protocol BlobUpload: Sendable {
+    /// Appends bytes to the staged blob.
+    func append(_ bytes: [UInt8]) async throws
+    /// Bytes appended so far.
+    func byteCount() async -> Int
+    /// Everything staged so far, for validation before commit.
+    func stagedBytes() async throws -> [UInt8]
+    /// Makes the blob durable and visible under `key`, replacing any blob there.
+    func commit(as key: String) async throws
+    /// Drops the staged bytes; safe to call after a commit (it then does nothing).
+    func discard() async
+}

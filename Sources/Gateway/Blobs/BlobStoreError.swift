@@ -1,0 +1,24 @@
+public import Broker
+
+/// A blob store failure.
+public struct BlobStoreError: Error, Sendable, CustomStringConvertible {
+    public var code: VelocityErrorCode
+    public var message: String
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        "\(code): \(message)" + (cause.map { " (cause: \($0))" } ?? "")
+    }
+}
+
+extension VelocityErrorCode {
+    public static let blobNotFound: Self = "blob_not_found"
+    public static let blobInvalidKey: Self = "blob_invalid_key"
+    public static let blobIO: Self = "blob_io"
+}

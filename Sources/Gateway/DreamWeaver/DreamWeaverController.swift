@@ -1,0 +1,168 @@
+import Broker
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+import NIOPosix
+import Producer
+
+/// Dream Weaver, as the platform's web and iPad clients call it: upload a room photo with a
+/// room type and style keywords, poll the status, download the PNG.
+///
+/// - `POST /dream-weaver` (multipart: `image`, `room_type`, `style`, optional `seed`) → 202
+///   `{job_id, status, status_url, result_url}`
+/// - `GET /dream-weaver/status/{job_id}` → the status JSON (`DreamWeaverStatus`)
+/// - `GET /dream-weaver/result/{job_id}` → `image/png` once succeeded, else 409 with the status JSON
+/// - `GET /dream-weaver/health` → the media queue's state
+public struct DreamWeaverController: Sendable {
+    public static let kind = "dream_weaver.render"
+
+    let gateway: Gateway
+    let images: ImageValidator
+
+    public init(gateway: Gateway, limits: ImageLimits = ImageLimits()) {
+        self.gateway = gateway
+        self.images = ImageValidator(limits: limits)
+    }
+
+    public func addRoutes(to router: Router<GatewayContext>) {
+        router.post("/dream-weaver", use: submit)
+        router.get("/dream-weaver/health", use: health)
+        router.get("/dream-weaver/status/{job_id}", use: status)
+        router.get("/dream-weaver/result/{job_id}", use: result)
+    }
+
+    struct Accepted: Encodable {
+        var job_id: String
+        var status: String
+        var status_url: String
+        var result_url: String
+    }
+
+    /// Streams the image into a staged blob, validates everything, then records the job and
+    /// commits the blob; any refusal discards the staged bytes, so it leaves nothing behind.
+    @Sendable func submit(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.require(.submitter)
+        let form = try await MultipartUpload(
+            blobs: gateway.blobs, fileFields: ["image"],
+            limits: .init(maxFileBytes: gateway.configuration.maxUploadBytes)
+        ).read(request)
+        var committedKey: String?
+        do {
+            guard let image = form.files["image"] else {
+                throw GatewayError.invalid(field: "image", "is required (a PNG, JPEG or WebP file)")
+            }
+            let fields = try DreamWeaverForm(fields: form.fields)
+            guard image.byteCount > 0 else { throw GatewayError.invalid(field: "image", "is empty") }
+            let bytes = try await image.upload.stagedBytes()
+            let validator = images
+            let validated: ValidatedImage
+            do {
+                // Decoding a PNG is CPU work in C: off the cooperative pool.
+                validated = try await NIOThreadPool.singleton.runIfActive { try validator.validate(bytes) }
+            } catch let error as UploadError {
+                var refusal = error.gatewayError
+                refusal.details["field"] = "image"
+                throw refusal
+            }
+            var submission = try gateway.producer.submission(
+                for: JobRequest(
+                    kind: Self.kind, tenant: principal.tenant, actor: principal.subject,
+                    idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!]))
+            let payload = DreamWeaverPayload(jobID: submission.id, form: fields, image: validated)
+            submission.payload = String(decoding: try JSONResponse.encoder.encode(payload), as: UTF8.self)
+            try submission.validate(gateway.producer.limits)
+
+            try await image.upload.commit(as: payload.input_blob)
+            committedKey = payload.input_blob
+            let receipt = try await gateway.submitter.submit(submission)
+            var status = "queued"
+            if !receipt.created {
+                // An Idempotency-Key replay: the earlier job has its own input; drop this copy.
+                try? await gateway.blobs.delete(payload.input_blob)
+                status = (try? await gateway.directory.view(id: receipt.id, for: principal).status) ?? status
+            }
+            return try JSONResponse.make(
+                Accepted(
+                    job_id: receipt.id, status: status, status_url: DreamWeaverStatus.statusURL(receipt.id),
+                    result_url: DreamWeaverStatus.resultURL(receipt.id)),
+                status: receipt.created ? .accepted : .ok,
+                headers: [.location: DreamWeaverStatus.statusURL(receipt.id)])
+        } catch {
+            await form.discard()
+            if let committedKey { try? await gateway.blobs.delete(committedKey) }
+            throw error
+        }
+    }
+
+    /// The job if `principal` may see it and it is a render; 404 otherwise.
+    func view(_ context: GatewayContext) async throws -> JobView {
+        let principal = try context.requirePrincipal()
+        let view = try await gateway.directory.view(id: context.parameters.require("job_id"), for: principal)
+        guard view.kind == Self.kind else { throw GatewayError.notFound("job") }
+        return view
+    }
+
+    @Sendable func status(_ request: Request, context: GatewayContext) async throws -> Response {
+        try JSONResponse.make(try DreamWeaverStatus.json(try await view(context)))
+    }
+
+    /// The rendered PNG once the job succeeded; 409 with the status JSON while it is not
+    /// done, and after it failed, was canceled or died (its `error` says why).
+    @Sendable func result(_ request: Request, context: GatewayContext) async throws -> Response {
+        let view = try await view(context)
+        guard view.status == JobState.succeeded.rawValue else {
+            return try JSONResponse.make(try DreamWeaverStatus.json(view), status: .conflict)
+        }
+        let principal = try context.requirePrincipal()
+        let text = try await gateway.directory.result(id: view.id, for: principal).result
+        let key = Self.outputBlob(of: view.id, result: text)
+        let bytes: [UInt8]
+        do {
+            bytes = try await gateway.blobs.read(key)
+        } catch let error as BlobStoreError where error.code == .blobNotFound {
+            throw GatewayError(
+                .internalServerError, .internalError, "the render of job \(view.id) succeeded but its image is missing",
+                cause: error)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/png", .contentLength: String(bytes.count), .cacheControl: "private, max-age=86400"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The blob the worker named in its result, if it lies under this job's own prefix (a
+    /// result must never point a client at another job's blobs); else the payload's default.
+    static func outputBlob(of id: String, result: String?) -> String {
+        if let result, let named = JSONValue(parsing: result)?["output_blob"]?.stringValue,
+            named.hasPrefix("dream-weaver/\(id)/"), !named.contains("..")
+        {
+            return named
+        }
+        return DreamWeaverPayload.outputBlob(jobID: id)
+    }
+
+    struct Health: Encodable {
+        struct Queue: Encodable {
+            var name: String
+            var paused: Bool
+            var queued: Int
+            var active: Int
+            var oldest_waiting_ms: Int
+        }
+        var status: String
+        var queue: Queue
+    }
+
+    /// `ok`, or `degraded` while the media queue is paused (renders wait until it resumes).
+    @Sendable func health(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let queue = gateway.kinds.kind(named: Self.kind)?.queue ?? "media"
+        let depth = try await gateway.broker.depth(queue: queue)
+        return try JSONResponse.make(
+            Health(
+                status: depth.paused ? "degraded" : "ok",
+                queue: .init(
+                    name: queue, paused: depth.paused, queued: depth.queued, active: depth.active,
+                    oldest_waiting_ms: depth.oldestQueuedMilliseconds)))
+    }
+}

@@ -1,0 +1,99 @@
+import Broker
+import Foundation
+
+/// A job as the HTTP API shows it: status, position, progress, timings and error.
+public struct JobView: Codable, Sendable, Equatable {
+    public struct Progress: Codable, Sendable, Equatable {
+        public var fraction: Double?
+        public var message: String?
+    }
+
+    public struct Metrics: Codable, Sendable, Equatable {
+        /// From creation (or the due time of a delayed job) to the first claim.
+        public var queue_ms: Int?
+        /// From the last claim to the end, or to now while running.
+        public var run_ms: Int?
+    }
+
+    public struct ErrorInfo: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+        public var retriable: Bool?
+    }
+
+    public struct URLs: Codable, Sendable, Equatable {
+        public var get: String
+        public var cancel: String
+        public var events: String
+        public var result: String
+
+        init(id: String) {
+            get = "/v1/jobs/\(id)"
+            cancel = "/v1/jobs/\(id)/cancel"
+            events = "/v1/jobs/\(id)/events"
+            result = "/v1/jobs/\(id)/result"
+        }
+    }
+
+    public var id: String
+    public var kind: String
+    public var queue: String
+    public var status: String
+    public var tenant: String
+    public var priority: Int
+    public var attempts: Int
+    public var max_attempts: Int
+    /// Jobs ahead of this one (0: next), while it is queued.
+    public var queue_position: Int?
+    public var cancel_requested: Bool
+    public var progress: Progress?
+    public var metrics: Metrics
+    public var error: ErrorInfo?
+    public var parent_batch: String?
+    public var created_at: String?
+    public var started_at: String?
+    public var finished_at: String?
+    public var urls: URLs
+
+    public var isTerminal: Bool { JobState(rawValue: status)?.isTerminal ?? false }
+}
+
+extension JobView {
+    init(snapshot s: JobSnapshot, position: Int?, nowMilliseconds: Int) {
+        let queueMilliseconds: Int? = s.claimedMilliseconds.flatMap { claimed in
+            s.createdMilliseconds.map { max(0, claimed - max($0, s.scheduledMilliseconds ?? $0)) }
+        }
+        // The run clock starts at the last claim; a retried job's earlier attempts don't count.
+        let runMilliseconds: Int? = s.claimedMilliseconds.map { claimed in
+            max(0, (s.finishedMilliseconds ?? nowMilliseconds) - claimed)
+        }
+        let progress: Progress? =
+            (s.progress != nil || s.progressMessage != nil)
+            ? Progress(fraction: s.progress, message: s.progressMessage) : nil
+        self.init(
+            id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
+            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? position : nil,
+            cancel_requested: s.cancelRequested, progress: progress,
+            metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
+            error: s.errorCode.map { ErrorInfo(code: $0, message: s.errorMessage ?? "", retriable: s.errorRetriable) },
+            parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp),
+            started_at: s.startedMilliseconds.map(Self.timestamp), finished_at: s.finishedMilliseconds.map(Self.timestamp),
+            urls: URLs(id: s.id))
+    }
+
+    init(record r: RecordedJob) {
+        let s = r.submission
+        self.init(
+            id: s.id, kind: s.kind, queue: s.queue, status: r.state.rawValue, tenant: s.tenant, priority: s.priority,
+            attempts: r.attempts, max_attempts: s.maxAttempts, queue_position: nil, cancel_requested: false,
+            progress: nil, metrics: Metrics(queue_ms: nil, run_ms: nil),
+            error: r.errorCode.map { ErrorInfo(code: $0, message: r.errorMessage ?? "", retriable: nil) },
+            parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp), started_at: nil,
+            finished_at: nil, urls: URLs(id: s.id))
+    }
+
+    static func timestamp(_ milliseconds: Int) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,54 @@
+import Broker
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension JobsController {
+    /// `GET /v1/jobs/{id}/events`: Server-Sent Events, one per state change, ending at a terminal state.
+    ///
+    /// The first event is the job's current status; each later one is a state change the broker
+    /// recorded (`starting`, `processing`, `progress`, `retrying`, …) with the status read right
+    /// after it. A keep-alive comment every 15 s holds idle proxies open.
+    @Sendable func stream(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        // Subscribe before reading the status, so no change between the two is missed.
+        let updates = events.subscribe(jobID: id)
+        let first = try await directory.view(id: id, for: principal)
+        let directory = self.directory
+        let body = ResponseBody { writer in
+            var last = first
+            try await writer.write(Self.event(name: first.status, view: first))
+            if first.isTerminal {
+                try await writer.finish(nil)
+                return
+            }
+            for await update in updates {
+                guard case .event(let event) = update else {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    continue
+                }
+                let view = (try? await directory.view(id: id, for: principal)) ?? last
+                // Name the event after the broker's change, so a fast job's `starting` still
+                // shows even when the status read after it already says `processing`.
+                try await writer.write(Self.event(name: event.state, view: view))
+                last = view
+                if JobState(rawValue: event.state)?.isTerminal == true || view.isTerminal { break }
+            }
+            if !last.isTerminal, let final = try? await directory.view(id: id, for: principal), final.isTerminal {
+                try await writer.write(Self.event(name: final.status, view: final))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+
+    static func event(name: String, view: JobView) -> ByteBuffer {
+        let data = (try? JSONResponse.encoder.encode(view)) ?? Data("{}".utf8)
+        return ByteBuffer(string: "event: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
+    }
+}

@@ -1,0 +1,107 @@
+public import Broker
+import CoreMetrics
+import Foundation
+public import Prometheus
+import Synchronization
+
+/// The gateway's Prometheus metrics, through swift-metrics with a registry of its own (no global
+/// bootstrap, so several gateways, or tests, can live in one process).
+///
+/// Queue figures are read from Redis at scrape time; lifetime counters there are absolute, so
+/// each scrape adds the difference since the last one.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let lastTotals = Mutex<[String: Int]>([:])
+
+    public static let jobDurationBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+        .seconds(300), .seconds(600), .seconds(1_800),
+    ]
+
+    /// Every metric name this gateway exports; the alert rules and dashboards are checked against it.
+    public static let names = [
+        "velocity_queue_depth", "velocity_queue_oldest_age_seconds", "velocity_queue_paused",
+        "velocity_jobs_enqueued_total", "velocity_jobs_succeeded_total", "velocity_jobs_failed_total",
+        "velocity_jobs_canceled_total", "velocity_jobs_retried_total", "velocity_jobs_dead_total",
+        "velocity_lease_recoveries_total", "velocity_job_duration_seconds", "velocity_http_requests_total",
+        "velocity_http_request_duration_seconds",
+    ]
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["velocity_job_duration_seconds"] = Self.jobDurationBuckets
+        self.factory = factory
+    }
+
+    /// Counts one HTTP request by its route pattern (never the raw path: ids would explode the series).
+    public func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        Counter(
+            label: "velocity_http_requests_total",
+            dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory
+        ).increment()
+        Timer(
+            label: "velocity_http_request_duration_seconds", dimensions: [("route", route), ("method", method)],
+            factory: factory
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Times finished jobs by kind and final state (from the record sync, which sees each once).
+    public func recordFinished(_ records: [JobStateRecord]) {
+        for record in records where record.state.isTerminal {
+            guard let started = record.started, record.at >= started else { continue }
+            Timer(
+                label: "velocity_job_duration_seconds",
+                dimensions: [("kind", record.kind ?? "unknown"), ("state", record.state.rawValue)], factory: factory
+            ).recordMilliseconds(record.at - started)
+        }
+    }
+
+    /// Updates the queue gauges and counters from the broker's figures.
+    public func update(_ depth: QueueDepth) {
+        let queue = depth.queue
+        let states = [
+            ("queued", depth.queued), ("scheduled", depth.scheduled), ("active", depth.active), ("dead", depth.dead),
+            ("finished", depth.finished),
+        ]
+        for (state, value) in states {
+            Gauge(label: "velocity_queue_depth", dimensions: [("queue", queue), ("state", state)], factory: factory)
+                .record(value)
+        }
+        Gauge(label: "velocity_queue_oldest_age_seconds", dimensions: [("queue", queue)], factory: factory)
+            .record(Double(depth.oldestQueuedMilliseconds) / 1000)
+        Gauge(label: "velocity_queue_paused", dimensions: [("queue", queue)], factory: factory)
+            .record(depth.paused ? 1 : 0)
+        let totals = [
+            ("velocity_jobs_enqueued_total", depth.enqueuedTotal), ("velocity_jobs_succeeded_total", depth.succeededTotal),
+            ("velocity_jobs_failed_total", depth.failedTotal), ("velocity_jobs_canceled_total", depth.canceledTotal),
+            ("velocity_jobs_retried_total", depth.retriedTotal), ("velocity_jobs_dead_total", depth.deadTotal),
+            ("velocity_lease_recoveries_total", depth.recoveredTotal),
+        ]
+        for (name, total) in totals {
+            let key = "\(name)|\(queue)"
+            let delta = lastTotals.withLock { last -> Int in
+                // A smaller total means Redis was reset: count from its new value.
+                let previous = last[key] ?? 0
+                last[key] = total
+                return total >= previous ? total - previous : total
+            }
+            let counter = Counter(label: name, dimensions: [("queue", queue)], factory: factory)
+            if delta > 0 { counter.increment(by: delta) } else { counter.increment(by: 0) }
+        }
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,165 @@
+import Broker
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+
+/// Health, readiness, queue depth, pause/resume, dead letters, metrics.
+public struct OperationsController: Sendable {
+    let gateway: Gateway
+    let rates: QueueRates
+
+    public init(gateway: Gateway) {
+        self.gateway = gateway
+        self.rates = gateway.queueRates
+    }
+
+    public func addRoutes(to router: Router<GatewayContext>) {
+        router.get("/health", use: health)
+        router.get("/ready", use: ready)
+        router.get("/metrics", use: metrics)
+        router.get("/v1/queues", use: queues)
+        router.get("/api/admin-surface/queues", use: queues)
+        router.post("/v1/queues/{name}/pause", use: pause)
+        router.post("/v1/queues/{name}/resume", use: resume)
+        router.get("/v1/queues/{name}/dead", use: dead)
+        router.post("/v1/queues/{name}/dead/{id}/replay", use: replay)
+    }
+
+    @Sendable func health(_ request: Request, context: GatewayContext) async throws -> Response {
+        try JSONResponse.make(["status": "ok"])
+    }
+
+    struct Readiness: Encodable {
+        var status: String
+        var redis: String
+        var postgres: String
+    }
+
+    /// 200 when Redis and Postgres both answer, 503 naming the one that does not.
+    @Sendable func ready(_ request: Request, context: GatewayContext) async throws -> Response {
+        let redis: String
+        do {
+            _ = try await gateway.redis.send(RedisCommand("PING"))
+            redis = "ok"
+        } catch {
+            redis = "unreachable: \(error)"
+        }
+        let postgres: String
+        do {
+            _ = try await gateway.postgres.withConnection { try await $0.query("SELECT 1") }
+            postgres = "ok"
+        } catch {
+            postgres = "unreachable: \(error)"
+        }
+        let ok = redis == "ok" && postgres == "ok"
+        return try JSONResponse.make(
+            Readiness(status: ok ? "ready" : "not_ready", redis: redis, postgres: postgres),
+            status: ok ? .ok : .serviceUnavailable)
+    }
+
+    struct QueueSummary: Encodable {
+        var name: String
+        var paused: Bool
+        var depth: [String: Int]
+        var oldest_waiting_ms: Int
+        /// Jobs per second over the last minute; null until two samples a second apart exist.
+        var enqueue_rate: Double?
+        var completion_rate: Double?
+        var totals: [String: Int]
+    }
+
+    struct QueueList: Encodable {
+        var object = "list"
+        var data: [QueueSummary]
+    }
+
+    @Sendable func queues(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        var summaries: [QueueSummary] = []
+        for queue in gateway.kinds.queues {
+            let depth = try await gateway.broker.depth(queue: queue)
+            let rate = rates.observe(depth)
+            summaries.append(
+                QueueSummary(
+                    name: queue, paused: depth.paused,
+                    depth: [
+                        "queued": depth.queued, "scheduled": depth.scheduled, "active": depth.active,
+                        "dead": depth.dead, "finished": depth.finished,
+                    ],
+                    oldest_waiting_ms: depth.oldestQueuedMilliseconds, enqueue_rate: rate?.enqueued,
+                    completion_rate: rate?.completed,
+                    totals: [
+                        "enqueued": depth.enqueuedTotal, "succeeded": depth.succeededTotal, "failed": depth.failedTotal,
+                        "canceled": depth.canceledTotal, "retried": depth.retriedTotal,
+                        "lease_recoveries": depth.recoveredTotal, "dead": depth.deadTotal,
+                    ]))
+        }
+        return try JSONResponse.make(QueueList(data: summaries))
+    }
+
+    func queueName(_ context: GatewayContext) throws -> String {
+        let name = try context.parameters.require("name")
+        guard gateway.kinds.queues.contains(name) else { throw GatewayError.notFound("queue '\(name)'") }
+        return name
+    }
+
+    @Sendable func pause(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.require(.operator)
+        let queue = try queueName(context)
+        try await gateway.broker.setPaused(queue: queue, true)
+        return try JSONResponse.make(["name": queue, "paused": "true"])
+    }
+
+    @Sendable func resume(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.require(.operator)
+        let queue = try queueName(context)
+        try await gateway.broker.setPaused(queue: queue, false)
+        return try JSONResponse.make(["name": queue, "paused": "false"])
+    }
+
+    struct DeadList: Encodable {
+        var object = "list"
+        var queue: String
+        var data: [JobView]
+    }
+
+    @Sendable func dead(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.require(.operator)
+        let queue = try queueName(context)
+        var limit = 100
+        if let raw = request.uri.queryParameters["limit"] {
+            guard let parsed = Int(raw), (1...1_000).contains(parsed) else {
+                throw GatewayError.invalid(field: "limit", "must be an integer from 1 to 1000")
+            }
+            limit = parsed
+        }
+        var views: [JobView] = []
+        for id in try await gateway.broker.deadJobs(queue: queue, limit: limit) {
+            if let view = try? await gateway.directory.view(id: id, for: principal) { views.append(view) }
+        }
+        return try JSONResponse.make(DeadList(queue: queue, data: views))
+    }
+
+    @Sendable func replay(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.require(.operator)
+        let queue = try queueName(context)
+        let id = try context.parameters.require("id")
+        let view = try await gateway.directory.view(id: id, for: principal)
+        guard view.queue == queue else { throw GatewayError.notFound("job") }
+        try await gateway.broker.replay(queue: queue, jobID: id)
+        return try JSONResponse.make(try await gateway.directory.view(id: id, for: principal))
+    }
+
+    @Sendable func metrics(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        for queue in gateway.kinds.queues {
+            let depth = try await gateway.broker.depth(queue: queue)
+            gateway.metrics.update(depth)
+            _ = rates.observe(depth)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render())))
+    }
+}

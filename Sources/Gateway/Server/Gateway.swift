@@ -1,0 +1,112 @@
+public import Broker
+import Foundation
+public import Hummingbird
+public import Logging
+public import Producer
+public import ServiceLifecycle
+
+/// The HTTP face of the product, wired to its stores.
+///
+/// `connect` opens the Redis and Postgres pools and migrates the schema; `makeApplication`
+/// builds the Hummingbird application whose services (submit batching, the event hub, the
+/// record sync, the batch coordinator) run in its `ServiceGroup`; `close` releases the pools.
+public final class Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let redis: RedisPool
+    public let postgres: PostgresPool
+    public let broker: RedisBroker
+    public let records: PostgresJobRecordStore
+    public let producer: JobProducer
+    public let keys: APIKeyStore
+    public let blobs: any BlobStore
+    public let metrics: GatewayMetrics
+    public let submitter: SubmitBatcher
+    public let events: JobEventHub
+    public let directory: JobDirectory
+    public let kinds: JobKindRegistry
+    let queueRates = QueueRates()
+    let jwt: JWTAuthenticator?
+    let rateLimiter: RateLimiter?
+    let logger: Logger
+
+    public static func connect(
+        _ configuration: GatewayConfiguration, kinds: JobKindRegistry = .standard,
+        blobs: (any BlobStore)? = nil, logger: Logger = Logger(label: "velocity.gateway")
+    ) async throws -> Gateway {
+        let redis = try await RedisPool.connect(
+            RedisConfiguration(url: configuration.redisURL), size: configuration.redisConnections)
+        let postgres = PostgresPool(
+            url: configuration.postgresURL, searchPath: configuration.postgresSchema,
+            maxConnections: configuration.postgresConnections)
+        do {
+            try await postgres.withConnection { connection in
+                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords)
+            }
+            let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
+            let jwt: JWTAuthenticator? =
+                if let secret = configuration.jwtSecret { await JWTAuthenticator(secret: secret) } else { nil }
+            return Gateway(
+                configuration: configuration, redis: redis, postgres: postgres, kinds: kinds, blobs: blobStore, jwt: jwt,
+                logger: logger)
+        } catch {
+            await redis.close()
+            await postgres.close()
+            throw error
+        }
+    }
+
+    init(
+        configuration: GatewayConfiguration, redis: RedisPool, postgres: PostgresPool, kinds: JobKindRegistry,
+        blobs: any BlobStore, jwt: JWTAuthenticator?, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.redis = redis
+        self.postgres = postgres
+        self.kinds = kinds
+        self.broker = RedisBroker(
+            pool: redis, configuration: RedisBrokerConfiguration(namespace: configuration.namespace, recordOutbox: true))
+        self.records = PostgresJobRecordStore(pool: postgres)
+        self.producer = JobProducer(broker: broker, store: records, kinds: kinds, logger: logger)
+        self.keys = APIKeyStore(pool: postgres)
+        self.blobs = blobs
+        self.metrics = GatewayMetrics()
+        self.submitter = SubmitBatcher(producer: producer, logger: logger)
+        self.events = JobEventHub(broker: broker, queues: kinds.queues, logger: logger)
+        self.directory = JobDirectory(broker: broker, records: records, pool: postgres, queues: kinds.queues)
+        self.jwt = jwt
+        self.rateLimiter =
+            configuration.rateLimitPerSecond > 0
+            ? RateLimiter(
+                pool: redis, namespace: configuration.namespace, rate: configuration.rateLimitPerSecond,
+                burst: configuration.rateLimitBurst) : nil
+        self.logger = logger
+    }
+
+    /// The long-running pieces besides the HTTP server.
+    public var services: [any Service] {
+        var services: [any Service] = [submitter, events, BatchCoordinator(gateway: self)]
+        if configuration.recordSync {
+            let metrics = self.metrics
+            services.append(
+                JobRecordSync(
+                    broker: broker, store: records, queues: kinds.queues, logger: logger,
+                    onApplied: { metrics.recordFinished($0) }))
+        }
+        return services
+    }
+
+    /// The application: the router on the configured address, with `services` in its group.
+    public func makeApplication() -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "velocity-gateway"),
+            services: services, logger: logger)
+    }
+
+    /// Closes the pools; call after the application has stopped.
+    public func close() async {
+        await redis.close()
+        await postgres.close()
+    }
+}

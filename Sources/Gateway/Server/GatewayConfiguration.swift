@@ -1,0 +1,99 @@
+import Foundation
+
+/// Everything `velocity gateway` needs to run; read from a YAML file, then the environment
+/// (`VELOCITY_…` variables win over the file), then command-line flags.
+public struct GatewayConfiguration: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var redisURL = "redis://127.0.0.1:6390"
+    public var postgresURL = "postgresql://postgres@127.0.0.1:5440/velocity"
+    /// Schema of the gateway's tables (nil: the server's default search path).
+    public var postgresSchema: String?
+    /// Key prefix in Redis, shared with the workers.
+    public var namespace = "vj"
+    /// Root of the directory blob store (uploads, renders, batch files).
+    public var blobDirectory = ".run/blobs"
+    /// Largest accepted upload (images, batch files), in bytes.
+    public var maxUploadBytes = 25 * 1024 * 1024
+    /// HS256 secret of the platform backend's JWTs; nil accepts API keys only.
+    public var jwtSecret: String?
+    /// Requests per second per tenant (token bucket refill); 0 turns rate limiting off.
+    public var rateLimitPerSecond = 200.0
+    public var rateLimitBurst = 400
+    /// Connections to each store.
+    public var redisConnections = 8
+    public var postgresConnections = 8
+    /// Whether this process also drains the broker's outbox into Postgres (one or more
+    /// processes must; the workers do too).
+    public var recordSync = true
+
+    public init() {}
+
+    /// The names this configuration reads, for documentation and `--help`.
+    public static let keys: [(yaml: String, environment: String, meaning: String)] = [
+        ("host", "VELOCITY_GATEWAY_HOST", "address to listen on"),
+        ("port", "VELOCITY_GATEWAY_PORT", "port to listen on"),
+        ("redis_url", "VELOCITY_REDIS_URL", "Redis of the broker"),
+        ("postgres_url", "VELOCITY_POSTGRES_URL", "PostgreSQL of the system of record"),
+        ("postgres_schema", "VELOCITY_POSTGRES_SCHEMA", "PostgreSQL schema of the tables (default: search path)"),
+        ("namespace", "VELOCITY_NAMESPACE", "Redis key prefix shared with the workers"),
+        ("blob_directory", "VELOCITY_BLOB_DIRECTORY", "directory of the blob store"),
+        ("max_upload_bytes", "VELOCITY_MAX_UPLOAD_BYTES", "largest upload accepted (default 25 MB)"),
+        ("jwt_secret", "VELOCITY_JWT_SECRET", "HS256 secret of platform JWTs (unset: API keys only)"),
+        ("rate_limit_per_second", "VELOCITY_RATE_LIMIT_PER_SECOND", "requests/s per tenant, 0 = off"),
+        ("rate_limit_burst", "VELOCITY_RATE_LIMIT_BURST", "burst per tenant"),
+        ("redis_connections", "VELOCITY_REDIS_CONNECTIONS", "Redis connections"),
+        ("postgres_connections", "VELOCITY_POSTGRES_CONNECTIONS", "PostgreSQL connections"),
+        ("record_sync", "VELOCITY_RECORD_SYNC", "also copy terminal states into PostgreSQL (true/false)"),
+    ]
+
+    /// Applies `key: value` settings (from a YAML file's top level or the environment); an
+    /// unknown key or a bad value is an error naming it.
+    public mutating func apply(_ settings: [String: String], source: String) throws {
+        for (key, value) in settings {
+            func int() throws -> Int {
+                guard let v = Int(value), v >= 0 else { throw ConfigurationError("\(source): \(key) must be a non-negative integer, not '\(value)'") }
+                return v
+            }
+            switch key {
+            case "host": host = value
+            case "port": port = try int()
+            case "redis_url": redisURL = value
+            case "postgres_url": postgresURL = value
+            case "postgres_schema": postgresSchema = value.isEmpty ? nil : value
+            case "namespace": namespace = value
+            case "blob_directory": blobDirectory = value
+            case "max_upload_bytes": maxUploadBytes = try int()
+            case "jwt_secret": jwtSecret = value.isEmpty ? nil : value
+            case "rate_limit_per_second":
+                guard let v = Double(value), v >= 0 else {
+                    throw ConfigurationError("\(source): rate_limit_per_second must be a non-negative number")
+                }
+                rateLimitPerSecond = v
+            case "rate_limit_burst": rateLimitBurst = max(1, try int())
+            case "redis_connections": redisConnections = max(1, try int())
+            case "postgres_connections": postgresConnections = max(1, try int())
+            case "record_sync":
+                guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): record_sync must be true or false") }
+                recordSync = v
+            default:
+                throw ConfigurationError("\(source): unknown setting '\(key)'; known: \(Self.keys.map(\.yaml).joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Settings from `VELOCITY_…` variables.
+    public mutating func apply(environment: [String: String]) throws {
+        var settings: [String: String] = [:]
+        for key in Self.keys {
+            if let value = environment[key.environment] { settings[key.yaml] = value }
+        }
+        try apply(settings, source: "environment")
+    }
+}
+
+/// A configuration file or value that cannot be used.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

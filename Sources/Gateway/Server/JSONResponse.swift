@@ -1,0 +1,43 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+
+/// JSON responses with the gateway's encoder settings (sorted keys, no escaped slashes).
+public enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static func make(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
+    ) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    /// Decodes a JSON body, mapping malformed JSON to 400 and schema errors to 422.
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, context: GatewayContext
+    ) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw GatewayError(
+                .contentTooLarge, .bodyTooLarge, "request body is larger than \(context.maxUploadSize) bytes",
+                details: ["limit_bytes": String(context.maxUploadSize)])
+        }
+        guard buffer.readableBytes > 0 else { throw GatewayError.malformedJSON("the body is empty") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw ErrorMiddleware<GatewayContext>.map(error)
+        }
+    }
+}
