@@ -121,6 +121,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "Broker", "Producer", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

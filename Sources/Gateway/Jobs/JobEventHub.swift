@@ -51,6 +51,11 @@ public final class JobEventHub: Service, Sendable {
         return stream
     }
 
+    /// How many clients watch `jobID` now.
+    public func watcherCount(jobID: String) -> Int {
+        watchers.withLock { $0[jobID]?.count ?? 0 }
+    }
+
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
