@@ -18,6 +18,7 @@ public struct OperationsController: Sendable {
         router.get("/health", use: health)
         router.get("/ready", use: ready)
         router.get("/metrics", use: metrics)
+        router.get("/openapi.json", use: openAPI)
         router.get("/v1/queues", use: queues)
         router.get("/api/admin-surface/queues", use: queues)
         router.post("/v1/queues/{name}/pause", use: pause)
@@ -149,6 +150,13 @@ public struct OperationsController: Sendable {
         guard view.queue == queue else { throw GatewayError.notFound("job") }
         try await gateway.broker.replay(queue: queue, jobID: id)
         return try JSONResponse.make(try await gateway.directory.view(id: id, for: principal))
+    }
+
+    @Sendable func openAPI(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(data: try OpenAPIDocument.data())))
     }
 
     @Sendable func metrics(_ request: Request, context: GatewayContext) async throws -> Response {

@@ -1,0 +1,60 @@
+/// One route as the OpenAPI document describes it.
+public struct APIOperation: Sendable {
+    public enum Body: Sendable {
+        /// A JSON body with the named schema.
+        case json(String)
+        /// multipart/form-data with these fields (name, is a file, required).
+        case multipart([(name: String, file: Bool, required: Bool)])
+    }
+
+    public var method: String
+    public var path: String
+    public var summary: String
+    public var tag: String
+    public var body: Body?
+    /// Status code → (description, schema name or nil, media type).
+    public var responses: [(code: Int, description: String, schema: String?, mediaType: String)]
+    /// Query parameters (name, description).
+    public var query: [(name: String, description: String)]
+    /// Needs no credentials (`/health`, `/ready`).
+    public var isPublic: Bool
+    /// The role needed beyond authentication.
+    public var role: Principal.Role
+
+    init(
+        _ method: String, _ path: String, _ summary: String, tag: String, body: Body? = nil,
+        responses: [(code: Int, description: String, schema: String?, mediaType: String)],
+        query: [(name: String, description: String)] = [], isPublic: Bool = false, role: Principal.Role = .submitter
+    ) {
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.tag = tag
+        self.body = body
+        self.responses = responses
+        self.query = query
+        self.isPublic = isPublic
+        self.role = role
+    }
+
+    /// `{name}` segments of the path.
+    var pathParameters: [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+}
+
+extension APIOperation {
+    static func ok(_ schema: String?, _ description: String = "OK", media: String = "application/json")
+        -> (code: Int, description: String, schema: String?, mediaType: String)
+    {
+        (200, description, schema, media)
+    }
+
+    static func status(_ code: Int, _ description: String, _ schema: String? = "Error", media: String = "application/json")
+        -> (code: Int, description: String, schema: String?, mediaType: String)
+    {
+        (code, description, schema, media)
+    }
+}

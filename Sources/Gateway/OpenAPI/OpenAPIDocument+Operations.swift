@@ -1,0 +1,133 @@
+extension OpenAPIDocument {
+    typealias Op = APIOperation
+
+    /// Every route of the gateway.
+    public static let operations: [APIOperation] = jobs + dreamWeaver + batches + operationsRoutes
+
+    static let jobs: [APIOperation] = [
+        Op(
+            "POST", "/v1/jobs", "Submit a job; durable in Postgres before the answer", tag: "jobs", body: .json("JobSubmit"),
+            responses: [
+                Op.status(202, "Accepted", "Accepted"), Op.ok("Accepted", "An Idempotency-Key repeat: the first job"),
+                Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"), Op.status(422, "Schema error; details.field names the field"),
+                Op.status(503, "Queue unavailable (Retry-After)"),
+            ]),
+        Op(
+            "GET", "/v1/jobs", "List the tenant's jobs, newest first", tag: "jobs",
+            responses: [Op.ok("JobList"), Op.status(422, "Bad filter")],
+            query: [
+                ("state", "queued, starting, processing, succeeded, failed, canceled, retrying or dead"),
+                ("kind", "a job kind"), ("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50"),
+            ]),
+        Op(
+            "GET", "/v1/jobs/{id}", "A job's status, queue position, progress, timings and error", tag: "jobs",
+            responses: [Op.ok("Job"), Op.status(404, "Unknown job, or another tenant's")]),
+        Op(
+            "GET", "/v1/jobs/{id}/result", "A finished job's result", tag: "jobs",
+            responses: [Op.ok("JobResult"), Op.status(404, "Unknown job"), Op.status(409, "Not finished yet")]),
+        Op(
+            "POST", "/v1/jobs/{id}/cancel", "Cancel a job (idempotent)", tag: "jobs",
+            responses: [Op.ok("CancelOutcome"), Op.status(404, "Unknown job")]),
+        Op(
+            "GET", "/v1/jobs/{id}/events", "Server-Sent Events: one per state change, ending at a terminal state",
+            tag: "jobs",
+            responses: [Op.ok("Job", "event: <state>, data: the job", media: "text/event-stream"), Op.status(404, "Unknown job")]
+        ),
+    ]
+
+    static let dreamWeaver: [APIOperation] = [
+        Op(
+            "POST", "/dream-weaver", "Upload a room photo to stage", tag: "dream-weaver",
+            body: .multipart([
+                ("image", true, true), ("room_type", false, true), ("style", false, true), ("seed", false, false),
+            ]),
+            responses: [
+                Op.status(202, "Accepted", "DreamWeaverAccepted"), Op.status(413, "Image or body too large"),
+                Op.status(415, "Not a PNG, JPEG or WebP, or not decodable"), Op.status(422, "Missing or invalid field"),
+            ]),
+        Op(
+            "GET", "/dream-weaver/status/{job_id}", "A render's status", tag: "dream-weaver",
+            responses: [Op.ok("Job"), Op.status(404, "Unknown job")]),
+        Op(
+            "GET", "/dream-weaver/result/{job_id}", "The staged PNG", tag: "dream-weaver",
+            responses: [
+                Op.ok("binary", "The render", media: "image/png"),
+                Op.status(409, "Not done: the status JSON", "Job"), Op.status(404, "Unknown job"),
+            ]),
+        Op(
+            "GET", "/dream-weaver/health", "Media queue health", tag: "dream-weaver",
+            responses: [Op.ok("DreamWeaverHealth")]),
+    ]
+
+    static let batches: [APIOperation] = [
+        Op(
+            "POST", "/v1/files", "Upload a JSONL batch input file (OpenAI Files API)", tag: "batches",
+            body: .multipart([("purpose", false, true), ("file", true, true)]),
+            responses: [
+                Op.ok("File"), Op.status(413, "File too large"), Op.status(415, "Not multipart"),
+                Op.status(422, "Missing file or bad purpose"),
+            ]),
+        Op("GET", "/v1/files", "List files", tag: "batches", responses: [Op.ok("FileList")]),
+        Op(
+            "GET", "/v1/files/{id}", "A file object", tag: "batches",
+            responses: [Op.ok("File"), Op.status(404, "Unknown file")]),
+        Op(
+            "GET", "/v1/files/{id}/content", "A file's bytes", tag: "batches",
+            responses: [Op.ok("binary", "The file", media: "application/octet-stream"), Op.status(404, "Unknown file")]),
+        Op(
+            "POST", "/v1/batches", "Create a batch from an uploaded file (OpenAI Batch API)", tag: "batches",
+            body: .json("BatchCreate"),
+            responses: [Op.ok("Batch"), Op.status(404, "Unknown input file"), Op.status(422, "Bad endpoint, window or metadata")]),
+        Op(
+            "GET", "/v1/batches", "List batches", tag: "batches", responses: [Op.ok("BatchList")],
+            query: [("after", "a batch id"), ("limit", "1-100")]),
+        Op(
+            "GET", "/v1/batches/{id}", "A batch object", tag: "batches",
+            responses: [Op.ok("Batch"), Op.status(404, "Unknown batch")]),
+        Op(
+            "POST", "/v1/batches/{id}/cancel", "Cancel a batch", tag: "batches",
+            responses: [Op.ok("Batch"), Op.status(404, "Unknown batch"), Op.status(409, "Already ended")]),
+        Op(
+            "POST", "/api/runtime/llm/batch", "Submit an LLM batch (platform shape)", tag: "batches",
+            body: .json("RuntimeBatch"),
+            responses: [Op.status(202, "Accepted", "RuntimeBatchStatus"), Op.status(422, "Missing or invalid field")]),
+        Op(
+            "GET", "/api/runtime/llm/jobs/{job_id}", "An LLM batch's status (platform shape)", tag: "batches",
+            responses: [Op.ok("RuntimeBatchStatus"), Op.status(404, "Unknown batch")]),
+        Op(
+            "GET", "/api/runtime/llm/jobs/{job_id}/results", "An LLM batch's results (platform shape)", tag: "batches",
+            responses: [
+                Op.ok("RuntimeBatchResults"), Op.status(404, "Unknown batch"),
+                Op.status(409, "Not completed: the status JSON", "RuntimeBatchStatus"),
+            ]),
+    ]
+
+    static let operationsRoutes: [APIOperation] = [
+        Op("GET", "/health", "Liveness", tag: "operations", responses: [Op.ok("Health")], isPublic: true),
+        Op(
+            "GET", "/ready", "Readiness: Redis and Postgres reachable", tag: "operations",
+            responses: [Op.ok("Readiness"), Op.status(503, "Not ready", "Readiness")], isPublic: true),
+        Op(
+            "GET", "/metrics", "Prometheus metrics", tag: "operations",
+            responses: [Op.ok("binary", "Text exposition format", media: "text/plain")]),
+        Op("GET", "/openapi.json", "This document", tag: "operations", responses: [Op.ok(nil)]),
+        Op("GET", "/v1/queues", "Queue depth, age, rates", tag: "operations", responses: [Op.ok("QueueList")]),
+        Op(
+            "GET", "/api/admin-surface/queues", "Queue depth, age, rates (platform path)", tag: "operations",
+            responses: [Op.ok("QueueList")]),
+        Op(
+            "POST", "/v1/queues/{name}/pause", "Stop handing out a queue's jobs", tag: "operations",
+            responses: [Op.ok("QueuePaused"), Op.status(404, "Unknown queue")], role: .operator),
+        Op(
+            "POST", "/v1/queues/{name}/resume", "Resume a paused queue", tag: "operations",
+            responses: [Op.ok("QueuePaused"), Op.status(404, "Unknown queue")], role: .operator),
+        Op(
+            "GET", "/v1/queues/{name}/dead", "Dead jobs of a queue, oldest first", tag: "operations",
+            responses: [Op.ok("JobList"), Op.status(404, "Unknown queue"), Op.status(422, "Bad limit")],
+            query: [("limit", "1-1000, default 100")], role: .operator),
+        Op(
+            "POST", "/v1/queues/{name}/dead/{id}/replay", "Queue a dead job again", tag: "operations",
+            responses: [Op.ok("Job"), Op.status(404, "Unknown job or queue"), Op.status(409, "The job is not dead")],
+            role: .operator),
+    ]
+}

@@ -1,0 +1,120 @@
+public import Foundation
+
+/// The gateway's OpenAPI 3.1 document, served at `/openapi.json`.
+///
+/// Built from `operations`, one entry per route; `OpenAPITests` compares it with the router so
+/// a route cannot be added, removed or renamed without the document following.
+public enum OpenAPIDocument {
+    /// The JSON document.
+    public static func json() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            paths[operation.path, default: [:]][operation.method.lowercased()] = describe(operation)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Velocity Jobs gateway",
+                "version": "1.0.0",
+                "description": """
+                    Submit, watch and fetch jobs; Dream Weaver upload-and-poll; OpenAI-compatible batches; queue \
+                    operations. Every error is {"error": {"code", "message", "details"}}.
+                    """,
+            ],
+            "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "bearer": [
+                        "type": "http", "scheme": "bearer",
+                        "description": "An API key (vj_…) or an HS256 JWT with sub, tenant_id and role claims.",
+                    ]
+                ],
+                "schemas": schemas,
+            ],
+            "security": [["bearer": [String]()]],
+        ]
+    }
+
+    public static func data() throws -> Data {
+        try JSONSerialization.data(withJSONObject: json(), options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    static func describe(_ operation: APIOperation) -> [String: Any] {
+        var result: [String: Any] = [
+            "summary": operation.summary,
+            "tags": [operation.tag],
+            "operationId": operationID(operation),
+        ]
+        if operation.isPublic {
+            result["security"] = [[String: [String]]]()
+        } else if operation.role != .submitter {
+            result["description"] = "Needs the \(operation.role.rawValue) role."
+        }
+        var parameters: [[String: Any]] = operation.pathParameters.map {
+            ["name": $0, "in": "path", "required": true, "schema": ["type": "string"]]
+        }
+        parameters += operation.query.map {
+            ["name": $0.name, "in": "query", "required": false, "description": $0.description, "schema": ["type": "string"]]
+        }
+        if operation.path == "/v1/jobs" && operation.method == "POST" {
+            parameters.append([
+                "name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string"],
+                "description": "A repeat with the same key (per tenant) returns the first job with 200.",
+            ])
+        }
+        if !parameters.isEmpty { result["parameters"] = parameters }
+        switch operation.body {
+        case .json(let schema):
+            result["requestBody"] = [
+                "required": true,
+                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]],
+            ]
+        case .multipart(let fields):
+            var properties: [String: Any] = [:]
+            for field in fields {
+                properties[field.name] = field.file ? ["type": "string", "format": "binary"] : ["type": "string"]
+            }
+            result["requestBody"] = [
+                "required": true,
+                "content": [
+                    "multipart/form-data": [
+                        "schema": [
+                            "type": "object", "properties": properties,
+                            "required": fields.filter(\.required).map(\.name),
+                        ]
+                    ]
+                ],
+            ]
+        case nil:
+            break
+        }
+        var responses: [String: Any] = [:]
+        var all = operation.responses
+        if !operation.isPublic {
+            all += [
+                APIOperation.status(401, "No or bad credentials"), APIOperation.status(429, "Rate limited (Retry-After)"),
+            ]
+            if operation.role != .submitter { all.append(APIOperation.status(403, "Role too low")) }
+        }
+        all.append(APIOperation.status(500, "Internal error"))
+        for response in all {
+            var entry: [String: Any] = ["description": response.description]
+            if let schema = response.schema {
+                let schemaValue: [String: Any] =
+                    schema == "binary" ? ["type": "string", "format": "binary"] : ["$ref": "#/components/schemas/\(schema)"]
+                entry["content"] = [response.mediaType: ["schema": schemaValue]]
+            }
+            responses[String(response.code)] = entry
+        }
+        result["responses"] = responses
+        return result
+    }
+
+    static func operationID(_ operation: APIOperation) -> String {
+        let words = operation.path.split(separator: "/").map {
+            $0.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "")
+                .replacingOccurrences(of: "-", with: "_")
+        }
+        return ([operation.method.lowercased()] + words).joined(separator: "_")
+    }
+}
