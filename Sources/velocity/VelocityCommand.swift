@@ -7,6 +7,6 @@ struct VelocityCommand: AsyncParsableCommand {
         abstract: "Velocity Jobs: a Redis-backed job queue with a GPU worker pool.",
         subcommands: [
             DemoCommand.self, WorkerCommand.self, QueuesCommand.self, DoctorCommand.self, BenchCommand.self,
-            SubmitCommand.self, JobsCommand.self,
+            GatewayCommand.self, KeysCommand.self, SubmitCommand.self, JobsCommand.self,
         ])
 }

@@ -22,6 +22,9 @@ import sys
 import time
 from typing import Any, Optional
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results_md  # noqa: E402
+
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS_DIR = os.path.join(BENCH, "peers")
 METRICS = ["enqueue_single_per_s", "enqueue_bulk_per_s", "drain_per_s", "pickup_p50_ms", "pickup_p99_ms"]
@@ -321,8 +324,7 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
     lines.append("Raw JSON lines: `bench/results/broker.jsonl`. Method details: `bench/README.md`.")
     lines.append("")
     text = "\n".join(lines)
-    with open(os.path.join(BENCH, "RESULTS.md"), "w") as f:
-        f.write(text)
+    results_md.replace_section("broker", text)
     return text
 
 

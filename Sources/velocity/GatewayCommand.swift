@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import Yams
+
+/// `velocity gateway`: serves the HTTP API.
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Serve the HTTP gateway (jobs, Dream Weaver, OpenAI batches, queues, metrics).",
+        discussion: """
+            Settings come from a YAML file (--config), then VELOCITY_… environment variables, then flags; \
+            later sources win. Settings (YAML key / environment variable):
+            \(GatewayConfiguration.keys.map { "  \($0.yaml) / \($0.environment): \($0.meaning)" }.joined(separator: "\n"))
+            """)
+
+    @Option(help: "YAML file of settings (top-level keys as listed below).")
+    var config: String?
+
+    @Option(help: "Address to listen on.")
+    var host: String?
+
+    @Option(help: "Port to listen on.")
+    var port: Int?
+
+    @Option(help: "Redis URL.")
+    var redisURL: String?
+
+    @Option(help: "PostgreSQL URL.")
+    var postgresURL: String?
+
+    @Option(help: "Directory of the blob store.")
+    var blobDirectory: String?
+
+    func run() async throws {
+        let configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        let logger = Logger.velocity("velocity.gateway")
+        let gateway = try await Gateway.connect(configuration, logger: logger)
+        logger.info(
+            "gateway listening on http://\(configuration.host):\(configuration.port)",
+            metadata: ["redis": "\(configuration.redisURL)", "blobs": "\(configuration.blobDirectory)"])
+        do {
+            try await gateway.makeApplication().runService()
+        } catch {
+            await gateway.close()
+            throw error
+        }
+        await gateway.close()
+    }
+
+    func resolvedConfiguration(environment: [String: String]) throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        if let config {
+            try configuration.apply(try Self.settings(fromYAMLFile: config), source: config)
+        }
+        try configuration.apply(environment: environment)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let redisURL { configuration.redisURL = redisURL }
+        if let postgresURL { configuration.postgresURL = postgresURL }
+        if let blobDirectory { configuration.blobDirectory = blobDirectory }
+        return configuration
+    }
+
+    /// The top-level scalar settings of a YAML file.
+    static func settings(fromYAMLFile path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read configuration file \(path)")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ValidationError("\(path) is not valid YAML: \(error)")
+        }
+        guard let node else { return [:] }
+        guard let mapping = node.mapping else { throw ValidationError("\(path): expected a mapping of settings") }
+        var settings: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, let scalar = value.scalar else {
+                throw ValidationError("\(path): setting '\(key.string ?? "?")' must be a single value")
+            }
+            settings[name] = scalar.string
+        }
+        return settings
+    }
+}
