@@ -102,6 +102,9 @@ struct DreamWeaverRefusalTests {
                 if let field = refusal.field {
                     #expect((error?["details"] as? [String: String])?["field"] == field, "\(refusal.name)")
                 }
+                if refusal.code == "image_too_large" {
+                    #expect((error?["details"] as? [String: String])?["max_pixels"] == "40000000", "\(refusal.name)")
+                }
                 try await Self.expectNothingStored(fixture, refusal.name)
             }
         }

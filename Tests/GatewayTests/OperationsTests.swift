@@ -40,7 +40,7 @@ struct OperationsTests {
                 #expect((cpu["totals"] as? [String: Int])?["enqueued"] == 3)
                 #expect(cpu["paused"] as? Bool == false)
                 #expect(cpu["oldest_waiting_ms"] is Int)
-                #expect(cpu.keys.contains("enqueue_rate") || cpu["enqueue_rate"] == nil)
+                #expect(cpu.keys.contains("enqueue_rate") && cpu.keys.contains("completion_rate"))
             }
         }
     }

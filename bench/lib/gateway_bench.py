@@ -118,7 +118,7 @@ def main() -> None:
         gateway_port, peer_port = free_port(18480), free_port(18580)
         gateway_env = dict(env, VELOCITY_RATE_LIMIT_PER_SECOND="1000000", VELOCITY_RATE_LIMIT_BURST="1000000",
                            VELOCITY_GATEWAY_PORT=str(gateway_port), VELOCITY_BLOB_DIRECTORY=os.path.join(tmp, "blobs"),
-                           LOG_LEVEL="warning")
+                           VELOCITY_LOG_LEVEL="warning")
         gateway = subprocess.Popen([args.velocity, "gateway"], env=gateway_env, stdout=open(os.path.join(tmp, "gateway.log"), "w"),
                                    stderr=subprocess.STDOUT, start_new_session=True)
         processes.append(gateway)

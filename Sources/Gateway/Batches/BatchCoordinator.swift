@@ -59,7 +59,7 @@ public struct BatchCoordinator: Service {
     /// One pass over the batches with work left; a step already started finishes before a
     /// graceful shutdown ends the service.
     func runOnce() async throws {
-        for (id, status) in try await store.claimableBatches(limit: 100) {
+        for (id, status) in try await store.claimableBatches(limit: 1_000) {
             if Task.isShuttingDownGracefully { return }
             guard let (batch, pastExpiry) = try await store.claim(
                 id: id, status: status, owner: owner, leaseMilliseconds: leaseMilliseconds)

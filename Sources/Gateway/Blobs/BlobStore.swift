@@ -4,13 +4,16 @@
 /// volume); an S3 store implements the same protocol. Every implementation passes
 /// `BlobStoreConformanceTests`.
 ///
+/// Keys are relative paths of `[A-Za-z0-9._-]` segments, none empty or starting with `.`;
+/// any other key is refused with `.blobInvalidKey` by every operation.
+///
 /// Writes are staged: nothing is visible under a key until `BlobUpload.commit(as:)`, so a
 /// refused or interrupted upload leaves nothing behind.
 public protocol BlobStore: Sendable {
     /// Starts a staged upload.
     func beginUpload() async throws -> any BlobUpload
 
-    /// The whole blob; throws `BlobStoreError` `.notFound` for an unknown key.
+    /// The whole blob; throws `BlobStoreError` `.blobNotFound` for an unknown key.
     func read(_ key: String) async throws -> [UInt8]
 
     /// The blob's size in bytes, or nil when there is no such blob.

@@ -75,6 +75,7 @@ public struct DreamWeaverController: Sendable {
             try await image.upload.commit(as: payload.input_blob)
             committedKey = payload.input_blob
             let receipt = try await gateway.submitter.submit(submission)
+            committedKey = nil  // the job owns the blob now
             var status = "queued"
             if !receipt.created {
                 // An Idempotency-Key replay: the earlier job has its own input; drop this copy.

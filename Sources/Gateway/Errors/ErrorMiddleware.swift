@@ -31,6 +31,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case let error as BrokerError:
             return map(error)
+        case let error as UploadError:
+            return error.gatewayError
         case let error as DecodingError:
             return map(error)
         case let error as HTTPError:

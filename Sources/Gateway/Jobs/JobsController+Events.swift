@@ -9,7 +9,8 @@ extension JobsController {
     ///
     /// The first event is the job's current status; each later one is a state change the broker
     /// recorded (`starting`, `processing`, `progress`, `retrying`, …) with the status read right
-    /// after it. A keep-alive comment every 15 s holds idle proxies open.
+    /// after it; the stream ends after the terminal one. A keep-alive comment every 15 s holds
+    /// idle proxies open.
     @Sendable func stream(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
@@ -19,6 +20,7 @@ extension JobsController {
         let directory = self.directory
         let body = ResponseBody { writer in
             var last = first
+            var lastName = first.status
             try await writer.write(Self.event(name: first.status, view: first))
             if first.isTerminal {
                 try await writer.finish(nil)
@@ -26,6 +28,12 @@ extension JobsController {
             }
             for await update in updates {
                 guard case .event(let event) = update else {
+                    // A quiet stream re-reads the status, so an event lost to a Redis reconnect
+                    // cannot leave the client waiting forever.
+                    if let view = try? await directory.view(id: id, for: principal), view.isTerminal {
+                        last = view
+                        break
+                    }
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     continue
                 }
@@ -34,10 +42,12 @@ extension JobsController {
                 // shows even when the status read after it already says `processing`.
                 try await writer.write(Self.event(name: event.state, view: view))
                 last = view
-                if JobState(rawValue: event.state)?.isTerminal == true || view.isTerminal { break }
+                lastName = event.state
+                if JobState(rawValue: event.state)?.isTerminal == true { break }
             }
-            if !last.isTerminal, let final = try? await directory.view(id: id, for: principal), final.isTerminal {
-                try await writer.write(Self.event(name: final.status, view: final))
+            // The terminal state always closes the stream.
+            if JobState(rawValue: lastName)?.isTerminal != true, last.isTerminal {
+                try await writer.write(Self.event(name: last.status, view: last))
             }
             try await writer.finish(nil)
         }

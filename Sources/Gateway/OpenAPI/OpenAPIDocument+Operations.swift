@@ -64,7 +64,8 @@ extension OpenAPIDocument {
             "POST", "/v1/files", "Upload a JSONL batch input file (OpenAI Files API)", tag: "batches",
             body: .multipart([("purpose", false, true), ("file", true, true)]),
             responses: [
-                Op.ok("File"), Op.status(413, "File too large"), Op.status(415, "Not multipart"),
+                Op.ok("File"), Op.status(400, "Malformed multipart body"), Op.status(413, "File too large"),
+                Op.status(415, "Not multipart"),
                 Op.status(422, "Missing file or bad purpose"),
             ]),
         Op("GET", "/v1/files", "List files", tag: "batches", responses: [Op.ok("FileList")]),
@@ -73,7 +74,7 @@ extension OpenAPIDocument {
             responses: [Op.ok("File"), Op.status(404, "Unknown file")]),
         Op(
             "GET", "/v1/files/{id}/content", "A file's bytes", tag: "batches",
-            responses: [Op.ok("binary", "The file", media: "application/octet-stream"), Op.status(404, "Unknown file")]),
+            responses: [Op.ok("binary", "The file", media: "application/jsonl"), Op.status(404, "Unknown file")]),
         Op(
             "POST", "/v1/batches", "Create a batch from an uploaded file (OpenAI Batch API)", tag: "batches",
             body: .json("BatchCreate"),
@@ -90,7 +91,10 @@ extension OpenAPIDocument {
         Op(
             "POST", "/api/runtime/llm/batch", "Submit an LLM batch (platform shape)", tag: "batches",
             body: .json("RuntimeBatch"),
-            responses: [Op.status(202, "Accepted", "RuntimeBatchStatus"), Op.status(422, "Missing or invalid field")]),
+            responses: [
+                Op.status(202, "Accepted", "RuntimeBatchAccepted"), Op.status(400, "Malformed JSON"),
+                Op.status(413, "Body too large"), Op.status(422, "Missing or invalid field"),
+            ]),
         Op(
             "GET", "/api/runtime/llm/jobs/{job_id}", "An LLM batch's status (platform shape)", tag: "batches",
             responses: [Op.ok("RuntimeBatchStatus"), Op.status(404, "Unknown batch")]),

@@ -81,6 +81,7 @@ extension OpenAPIDocument {
             "BatchList": list("Batch"),
             "RuntimeBatch": object(
                 ["model": string, "requests": array(anyObject), "metadata": anyObject], required: ["requests"]),
+            "RuntimeBatchAccepted": object(["job_id": string, "status": string, "status_url": string, "results_url": string]),
             "RuntimeBatchStatus": object(["job_id": string, "status": string, "request_counts": anyObject]),
             "RuntimeBatchResults": object(["job_id": string, "status": string, "results": array(anyObject)]),
             "Health": object(["status": string]),

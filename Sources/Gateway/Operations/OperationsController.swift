@@ -68,6 +68,21 @@ public struct OperationsController: Sendable {
         var enqueue_rate: Double?
         var completion_rate: Double?
         var totals: [String: Int]
+
+        /// Rates are written as `null` until known, so every queue has the same keys.
+        func encode(to encoder: any Encoder) throws {
+            enum Key: String, CodingKey {
+                case name, paused, depth, oldest_waiting_ms, enqueue_rate, completion_rate, totals
+            }
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(paused, forKey: .paused)
+            try container.encode(depth, forKey: .depth)
+            try container.encode(oldest_waiting_ms, forKey: .oldest_waiting_ms)
+            try container.encode(enqueue_rate, forKey: .enqueue_rate)
+            try container.encode(completion_rate, forKey: .completion_rate)
+            try container.encode(totals, forKey: .totals)
+        }
     }
 
     struct QueueList: Encodable {

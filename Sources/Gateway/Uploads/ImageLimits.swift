@@ -12,7 +12,11 @@ public struct ImageLimits: Sendable, Equatable {
         guard width <= maxWidth, height <= maxHeight, width * height <= maxPixels else {
             throw UploadError(
                 .imageTooLarge,
-                "\(format) is \(width)×\(height); the limits are \(maxWidth)×\(maxHeight) and \(maxPixels) pixels")
+                "\(format) is \(width)×\(height); the limits are \(maxWidth)×\(maxHeight) and \(maxPixels) pixels",
+                details: [
+                    "width": String(width), "height": String(height), "max_width": String(maxWidth),
+                    "max_height": String(maxHeight), "max_pixels": String(maxPixels),
+                ])
         }
     }
 }

@@ -1,0 +1,208 @@
+import Broker
+import Foundation
+@testable import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Producer
+import Testing
+import TestSupport
+
+@Suite("Batch life cycle")
+struct BatchLifecycleTests {
+    typealias S = BatchTestSupport
+
+    static func content(_ fileID: String, _ fixture: GatewayFixture, client: some TestClientProtocol) async throws
+        -> [[String: Any]]
+    {
+        let response = try await client.execute(
+            uri: "/v1/files/\(fileID)/content", method: .get, headers: GatewayFixture.auth(fixture.acme))
+        #expect(response.status == .ok)
+        return S.lines(response.body)
+    }
+
+    @Test("a 1,000-line batch goes from upload to output and error files in OpenAI's shapes")
+    func thousandLines() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.rateLimitPerSecond = 0 }) { fixture, client in
+            let count = 1_000
+            let failing: Set<String> = ["req-7", "req-123", "req-500", "req-999"]
+            let fileID = try await S.upload(S.jsonl(count: count), token: fixture.acme, client: client)
+            let id = try #require(try await S.createBatch(fileID: fileID, token: fixture.acme, client: client)["id"] as? String)
+            let jobs = try await S.work(fixture.gateway, count: count, failing: failing)
+            #expect(jobs.count == count)
+
+            let done = try await S.waitForBatch(id, in: ["completed"], token: fixture.acme, client: client)
+            #expect((done["request_counts"] as? [String: Int]) == ["total": 1_000, "completed": 996, "failed": 4])
+            for stamp in ["in_progress_at", "finalizing_at", "completed_at"] { #expect(done[stamp] is Int, "\(stamp)") }
+            #expect(done["failed_at"] is NSNull)
+            let outputID = try #require(done["output_file_id"] as? String)
+            let errorID = try #require(done["error_file_id"] as? String)
+
+            let outputFile = try await client.execute(
+                uri: "/v1/files/\(outputID)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(outputFile.body.json["purpose"] as? String == "batch_output")
+
+            let output = try await Self.content(outputID, fixture, client: client)
+            #expect(output.count == 996)
+            let outputIDs = Set(output.compactMap { $0["custom_id"] as? String })
+            #expect(outputIDs == Set((0..<count).map { "req-\($0)" }).subtracting(failing))
+            for line in output {
+                let customID = line["custom_id"] as? String ?? ""
+                #expect((line["id"] as? String)?.hasPrefix("batch_req_") == true)
+                #expect(line["error"] is NSNull)
+                let response = try #require(line["response"] as? [String: Any])
+                #expect(response["status_code"] as? Int == 200)
+                #expect(response["request_id"] as? String == jobs[customID])
+                let body = try #require(response["body"] as? [String: Any])
+                #expect(body["object"] as? String == "chat.completion")
+                let choice = (body["choices"] as? [[String: Any]])?.first
+                #expect((choice?["message"] as? [String: Any])?["content"] as? String == "echo: say \(customID)")
+            }
+
+            let errors = try await Self.content(errorID, fixture, client: client)
+            #expect(Set(errors.compactMap { $0["custom_id"] as? String }) == failing)
+            for line in errors {
+                #expect(line["response"] is NSNull)
+                let error = try #require(line["error"] as? [String: Any])
+                #expect(error["code"] as? String == "model_error")
+                #expect((error["message"] as? String)?.hasPrefix("the model refused") == true)
+            }
+        }
+    }
+
+    @Test("cancel of an in-progress batch cancels its children and ends cancelled with the finished work kept")
+    func cancelInProgress() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.rateLimitPerSecond = 0 }) { fixture, client in
+            let fileID = try await S.upload(S.jsonl(count: 10), token: fixture.acme, client: client)
+            let id = try #require(try await S.createBatch(fileID: fileID, token: fixture.acme, client: client)["id"] as? String)
+            _ = try await S.waitForBatch(id, in: ["in_progress"], token: fixture.acme, client: client)
+            try await S.work(fixture.gateway, count: 3)
+            // One child is running when the cancel comes.
+            let consumer = try await fixture.gateway.broker.makeConsumer(queue: "llm", workerID: "holder")
+            let held = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(10)).first)
+            await consumer.close()
+
+            let cancel = try await client.execute(
+                uri: "/v1/batches/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))
+            #expect(cancel.status == .ok)
+            #expect(cancel.body.json["status"] as? String == "cancelling")
+            #expect(cancel.body.json["cancelling_at"] is Int)
+
+            // The running child hears of the cancel and stops; the batch waits for it.
+            try await eventually("the running child is asked to stop") {
+                try await fixture.gateway.broker.heartbeat(held.lease, progress: nil).cancelRequested
+            }
+            let meanwhile = try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(meanwhile.body.json["status"] as? String == "cancelling")
+            _ = try await fixture.gateway.broker.fail(
+                held.lease, JobFailure(code: "canceled", message: "stopped", retriable: false, disposition: .canceled))
+
+            let cancelled = try await S.waitForBatch(id, in: ["cancelled"], token: fixture.acme, client: client)
+            #expect(cancelled["cancelled_at"] is Int)
+            #expect((cancelled["request_counts"] as? [String: Int]) == ["total": 10, "completed": 3, "failed": 7])
+            let output = try await Self.content(try #require(cancelled["output_file_id"] as? String), fixture, client: client)
+            #expect(output.count == 3)
+            let errors = try await Self.content(try #require(cancelled["error_file_id"] as? String), fixture, client: client)
+            #expect(errors.count == 7)
+            #expect(errors.allSatisfy { ($0["error"] as? [String: Any])?["code"] as? String == "batch_cancelled" })
+            #expect(
+                try await S.count(
+                    fixture, "SELECT count(*) FROM jobs WHERE parent_batch = $1 AND state = 'canceled'", [id]) == 7)
+
+            // Cancelling again is harmless; a completed batch cannot be cancelled.
+            let again = try await client.execute(
+                uri: "/v1/batches/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))
+            #expect(again.status == .ok)
+            #expect(again.body.json["status"] as? String == "cancelled")
+        }
+    }
+
+    @Test("a completed batch cannot be cancelled (409)")
+    func cancelCompleted() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.rateLimitPerSecond = 0 }) { fixture, client in
+            let fileID = try await S.upload(S.jsonl(count: 2), token: fixture.acme, client: client)
+            let id = try #require(try await S.createBatch(fileID: fileID, token: fixture.acme, client: client)["id"] as? String)
+            try await S.work(fixture.gateway, count: 2)
+            _ = try await S.waitForBatch(id, in: ["completed"], token: fixture.acme, client: client)
+            let cancel = try await client.execute(
+                uri: "/v1/batches/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))
+            #expect(cancel.status == .conflict)
+            #expect((cancel.body.json["error"] as? [String: Any])?["code"] as? String == "conflict")
+        }
+    }
+
+    @Test("a batch past its completion window expires: open children are cancelled, finished work is kept")
+    func expiry() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.rateLimitPerSecond = 0 }) { fixture, client in
+            let fileID = try await S.upload(S.jsonl(count: 4), token: fixture.acme, client: client)
+            let id = try #require(try await S.createBatch(fileID: fileID, token: fixture.acme, client: client)["id"] as? String)
+            _ = try await S.waitForBatch(id, in: ["in_progress"], token: fixture.acme, client: client)
+            try await S.work(fixture.gateway, count: 1)
+            _ = try await fixture.gateway.postgres.withConnection {
+                try await $0.query("UPDATE batches SET expires_at = now() - interval '1 second' WHERE id = $1", [id])
+            }
+            let expired = try await S.waitForBatch(id, in: ["expired"], token: fixture.acme, client: client)
+            #expect(expired["expired_at"] is Int)
+            #expect((expired["request_counts"] as? [String: Int]) == ["total": 4, "completed": 1, "failed": 3])
+            let errors = try await Self.content(try #require(expired["error_file_id"] as? String), fixture, client: client)
+            #expect(errors.count == 3)
+            #expect(errors.allSatisfy { ($0["error"] as? [String: Any])?["code"] as? String == "batch_expired" })
+        }
+    }
+
+    /// Coordinators of two gateway processes, and a re-run after a crash that left some
+    /// children behind, create each child exactly once.
+    @Test("two coordinators and a crashed half-run create every child exactly once")
+    func restartAndConcurrency() async throws {
+        let fixture = try await GatewayFixture.make()
+        do {
+            let gateway = fixture.gateway
+            let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
+            let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
+            let file = try await library.storeFile(S.jsonl(count: 50), tenant: "acme", purpose: "batch", filename: "in.jsonl")
+            let batch = try await library.createBatch(
+                principal: principal, inputFileID: file.id, endpoint: "/v1/chat/completions", completionWindow: "24h",
+                metadata: nil)
+            // The crashed run had recorded the first 20 children.
+            let earlier = (0..<20).map { n in
+                JobRequest(
+                    kind: "llm.batch", payload: #"{"custom_id":"req-\#(n)"}"#, tenant: "acme",
+                    idempotencyKey: BatchInputValidator.idempotencyKey(batchID: batch.id, customID: "req-\(n)"),
+                    parentBatch: batch.id)
+            }
+            _ = try await gateway.producer.submit(earlier)
+
+            let first = BatchCoordinator(gateway: gateway)
+            let second = BatchCoordinator(gateway: gateway)
+            async let a: Void = first.runOnce()
+            async let b: Void = second.runOnce()
+            _ = try await (a, b)
+            // Whichever lost the lease race leaves it to a later pass.
+            try await first.runOnce()
+
+            let stored = try #require(try await library.store.batch(id: batch.id))
+            #expect(stored.status == .in_progress)
+            #expect(stored.total == 50)
+            #expect(try await S.count(fixture, "SELECT count(*) FROM jobs WHERE parent_batch = $1", [batch.id]) == 50)
+            #expect(
+                try await S.count(
+                    fixture, "SELECT count(DISTINCT idempotency_key) FROM jobs WHERE parent_batch = $1", [batch.id]) == 50)
+            #expect(try await gateway.broker.depth(queue: "llm").queued == 50)
+
+            // A live lease of another process keeps this one's hands off the batch.
+            _ = try await gateway.postgres.withConnection {
+                try await $0.query(
+                    "UPDATE batches SET status = 'cancelling', lease_owner = 'other', lease_until = now() + interval '1 hour' WHERE id = $1",
+                    [batch.id])
+            }
+            try await first.runOnce()
+            #expect(try await library.store.batch(id: batch.id)?.status == .cancelling)
+            #expect(try await gateway.broker.depth(queue: "llm").queued == 50)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+}
