@@ -51,6 +51,22 @@ public final class CurlHTTPClient: Sendable {
         pool.start()
     }
 
+    deinit {
+        // A client dropped without `shutdown()`: stop its threads anyway, without waiting here.
+        let (wasOpen, running, handles) = state.withLock { state -> (Bool, [CurlTransfer], [CurlHandle]) in
+            defer {
+                state.open = false
+                state.idleHandles = []
+            }
+            return (state.open, Array(state.active.values), state.idleHandles)
+        }
+        guard wasOpen else { return }
+        for transfer in running { transfer.abort() }
+        pool.shutdownGracefully { _ in
+            for handle in handles { curl_easy_cleanup(handle.raw) }
+        }
+    }
+
     /// Runs `body` with a new client and shuts the client down after it, however it ends.
     public static func withClient<T: Sendable>(
         configuration: Configuration = Configuration(), _ body: (CurlHTTPClient) async throws -> T

@@ -1,12 +1,6 @@
 import CCurl
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One request's run through a libcurl easy handle, on a thread of the client's pool.
 ///
 /// Everything but `aborted` is touched only by the thread running `perform` (libcurl calls the

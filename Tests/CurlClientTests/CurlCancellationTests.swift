@@ -95,4 +95,19 @@ struct CurlCancellationTests {
             #expect(after.code == .cancelled)
         }
     }
+
+    @Test("a client dropped without shutdown stops its threads by itself")
+    func dropWithoutShutdown() async throws {
+        try await LoopbackServer.run { base, _ in
+            var client: CurlHTTPClient? = CurlHTTPClient()
+            #expect(try await client?.execute(HTTPClientRequest(url: base + "/echo")).status == 200)
+            client = nil
+            // Debug builds of NIOThreadPool trap when a running pool is deinitialised: reaching
+            // here with a working second client shows the first one shut itself down.
+            let status = try await CurlHTTPClient.withClient { second in
+                try await second.execute(HTTPClientRequest(url: base + "/echo")).status
+            }
+            #expect(status == 200)
+        }
+    }
 }

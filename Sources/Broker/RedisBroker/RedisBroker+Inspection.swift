@@ -1,6 +1,25 @@
 extension RedisBroker {
     public func job(queue: String, id: String) async throws -> JobSnapshot? {
-        let reply = try await send(RedisCommand("HGETALL", [keys(queue).job(id)]))
+        Self.snapshot(queue: queue, reply: try await send(RedisCommand("HGETALL", [keys(queue).job(id)])))
+    }
+
+    /// The job from whichever of `queues` holds it, in one round trip (a job id does not name
+    /// its queue).
+    public func job(id: String, queues: [String]) async throws -> JobSnapshot? {
+        if queues.count <= 1 { return try await queues.first == nil ? nil : job(queue: queues[0], id: id) }
+        let replies: [RESPValue]
+        do {
+            replies = try await pool.connection().pipeline(queues.map { RedisCommand("HGETALL", [keys($0).job(id)]) })
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
+        }
+        for (queue, reply) in zip(queues, replies) {
+            if let snapshot = Self.snapshot(queue: queue, reply: reply) { return snapshot }
+        }
+        return nil
+    }
+
+    static func snapshot(queue: String, reply: RESPValue) -> JobSnapshot? {
         guard let values = reply.array, !values.isEmpty else { return nil }
         var fields: [String: String] = [:]
         for i in stride(from: 0, to: values.count - 1, by: 2) {

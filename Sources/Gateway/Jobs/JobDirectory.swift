@@ -36,10 +36,7 @@ public struct JobDirectory: Sendable {
 
     /// The broker's snapshot of a job, from whichever queue holds it.
     public func snapshot(id: String) async throws -> JobSnapshot? {
-        for queue in queues {
-            if let snapshot = try await broker.job(queue: queue, id: id) { return snapshot }
-        }
-        return nil
+        try await broker.job(id: id, queues: queues)
     }
 
     /// The job's result text and state, from Redis or, once expired there, Postgres.
