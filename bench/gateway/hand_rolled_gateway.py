@@ -6,6 +6,7 @@ ours), pushes its id to a Redis list and stores its hash; GET /v1/jobs/{id} read
 falls back to Postgres. Bearer key checked against a digest kept in memory. No batching: each
 request is its own commit, which is what a hand-rolled gateway does.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -70,18 +71,20 @@ async def status(request: Request):
         if row is None:
             return error(404, "not_found", "job not found")
         job = dict(row)
-    return JSONResponse({k: (v.decode() if isinstance(v, bytes) else v) for k, v in job.items()})
+    def text(value):
+        return value.decode() if isinstance(value, bytes) else value
+
+    return JSONResponse({text(k): text(v) for k, v in job.items()})
 
 
-async def startup():
+@contextlib.asynccontextmanager
+async def lifespan(app):
     state["pg"] = await asyncpg.create_pool(os.environ["BENCH_POSTGRES_URL"], min_size=4, max_size=16)
     state["redis"] = redis.from_url(os.environ["BENCH_REDIS_URL"])
-
-
-async def shutdown():
+    yield
     await state["pg"].close()
     await state["redis"].aclose()
 
 
 app = Starlette(routes=[Route("/v1/jobs", submit, methods=["POST"]), Route("/v1/jobs/{id}", status)],
-                on_startup=[startup], on_shutdown=[shutdown])
+                lifespan=lifespan)
