@@ -73,6 +73,17 @@ struct AuthTests {
         }
     }
 
+    @Test("a key for an invalid tenant is refused and not stored", arguments: ["", "a b", "ten/ant", "tënant", String(repeating: "x", count: 65)])
+    func invalidTenant(tenant: String) async throws {
+        try await GatewayFixture.withGateway { fixture, _ in
+            await #expect(throws: GatewayError.self) {
+                _ = try await fixture.gateway.keys.create(tenant: tenant, role: .submitter)
+            }
+            let rows = try await fixture.gateway.postgres.withConnection { try await $0.query("SELECT count(*) FROM api_keys") }
+            #expect(rows.rows.first?[0] == "3")
+        }
+    }
+
     @Test("keys are stored as digests, never as the token")
     func keysStoredHashed() async throws {
         try await GatewayFixture.withGateway { fixture, _ in

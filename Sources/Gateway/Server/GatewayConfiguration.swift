@@ -48,9 +48,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
-    /// unknown key or a bad value is an error naming it.
+    /// unknown key or a bad value is an error naming it, and then nothing is applied.
     public mutating func apply(_ settings: [String: String], source: String) throws {
-        for (key, value) in settings {
+        var updated = self
+        try updated.applyEach(settings, source: source)
+        self = updated
+    }
+
+    private mutating func applyEach(_ settings: [String: String], source: String) throws {
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
             func int() throws -> Int {
                 guard let v = Int(value), v >= 0 else { throw ConfigurationError("\(source): \(key) must be a non-negative integer, not '\(value)'") }
                 return v

@@ -1,0 +1,46 @@
+import Gateway
+import Testing
+
+@Suite("Gateway configuration")
+struct GatewayConfigurationTests {
+    @Test("the environment overrides defaults; every documented key is read")
+    func environment() throws {
+        var configuration = GatewayConfiguration()
+        try configuration.apply(environment: [
+            "VELOCITY_GATEWAY_PORT": "9090", "VELOCITY_JWT_SECRET": "s3cret", "VELOCITY_RATE_LIMIT_PER_SECOND": "0",
+            "VELOCITY_RECORD_SYNC": "false", "VELOCITY_MAX_UPLOAD_BYTES": "1000", "UNRELATED": "x",
+        ])
+        #expect(configuration.port == 9090)
+        #expect(configuration.jwtSecret == "s3cret")
+        #expect(configuration.rateLimitPerSecond == 0)
+        #expect(configuration.recordSync == false)
+        #expect(configuration.maxUploadBytes == 1000)
+        var every = GatewayConfiguration()
+        for key in GatewayConfiguration.keys {
+            let value = key.yaml == "record_sync" ? "true" : key.yaml.hasSuffix("url") || key.yaml == "host" ? "h" : "7"
+            try every.apply([key.yaml: value], source: "test")
+        }
+    }
+
+    @Test(
+        "bad settings are refused, naming the setting, and change nothing",
+        arguments: [
+            ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"),
+            ("redis_connections", "1.5"), ("no_such_setting", "1"),
+        ])
+    func refused(key: String, value: String) {
+        var configuration = GatewayConfiguration()
+        let before = configuration
+        #expect {
+            try configuration.apply([key: value], source: "gateway.yaml")
+        } throws: { error in
+            "\(error)".contains("gateway.yaml") && "\(error)".contains(key)
+        }
+        #expect(configuration == before)
+        // A bad setting next to good ones: none of them is applied.
+        #expect(throws: ConfigurationError.self) {
+            try configuration.apply(["host": "0.0.0.0", key: value], source: "gateway.yaml")
+        }
+        #expect(configuration == before)
+    }
+}
