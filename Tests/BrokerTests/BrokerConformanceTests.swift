@@ -222,7 +222,9 @@ struct BrokerConformanceTests {
 
     @Test("aging lets a low-priority job through a steady stream of high-priority ones", arguments: BrokerFixture.allCases)
     func agingPreventsStarvation(_ fixture: BrokerFixture) async throws {
-        try await fixture.with(configure: { $0.agingMillisecondsPerPriority = 20 }) { broker in
+        // 10 levels × 100 ms: the low job overtakes after about a second, long enough that a
+        // stall of the loaded test machine before the first claim cannot hand it out first.
+        try await fixture.with(configure: { $0.agingMillisecondsPerPriority = 100 }) { broker in
             let low = submission(priority: 0)
             _ = try await broker.enqueue([low])
             // Keep two high-priority jobs waiting at all times, and take one per round.
