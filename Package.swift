@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // C libraries, through pkg-config, each with a shim of typed wrappers.
@@ -66,9 +67,50 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
-            name: "Workers",
+            name: "BlobStore",
+            dependencies: ["Broker", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Images",
+            dependencies: ["Broker", "CLibpng"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "GPUBox",
             dependencies: [
                 "Broker",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Hydration",
+            dependencies: [
+                "Broker", "CurlClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Workers",
+            dependencies: [
+                "Broker", "Producer", "BlobStore", "Images", "CurlClient", "GPUBox", "Hydration",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Emulators",
+            dependencies: [
+                "Images",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -76,7 +118,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Broker", "Producer", "CLibpng",
+                "Broker", "Producer", "BlobStore", "Images", "GPUBox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,7 +134,8 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
-                "Broker", "Producer", "Workers", "Gateway", "CurlClient",
+                "Broker", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
+                "BlobStore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Broker", "Producer", "TestSupport",
+                "Gateway", "Broker", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -134,7 +177,35 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLibraryTests",
-            dependencies: ["CCurl", "CLibpng", "Gateway"],
+            dependencies: ["CCurl", "CLibpng", "Images"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydrationTests",
+            dependencies: ["Hydration", "CurlClient", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GPUBoxTests",
+            dependencies: ["GPUBox", "Broker", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: [
+                "Emulators", "Images", "CurlClient", "GPUBox", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WorkersTests",
+            dependencies: [
+                "Workers", "Emulators", "Broker", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
+                "Gateway", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -31,8 +31,10 @@ public struct JobRequest: Sendable, Equatable {
         }
     }
 
+    /// Without a `priority`, the kind's default (`JobKind.defaultPriority`; 0 for a kind the
+    /// standard registry does not know).
     public init(
-        kind: String, payload: String = "{}", tenant: String = "default", actor: String = "", priority: Int = 0,
+        kind: String, payload: String = "{}", tenant: String = "default", actor: String = "", priority: Int? = nil,
         idempotencyKey: String? = nil, parentBatch: String? = nil, maxAttempts: Int = 3,
         backoff: BackoffPolicy = BackoffPolicy(), timeouts: Timeouts = Timeouts(), delayMilliseconds: Int = 0
     ) {
@@ -40,7 +42,7 @@ public struct JobRequest: Sendable, Equatable {
         self.payload = payload
         self.tenant = tenant
         self.actor = actor
-        self.priority = priority
+        self.priority = priority ?? JobKindRegistry.standard.kind(named: kind)?.defaultPriority ?? 0
         self.idempotencyKey = idempotencyKey
         self.parentBatch = parentBatch
         self.maxAttempts = maxAttempts

@@ -7,6 +7,7 @@ struct VelocityCommand: AsyncParsableCommand {
         abstract: "Velocity Jobs: a Redis-backed job queue with a GPU worker pool.",
         subcommands: [
             DemoCommand.self, WorkerCommand.self, QueuesCommand.self, DoctorCommand.self, BenchCommand.self,
-            GatewayCommand.self, KeysCommand.self, SubmitCommand.self, JobsCommand.self,
+            GatewayCommand.self, KeysCommand.self, SubmitCommand.self, JobsCommand.self, EmulatorCommand.self,
+            HydrateCommand.self, AgentCommand.self, ModeCommand.self,
         ])
 }

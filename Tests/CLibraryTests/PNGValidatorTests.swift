@@ -1,5 +1,5 @@
 import CLibpng
-import Gateway
+import Images
 import Testing
 
 @Suite("PNG validation")

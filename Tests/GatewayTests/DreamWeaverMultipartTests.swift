@@ -1,3 +1,5 @@
+import Images
+import BlobStore
 import Foundation
 import Gateway
 import NIOCore

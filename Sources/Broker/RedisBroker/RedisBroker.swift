@@ -1,7 +1,7 @@
 /// The broker on Redis: every state change is one Lua script over one queue's hash-tagged keys.
 public final class RedisBroker: JobBroker {
     public let configuration: RedisBrokerConfiguration
-    let pool: RedisPool
+    public let pool: RedisPool
     private let header: [String]
 
     public init(pool: RedisPool, configuration: RedisBrokerConfiguration = RedisBrokerConfiguration()) {

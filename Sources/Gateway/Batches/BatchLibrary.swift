@@ -1,3 +1,4 @@
+import BlobStore
 import Broker
 import Foundation
 

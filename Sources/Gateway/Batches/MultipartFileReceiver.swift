@@ -1,3 +1,5 @@
+import Images
+import BlobStore
 import Broker
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+public import Images
 /// The payload of a `dream_weaver.render` job, as the media worker reads it.
 ///
 /// The image travels as a blob key, never as bytes; the worker writes its render to

@@ -1,3 +1,4 @@
+import Images
 import Broker
 import Foundation
 import HTTPTypes

@@ -1,5 +1,6 @@
 public import Broker
 import Foundation
+public import GPUBox
 
 /// Finds jobs for the API: live state from Redis, history from Postgres.
 ///
@@ -10,12 +11,18 @@ public struct JobDirectory: Sendable {
     public let records: PostgresJobRecordStore
     public let pool: PostgresPool
     public let queues: [String]
+    /// The GPU boxes, to say why a queued GPU job waits; nil leaves that out.
+    public let boxes: BoxStateStore?
 
-    public init(broker: RedisBroker, records: PostgresJobRecordStore, pool: PostgresPool, queues: [String]) {
+    public init(
+        broker: RedisBroker, records: PostgresJobRecordStore, pool: PostgresPool, queues: [String],
+        boxes: BoxStateStore? = nil
+    ) {
         self.broker = broker
         self.records = records
         self.pool = pool
         self.queues = queues
+        self.boxes = boxes
     }
 
     /// The job as `principal` may see it; a 404 for an unknown id or another tenant's job,
@@ -26,7 +33,13 @@ public struct JobDirectory: Sendable {
             guard principal.canSee(tenant: snapshot.tenant) else { throw GatewayError.notFound("job") }
             let position =
                 snapshot.state == .queued ? try await broker.queuePosition(queue: snapshot.queue, jobID: id) : nil
-            return JobView(snapshot: snapshot, position: position, nowMilliseconds: Self.nowMilliseconds())
+            var view = JobView(snapshot: snapshot, position: position, nowMilliseconds: Self.nowMilliseconds())
+            if snapshot.state == .queued, BoxDirectory.isGPUQueue(snapshot.queue), let boxes,
+                let all = try? await boxes.boxes()
+            {
+                view.waiting_reason = BoxDirectory.waitingReason(queue: snapshot.queue, boxes: all)
+            }
+            return view
         }
         guard let record = try await records.job(id: id), principal.canSee(tenant: record.submission.tenant) else {
             throw GatewayError.notFound("job")

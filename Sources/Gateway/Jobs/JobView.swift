@@ -45,6 +45,8 @@ public struct JobView: Codable, Sendable, Equatable {
     public var max_attempts: Int
     /// Jobs ahead of this one (0: next), while it is queued.
     public var queue_position: Int?
+    /// Why a queued job cannot start yet, e.g. "waiting: no media capacity, box box-1 in llm mode".
+    public var waiting_reason: String?
     public var cancel_requested: Bool
     public var progress: Progress?
     public var metrics: Metrics
@@ -72,7 +74,7 @@ extension JobView {
             ? Progress(fraction: s.progress, message: s.progressMessage) : nil
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? position : nil,
+            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? position : nil, waiting_reason: nil,
             cancel_requested: s.cancelRequested, progress: progress,
             metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
             error: s.errorCode.map { ErrorInfo(code: $0, message: s.errorMessage ?? "", retriable: s.errorRetriable) },
@@ -85,7 +87,7 @@ extension JobView {
         let s = r.submission
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: r.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: r.attempts, max_attempts: s.maxAttempts, queue_position: nil, cancel_requested: false,
+            attempts: r.attempts, max_attempts: s.maxAttempts, queue_position: nil, waiting_reason: nil, cancel_requested: false,
             progress: nil, metrics: Metrics(queue_ms: nil, run_ms: nil),
             error: r.errorCode.map { ErrorInfo(code: $0, message: r.errorMessage ?? "", retriable: nil) },
             parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp), started_at: nil,

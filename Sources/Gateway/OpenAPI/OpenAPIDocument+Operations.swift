@@ -117,6 +117,16 @@ extension OpenAPIDocument {
         Op("GET", "/openapi.json", "This document", tag: "operations", responses: [Op.ok(nil)]),
         Op("GET", "/v1/queues", "Queue depth, age, rates", tag: "operations", responses: [Op.ok("QueueList")]),
         Op(
+            "GET", "/v1/gpus", "GPU boxes: mode, agent heartbeat, per GPU backend, current job and health",
+            tag: "operations", responses: [Op.ok("BoxList")]),
+        Op(
+            "POST", "/v1/ops/mode", "Ask a box to switch mode (media, llm, split); its agent drains and switches",
+            tag: "operations", body: .json("ModeSwitch"),
+            responses: [
+                Op.status(202, "Switch requested", "ModeSwitchAccepted"), Op.status(404, "Unknown box"), Op.status(409, "No box reports here"),
+                Op.status(422, "Bad mode, or box missing with several boxes"),
+            ], role: .operator),
+        Op(
             "GET", "/api/admin-surface/queues", "Queue depth, age, rates (platform path)", tag: "operations",
             responses: [Op.ok("QueueList")]),
         Op(

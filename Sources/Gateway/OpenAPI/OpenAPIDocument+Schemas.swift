@@ -46,7 +46,7 @@ extension OpenAPIDocument {
                 [
                     "id": string, "kind": string, "queue": string, "status": ["type": "string", "enum": jobStates],
                     "tenant": string, "priority": integer, "attempts": integer, "max_attempts": integer,
-                    "queue_position": nullable(integer), "cancel_requested": boolean,
+                    "queue_position": nullable(integer), "waiting_reason": nullable(string), "cancel_requested": boolean,
                     "progress": nullable(object(["fraction": nullable(number), "message": nullable(string)])),
                     "metrics": object(["queue_ms": nullable(integer), "run_ms": nullable(integer)]),
                     "error": nullable(object(["code": string, "message": string, "retriable": nullable(boolean)])),
@@ -88,6 +88,12 @@ extension OpenAPIDocument {
             "Readiness": object(["status": string, "redis": string, "postgres": string]),
             "QueueList": object(["object": string, "data": array(anyObject)]),
             "QueuePaused": object(["name": string, "paused": string]),
+            "BoxList": object(["object": string, "data": array(anyObject)]),
+            "ModeSwitch": object(["mode": string, "box": string], required: ["mode"]),
+            "ModeSwitchAccepted": object([
+                "object": string, "id": string, "box": string, "mode": string, "from": nullable(string),
+                "status": string, "agent_alive": boolean,
+            ]),
         ]
     }
 }

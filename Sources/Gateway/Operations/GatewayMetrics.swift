@@ -1,4 +1,5 @@
 public import Broker
+public import GPUBox
 import CoreMetrics
 import Foundation
 public import Prometheus
@@ -26,7 +27,9 @@ public final class GatewayMetrics: Sendable {
         "velocity_jobs_enqueued_total", "velocity_jobs_succeeded_total", "velocity_jobs_failed_total",
         "velocity_jobs_canceled_total", "velocity_jobs_retried_total", "velocity_jobs_dead_total",
         "velocity_lease_recoveries_total", "velocity_job_duration_seconds", "velocity_http_requests_total",
-        "velocity_http_request_duration_seconds",
+        "velocity_http_request_duration_seconds", "velocity_agent_up", "velocity_agent_heartbeat_age_seconds",
+        "velocity_box_mode", "velocity_box_switching", "velocity_gpu_healthy", "velocity_gpu_utilization_ratio",
+        "velocity_gpu_memory_used_bytes", "velocity_gpu_busy", "velocity_backend_restarts_total",
     ]
 
     public init() {
@@ -90,6 +93,50 @@ public final class GatewayMetrics: Sendable {
             }
             let counter = Counter(label: name, dimensions: [("queue", queue)], factory: factory)
             if delta > 0 { counter.increment(by: delta) } else { counter.increment(by: 0) }
+        }
+    }
+
+    /// Updates the GPU box gauges from what the agents published. Restart counts are absolute
+    /// in the agents' status, so each scrape adds the difference, like the queue totals.
+    public func update(_ boxes: [BoxStateStore.BoxView], heartbeatTimeout: Duration) {
+        for view in boxes {
+            let status = view.status
+            let box = status.box
+            let alive = view.isAlive(timeout: heartbeatTimeout)
+            Gauge(label: "velocity_agent_up", dimensions: [("box", box)], factory: factory).record(alive ? 1 : 0)
+            Gauge(label: "velocity_agent_heartbeat_age_seconds", dimensions: [("box", box)], factory: factory)
+                .record(Double(view.heartbeatAgeMilliseconds) / 1000)
+            for mode in BoxMode.allCases {
+                Gauge(label: "velocity_box_mode", dimensions: [("box", box), ("mode", mode.rawValue)], factory: factory)
+                    .record(alive && status.mode == mode ? 1 : 0)
+            }
+            Gauge(label: "velocity_box_switching", dimensions: [("box", box)], factory: factory)
+                .record(status.switching == nil ? 0 : 1)
+            for gpu in status.gpus {
+                let dimensions = [("box", box), ("gpu", String(gpu.index))]
+                Gauge(label: "velocity_gpu_healthy", dimensions: dimensions, factory: factory)
+                    .record(alive && gpu.health == .healthy ? 1 : 0)
+                Gauge(label: "velocity_gpu_busy", dimensions: dimensions, factory: factory)
+                    .record(gpu.currentJob == nil ? 0 : 1)
+                if let utilization = gpu.utilizationPercent {
+                    Gauge(label: "velocity_gpu_utilization_ratio", dimensions: dimensions, factory: factory)
+                        .record(Double(utilization) / 100)
+                }
+                if let used = gpu.memoryUsedMiB {
+                    Gauge(label: "velocity_gpu_memory_used_bytes", dimensions: dimensions, factory: factory)
+                        .record(used * 1_048_576)
+                }
+            }
+            for (backend, restarts) in status.backendRestarts {
+                let key = "restarts|\(box)|\(backend)"
+                let delta = lastTotals.withLock { last -> Int in
+                    let previous = last[key] ?? 0
+                    last[key] = restarts
+                    return restarts >= previous ? restarts - previous : restarts
+                }
+                Counter(label: "velocity_backend_restarts_total", dimensions: [("box", box), ("backend", backend)], factory: factory)
+                    .increment(by: delta)
+            }
         }
     }
 

@@ -181,6 +181,7 @@ public struct OperationsController: Sendable {
             gateway.metrics.update(depth)
             _ = rates.observe(depth)
         }
+        gateway.metrics.update(try await gateway.boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render())))

@@ -15,6 +15,7 @@ extension Gateway {
         OperationsController(gateway: self).addRoutes(to: router)
         BatchAPIController(gateway: self).addRoutes(to: router)
         DreamWeaverController(gateway: self).addRoutes(to: router)
+        BoxController(gateway: self).addRoutes(to: router)
         return router
     }
 }

@@ -1,4 +1,6 @@
+public import BlobStore
 public import Broker
+public import GPUBox
 import Foundation
 public import Hummingbird
 public import Logging
@@ -24,6 +26,8 @@ public final class Gateway: Sendable {
     public let events: JobEventHub
     public let directory: JobDirectory
     public let kinds: JobKindRegistry
+    /// The GPU boxes' published state and mode requests.
+    public let boxes: BoxStateStore
     let queueRates = QueueRates()
     let jwt: JWTAuthenticator?
     let rateLimiter: RateLimiter?
@@ -40,7 +44,7 @@ public final class Gateway: Sendable {
             maxConnections: configuration.postgresConnections)
         do {
             try await postgres.withConnection { connection in
-                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords)
+                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + BoxMigrations.all)
             }
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =
@@ -72,7 +76,9 @@ public final class Gateway: Sendable {
         self.metrics = GatewayMetrics()
         self.submitter = SubmitBatcher(producer: producer, logger: logger)
         self.events = JobEventHub(broker: broker, queues: kinds.queues, logger: logger)
-        self.directory = JobDirectory(broker: broker, records: records, pool: postgres, queues: kinds.queues)
+        self.boxes = BoxStateStore(redis: redis, namespace: configuration.namespace)
+        self.directory = JobDirectory(
+            broker: broker, records: records, pool: postgres, queues: kinds.queues, boxes: boxes)
         self.jwt = jwt
         self.rateLimiter =
             configuration.rateLimitPerSecond > 0

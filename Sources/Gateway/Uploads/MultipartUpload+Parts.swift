@@ -1,3 +1,4 @@
+import Images
 import Hummingbird
 
 extension MultipartUpload {

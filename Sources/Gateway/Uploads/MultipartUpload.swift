@@ -1,3 +1,5 @@
+public import Images
+public import BlobStore
 public import Hummingbird
 import MultipartKit
 import NIOCore

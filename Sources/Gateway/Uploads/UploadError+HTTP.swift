@@ -1,3 +1,4 @@
+public import Images
 import HTTPTypes
 
 extension UploadError {

@@ -1,0 +1,104 @@
+import Synchronization
+
+/// The capacity model: `count` requests decode at once; the rest wait their turn in arrival
+/// order. Also keeps the counts `/metrics` reports.
+final class DecodeSlots: Sendable {
+    struct Counts: Sendable, Equatable {
+        var running: Int
+        var queued: Int
+        var completed: Int
+        var promptTokens: Int
+        var completionTokens: Int
+        /// Sum over finished requests of the seconds they held a slot.
+        var busySeconds: Double
+    }
+
+    private struct State {
+        var running = 0
+        var nextTicket = 0
+        /// Waiting tickets in arrival order, and their continuations.
+        var order: [Int] = []
+        var head = 0
+        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var completed = 0
+        var promptTokens = 0
+        var completionTokens = 0
+        var busySeconds = 0.0
+    }
+
+    let count: Int
+    private let state = Mutex(State())
+
+    init(count: Int) {
+        self.count = max(1, count)
+    }
+
+    var counts: Counts {
+        state.withLock {
+            Counts(
+                running: $0.running, queued: $0.waiters.count, completed: $0.completed, promptTokens: $0.promptTokens,
+                completionTokens: $0.completionTokens, busySeconds: $0.busySeconds)
+        }
+    }
+
+    /// Waits for a slot, first come first served; a cancelled waiter leaves the queue.
+    func acquire() async throws {
+        let ticket = state.withLock { state -> Int? in
+            if state.running < count && state.waiters.isEmpty {
+                state.running += 1
+                return nil
+            }
+            state.nextTicket += 1
+            return state.nextTicket
+        }
+        guard let ticket else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let cancelled = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    state.waiters[ticket] = continuation
+                    state.order.append(ticket)
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: ticket) }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Gives a slot back, handing it straight to the longest waiter, and records the work done.
+    func release(promptTokens: Int, completionTokens: Int, busySeconds: Double, finished: Bool = true) {
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            if finished { state.completed += 1 }
+            state.promptTokens += promptTokens
+            state.completionTokens += completionTokens
+            state.busySeconds += busySeconds
+            while state.head < state.order.count {
+                let ticket = state.order[state.head]
+                state.head += 1
+                if let waiter = state.waiters.removeValue(forKey: ticket) {
+                    compact(&state)
+                    return waiter  // the slot passes on: `running` stays the same
+                }
+            }
+            compact(&state)
+            state.running -= 1
+            return nil
+        }
+        next?.resume()
+    }
+
+    /// A slot given back by a request that ended early (its client went away).
+    func abandon() {
+        release(promptTokens: 0, completionTokens: 0, busySeconds: 0, finished: false)
+    }
+
+    private func compact(_ state: inout State) {
+        if state.head > 1_024 && state.head * 2 > state.order.count {
+            state.order.removeFirst(state.head)
+            state.head = 0
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The emulator's "model": a deterministic word sequence seeded by a hash of the prompt, so
+/// the same request always gets the same answer and tests can predict it.
+public enum EmulatedText {
+    static let vocabulary = [
+        "the", "room", "light", "warm", "oak", "floor", "window", "calm", "linen", "stone", "modern", "soft", "wall",
+        "green", "chair", "table", "brass", "open", "space", "quiet", "wood", "white", "plant", "lamp", "rug", "glass",
+        "bright", "shelf", "clean", "cozy", "velvet", "marble", "sofa", "curtain", "ceiling", "corner", "texture",
+        "balance", "natural", "accent", "frame", "tile", "arch", "bench", "mirror", "vase", "copper", "cream",
+    ]
+
+    /// The prompt as the emulator hashes and counts it: every message's text, in order.
+    public static func promptText(messages: [(role: String, content: String)]) -> String {
+        messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n")
+    }
+
+    /// Prompt tokens: words of the prompt plus a few per message for the chat template.
+    public static func promptTokens(messages: [(role: String, content: String)]) -> Int {
+        messages.reduce(0) { $0 + 4 + $1.content.split(whereSeparator: \.isWhitespace).count }
+    }
+
+    /// The first `count` tokens of the answer to `prompt`; each token is one word, the ones
+    /// after the first with a leading space, so the content is the tokens concatenated.
+    public static func tokens(prompt: String, count: Int) -> [String] {
+        var generator = SplitMix64(seed: fnv1a(prompt))
+        return (0..<max(0, count)).map { index in
+            let word = vocabulary[Int(generator.next() % UInt64(vocabulary.count))]
+            return index == 0 ? word : " " + word
+        }
+    }
+
+    /// The whole answer: `tokens(prompt:count:)` joined.
+    public static func content(prompt: String, count: Int) -> String {
+        tokens(prompt: prompt, count: count).joined()
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    struct SplitMix64 {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state = state &+ 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
+}

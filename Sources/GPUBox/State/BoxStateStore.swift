@@ -1,0 +1,98 @@
+public import Broker
+import Foundation
+
+/// The GPU boxes' state in Redis: what each agent last published, its heartbeat, and the mode
+/// an operator asked for. Agents write, the gateway and the CLI read.
+///
+/// Keys, under the broker's namespace: `<ns>:boxes` (set of box ids), `<ns>:box:<id>:status`
+/// (the last `BoxStatus` as JSON), `<ns>:box:<id>:heartbeat` (Redis time of the last publish, ms)
+/// and `<ns>:box:<id>:desired` (the last `ModeRequest` as JSON). Heartbeats are stamped with
+/// Redis' clock so boxes and readers never compare their own clocks.
+public struct BoxStateStore: Sendable {
+    public let redis: RedisPool
+    public let namespace: String
+
+    public init(redis: RedisPool, namespace: String = "vj") {
+        self.redis = redis
+        self.namespace = namespace
+    }
+
+    /// A box as a reader sees it: what its agent published and how long ago.
+    public struct BoxView: Sendable, Equatable {
+        public var status: BoxStatus
+        public var heartbeatAgeMilliseconds: Int
+        public var desired: ModeRequest?
+
+        /// Whether the agent published within `timeout`.
+        public func isAlive(timeout: Duration) -> Bool {
+            heartbeatAgeMilliseconds <= Int(timeout.components.seconds * 1000)
+                + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
+        }
+    }
+
+    /// Publishes the agent's status and stamps its heartbeat.
+    public func publish(_ status: BoxStatus) async throws {
+        let json = String(decoding: try JSONEncoder().encode(status), as: UTF8.self)
+        _ = try await redis.evaluate(
+            Self.publishScript, keys: [boxesKey, statusKey(status.box), heartbeatKey(status.box)],
+            arguments: [status.box, json])
+    }
+
+    /// Every box that ever published, with its heartbeat age; sorted by id.
+    public func boxes() async throws -> [BoxView] {
+        let ids = try await redis.send(RedisCommand("SMEMBERS", [boxesKey])).array?.compactMap(\.string) ?? []
+        var views: [BoxView] = []
+        for id in ids.sorted() {
+            if let view = try await box(id) { views.append(view) }
+        }
+        return views
+    }
+
+    /// One box, or nil if it never published.
+    public func box(_ id: String) async throws -> BoxView? {
+        let reply = try await redis.evaluate(
+            Self.readScript, keys: [statusKey(id), heartbeatKey(id), desiredKey(id)], arguments: [])
+        guard let values = reply.array, values.count == 4, let json = values[0].string else { return nil }
+        let status = try JSONDecoder().decode(BoxStatus.self, from: Data(json.utf8))
+        let now = values[3].int ?? 0
+        let heartbeat = values[1].int ?? 0
+        let desired = try values[2].string.map { try JSONDecoder().decode(ModeRequest.self, from: Data($0.utf8)) }
+        return BoxView(status: status, heartbeatAgeMilliseconds: max(0, now - heartbeat), desired: desired)
+    }
+
+    /// Records an operator's request; the box's agent picks it up on its next tick.
+    public func request(_ request: ModeRequest) async throws {
+        let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        _ = try await redis.send(RedisCommand("SET", [desiredKey(request.box), json]))
+    }
+
+    /// The mode last asked for this box, if any.
+    public func desired(box: String) async throws -> ModeRequest? {
+        guard let json = try await redis.send(RedisCommand("GET", [desiredKey(box)])).string else { return nil }
+        return try JSONDecoder().decode(ModeRequest.self, from: Data(json.utf8))
+    }
+
+    var boxesKey: String { "\(namespace):boxes" }
+    func statusKey(_ box: String) -> String { "\(namespace):box:\(box):status" }
+    func heartbeatKey(_ box: String) -> String { "\(namespace):box:\(box):heartbeat" }
+    func desiredKey(_ box: String) -> String { "\(namespace):box:\(box):desired" }
+
+    static let publishScript = RedisScript(
+        name: "box_publish",
+        source: """
+            local now = redis.call('TIME')
+            local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            redis.call('SADD', KEYS[1], ARGV[1])
+            redis.call('SET', KEYS[2], ARGV[2])
+            redis.call('SET', KEYS[3], ms)
+            return ms
+            """)
+
+    static let readScript = RedisScript(
+        name: "box_read",
+        source: """
+            local now = redis.call('TIME')
+            local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), ms}
+            """)
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GPUBox
+import Hummingbird
+
+/// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them)
+/// and `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch).
+struct BoxController: Sendable {
+    let gateway: Gateway
+
+    func addRoutes(to router: Router<GatewayContext>) {
+        router.get("/v1/gpus", use: gpus)
+        router.post("/v1/ops/mode", use: switchMode)
+    }
+
+    @Sendable func gpus(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let views = try await gateway.boxes.boxes()
+        return try JSONResponse.make(BoxList(data: views.map { BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) }))
+    }
+
+    struct ModeSwitchRequest: Decodable {
+        var mode: String
+        var box: String?
+    }
+
+    @Sendable func switchMode(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.require(.operator)
+        let body = try await JSONResponse.decode(ModeSwitchRequest.self, from: request, context: context)
+        guard let mode = BoxMode(rawValue: body.mode) else {
+            throw GatewayError.invalid(
+                field: "mode", "must be one of \(BoxMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let views = try await gateway.boxes.boxes()
+        let box: BoxStateStore.BoxView
+        if let name = body.box {
+            guard let found = views.first(where: { $0.status.box == name }) else {
+                throw GatewayError.notFound("box '\(name)'")
+            }
+            box = found
+        } else {
+            guard let only = views.first else {
+                throw GatewayError(.conflict, "no_box", "no GPU box has ever reported to this gateway")
+            }
+            guard views.count == 1 else {
+                throw GatewayError.invalid(
+                    field: "box", "is required: boxes \(views.map(\.status.box).joined(separator: ", ")) report here")
+            }
+            box = only
+        }
+        let switchRequest = ModeRequest(box: box.status.box, mode: mode, requestedBy: "\(principal.tenant):\(principal.subject)")
+        try await gateway.boxes.request(switchRequest)
+        gateway.logger.info(
+            "mode switch \(switchRequest.id) of \(box.status.box) to \(mode) requested by \(switchRequest.requestedBy)")
+        return try JSONResponse.make(
+            ModeSwitchAccepted(
+                id: switchRequest.id, box: box.status.box, mode: mode.rawValue, from: box.status.mode?.rawValue,
+                agent_alive: box.isAlive(timeout: BoxDirectory.heartbeatTimeout)),
+            status: .accepted)
+    }
+
+    struct ModeSwitchAccepted: Encodable {
+        var object = "mode_switch"
+        var id: String
+        var box: String
+        var mode: String
+        var from: String?
+        var status = "requested"
+        /// False when the box's agent is not heartbeating: the switch runs when it comes back.
+        var agent_alive: Bool
+    }
+
+    struct BoxList: Encodable {
+        var object = "list"
+        var data: [BoxPayload]
+    }
+
+    /// One box in `GET /v1/gpus`.
+    struct BoxPayload: Encodable {
+        var box: String
+        var mode: String?
+        var desired_mode: String?
+        var alive: Bool
+        var heartbeat_age_ms: Int
+        var switching: BoxStatus.SwitchProgress?
+        var last_switch_error: String?
+        var queues: [String]
+        var backend_restarts: [String: Int]
+        var gpus: [GPUStatus]
+
+        init(_ view: BoxStateStore.BoxView, timeout: Duration) {
+            let status = view.status
+            box = status.box
+            mode = status.mode?.rawValue
+            desired_mode = view.desired?.mode.rawValue
+            alive = view.isAlive(timeout: timeout)
+            heartbeat_age_ms = view.heartbeatAgeMilliseconds
+            switching = status.switching
+            last_switch_error = status.lastSwitchError
+            queues = alive ? status.servedQueues : []
+            backend_restarts = status.backendRestarts
+            gpus = status.gpus
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import GPUBox
+
+extension BoxAgent {
+    /// Runs one switch to its end (switched, rolled back or halted), recording every step.
+    func performSwitch(_ request: ModeRequest) async {
+        let from = state.mode.withLock { $0 }
+        if from == request.mode && !state.lanes.isEmpty {
+            logger.info("box already in \(request.mode) mode; request \(request.id) needs no switch")
+            try? await audit?.begin(request, from: from)
+            try? await audit?.finish(switchID: request.id, outcome: .switched(to: request.mode))
+            return
+        }
+        logger.info("switching \(configuration.box) from \(from?.rawValue ?? "nothing") to \(request.mode) (request \(request.id) by \(request.requestedBy))")
+        await record { try await $0.begin(request, from: from) }
+        var machine = ModeSwitch(from: from, to: request.mode)
+        var departing: [LaneSpec] = []
+        while case .perform(let step, let mode) = machine.current {
+            let rollingBack = machine.phase != .forward
+            let target = rollingBack ? (from ?? request.mode) : request.mode
+            state.switching.withLock {
+                $0 = BoxStatus.SwitchProgress(id: request.id, from: from, to: request.mode, step: step, rollingBack: rollingBack)
+            }
+            await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .started) }
+            let failure = await perform(step, target: target, departing: &departing)
+            if let failure {
+                logger.error("mode switch step \(step.rawValue) failed: \(failure)")
+                await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .failed, message: failure) }
+            } else {
+                await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .succeeded) }
+            }
+            machine.advance(succeeded: failure == nil, reason: failure ?? "")
+        }
+        guard case .finish(let outcome) = machine.current else { return }
+        switch outcome {
+        case .switched(let mode):
+            state.mode.withLock { $0 = mode }
+            state.lastSwitchError.withLock { $0 = nil }
+            logger.info("box \(configuration.box) now in \(mode) mode")
+        case .rolledBack(let mode, let reason):
+            state.mode.withLock { $0 = mode }
+            state.lastSwitchError.withLock { $0 = "switch to \(request.mode) rolled back to \(mode): \(reason)" }
+        case .halted(let reason):
+            // Safe mode: nothing runs. Stop whatever is left.
+            await stopLanes(Array(state.lanes.keys), drain: .zero)
+            state.mode.withLock { $0 = nil }
+            state.lastSwitchError.withLock { $0 = "switch to \(request.mode) halted, no backends running: \(reason)" }
+        }
+        state.switching.withLock { $0 = nil }
+        await record { try await $0.finish(switchID: request.id, outcome: outcome) }
+    }
+
+    /// Performs one step towards `target`; returns why it failed, or nil.
+    private func perform(_ step: ModeSwitchStep, target: BoxMode, departing: inout [LaneSpec]) async -> String? {
+        let wanted = Set(LaneSpec.lanes(of: BoxLayout(mode: target, gpuIndices: state.healthyIndices), configuration: configuration))
+        switch step {
+        case .stopLeasing:
+            // Stopping a lane starts with its workers' graceful shutdown: they claim nothing more.
+            departing = state.lanes.keys.filter { !wanted.contains($0) }
+            for spec in departing { state.lanes[spec]?.send(.stop(drain: configuration.drainDeadline)) }
+            return nil
+        case .drain:
+            let lanes = departing.compactMap { state.lanes[$0] }
+            let deadline = ContinuousClock.now + configuration.drainDeadline + .seconds(5)
+            while lanes.contains(where: { !$0.snapshot.currentJobs.isEmpty && $0.snapshot.state != .stopped }) {
+                guard ContinuousClock.now < deadline else { break }  // the lanes give their jobs back themselves
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        case .stopBackends:
+            let leaving = state.lanes.keys.filter { !wanted.contains($0) }
+            return await stopLanes(leaving, drain: configuration.drainDeadline)
+        case .hydrate:
+            guard let hydrate else { return nil }
+            do {
+                let models = try await hydrate(target)
+                state.setModels((models.extraModelPaths, models.llmModelPath))
+                return nil
+            } catch {
+                return "hydrating \(target) failed: \(error)"
+            }
+        case .startBackends:
+            guard !wanted.isEmpty else { return "no healthy GPU for \(target) mode" }
+            for spec in wanted.sorted(by: { $0.name < $1.name }) where state.lanes[spec] == nil {
+                _ = spawn(spec)
+            }
+            return nil
+        case .healthCheck:
+            var failures: [String] = []
+            for spec in wanted.sorted(by: { $0.name < $1.name }) {
+                guard let lane = state.lanes[spec] else {
+                    failures.append("\(spec.name) is not running")
+                    continue
+                }
+                if let error = await lane.waitUntilSettled() { failures.append("\(spec.name): \(error)") }
+            }
+            return failures.isEmpty ? nil : failures.joined(separator: "; ")
+        case .consume:
+            for spec in wanted {
+                guard let lane = state.lanes[spec] else { return "\(spec.name) is not running" }
+                lane.send(.consume)
+            }
+            return nil
+        }
+    }
+
+    /// Stops lanes and waits for their backends to exit (bounded); returns why that failed.
+    @discardableResult
+    func stopLanes(_ specs: [LaneSpec], drain: Duration) async -> String? {
+        let lanes = specs.compactMap { state.lanes[$0] }
+        for lane in lanes { lane.send(.stop(drain: drain)) }
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for lane in lanes { await lane.waitUntilStopped() }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: drain + .seconds(60))
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+        guard stopped else { return "backends did not stop: \(lanes.map(\.spec.name).joined(separator: ", "))" }
+        state.removeLanes(specs)
+        return nil
+    }
+
+    /// Audit writes never stop a switch: a Postgres hiccup is logged, the GPUs keep working.
+    private func record(_ body: (ModeSwitchLog) async throws -> Void) async {
+        guard let audit else { return }
+        do {
+            try await body(audit)
+        } catch {
+            logger.warning("could not write the mode switch audit: \(error)")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import GPUBox
+
+extension BoxAgent {
+    /// The box as it stands, for `BoxStateStore.publish`.
+    func status() -> BoxStatus {
+        let lanes = state.lanes
+        let faults = state.faults()
+        var gpus: [GPUStatus] = []
+        for gpu in state.gpusByIndex.values.sorted(by: { $0.index < $1.index }) {
+            var status = GPUStatus(
+                index: gpu.index, uuid: gpu.uuid, name: gpu.name, utilizationPercent: gpu.utilizationPercent,
+                memoryUsedMiB: gpu.memoryUsedMiB, memoryTotalMiB: gpu.memoryTotalMiB, temperatureCelsius: gpu.temperatureCelsius)
+            if let (spec, lane) = lanes.first(where: { $0.key.gpuIndices.contains(gpu.index) }) {
+                let snapshot = lane.snapshot
+                status.role = spec.role
+                status.backend = spec.name
+                status.backendState = snapshot.state.rawValue
+                status.currentJob = snapshot.currentJobs.first
+                switch snapshot.state {
+                case .failed:
+                    status.health = .unhealthy
+                    status.healthReason = snapshot.lastError
+                case .draining:
+                    status.health = .draining
+                default:
+                    break
+                }
+            }
+            if let fault = faults[gpu.index] {
+                status.health = .unhealthy
+                status.healthReason = fault
+            }
+            gpus.append(status)
+        }
+        return BoxStatus(
+            box: configuration.box, mode: state.mode.withLock { $0 }, desiredMode: nil,
+            switching: state.switching.withLock { $0 }, lastSwitchError: state.lastSwitchError.withLock { $0 },
+            heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus)
+    }
+}

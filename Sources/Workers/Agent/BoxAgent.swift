@@ -1,0 +1,162 @@
+public import CurlClient
+import Foundation
+public import GPUBox
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The box agent: one per GPU box. It reads the GPUs from nvidia-smi, follows the mode an
+/// operator asks for (switching with `ModeSwitch`, every step an audit event), supervises a
+/// `BackendLane` per backend, drains lanes whose GPU reports a hardware fault, and publishes
+/// the box's status with a heartbeat for `GET /v1/gpus`.
+///
+/// On graceful shutdown it stops claiming, drains running jobs (giving them back unspent past
+/// the drain deadline), stops every backend, and publishes a last status with no mode.
+public struct BoxAgent: Service {
+    /// Makes the models of a mode ready on local disk; returns what the backends are started with.
+    public typealias Hydrate = @Sendable (BoxMode) async throws -> HydratedModels
+
+    public struct HydratedModels: Sendable, Equatable {
+        /// ComfyUI's `extra_model_paths.yaml`.
+        public var extraModelPaths: String
+        /// The LLM server's model path.
+        public var llmModelPath: String
+
+        public init(extraModelPaths: String, llmModelPath: String) {
+            self.extraModelPaths = extraModelPaths
+            self.llmModelPath = llmModelPath
+        }
+    }
+
+    let configuration: AgentConfiguration
+    let store: BoxStateStore
+    let audit: ModeSwitchLog?
+    let hydrate: Hydrate?
+    let state: AgentState
+    let environment: LaneEnvironment
+
+    public init(
+        configuration: AgentConfiguration, store: BoxStateStore, audit: ModeSwitchLog?, factory: WorkerFactory,
+        hydrate: Hydrate?, http: CurlHTTPClient, executablePath: String, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.audit = audit
+        self.hydrate = hydrate
+        let state = AgentState()
+        self.state = state
+        environment = LaneEnvironment(
+            configuration: configuration, logger: logger, http: http, factory: factory, executablePath: executablePath,
+            gpus: { state.gpusByIndex }, models: { state.models })
+    }
+
+    var logger: Logger { environment.logger }
+
+    public func run() async throws {
+        try await audit?.migrate()
+        try await readInventory()
+        let (spawns, spawner) = AsyncStream.makeStream(of: BackendLane.self)
+        state.spawner.withLock { $0 = spawner }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await publishLoop() }
+            group.addTask { await inventoryLoop() }
+            group.addTask {
+                await controlLoop()
+                await stopAllLanes()
+                state.finished.store(true, ordering: .releasing)
+                spawner.finish()
+            }
+            for await lane in spawns {
+                group.addTask { await lane.run() }
+            }
+        }
+        // The last word: no mode, no lanes; the heartbeat stops here.
+        try? await store.publish(status())
+    }
+
+    /// Reads desired modes and switches; watches GPU health and backend memory.
+    private func controlLoop() async {
+        var handled: String?
+        var initial: ModeRequest?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var request: ModeRequest?
+            do {
+                request = try await store.desired(box: configuration.box)
+            } catch {
+                logger.warning("could not read the desired mode: \(error)")
+            }
+            if request == nil {
+                if initial == nil {
+                    initial = ModeRequest(box: configuration.box, mode: configuration.initialMode, requestedBy: "agent:initial_mode")
+                }
+                request = initial
+            }
+            if let request, request.id != handled {
+                handled = request.id
+                await performSwitch(request)
+            }
+            abandonLanesOnFaultyGPUs()
+            for lane in state.lanes.values where lane.spec.role == "media" {
+                lane.checkMemoryGrowth(limitMiB: configuration.recycleAfterMemoryGrowthMiB)
+            }
+            try? await Task.sleep(for: .milliseconds(configuration.tickMilliseconds))
+        }
+    }
+
+    private func publishLoop() async {
+        while !state.finished.load(ordering: .acquiring) {
+            do {
+                try await store.publish(status())
+            } catch {
+                logger.warning("could not publish the box status: \(error)")
+            }
+            try? await Task.sleep(for: .milliseconds(configuration.tickMilliseconds))
+        }
+    }
+
+    private func inventoryLoop() async {
+        while !state.finished.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(configuration.inventoryIntervalMilliseconds))
+            do {
+                try await readInventory()
+            } catch {
+                logger.error("nvidia-smi failed: \(error)")
+                state.inventoryError.withLock { $0 = "\(error)" }
+            }
+        }
+    }
+
+    func readInventory() async throws {
+        let reading = try await GPUInventoryReader(command: configuration.nvidiaSmi).read()
+        state.record(reading.gpus, problems: reading.problems)
+    }
+
+    /// A GPU with uncorrected ECC errors, or one nvidia-smi no longer lists, gets no work: its
+    /// lane is abandoned at once (running jobs go back to the queue for other GPUs).
+    private func abandonLanesOnFaultyGPUs() {
+        let faults = state.faults()
+        guard !faults.isEmpty else { return }
+        for (spec, lane) in state.lanes {
+            guard let fault = spec.gpuIndices.compactMap({ faults[$0] }).first else { continue }
+            if lane.snapshot.state != .stopped {
+                logger.error("draining \(spec.name): \(fault)")
+                lane.send(.abandon(reason: fault))
+            }
+        }
+    }
+
+    private func stopAllLanes() async {
+        let lanes = state.lanes
+        for lane in lanes.values { lane.send(.stop(drain: configuration.drainDeadline)) }
+        for lane in lanes.values { await lane.waitUntilStopped() }
+        state.removeLanes(Array(lanes.keys))
+        state.mode.withLock { $0 = nil }
+    }
+
+    func spawn(_ spec: LaneSpec) -> BackendLane {
+        let lane = BackendLane(spec: spec, environment: environment)
+        state.addLane(lane)
+        _ = state.spawner.withLock { $0?.yield(lane) }
+        return lane
+    }
+}

@@ -1,0 +1,117 @@
+import CurlClient
+import Foundation
+import GPUBox
+import Logging
+import ServiceLifecycle
+
+/// What lanes share: the configuration, how to start and probe a backend, how to make its
+/// workers. The agent fills it; tests can too.
+struct LaneEnvironment: Sendable {
+    let configuration: AgentConfiguration
+    let logger: Logger
+    let http: CurlHTTPClient
+    let factory: WorkerFactory
+    /// The agent's own executable, for `{velocity}` in backend commands.
+    let executablePath: String
+    /// The GPUs as last read, by index.
+    let gpus: @Sendable () -> [Int: GPUInfo]
+    /// What hydration produced for the current mode: `extra_model_paths.yaml` and the LLM
+    /// model path (empty strings when hydration is off).
+    let models: @Sendable () -> (extraModelPaths: String, llmModelPath: String)
+
+    func baseURL(_ spec: LaneSpec) -> String { "http://127.0.0.1:\(spec.port)" }
+
+    func directory(_ spec: LaneSpec) -> String {
+        configuration.workDirectory + "/" + spec.name.replacingOccurrences(of: "@", with: "-")
+    }
+
+    /// The placeholder values of a lane's command line.
+    func values(_ spec: LaneSpec) -> [String: String] {
+        let known = gpus()
+        let uuids = spec.gpuIndices.map { known[$0]?.uuid ?? String($0) }
+        let directory = directory(spec)
+        let models = models()
+        return [
+            "port": String(spec.port),
+            "gpu_index": spec.gpuIndices.map(String.init).joined(separator: ","),
+            "gpu_uuid": uuids.joined(separator: ","),
+            "gpu_uuids": uuids.joined(separator: ","),
+            "input_dir": directory + "/input",
+            "output_dir": directory + "/output",
+            "temp_dir": directory + "/temp",
+            "extra_model_paths": models.extraModelPaths,
+            "model_path": models.llmModelPath,
+            "tp": String(spec.gpuIndices.count),
+            "base_gpu_id": String(spec.gpuIndices.first ?? 0),
+            "velocity": executablePath,
+        ]
+    }
+
+    func startBackend(_ spec: LaneSpec) throws(AgentError) -> BackendProcess {
+        let template: BackendCommand =
+            switch spec.kind {
+            case .media: configuration.comfyUI
+            case .llm: configuration.llm
+            }
+        let (command, environment) = try template.rendered(with: values(spec))
+        let directory = directory(spec)
+        do {
+            for sub in ["input", "output", "temp"] {
+                try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw AgentError(.backendStartFailed, "\(spec.name): cannot create \(directory)", cause: error)
+        }
+        logger.info("starting \(spec.name): \(command.joined(separator: " "))")
+        return try BackendProcess.start(name: spec.name, command: command, environment: environment, logPath: directory + "/backend.log")
+    }
+
+    /// Polls until the backend answers, then runs the full health check, all within the
+    /// readiness timeout; throws if the process exits or time runs out.
+    func waitReady(_ spec: LaneSpec, process: BackendProcess) async throws {
+        let probe = probe(spec)
+        let deadline = ContinuousClock.now + configuration.readinessTimeout
+        while !(await probe.isUp()) {
+            if let status = process.exitStatus {
+                throw AgentError(.backendExited, "\(spec.name) exited with status \(status) while starting")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw AgentError(.backendNotReady, "\(spec.name) did not answer within \(configuration.readinessTimeout)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await probe.check(timeout: max(.seconds(5), deadline - ContinuousClock.now))
+    }
+
+    func probe(_ spec: LaneSpec) -> BackendProbe {
+        switch spec.kind {
+        case .media: BackendProbe(kind: .comfyUI, baseURL: baseURL(spec), http: http)
+        case .llm: BackendProbe(kind: .llm(model: configuration.llmModel), baseURL: baseURL(spec), http: http)
+        }
+    }
+
+    /// Asks ComfyUI to unload its models before it is stopped (best effort: it is about to die).
+    func freeBackend(_ spec: LaneSpec) async {
+        guard case .media = spec.kind else { return }
+        _ = try? await http.execute(
+            .bytes("POST", baseURL(spec) + "/free", Array(#"{"unload_models":true,"free_memory":true}"#.utf8), contentType: "application/json"))
+    }
+
+    func makeWorkers(_ spec: LaneSpec, activity: @escaping WorkerActivitySink) throws -> [any Service] {
+        let known = gpus()
+        let lane = WorkerFactory.Lane(
+            name: spec.name, baseURL: baseURL(spec), gpus: spec.gpuIndices.compactMap { known[$0] },
+            workerID: "\(configuration.box)/\(spec.name)/\(UUID().uuidString.prefix(8).lowercased())",
+            model: configuration.llmModel, activity: activity)
+        switch spec.kind {
+        case .media: return try factory.media(lane)
+        case .llm: return try factory.llm(lane)
+        }
+    }
+}
+
+extension AgentConfiguration {
+    var drainDeadline: Duration { .milliseconds(Int(drainDeadlineSeconds * 1000)) }
+    var readinessTimeout: Duration { .milliseconds(Int(readinessTimeoutSeconds * 1000)) }
+    var maxRestartBackoff: Duration { .milliseconds(Int(maxRestartBackoffSeconds * 1000)) }
+}

@@ -1,0 +1,161 @@
+import Broker
+import Logging
+import ServiceLifecycle
+
+/// One run of an `LLMDispatcher`: the claim loop and the loops beside it, sharing the window,
+/// the server gate, the acknowledgement queue and the running jobs.
+struct DispatchRun: Sendable {
+    let dispatcher: LLMDispatcher
+    let client: OpenAIClient
+    let window: InFlightWindow
+    let gate: ServerGate
+    let completions: CompletionQueue
+    let running: RunningJobs
+
+    var configuration: LLMDispatcher.Configuration { dispatcher.configuration }
+    var logger: Logger { dispatcher.logger }
+
+    func run(consumer: any JobConsumer) async {
+        await withDiscardingTaskGroup { loops in
+            loops.addTask { await acknowledge() }
+            loops.addTask { await heartbeat() }
+            await withTaskGroup(of: Void.self) { control in
+                control.addTask { await watchLoad() }
+                control.addTask { await probeWhileDown() }
+                await withDiscardingTaskGroup { jobs in
+                    await claimLoop(consumer: consumer, jobs: &jobs)
+                }
+                control.cancelAll()
+                gate.wakeAll()
+            }
+            completions.close()
+            running.stop()
+        }
+    }
+
+    private var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    private func claimLoop(consumer: any JobConsumer, jobs: inout DiscardingTaskGroup) async {
+        while !stopping {
+            if gate.downReason != nil {
+                await gate.waitUntilUp()
+                continue
+            }
+            let room = await window.acquire(upTo: configuration.claimBatch)
+            guard room > 0 else { continue }
+            if stopping {
+                window.release(room)
+                break
+            }
+            var claimed: [ClaimedJob]
+            do {
+                claimed = try await consumer.claim(maxJobs: room, wait: configuration.claimWait)
+            } catch {
+                window.release(room)
+                logger.error("claim from \(configuration.queue) failed: \(error)")
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            window.release(room - claimed.count)
+            // Interactive requests first when a claim brings both.
+            claimed.sort { configuration.interactiveKinds.contains($0.kind) && !configuration.interactiveKinds.contains($1.kind) }
+            for job in claimed {
+                jobs.addTask {
+                    await execute(job)
+                    window.release()
+                }
+            }
+        }
+    }
+
+    /// Reads the server's load every `metricsInterval` and steers the window with it; without
+    /// metrics the window runs on latency (and `/metrics` is retried now and then).
+    private func watchLoad() async {
+        var lastMode: Bool?
+        var missing = 0
+        while !Task.isCancelled {
+            var load: ServerLoad?
+            if configuration.useMetrics && (missing < 3 || missing % 40 == 0) {
+                if let response = try? await client.get("/metrics", timeout: .seconds(2)), response.isSuccess {
+                    load = ServerLoad.parse(response.text)
+                }
+            }
+            if let load {
+                missing = 0
+                let change = window.observe(load)
+                if change != .held { dispatcher.observer?(.window(limit: window.limit, load: load)) }
+            } else {
+                missing += 1
+                window.noMetrics()
+            }
+            let metrics = load != nil
+            if lastMode != metrics && (metrics || missing >= 3 || !configuration.useMetrics) {
+                lastMode = metrics
+                dispatcher.observer?(.mode(metrics: metrics))
+                logger.info("LLM dispatcher window runs on \(metrics ? "the server's queue metrics" : "latency")")
+            }
+            try? await Task.sleep(for: configuration.metricsInterval)
+        }
+    }
+
+    /// While the server is marked down, probes `/health` with backoff and reopens the gate
+    /// when it answers 200.
+    private func probeWhileDown() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            guard gate.downReason != nil else {
+                attempt = 0
+                try? await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            attempt += 1
+            try? await Task.sleep(
+                for: configuration.probeBackoff.delay(afterAttempt: attempt, retryAfter: nil, unit: Double.random(in: 0..<1)))
+            if let response = try? await client.get("/health", timeout: .seconds(5)), response.status == 200 {
+                if gate.markUp() {
+                    logger.info("LLM server \(configuration.serverURL) answers again")
+                    dispatcher.observer?(.serverUp)
+                }
+            }
+        }
+    }
+
+    func markDown(_ reason: String) {
+        if gate.markDown(reason) {
+            logger.warning("LLM server \(configuration.serverURL) is not answering: \(reason); claiming stops")
+            dispatcher.activity(.backendUnresponsive(reason: reason))
+            dispatcher.observer?(.serverDown(reason: reason))
+        }
+    }
+
+    private func acknowledge() async {
+        while true {
+            let batch = await completions.takeAll()
+            if batch.isEmpty { return }
+            do {
+                let refused = try await dispatcher.broker.complete(batch)
+                for (completion, error) in zip(batch, refused) {
+                    if let error { logger.warning("completion of job \(completion.lease.jobID) refused: \(error)") }
+                }
+            } catch {
+                // The leases run out and the jobs are redelivered: at least once, never lost.
+                logger.error("could not acknowledge \(batch.count) LLM jobs: \(error)")
+            }
+        }
+    }
+
+    private func heartbeat() async {
+        while let due = await running.nextDue() {
+            for (context, _) in due {
+                do {
+                    context.noteHeartbeat(try await dispatcher.broker.heartbeat(context.lease, progress: nil))
+                } catch let error as BrokerError where error.code == .staleAttempt || error.code == .jobNotFound {
+                    logger.warning("job \(context.lease.jobID) was taken away: \(error)")
+                    context.requestCancel()
+                } catch {
+                    logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
+                }
+            }
+        }
+    }
+}

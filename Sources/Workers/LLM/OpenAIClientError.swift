@@ -1,0 +1,130 @@
+public import CurlClient
+public import Foundation
+
+/// A chat completion that did not succeed, classified for retrying.
+public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The server refused the request itself (400, 422, and 500s that say so): not retried.
+        case invalidRequest = "invalid_request"
+        /// 401 or 403: not retried.
+        case unauthorized
+        /// 404: an unknown model or route: not retried.
+        case notFound = "not_found"
+        /// 413 and the like: not retried.
+        case rejected
+        /// 429: retried after `Retry-After` or backoff; also a sign to send less.
+        case rateLimited = "rate_limited"
+        /// 503 (and 502/504): the server is overloaded or not ready; retried, send less.
+        case unavailable
+        /// Any other 5xx: retried.
+        case serverError = "server_error"
+        /// No complete answer within the timeout: retried, send less.
+        case timeout
+        /// No connection, or it broke: retried; the server may be down.
+        case connection
+        /// A 2xx whose body is not a chat completion: retried.
+        case invalidResponse = "invalid_response"
+    }
+
+    public var kind: Kind
+    /// The HTTP status, when there was a response.
+    public var status: Int?
+    /// The server's own message when it sent one.
+    public var message: String
+    /// The server's error `type`, when it sent one.
+    public var type: String?
+    public var retryAfter: Duration?
+    /// How many attempts were made before giving up.
+    public var attempts: Int = 1
+
+    public init(kind: Kind, status: Int? = nil, message: String, type: String? = nil, retryAfter: Duration? = nil) {
+        self.kind = kind
+        self.status = status
+        self.message = message
+        self.type = type
+        self.retryAfter = retryAfter
+    }
+
+    /// Worth another attempt.
+    public var isRetriable: Bool {
+        switch kind {
+        case .rateLimited, .unavailable, .serverError, .timeout, .connection, .invalidResponse: return true
+        case .invalidRequest, .unauthorized, .notFound, .rejected: return false
+        }
+    }
+
+    /// A sign the server has more than it can take (the dispatcher sends less).
+    public var isOverload: Bool { kind == .rateLimited || kind == .unavailable || kind == .timeout }
+
+    public var description: String {
+        var text = "\(kind.rawValue)"
+        if let status { text += " (HTTP \(status))" }
+        return text + ": \(message)"
+    }
+
+    /// Classifies an HTTP error answer. The body may be OpenAI's `{"error": {...}}`, the flat
+    /// `{"object": "error", "message", "type", "code"}` of SGLang and vLLM, llama.cpp's
+    /// `{"error": {"code", "message", "type"}}`, or text.
+    public static func from(status: Int, headers: HTTPClientHeaders, body: [UInt8], now: Date = Date()) -> OpenAIClientError {
+        let (message, type, bodyCode) = parse(body)
+        let text = message ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
+        let retryAfter = headers["Retry-After"].flatMap { parseRetryAfter($0, now: now) }
+        let kind: Kind
+        switch status {
+        case 400, 422: kind = .invalidRequest
+        case 401, 403: kind = .unauthorized
+        case 404: kind = .notFound
+        case 408: kind = .timeout
+        case 429: kind = .rateLimited
+        case 502, 503, 504: kind = .unavailable
+        case 500..<600:
+            // Some servers (llama.cpp, llama-cpp-python, older vLLM) answer validation errors with
+            // 500; their body still says so.
+            kind = saysInvalidRequest(type: type, code: bodyCode) ? .invalidRequest : .serverError
+        default: kind = .rejected
+        }
+        return OpenAIClientError(kind: kind, status: status, message: text, type: type, retryAfter: retryAfter)
+    }
+
+    static func saysInvalidRequest(type: String?, code: Int?) -> Bool {
+        if code == 400 || code == 422 { return true }
+        guard let type = type?.lowercased() else { return false }
+        return ["invalid_request_error", "badrequesterror", "bad request", "bad_request", "validationerror", "invalid_request"]
+            .contains(type)
+    }
+
+    /// The message, type and numeric code of an error body, in any of the shapes servers use.
+    static func parse(_ body: [UInt8]) -> (String?, String?, Int?) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return (nil, nil, nil)
+        }
+        let error = object["error"] as? [String: Any] ?? object
+        let message = error["message"] as? String ?? object["error"] as? String ?? object["detail"] as? String
+        let code = (error["code"] as? NSNumber)?.intValue ?? (error["code"] as? String).flatMap { Int($0) }
+        return (message, error["type"] as? String, code)
+    }
+
+    /// `Retry-After` as delta-seconds or an HTTP date.
+    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(seconds * 1_000)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1_000))
+    }
+
+    /// Classifies a failed transfer; nil for a cancellation (the caller's task ended).
+    static func from(_ error: CurlClientError) -> OpenAIClientError? {
+        switch error.code {
+        case .cancelled: return nil
+        case .timeout: return OpenAIClientError(kind: .timeout, message: error.message)
+        case .connectionRefused, .network, .hostNotFound:
+            return OpenAIClientError(kind: .connection, message: error.description)
+        case .responseTooLarge: return OpenAIClientError(kind: .invalidResponse, message: error.message)
+        default: return OpenAIClientError(kind: .rejected, message: error.description)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Broker
+
+extension MediaWorker {
+    /// Renders a prepared job: queues its prompt, follows it to its end, and handles cancel,
+    /// stop and backend failure. Returns the rendered job for `finish`, or nil when the job
+    /// was settled here.
+    func render(_ job: MediaJob, hub: ComfyUIEventHub, running: RunningJobs) async -> RenderedJob? {
+        activity(.jobStarted(jobID: job.id))
+        if job.context.isCancelRequested {
+            await settle(job, canceled(), running: running)
+            return nil
+        }
+        let mailbox = hub.subscribe()
+        defer { hub.unsubscribe(mailbox) }
+        var promptID = job.id
+        var queuedInComfyUI = false
+        do {
+            if job.claimed.attempt > 1 {
+                // An earlier attempt on this ComfyUI may have left an entry under this id; a
+                // 409 must adopt only a prompt still queued or running, never an old end.
+                try await comfyUI.deleteHistory([job.id])
+            }
+            let prompt = workflow.prompt(
+                for: job.payload, image: job.input, seed: DreamWeaverWorkflow.seed(for: job.payload, jobID: job.id),
+                filenamePrefix: configuration.outputPrefix + job.id)
+            let connected = hub.isConnected
+            let queued = try await comfyUI.queuePrompt(prompt, promptID: job.id)
+            promptID = queued.promptID
+            queuedInComfyUI = true
+            let entry = try await followOrCancel(job, promptID: promptID, mailbox: mailbox, connected: connected)
+            if Task.isCancelled { throw CancellationError() }
+            guard let entry else {
+                await stopPrompt(promptID)
+                await settle(job, canceled(), running: running)
+                return nil
+            }
+            switch entry.end {
+            case .succeeded:
+                return RenderedJob(job: job, promptID: promptID, entry: entry)
+            case .failed(let failure):
+                await settle(
+                    job, JobFailure(code: VelocityErrorCode.comfyUIExecutionError.rawValue, message: failure.summary, retriable: true),
+                    running: running)
+            case .interrupted(let node):
+                let failure = job.context.isCancelRequested
+                    ? canceled()
+                    : JobFailure(
+                        code: VelocityErrorCode.comfyUIInterrupted.rawValue,
+                        message: "interrupted in ComfyUI at node \(node ?? "?") by someone else", disposition: .retry,
+                        delayMilliseconds: configuration.interruptedRetryDelayMilliseconds)
+                await settle(job, failure, running: running)
+            }
+            try? await comfyUI.deleteHistory([promptID])
+            return nil
+        } catch {
+            await renderFailed(job, promptID: promptID, queued: queuedInComfyUI, error: error, running: running)
+            return nil
+        }
+    }
+
+    /// Follows the prompt, racing a cancel request: nil when the job was canceled.
+    private func followOrCancel(
+        _ job: MediaJob, promptID: String, mailbox: ComfyUIEventMailbox, connected: Bool
+    ) async throws -> ComfyUIHistoryEntry? {
+        let tracker = ComfyUIPromptTracker(
+            client: comfyUI, timing: configuration.completion, progressInterval: configuration.progressInterval)
+        let queuedAt = ContinuousClock.now
+        return try await withThrowingTaskGroup(of: ComfyUIHistoryEntry?.self) { group in
+            group.addTask {
+                try await tracker.follow(promptID: promptID, queuedAt: queuedAt, mailbox: mailbox, connected: connected) {
+                    fraction in await reportProgress(job, fraction: fraction)
+                }
+            }
+            group.addTask {
+                await job.context.waitForCancel()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func reportProgress(_ job: MediaJob, fraction: Double) async {
+        activity(.jobProgress(jobID: job.id, fraction: fraction))
+        do {
+            try await job.context.progress(fraction, message: "rendering")
+        } catch let error as BrokerError where error.code == .staleAttempt || error.code == .jobNotFound {
+            job.context.requestCancel()
+        } catch {
+            logger.debug("progress of job \(job.id) not recorded: \(error)")
+        }
+    }
+
+    private func renderFailed(_ job: MediaJob, promptID: String, queued: Bool, error: any Error, running: RunningJobs) async {
+        if Task.isCancelled || error is CancellationError {
+            // Past the drain deadline: stop the prompt and give the job back unspent.
+            await stopPrompt(promptID)
+            await settle(
+                job, JobFailure(code: "worker_stopped", message: "the worker stopped during the render", disposition: .release),
+                running: running)
+            return
+        }
+        guard let error = error as? ComfyUIError else {
+            await settle(job, JobFailure(code: "handler_error", message: String(describing: error), retriable: true), running: running)
+            return
+        }
+        if error.isBackendFailure {
+            if error.code == .comfyUISilent { await stopPrompt(promptID) }
+            backendFailed(error.message)
+            // A prompt that never reached ComfyUI cost nothing: give it back unspent. One that
+            // did counts as an attempt, so a job that crashes every backend ends dead.
+            let failure = queued
+                ? JobFailure(
+                    code: error.code.rawValue, message: error.message, disposition: .retry,
+                    delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
+                : JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
+            await settle(job, failure, running: running)
+            return
+        }
+        await settle(job, JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable), running: running)
+    }
+
+    /// Takes the prompt out of ComfyUI: dropped if still queued, interrupted if running; waits
+    /// (a bounded time) until ComfyUI no longer runs it, so the GPU is free for the next one.
+    func stopPrompt(_ promptID: String) async {
+        let client = comfyUI
+        let limit = configuration.interruptConfirmation
+        // Runs even when the worker's task is cancelled: that is when a prompt must be stopped.
+        await Task {
+            try? await client.deleteFromQueue([promptID])
+            try? await client.interrupt(promptID: promptID)
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                if let queue = try? await client.queue(), !queue.contains(promptID) { break }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            try? await client.deleteHistory([promptID])
+        }.value
+    }
+
+    func settle(_ job: MediaJob, _ failure: JobFailure, running: RunningJobs) async {
+        await settle(job.claimed, context: job.context, failure: failure, started: true, running: running)
+    }
+
+    func canceled() -> JobFailure {
+        JobFailure(code: "canceled", message: "canceled while running", retriable: false, disposition: .canceled)
+    }
+}

@@ -1,0 +1,180 @@
+public import BlobStore
+public import Broker
+public import Logging
+public import ServiceLifecycle
+
+/// Renders Dream Weaver jobs on one GPU's ComfyUI, one at a time, with the next job already
+/// claimed and its photo uploaded while the current one renders, so the GPU never waits for
+/// the broker, the blob store or an upload.
+///
+/// The next prompt is queued in ComfyUI only when the current one ended (not right away
+/// behind it): the gap is one websocket message plus one local `POST /prompt`, milliseconds,
+/// and in exchange ComfyUI only ever holds the job being rendered, so a cancel, a drain or a
+/// crash concerns exactly one prompt, and the prefetched job can be given back without
+/// touching ComfyUI. Storing a finished render's output (`/view`, libpng, blob store, ack)
+/// overlaps the next render.
+///
+/// - Cancel: a heartbeat reply with `cancelRequested` → `POST /interrupt {prompt_id}` (and the
+///   prompt is dropped from ComfyUI's queue) → the job ends canceled.
+/// - Graceful shutdown (drain): stops claiming, gives the prefetched job back unspent
+///   (`.release`), finishes the current render and stores it, then returns.
+/// - Task cancellation (drain deadline passed): interrupts the current prompt and gives it,
+///   and the prefetched job, back unspent.
+/// - Backend failure (unreachable, lost the prompt after a restart, or silent past the
+///   deadline): the job fails with `.retry` after a short delay (an attempt spent, so a
+///   crash loop cannot hold a job forever) and another GPU takes it; `backendUnresponsive`
+///   is reported once, the prefetched job is given back, and the worker stops claiming and
+///   probes `/system_stats` until the backend answers again, then claims again. `run()`
+///   does not return on a backend failure: restarting the backend is the agent's call.
+public struct MediaWorker: Service {
+    public struct Configuration: Sendable {
+        public var queue: String
+        public var workerID: String
+        /// Longest a claim blocks before checking for shutdown.
+        public var claimWait: Duration = .seconds(1)
+        /// Claim and upload the next job while the current one renders, and store a finished
+        /// render while the next one runs. Off only to measure what that buys: then each job
+        /// is claimed, uploaded, rendered and stored in turn, as hand-rolled workers do
+        /// (`bench/run gpu-pool`'s naive peer).
+        public var prefetch = true
+        /// Subfolder of ComfyUI's input directory for this worker's two input files (reused,
+        /// overwritten: ComfyUI has no route to delete uploads).
+        public var inputSubfolder = "velocity"
+        /// Prefix of the saved images' names under ComfyUI's output directory; the job id
+        /// follows it. The agent owns pruning that directory.
+        public var outputPrefix = "velocity/"
+        /// Completion tracking's poll schedule and deadlines.
+        public var completion = ComfyUICompletion.Timing()
+        /// Least time between two progress reports of a job to the broker.
+        public var progressInterval: Duration = .milliseconds(500)
+        /// How often a backend that stopped answering is probed.
+        public var backendProbeInterval: Duration = .seconds(1)
+        /// Delay of the retry of a job whose backend failed, so another GPU takes it.
+        public var backendFailureRetryDelayMilliseconds = 250
+        /// Delay of the retry of a job someone else interrupted in ComfyUI.
+        public var interruptedRetryDelayMilliseconds = 1_000
+        /// How long a canceled or stopped prompt is given to leave ComfyUI.
+        public var interruptConfirmation: Duration = .seconds(10)
+
+        public init(queue: String = "media", workerID: String) {
+            self.queue = queue
+            self.workerID = workerID
+        }
+    }
+
+    let configuration: Configuration
+    let comfyUI: ComfyUIClient
+    let blobs: any BlobStore
+    let broker: any JobBroker
+    let workflow: DreamWeaverWorkflow
+    let logger: Logger
+    let activity: WorkerActivitySink
+    let health = BackendHealth()
+
+    /// - Parameters:
+    ///   - comfyUI: the client of this GPU's ComfyUI; its `clientID` should be unique to this
+    ///     worker (the websocket is opened under it).
+    ///   - activity: called on the worker's task with each `WorkerActivity`; keep it quick.
+    public init(
+        configuration: Configuration, comfyUI: ComfyUIClient, blobs: any BlobStore, broker: any JobBroker,
+        workflow: DreamWeaverWorkflow, logger: Logger, activity: @escaping WorkerActivitySink = { _ in }
+    ) {
+        self.configuration = configuration
+        self.comfyUI = comfyUI
+        self.blobs = blobs
+        self.broker = broker
+        self.workflow = workflow
+        self.logger = logger
+        self.activity = activity
+    }
+
+    public func run() async throws {
+        let consumer = try await broker.makeConsumer(queue: configuration.queue, workerID: configuration.workerID)
+        let hub = ComfyUIEventHub()
+        let socket = ComfyUIEventSocket(url: comfyUI.webSocketURL, hub: hub, logger: logger)
+        let running = RunningJobs()
+        await withDiscardingTaskGroup { loops in
+            loops.addTask { await socket.run() }
+            loops.addTask { await heartbeat(running) }
+            await withDiscardingTaskGroup { finishers in
+                await renderLoop(consumer: consumer, hub: hub, running: running, finishers: &finishers)
+            }
+            running.stop()
+            loops.cancelAll()
+        }
+        await consumer.close()
+    }
+
+    /// Graceful shutdown or cancellation: stop taking work.
+    var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    private func renderLoop(
+        consumer: any JobConsumer, hub: ComfyUIEventHub, running: RunningJobs, finishers: inout DiscardingTaskGroup
+    ) async {
+        var next: MediaJob?
+        while !isStopping {
+            if !health.isHealthy {
+                await waitForBackend()
+                continue
+            }
+            if next == nil { next = await acquire(slot: 0, consumer: consumer, running: running) }
+            guard let job = next else { continue }
+            let prefetch = configuration.prefetch
+            async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer, running: running) : nil
+            if let rendered = await render(job, hub: hub, running: running) {
+                if prefetch {
+                    finishers.addTask { await finish(rendered, running: running) }
+                } else {
+                    await finish(rendered, running: running)
+                }
+            }
+            next = await following
+            if let prefetched = next, !health.isHealthy || Task.isCancelled {
+                await release(prefetched, running: running, reason: Task.isCancelled ? "the worker stopped" : "its GPU's backend went down")
+                next = nil
+            }
+        }
+        if let prefetched = next {
+            await release(prefetched, running: running, reason: "the worker is draining")
+        }
+    }
+
+    /// Probes the backend until it answers (or the worker stops).
+    private func waitForBackend() async {
+        while !isStopping {
+            do {
+                _ = try await comfyUI.systemStats()
+                health.markUp()
+                logger.info("ComfyUI at \(comfyUI.baseURL) answers again; claiming again")
+                return
+            } catch {
+                try? await Task.sleep(for: configuration.backendProbeInterval)
+            }
+        }
+    }
+
+    /// Reports the backend down, once per outage.
+    func backendFailed(_ reason: String) {
+        if health.markDown() {
+            logger.warning("ComfyUI at \(comfyUI.baseURL) is unresponsive: \(reason); not claiming until it answers")
+            activity(.backendUnresponsive(reason: reason))
+        }
+    }
+
+    /// Extends each held job's lease at a third of its length; the reply carries cancels.
+    private func heartbeat(_ running: RunningJobs) async {
+        while let due = await running.nextDue() {
+            for (context, _) in due {
+                do {
+                    let reply = try await broker.heartbeat(context.lease, progress: nil)
+                    context.noteHeartbeat(reply)
+                } catch let error as BrokerError where error.code == .staleAttempt || error.code == .jobNotFound {
+                    logger.warning("job \(context.lease.jobID) was taken away: \(error)")
+                    context.requestCancel()
+                } catch {
+                    logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import BlobStore
+import Broker
+import CurlClient
+import Foundation
+import GPUBox
+import Hydration
+import Logging
+import ServiceLifecycle
+import Workers
+import Yams
+
+/// `velocity agent`: the box agent — GPUs, backends, mode switches and the workers.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the GPU box agent: backends per mode, one media worker per GPU, the LLM dispatcher.",
+        discussion: """
+            The YAML file (--config) holds the box's settings (snake_case keys of AgentConfiguration: box, \
+            initial_mode, nvidia_smi, comfyui {command, environment}, comfyui_base_port, llm {command, \
+            environment}, llm_port, llm_model, work_directory, hydration {manifests, root}, tick_ms, \
+            drain_deadline_seconds, readiness_timeout_seconds, recycle_after_jobs, …); see ops/agent.yaml.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "YAML file of agent settings.")
+    var config: String?
+
+    @Option(help: "The box id (overrides the file).")
+    var box: String?
+
+    @Option(help: "Blob store directory shared with the gateway (default: $VELOCITY_BLOB_DIRECTORY or .run/blobs).")
+    var blobDirectory: String?
+
+    @Option(help: "The Dream Weaver workflow manifest (default: $VELOCITY_WORKFLOW or workflows/dream_weaver.manifest.json).")
+    var workflow: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = try Self.load(config)
+        if let box { settings.box = box }
+        try settings.validate()
+        let logger = Logger.velocity("agent")
+        guard let postgresURL = connection.resolvedPostgresURL else {
+            throw ValidationError("the agent needs Postgres (--postgres-url or VELOCITY_POSTGRES_URL) for its audit trail")
+        }
+        let workflowPath = workflow ?? environment["VELOCITY_WORKFLOW"] ?? "workflows/dream_weaver.manifest.json"
+        let dreamWeaver = try await DreamWeaverWorkflow.load(manifestAt: workflowPath)
+        let blobs = try FileBlobStore(
+            root: URL(fileURLWithPath: blobDirectory ?? environment["VELOCITY_BLOB_DIRECTORY"] ?? ".run/blobs"))
+        let broker = try await connection.makeBroker(recordOutbox: true)
+        let postgres = PostgresPool(url: postgresURL, maxConnections: 2)
+        let http = CurlHTTPClient()
+        let factory = Self.workerFactory(broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, logger: logger)
+        let agent = BoxAgent(
+            configuration: settings, store: BoxStateStore(redis: broker.pool, namespace: connection.namespace),
+            audit: ModeSwitchLog(postgres: postgres), factory: factory,
+            hydrate: settings.hydration.map { Self.hydrate($0, logger: logger) }, http: http,
+            executablePath: Self.executablePath(), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("agent \(settings.box) starting (initial mode \(settings.initialMode))")
+        do {
+            try await group.run()
+        } catch {
+            logger.error("agent stopped: \(error)")
+        }
+        try? await http.shutdown()
+        await postgres.close()
+        await broker.pool.close()
+    }
+
+    static func workerFactory(
+        broker: RedisBroker, blobs: any BlobStore, workflow: DreamWeaverWorkflow, http: CurlHTTPClient, logger: Logger
+    ) -> WorkerFactory {
+        WorkerFactory(
+            media: { lane in
+                let client = ComfyUIClient(baseURL: lane.baseURL, clientID: lane.workerID, http: http)
+                return [
+                    MediaWorker(
+                        configuration: .init(workerID: lane.workerID), comfyUI: client, blobs: blobs, broker: broker,
+                        workflow: workflow, logger: logger, activity: lane.activity)
+                ]
+            },
+            llm: { lane in
+                [
+                    LLMDispatcher(
+                        configuration: .init(workerID: lane.workerID, serverURL: lane.baseURL, model: .fillMissing(lane.model)),
+                        broker: broker, logger: logger, activity: lane.activity)
+                ]
+            })
+    }
+
+    static func hydrate(_ settings: AgentConfiguration.HydrationSettings, logger: Logger) -> BoxAgent.Hydrate {
+        { mode in
+            let configuration = HydrationConfiguration(root: settings.root, manifestDirectory: settings.manifests, logger: logger)
+            let report = try await Hydrator.withHydrator(configuration) { hydrator in
+                try await hydrator.hydrate(mode: mode.rawValue) { _ in }
+            }
+            logger.info("hydrated \(mode): \(report.models.count) models, \(report.fetchedBytes) bytes fetched")
+            return BoxAgent.HydratedModels(extraModelPaths: report.extraModelPathsFile, llmModelPath: report.llmModelPath ?? "")
+        }
+    }
+
+    static func load(_ path: String?) throws -> AgentConfiguration {
+        guard let path else { return AgentConfiguration() }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read agent configuration \(path)")
+        }
+        do {
+            return try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+        } catch let error as AgentError {
+            throw ValidationError("\(path): \(error.message)")
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+
+    /// This executable, for backend commands that run `{velocity} emulator …`.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}

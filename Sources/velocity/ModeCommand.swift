@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import GPUBox
+
+/// `velocity mode media|llm|split [--box B] [--wait]`: asks a GPU box to switch mode through
+/// the gateway (operator role), and with `--wait` follows the switch step by step.
+struct ModeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mode",
+        abstract: "Switch a GPU box between media, llm and split mode.",
+        discussion: """
+            The box's agent stops leasing the old queues, drains running jobs (past its deadline they go back \
+            to the queue unspent), stops the old backends, hydrates and starts the new ones, checks their \
+            health and consumes the new queues. A failed switch rolls back and says why.
+            """)
+
+    @OptionGroup var gateway: GatewayClientOptions
+
+    @Argument(help: "media, llm or split.")
+    var mode: String
+
+    @Option(help: "The box to switch (needed when several report to the gateway).")
+    var box: String?
+
+    @Flag(help: "Follow the switch until it ends; exit 1 if it rolled back or halted.")
+    var wait = false
+
+    @Option(help: "With --wait: give up after this many seconds.")
+    var timeout: Double = 900
+
+    func validate() throws {
+        guard BoxMode(rawValue: mode) != nil else {
+            throw ValidationError("mode must be one of \(BoxMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    struct Accepted: Decodable {
+        var id: String
+        var box: String
+        var mode: String
+        var from: String?
+        var agent_alive: Bool
+    }
+
+    struct Boxes: Decodable {
+        struct Box: Decodable {
+            var box: String
+            var mode: String?
+            var switching: BoxStatus.SwitchProgress?
+            var last_switch_error: String?
+        }
+        var data: [Box]
+    }
+
+    func run() async throws {
+        try await gateway.run { client in
+            var body: [String: String] = ["mode": mode]
+            if let box { body["box"] = box }
+            let json = String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
+            let response = try await client.send("POST", "/v1/ops/mode", json: json)
+            let accepted = try GatewayClient.decode(Accepted.self, response)
+            if gateway.json && !wait { Terminal.printJSON(response.body) }
+            if !gateway.json {
+                Terminal.note("switch \(accepted.id): \(accepted.box) \(accepted.from ?? "none") → \(accepted.mode)")
+                if !accepted.agent_alive { Terminal.note("warning: the box's agent is not heartbeating; it switches when it is back") }
+            }
+            guard wait else { return }
+            try await follow(client, accepted)
+        }
+    }
+
+    private func follow(_ client: GatewayClient, _ accepted: Accepted) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        var lastStep = ""
+        var sawSwitch = false
+        while ContinuousClock.now < deadline {
+            let boxes = try GatewayClient.decode(Boxes.self, try await client.get("/v1/gpus"))
+            guard let box = boxes.data.first(where: { $0.box == accepted.box }) else {
+                throw ValidationError("box \(accepted.box) is gone from /v1/gpus")
+            }
+            if let switching = box.switching, switching.id == accepted.id {
+                sawSwitch = true
+                let step = (switching.rollingBack ? "rollback: " : "") + switching.step.rawValue
+                if step != lastStep && !gateway.json { Terminal.note("  \(step)") }
+                lastStep = step
+            } else if box.switching == nil && (sawSwitch || box.mode == accepted.mode) {
+                if gateway.json {
+                    print(String(decoding: try JSONEncoder().encode(["box": box.box, "mode": box.mode ?? "", "error": box.last_switch_error ?? ""]), as: UTF8.self))
+                }
+                if box.mode == accepted.mode && box.last_switch_error == nil {
+                    if !gateway.json { Terminal.note("\(box.box) is in \(accepted.mode) mode") }
+                    return
+                }
+                Terminal.error(box.last_switch_error ?? "\(box.box) is in \(box.mode ?? "no") mode")
+                throw ExitCode.failure
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Terminal.error("the switch did not end within \(Int(timeout)) s")
+        throw ExitCode.failure
+    }
+}
