@@ -19,7 +19,7 @@ struct AgentCommand: AsyncParsableCommand {
             The YAML file (--config) holds the box's settings (snake_case keys of AgentConfiguration: box, \
             initial_mode, nvidia_smi, comfyui {command, environment}, comfyui_base_port, llm {command, \
             environment}, llm_port, llm_model, work_directory, hydration {manifests, root}, tick_ms, \
-            drain_deadline_seconds, readiness_timeout_seconds, recycle_after_jobs, …); see ops/agent.yaml.
+            drain_deadline_seconds, readiness_timeout_seconds, recycle_after_jobs, …); see ops/config/agent.yaml.
             """)
 
     @OptionGroup var connection: ConnectionOptions

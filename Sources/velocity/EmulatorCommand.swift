@@ -7,6 +7,6 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "emulator",
         abstract: "Run an emulated GPU backend (ComfyUI, an OpenAI-compatible server, nvidia-smi).",
         subcommands: [
-            NvidiaSmiEmulatorCommand.self,
+            NvidiaSmiEmulatorCommand.self, OpenAIEmulatorCommand.self, ComfyUIEmulatorCommand.self,
         ])
 }

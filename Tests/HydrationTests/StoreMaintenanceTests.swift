@@ -15,7 +15,8 @@ struct StoreMaintenanceTests {
         let keptEntry = HydrationFixture.entry(
             name: "kept", source: "file://../kept.safetensors", bytes: kept, destination: "checkpoints/kept.safetensors")
         let droppedEntry = HydrationFixture.entry(
-            name: "dropped", source: "file://../dropped.safetensors", bytes: dropped, destination: "loras/dropped.safetensors")
+            name: "dropped", kind: "lora", source: "file://../dropped.safetensors", bytes: dropped,
+            destination: "loras/dropped.safetensors")
         try fixture.writeManifest("media", [keptEntry, droppedEntry])
         try fixture.writeManifest("llm", [keptEntry])
         try await Hydrator.withHydrator(fixture.configuration()) { hydrator in

@@ -96,7 +96,7 @@ struct DreamWeaverWorkflowTests {
         #expect(prompt["9"]?["inputs"]?["filename_prefix"] == .string("velocity/job"))
         // Everything else is as loaded.
         #expect(prompt["7"]?["inputs"]?["denoise"] == workflow.graph["7"]?["inputs"]?["denoise"])
-        #expect(prompt["3"] == workflow.graph["3"])
+        #expect(prompt["4"] == workflow.graph["4"])
         #expect(prompt["1"] == workflow.graph["1"])
     }
 

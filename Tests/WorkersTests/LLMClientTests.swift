@@ -103,7 +103,7 @@ struct LLMClientTests {
             #expect(gathered.role == "assistant")
             #expect(gathered.finishReason == "length")
             #expect(gathered.usage?.completion_tokens == 5)
-            #expect(gathered.chunks == 1 + 5 + 1 + 1)
+            #expect(gathered.chunks == 8)  // role, 5 tokens, finish, usage
             let error = await #expect(throws: OpenAIClientError.self) {
                 _ = try await client.streamChatCompletion(Array(#"{"messages":[]}"#.utf8))
             }

@@ -1,6 +1,7 @@
 /// Failures the emulator produces on demand, set at start (configuration, `--fail-mode`) or
 /// at runtime through the test-only route `POST /emulator/faults` (outside ComfyUI's
-/// namespace; `GET` reads them, `DELETE` clears them and releases a hang).
+/// namespace; `GET` reads them plus `hung_prompt_id`, the render hung now; `DELETE` clears
+/// them and releases a hang).
 ///
 /// JSON form (every key optional; a POST replaces the whole plan):
 /// `{"mode": "none|crash|hang|fail", "after_prompts": 0, "count": 1, "at_step": 1,

@@ -55,11 +55,15 @@ public final class OpenAIEmulator: Service, Sendable {
         await boundPort.wait()
     }
 
-    /// Runs an emulator on a free loopback port for the duration of `body`.
+    /// Runs an emulator on a free loopback port for the duration of `body` (quietly: tests).
     public static func withRunning<T: Sendable>(
         _ configuration: OpenAIEmulatorConfiguration, _ body: @Sendable (OpenAIEmulator, String) async throws -> T
     ) async throws -> T {
-        let emulator = OpenAIEmulator(configuration: configuration)
+        // Cancelling the server at the end makes Hummingbird log its child channels' cancellation
+        // as errors: noise in a test's output.
+        var logger = Logger(label: "velocity.emulator.openai")
+        logger.logLevel = .critical
+        let emulator = OpenAIEmulator(configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await emulator.run() }
             let port = await emulator.waitUntilListening()

@@ -88,10 +88,17 @@ public final class Gateway: Sendable {
         self.logger = logger
     }
 
-    /// The long-running pieces besides the HTTP server.
+    /// The long-running pieces besides the HTTP server: submit batching, the event hub, the
+    /// batch coordinator, lease recovery, and with the record sync on, the sync and reconciler.
     public var services: [any Service] {
-        var services: [any Service] = [submitter, events, BatchCoordinator(gateway: self)]
+        // Lease recovery gives a dead worker's jobs back; the reconciler re-enqueues jobs that
+        // are in Postgres but not in Redis (Redis lost, or down during a submit).
+        var services: [any Service] = [
+            submitter, events, BatchCoordinator(gateway: self),
+            LeaseRecoveryService(broker: broker, queues: kinds.queues, logger: logger),
+        ]
         if configuration.recordSync {
+            services.append(JobReconcilerService(reconciler: JobReconciler(broker: broker, store: records), logger: logger))
             let metrics = self.metrics
             services.append(
                 JobRecordSync(

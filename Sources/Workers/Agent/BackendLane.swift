@@ -93,6 +93,9 @@ final class BackendLane: Sendable {
         }
     }
 
+    /// Whether `run()` ended.
+    var isStopped: Bool { stopped.withLock { $0.done } }
+
     /// Asks for a recycle when the backend's resident memory grew past `limitMiB` since it
     /// became ready (ComfyUI's host memory grows per run until restarted).
     func checkMemoryGrowth(limitMiB: Int) {

@@ -5,66 +5,73 @@ import Synchronization
     import Glibc
 #endif
 
-/// One running backend process: started with its own environment, its output appended to a
-/// log file, stopped with SIGTERM and, after a grace period, SIGKILL.
-///
-/// The process leads its own process group, so stopping it also stops what it spawned
-/// (Python servers start helpers).
+/// One running backend process, spawned with `posix_spawn` so that it leads its own process
+/// group (stopping it also stops what it spawned: Python servers start helpers) and starts
+/// with SIGTERM and SIGINT at their defaults — a service runner ignores them to handle them
+/// itself, and an ignored signal would otherwise be inherited and make SIGTERM a no-op.
+/// Output goes to a log file; stopping is SIGTERM, then SIGKILL after a grace period.
 final class BackendProcess: Sendable {
     let name: String
-    let pid: Int32
-    private let exit: Mutex<ExitState>
+    let pid: pid_t
+    private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
-    private struct ExitState {
-        var status: Int32?
-        var waiters: [CheckedContinuation<Int32, Never>] = []
-    }
-
-    private init(name: String, pid: Int32) {
+    private init(name: String, pid: pid_t) {
         self.name = name
         self.pid = pid
-        exit = Mutex(ExitState())
     }
 
-    /// Starts `command` (the first element is looked up in PATH when it has no slash).
+    /// Starts `command`; its first element is looked up in PATH when it has no slash.
     static func start(name: String, command: [String], environment: [String: String], logPath: String) throws(AgentError) -> BackendProcess {
-        guard let executable = command.first else {
-            throw AgentError(.backendStartFailed, "\(name): empty command line")
-        }
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(command.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else {
-            throw AgentError(.backendStartFailed, "\(name): cannot open its log \(logPath)")
-        }
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        let box = Mutex<BackendProcess?>(nil)
-        process.terminationHandler = { finished in
-            let status = finished.terminationReason == .uncaughtSignal ? -finished.terminationStatus : finished.terminationStatus
-            box.withLock { $0 }?.exited(status)
-            try? log.close()
-        }
+        guard !command.isEmpty else { throw AgentError(.backendStartFailed, "\(name): empty command line") }
+        let pid: pid_t
         do {
-            try process.run()
+            pid = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, logPath: logPath)
         } catch {
-            try? log.close()
             throw AgentError(.backendStartFailed, "\(name): cannot start \(command.joined(separator: " ")): \(error)")
         }
-        let backend = BackendProcess(name: name, pid: process.processIdentifier)
-        box.withLock { $0 = backend }
-        if !process.isRunning { backend.exited(process.terminationStatus) }
-        _ = setpgid(backend.pid, backend.pid)
-        return backend
+        let process = BackendProcess(name: name, pid: pid)
+        // waitpid blocks: one plain thread per backend (a handful per box), never the cooperative pool.
+        let reaper = Thread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
+            let signal = status & 0x7f
+            process.exited(signal == 0 ? (status >> 8) & 0xff : -signal)
+        }
+        reaper.name = "velocity-reaper-\(pid)"
+        reaper.start()
+        return process
+    }
+
+    private static func spawn(_ command: [String], environment: [String: String], logPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
+
+        let arguments = command.map { strdup($0) } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for variable in variables { free(variable) } }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, command[0], &actions, &attributes, arguments, variables)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        return pid
     }
 
     private func exited(_ status: Int32) {
@@ -96,20 +103,17 @@ final class BackendProcess: Sendable {
     func stop(grace: Duration) async {
         guard exitStatus == nil else { return }
         signalGroup(SIGTERM)
-        let exited = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await self.waitForExit(); return true }
-            group.addTask { try? await Task.sleep(for: grace); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        let deadline = ContinuousClock.now + grace
+        while exitStatus == nil && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        if !exited {
+        if exitStatus == nil {
             signalGroup(SIGKILL)
             _ = await waitForExit()
         }
     }
 
-    /// SIGKILL now, as a crash would (tests, a hung backend).
+    /// SIGKILL now, as a crash would (a hung backend, a GPU fault).
     func kill() {
         signalGroup(SIGKILL)
     }
@@ -124,8 +128,7 @@ final class BackendProcess: Sendable {
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-            return digits.map { $0 / 1024 }
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 / 1024 }
         }
         return nil
     }

@@ -108,18 +108,11 @@ extension BoxAgent {
     func stopLanes(_ specs: [LaneSpec], drain: Duration) async -> String? {
         let lanes = specs.compactMap { state.lanes[$0] }
         for lane in lanes { lane.send(.stop(drain: drain)) }
-        let stopped = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for lane in lanes { await lane.waitUntilStopped() }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: drain + .seconds(60))
-                return false
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? false
+        let deadline = ContinuousClock.now + drain + .seconds(60)
+        while lanes.contains(where: { !$0.isStopped }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        let stopped = lanes.allSatisfy(\.isStopped)
         guard stopped else { return "backends did not stop: \(lanes.map(\.spec.name).joined(separator: ", "))" }
         state.removeLanes(specs)
         return nil

@@ -136,13 +136,17 @@ public struct BoxAgent: Service {
     private func abandonLanesOnFaultyGPUs() {
         let faults = state.faults()
         guard !faults.isEmpty else { return }
+        var gone: [LaneSpec] = []
         for (spec, lane) in state.lanes {
             guard let fault = spec.gpuIndices.compactMap({ faults[$0] }).first else { continue }
-            if lane.snapshot.state != .stopped {
+            if lane.snapshot.state == .stopped {
+                gone.append(spec)
+            } else if lane.snapshot.lastError != fault {
                 logger.error("draining \(spec.name): \(fault)")
                 lane.send(.abandon(reason: fault))
             }
         }
+        if !gone.isEmpty { state.removeLanes(gone) }
     }
 
     private func stopAllLanes() async {

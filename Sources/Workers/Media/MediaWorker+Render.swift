@@ -105,7 +105,6 @@ extension MediaWorker {
             return
         }
         if error.isBackendFailure {
-            if error.code == .comfyUISilent { await stopPrompt(promptID) }
             backendFailed(error.message)
             // A prompt that never reached ComfyUI cost nothing: give it back unspent. One that
             // did counts as an attempt, so a job that crashes every backend ends dead.
@@ -115,7 +114,14 @@ extension MediaWorker {
                     delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
                 : JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
             await settle(job, failure, running: running)
+            // After the job is on its way to another GPU: a hung server may still take an interrupt.
+            if queued { await stopPrompt(promptID) }
             return
+        }
+        if error.httpStatus == 200 {
+            // node_errors on a 200: ComfyUI queued the valid outputs; the client took them back,
+            // wait until they are gone and drop whatever history they left.
+            await stopPrompt(promptID)
         }
         await settle(job, JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable), running: running)
     }
@@ -131,7 +137,8 @@ extension MediaWorker {
             try? await client.interrupt(promptID: promptID)
             let deadline = ContinuousClock.now + limit
             while ContinuousClock.now < deadline {
-                if let queue = try? await client.queue(), !queue.contains(promptID) { break }
+                // A server that does not answer runs nothing of ours either.
+                guard let queue = try? await client.queue(), queue.contains(promptID) else { break }
                 try? await Task.sleep(for: .milliseconds(50))
             }
             try? await client.deleteHistory([promptID])

@@ -23,9 +23,10 @@ public import ServiceLifecycle
 /// - Backend failure (unreachable, lost the prompt after a restart, or silent past the
 ///   deadline): the job fails with `.retry` after a short delay (an attempt spent, so a
 ///   crash loop cannot hold a job forever) and another GPU takes it; `backendUnresponsive`
-///   is reported once, the prefetched job is given back, and the worker stops claiming and
-///   probes `/system_stats` until the backend answers again, then claims again. `run()`
-///   does not return on a backend failure: restarting the backend is the agent's call.
+///   is reported once, the prefetched job is given back, the prompt is interrupted if the
+///   server still answers, and the worker stops claiming and probes `/system_stats` and
+///   `/queue` until the backend answers and runs nothing, then claims again. `run()` does
+///   not return on a backend failure: restarting the backend is the agent's call.
 public struct MediaWorker: Service {
     public struct Configuration: Sendable {
         public var queue: String
@@ -139,17 +140,16 @@ public struct MediaWorker: Service {
         }
     }
 
-    /// Probes the backend until it answers (or the worker stops).
+    /// Probes the backend until it answers and runs nothing (or the worker stops): a server
+    /// whose executor hangs still answers HTTP, and must not get the next job.
     private func waitForBackend() async {
         while !isStopping {
-            do {
-                _ = try await comfyUI.systemStats()
+            if (try? await comfyUI.systemStats()) != nil, let queue = try? await comfyUI.queue(), queue.running.isEmpty {
                 health.markUp()
-                logger.info("ComfyUI at \(comfyUI.baseURL) answers again; claiming again")
+                logger.info("ComfyUI at \(comfyUI.baseURL) answers again and is idle; claiming again")
                 return
-            } catch {
-                try? await Task.sleep(for: configuration.backendProbeInterval)
             }
+            try? await Task.sleep(for: configuration.backendProbeInterval)
         }
     }
 

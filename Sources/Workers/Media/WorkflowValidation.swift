@@ -119,13 +119,13 @@ struct WorkflowValidation {
             guard !model.name.isEmpty, !model.name.hasPrefix("/"), !model.name.split(separator: "/").contains("..") else {
                 throw WorkflowError(entry: entry, "name \"\(model.name)\" is not a relative file name")
             }
-            guard used[model.name] != nil else {
-                throw WorkflowError(entry: entry, "\(model.name) is not loaded by any node of the workflow")
-            }
             listed.insert(model.name)
         }
         for (file, input) in used.sorted(by: { $0.key < $1.key }) where !listed.contains(file) {
             throw WorkflowError(entry: "models", "does not list \(file), which \(input) loads")
+        }
+        for (index, model) in manifest.models.enumerated() where used[model.name] == nil {
+            throw WorkflowError(entry: "models[\(index)]", "\(model.name) is not loaded by any node of the workflow")
         }
     }
 

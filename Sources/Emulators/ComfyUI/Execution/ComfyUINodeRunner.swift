@@ -76,6 +76,15 @@ struct ComfyUINodeRunner: Sendable {
             return try await loadImage(string("image"))
         case "SaveImage", "PreviewImage":
             return try await save(try images("images"), preview: classType == "PreviewImage", prefix: string("filename_prefix"))
+        case "EmptyLatentImage":
+            // ComfyUI's latent is zeros, which decodes to a flat image: black here, at the
+            // latent's pixel size (a multiple of 8).
+            let (width, height, count) = (int("width") / 8 * 8, int("height") / 8 * 8, int("batch_size"))
+            guard width * height * count <= 128 * 1024 * 1024 else {
+                throw Self.failure("torch.OutOfMemoryError", "CUDA out of memory. Tried to allocate \(width * height * count / 16) bytes.")
+            }
+            let image = ComfyUIImageOps.solid(width: width, height: height, color: 0)
+            return ComfyUINodeResult(outputs: [.latent(Array(repeating: image, count: count))])
         case "EmptyImage":
             let width = int("width")
             let height = int("height")

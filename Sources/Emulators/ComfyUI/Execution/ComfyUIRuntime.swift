@@ -68,6 +68,9 @@ final class ComfyUIRuntime: Sendable {
         await waitForRelease()
     }
 
+    /// The prompt whose render is hung now.
+    var hungPromptID: String? { state.withLock { $0.hungPromptID } }
+
     /// Whether `/history/{promptID}` must stop answering.
     func isHung(_ promptID: String) -> Bool { state.withLock { $0.hungPromptID == promptID } }
 

@@ -129,6 +129,27 @@ enum ComfyUINodeCatalog {
                 name: "VAEEncode", displayName: "VAE Encode", category: "latent",
                 required: [Input("pixels", "IMAGE"), Input("vae", "VAE")], outputs: ["LATENT"]),
             ComfyUINodeDefinition(
+                name: "EmptyLatentImage", displayName: "Empty Latent Image", category: "latent",
+                description: "Create a new batch of empty latent images to be denoised via sampling.",
+                required: [
+                    Input(
+                        "width", "INT",
+                        [
+                            "default": 512, "min": 16, "max": .int(maxResolution), "step": 8,
+                            "tooltip": "The width of the latent images in pixels.",
+                        ]),
+                    Input(
+                        "height", "INT",
+                        [
+                            "default": 512, "min": 16, "max": .int(maxResolution), "step": 8,
+                            "tooltip": "The height of the latent images in pixels.",
+                        ]),
+                    Input(
+                        "batch_size", "INT",
+                        ["default": 1, "min": 1, "max": 4096, "tooltip": "The number of latent images in the batch."]),
+                ],
+                outputs: ["LATENT"], outputTooltips: ["The empty latent image batch."]),
+            ComfyUINodeDefinition(
                 name: "SaveImage", displayName: "Save Image", category: "image",
                 description: "Saves the input images to your ComfyUI output directory.",
                 required: [

@@ -1,10 +1,10 @@
 /// ComfyUI's `validate_prompt` / `validate_inputs` (execution.py), ported rule for rule so a
 /// prompt is accepted, trimmed or refused exactly as the real server would, with the same
 /// error dicts. Pure: the only outside fact it needs is whether an input image exists.
-struct ComfyUIPromptValidator {
+struct ComfyUIPromptValidator: Sendable {
     /// `validate_prompt`'s 4-tuple, plus the prompt with its widget values converted
     /// (`inputs[x] = int(val)` …), which is what ComfyUI queues and later shows in history.
-    struct Result {
+    struct Result: Sendable {
         var isValid: Bool
         var error: ComfyJSON?
         var outputs: [String]
@@ -35,7 +35,7 @@ struct ComfyUIPromptValidator {
 
     let definitions: [String: ComfyUINodeDefinition]
     /// LoadImage's `VALIDATE_INPUTS`: whether an (annotated) input file exists.
-    let inputImageExists: (String) -> Bool
+    let inputImageExists: @Sendable (String) -> Bool
 
     private typealias Verdict = (valid: Bool, reasons: [Reason])
 

@@ -1,0 +1,188 @@
+import ArgumentParser
+import CurlClient
+import Emulators
+import Foundation
+import GPUBox
+import Gateway
+import Logging
+import ServiceLifecycle
+import Workers
+
+/// `velocity dev`: the whole stack on one machine — Redis and PostgreSQL (ops/services.sh),
+/// four emulated GPUs with an emulated ComfyUI per GPU and an emulated OpenAI-compatible
+/// server, the box agent and the gateway — with an operator API key printed to use it.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the whole stack locally with emulated GPUs (run from the repository root).",
+        discussion: """
+            Redis and PostgreSQL keep running after it exits (stop them with ops/services.sh stop .run/dev). \
+            Backend logs are under <run-dir>/agent/<backend>/backend.log; the fake GPUs' state (edit it to \
+            inject faults) is <run-dir>/gpus.json.
+            """)
+
+    @Option(help: "Where the stack keeps its state.")
+    var runDirectory: String = ".run/dev"
+
+    @Option(help: "Redis port.")
+    var redisPort: Int = 6390
+
+    @Option(help: "PostgreSQL port.")
+    var postgresPort: Int = 5440
+
+    @Option(help: "Gateway port.")
+    var port: Int = 8080
+
+    @Option(help: "Emulated GPUs.")
+    var gpus: Int = 4
+
+    @Option(help: "The box's first mode: media, llm or split.")
+    var mode: String = "media"
+
+    @Option(help: "Seconds one emulated render takes.")
+    var renderSeconds: Double = 3
+
+    @Option(help: "Concurrent decode slots of the emulated LLM server.")
+    var llmSlots: Int = 16
+
+    func validate() throws {
+        guard BoxMode(rawValue: mode) != nil else { throw ValidationError("--mode must be media, llm or split") }
+        guard (1...16).contains(gpus) else { throw ValidationError("--gpus must be from 1 to 16") }
+        guard renderSeconds > 0 else { throw ValidationError("--render-seconds must be positive") }
+        guard llmSlots > 0 else { throw ValidationError("--llm-slots must be positive") }
+    }
+
+    func run() async throws {
+        let logger = Logger.velocity("dev")
+        let root = FileManager.default.currentDirectoryPath
+        let runDirectory = URL(fileURLWithPath: self.runDirectory, relativeTo: URL(fileURLWithPath: root + "/")).standardizedFileURL.path
+        for required in ["ops/services.sh", "workflows/dream_weaver.manifest.json", "hydration/dev/media.yaml"]
+        where !FileManager.default.fileExists(atPath: required) {
+            throw ValidationError("\(required) not found: run velocity dev from the repository root")
+        }
+        try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        try await startServices(runDirectory)
+        let redisURL = "redis://127.0.0.1:\(redisPort)"
+        let postgresURL = "postgresql://velocity@127.0.0.1:\(postgresPort)/velocity"
+
+        var gatewayConfiguration = GatewayConfiguration()
+        gatewayConfiguration.host = "127.0.0.1"
+        gatewayConfiguration.port = port
+        gatewayConfiguration.redisURL = redisURL
+        gatewayConfiguration.postgresURL = postgresURL
+        gatewayConfiguration.blobDirectory = runDirectory + "/blobs"
+        let gateway = try await Gateway.connect(gatewayConfiguration, logger: Logger.velocity("gateway"))
+        let key = try await gateway.keys.create(tenant: "dev", role: .operator).token
+
+        let state = runDirectory + "/gpus.json"
+        if !FileManager.default.fileExists(atPath: state) {
+            try FakeNvidiaSmi.write(.l4s(gpus), to: state)
+        }
+        let executable = AgentCommand.executablePath()
+        let agentConfiguration = try agentSettings(runDirectory: runDirectory, state: state, executable: executable)
+        let workflow = try await DreamWeaverWorkflow.load(manifestAt: "workflows/dream_weaver.manifest.json")
+        let broker = gateway.broker
+        let http = CurlHTTPClient()
+        let agent = BoxAgent(
+            configuration: agentConfiguration, store: gateway.boxes, audit: ModeSwitchLog(postgres: gateway.postgres),
+            factory: AgentCommand.workerFactory(
+                broker: broker, blobs: gateway.blobs, workflow: workflow, http: http, logger: Logger.velocity("workers")),
+            hydrate: agentConfiguration.hydration.map { AgentCommand.hydrate($0, logger: Logger.velocity("hydrate")) },
+            http: http, executablePath: executable, logger: Logger.velocity("agent"))
+
+        printBanner(key: key, runDirectory: runDirectory, redisURL: redisURL, postgresURL: postgresURL)
+        let binDirectory = URL(fileURLWithPath: executable).deletingLastPathComponent().path
+        try """
+            export PATH=\(binDirectory):$PATH
+            export VELOCITY_GATEWAY_URL=http://127.0.0.1:\(port)
+            export VELOCITY_API_KEY=\(key)
+            export VELOCITY_REDIS_URL=\(redisURL)
+            export VELOCITY_POSTGRES_URL=\(postgresURL)
+
+            """.write(toFile: runDirectory + "/client.env", atomically: true, encoding: .utf8)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: gateway.makeApplication()), .init(service: agent)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stack stopped: \(error)")
+        }
+        try? await http.shutdown()
+        await gateway.close()
+    }
+
+    private func startServices(_ runDirectory: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [
+            "ops/services.sh", "start", runDirectory, "--redis-port", String(redisPort), "--postgres-port", String(postgresPort),
+        ]
+        // Waiting through the termination handler: `waitUntilExit` spins a run loop that an
+        // async context does not drive.
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        guard status == 0 else {
+            throw ValidationError("ops/services.sh could not start Redis and PostgreSQL (status \(status))")
+        }
+    }
+
+    func agentSettings(runDirectory: String, state: String, executable: String) throws -> AgentConfiguration {
+        var settings = AgentConfiguration()
+        settings.box = "dev-box"
+        settings.initialMode = BoxMode(rawValue: mode) ?? .media
+        settings.nvidiaSmi = [executable, "emulator", "nvidia-smi", "--state", state]
+        settings.comfyUI = BackendCommand(
+            command: [
+                "{velocity}", "emulator", "comfyui", "--listen", "127.0.0.1", "--port", "{port}", "--input-directory",
+                "{input_dir}", "--output-directory", "{output_dir}", "--temp-directory", "{temp_dir}",
+                "--extra-model-paths-config", "{extra_model_paths}", "--render-seconds", String(renderSeconds),
+                "--cuda-device", "{gpu_index}",
+            ],
+            environment: ["CUDA_VISIBLE_DEVICES": "{gpu_uuid}"])
+        settings.llm = BackendCommand(command: [
+            "{velocity}", "emulator", "openai", "--port", "{port}", "--model", "velocity-dev-llm", "--slots", String(llmSlots),
+        ])
+        settings.llmModel = "velocity-dev-llm"
+        settings.workDirectory = runDirectory + "/agent"
+        settings.hydration = .init(manifests: "hydration/dev", root: runDirectory + "/models")
+        settings.drainDeadlineSeconds = 30
+        settings.readinessTimeoutSeconds = 60
+        settings.recycleAfterJobs = 200
+        try settings.validate()
+        return settings
+    }
+
+    private func printBanner(key: String, runDirectory: String, redisURL: String, postgresURL: String) {
+        let base = "http://127.0.0.1:\(port)"
+        print(
+            """
+
+            Velocity Jobs dev stack (\(gpus) emulated NVIDIA L4s, box dev-box, starting in \(mode) mode)
+              gateway      \(base)
+              GPUs         \(base)/v1/gpus
+              queues       \(base)/v1/queues
+              metrics      \(base)/metrics
+              API docs     \(base)/openapi.json
+              Redis        \(redisURL)
+              PostgreSQL   \(postgresURL)
+              operator key \(key)
+
+            In another shell:
+              source \(runDirectory)/client.env
+              velocity submit dream-weaver room.jpg --room living_room --style "warm scandinavian" --wait -o staged.png
+              velocity submit llm-batch prompts.jsonl --wait -o results.jsonl
+              velocity mode split --wait
+            Ctrl-C drains and stops the stack.
+
+            """)
+    }
+}

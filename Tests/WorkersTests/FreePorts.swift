@@ -1,0 +1,30 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Loopback TCP ports nothing listens on, for backends the agent starts at `base + i`.
+enum FreePorts {
+    static func consecutive(_ count: Int) throws -> [Int] {
+        for _ in 0..<200 {
+            let base = Int.random(in: 20_000..<60_000 - count)
+            let ports = Array(base..<(base + count))
+            if ports.allSatisfy(isFree) { return ports }
+        }
+        throw AgentTestFailure("no \(count) consecutive free ports")
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Broker
+import Emulators
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+import TestSupport
+@testable import Workers
+
+/// A gateway of its own (Redis namespace, Postgres schema, blob directory) with its batch
+/// coordinator, an OpenAI emulator, and an LLM dispatcher between them.
+struct LLMGatewayFixture: Sendable {
+    let gateway: Gateway
+    let schema: String
+    let blobRoot: URL
+    let key: String
+
+    static func make() async throws -> LLMGatewayFixture {
+        let postgresURL = try TestServers.postgresURL()
+        let schema = "llm_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try await PostgresConnection.connect(url: postgresURL)
+        _ = try await admin.query("CREATE SCHEMA \(schema)")
+        await admin.close()
+        let blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("vj-llm-\(schema)")
+        var configuration = GatewayConfiguration()
+        configuration.redisURL = try TestServers.redisURL()
+        configuration.postgresURL = postgresURL
+        configuration.postgresSchema = schema
+        configuration.namespace = "t" + UUID().uuidString.prefix(8).lowercased()
+        configuration.blobDirectory = blobRoot.path
+        configuration.jwtSecret = "test-secret-for-hs256-signing-0123456789"
+        configuration.redisConnections = 4
+        configuration.postgresConnections = 4
+        configuration.rateLimitPerSecond = 0
+        let gateway = try await Gateway.connect(configuration)
+        let key = try await gateway.keys.create(tenant: "acme", role: .submitter).token
+        return LLMGatewayFixture(gateway: gateway, schema: schema, blobRoot: blobRoot, key: key)
+    }
+
+    func tearDown() async {
+        let namespace = gateway.configuration.namespace
+        var cursor = "0"
+        repeat {
+            guard
+                let reply = try? await gateway.redis.send(
+                    RedisCommand("SCAN", [cursor, "MATCH", "\(namespace):*", "COUNT", "1000"])),
+                let parts = reply.array, parts.count == 2
+            else { break }
+            cursor = parts[0].string ?? "0"
+            let keys = (parts[1].array ?? []).compactMap(\.string)
+            if !keys.isEmpty { _ = try? await gateway.redis.send(RedisCommand("DEL", keys)) }
+        } while cursor != "0"
+        await gateway.close()
+        if let admin = try? await PostgresConnection.connect(url: gateway.configuration.postgresURL) {
+            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
+            await admin.close()
+        }
+        try? FileManager.default.removeItem(at: blobRoot)
+    }
+
+    /// Runs `body` with the gateway's router (services running: the batch coordinator), an
+    /// emulator and a dispatcher feeding it.
+    static func run(
+        emulator: OpenAIEmulatorConfiguration, window: AIMDWindow.Configuration, claimBatch: Int = 32,
+        _ body: @Sendable (LLMGatewayFixture, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let fixture = try await make()
+        do {
+            try await OpenAIEmulator.withRunning(emulator) { _, base in
+                let dispatcher = LLMDispatcher(
+                    configuration: .init(
+                        workerID: "llm-e2e", serverURL: base, model: .override(emulator.model), window: window,
+                        metricsInterval: .milliseconds(50), claimBatch: claimBatch, claimWait: .milliseconds(200)),
+                    broker: fixture.gateway.broker, logger: Logger(label: "test.llm"))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await dispatcher.run() }
+                    defer { group.cancelAll() }
+                    try await fixture.gateway.makeApplication().test(.router) { client in try await body(fixture, client) }
+                }
+            }
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
+    var auth: HTTPFields { [.authorization: "Bearer \(key)"] }
+
+    func json(_ buffer: ByteBuffer) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    /// Uploads a batch input file of `count` chat lines and creates the batch; its id.
+    func createBatch(count: Int, client: some TestClientProtocol) async throws -> String {
+        let lines = (0..<count).map {
+            #"{"custom_id":"req-\#($0)","method":"POST","url":"/v1/chat/completions","body":{"model":"test-model","messages":[{"role":"user","content":"say req-\#($0)"}],"max_tokens":16}}"#
+        }.joined(separator: "\n") + "\n"
+        let boundary = "vj-llm-boundary-5Qz"
+        var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n"
+        body += lines + "\r\n--\(boundary)--\r\n"
+        let upload = try await client.execute(
+            uri: "/v1/files", method: .post, headers: auth + [.contentType: "multipart/form-data; boundary=\(boundary)"],
+            body: ByteBuffer(string: body))
+        #expect(upload.status == .ok)
+        let fileID = try #require(json(upload.body)["id"] as? String)
+        let batch = try await client.execute(
+            uri: "/v1/batches", method: .post, headers: auth + [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"input_file_id":"\#(fileID)","endpoint":"/v1/chat/completions","completion_window":"24h"}"#))
+        #expect(batch.status == .ok)
+        return try #require(json(batch.body)["id"] as? String)
+    }
+
+    func batch(_ id: String, client: some TestClientProtocol) async throws -> [String: Any] {
+        json(try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: auth).body)
+    }
+
+    func lines(ofFile id: String, client: some TestClientProtocol) async throws -> [[String: Any]] {
+        let response = try await client.execute(uri: "/v1/files/\(id)/content", method: .get, headers: auth)
+        return String(buffer: response.body).split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    func children(of batchID: String) async throws -> [String] {
+        let rows = try await gateway.postgres.withConnection {
+            try await $0.query("SELECT id FROM jobs WHERE parent_batch = $1", [batchID])
+        }
+        return rows.rows.compactMap { $0[0] }
+    }
+}
+
+extension HTTPFields {
+    fileprivate static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var fields = lhs
+        fields.append(contentsOf: rhs)
+        return fields
+    }
+}
+
+@Suite("LLM batches end to end")
+struct LLMBatchEndToEndTests {
+    static func snapshots(_ broker: RedisBroker, _ ids: [String]) async throws -> [JobSnapshot] {
+        var snapshots: [JobSnapshot] = []
+        for id in ids {
+            if let snapshot = try await broker.job(queue: "llm", id: id) { snapshots.append(snapshot) }
+        }
+        return snapshots
+    }
+
+    @Test("a 1,000-line batch through the gateway, the dispatcher and the emulator: one output line per custom_id")
+    func thousandLines() async throws {
+        let emulator = OpenAIEmulatorConfiguration(model: "served", slots: 64, tokensPerSecond: 4_000, prefillMilliseconds: 2)
+        try await LLMGatewayFixture.run(emulator: emulator, window: .init(ceiling: 96, initial: 8)) { fixture, client in
+            let id = try await fixture.createBatch(count: 1_000, client: client)
+            try await eventually("the batch completes", limit: .seconds(180)) {
+                try await fixture.batch(id, client: client)["status"] as? String == "completed"
+            }
+            let done = try await fixture.batch(id, client: client)
+            #expect((done["request_counts"] as? [String: Int]) == ["total": 1_000, "completed": 1_000, "failed": 0])
+            #expect(done["error_file_id"] is NSNull)
+            let output = try await fixture.lines(ofFile: try #require(done["output_file_id"] as? String), client: client)
+            #expect(output.count == 1_000)
+            let customIDs = output.compactMap { $0["custom_id"] as? String }
+            #expect(customIDs.count == 1_000)
+            #expect(Set(customIDs) == Set((0..<1_000).map { "req-\($0)" }))
+            for line in output {
+                let customID = line["custom_id"] as? String ?? ""
+                #expect((line["id"] as? String)?.hasPrefix("batch_req_") == true)
+                #expect(line["error"] is NSNull)
+                let response = try #require(line["response"] as? [String: Any])
+                #expect(response["status_code"] as? Int == 200)
+                let body = try #require(response["body"] as? [String: Any])
+                #expect(body["object"] as? String == "chat.completion")
+                #expect(body["model"] as? String == "served")
+                let message = (body["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any]
+                let expected = EmulatedText.content(prompt: EmulatedText.promptText(messages: [("user", "say \(customID)")]), count: 16)
+                #expect(message?["content"] as? String == expected)
+            }
+        }
+    }
+
+    /// Ordering, not timing: chats submitted while a batch runs are claimed before the batch
+    /// lines still waiting, so at most the lines already in flight (the window's ceiling, and
+    /// one claim's worth) finish between the chats' submission and their completion.
+    @Test("chat jobs submitted while a batch runs complete before the batch's remaining lines")
+    func chatsGoFirst() async throws {
+        let emulator = OpenAIEmulatorConfiguration(model: "served", slots: 4, tokensPerSecond: 200, prefillMilliseconds: 0)
+        let ceiling = 8
+        let claimBatch = 4
+        try await LLMGatewayFixture.run(emulator: emulator, window: .init(ceiling: ceiling, initial: 4), claimBatch: claimBatch) {
+            fixture, client in
+            let batchID = try await fixture.createBatch(count: 500, client: client)
+            try await eventually("40 lines are done", limit: .seconds(120)) {
+                let counts = try await fixture.batch(batchID, client: client)["request_counts"] as? [String: Int]
+                return (counts?["completed"] ?? 0) >= 40
+            }
+            var chatIDs: [String] = []
+            for n in 0..<5 {
+                let response = try await client.execute(
+                    uri: "/v1/jobs", method: .post, headers: fixture.auth + [.contentType: "application/json"],
+                    body: ByteBuffer(
+                        string: #"{"kind":"llm.chat","payload":{"messages":[{"role":"user","content":"hi \#(n)"}],"max_tokens":4}}"#))
+                #expect(response.status == .accepted)
+                chatIDs.append(try #require(fixture.json(response.body)["id"] as? String))
+            }
+            let broker = fixture.gateway.broker
+            let ids = chatIDs
+            try await eventually("the chats complete", limit: .seconds(120)) {
+                let snapshots = try await Self.snapshots(broker, ids)
+                return snapshots.count == 5 && snapshots.allSatisfy { $0.state == .succeeded }
+            }
+            let chats = try await Self.snapshots(broker, ids)
+            #expect(chats.allSatisfy { $0.priority == 500 })
+            let submitted = try #require(chats.compactMap(\.createdMilliseconds).min())
+            let lastChat = try #require(chats.compactMap(\.finishedMilliseconds).max())
+            let lines = try await Self.snapshots(broker, try await fixture.children(of: batchID))
+            #expect(lines.count == 500)
+            #expect(lines.allSatisfy { $0.priority == -500 })
+            let waitingAtSubmit = lines.filter { ($0.finishedMilliseconds ?? .max) > submitted }
+            let overtaking = waitingAtSubmit.filter { ($0.finishedMilliseconds ?? .max) <= lastChat }
+            // Without priority the chats would queue behind every waiting line.
+            #expect(waitingAtSubmit.count > 100, "the batch was nearly done before the chats came")
+            #expect(overtaking.count <= ceiling + claimBatch + chats.count, "\(overtaking.count) lines finished before the chats")
+            try await eventually("the batch completes", limit: .seconds(180)) {
+                try await fixture.batch(batchID, client: client)["status"] as? String == "completed"
+            }
+        }
+    }
+}
+
