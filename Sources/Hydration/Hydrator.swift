@@ -43,6 +43,7 @@ public final class Hydrator: Sendable {
         pool.start()
         var fetcherConfiguration = CurlRangeFetcher.Configuration()
         fetcherConfiguration.maxConcurrentTransfers = files * max(1, configuration.rangesPerFile)
+        fetcherConfiguration.lowSpeedSeconds = max(1, configuration.stallSeconds)
         fetcher = CurlRangeFetcher(configuration: fetcherConfiguration)
     }
 

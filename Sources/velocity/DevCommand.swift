@@ -136,29 +136,10 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     func agentSettings(runDirectory: String, state: String, executable: String) throws -> AgentConfiguration {
-        var settings = AgentConfiguration()
-        settings.box = "dev-box"
-        settings.initialMode = BoxMode(rawValue: mode) ?? .media
-        settings.nvidiaSmi = [executable, "emulator", "nvidia-smi", "--state", state]
-        settings.comfyUI = BackendCommand(
-            command: [
-                "{velocity}", "emulator", "comfyui", "--listen", "127.0.0.1", "--port", "{port}", "--input-directory",
-                "{input_dir}", "--output-directory", "{output_dir}", "--temp-directory", "{temp_dir}",
-                "--extra-model-paths-config", "{extra_model_paths}", "--render-seconds", String(renderSeconds),
-                "--cuda-device", "{gpu_index}",
-            ],
-            environment: ["CUDA_VISIBLE_DEVICES": "{gpu_uuid}"])
-        settings.llm = BackendCommand(command: [
-            "{velocity}", "emulator", "openai", "--port", "{port}", "--model", "velocity-dev-llm", "--slots", String(llmSlots),
-        ])
-        settings.llmModel = "velocity-dev-llm"
-        settings.workDirectory = runDirectory + "/agent"
-        settings.hydration = .init(manifests: "hydration/dev", root: runDirectory + "/models")
-        settings.drainDeadlineSeconds = 30
-        settings.readinessTimeoutSeconds = 60
-        settings.recycleAfterJobs = 200
-        try settings.validate()
-        return settings
+        try EmulatedBox.settings(
+            box: "dev-box", mode: BoxMode(rawValue: mode) ?? .media, executable: executable, gpuState: state,
+            workDirectory: runDirectory + "/agent", renderSeconds: renderSeconds, llmSlots: llmSlots,
+            hydration: .init(manifests: "hydration/dev", root: runDirectory + "/models"))
     }
 
     private func printBanner(key: String, runDirectory: String, redisURL: String, postgresURL: String) {

@@ -53,16 +53,16 @@ struct ComfyUIFaultTests {
             try await eventually("the render to hang") {
                 try fixture.json(try await fixture.get("/emulator/faults"))["hung_prompt_id"] == .string(id)
             }
-            let released = Mutex(false)
+            let released = Flag()
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     _ = try await fixture.get("/history/\(id)")
-                    return released.withLock { $0 }
+                    return released.isSet
                 }
                 // Other routes still answer.
                 #expect(try fixture.json(try await fixture.get("/system_stats"))["devices"] != nil)
                 #expect(try fixture.json(try await fixture.get("/history")) == [:])
-                released.withLock { $0 = true }
+                released.set()
                 _ = try await fixture.http.execute(HTTPClientRequest(method: "DELETE", url: fixture.base + "/emulator/faults"))
                 #expect(try await group.next() == true, "/history/{id} answered while the render was hung")
             }
@@ -215,4 +215,11 @@ struct ComfyUIFaultTests {
         }
         return port!
     }
+}
+
+/// A one-way flag shared with a child task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -20,6 +20,8 @@ struct HydrationFixture {
         var configuration = HydrationConfiguration(root: root, manifestDirectory: manifests, environment: [:])
         configuration.chunkBytes = 64 * 1024
         configuration.rangesPerFile = 3
+        // The range server's cut leaves the connection open: a short stall limit notices it.
+        configuration.stallSeconds = 1
         configuration.retry = RetryPolicy(
             attemptsPerRange: 3, attemptsPerFile: 2, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20))
         return configuration

@@ -49,11 +49,13 @@ final class MotoServer: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM, then SIGKILL if it lingers; polls rather than `waitUntilExit`, which can spin
+    /// forever off the main thread on Linux.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<100 where process.isRunning { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit { stop() }

@@ -93,7 +93,8 @@ extension MediaWorker {
 
     private func renderFailed(_ job: MediaJob, promptID: String, queued: Bool, error: any Error, running: RunningJobs) async {
         if Task.isCancelled || error is CancellationError {
-            // Past the drain deadline: stop the prompt and give the job back unspent.
+            // Past the drain deadline: stop the prompt (so the next worker finds the GPU free)
+            // and give the job back unspent.
             await stopPrompt(promptID)
             await settle(
                 job, JobFailure(code: "worker_stopped", message: "the worker stopped during the render", disposition: .release),
@@ -114,8 +115,9 @@ extension MediaWorker {
                     delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
                 : JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
             await settle(job, failure, running: running)
-            // After the job is on its way to another GPU: a hung server may still take an interrupt.
-            if queued { await stopPrompt(promptID) }
+            // After the job is on its way to another GPU: a hung server may still take an
+            // interrupt. No waiting for it: the worker claims again only once the server is idle.
+            if queued { await stopPrompt(promptID, confirm: false) }
             return
         }
         if error.httpStatus == 200 {
@@ -126,11 +128,12 @@ extension MediaWorker {
         await settle(job, JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable), running: running)
     }
 
-    /// Takes the prompt out of ComfyUI: dropped if still queued, interrupted if running; waits
-    /// (a bounded time) until ComfyUI no longer runs it, so the GPU is free for the next one.
-    func stopPrompt(_ promptID: String) async {
+    /// Takes the prompt out of ComfyUI: dropped if still queued, interrupted if running. With
+    /// `confirm`, waits (a bounded time) until ComfyUI no longer runs it, so the GPU is free
+    /// for the next render.
+    func stopPrompt(_ promptID: String, confirm: Bool = true) async {
         let client = comfyUI
-        let limit = configuration.interruptConfirmation
+        let limit = confirm ? configuration.interruptConfirmation : .zero
         // Runs even when the worker's task is cancelled: that is when a prompt must be stopped.
         await Task {
             try? await client.deleteFromQueue([promptID])

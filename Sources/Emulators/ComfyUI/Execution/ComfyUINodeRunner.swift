@@ -147,7 +147,7 @@ struct ComfyUINodeRunner: Sendable {
         }
         let samplingSteps = denoise <= 0 ? 0 : steps
         let fault = runtime.strikeRender()
-        let faultStep = fault.map { min($0.atStep, max(samplingSteps, 1)) }
+        let faultStep = fault.map { min($0.faults.atStep, max(samplingSteps, 1)) }
         let stepDuration = samplingSteps > 0 ? renderSeconds / Double(samplingSteps) : 0
         for step in 1...max(samplingSteps, 1) {
             if samplingSteps > 0, stepDuration > 0 { try await Task.sleep(for: .seconds(stepDuration)) }
@@ -162,14 +162,16 @@ struct ComfyUINodeRunner: Sendable {
         return ComfyUINodeResult(outputs: [.latent(rendered)])
     }
 
-    private func strike(_ fault: ComfyUIFaults, promptID: String) async throws {
+    private func strike(_ strike: ComfyUIRuntime.Strike, promptID: String) async throws {
+        guard runtime.isCurrent(strike) else { return }
+        let fault = strike.faults
         switch fault.mode {
         case .none: return
         case .crash:
             crash()
             throw ComfyUINodeStop.crashed
         case .hang:
-            await runtime.hang(promptID: promptID)
+            await runtime.hang(promptID: promptID, strike: strike)
             try Task.checkCancellation()
         case .fail:
             switch fault.failure {

@@ -7,6 +7,8 @@ final class ComfyUIRuntime: Sendable {
     private struct State {
         var interrupted = false
         var faults: ComfyUIFaults
+        /// Bumped by every new plan, so a strike decided under an old plan is dropped.
+        var generation = 0
         var rendersSeen = 0
         var strikes = 0
         var hungPromptID: String?
@@ -40,6 +42,7 @@ final class ComfyUIRuntime: Sendable {
     func setFaults(_ faults: ComfyUIFaults) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.faults = faults
+            state.generation += 1
             state.rendersSeen = 0
             state.strikes = 0
             guard faults.mode != .hang else { return [] }
@@ -50,22 +53,37 @@ final class ComfyUIRuntime: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// A fault decided for one render, under the plan of `generation`.
+    struct Strike: Sendable {
+        var faults: ComfyUIFaults
+        var generation: Int
+    }
+
     /// Called as a sampler starts: the fault that strikes this render, if any.
-    func strikeRender() -> ComfyUIFaults? {
+    func strikeRender() -> Strike? {
         state.withLock { state in
             let faults = state.faults
             defer { state.rendersSeen += 1 }
             guard faults.mode != .none, state.rendersSeen >= faults.afterPrompts else { return nil }
             if let count = faults.count, state.strikes >= count { return nil }
             state.strikes += 1
-            return faults
+            return Strike(faults: faults, generation: state.generation)
         }
     }
 
-    /// Blocks the render of `promptID` until the hang is released (or the task is cancelled).
-    func hang(promptID: String) async {
-        state.withLock { $0.hungPromptID = promptID }
-        await waitForRelease()
+    /// Whether the plan a strike was decided under is still the plan (it was not cleared
+    /// while the render ran towards the strike's step).
+    func isCurrent(_ strike: Strike) -> Bool { state.withLock { $0.generation == strike.generation } }
+
+    /// Blocks the render of `promptID` until the hang is released (or the task is cancelled);
+    /// nothing if the plan changed since the strike was decided.
+    func hang(promptID: String, strike: Strike) async {
+        let hung = state.withLock { state -> Bool in
+            guard state.generation == strike.generation else { return false }
+            state.hungPromptID = promptID
+            return true
+        }
+        if hung { await waitForRelease() }
     }
 
     /// The prompt whose render is hung now.
