@@ -102,6 +102,8 @@ struct OperationsTests {
             try await eventually("the dead job reached Postgres") {
                 try await fixture.gateway.records.job(id: id)?.state == .dead
             }
+            // The GPU box metrics come from what agents publish.
+            try await BoxAPITests.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 1])
             let response = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.operatorKey))
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)

@@ -171,13 +171,14 @@ def main() -> None:
     ]
     names = {"aimd": "**velocity LLMDispatcher (AIMD on SGLang metrics)**"}
     for mode in modes:
-        name = names.get(mode, f"naive, fixed {mode.split(':')[1]} in flight")
+        name = names.get(mode, f"naive, fixed {mode.partition(':')[2]} in flight")
         lines.append(
             f"| {name} | {median(mode, 'saturation'):.3f} | {median(mode, 'batch_rps'):.1f} | "
             f"{median(mode, 'idle_p99_ms'):.0f} ms | {median(mode, 'busy_p99_ms'):.0f} ms | "
             f"{median(mode, 'chat_p99_ratio'):.2f} | {median(mode, 'window_mean'):.1f} |")
-    saturation = median("aimd", "saturation")
-    ratio = median("aimd", "chat_p99_ratio")
+    headline = "aimd" if "aimd" in modes else modes[0]
+    saturation = median(headline, "saturation")
+    ratio = median(headline, "chat_p99_ratio")
     lines += [
         "",
         f"Targets: saturation ≥ 0.95 (measured {saturation:.3f}), chat p99 ratio ≤ 2 (measured {ratio:.2f}). "

@@ -149,7 +149,7 @@ public final class ComfyUIEmulator: Service, Sendable {
 
     func markListening(_ port: Int) {
         listening.set(port)
-        logger.info("To see the GUI go to: http://\(configuration.host):\(port)")
+        logger.info("ComfyUI emulator listening", metadata: ["url": "http://\(configuration.host):\(port)"])
     }
 }
 

@@ -221,10 +221,12 @@ struct BlobFetcher: Sendable {
                 try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
             }
             ledger.complete(chunk)
-            let state = ResumeState(
-                size: file.size, sha256: file.sha256, chunkBytes: ledger.chunkBytes, completedChunks: ledger.completedChunks)
             try await pool.runIfActive {
-                try BlockingIO.writeAtomically(Array(try JSONEncoder().encode(state)), to: statePath, sync: false)
+                try ledger.persist { completed in
+                    let state = ResumeState(
+                        size: file.size, sha256: file.sha256, chunkBytes: ledger.chunkBytes, completedChunks: completed)
+                    try BlockingIO.writeAtomically(Array(try JSONEncoder().encode(state)), to: statePath, sync: false)
+                }
             }
         }
     }

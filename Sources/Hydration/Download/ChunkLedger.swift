@@ -19,6 +19,8 @@ final class ChunkLedger: @unchecked Sendable {
     private var failed = false
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
+    /// Serializes sidecar writes (one temporary file), each with the newest set of chunks.
+    private var persistMutex = pthread_mutex_t()
 
     init(size: Int64, chunkBytes: Int64, completed: Set<Int>) {
         self.size = size
@@ -27,12 +29,21 @@ final class ChunkLedger: @unchecked Sendable {
         done = (0..<count).map { completed.contains($0) }
         written = (0..<count).map { _ in 0 }
         pthread_mutex_init(&mutex, nil)
+        pthread_mutex_init(&persistMutex, nil)
         pthread_cond_init(&condition, nil)
     }
 
     deinit {
         pthread_cond_destroy(&condition)
         pthread_mutex_destroy(&mutex)
+        pthread_mutex_destroy(&persistMutex)
+    }
+
+    /// Runs `write` with the completed chunks, one writer at a time (blocking: call on a pool thread).
+    func persist(_ write: ([Int]) throws -> Void) throws {
+        pthread_mutex_lock(&persistMutex)
+        defer { pthread_mutex_unlock(&persistMutex) }
+        try write(completedChunks)
     }
 
     private func locked<T>(_ body: () -> T) -> T {
