@@ -27,7 +27,7 @@ struct LLMBenchCommand: AsyncParsableCommand {
     @Option(help: "Window: aimd, or fixed:N (a naive client with N requests in flight).")
     var mode: String = "aimd"
 
-    @Option(help: "max_tokens of each batch line.")
+    @Option(help: "Mean max_tokens of the batch lines; each line asks for a length from half to 1.5 times it.")
     var maxTokens: Int = 64
 
     @Option(help: "max_tokens of each chat.")
@@ -84,8 +84,11 @@ struct LLMBenchCommand: AsyncParsableCommand {
             let idleLatencies = try await Self.latencies(broker, idle)
             // Batch: enough lines for warm-up, the window and a margin, plus the same trickle.
             let lines = Int(capacity.requestsPerSecond * (warmupSeconds + measureSeconds) * 1.3) + 200
+            // Answers of different lengths, as real ones are (evenly spread, mean `maxTokens`):
+            // requests that all took equally long would finish in waves.
+            let lengths = (0..<lines).map { maxTokens / 2 + ($0 * 37) % (maxTokens + 1) }
             let payloads = (0..<lines).map { n in
-                #"{"batch_id":"bench","custom_id":"line-\#(n)","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"describe room \#(n)"}],"max_tokens":\#(maxTokens)}}"#
+                #"{"batch_id":"bench","custom_id":"line-\#(n)","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"describe room \#(n)"}],"max_tokens":\#(lengths[n])}}"#
             }
             let batch = try await producer.submit(payloads.map { JobRequest(kind: "llm.batch", payload: $0) })
             let started = try await Self.redisMilliseconds(pool)
@@ -96,23 +99,28 @@ struct LLMBenchCommand: AsyncParsableCommand {
             let windowStart = started + Int(warmupSeconds * 1_000)
             let windowEnd = windowStart + Int(measureSeconds * 1_000)
             var finished = 0
+            var tokens = 0
             var unfinished = 0
             for chunk in stride(from: 0, to: batch.count, by: 500) {
                 let snapshots = try await batch[chunk..<min(chunk + 500, batch.count)].asyncMap {
                     try await broker.job(queue: "llm", id: $0.id)
                 }
-                for snapshot in snapshots {
+                for (offset, snapshot) in snapshots.enumerated() {
                     guard let at = snapshot?.finishedMilliseconds, snapshot?.state == .succeeded else {
                         unfinished += 1
                         continue
                     }
-                    if at > windowStart && at <= windowEnd { finished += 1 }
+                    if at > windowStart && at <= windowEnd {
+                        finished += 1
+                        tokens += lengths[chunk + offset]
+                    }
                 }
             }
-            let throughput = Double(finished) / measureSeconds
+            let throughput = Double(tokens) / measureSeconds
             return [
-                "capacity_rps": capacity.requestsPerSecond, "batch_rps": throughput,
-                "saturation": throughput / capacity.requestsPerSecond,
+                "capacity_rps": capacity.requestsPerSecond, "capacity_tokens_per_s": capacity.tokensPerSecond,
+                "batch_rps": Double(finished) / measureSeconds, "batch_tokens_per_s": throughput,
+                "saturation": throughput / capacity.tokensPerSecond,
                 "idle_p50_ms": Self.percentile(idleLatencies, 0.50), "idle_p99_ms": Self.percentile(idleLatencies, 0.99),
                 "busy_p50_ms": Self.percentile(busyLatencies, 0.50), "busy_p99_ms": Self.percentile(busyLatencies, 0.99),
                 "chat_p99_ratio": Self.percentile(busyLatencies, 0.99) / max(1, Self.percentile(idleLatencies, 0.99)),
@@ -167,14 +175,19 @@ struct LLMBenchCommand: AsyncParsableCommand {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
     }
 
-    static func capacity(serverURL: String, maxTokens: Int) async throws -> (requestsPerSecond: Double, slots: Int) {
+    /// The emulator's ceiling at the mean length; service time is linear in the length, so
+    /// it is also the ceiling, in tokens per second, of the evenly spread mix.
+    static func capacity(serverURL: String, maxTokens: Int) async throws -> (
+        requestsPerSecond: Double, tokensPerSecond: Double, slots: Int
+    ) {
         try await CurlHTTPClient.withClient { curl in
             let response = try await curl.execute(HTTPClientRequest(url: "\(serverURL)/emulator/capacity?max_tokens=\(maxTokens)"))
             guard response.isSuccess,
                 let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
-                let rps = object["requests_per_second"] as? Double, let slots = object["slots"] as? Int
+                let rps = object["requests_per_second"] as? Double, let tps = object["tokens_per_second"] as? Double,
+                let slots = object["slots"] as? Int
             else { throw ValidationError("\(serverURL) does not state its capacity (is it the emulator?)") }
-            return (rps, slots)
+            return (rps, tps, slots)
         }
     }
 

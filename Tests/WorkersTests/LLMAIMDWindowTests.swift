@@ -25,13 +25,14 @@ struct LLMAIMDWindowTests {
     @Test("a queue above the band shrinks the window multiplicatively and ends slow start; then growth is additive")
     func decreaseThenAdditive() {
         var window = AIMDWindow(.init(floor: 1, ceiling: 256, initial: 40, queueBackoff: 0.9))
-        // 32 running: the band is 1...4 waiting; 8 waiting is too many.
-        #expect(window.queueTarget(running: 32) == 1...4)
+        // 32 running: the band is 1...2 waiting (256 running: 4...16); 8 waiting is too many.
+        #expect(window.queueTarget(running: 32) == 1...2)
+        #expect(window.queueTarget(running: 256) == 4...16)
         #expect(window.observe(Self.load(running: 32, queued: 8), inFlight: 40) == .decreased(from: 40))
         #expect(window.limit == 36)
         #expect(window.phase == .avoidance)
         // Inside the band: hold.
-        #expect(window.observe(Self.load(running: 32, queued: 3), inFlight: 36) == .held)
+        #expect(window.observe(Self.load(running: 32, queued: 2), inFlight: 36) == .held)
         // Below it: one step at a time now.
         #expect(window.observe(Self.load(running: 32, queued: 0), inFlight: 36) == .increased(from: 36))
         #expect(window.limit == 37)

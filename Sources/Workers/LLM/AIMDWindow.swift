@@ -27,8 +27,10 @@ public struct AIMDWindow: Sendable, Equatable {
         public var queueBackoff: Double
         /// Factor applied on 429, 503 and timeouts.
         public var overloadBackoff: Double
-        /// The target queue as fractions of the running requests, e.g. 1/32…1/8 of 32 running
-        /// is 1…4 waiting; at least 1…2.
+        /// The target queue as fractions of the running requests, e.g. 1/64…1/16 of 32 running
+        /// is 1…2 waiting, of 256 running 4…16; at least 1…2. Enough that a freed slot is
+        /// refilled at once (our refill takes milliseconds), few enough that a chat arriving
+        /// waits behind a handful of requests, not behind the batch.
         public var queueLowFraction: Double
         public var queueHighFraction: Double
         /// Latency mode: shrink when per-token latency exceeds the baseline by this factor.
@@ -39,7 +41,7 @@ public struct AIMDWindow: Sendable, Equatable {
 
         public init(
             floor: Int = 1, ceiling: Int = 256, initial: Int = 4, additiveStep: Int = 1, queueBackoff: Double = 0.9,
-            overloadBackoff: Double = 0.5, queueLowFraction: Double = 1.0 / 32, queueHighFraction: Double = 1.0 / 8,
+            overloadBackoff: Double = 0.5, queueLowFraction: Double = 1.0 / 64, queueHighFraction: Double = 1.0 / 16,
             latencyFactor: Double = 1.5, baselineSpan: Int = 500
         ) {
             self.floor = max(1, floor)
