@@ -32,7 +32,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
     var worker = "prefetch"
 
     @Option(help: "Side of the room photos, in pixels (width; height is 3/4 of it).")
-    var imageWidth = 512
+    var imageWidth = 128
 
     @Option(help: "The workflow manifest.")
     var manifest = "workflows/dream_weaver.manifest.json"

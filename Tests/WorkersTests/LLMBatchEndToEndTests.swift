@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Producer
 import NIOCore
 import Testing
 import TestSupport
@@ -185,48 +186,55 @@ struct LLMBatchEndToEndTests {
         }
     }
 
-    /// Ordering, not timing: chats submitted while a batch runs are claimed before the batch
-    /// lines still waiting, so at most the lines already in flight (the window's ceiling, and
-    /// one claim's worth) finish between the chats' submission and their completion.
+    /// Ordering, not timing: chats submitted while a batch runs are claimed before every batch
+    /// line still waiting (the broker ranks llm.chat above llm.batch, and the dispatcher claims
+    /// as soon as its window has room).
     @Test("chat jobs submitted while a batch runs complete before the batch's remaining lines")
     func chatsGoFirst() async throws {
         let emulator = OpenAIEmulatorConfiguration(model: "served", slots: 4, tokensPerSecond: 200, prefillMilliseconds: 0)
-        let ceiling = 8
-        let claimBatch = 4
-        try await LLMGatewayFixture.run(emulator: emulator, window: .init(ceiling: ceiling, initial: 4), claimBatch: claimBatch) {
+        try await LLMGatewayFixture.run(emulator: emulator, window: .init(ceiling: 8, initial: 4), claimBatch: 4) {
             fixture, client in
             let batchID = try await fixture.createBatch(count: 500, client: client)
             try await eventually("40 lines are done", limit: .seconds(120)) {
                 let counts = try await fixture.batch(batchID, client: client)["request_counts"] as? [String: Int]
                 return (counts?["completed"] ?? 0) >= 40
             }
-            var chatIDs: [String] = []
-            for n in 0..<5 {
-                let response = try await client.execute(
-                    uri: "/v1/jobs", method: .post, headers: fixture.auth + [.contentType: "application/json"],
-                    body: ByteBuffer(
-                        string: #"{"kind":"llm.chat","payload":{"messages":[{"role":"user","content":"hi \#(n)"}],"max_tokens":4}}"#))
-                #expect(response.status == .accepted)
-                chatIDs.append(try #require(fixture.json(response.body)["id"] as? String))
-            }
+            // Through the gateway, a chat gets llm.chat's default priority (batch lines llm.batch's).
+            let viaGateway = try await client.execute(
+                uri: "/v1/jobs", method: .post, headers: fixture.auth + [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"kind":"llm.chat","payload":{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}}"#))
+            #expect(viaGateway.status == .accepted)
+            // The chats under test go straight to the broker, so a chat's creation stamp is its
+            // enqueue time to the millisecond.
+            let producer = JobProducer(broker: fixture.gateway.broker, store: nil)
+            let receipts = try await producer.submit(
+                (0..<5).map { JobRequest(kind: "llm.chat", payload: #"{"messages":[{"role":"user","content":"hi \#($0)"}],"max_tokens":4}"#) })
             let broker = fixture.gateway.broker
-            let ids = chatIDs
+            let ids = receipts.map(\.id) + [try #require(fixture.json(viaGateway.body)["id"] as? String)]
             try await eventually("the chats complete", limit: .seconds(120)) {
                 let snapshots = try await Self.snapshots(broker, ids)
-                return snapshots.count == 5 && snapshots.allSatisfy { $0.state == .succeeded }
+                return snapshots.count == ids.count && snapshots.allSatisfy { $0.state == .succeeded }
             }
             let chats = try await Self.snapshots(broker, ids)
             #expect(chats.allSatisfy { $0.priority == 500 })
-            let submitted = try #require(chats.compactMap(\.createdMilliseconds).min())
-            let lastChat = try #require(chats.compactMap(\.finishedMilliseconds).max())
             let lines = try await Self.snapshots(broker, try await fixture.children(of: batchID))
             #expect(lines.count == 500)
             #expect(lines.allSatisfy { $0.priority == -500 })
-            let waitingAtSubmit = lines.filter { ($0.finishedMilliseconds ?? .max) > submitted }
-            let overtaking = waitingAtSubmit.filter { ($0.finishedMilliseconds ?? .max) <= lastChat }
-            // Without priority the chats would queue behind every waiting line.
+            let submitted = try #require(chats.compactMap(\.createdMilliseconds).min())
+            let waitingAtSubmit = lines.filter { ($0.claimedMilliseconds ?? .max) > submitted }
+            // Without priority the chats would wait for every one of these lines to be claimed.
             #expect(waitingAtSubmit.count > 100, "the batch was nearly done before the chats came")
-            #expect(overtaking.count <= ceiling + claimBatch + chats.count, "\(overtaking.count) lines finished before the chats")
+            for chat in chats.prefix(5) {
+                let created = try #require(chat.createdMilliseconds)
+                let claimed = try #require(chat.claimedMilliseconds)
+                // Lines claimed while this chat waited in the queue: none, but for one claim that
+                // raced its enqueue within the millisecond of its creation stamp.
+                let overtaking = lines.filter { line in
+                    guard let at = line.claimedMilliseconds else { return false }
+                    return at > created && at < claimed
+                }
+                #expect(overtaking.count <= 1, "\(overtaking.count) batch lines were claimed while chat \(chat.id) waited")
+            }
             try await eventually("the batch completes", limit: .seconds(180)) {
                 try await fixture.batch(batchID, client: client)["status"] as? String == "completed"
             }
