@@ -193,52 +193,54 @@ struct LLMBatchEndToEndTests {
     func chatsGoFirst() async throws {
         let emulator = OpenAIEmulatorConfiguration(model: "served", slots: 4, tokensPerSecond: 200, prefillMilliseconds: 0)
         try await LLMGatewayFixture.run(emulator: emulator, window: .init(ceiling: 8, initial: 4), claimBatch: 4) {
-            fixture, client in
-            let batchID = try await fixture.createBatch(count: 500, client: client)
-            try await eventually("40 lines are done", limit: .seconds(120)) {
-                let counts = try await fixture.batch(batchID, client: client)["request_counts"] as? [String: Int]
-                return (counts?["completed"] ?? 0) >= 40
+            fixture, client in try await Self.chatsGoFirstScenario(fixture, client)
+        }
+    }
+
+    static func chatsGoFirstScenario(_ fixture: LLMGatewayFixture, _ client: some TestClientProtocol) async throws {
+        let batchID = try await fixture.createBatch(count: 500, client: client)
+        try await eventually("40 lines are done", limit: .seconds(120)) {
+            let counts = try await fixture.batch(batchID, client: client)["request_counts"] as? [String: Int]
+            return (counts?["completed"] ?? 0) >= 40
+        }
+        // Through the gateway, a chat gets llm.chat's default priority (batch lines llm.batch's).
+        let viaGateway = try await client.execute(
+            uri: "/v1/jobs", method: .post, headers: fixture.auth + [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"kind":"llm.chat","payload":{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}}"#))
+        #expect(viaGateway.status == .accepted)
+        // The chats under test go straight to the broker, so a chat's creation stamp is its
+        // enqueue time to the millisecond.
+        let producer = JobProducer(broker: fixture.gateway.broker, store: nil)
+        let receipts = try await producer.submit(
+            (0..<5).map { JobRequest(kind: "llm.chat", payload: #"{"messages":[{"role":"user","content":"hi \#($0)"}],"max_tokens":4}"#) })
+        let broker = fixture.gateway.broker
+        let ids = receipts.map(\.id) + [try #require(fixture.json(viaGateway.body)["id"] as? String)]
+        try await eventually("the chats complete", limit: .seconds(120)) {
+            let snapshots = try await Self.snapshots(broker, ids)
+            return snapshots.count == ids.count && snapshots.allSatisfy { $0.state == .succeeded }
+        }
+        let chats = try await Self.snapshots(broker, ids)
+        #expect(chats.allSatisfy { $0.priority == 500 })
+        let lines = try await Self.snapshots(broker, try await fixture.children(of: batchID))
+        #expect(lines.count == 500)
+        #expect(lines.allSatisfy { $0.priority == -500 })
+        let submitted = try #require(chats.compactMap(\.createdMilliseconds).min())
+        let waitingAtSubmit = lines.filter { ($0.claimedMilliseconds ?? .max) > submitted }
+        // Without priority the chats would wait for every one of these lines to be claimed.
+        #expect(waitingAtSubmit.count > 100, "the batch was nearly done before the chats came")
+        for chat in chats.prefix(5) {
+            let created = try #require(chat.createdMilliseconds)
+            let claimed = try #require(chat.claimedMilliseconds)
+            // Lines claimed while this chat waited in the queue: none, but for one claim that
+            // raced its enqueue within the millisecond of its creation stamp.
+            let overtaking = lines.filter { line in
+                guard let at = line.claimedMilliseconds else { return false }
+                return at > created && at < claimed
             }
-            // Through the gateway, a chat gets llm.chat's default priority (batch lines llm.batch's).
-            let viaGateway = try await client.execute(
-                uri: "/v1/jobs", method: .post, headers: fixture.auth + [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"kind":"llm.chat","payload":{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}}"#))
-            #expect(viaGateway.status == .accepted)
-            // The chats under test go straight to the broker, so a chat's creation stamp is its
-            // enqueue time to the millisecond.
-            let producer = JobProducer(broker: fixture.gateway.broker, store: nil)
-            let receipts = try await producer.submit(
-                (0..<5).map { JobRequest(kind: "llm.chat", payload: #"{"messages":[{"role":"user","content":"hi \#($0)"}],"max_tokens":4}"#) })
-            let broker = fixture.gateway.broker
-            let ids = receipts.map(\.id) + [try #require(fixture.json(viaGateway.body)["id"] as? String)]
-            try await eventually("the chats complete", limit: .seconds(120)) {
-                let snapshots = try await Self.snapshots(broker, ids)
-                return snapshots.count == ids.count && snapshots.allSatisfy { $0.state == .succeeded }
-            }
-            let chats = try await Self.snapshots(broker, ids)
-            #expect(chats.allSatisfy { $0.priority == 500 })
-            let lines = try await Self.snapshots(broker, try await fixture.children(of: batchID))
-            #expect(lines.count == 500)
-            #expect(lines.allSatisfy { $0.priority == -500 })
-            let submitted = try #require(chats.compactMap(\.createdMilliseconds).min())
-            let waitingAtSubmit = lines.filter { ($0.claimedMilliseconds ?? .max) > submitted }
-            // Without priority the chats would wait for every one of these lines to be claimed.
-            #expect(waitingAtSubmit.count > 100, "the batch was nearly done before the chats came")
-            for chat in chats.prefix(5) {
-                let created = try #require(chat.createdMilliseconds)
-                let claimed = try #require(chat.claimedMilliseconds)
-                // Lines claimed while this chat waited in the queue: none, but for one claim that
-                // raced its enqueue within the millisecond of its creation stamp.
-                let overtaking = lines.filter { line in
-                    guard let at = line.claimedMilliseconds else { return false }
-                    return at > created && at < claimed
-                }
-                #expect(overtaking.count <= 1, "\(overtaking.count) batch lines were claimed while chat \(chat.id) waited")
-            }
-            try await eventually("the batch completes", limit: .seconds(180)) {
-                try await fixture.batch(batchID, client: client)["status"] as? String == "completed"
-            }
+            #expect(overtaking.count <= 1, "\(overtaking.count) batch lines were claimed while chat \(chat.id) waited")
+        }
+        try await eventually("the batch completes", limit: .seconds(180)) {
+            try await fixture.batch(batchID, client: client)["status"] as? String == "completed"
         }
     }
 }
-

@@ -78,6 +78,7 @@ public struct BoxAgent: Service {
     private func controlLoop() async {
         var handled: String?
         var initial: ModeRequest?
+        var lastPrune = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var request: ModeRequest?
             do {
@@ -98,6 +99,10 @@ public struct BoxAgent: Service {
             abandonLanesOnFaultyGPUs()
             for lane in state.lanes.values where lane.spec.role == "media" {
                 lane.checkMemoryGrowth(limitMiB: configuration.recycleAfterMemoryGrowthMiB)
+            }
+            if lastPrune.duration(to: .now) > .seconds(60) {
+                lastPrune = .now
+                for spec in state.lanes.keys { await environment.pruneOutputs(spec, olderThan: .seconds(900)) }
             }
             try? await Task.sleep(for: .milliseconds(configuration.tickMilliseconds))
         }

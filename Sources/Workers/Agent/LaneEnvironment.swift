@@ -2,6 +2,7 @@ import CurlClient
 import Foundation
 import GPUBox
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// What lanes share: the configuration, how to start and probe a backend, how to make its
@@ -88,6 +89,27 @@ struct LaneEnvironment: Sendable {
         case .media: BackendProbe(kind: .comfyUI, baseURL: baseURL(spec), http: http)
         case .llm: BackendProbe(kind: .llm(model: configuration.llmModel), baseURL: baseURL(spec), http: http)
         }
+    }
+
+    /// Removes ComfyUI's saved outputs older than `age`: the workers copy each output to the blob
+    /// store and ComfyUI has no route to delete files, so without this its output directory grows
+    /// by one image per job. Runs on NIO's thread pool (directory walks block).
+    func pruneOutputs(_ spec: LaneSpec, olderThan age: Duration) async {
+        guard case .media = spec.kind else { return }
+        let root = directory(spec) + "/output"
+        let cutoff = Date().addingTimeInterval(-Double(age.components.seconds))
+        let removed = try? await NIOThreadPool.singleton.runIfActive { () -> Int in
+            var removed = 0
+            let files = FileManager.default.enumerator(
+                at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey])
+            while let file = files?.nextObject() as? URL {
+                let values = try? file.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey])
+                guard values?.isRegularFile == true, let modified = values?.contentModificationDate, modified < cutoff else { continue }
+                if (try? FileManager.default.removeItem(at: file)) != nil { removed += 1 }
+            }
+            return removed
+        }
+        if let removed, removed > 0 { logger.debug("pruned \(removed) old outputs of \(spec.name)") }
     }
 
     /// Asks ComfyUI to unload its models before it is stopped (best effort: it is about to die).
