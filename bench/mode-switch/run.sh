@@ -90,7 +90,7 @@ Command: `{cmd}` — {gpus} emulated GPUs, {cycles} rounds of media → llm → 
 at the start. Each switch is timed from the operator's request (the `requested_at` of its audit row) to its last
 audited step; **overhead = switch time − backend start** (start_backends started → health_check succeeded: the
 emulated backends' own start-up). The box is idle (no job running, so the drain is immediate) and its models
-are in place (the hydrate step only checks). Medians in seconds. Target: overhead ≤ 2 s. No peer: hand-rolled boxes switch
+are in place (the bench agent's hydrate step returns them without a store). Medians in seconds. Target: overhead ≤ 2 s. No peer: hand-rolled boxes switch
 by hand (stop services, edit units, start services), which is minutes of operator time.
 
 | switch | n | switch s | backend start s | overhead s | max overhead s |
