@@ -20,7 +20,9 @@ PACKAGES=(
     libpng-dev            # CLibpng
     pkg-config            # SwiftPM finds the C libraries through it
     git                   # SwiftPM resolves package dependencies with it
-    procps                # ps, pgrep, kill
+    procps                # ps, pgrep, pkill, kill
+    python3               # bench harnesses; the test venv
+    python3-venv          # ops/test-venv.sh (moto's S3 server for the hydration tests)
     util-linux            # runuser
     ca-certificates
 )

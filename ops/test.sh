@@ -8,7 +8,8 @@
 # 2. starts a private Redis on 127.0.0.1:16390 and PostgreSQL on 127.0.0.1:15440 with their
 #    state in .run/test (wiped first, so every run starts clean), and exports
 #    VELOCITY_TEST_REDIS_URL and VELOCITY_TEST_POSTGRES_URL for the tests,
-# 3. runs `swift build --build-tests`, then `swift test "$@"`,
+# 3. creates the ignored test venv with moto's S3 server (ops/test-venv.sh, from PyPI),
+#    then runs `swift build --build-tests`, then `swift test "$@"`,
 # 4. always stops both servers on exit, and exits with swift's status.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT.
@@ -73,6 +74,10 @@ export PATH="$REDIS_BIN_DIR:$PATH${PG_BIN_DIR:+:$PG_BIN_DIR}"
 section "Toolchain"
 command -v swift
 swift --version
+
+section "Test venv (moto S3 server for the hydration tests)"
+bash "$ROOT/ops/test-venv.sh"
+export VELOCITY_TEST_MOTO="$ROOT/.run/test-venv/bin/moto_server"
 
 section "swift build --build-tests"
 swift build --build-tests

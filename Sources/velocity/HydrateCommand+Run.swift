@@ -15,7 +15,7 @@ extension HydrateCommand {
         @Option(help: "Files downloaded at once.") var parallelFiles = 2
         @Option(help: "Byte ranges of one file downloaded at once.") var ranges = 4
         @Option(help: "Size of one range request in MiB (also the resume granularity).") var chunkMib = 64
-        @Option(help: .hidden) var hashing = "overlapped"
+        @Option(help: .hidden) var hashing: String?
 
         func validate() throws {
             guard !mode.isEmpty, mode.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -24,7 +24,7 @@ extension HydrateCommand {
             guard parallelFiles >= 1, ranges >= 1, chunkMib >= 1 else {
                 throw ValidationError("--parallel-files, --ranges and --chunk-mib must be at least 1")
             }
-            guard HydrationConfiguration.Hashing(rawValue: hashing) != nil else {
+            guard hashing.map({ HydrationConfiguration.Hashing(rawValue: $0) != nil }) ?? true else {
                 throw ValidationError("--hashing must be overlapped or after-download")
             }
         }
@@ -35,7 +35,7 @@ extension HydrateCommand {
             configuration.parallelFiles = parallelFiles
             configuration.rangesPerFile = ranges
             configuration.chunkBytes = Int64(chunkMib) << 20
-            configuration.hashing = HydrationConfiguration.Hashing(rawValue: hashing) ?? .overlapped
+            if let hashing, let strategy = HydrationConfiguration.Hashing(rawValue: hashing) { configuration.hashing = strategy }
             let display = HydrationDisplay(bar: ProgressBar(enabled: !store.json))
             let report: HydrationReport
             do {

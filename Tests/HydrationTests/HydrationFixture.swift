@@ -22,6 +22,9 @@ struct HydrationFixture {
         configuration.rangesPerFile = 3
         // The range server's cut leaves the connection open: a short stall limit notices it.
         configuration.stallSeconds = 1
+        // The hasher that follows the written prefix is the intricate path: every test takes it
+        // unless it asks for the other.
+        configuration.hashing = .overlapped
         configuration.retry = RetryPolicy(
             attemptsPerRange: 3, attemptsPerFile: 2, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20))
         return configuration

@@ -57,7 +57,9 @@ struct HydratorDownloadTests {
             try fixture.writeManifest(
                 "media",
                 [HydrationFixture.entry(name: "m", source: base + "/files/m.safetensors", bytes: model, destination: "checkpoints/m.safetensors")])
-            _ = try await Hydrator.withHydrator(fixture.configuration()) { try await $0.hydrate(mode: "media") }
+            var configuration = fixture.configuration()
+            configuration.hashing = .afterDownload
+            _ = try await Hydrator.withHydrator(configuration) { try await $0.hydrate(mode: "media") }
             let blob = fixture.root + "/blobs/sha256/" + HydrationFixture.sha256(model)
             #expect(FileManager.default.contents(atPath: blob).map { [UInt8]($0) } == model)
             // Two whole downloads: four ranges each.

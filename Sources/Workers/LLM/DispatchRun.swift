@@ -38,7 +38,16 @@ struct DispatchRun: Sendable {
     private func claimLoop(consumer: any JobConsumer, jobs: inout DiscardingTaskGroup) async {
         while !stopping {
             if gate.downReason != nil {
-                await gate.waitUntilUp()
+                let gate = self.gate
+                await withGracefulShutdownHandler {
+                    await withTaskCancellationHandler {
+                        await gate.waitUntilUp()
+                    } onCancel: {
+                        gate.wakeAll()
+                    }
+                } onGracefulShutdown: {
+                    gate.wakeAll()
+                }
                 continue
             }
             let room = await window.acquire(upTo: configuration.claimBatch)

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Synchronization
 
 /// The dispatcher's live AIMD window: how many requests it may have at the server, how many
@@ -129,11 +130,12 @@ final class ServerGate: Sendable {
         return was
     }
 
-    /// Returns once the server is up (or the task is cancelled).
+    /// Returns once the server is up, or the task is cancelled or shutting down (`wakeAll`
+    /// wakes a waiter that was already waiting then).
     func waitUntilUp() async {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state -> Bool in
-                if state.down == nil || Task.isCancelled { return true }
+                if state.down == nil || Task.isCancelled || Task.isShuttingDownGracefully { return true }
                 state.waiters.append(continuation)
                 return false
             }
