@@ -122,6 +122,22 @@ struct LLMClientTests {
         }
     }
 
+    @Test("readiness: /health, then a one-token completion")
+    func readiness() async throws {
+        try await Self.withClient { client, curl, base in
+            try await client.checkReady(model: "m")
+            try await Self.inject(curl, base, #"{"status":500,"count":1}"#)
+            let error = await #expect(throws: OpenAIClientError.self) { try await client.checkReady(model: "m") }
+            #expect(error?.kind == .serverError)
+        }
+        let loading = OpenAIEmulatorConfiguration(model: "m", startupMilliseconds: 600_000)
+        try await Self.withClient(loading) { client, _, _ in
+            let error = await #expect(throws: OpenAIClientError.self) { try await client.checkReady(model: "m") }
+            #expect(error?.kind == .unavailable)
+            #expect(error?.status == 503)
+        }
+    }
+
     @Test("error classification across servers' shapes")
     func classification() {
         func classify(_ status: Int, _ body: String, headers: HTTPClientHeaders = [:]) -> OpenAIClientError {

@@ -123,7 +123,7 @@ def main():
         hash_ratio = sha_t / ver_t
         curl_version = subprocess.run(["curl", "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
         sha_version = subprocess.run(["sha256sum", "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
-        text = f"""# Hydration benchmark: velocity hydrate vs curl, and sha256 vs sha256sum
+        text = f"""## Hydration benchmark: velocity hydrate vs curl, and sha256 vs sha256sum
 
 Command: `{args.cmdline}` · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · load average at start {args.loadavg} · median of {args.runs} runs.
 

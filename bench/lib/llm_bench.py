@@ -79,7 +79,11 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=15.0)
     parser.add_argument("--measure-seconds", type=float, default=25.0)
     parser.add_argument("--modes", default="")
+    parser.add_argument("--rerender", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rerender:
+        rerender(args)
+        return
     slots = args.slots
     modes = args.modes.split(",") if args.modes else ["aimd", f"fixed:{slots}", "fixed:4", f"fixed:{4 * slots}"]
 
@@ -147,26 +151,46 @@ def main() -> None:
     finally:
         cleanup()
 
-    def median(mode: str, key: str) -> float:
-        return statistics.median(row[key] for row in rows if row["mode"] == mode)
-
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
     with open(os.path.join(BENCH, "results", "llm.jsonl"), "a") as f:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
         for row in rows:
-            f.write(json.dumps({"at": stamp, **row}) + "\n")
+            f.write(json.dumps({"at": stamp, "cmdline": args.cmdline, "loadavg": args.loadavg, **row}) + "\n")
+    render(rows, modes, args, capacity)
+
+
+def rerender(args: argparse.Namespace) -> None:
+    """Writes the section again from the last run recorded in bench/results/llm.jsonl."""
+    with open(os.path.join(BENCH, "results", "llm.jsonl")) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    last = rows[-1]["at"]
+    rows = [row for row in rows if row["at"] == last]
+    modes = list(dict.fromkeys(row["mode"] for row in rows))
+    args.runs = max(row["run"] for row in rows)
+    args.cmdline = rows[-1].get("cmdline", args.cmdline)
+    args.loadavg = rows[-1].get("loadavg", args.loadavg)
+    args.slots = int(next(m for m in modes if m.startswith("fixed:")).partition(":")[2]) if any(m.startswith("fixed:") for m in modes) else args.slots
+    capacity = {"requests_per_second": rows[0]["capacity_rps"], "tokens_per_second": rows[0]["capacity_tokens_per_s"]}
+    render(rows, modes, args, capacity)
+
+
+def render(rows: list[dict], modes: list[str], args: argparse.Namespace, capacity: dict) -> None:
+    slots = args.slots
+    def median(mode: str, key: str) -> float:
+        return statistics.median(row[key] for row in rows if row["mode"] == mode)
 
     lines = [
         "## llm: the LLM dispatcher against the OpenAI emulator",
         "",
         f"Command: `{args.cmdline}` (load average at start: {args.loadavg}). Emulator: {slots} decode slots, "
         f"{args.tokens_per_second:g} tokens/s per request, {args.prefill_ms:g} ms prefill; batch lines of "
-        f"{args.max_tokens} tokens, so its capacity is {capacity['requests_per_second']:.2f} lines/s. Chats of 16 tokens "
+        f"{args.max_tokens // 2}-{args.max_tokens * 3 // 2} tokens (evenly spread, mean {args.max_tokens}), so its capacity is "
+        f"{capacity['tokens_per_second']:.0f} tokens/s ({capacity['requests_per_second']:.2f} lines/s). Chats of 16 tokens "
         f"at {args.chat_rate:g}/s: {args.idle_seconds:g} s alone, then {args.measure_seconds:g} s during the batch "
         "(after a 5 s warm-up). Latency is the broker's, submitted → finished. Medians of "
         f"{args.runs} runs; private Redis, one dispatcher process, 2-core development machine.",
         "",
-        "| client | saturation (batch lines/s ÷ capacity) | batch lines/s | chat p99 idle | chat p99 during batch | p99 ratio | mean window |",
+        "| client | saturation (batch tokens/s ÷ capacity) | batch lines/s | chat p99 idle | chat p99 during batch | p99 ratio | in flight |",
         "|---|---|---|---|---|---|---|",
     ]
     names = {"aimd": "**velocity LLMDispatcher (AIMD on SGLang metrics)**"}
@@ -175,7 +199,9 @@ def main() -> None:
         lines.append(
             f"| {name} | {median(mode, 'saturation'):.3f} | {median(mode, 'batch_rps'):.1f} | "
             f"{median(mode, 'idle_p99_ms'):.0f} ms | {median(mode, 'busy_p99_ms'):.0f} ms | "
-            f"{median(mode, 'chat_p99_ratio'):.2f} | {median(mode, 'window_mean'):.1f} |")
+            f"{median(mode, 'chat_p99_ratio'):.2f} | "
+            + (f"window {median(mode, 'window_mean'):.0f} (mean of its settings)" if mode == "aimd" else mode.partition(':')[2])
+            + " |")
     headline = "aimd" if "aimd" in modes else modes[0]
     saturation = median(headline, "saturation")
     ratio = median(headline, "chat_p99_ratio")
@@ -188,6 +214,8 @@ def main() -> None:
     ]
     results_md.replace_section("llm", "\n".join(lines))
     print(f"RESULT llm_saturation={saturation:.3f} chat_p99_ratio={ratio:.2f}")
+
+
 
 
 if __name__ == "__main__":
