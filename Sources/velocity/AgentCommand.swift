@@ -86,7 +86,7 @@ struct AgentCommand: AsyncParsableCommand {
             llm: { lane in
                 [
                     LLMDispatcher(
-                        configuration: .init(workerID: lane.workerID, serverURL: lane.baseURL, model: .fillMissing(lane.model)),
+                        configuration: .init(workerID: lane.workerID, serverURL: lane.baseURL, model: .override(lane.model)),
                         broker: broker, logger: logger, activity: lane.activity)
                 ]
             })

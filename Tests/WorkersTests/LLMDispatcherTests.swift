@@ -178,6 +178,42 @@ struct LLMDispatcherTests {
         }
     }
 
+    @Test("graceful shutdown while the server is down returns, the job back in the queue")
+    func shutdownWhileDown() async throws {
+        let test = try await TestBroker.make()
+        do {
+            try await OpenAIEmulator.withRunning(.init(model: "m")) { _, base in
+                #expect(try await Self.post(base, "/emulator/faults", #"{"drop":true,"count":1000}"#) == 200)
+                let recorder = LLMRecorder()
+                let dispatcher = LLMDispatcher(
+                    configuration: Self.configuration(base), broker: test.broker, logger: Logger(label: "test"),
+                    activity: recorder.sink)
+                let group = ServiceGroup(services: [dispatcher], logger: Logger(label: "test"))
+                let receipt = try await JobProducer(broker: test.broker, store: nil).submit(
+                    JobRequest(kind: "llm.chat", payload: Self.chat("down")))
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    try await eventually("the server is reported down") {
+                        recorder.activity.contains { if case .backendUnresponsive = $0 { true } else { false } }
+                    }
+                    await group.triggerGracefulShutdown()
+                    // A safety bound against a hang, not a timing assertion.
+                    tasks.addTask {
+                        try await Task.sleep(for: .seconds(60))
+                        throw CancellationError()  // the dispatcher did not stop
+                    }
+                    try await tasks.next()
+                    tasks.cancelAll()
+                }
+                #expect(try await test.broker.job(queue: "llm", id: receipt.id)?.state == .queued)
+            }
+        } catch {
+            await test.tearDown()
+            throw error
+        }
+        await test.tearDown()
+    }
+
     @Test("without metrics the window runs on latency")
     func latencyMode() async throws {
         try await Self.withDispatcher(configure: { $0.useMetrics = false }) { test, producer, _, _, recorder in

@@ -16,6 +16,6 @@ extension OpenAIClient {
         let body = [UInt8](try JSONSerialization.data(withJSONObject: request))
         var single = configuration
         single.requestTimeout = timeout
-        _ = try await OpenAIClient(http: http, configuration: single).chatCompletion(body, retry: .none)
+        _ = try await OpenAIClient(http: http, configuration: single).chatCompletion(body, retry: .once)
     }
 }

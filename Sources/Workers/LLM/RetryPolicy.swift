@@ -18,7 +18,8 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxRetryAfter = maxRetryAfter
     }
 
-    public static let none = RetryPolicy(maxAttempts: 1)
+    /// One attempt, no retry. (Not `.none`: that would read as an absent optional policy.)
+    public static let once = RetryPolicy(maxAttempts: 1)
 
     /// The wait before attempt `attempt + 1` after `attempt` failed (`attempt` from 1):
     /// `Retry-After` when the server sent one, else base × 2^(attempt−1) capped at `maxDelay`,
