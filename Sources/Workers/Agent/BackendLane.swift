@@ -282,7 +282,9 @@ final class BackendLane: Sendable {
         let wake = post
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: backoff)
+                // Only a sleep that ran out wakes the lane: a cancelled one must not leave a
+                // stale wake-up in the inbox for a later wait.
+                guard (try? await Task.sleep(for: backoff)) != nil else { return }
                 wake.yield(.ready(incarnation: -1))  // a wake-up no incarnation matches
             }
             defer { group.cancelAll() }
@@ -331,7 +333,7 @@ final class BackendLane: Sendable {
         let wake = post
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: deadline)
+                guard (try? await Task.sleep(for: deadline)) != nil else { return }
                 wake.yield(.workersEnded(incarnation: -1, error: "deadline"))
             }
             defer { group.cancelAll() }
