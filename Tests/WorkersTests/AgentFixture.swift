@@ -23,6 +23,8 @@ struct AgentFixture {
     let configuration: AgentConfiguration
     let workflow: DreamWeaverWorkflow
     let http: CurlHTTPClient
+    /// The `velocity` executable whose emulators are the backends.
+    let velocity: String
 
     static func make(
         gpus: Int = 2, mode: BoxMode = .media, renderSeconds: Double = 0.3, configure: (inout AgentConfiguration) -> Void = { _ in }
@@ -70,7 +72,7 @@ struct AgentFixture {
         return AgentFixture(
             broker: broker, records: records, store: BoxStateStore(redis: broker.pool, namespace: broker.namespace),
             blobs: try FileBlobStore(root: directory.appendingPathComponent("blobs")), directory: directory,
-            gpuState: gpuState, configuration: configuration, workflow: workflow, http: CurlHTTPClient())
+            gpuState: gpuState, configuration: configuration, workflow: workflow, http: CurlHTTPClient(), velocity: velocity)
     }
 
     static var repositoryRoot: String {
@@ -101,7 +103,7 @@ struct AgentFixture {
                             broker: broker, logger: logger, activity: lane.activity)
                     ]
                 }),
-            hydrate: nil, http: http, executablePath: try! VelocityBinary.path(), logger: logger)
+            hydrate: nil, http: http, executablePath: velocity, logger: logger)
     }
 
     /// Runs the agent while `body` runs, then shuts it down gracefully and cleans up.
