@@ -28,43 +28,12 @@ public final class CurlHTTPClient: Sendable {
         public init() {}
     }
 
-    private struct State: ~Copyable {
-        var open = true
-        var nextID = 0
-        var active: [Int: CurlTransfer] = [:]
-        var idleHandles: [CurlHandle] = []
-    }
-
-    /// An easy handle between transfers; used by one thread at a time.
-    private struct CurlHandle: @unchecked Sendable {
-        let raw: UnsafeMutableRawPointer
-    }
-
     public let configuration: Configuration
-    private let pool: NIOThreadPool
-    private let state = Mutex(State())
+    private let easy: CurlEasyPool
 
     public init(configuration: Configuration = Configuration()) {
-        _ = curlGlobalInit
         self.configuration = configuration
-        pool = NIOThreadPool(numberOfThreads: max(1, configuration.maxConcurrentTransfers))
-        pool.start()
-    }
-
-    deinit {
-        // A client dropped without `shutdown()`: stop its threads anyway, without waiting here.
-        let (wasOpen, running, handles) = state.withLock { state -> (Bool, [CurlTransfer], [CurlHandle]) in
-            defer {
-                state.open = false
-                state.idleHandles = []
-            }
-            return (state.open, Array(state.active.values), state.idleHandles)
-        }
-        guard wasOpen else { return }
-        for transfer in running { transfer.abort() }
-        pool.shutdownGracefully { _ in
-            for handle in handles { curl_easy_cleanup(handle.raw) }
-        }
+        easy = CurlEasyPool(threads: configuration.maxConcurrentTransfers, closedMessage: "the HTTP client is shut down")
     }
 
     /// Runs `body` with a new client and shuts the client down after it, however it ends.
@@ -84,17 +53,7 @@ public final class CurlHTTPClient: Sendable {
 
     /// Aborts running transfers, fails queued ones with `cancelled`, and stops the threads.
     public func shutdown() async throws {
-        let running = state.withLock { state -> [CurlTransfer] in
-            state.open = false
-            return Array(state.active.values)
-        }
-        for transfer in running { transfer.abort() }
-        try await pool.shutdownGracefully()
-        let handles = state.withLock { state -> [CurlHandle] in
-            defer { state.idleHandles = [] }
-            return state.idleHandles
-        }
-        for handle in handles { curl_easy_cleanup(handle.raw) }
+        try await easy.shutdown()
     }
 
     /// Sends `request` and collects the whole response. Statuses 4xx and 5xx are responses,
@@ -124,59 +83,13 @@ public final class CurlHTTPClient: Sendable {
 
     /// Runs `transfer` on the pool and waits for its end; cancelling the task aborts it.
     func run(_ transfer: CurlTransfer) async throws -> HTTPClientResponse {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                start(transfer) { result in continuation.resume(with: result) }
-            }
-        } onCancel: {
-            transfer.abort()
-        }
+        try await easy.run(transfer)
     }
 
     /// Queues `transfer` on the pool; `completion` runs on the pool thread when it ends.
     func start(
         _ transfer: CurlTransfer, completion: @escaping @Sendable (Result<HTTPClientResponse, CurlClientError>) -> Void
     ) {
-        let id = state.withLock { state -> Int? in
-            guard state.open else { return nil }
-            state.nextID += 1
-            state.active[state.nextID] = transfer
-            return state.nextID
-        }
-        guard let id else {
-            completion(.failure(CurlClientError(.cancelled, "the HTTP client is shut down")))
-            return
-        }
-        pool.submit { [self] workState in
-            let result: Result<HTTPClientResponse, CurlClientError>
-            if case .cancelled = workState {
-                result = .failure(CurlClientError(.cancelled, "the HTTP client is shut down"))
-            } else {
-                result = perform(transfer)
-            }
-            state.withLock { _ = $0.active.removeValue(forKey: id) }
-            completion(result)
-        }
-    }
-
-    /// On a pool thread: borrows an easy handle, runs the transfer, gives the handle back.
-    private func perform(_ transfer: CurlTransfer) -> Result<HTTPClientResponse, CurlClientError> {
-        let reused = state.withLock { $0.idleHandles.popLast() }
-        guard let raw = reused?.raw ?? curl_easy_init() else {
-            return .failure(CurlClientError(.internalError, "curl_easy_init failed"))
-        }
-        let result = transfer.perform(handle: raw)
-        // Reset clears the options but keeps the connection cache and DNS cache of the handle.
-        curl_easy_reset(raw)
-        let kept = state.withLock { state -> Bool in
-            guard state.open, state.idleHandles.count < configuration.maxConcurrentTransfers else { return false }
-            state.idleHandles.append(CurlHandle(raw: raw))
-            return true
-        }
-        if !kept { curl_easy_cleanup(raw) }
-        return result
+        easy.start(transfer, completion: completion)
     }
 }
-
-/// libcurl's global setup, once per process before any handle exists.
-private let curlGlobalInit: Int = Int(velocity_curl_global_init_all().rawValue)

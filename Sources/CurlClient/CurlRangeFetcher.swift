@@ -28,56 +28,17 @@ public final class CurlRangeFetcher: Sendable {
         public init() {}
     }
 
-    private struct State: ~Copyable {
-        var open = true
-        var nextID = 0
-        var active: [Int: CurlRangeTransfer] = [:]
-        var idleHandles: [RawHandle] = []
-    }
-
-    private struct RawHandle: @unchecked Sendable {
-        let raw: UnsafeMutableRawPointer
-    }
-
     public let configuration: Configuration
-    private let pool: NIOThreadPool
-    private let state = Mutex(State())
+    private let easy: CurlEasyPool
 
     public init(configuration: Configuration = Configuration()) {
-        _ = rangeFetcherGlobalInit
         self.configuration = configuration
-        pool = NIOThreadPool(numberOfThreads: max(1, configuration.maxConcurrentTransfers))
-        pool.start()
-    }
-
-    deinit {
-        let (wasOpen, running, handles) = state.withLock { state -> (Bool, [CurlRangeTransfer], [RawHandle]) in
-            defer {
-                state.open = false
-                state.idleHandles = []
-            }
-            return (state.open, Array(state.active.values), state.idleHandles)
-        }
-        guard wasOpen else { return }
-        for transfer in running { transfer.abort() }
-        pool.shutdownGracefully { _ in
-            for handle in handles { curl_easy_cleanup(handle.raw) }
-        }
+        easy = CurlEasyPool(threads: configuration.maxConcurrentTransfers, closedMessage: "the range fetcher is shut down")
     }
 
     /// Aborts running transfers and stops the threads.
     public func shutdown() async throws {
-        let running = state.withLock { state -> [CurlRangeTransfer] in
-            state.open = false
-            return Array(state.active.values)
-        }
-        for transfer in running { transfer.abort() }
-        try await pool.shutdownGracefully()
-        let handles = state.withLock { state -> [RawHandle] in
-            defer { state.idleHandles = [] }
-            return state.idleHandles
-        }
-        for handle in handles { curl_easy_cleanup(handle.raw) }
+        try await easy.shutdown()
     }
 
     /// GETs `range` (bytes `lowerBound..<upperBound` of the resource) and writes the body at the
@@ -95,54 +56,7 @@ public final class CurlRangeFetcher: Sendable {
         let transfer = CurlRangeTransfer(
             request: request, range: range, totalSize: totalSize, fileDescriptor: fileDescriptor,
             configuration: configuration, onWrite: onWrite)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                start(transfer) { continuation.resume(with: $0) }
-            }
-        } onCancel: {
-            transfer.abort()
-        }
-    }
-
-    private func start(
-        _ transfer: CurlRangeTransfer, completion: @escaping @Sendable (Result<RangeFetchResult, CurlClientError>) -> Void
-    ) {
-        let id = state.withLock { state -> Int? in
-            guard state.open else { return nil }
-            state.nextID += 1
-            state.active[state.nextID] = transfer
-            return state.nextID
-        }
-        guard let id else {
-            completion(.failure(CurlClientError(.cancelled, "the range fetcher is shut down")))
-            return
-        }
-        pool.submit { [self] workState in
-            let result: Result<RangeFetchResult, CurlClientError>
-            if case .cancelled = workState {
-                result = .failure(CurlClientError(.cancelled, "the range fetcher is shut down"))
-            } else {
-                result = perform(transfer)
-            }
-            state.withLock { _ = $0.active.removeValue(forKey: id) }
-            completion(result)
-        }
-    }
-
-    private func perform(_ transfer: CurlRangeTransfer) -> Result<RangeFetchResult, CurlClientError> {
-        let reused = state.withLock { $0.idleHandles.popLast() }
-        guard let raw = reused?.raw ?? curl_easy_init() else {
-            return .failure(CurlClientError(.internalError, "curl_easy_init failed"))
-        }
-        let result = transfer.perform(handle: raw)
-        curl_easy_reset(raw)
-        let kept = state.withLock { state -> Bool in
-            guard state.open, state.idleHandles.count < configuration.maxConcurrentTransfers else { return false }
-            state.idleHandles.append(RawHandle(raw: raw))
-            return true
-        }
-        if !kept { curl_easy_cleanup(raw) }
-        return result
+        return try await easy.run(transfer)
     }
 }
 
@@ -167,4 +81,3 @@ public struct RangeFetchResult: Sendable {
     public var text: String { String(decoding: errorBody, as: UTF8.self) }
 }
 
-private let rangeFetcherGlobalInit: Int = Int(velocity_curl_global_init_all().rawValue)

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Everything but `aborted` is touched only by the thread running `perform` (libcurl calls the
 /// callbacks on it), hence `@unchecked Sendable`.
-final class CurlRangeTransfer: @unchecked Sendable {
+final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
     static let maxErrorBody = 64 * 1024
 
     let request: HTTPClientRequest

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Everything but `aborted` is touched only by the thread running `perform` (libcurl calls the
 /// callbacks on it), hence `@unchecked Sendable`: the instance crosses threads once, whole.
-final class CurlTransfer: @unchecked Sendable {
+final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
     /// Where the response body goes.
     enum Sink {
         /// Collected into `HTTPClientResponse.body`.
