@@ -130,7 +130,7 @@ struct LLMBenchCommand: AsyncParsableCommand {
             ]
         }
         var result: [String: Any] = ["mode": mode]
-        for (key, value) in figures ?? [:] { result[key] = value }
+        for (key, value) in figures { result[key] = value }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
         await Self.clean(pool, namespace: namespace)

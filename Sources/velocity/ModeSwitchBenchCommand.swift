@@ -33,7 +33,7 @@ struct ModeSwitchBenchCommand: AsyncParsableCommand {
         guard let postgresURL = connection.resolvedPostgresURL else { throw ValidationError("--postgres-url is required") }
         try? FileManager.default.removeItem(atPath: workDirectory)
         try FileManager.default.createDirectory(atPath: workDirectory + "/models/checkpoints", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: workDirectory + "/models/checkpoints/dreamweaver_staging_xl.safetensors", contents: Data())
+        _ = FileManager.default.createFile(atPath: workDirectory + "/models/checkpoints/dreamweaver_staging_xl.safetensors", contents: Data())
         try "bench:\n  base_path: \(workDirectory)/models\n  checkpoints: checkpoints\n"
             .write(toFile: workDirectory + "/extra_model_paths.yaml", atomically: true, encoding: .utf8)
         let state = workDirectory + "/gpus.json"

@@ -38,7 +38,7 @@ struct AgentFixture {
         // The checkpoint the Dream Weaver workflow names, where ComfyUI's model paths file says.
         let models = directory.appendingPathComponent("models/checkpoints")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: models.path + "/dreamweaver_staging_xl.safetensors", contents: Data())
+        _ = FileManager.default.createFile(atPath: models.path + "/dreamweaver_staging_xl.safetensors", contents: Data())
         let extraModelPaths = directory.path + "/extra_model_paths.yaml"
         try "velocity:\n  base_path: \(directory.path)/models\n  checkpoints: checkpoints\n"
             .write(toFile: extraModelPaths, atomically: true, encoding: .utf8)

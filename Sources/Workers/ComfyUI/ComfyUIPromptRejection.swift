@@ -1,4 +1,4 @@
-public import Broker
+import Broker
 import Foundation
 
 /// Reads ComfyUI's refusals of a prompt (`execution.validate_prompt`'s shapes) into errors

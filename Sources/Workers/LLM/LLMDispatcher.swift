@@ -1,5 +1,5 @@
 public import Broker
-public import CurlClient
+import CurlClient
 public import Logging
 public import ServiceLifecycle
 

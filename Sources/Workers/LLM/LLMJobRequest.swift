@@ -1,4 +1,4 @@
-public import Broker
+import Broker
 import Foundation
 
 /// Which model name a request to the server carries.

@@ -1,4 +1,4 @@
-public import CurlClient
+import CurlClient
 import Foundation
 
 extension OpenAIClient {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The payload of a `dream_weaver.render` job as the media worker reads it: the gateway's
 /// `DreamWeaverPayload` (`{input_blob, room_type, style, seed|null, image: {format, width,

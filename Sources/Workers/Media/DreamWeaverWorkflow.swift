@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import NIOPosix
 
 /// The Dream Weaver staging workflow, loaded and checked: a ComfyUI API-format graph plus its
