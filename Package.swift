@@ -46,10 +46,21 @@ let package = Package(
             name: "CLibpng", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
 
+        // The leaf every target may import: error codes and the error protocol, job states,
+        // the JSON value, backoff, the dedicated-thread executor of the C clients.
+        .target(name: "VelocityTypes", swiftSettings: swiftSettings),
+        .target(
+            name: "RedisClient",
+            dependencies: ["VelocityTypes", "CHiredis", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "PostgresClient",
+            dependencies: ["VelocityTypes", "CLibpq", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .target(
             name: "Broker",
             dependencies: [
-                "CHiredis", "CLibpq",
+                "VelocityTypes", "RedisClient", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -61,30 +72,30 @@ let package = Package(
         .target(
             name: "CurlClient",
             dependencies: [
-                "CCurl",
+                "VelocityTypes", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "BlobStore",
-            dependencies: ["Broker", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["VelocityTypes", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings),
         .target(
             name: "Images",
-            dependencies: ["Broker", "CLibpng"],
+            dependencies: ["VelocityTypes", "CLibpng"],
             swiftSettings: swiftSettings),
         .target(
             name: "GPUBox",
             dependencies: [
-                "Broker",
+                "VelocityTypes", "RedisClient", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "Hydration",
             dependencies: [
-                "Broker", "CurlClient",
+                "VelocityTypes", "CurlClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +105,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Broker", "Producer", "BlobStore", "Images", "CurlClient", "GPUBox", "Hydration",
+                "VelocityTypes", "Broker", "BlobStore", "Images", "CurlClient", "GPUBox",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -118,7 +129,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Broker", "Producer", "BlobStore", "Images", "GPUBox",
+                "VelocityTypes", "Broker", "Producer", "BlobStore", "Images", "GPUBox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -153,11 +164,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["Broker", "TestSupport"],
+            dependencies: ["PostgresClient", "VelocityTypes", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["Broker", "TestSupport"],
+            dependencies: ["RedisClient", "VelocityTypes", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

@@ -1,7 +1,7 @@
-public import Broker
+public import VelocityTypes
 
 /// A blob store failure.
-public struct BlobStoreError: Error, Sendable, CustomStringConvertible {
+public struct BlobStoreError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     public var cause: (any Error & Sendable)?
@@ -10,10 +10,6 @@ public struct BlobStoreError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-
-    public var description: String {
-        "\(code): \(message)" + (cause.map { " (cause: \($0))" } ?? "")
     }
 }
 

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Everything but `aborted` is touched only by the thread running `perform` (libcurl calls the
 /// callbacks on it), hence `@unchecked Sendable`.
-final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
+final class CurlRangeTransfer: CurlPoolTransfer, CurlCallbackTarget, @unchecked Sendable {
     static let maxErrorBody = 64 * 1024
 
     let request: HTTPClientRequest
@@ -22,8 +22,9 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
     let onWrite: @Sendable (Int) -> Void
     private let aborted = Atomic<Bool>(false)
 
-    var status = 0
-    var headers = HTTPClientHeaders()
+    var head = HTTPResponseHeadParser()
+    var status: Int { head.status }
+    var headers: HTTPClientHeaders { head.headers }
     var accepted: Bool?
     var problem: String?
     /// A head that can never be right (another total size, a server without ranges): no retry.
@@ -57,7 +58,7 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
             curl_slist_free_all(headerList)
             errorBuffer.deallocate()
         }
-        let this = Unmanaged.passUnretained(self).toOpaque()
+        let callbacks = CurlCallbackBox(self)
         var setup = CURLE_OK
         var failedOption = 0
         func set(_ code: CURLcode, _ line: Int = #line) {
@@ -80,13 +81,7 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
         set(velocity_curl_setopt_string(handle, CURLOPT_USERAGENT, configuration.userAgent))
         // Only an explicit byte range; never let libcurl decompress (the bytes are hashed as sent).
         set(velocity_curl_setopt_string(handle, CURLOPT_RANGE, "\(range.lowerBound)-\(range.upperBound - 1)"))
-        set(velocity_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, rangeWriteCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, this))
-        set(velocity_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, rangeHeaderCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, this))
-        set(velocity_curl_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION, rangeProgressCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, this))
-        set(velocity_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        set(callbacks.install(on: handle))
         for field in request.headers {
             if field.name.isEmpty || field.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
                 || field.value.utf8.contains(where: { $0 == 13 || $0 == 10 })
@@ -102,7 +97,7 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
                     .invalidRequest, "\(CurlTransfer.text(setup)) (setting up, CurlRangeTransfer.swift:\(failedOption))",
                     curlCode: Int(setup.rawValue)))
         }
-        let code = curl_easy_perform(handle)
+        let code = withExtendedLifetime(callbacks) { curl_easy_perform(handle) }
         if let writeError { return .failure(writeError) }
         let expected = range.upperBound - range.lowerBound
         if code != CURLE_OK {
@@ -180,19 +175,10 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
     }
 
     func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.last == "\n" || line.last == "\r" || line.last == "\r\n" { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers = HTTPClientHeaders()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            var value = line[line.index(after: colon)...]
-            while value.first == " " || value.first == "\t" { value.removeFirst() }
-            headers.add(name, String(value))
-        }
+        head.receive(raw)
     }
+
+    func reportProgress(_ progress: TransferProgress) -> Bool { !isAborted }
 
     func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
         if isAborted { return 0 }
@@ -224,20 +210,4 @@ final class CurlRangeTransfer: CurlPoolTransfer, @unchecked Sendable {
         onWrite(chunk.count)
         return chunk.count
     }
-}
-
-let rangeWriteCallback: velocity_curl_data_callback = { data, size, count, userdata in
-    let transfer = Unmanaged<CurlRangeTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-}
-
-let rangeHeaderCallback: velocity_curl_data_callback = { data, size, count, userdata in
-    let transfer = Unmanaged<CurlRangeTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-    return size * count
-}
-
-let rangeProgressCallback: velocity_curl_xferinfo_callback = { userdata, _, _, _, _ in
-    let transfer = Unmanaged<CurlRangeTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    return transfer.isAborted ? 1 : 0
 }

@@ -1,3 +1,4 @@
+import VelocityTypes
 import CCurl
 
 #if canImport(Glibc)
@@ -6,46 +7,11 @@ import Glibc
 import Darwin
 #endif
 
-// libcurl's callbacks: plain C functions that find their transfer through the user-data pointer.
-
-let curlWriteCallback: velocity_curl_data_callback = { data, size, count, userdata in
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-}
-
-let curlHeaderCallback: velocity_curl_data_callback = { data, size, count, userdata in
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-    return size * count
-}
-
-let curlProgressCallback: velocity_curl_xferinfo_callback = { userdata, downloadTotal, downloaded, uploadTotal, uploaded in
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    let progress = TransferProgress(
-        downloaded: Int64(downloaded), downloadTotal: Int64(downloadTotal), uploaded: Int64(uploaded),
-        uploadTotal: Int64(uploadTotal))
-    // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-    return transfer.reportProgress(progress) ? 0 : 1
-}
-
-extension CurlTransfer {
+extension CurlTransfer: CurlCallbackTarget {
     static let cancelled = CurlClientError(.cancelled, "the transfer was cancelled")
 
-    /// One header line of any response in the exchange (a `100 Continue` or a redirect
-    /// included): a status line starts a new set of headers.
     func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        // Copied now: libcurl reuses the buffer after the callback returns.
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.last == "\n" || line.last == "\r" || line.last == "\r\n" { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers = HTTPClientHeaders()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingSpaces()
-            headers.add(name, value)
-        }
+        head.receive(raw)
     }
 
     /// A piece of the final response's body; returning less than its size stops the transfer.
@@ -152,7 +118,7 @@ extension CurlTransfer {
         return CurlClientError(.fileError, "\(message): \(reason)")
     }
 
-    static func code(for code: CURLcode) -> CurlClientError.Code {
+    static func code(for code: CURLcode) -> VelocityErrorCode {
         switch code {
         case CURLE_COULDNT_CONNECT: return .connectionRefused
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .hostNotFound
@@ -218,14 +184,5 @@ extension CurlTransfer {
             }
         }
         return .success(mime)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        var s = self
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }

@@ -33,8 +33,9 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
     let headHandler: (@Sendable (HTTPClientResponseHead) -> Void)?
     private let aborted = Atomic<Bool>(false)
 
-    var status = 0
-    var headers = HTTPClientHeaders()
+    var head = HTTPResponseHeadParser()
+    var status: Int { head.status }
+    var headers: HTTPClientHeaders { head.headers }
     var body: [UInt8] = []
     var received = 0
     var exceededLimit = false
@@ -75,7 +76,7 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
             errorBuffer.deallocate()
             closeFile(keep: false)
         }
-        let this = Unmanaged.passUnretained(self).toOpaque()
+        let callbacks = CurlCallbackBox(self)
         var setup = CURLE_OK
         func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }
 
@@ -87,13 +88,7 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
         set(velocity_curl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxResponseBytes)))
         set(velocity_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, limits.followRedirects ? 1 : 0))
         set(velocity_curl_setopt_string(handle, CURLOPT_USERAGENT, limits.userAgent))
-        set(velocity_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, this))
-        set(velocity_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, this))
-        set(velocity_curl_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION, curlProgressCallback))
-        set(velocity_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, this))
-        set(velocity_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        set(callbacks.install(on: handle))
 
         var headers = request.headers
         // libcurl would otherwise wait up to a second for a `100 Continue` before large bodies.
@@ -161,6 +156,7 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
         } else {
             code = curl_easy_perform(handle)
         }
+        withExtendedLifetime(callbacks) {}
         let detail = String(cString: errorBuffer)
         return finish(code: code, detail: detail)
     }

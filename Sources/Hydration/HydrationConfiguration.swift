@@ -21,7 +21,7 @@ public struct HydrationConfiguration: Sendable {
     public var rangesPerFile = 4
     /// Size of one range request, and the resume granularity.
     public var chunkBytes: Int64 = 64 << 20
-    public var retry = RetryPolicy()
+    public var retry = DownloadRetryPolicy()
     /// A range that moves less than 1 KiB/s for this long counts as stalled and is retried.
     public var stallSeconds = 30
     /// Re-hash blobs already in the store; a blob whose bytes do not match its name is

@@ -1,49 +1,39 @@
+public import VelocityTypes
+
 /// A hydration failure: a stable code, a message an operator can act on, and the cause.
 ///
 /// Messages never hold credentials: signed headers and secrets are not part of any message.
-public struct HydrationError: Error, CustomStringConvertible, Sendable {
-    public struct Code: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public init(stringLiteral value: String) { self.rawValue = value }
-        public var description: String { rawValue }
-
-        /// A manifest is missing, unreadable, or has a bad entry (`ManifestError` names it).
-        public static let invalidManifest: Self = "invalid_manifest"
-        /// The store's file system has less free space than the missing bytes need.
-        public static let insufficientSpace: Self = "insufficient_space"
-        /// The bytes fetched do not hash to the manifest's sha256 (after the retries).
-        public static let digestMismatch: Self = "digest_mismatch"
-        /// A `.safetensors` file whose header is not valid.
-        public static let invalidSafetensors: Self = "invalid_safetensors"
-        /// The source answered with an error status, or not at all (after the retries).
-        public static let sourceFailed: Self = "source_failed"
-        /// S3 credentials are missing or malformed.
-        public static let credentials: Self = "credentials"
-        /// A local file operation failed (permissions, disk full, I/O error).
-        public static let io: Self = "io"
-        /// Another hydrate or gc holds the store's lock.
-        public static let busy: Self = "busy"
-        /// `--verify` found blobs whose content does not match their name.
-        public static let verifyFailed: Self = "verify_failed"
-        public static let cancelled: Self = "cancelled"
-    }
-
-    public var code: Code
+public struct HydrationError: VelocityError {
+    public var code: VelocityErrorCode
     public var message: String
     public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
+}
 
-    public var description: String {
-        var text = "\(code): \(message)"
-        if let cause { text += " (cause: \(cause))" }
-        return text
-    }
+extension VelocityErrorCode {
+    /// A manifest is missing, unreadable, or has a bad entry (`ManifestError` names it).
+    public static let invalidManifest: Self = "invalid_manifest"
+    /// The store's file system has less free space than the missing bytes need.
+    public static let insufficientSpace: Self = "insufficient_space"
+    /// The bytes fetched do not hash to the manifest's sha256 (after the retries).
+    public static let digestMismatch: Self = "digest_mismatch"
+    /// A `.safetensors` file whose header is not valid.
+    public static let invalidSafetensors: Self = "invalid_safetensors"
+    /// The source answered with an error status, or not at all (after the retries).
+    public static let sourceFailed: Self = "source_failed"
+    /// S3 credentials are missing or malformed.
+    public static let credentials: Self = "credentials"
+    /// A local file operation failed (permissions, disk full, I/O error).
+    public static let io: Self = "io"
+    /// Another hydrate or gc holds the store's lock.
+    public static let busy: Self = "busy"
+    /// `--verify` found blobs whose content does not match their name.
+    public static let verifyFailed: Self = "verify_failed"
 }
 
 /// A manifest entry that was refused, named by file, index, model name and field.

@@ -1,7 +1,7 @@
-public import Broker
+public import VelocityTypes
 
 /// Why an upload was refused; the HTTP layer maps each code to one status (`gatewayError`).
-public struct UploadError: Error, Sendable, CustomStringConvertible {
+public struct UploadError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     /// What a program can act on: the field at fault, the limit exceeded.

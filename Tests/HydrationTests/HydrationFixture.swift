@@ -25,7 +25,7 @@ struct HydrationFixture {
         // The hasher that follows the written prefix is the intricate path: every test takes it
         // unless it asks for the other.
         configuration.hashing = .overlapped
-        configuration.retry = RetryPolicy(
+        configuration.retry = DownloadRetryPolicy(
             attemptsPerRange: 3, attemptsPerFile: 2, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20))
         return configuration
     }

@@ -1,4 +1,5 @@
-import Broker
+import PostgresClient
+import VelocityTypes
 import Foundation
 import Testing
 

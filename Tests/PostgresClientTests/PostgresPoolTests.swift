@@ -1,4 +1,5 @@
-import Broker
+import PostgresClient
+import VelocityTypes
 import Testing
 
 /// Records which connections are leased at any moment, to catch two callers sharing one.

@@ -1,4 +1,5 @@
-import Broker
+import PostgresClient
+import VelocityTypes
 import TestSupport
 
 /// A schema of its own for one test, so tests can run in parallel against one database without

@@ -1,4 +1,5 @@
-import Broker
+import RedisClient
+import VelocityTypes
 import Foundation
 import Synchronization
 import TestSupport

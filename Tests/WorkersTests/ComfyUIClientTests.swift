@@ -32,7 +32,7 @@ struct ComfyUIClientTests {
     }
 
     /// LoadImage → SaveImage: model-free, the readiness smoke prompt's shape.
-    func smokePrompt(image: String, prefix: String) -> ComfyUIJSON {
+    func smokePrompt(image: String, prefix: String) -> JSONValue {
         .object([
             "1": .object(["class_type": .string("LoadImage"), "inputs": .object(["image": .string(image)])]),
             "2": .object([
@@ -97,7 +97,7 @@ struct ComfyUIClientTests {
     @Test("a missing checkpoint is comfyui_missing_model naming the node and input")
     func missingModel() async throws {
         try await withEmulator(models: []) { client, _ in
-            let prompt: ComfyUIJSON = .object([
+            let prompt: JSONValue = .object([
                 "1": .object(["class_type": .string("CheckpointLoaderSimple"), "inputs": .object(["ckpt_name": .string(Self.modelName)])]),
                 "2": .object(["class_type": .string("EmptyImage"), "inputs": .object(["width": .int(64), "height": .int(64), "batch_size": .int(1), "color": .int(0)])]),
                 "3": .object(["class_type": .string("VAEEncode"), "inputs": .object(["pixels": .array([.string("2"), .int(0)]), "vae": .array([.string("1"), .int(2)])])]),
@@ -120,11 +120,11 @@ struct ComfyUIClientTests {
     @Test("an unknown node type is comfyui_invalid_prompt; a graph without outputs is comfyui_no_outputs")
     func refusals() async throws {
         try await withEmulator { client, _ in
-            let unknown: ComfyUIJSON = .object(["1": .object(["class_type": .string("Frobnicate"), "inputs": .object([:])])])
+            let unknown: JSONValue = .object(["1": .object(["class_type": .string("Frobnicate"), "inputs": .object([:])])])
             await #expect { try await client.queuePrompt(unknown, promptID: JobID.make()) } throws: {
                 ($0 as? ComfyUIError)?.code == .comfyUIInvalidPrompt
             }
-            let noOutputs: ComfyUIJSON = .object([
+            let noOutputs: JSONValue = .object([
                 "1": .object(["class_type": .string("LoadImage"), "inputs": .object(["image": .string("a.png")])]),
             ])
             await #expect { try await client.queuePrompt(noOutputs, promptID: JobID.make()) } throws: {
@@ -139,7 +139,7 @@ struct ComfyUIClientTests {
     @Test("interrupt stops the running prompt: history says interrupted; queue and deleteFromQueue see it")
     func interrupt() async throws {
         try await withEmulator(renderSeconds: 30) { client, _ in
-            let prompt: ComfyUIJSON = .object([
+            let prompt: JSONValue = .object([
                 "1": .object(["class_type": .string("CheckpointLoaderSimple"), "inputs": .object(["ckpt_name": .string(Self.modelName)])]),
                 "2": .object(["class_type": .string("EmptyImage"), "inputs": .object(["width": .int(64), "height": .int(64), "batch_size": .int(1), "color": .int(0)])]),
                 "7": .object(["class_type": .string("VAEEncode"), "inputs": .object(["pixels": .array([.string("2"), .int(0)]), "vae": .array([.string("1"), .int(2)])])]),

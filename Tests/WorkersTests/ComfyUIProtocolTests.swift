@@ -59,7 +59,7 @@ struct ComfyUIProtocolTests {
 
     @Test("without extra_info the input is read from details; a sampler value not in list is a validation failure")
     func notAModel() {
-        let error = ComfyUIPromptRejection.failure(nodeErrors: try? ComfyUIJSON(parsing: body("""
+        let error = ComfyUIPromptRejection.failure(nodeErrors: try? JSONValue(parsing: body("""
             {"7": {"errors": [{"type": "value_not_in_list", "message": "Value not in list",
               "details": "sampler_name: 'dpm_fancy' not in ['euler', 'dpmpp_2m']"}], "class_type": "KSampler"}}
             """)))
@@ -92,8 +92,8 @@ struct ComfyUIProtocolTests {
 
     @Test("an empty node_errors (object or list) is no failure")
     func emptyNodeErrors() throws {
-        #expect(ComfyUIPromptRejection.failure(nodeErrors: try ComfyUIJSON(parsing: body("{}"))) == nil)
-        #expect(ComfyUIPromptRejection.failure(nodeErrors: try ComfyUIJSON(parsing: body("[]"))) == nil)
+        #expect(ComfyUIPromptRejection.failure(nodeErrors: try JSONValue(parsing: body("{}"))) == nil)
+        #expect(ComfyUIPromptRejection.failure(nodeErrors: try JSONValue(parsing: body("[]"))) == nil)
         #expect(ComfyUIPromptRejection.failure(nodeErrors: nil) == nil)
     }
 
@@ -129,8 +129,8 @@ struct ComfyUIProtocolTests {
     @Test("history: {} is not done; success, error and interrupt are read from status and its messages")
     func history() throws {
         let id = "0190a5c2-7b1e-7c3d-8e4f-5a6b7c8d9e0f"
-        #expect(try ComfyUIHistoryEntry.parse(try ComfyUIJSON(parsing: body("{}")), promptID: id) == nil)
-        let success = try ComfyUIHistoryEntry.parse(try ComfyUIJSON(parsing: body("""
+        #expect(try ComfyUIHistoryEntry.parse(try JSONValue(parsing: body("{}")), promptID: id) == nil)
+        let success = try ComfyUIHistoryEntry.parse(try JSONValue(parsing: body("""
             {"\(id)": {"prompt": [0, "\(id)", {}, {}, ["9"]],
               "outputs": {"9": {"images": [{"filename": "\(id)_00001_.png", "subfolder": "velocity", "type": "output"}]}},
               "status": {"status_str": "success", "completed": true,
@@ -140,14 +140,14 @@ struct ComfyUIProtocolTests {
         #expect(success?.end == .succeeded)
         #expect(success?.outputs["9"] == [ComfyUIFileRef(filename: "\(id)_00001_.png", subfolder: "velocity", type: "output")])
 
-        let error = try ComfyUIHistoryEntry.parse(try ComfyUIJSON(parsing: body("""
+        let error = try ComfyUIHistoryEntry.parse(try JSONValue(parsing: body("""
             {"\(id)": {"outputs": {}, "status": {"status_str": "error", "completed": false,
               "messages": [["execution_start", {}], ["execution_error", {"prompt_id": "\(id)", "node_id": "7",
                 "node_type": "KSampler", "exception_message": "boom", "exception_type": "RuntimeError"}]]}}}
             """)), promptID: id)
         #expect(error?.end == .failed(ComfyUIExecutionFailure(nodeID: "7", nodeType: "KSampler", exceptionType: "RuntimeError", exceptionMessage: "boom")))
 
-        let interrupted = try ComfyUIHistoryEntry.parse(try ComfyUIJSON(parsing: body("""
+        let interrupted = try ComfyUIHistoryEntry.parse(try JSONValue(parsing: body("""
             {"\(id)": {"outputs": {}, "status": {"status_str": "error", "completed": false,
               "messages": [["execution_start", {}], ["execution_interrupted", {"prompt_id": "\(id)", "node_id": "7",
                 "node_type": "KSampler", "executed": []}]]}}}

@@ -10,7 +10,7 @@ import TestSupport
 struct LLMClientTests {
     static let body = Array(#"{"model":"m","messages":[{"role":"user","content":"hello there"}],"max_tokens":5}"#.utf8)
     static let expected = EmulatedText.content(prompt: EmulatedText.promptText(messages: [("user", "hello there")]), count: 5)
-    static let fast = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))
+    static let fast = RequestRetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))
 
     static func withClient(
         _ configuration: OpenAIEmulatorConfiguration = .init(model: "m", slots: 4, tokensPerSecond: 5_000, prefillMilliseconds: 1),
@@ -161,7 +161,7 @@ struct LLMClientTests {
 
     @Test("backoff doubles up to its cap, jittered into its upper half; Retry-After wins, capped")
     func backoff() {
-        let policy = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5))
+        let policy = RequestRetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5))
         #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unit: 0) == .milliseconds(50))
         #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unit: 1) == .milliseconds(100))
         #expect(policy.delay(afterAttempt: 3, retryAfter: nil, unit: 1) == .milliseconds(400))

@@ -33,9 +33,9 @@ struct LLMDispatcherTests {
     static func configuration(_ base: String, window: AIMDWindow.Configuration = .init(ceiling: 32, initial: 2)) -> LLMDispatcher.Configuration {
         LLMDispatcher.Configuration(
             workerID: "llm-test", serverURL: base, model: .override("m"), window: window,
-            metricsInterval: .milliseconds(50), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+            metricsInterval: .milliseconds(50), retry: RequestRetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
             claimWait: .milliseconds(200),
-            probeBackoff: RetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
+            probeBackoff: RequestRetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200)))
     }
 
     /// A broker of its own, an emulator, and a dispatcher between them, for `body`.

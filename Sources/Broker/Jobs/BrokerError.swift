@@ -1,5 +1,5 @@
 /// An error from the broker, its system of record, or the rules they enforce.
-public struct BrokerError: Error, CustomStringConvertible, Sendable {
+public struct BrokerError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     /// The submission field at fault, for validation errors.
@@ -11,12 +11,6 @@ public struct BrokerError: Error, CustomStringConvertible, Sendable {
         self.message = message
         self.field = field
         self.cause = cause
-    }
-
-    public var description: String {
-        var text = "\(code): \(message)"
-        if let cause { text += " (cause: \(cause))" }
-        return text
     }
 }
 

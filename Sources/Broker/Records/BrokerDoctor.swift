@@ -1,3 +1,5 @@
+import RedisClient
+
 /// Finds and, with `repair`, fixes inconsistencies between the system of record and the
 /// broker, and inside the broker's own indexes.
 public struct BrokerDoctor: Sendable {

@@ -1,3 +1,5 @@
+public import PostgresClient
+
 /// The system-of-record schema, applied in order at start-up by `PostgresMigrator`.
 public enum JobRecordMigrations {
     public static let all: [PostgresMigration] = [

@@ -1,3 +1,4 @@
+import RedisClient
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -75,7 +76,7 @@ public struct JobRecordSync: Service {
                 failures += 1
                 logger.error("record sync of \(queue) failed: \(error)", metadata: ["queue": .string(queue)])
                 do {
-                    try await Task.sleep(for: .milliseconds(min(5_000, 100 << min(failures, 6))))
+                    try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures))
                 } catch {
                     return
                 }

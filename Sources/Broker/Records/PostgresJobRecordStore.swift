@@ -1,3 +1,4 @@
+public import PostgresClient
 import Foundation
 
 /// The system of record on PostgreSQL: one `jobs` row per accepted job.

@@ -1,3 +1,5 @@
+public import RedisClient
+
 extension RedisBroker {
     public func job(queue: String, id: String) async throws -> JobSnapshot? {
         Self.snapshot(queue: queue, reply: try await send(RedisCommand("HGETALL", [keys(queue).job(id)])))

@@ -1,3 +1,5 @@
+import RedisClient
+
 extension RedisBroker {
     struct ClaimReply {
         var paused: Bool

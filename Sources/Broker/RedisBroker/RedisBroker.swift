@@ -1,3 +1,5 @@
+public import RedisClient
+
 /// The broker on Redis: every state change is one Lua script over one queue's hash-tagged keys.
 public final class RedisBroker: JobBroker {
     public let configuration: RedisBrokerConfiguration

@@ -1,3 +1,4 @@
+import RedisClient
 import Foundation
 
 /// Claims from one queue over a connection of its own: when the queue is empty it blocks on

@@ -1,3 +1,5 @@
+import RedisClient
+
 /// The Lua scripts that make every broker state change atomic.
 ///
 /// Each is the shared prelude (key layout, ARGV header and helpers, documented in

@@ -1,7 +1,7 @@
-public import Broker
+public import VelocityTypes
 
 /// Why the GPUs could not be listed.
-public struct GPUInventoryError: Error, Sendable, CustomStringConvertible {
+public struct GPUInventoryError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     public var cause: (any Error & Sendable)?
@@ -11,8 +11,6 @@ public struct GPUInventoryError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.cause = cause
     }
-
-    public var description: String { "\(code): \(message)" + (cause.map { " (cause: \($0))" } ?? "") }
 }
 
 extension VelocityErrorCode {

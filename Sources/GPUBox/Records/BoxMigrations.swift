@@ -1,4 +1,5 @@
-public import Broker
+public import PostgresClient
+public import VelocityTypes
 
 /// The GPU box's audit tables: one row per mode switch and one per step event. Versions start
 /// at 200 so they never collide with the job record's or the gateway's.

@@ -1,4 +1,5 @@
-public import Broker
+public import PostgresClient
+import VelocityTypes
 
 /// Writes the audit trail of mode switches to Postgres: who asked for what, every step as it
 /// starts and ends, and how the switch ended.

@@ -1,4 +1,5 @@
-public import Broker
+public import RedisClient
+public import VelocityTypes
 import Foundation
 
 /// The GPU boxes' state in Redis: what each agent last published, its heartbeat, and the mode

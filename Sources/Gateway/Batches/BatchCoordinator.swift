@@ -1,7 +1,7 @@
 import BlobStore
 import Broker
 import Foundation
-public import Logging
+import Logging
 import Producer
 public import ServiceLifecycle
 

@@ -1,3 +1,4 @@
+import VelocityTypes
 import Crypto
 import Foundation
 

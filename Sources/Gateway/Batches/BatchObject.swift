@@ -1,3 +1,4 @@
+public import VelocityTypes
 import Foundation
 
 /// A batch as OpenAI's Batch API shows it: every timestamp in unix seconds, null until reached.

@@ -1,5 +1,5 @@
 public import Images
-public import BlobStore
+import BlobStore
 import Broker
 import HTTPTypes
 public import Hummingbird

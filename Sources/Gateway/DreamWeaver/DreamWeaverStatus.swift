@@ -1,3 +1,4 @@
+import VelocityTypes
 import Foundation
 
 /// The status JSON of a Dream Weaver job: `GET /v1/jobs/{id}`'s object (status,

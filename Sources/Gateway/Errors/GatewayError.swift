@@ -8,7 +8,7 @@ import NIOCore
 /// and details a program can (the field at fault, the limit exceeded).
 ///
 /// Every 4xx and 5xx leaves as `{"error": {"code", "message", "details"}}`.
-public struct GatewayError: HTTPResponseError, CustomStringConvertible, Sendable {
+public struct GatewayError: HTTPResponseError, VelocityError {
     public var status: HTTPResponse.Status
     public var code: VelocityErrorCode
     public var message: String

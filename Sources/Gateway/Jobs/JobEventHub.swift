@@ -83,7 +83,7 @@ public final class JobEventHub: Service, Sendable {
                 // Redis down at start-up: keep trying; status reads still work once it is back.
                 failures += 1
                 logger.warning("cannot follow events of \(queue) yet: \(error)")
-                do { try await Task.sleep(for: .milliseconds(min(5_000, 100 << min(failures, 6)))) } catch { return }
+                do { try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures)) } catch { return }
             }
         }
     }
@@ -106,7 +106,7 @@ public final class JobEventHub: Service, Sendable {
             } catch {
                 failures += 1
                 logger.warning("event stream of \(queue) failed: \(error)")
-                do { try await Task.sleep(for: .milliseconds(min(2_000, 50 << min(failures, 6)))) } catch { return }
+                do { try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures)) } catch { return }
             }
         }
     }

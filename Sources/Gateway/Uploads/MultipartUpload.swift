@@ -1,4 +1,4 @@
-public import Images
+import Images
 public import BlobStore
 public import Hummingbird
 import MultipartKit

@@ -205,7 +205,7 @@ struct BlobFetcher: Sendable {
                         retriable = result.isProblemRetriable
                     } else {
                         failure = SourceRequests.describe(status: result.status, body: result.errorBody)
-                        retriable = RetryPolicy.isRetriable(status: result.status)
+                        retriable = DownloadRetryPolicy.isRetriable(status: result.status)
                     }
                 } catch let error as CurlClientError where error.code != .cancelled && error.code != .fileError {
                     failure = error.description

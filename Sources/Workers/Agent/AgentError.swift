@@ -1,7 +1,7 @@
 public import Broker
 
 /// A box agent failure: a bad configuration, a backend that would not start, a failed probe.
-public struct AgentError: Error, Sendable, CustomStringConvertible {
+public struct AgentError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     public var cause: (any Error & Sendable)?
@@ -11,8 +11,6 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.cause = cause
     }
-
-    public var description: String { "\(code): \(message)" + (cause.map { " (cause: \($0))" } ?? "") }
 }
 
 extension VelocityErrorCode {

@@ -38,7 +38,7 @@ struct GPUInventoryReader: Sendable {
         }
         // stderr goes to a file: it is small, and reading two pipes in turn could deadlock.
         let errorPath = NSTemporaryDirectory() + "velocity-nvidia-smi-\(UUID().uuidString).err"
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         guard let errorFile = FileHandle(forWritingAtPath: errorPath) else {
             throw GPUInventoryError(.inventoryFailed, "cannot create \(errorPath)")

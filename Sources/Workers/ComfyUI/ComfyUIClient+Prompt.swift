@@ -1,3 +1,4 @@
+public import VelocityTypes
 import Broker
 import CurlClient
 
@@ -20,12 +21,12 @@ extension ComfyUIClient {
     /// `comfyui_missing_model`, `comfyui_no_outputs`, `comfyui_rejected`). A transport failure
     /// is retried, since the prompt may have landed; a 409 (`prompt_id` already exists) means it
     /// did, and the prompt is adopted.
-    public func queuePrompt(_ prompt: ComfyUIJSON, promptID: String) async throws -> ComfyUIQueuedPrompt {
+    public func queuePrompt(_ prompt: JSONValue, promptID: String) async throws -> ComfyUIQueuedPrompt {
         guard JobID.isValid(promptID) else {
             throw ComfyUIError(
                 .comfyUIInvalidPrompt, "prompt_id \(promptID) is not a lowercase hyphenated UUID", retriable: false)
         }
-        let body = ComfyUIJSON.object([
+        let body = JSONValue.object([
             "prompt": prompt, "prompt_id": .string(promptID), "client_id": .string(clientID),
         ])
         var attempt = 0
@@ -50,7 +51,7 @@ extension ComfyUIClient {
     }
 
     private func accepted(_ body: [UInt8], promptID: String) async throws -> ComfyUIQueuedPrompt {
-        guard let json = try? ComfyUIJSON(parsing: body), let id = json["prompt_id"]?.stringValue else {
+        guard let json = try? JSONValue(parsing: body), let id = json["prompt_id"]?.stringValue else {
             throw ComfyUIError(.comfyUIProtocolError, "POST /prompt answered 200 without a prompt_id", retriable: true)
         }
         if let failure = ComfyUIPromptRejection.failure(nodeErrors: json["node_errors"]) {

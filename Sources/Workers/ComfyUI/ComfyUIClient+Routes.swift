@@ -1,3 +1,4 @@
+public import VelocityTypes
 import CurlClient
 
 /// `GET /queue`: the prompts ComfyUI is running and those waiting.
@@ -27,7 +28,7 @@ public struct ComfyUISystemStats: Sendable, Equatable {
     public var comfyUIVersion: String?
     public var devices: [Device]
     /// The whole answer, for what this type does not name.
-    public var raw: ComfyUIJSON
+    public var raw: JSONValue
 }
 
 extension ComfyUIClient {
@@ -65,7 +66,7 @@ extension ComfyUIClient {
 
     /// `POST /history {"delete": [ids]}`; deleting an absent entry is not an error.
     public func deleteHistory(_ promptIDs: [String]) async throws {
-        let response = try await postJSON("/history", .object(["delete": .array(promptIDs.map(ComfyUIJSON.string))]))
+        let response = try await postJSON("/history", .object(["delete": .array(promptIDs.map(JSONValue.string))]))
         guard response.status == 200 else { throw unexpected(response, from: "POST /history") }
     }
 
@@ -83,14 +84,14 @@ extension ComfyUIClient {
     /// `POST /interrupt {"prompt_id": id}`: stops the prompt if it is the one running (between
     /// nodes); ComfyUI ignores it otherwise. Without an id it stops whatever runs.
     public func interrupt(promptID: String?) async throws {
-        let body: ComfyUIJSON = promptID.map { .object(["prompt_id": .string($0)]) } ?? .object([:])
+        let body: JSONValue = promptID.map { .object(["prompt_id": .string($0)]) } ?? .object([:])
         let response = try await postJSON("/interrupt", body)
         guard response.status == 200 else { throw unexpected(response, from: "POST /interrupt") }
     }
 
     /// `POST /queue {"delete": [ids]}`: drops prompts still waiting (they never reach history).
     public func deleteFromQueue(_ promptIDs: [String]) async throws {
-        let response = try await postJSON("/queue", .object(["delete": .array(promptIDs.map(ComfyUIJSON.string))]))
+        let response = try await postJSON("/queue", .object(["delete": .array(promptIDs.map(JSONValue.string))]))
         guard response.status == 200 else { throw unexpected(response, from: "POST /queue") }
     }
 

@@ -1,3 +1,4 @@
+import VelocityTypes
 public import CurlClient
 import Foundation
 
@@ -68,15 +69,15 @@ public struct ComfyUIClient: Sendable {
         try await send(HTTPClientRequest(method: "GET", url: baseURL + path))
     }
 
-    func postJSON(_ path: String, _ body: ComfyUIJSON) async throws -> HTTPClientResponse {
+    func postJSON(_ path: String, _ body: JSONValue) async throws -> HTTPClientResponse {
         try await send(.bytes("POST", baseURL + path, body.jsonBytes, contentType: "application/json"))
     }
 
     /// The body as JSON, for a 200; anything else is an error naming the route.
-    func json(_ response: HTTPClientResponse, from route: String) throws -> ComfyUIJSON {
+    func json(_ response: HTTPClientResponse, from route: String) throws -> JSONValue {
         guard response.status == 200 else { throw unexpected(response, from: route) }
         do {
-            return try ComfyUIJSON(parsing: response.body)
+            return try JSONValue(parsing: response.body)
         } catch {
             throw ComfyUIError(.comfyUIProtocolError, "\(route) answered something that is not JSON", retriable: true)
         }

@@ -5,7 +5,7 @@ public import Broker
 /// Refusals of the prompt itself (bad graph, failed validation, a missing model) are not
 /// retriable: another attempt sends the same prompt. Transport failures and a backend that
 /// lost the prompt are retriable, on another GPU if this one stays down.
-public struct ComfyUIError: Error, Sendable, CustomStringConvertible {
+public struct ComfyUIError: RetriableError {
     public var code: VelocityErrorCode
     public var message: String
     public var retriable: Bool
@@ -34,12 +34,6 @@ public struct ComfyUIError: Error, Sendable, CustomStringConvertible {
     /// prompt: the GPU's ComfyUI is down or restarted, not the job at fault.
     public var isBackendFailure: Bool {
         code == .comfyUIUnreachable || code == .comfyUIPromptLost || code == .comfyUISilent
-    }
-
-    public var description: String {
-        var text = "\(code): \(message)"
-        if let cause { text += " (cause: \(cause))" }
-        return text
     }
 }
 

@@ -1,3 +1,4 @@
+import VelocityTypes
 /// One JSON message of ComfyUI's `/ws` (`{"type", "data"}`), the kinds completion tracking
 /// reads. Binary frames (previews) are not events.
 public enum ComfyUIEvent: Sendable, Equatable {
@@ -34,7 +35,7 @@ public enum ComfyUIEvent: Sendable, Equatable {
 
     /// Reads one text frame; nil for one that is not a `{type, data}` object.
     public static func decode(_ text: String) -> ComfyUIEvent? {
-        guard let message = try? ComfyUIJSON(parsing: Array(text.utf8)), let type = message["type"]?.stringValue else {
+        guard let message = try? JSONValue(parsing: Array(text.utf8)), let type = message["type"]?.stringValue else {
             return nil
         }
         let data = message["data"]
@@ -75,7 +76,7 @@ public enum ComfyUIEvent: Sendable, Equatable {
     }
 
     /// Node ids are strings in the API format; some builds send numbers.
-    private static func nodeID(_ value: ComfyUIJSON) -> String? {
+    private static func nodeID(_ value: JSONValue) -> String? {
         if let text = value.stringValue { return text }
         if let number = value.intValue { return String(number) }
         return nil

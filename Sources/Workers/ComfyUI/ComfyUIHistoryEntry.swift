@@ -1,3 +1,4 @@
+public import VelocityTypes
 /// A file ComfyUI holds: what `/upload/image` answers and what a SaveImage output lists, and
 /// what `/view` takes.
 public struct ComfyUIFileRef: Sendable, Equatable, Hashable {
@@ -36,7 +37,7 @@ public struct ComfyUIExecutionFailure: Sendable, Equatable {
         self.exceptionMessage = exceptionMessage
     }
 
-    init(_ data: ComfyUIJSON?) {
+    init(_ data: JSONValue?) {
         nodeID = data?["node_id"]?.stringValue
         nodeType = data?["node_type"]?.stringValue
         exceptionType = data?["exception_type"]?.stringValue
@@ -69,7 +70,7 @@ public struct ComfyUIHistoryEntry: Sendable, Equatable {
     }
 
     /// The entry for `promptID` in a `/history/{id}` answer; nil while it is `{}` (not done).
-    public static func parse(_ response: ComfyUIJSON, promptID: String) throws -> ComfyUIHistoryEntry? {
+    public static func parse(_ response: JSONValue, promptID: String) throws -> ComfyUIHistoryEntry? {
         guard let entries = response.objectValue else {
             throw ComfyUIError(.comfyUIProtocolError, "/history answered a \(response.typeName), not an object", retriable: true)
         }
@@ -87,10 +88,10 @@ public struct ComfyUIHistoryEntry: Sendable, Equatable {
         return ComfyUIHistoryEntry(promptID: promptID, end: end(of: entry["status"]), outputs: outputs)
     }
 
-    static func end(of status: ComfyUIJSON?) -> ComfyUIPromptEnd {
+    static func end(of status: JSONValue?) -> ComfyUIPromptEnd {
         // Builds older than the status field recorded only successes.
         guard let status, !status.isNull else { return .succeeded }
-        let messages = (status["messages"]?.arrayValue ?? []).compactMap { message -> (String, ComfyUIJSON?)? in
+        let messages = (status["messages"]?.arrayValue ?? []).compactMap { message -> (String, JSONValue?)? in
             guard let pair = message.arrayValue, let event = pair.first?.stringValue else { return nil }
             return (event, pair.count > 1 ? pair[1] : nil)
         }

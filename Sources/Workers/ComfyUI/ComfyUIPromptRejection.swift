@@ -1,3 +1,4 @@
+public import VelocityTypes
 import Broker
 import Foundation
 
@@ -18,7 +19,7 @@ public enum ComfyUIPromptRejection {
 
     /// The error for a refused `POST /prompt` (any status but 200 and 409).
     public static func error(status: Int, body: [UInt8]) -> ComfyUIError {
-        guard let json = try? ComfyUIJSON(parsing: body) else {
+        guard let json = try? JSONValue(parsing: body) else {
             // ComfyUI answers malformed JSON with a 500 in text/plain (our fault, not worth a
             // retry); 502-504 come from whatever stands in front of a busy or restarting server.
             let text = String(decoding: body.prefix(300), as: UTF8.self)
@@ -53,13 +54,13 @@ public enum ComfyUIPromptRejection {
     /// The error for a non-empty `node_errors` object, nil for an empty one (or `[]`, what
     /// ComfyUI sends with some refusals). The node reported first is the lowest id, so the same
     /// refusal always reads the same.
-    public static func failure(nodeErrors: ComfyUIJSON?) -> ComfyUIError? {
+    public static func failure(nodeErrors: JSONValue?) -> ComfyUIError? {
         guard let nodes = nodeErrors?.objectValue, !nodes.isEmpty else { return nil }
         let ordered = nodes.keys.sorted { lhs, rhs in
             if let l = Int(lhs), let r = Int(rhs) { return l < r }
             return lhs < rhs
         }
-        var firstReason: (node: String, classType: String, reason: ComfyUIJSON)?
+        var firstReason: (node: String, classType: String, reason: JSONValue)?
         for node in ordered {
             let entry = nodes[node]
             let classType = entry?["class_type"]?.stringValue ?? "?"
@@ -93,7 +94,7 @@ public enum ComfyUIPromptRejection {
         return ComfyUIError(.comfyUIValidationFailed, message, retriable: false, nodeID: node, inputName: input)
     }
 
-    static func isMissingModel(_ reason: ComfyUIJSON) -> Bool {
+    static func isMissingModel(_ reason: JSONValue) -> Bool {
         guard reason["type"]?.stringValue == "value_not_in_list" else { return false }
         if let input = inputName(of: reason), modelInputNames.contains(input) { return true }
         if let value = reason["extra_info"]?["received_value"]?.stringValue?.lowercased() {
@@ -103,7 +104,7 @@ public enum ComfyUIPromptRejection {
     }
 
     /// `extra_info.input_name`, else the `name:` that starts ComfyUI's `details`.
-    static func inputName(of reason: ComfyUIJSON) -> String? {
+    static func inputName(of reason: JSONValue) -> String? {
         if let name = reason["extra_info"]?["input_name"]?.stringValue, !name.isEmpty { return name }
         guard let details = reason["details"]?.stringValue, let colon = details.firstIndex(of: ":") else { return nil }
         let name = details[..<colon].trimmingCharacters(in: .whitespaces)
@@ -112,7 +113,7 @@ public enum ComfyUIPromptRejection {
     }
 
     /// `invalid_prompt` names the node in `details` as "Node ID '#7'".
-    static func nodeID(inDetails error: ComfyUIJSON?) -> String? {
+    static func nodeID(inDetails error: JSONValue?) -> String? {
         guard let details = error?["details"]?.stringValue, let hash = details.firstIndex(of: "#") else { return nil }
         let id = details[details.index(after: hash)...].prefix { $0 != "'" && $0 != " " }
         return id.isEmpty ? nil : String(id)

@@ -3,52 +3,18 @@ import Broker
 extension DispatchRun {
     /// Runs one job: its request at the server, raced against a cancel, then its outcome.
     func execute(_ job: ClaimedJob) async {
-        let context = JobContext(lease: job.lease, broker: dispatcher.broker)
-        running.insert(context, leaseMilliseconds: job.leaseMilliseconds)
-        defer { running.remove(job.id) }
-        dispatcher.activity(.jobStarted(jobID: job.id))
-        let outcome: WorkerJobOutcome
-        do {
-            let result = try await request(job, context: context)
-            completions.append(JobCompletion(lease: job.lease, result: result))
-            outcome = .succeeded
-        } catch {
-            let failure = failure(for: error, context: context)
-            do {
-                let state = try await dispatcher.broker.fail(job.lease, failure)
-                logger.info(
-                    "job \(job.id) \(failure.code): \(failure.message) → \(state.rawValue)",
-                    metadata: ["queue": .string(job.lease.queue), "kind": .string(job.kind)])
-            } catch {
-                logger.warning("could not record the failure of job \(job.id): \(error)")
-            }
-            switch failure.disposition {
-            case .canceled: outcome = .canceled
-            case .release: outcome = .released
-            case .retry, .error: outcome = .failed(code: failure.code)
-            }
-        }
-        dispatcher.activity(.jobFinished(jobID: job.id, outcome: outcome))
+        await runtime.execute(
+            job, stopping: "the LLM dispatcher stopped before the request finished", classify: classify
+        ) { _ in try await request(job) }
     }
 
     /// The completion's JSON for `job`, or an error to classify.
-    private func request(_ job: ClaimedJob, context: JobContext) async throws -> String {
+    private func request(_ job: ClaimedJob) async throws -> String {
         let body = try LLMJobRequest.body(for: job, model: configuration.model)
         let window = self.window
-        let response = try await withThrowingTaskGroup(of: ChatCompletionResponse?.self) { group in
-            group.addTask {
-                try await client.chatCompletion(body) { event in
-                    if case .retrying(let error, _, _) = event, error.isOverload { _ = window.observeOverload() }
-                }
-            }
-            group.addTask {
-                await context.waitForCancel()
-                throw CancellationError()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        let response = try await client.chatCompletion(body) { event in
+            if case .retrying(let error, _, _) = event, error.isOverload { _ = window.observeOverload() }
         }
-        guard let response else { throw CancellationError() }
         let tokens = max(1, response.completion.usage?.completion_tokens ?? 1)
         let change = window.observeLatency(secondsPerToken: response.latency / .seconds(1) / Double(tokens))
         if change != .held { dispatcher.observer?(.window(limit: window.limit, load: nil)) }
@@ -61,22 +27,10 @@ extension DispatchRun {
         return response.body
     }
 
-    /// What the broker should do with a job whose request failed with `error`.
-    func failure(for error: any Error, context: JobContext) -> JobFailure {
-        if context.isCancelRequested {
-            return JobFailure(code: "canceled", message: "canceled while running", retriable: false, disposition: .canceled)
-        }
-        if error is CancellationError {
-            return JobFailure(
-                code: "worker_stopped", message: "the LLM dispatcher stopped before the request finished",
-                disposition: .release)
-        }
-        if let error = error as? JobError {
-            return JobFailure(code: error.code, message: error.message, retriable: error.retriable)
-        }
-        guard let error = error as? OpenAIClientError else {
-            return JobFailure(code: "handler_error", message: String(describing: error), retriable: true)
-        }
+    /// The dispatcher's reading of the server's errors (the runtime maps the rest); a server
+    /// that is down marks it down and gives the job back.
+    func classify(_ error: any Error) -> JobFailure? {
+        guard let error = error as? OpenAIClientError else { return nil }
         if error.isOverload { _ = window.observeOverload() }
         switch error.kind {
         case .invalidRequest, .unauthorized, .rejected:

@@ -3,22 +3,19 @@ import Logging
 import ServiceLifecycle
 
 /// One run of an `LLMDispatcher`: the claim loop and the loops beside it, sharing the window,
-/// the server gate, the acknowledgement queue and the running jobs.
+/// the server gate and the worker runtime (leases, acknowledgements, failures).
 struct DispatchRun: Sendable {
     let dispatcher: LLMDispatcher
     let client: OpenAIClient
     let window: InFlightWindow
     let gate: ServerGate
-    let completions: CompletionQueue
-    let running: RunningJobs
+    let runtime: WorkerRuntime
 
     var configuration: LLMDispatcher.Configuration { dispatcher.configuration }
     var logger: Logger { dispatcher.logger }
 
     func run(consumer: any JobConsumer) async {
-        await withDiscardingTaskGroup { loops in
-            loops.addTask { await acknowledge() }
-            loops.addTask { await heartbeat() }
+        await runtime.run {
             await withTaskGroup(of: Void.self) { control in
                 control.addTask { await watchLoad() }
                 control.addTask { await probeWhileDown() }
@@ -28,8 +25,6 @@ struct DispatchRun: Sendable {
                 control.cancelAll()
                 gate.wakeAll()
             }
-            completions.close()
-            running.stop()
         }
     }
 
@@ -134,37 +129,6 @@ struct DispatchRun: Sendable {
             logger.warning("LLM server \(configuration.serverURL) is not answering: \(reason); claiming stops")
             dispatcher.activity(.backendUnresponsive(reason: reason))
             dispatcher.observer?(.serverDown(reason: reason))
-        }
-    }
-
-    private func acknowledge() async {
-        while true {
-            let batch = await completions.takeAll()
-            if batch.isEmpty { return }
-            do {
-                let refused = try await dispatcher.broker.complete(batch)
-                for (completion, error) in zip(batch, refused) {
-                    if let error { logger.warning("completion of job \(completion.lease.jobID) refused: \(error)") }
-                }
-            } catch {
-                // The leases run out and the jobs are redelivered: at least once, never lost.
-                logger.error("could not acknowledge \(batch.count) LLM jobs: \(error)")
-            }
-        }
-    }
-
-    private func heartbeat() async {
-        while let due = await running.nextDue() {
-            for (context, _) in due {
-                do {
-                    context.noteHeartbeat(try await dispatcher.broker.heartbeat(context.lease, progress: nil))
-                } catch let error as BrokerError where error.code == .staleAttempt || error.code == .jobNotFound {
-                    logger.warning("job \(context.lease.jobID) was taken away: \(error)")
-                    context.requestCancel()
-                } catch {
-                    logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
-                }
-            }
         }
     }
 }

@@ -33,7 +33,7 @@ public struct LLMDispatcher: Service {
         /// Read `/metrics` at all; off forces latency mode.
         public var useMetrics: Bool
         /// One request's attempts at the server before the job is given back or failed.
-        public var retry: RetryPolicy
+        public var retry: RequestRetryPolicy
         public var requestTimeout: Duration
         /// Most jobs claimed in one round trip.
         public var claimBatch: Int
@@ -43,16 +43,16 @@ public struct LLMDispatcher: Service {
         /// Largest result stored; a larger completion fails the job (the broker refuses it).
         public var maxResultBytes: Int
         /// Backoff of the `/health` probe while the server is down.
-        public var probeBackoff: RetryPolicy
+        public var probeBackoff: RequestRetryPolicy
 
         public init(
             queue: String = "llm", workerID: String, serverURL: String, apiKey: String? = nil, model: LLMModelPolicy,
             window: AIMDWindow.Configuration = AIMDWindow.Configuration(), metricsInterval: Duration = .milliseconds(250),
             useMetrics: Bool = true,
-            retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(250), maxDelay: .seconds(4)),
+            retry: RequestRetryPolicy = RequestRetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(250), maxDelay: .seconds(4)),
             requestTimeout: Duration = .seconds(600), claimBatch: Int = 32, claimWait: Duration = .seconds(1),
             interactiveKinds: Set<String> = ["llm.chat"], maxResultBytes: Int = 64 * 1024,
-            probeBackoff: RetryPolicy = RetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(500), maxDelay: .seconds(10))
+            probeBackoff: RequestRetryPolicy = RequestRetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(500), maxDelay: .seconds(10))
         ) {
             self.queue = queue
             self.workerID = workerID
@@ -113,7 +113,9 @@ public struct LLMDispatcher: Service {
         }
         let run = DispatchRun(
             dispatcher: self, client: client, window: InFlightWindow(AIMDWindow(configuration.window)),
-            gate: ServerGate(), completions: CompletionQueue(), running: RunningJobs())
+            gate: ServerGate(),
+            runtime: WorkerRuntime(
+                broker: broker, workerID: configuration.workerID, logger: logger, activity: activity))
         await run.run(consumer: consumer)
         await consumer.close()
         try? await http.shutdown()

@@ -7,7 +7,7 @@ extension OpenAIClient {
     /// head arrives; a stream that breaks midway throws. An error event in the stream (SGLang
     /// and vLLM send `data: {"error": …}`) throws with the server's message.
     public func streamChatCompletion(
-        _ body: [UInt8], includeUsage: Bool = true, retry: RetryPolicy? = nil,
+        _ body: [UInt8], includeUsage: Bool = true, retry: RequestRetryPolicy? = nil,
         onEvent: (@Sendable (Event) -> Void)? = nil
     ) async throws -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
         let request = try Self.streamingBody(body, includeUsage: includeUsage)

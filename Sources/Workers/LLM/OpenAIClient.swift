@@ -16,11 +16,11 @@ public struct OpenAIClient: Sendable {
         public var apiKey: String?
         /// One attempt's limit; generation of long answers needs minutes.
         public var requestTimeout: Duration
-        public var retry: RetryPolicy
+        public var retry: RequestRetryPolicy
 
         public init(
             baseURL: String, apiKey: String? = nil, requestTimeout: Duration = .seconds(600),
-            retry: RetryPolicy = RetryPolicy()
+            retry: RequestRetryPolicy = RequestRetryPolicy()
         ) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.apiKey = apiKey
@@ -47,7 +47,7 @@ public struct OpenAIClient: Sendable {
     /// `POST /v1/chat/completions` with `body` (a JSON request; `stream` must not be true).
     /// Returns the server's body once it parses as a chat completion.
     public func chatCompletion(
-        _ body: [UInt8], retry: RetryPolicy? = nil, onEvent: (@Sendable (Event) -> Void)? = nil
+        _ body: [UInt8], retry: RequestRetryPolicy? = nil, onEvent: (@Sendable (Event) -> Void)? = nil
     ) async throws -> ChatCompletionResponse {
         let policy = retry ?? configuration.retry
         var attempt = 1

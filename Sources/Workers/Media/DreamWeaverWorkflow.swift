@@ -1,3 +1,4 @@
+public import VelocityTypes
 import Foundation
 import NIOPosix
 
@@ -6,7 +7,7 @@ import NIOPosix
 public struct DreamWeaverWorkflow: Sendable {
     public let manifest: WorkflowManifest
     /// The graph as loaded: `{node_id: {class_type, inputs, …}}`.
-    public let graph: [String: ComfyUIJSON]
+    public let graph: [String: JSONValue]
 
     /// Loads and checks `path` (a manifest) and the workflow it names; throws `WorkflowError`.
     /// The files are read on NIO's thread pool.
@@ -25,7 +26,7 @@ public struct DreamWeaverWorkflow: Sendable {
     }
 
     init(manifest: WorkflowManifest, workflowJSON: [UInt8]) throws {
-        guard let json = try? ComfyUIJSON(parsing: workflowJSON), let graph = json.objectValue else {
+        guard let json = try? JSONValue(parsing: workflowJSON), let graph = json.objectValue else {
             throw WorkflowError(entry: "workflow", "is not a JSON object of nodes (ComfyUI's API format)")
         }
         try WorkflowValidation(manifest: manifest, graph: graph).check()
@@ -60,8 +61,8 @@ public struct DreamWeaverWorkflow: Sendable {
     /// The prompt (API format) for one render.
     public func prompt(
         for payload: DreamWeaverJobPayload, image: ComfyUIFileRef, seed: UInt64, filenamePrefix: String
-    ) -> ComfyUIJSON {
-        var values: [String: ComfyUIJSON] = [
+    ) -> JSONValue {
+        var values: [String: JSONValue] = [
             "image": .string(image.subfolder.isEmpty ? image.filename : image.subfolder + "/" + image.filename),
             "positive_prompt": .string(positivePrompt(roomType: payload.room_type, style: payload.style)),
             "seed": .int(Int64(seed)),

@@ -5,7 +5,7 @@ import CurlClient
 extension MediaWorker {
     /// Claims a job and uploads its photo to ComfyUI; nil once the worker stops or the
     /// backend went down. Jobs that cannot be prepared are failed (or given back) here.
-    func acquire(slot: Int, consumer: any JobConsumer, running: RunningJobs) async -> MediaJob? {
+    func acquire(slot: Int, consumer: any JobConsumer) async -> MediaJob? {
         while !isStopping && health.isHealthy {
             let claimed: ClaimedJob
             do {
@@ -17,12 +17,14 @@ extension MediaWorker {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }
-            let context = JobContext(lease: claimed.lease, broker: broker)
-            running.insert(context, leaseMilliseconds: claimed.leaseMilliseconds)
+            let context = runtime.hold(claimed)
             do {
                 return try await prepare(claimed, context: context, slot: slot)
             } catch {
-                await settle(claimed, context: context, failure: preparationFailure(error), started: false, running: running)
+                let failure = WorkerRuntime.failure(
+                    for: error, context: context, stopping: "the worker stopped before the render",
+                    classify: preparationFailure)
+                await runtime.fail(claimed, failure, started: false)
             }
         }
         return nil
@@ -44,59 +46,21 @@ extension MediaWorker {
         return MediaJob(claimed: claimed, context: context, payload: payload, input: input, slot: slot)
     }
 
-    /// A job that never reached the GPU: bad input fails it, a backend failure or a stop gives
-    /// it back unspent.
-    private func preparationFailure(_ error: any Error) -> JobFailure {
-        if Task.isCancelled || error is CancellationError {
-            return JobFailure(code: "worker_stopped", message: "the worker stopped before the render", disposition: .release)
+    /// A job that never reached the GPU: a backend failure gives it back unspent (and stops
+    /// claiming); a missing input blob fails it for good.
+    private func preparationFailure(_ error: any Error) -> JobFailure? {
+        guard let error = error as? ComfyUIError else { return nil }
+        if error.isBackendFailure || error.httpStatus.map({ $0 >= 500 }) == true {
+            backendFailed("upload failed: \(error.message)")
+            return JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
         }
-        if let error = error as? ComfyUIError {
-            if error.isBackendFailure || error.httpStatus.map({ $0 >= 500 }) == true {
-                backendFailed("upload failed: \(error.message)")
-                return JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
-            }
-            return JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable)
-        }
-        if let error = error as? JobError {
-            return JobFailure(code: error.code, message: error.message, retriable: error.retriable)
-        }
-        if let error = error as? BlobStoreError {
-            return JobFailure(code: error.code.rawValue, message: error.message, retriable: true)
-        }
-        return JobFailure(code: "handler_error", message: String(describing: error), retriable: true)
+        return nil
     }
 
     /// Gives a prepared job back unspent.
-    func release(_ job: MediaJob, running: RunningJobs, reason: String) async {
+    func release(_ job: MediaJob, reason: String) async {
         let failure = JobFailure(code: "worker_released", message: "given back before its render: \(reason)", disposition: .release)
-        await settle(job.claimed, context: job.context, failure: failure, started: false, running: running)
-    }
-
-    /// Records an attempt's failure with the broker; reports the end of a started job.
-    func settle(_ claimed: ClaimedJob, context: JobContext, failure: JobFailure, started: Bool, running: RunningJobs) async {
-        // Recorded even when the worker's task is cancelled (that is when releases happen).
-        let broker = self.broker
-        let outcome: Result<JobState, any Error> = await Task {
-            do { return .success(try await broker.fail(claimed.lease, failure)) } catch { return .failure(error) }
-        }.value
-        running.remove(claimed.id)
-        switch outcome {
-        case .success(let state):
-            logger.info(
-                "job \(claimed.id) \(failure.code): \(failure.message) → \(state.rawValue)",
-                metadata: ["queue": .string(claimed.lease.queue), "worker": .string(configuration.workerID)])
-        case .failure(let error):
-            logger.warning("could not record the failure of job \(claimed.id): \(error)")
-        }
-        if started {
-            let result: WorkerJobOutcome
-            switch failure.disposition {
-            case .canceled: result = .canceled
-            case .release: result = .released
-            case .error, .retry: result = .failed(code: failure.code)
-            }
-            activity(.jobFinished(jobID: claimed.id, outcome: result))
-        }
+        await runtime.fail(job.claimed, failure, started: false)
     }
 
     /// `[A-Za-z0-9._-]` only, for a file name ComfyUI accepts anywhere.

@@ -8,7 +8,7 @@ extension MediaWorker {
     /// Stores a finished render: fetches the output node's image through `/view`, checks it is
     /// a PNG with libpng, writes it to the payload's `output_blob`, completes the job with
     /// `{"output_blob", "width", "height"}`, and deletes ComfyUI's history entry.
-    func finish(_ rendered: RenderedJob, running: RunningJobs) async {
+    func finish(_ rendered: RenderedJob) async {
         let job = rendered.job
         do {
             let outputs = rendered.entry.outputs
@@ -29,34 +29,23 @@ extension MediaWorker {
             try await blobs.write(bytes, as: job.payload.output_blob)
             let result = DreamWeaverResult(output_blob: job.payload.output_blob, width: image.width, height: image.height)
             let text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
-            try await broker.complete(job.claimed.lease, result: text)
-            running.remove(job.id)
-            activity(.jobFinished(jobID: job.id, outcome: .succeeded))
+            try await runtime.complete(job.claimed, result: text)
         } catch {
-            await settle(job, storeFailure(error), running: running)
+            let failure = WorkerRuntime.failure(
+                for: error, context: job.context, stopping: "the worker stopped while storing the render",
+                classify: storeFailure)
+            await settle(job, failure)
         }
         try? await comfyUI.deleteHistory([rendered.promptID])
     }
 
-    private func storeFailure(_ error: any Error) -> JobFailure {
-        if Task.isCancelled || error is CancellationError {
-            return JobFailure(code: "worker_stopped", message: "the worker stopped while storing the render", disposition: .release)
-        }
-        if let error = error as? ComfyUIError {
-            if error.isBackendFailure {
-                backendFailed("fetching an output failed: \(error.message)")
-                return JobFailure(
-                    code: error.code.rawValue, message: error.message, disposition: .retry,
-                    delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
-            }
-            return JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable)
-        }
-        if let error = error as? BlobStoreError {
-            return JobFailure(code: error.code.rawValue, message: error.message, retriable: true)
-        }
-        if let error = error as? BrokerError {
-            return JobFailure(code: error.code.rawValue, message: error.message, retriable: true)
-        }
-        return JobFailure(code: "handler_error", message: String(describing: error), retriable: true)
+    /// An output fetch that failed because the backend went down: another attempt, soon, on
+    /// another GPU.
+    private func storeFailure(_ error: any Error) -> JobFailure? {
+        guard let error = error as? ComfyUIError, error.isBackendFailure else { return nil }
+        backendFailed("fetching an output failed: \(error.message)")
+        return JobFailure(
+            code: error.code.rawValue, message: error.message, disposition: .retry,
+            delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
     }
 }

@@ -4,10 +4,10 @@ extension MediaWorker {
     /// Renders a prepared job: queues its prompt, follows it to its end, and handles cancel,
     /// stop and backend failure. Returns the rendered job for `finish`, or nil when the job
     /// was settled here.
-    func render(_ job: MediaJob, hub: ComfyUIEventHub, running: RunningJobs) async -> RenderedJob? {
-        activity(.jobStarted(jobID: job.id))
+    func render(_ job: MediaJob, hub: ComfyUIEventHub) async -> RenderedJob? {
+        runtime.activity(.jobStarted(jobID: job.id))
         if job.context.isCancelRequested {
-            await settle(job, canceled(), running: running)
+            await settle(job, canceled())
             return nil
         }
         let mailbox = hub.subscribe()
@@ -31,7 +31,7 @@ extension MediaWorker {
             if Task.isCancelled { throw CancellationError() }
             guard let entry else {
                 await stopPrompt(promptID)
-                await settle(job, canceled(), running: running)
+                await settle(job, canceled())
                 return nil
             }
             switch entry.end {
@@ -39,8 +39,7 @@ extension MediaWorker {
                 return RenderedJob(job: job, promptID: promptID, entry: entry)
             case .failed(let failure):
                 await settle(
-                    job, JobFailure(code: VelocityErrorCode.comfyUIExecutionError.rawValue, message: failure.summary, retriable: true),
-                    running: running)
+                    job, JobFailure(code: VelocityErrorCode.comfyUIExecutionError.rawValue, message: failure.summary, retriable: true))
             case .interrupted(let node):
                 let failure = job.context.isCancelRequested
                     ? canceled()
@@ -48,12 +47,12 @@ extension MediaWorker {
                         code: VelocityErrorCode.comfyUIInterrupted.rawValue,
                         message: "interrupted in ComfyUI at node \(node ?? "?") by someone else", disposition: .retry,
                         delayMilliseconds: configuration.interruptedRetryDelayMilliseconds)
-                await settle(job, failure, running: running)
+                await settle(job, failure)
             }
             try? await comfyUI.deleteHistory([promptID])
             return nil
         } catch {
-            await renderFailed(job, promptID: promptID, queued: queuedInComfyUI, error: error, running: running)
+            await renderFailed(job, promptID: promptID, queued: queuedInComfyUI, error: error)
             return nil
         }
     }
@@ -91,18 +90,17 @@ extension MediaWorker {
         }
     }
 
-    private func renderFailed(_ job: MediaJob, promptID: String, queued: Bool, error: any Error, running: RunningJobs) async {
+    private func renderFailed(_ job: MediaJob, promptID: String, queued: Bool, error: any Error) async {
         if Task.isCancelled || error is CancellationError {
             // Past the drain deadline: stop the prompt (so the next worker finds the GPU free)
             // and give the job back unspent.
             await stopPrompt(promptID)
             await settle(
-                job, JobFailure(code: "worker_stopped", message: "the worker stopped during the render", disposition: .release),
-                running: running)
+                job, JobFailure(code: "worker_stopped", message: "the worker stopped during the render", disposition: .release))
             return
         }
         guard let error = error as? ComfyUIError else {
-            await settle(job, JobFailure(code: "handler_error", message: String(describing: error), retriable: true), running: running)
+            await settle(job, JobFailure(error))
             return
         }
         if error.isBackendFailure {
@@ -114,7 +112,7 @@ extension MediaWorker {
                     code: error.code.rawValue, message: error.message, disposition: .retry,
                     delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)
                 : JobFailure(code: error.code.rawValue, message: error.message, disposition: .release)
-            await settle(job, failure, running: running)
+            await settle(job, failure)
             // After the job is on its way to another GPU: a hung server may still take an
             // interrupt. No waiting for it: the worker claims again only once the server is idle.
             if queued { await stopPrompt(promptID, confirm: false) }
@@ -125,7 +123,7 @@ extension MediaWorker {
             // wait until they are gone and drop whatever history they left.
             await stopPrompt(promptID)
         }
-        await settle(job, JobFailure(code: error.code.rawValue, message: error.message, retriable: error.retriable), running: running)
+        await settle(job, JobFailure(error))
     }
 
     /// Takes the prompt out of ComfyUI: dropped if still queued, interrupted if running. With
@@ -148,11 +146,9 @@ extension MediaWorker {
         }.value
     }
 
-    func settle(_ job: MediaJob, _ failure: JobFailure, running: RunningJobs) async {
-        await settle(job.claimed, context: job.context, failure: failure, started: true, running: running)
+    func settle(_ job: MediaJob, _ failure: JobFailure) async {
+        await runtime.fail(job.claimed, failure)
     }
 
-    func canceled() -> JobFailure {
-        JobFailure(code: "canceled", message: "canceled while running", retriable: false, disposition: .canceled)
-    }
+    func canceled() -> JobFailure { .canceled }
 }

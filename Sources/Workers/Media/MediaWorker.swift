@@ -71,6 +71,8 @@ public struct MediaWorker: Service {
     let logger: Logger
     let activity: WorkerActivitySink
     let health = BackendHealth()
+    /// Leases, cancels, completions and failures of the jobs this worker holds.
+    let runtime: WorkerRuntime
 
     /// - Parameters:
     ///   - comfyUI: the client of this GPU's ComfyUI; its `clientID` should be unique to this
@@ -87,20 +89,21 @@ public struct MediaWorker: Service {
         self.workflow = workflow
         self.logger = logger
         self.activity = activity
+        self.runtime = WorkerRuntime(
+            broker: broker, workerID: configuration.workerID, logger: logger, activity: activity)
     }
 
     public func run() async throws {
         let consumer = try await broker.makeConsumer(queue: configuration.queue, workerID: configuration.workerID)
         let hub = ComfyUIEventHub()
         let socket = ComfyUIEventSocket(url: comfyUI.webSocketURL, hub: hub, logger: logger)
-        let running = RunningJobs()
         await withDiscardingTaskGroup { loops in
             loops.addTask { await socket.run() }
-            loops.addTask { await heartbeat(running) }
-            await withDiscardingTaskGroup { finishers in
-                await renderLoop(consumer: consumer, hub: hub, running: running, finishers: &finishers)
+            await runtime.run {
+                await withDiscardingTaskGroup { finishers in
+                    await renderLoop(consumer: consumer, hub: hub, finishers: &finishers)
+                }
             }
-            running.stop()
             loops.cancelAll()
         }
         await consumer.close()
@@ -110,7 +113,7 @@ public struct MediaWorker: Service {
     var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
     private func renderLoop(
-        consumer: any JobConsumer, hub: ComfyUIEventHub, running: RunningJobs, finishers: inout DiscardingTaskGroup
+        consumer: any JobConsumer, hub: ComfyUIEventHub, finishers: inout DiscardingTaskGroup
     ) async {
         var next: MediaJob?
         while !isStopping {
@@ -118,25 +121,25 @@ public struct MediaWorker: Service {
                 await waitForBackend()
                 continue
             }
-            if next == nil { next = await acquire(slot: 0, consumer: consumer, running: running) }
+            if next == nil { next = await acquire(slot: 0, consumer: consumer) }
             guard let job = next else { continue }
             let prefetch = configuration.prefetch
-            async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer, running: running) : nil
-            if let rendered = await render(job, hub: hub, running: running) {
+            async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer) : nil
+            if let rendered = await render(job, hub: hub) {
                 if prefetch {
-                    finishers.addTask { await finish(rendered, running: running) }
+                    finishers.addTask { await finish(rendered) }
                 } else {
-                    await finish(rendered, running: running)
+                    await finish(rendered)
                 }
             }
             next = await following
             if let prefetched = next, !health.isHealthy || Task.isCancelled {
-                await release(prefetched, running: running, reason: Task.isCancelled ? "the worker stopped" : "its GPU's backend went down")
+                await release(prefetched, reason: Task.isCancelled ? "the worker stopped" : "its GPU's backend went down")
                 next = nil
             }
         }
         if let prefetched = next {
-            await release(prefetched, running: running, reason: "the worker is draining")
+            await release(prefetched, reason: "the worker is draining")
         }
     }
 
@@ -158,23 +161,6 @@ public struct MediaWorker: Service {
         if health.markDown() {
             logger.warning("ComfyUI at \(comfyUI.baseURL) is unresponsive: \(reason); not claiming until it answers")
             activity(.backendUnresponsive(reason: reason))
-        }
-    }
-
-    /// Extends each held job's lease at a third of its length; the reply carries cancels.
-    private func heartbeat(_ running: RunningJobs) async {
-        while let due = await running.nextDue() {
-            for (context, _) in due {
-                do {
-                    let reply = try await broker.heartbeat(context.lease, progress: nil)
-                    context.noteHeartbeat(reply)
-                } catch let error as BrokerError where error.code == .staleAttempt || error.code == .jobNotFound {
-                    logger.warning("job \(context.lease.jobID) was taken away: \(error)")
-                    context.requestCancel()
-                } catch {
-                    logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
-                }
-            }
         }
     }
 }

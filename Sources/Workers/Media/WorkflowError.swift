@@ -1,7 +1,7 @@
 public import Broker
 
 /// A workflow or its manifest that cannot be used, naming the bad entry.
-public struct WorkflowError: Error, Sendable, CustomStringConvertible {
+public struct WorkflowError: VelocityError {
     public var code: VelocityErrorCode
     /// Where the problem is, e.g. `parameters.seed` or `models[0]`.
     public var entry: String

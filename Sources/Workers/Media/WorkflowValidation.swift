@@ -1,10 +1,11 @@
+import VelocityTypes
 import Foundation
 
 /// The checks a workflow and its manifest pass before any job uses them. Each failure names
 /// the entry at fault.
 struct WorkflowValidation {
     let manifest: WorkflowManifest
-    let graph: [String: ComfyUIJSON]
+    let graph: [String: JSONValue]
 
     func check() throws {
         try checkNodes()
@@ -136,14 +137,14 @@ struct WorkflowValidation {
     }
 
     /// `[node_id, output_index]`: an input fed by another node.
-    static func link(_ value: ComfyUIJSON) -> String? {
+    static func link(_ value: JSONValue) -> String? {
         guard let pair = value.arrayValue, pair.count == 2, let id = pair[0].stringValue, pair[1].intValue != nil else {
             return nil
         }
         return id
     }
 
-    static func value(_ value: ComfyUIJSON, fits type: String) -> Bool {
+    static func value(_ value: JSONValue, fits type: String) -> Bool {
         switch (type, value) {
         case ("image", .string), ("string", .string), ("integer", .int), ("number", .int), ("number", .double):
             return true

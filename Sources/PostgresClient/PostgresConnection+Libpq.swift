@@ -1,3 +1,4 @@
+import VelocityTypes
 import CLibpq
 import Foundation
 

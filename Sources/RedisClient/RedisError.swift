@@ -1,5 +1,7 @@
+public import VelocityTypes
+
 /// An error from the Redis client: connection, protocol, server or script.
-public struct RedisError: Error, CustomStringConvertible, Sendable {
+public struct RedisError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
     public var cause: (any Error & Sendable)?

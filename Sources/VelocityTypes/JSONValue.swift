@@ -1,6 +1,10 @@
 import Foundation
 
-/// Any JSON value, decoded without losing integers, so a client's payload round-trips as sent.
+/// Any JSON value: the one JSON type of the product (job payloads and results, ComfyUI
+/// workflows, history entries and websocket messages, API bodies).
+///
+/// Integers stay integers (seeds are 64-bit; a client's payload round-trips as sent) and
+/// objects keep no order (ComfyUI's node ids are keys).
 public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
@@ -42,31 +46,24 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
+    /// Parses JSON bytes; throws when they are not JSON.
+    public init(parsing bytes: some Collection<UInt8>) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
     /// Parses JSON text; nil when it is not JSON.
     public init?(parsing text: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        guard let value = try? JSONValue(parsing: text.utf8) else { return nil }
         self = value
     }
 
-    /// Compact JSON text with sorted keys.
-    public var jsonText: String {
+    /// Compact JSON bytes with sorted keys.
+    public var jsonBytes: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return (try? encoder.encode(self)).map { Array($0) } ?? Array("null".utf8)
     }
 
-    public var isObject: Bool {
-        if case .object = self { return true }
-        return false
-    }
-
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
+    /// Compact JSON text with sorted keys.
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
 }

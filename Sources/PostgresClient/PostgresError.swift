@@ -1,3 +1,5 @@
+public import VelocityTypes
+
 /// An error from the PostgreSQL client: connecting, a statement, a COPY or a migration.
 ///
 /// Callers branch on `code` (stable across releases) and, for server errors, on `sqlState`,

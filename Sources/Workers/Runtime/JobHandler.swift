@@ -18,20 +18,3 @@ public struct ClosureJobHandler: JobHandler {
         try await body(job, context)
     }
 }
-
-/// A failure a handler reports on purpose.
-public struct JobError: Error, Sendable, CustomStringConvertible {
-    public var code: String
-    public var message: String
-    public var retriable: Bool
-    public var cause: (any Error & Sendable)?
-
-    public init(code: String, message: String, retriable: Bool, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.retriable = retriable
-        self.cause = cause
-    }
-
-    public var description: String { "\(code): \(message)" }
-}

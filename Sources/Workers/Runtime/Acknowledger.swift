@@ -1,8 +1,10 @@
 import Broker
+import Logging
 import Synchronization
 
-/// Finished attempts waiting to be acknowledged; the acknowledging loop takes them in batches.
-final class CompletionQueue: Sendable {
+/// Finished attempts waiting to be acknowledged, and the one loop that acknowledges them: all
+/// that finished while the previous round trip ran go to the broker in one script call.
+final class Acknowledger: Sendable {
     private struct State {
         var items: [JobCompletion] = []
         var waiter: CheckedContinuation<Void, Never>?
@@ -17,6 +19,23 @@ final class CompletionQueue: Sendable {
             return state.waiter
         }
         waiter?.resume()
+    }
+
+    /// Acknowledges batches until closed and drained.
+    func run(broker: any JobBroker, logger: Logger) async {
+        while true {
+            let batch = await takeAll()
+            if batch.isEmpty { return }
+            do {
+                let refused = try await broker.complete(batch)
+                for (completion, error) in zip(batch, refused) {
+                    if let error { logger.warning("completion of job \(completion.lease.jobID) refused: \(error)") }
+                }
+            } catch {
+                // The leases run out and the jobs are redelivered: at least once, never lost.
+                logger.error("could not acknowledge \(batch.count) jobs: \(error)")
+            }
+        }
     }
 
     /// Everything queued, waiting until there is something; empty once closed and drained.
@@ -38,6 +57,7 @@ final class CompletionQueue: Sendable {
         }
     }
 
+    /// Lets `run` return once what is queued is acknowledged.
     func close() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.closed = true

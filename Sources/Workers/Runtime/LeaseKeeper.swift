@@ -1,0 +1,86 @@
+import Broker
+import Logging
+import Synchronization
+
+/// The jobs a worker holds, and the one loop that keeps their leases: each lease is extended
+/// at a third of its length, the reply's cancel flag reaches the job's context, and a job the
+/// broker no longer lets this attempt hold (`staleAttempt`: its lease ran out and another
+/// worker has it, or it ended) is canceled here, so a fenced-off worker stops at once.
+final class LeaseKeeper: Sendable {
+    private struct State {
+        var jobs: [String: (context: JobContext, leaseMilliseconds: Int)] = [:]
+        var stopped = false
+    }
+    private let state = Mutex(State())
+
+    /// Starts keeping the lease of `context`'s job.
+    func insert(_ context: JobContext, leaseMilliseconds: Int) {
+        state.withLock { $0.jobs[context.lease.jobID] = (context, leaseMilliseconds) }
+    }
+
+    /// Stops keeping the lease of job `id` (it ended, or was given back).
+    func remove(_ id: String) {
+        _ = state.withLock { $0.jobs.removeValue(forKey: id) }
+    }
+
+    var count: Int { state.withLock { $0.jobs.count } }
+
+    /// Ends `run` at its next wake-up.
+    func stop() {
+        state.withLock { $0.stopped = true }
+    }
+
+    /// Heartbeats every held job when it is due, until `stop`.
+    func run(broker: any JobBroker, logger: Logger) async {
+        while let due = await nextDue() {
+            for context in due {
+                await beat(context, broker: broker, logger: logger)
+            }
+        }
+    }
+
+    /// One heartbeat; a refusal that fences this attempt off cancels the job.
+    func beat(_ context: JobContext, broker: any JobBroker, logger: Logger) async {
+        do {
+            context.noteHeartbeat(try await broker.heartbeat(context.lease, progress: nil))
+        } catch let error as BrokerError where Self.isFencedOff(error) {
+            logger.warning("job \(context.lease.jobID) was taken away: \(error)")
+            context.requestCancel()
+        } catch {
+            // Transient (Redis down): the next beat tries again; the lease has two thirds left.
+            logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
+        }
+    }
+
+    /// The broker refused the attempt for good: it is no longer this worker's to run.
+    static func isFencedOff(_ error: BrokerError) -> Bool {
+        error.code == .staleAttempt || error.code == .jobNotFound
+    }
+
+    /// Sleeps until some job is due for a heartbeat (a third of its lease since the last one)
+    /// and returns those; nil once stopped.
+    func nextDue() async -> [JobContext]? {
+        while true {
+            let (stopped, jobs) = state.withLock { ($0.stopped, Array($0.jobs.values)) }
+            if stopped || Task.isCancelled { return nil }
+            var due: [JobContext] = []
+            var sleep = Duration.milliseconds(250)
+            for (context, lease) in jobs {
+                let interval = Self.interval(leaseMilliseconds: lease)
+                let since = context.sinceLastHeartbeat
+                if since >= interval {
+                    due.append(context)
+                } else {
+                    sleep = min(sleep, interval - since)
+                }
+            }
+            if !due.isEmpty { return due }
+            try? await Task.sleep(for: sleep)
+        }
+    }
+
+    /// A third of the lease, at least 50 ms.
+    static func interval(leaseMilliseconds: Int) -> Duration {
+        .milliseconds(max(leaseMilliseconds / 3, 50))
+    }
+}
