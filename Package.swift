@@ -65,9 +65,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // A job kind, its payload type and its result type, declared once for every process.
+        .target(
+            name: "JobContracts",
+            dependencies: ["VelocityTypes"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Producer",
-            dependencies: ["Broker", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Broker", "JobContracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CurlClient",
@@ -105,7 +114,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "VelocityTypes", "Broker", "BlobStore", "Images", "CurlClient", "GPUBox",
+                "VelocityTypes", "Broker", "JobContracts", "BlobStore", "Images", "CurlClient", "GPUBox",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -129,7 +138,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "VelocityTypes", "Broker", "Producer", "BlobStore", "Images", "GPUBox",
+                "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -145,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
-                "Broker", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
+                "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
                 "BlobStore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -160,7 +169,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BrokerTests",
-            dependencies: ["Broker", "Producer", "Workers", "TestSupport"],
+            dependencies: ["Broker", "JobContracts", "Producer", "Workers", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JobContractsTests",
+            dependencies: ["JobContracts", "VelocityTypes"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresClientTests",
@@ -173,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Broker", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
+                "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -212,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "WorkersTests",
             dependencies: [
-                "Workers", "Emulators", "Broker", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
+                "Workers", "Emulators", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
                 "Gateway", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

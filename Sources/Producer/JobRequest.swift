@@ -1,10 +1,13 @@
 public import Broker
+public import JobContracts
 
-/// A typed submission: what the submit side knows before the job has an id or a queue.
-public struct JobRequest: Sendable, Equatable {
+/// A typed submission: what the submit side knows before the job has a queue.
+public struct JobRequest: Sendable {
+    /// A pre-assigned id, for a job whose blobs are named after it before it is submitted;
+    /// nil gives it a new UUIDv7.
+    public var id: String?
     public var kind: String
-    /// JSON text.
-    public var payload: String
+    public var payload: JobPayload
     public var tenant: String
     public var actor: String
     public var priority: Int
@@ -34,10 +37,11 @@ public struct JobRequest: Sendable, Equatable {
     /// Without a `priority`, the kind's default (`JobKind.defaultPriority`; 0 for a kind the
     /// standard registry does not know).
     public init(
-        kind: String, payload: String = "{}", tenant: String = "default", actor: String = "", priority: Int? = nil,
-        idempotencyKey: String? = nil, parentBatch: String? = nil, maxAttempts: Int = 3,
+        id: String? = nil, kind: String, payload: JobPayload, tenant: String = "default", actor: String = "",
+        priority: Int? = nil, idempotencyKey: String? = nil, parentBatch: String? = nil, maxAttempts: Int = 3,
         backoff: BackoffPolicy = BackoffPolicy(), timeouts: Timeouts = Timeouts(), delayMilliseconds: Int = 0
     ) {
+        self.id = id
         self.kind = kind
         self.payload = payload
         self.tenant = tenant
@@ -49,5 +53,41 @@ public struct JobRequest: Sendable, Equatable {
         self.backoff = backoff
         self.timeouts = timeouts
         self.delayMilliseconds = delayMilliseconds
+    }
+
+    /// A request whose payload is JSON text (the command line, benchmarks, tests); the producer
+    /// parses it, once.
+    public init(
+        kind: String, payload: String = "{}", tenant: String = "default", actor: String = "", priority: Int? = nil,
+        idempotencyKey: String? = nil, parentBatch: String? = nil, maxAttempts: Int = 3,
+        backoff: BackoffPolicy = BackoffPolicy(), timeouts: Timeouts = Timeouts(), delayMilliseconds: Int = 0
+    ) {
+        self.init(
+            kind: kind, payload: .text(payload), tenant: tenant, actor: actor, priority: priority,
+            idempotencyKey: idempotencyKey, parentBatch: parentBatch, maxAttempts: maxAttempts, backoff: backoff,
+            timeouts: timeouts, delayMilliseconds: delayMilliseconds)
+    }
+}
+
+/// A job's payload as the submitter has it.
+public enum JobPayload: Sendable, Equatable {
+    /// Already parsed (the gateway's request body): checked against the kind's contract as it is.
+    case json(JSONValue)
+    /// JSON text, parsed by the producer.
+    case text(String)
+    /// A contract's typed payload, validated and encoded by `JobPayload.typed`.
+    case encoded(String)
+
+    /// A typed payload of `Contract`, validated here (a refusal names the field) and encoded
+    /// once, so the producer neither parses nor checks it again.
+    public static func typed<Contract: JobContract>(
+        _ contract: Contract.Type, _ payload: Contract.Payload
+    ) throws -> JobPayload {
+        do {
+            try Contract.validate(payload)
+        } catch {
+            throw BrokerError(.invalidJob, error.message, field: error.fieldPath)
+        }
+        return .encoded(try Contract.encode(payload))
     }
 }

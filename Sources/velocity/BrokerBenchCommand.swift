@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Foundation
 import Logging
+import JobContracts
 import Producer
 import Synchronization
 import Workers

@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Foundation
 import Logging
+import JobContracts
 import Producer
 import Workers
 
@@ -62,10 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
         let ids = receipts.map(\.id)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
-            group.addTask { try await LeaseRecoveryService(broker: broker, queues: [queue], logger: logger).run() }
-            if let store {
-                group.addTask { try await JobRecordSync(broker: broker, store: store, queues: [queue], logger: logger).run() }
-            }
+            group.addTask { try await BrokerMaintenance(broker: broker, store: store, queues: [queue], logger: logger).run() }
             while true {
                 let states = try await broker.states(queue: queue, ids: ids)
                 let done = states.filter { $0?.isTerminal == true }.count

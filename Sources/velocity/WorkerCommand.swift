@@ -28,17 +28,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger.velocity("worker")
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
-        var services: [any Service] = [
+        let services: [any Service] = [
             QueueWorker(
                 configuration: .init(queue: queue, workerID: workerID, concurrency: concurrency),
                 broker: broker, handler: handler, logger: logger),
-            LeaseRecoveryService(broker: broker, queues: [queue], logger: logger),
+            BrokerMaintenance(broker: broker, store: store, queues: [queue], logger: logger),
         ]
-        if let store {
-            services.append(JobRecordSync(broker: broker, store: store, queues: [queue], logger: logger))
-            services.append(
-                JobReconcilerService(reconciler: JobReconciler(broker: broker, store: store), logger: logger))
-        }
         logger.info("worker \(workerID) consuming \(queue)")
         // Ready marker for scripts and tests that start workers.
         print("worker \(workerID) ready on \(queue)")

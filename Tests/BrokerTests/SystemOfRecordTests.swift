@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import JobContracts
 import Logging
 import Producer
 import TestSupport

@@ -167,7 +167,11 @@ struct BatchLifecycleTests {
             // The crashed run had recorded the first 20 children.
             let earlier = (0..<20).map { n in
                 JobRequest(
-                    kind: "llm.batch", payload: #"{"custom_id":"req-\#(n)"}"#, tenant: "acme",
+                    kind: "llm.batch",
+                    payload: #"""
+                        {"batch_id":"\#(batch.id)","custom_id":"req-\#(n)","method":"POST","url":"/v1/chat/completions",
+                         "body":{"messages":[{"role":"user","content":"hi"}]}}
+                        """#, tenant: "acme",
                     idempotencyKey: BatchInputValidator.idempotencyKey(batchID: batch.id, customID: "req-\(n)"),
                     parentBatch: batch.id)
             }

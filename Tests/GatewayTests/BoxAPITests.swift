@@ -96,13 +96,19 @@ struct BoxAPITests {
         }
     }
 
+    /// A `dream_weaver.render` payload as the gateway's upload route writes it.
+    static let renderPayload = #"""
+        {"input_blob":"dream-weaver/x/input.png","room_type":"living_room","style":"warm","seed":null,
+         "image":{"format":"png","width":8,"height":8,"bytes":100},"output_blob":"dream-weaver/x/output.png"}
+        """#
+
     @Test("a queued media job says why it waits when no box serves media")
     func waitingReason() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             try await Self.publish(fixture.gateway, box: "box-1", mode: .llm)
             let submitted = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"dream_weaver.render","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"dream_weaver.render","payload":\#(Self.renderPayload)}"#))
             let id = try #require(submitted.body.json["id"] as? String)
             var status = try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(status.body.json["waiting_reason"] as? String == "waiting: no media capacity, box box-1 in llm mode")

@@ -1,6 +1,7 @@
 import Images
 import Broker
 import Foundation
+import JobContracts
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -49,13 +50,16 @@ struct DreamWeaverTests {
             #expect(record.submission.kind == "dream_weaver.render")
             #expect(record.submission.queue == "media")
             #expect(record.submission.tenant == "acme")
-            let payload = try JSONDecoder().decode(DreamWeaverPayload.self, from: Data(record.submission.payload.utf8))
+            let payload = try JSONDecoder().decode(DreamWeaverRender.Payload.self, from: Data(record.submission.payload.utf8))
             #expect(payload.input_blob == key)
             #expect(payload.output_blob == "dream-weaver/\(id)/output.png")
             #expect(payload.room_type == "living_room")
             #expect(payload.style == "warm scandinavian")
             #expect(payload.seed == 4_294_967_295)
-            #expect(payload.image == ValidatedImage(format: format, width: width, height: height, bytes: image.count))
+            #expect(
+                payload.image
+                    == DreamWeaverRender.Payload.Image(
+                        format: format.rawValue, width: width, height: height, bytes: image.count))
 
             let snapshot = try #require(try await fixture.gateway.broker.job(queue: "media", id: id))
             #expect(snapshot.state == .queued)
@@ -120,7 +124,7 @@ struct DreamWeaverTests {
             await consumer.close()
             let job = try #require(claimed.first)
             #expect(job.lease.jobID == id)
-            let payload = try JSONDecoder().decode(DreamWeaverPayload.self, from: Data(job.payload.utf8))
+            let payload = try JSONDecoder().decode(DreamWeaverRender.Payload.self, from: Data(job.payload.utf8))
             #expect(try await fixture.gateway.blobs.read(payload.input_blob) == ImageSamples.webpLossless)
 
             let running = try await client.execute(

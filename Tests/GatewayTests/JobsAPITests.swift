@@ -98,6 +98,16 @@ struct JobsAPITests {
             (#"{"kind":"crm.import","payload":{},"max_attempts":0}"#, 422, "invalid_request", "max_attempts"),
             (#"{"kind":"crm.import","payload":{},"timeouts":{"heartbeat_ms":-5}}"#, 422, "invalid_request", nil),
             (#"{"kind":"crm.import","payload":{},"priority":1000000}"#, 422, "invalid_request", "priority"),
+            // Kinds with contracts: the payload is decoded with the kind's type; the field is named.
+            (#"{"kind":"llm.chat","payload":"hello"}"#, 422, "invalid_request", "payload"),
+            (#"{"kind":"llm.batch","payload":{"method":"POST","url":"/v1/chat/completions","body":{}}}"#, 422,
+             "invalid_request", "payload.custom_id"),
+            (#"{"kind":"llm.batch","payload":{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{}}}"#,
+             422, "invalid_request", "payload.custom_id"),
+            (#"{"kind":"llm.batch","payload":{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":[]}}"#,
+             422, "invalid_request", "payload.body"),
+            (#"{"kind":"dream_weaver.render","payload":{"input_blob":"i","room_type":"r","style":"s","seed":null,"output_blob":"o","image":{"format":"gif","width":1,"height":1,"bytes":1}}}"#,
+             422, "invalid_request", "payload.image.format"),
         ] as [(String, Int, String, String?)])
     func refusedSubmits(body: String, status: Int, code: String, field: String?) async throws {
         try await GatewayFixture.withGateway { fixture, client in

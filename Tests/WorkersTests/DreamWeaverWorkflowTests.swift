@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import JobContracts
 import Gateway
 import Images
 import Testing
@@ -78,7 +79,7 @@ struct DreamWeaverWorkflowTests {
     @Test("a job's prompt sets image, prompts, seed and filename prefix, and nothing else")
     func promptInjection() async throws {
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)
-        let payload = try DreamWeaverJobPayload.decode("""
+        let payload = try DreamWeaverRender.payload(fromJSON: """
             {"input_blob": "dream-weaver/j/input.png", "room_type": "living_room", "style": "warm scandinavian",
              "seed": 42, "image": {"format": "png", "width": 10, "height": 8, "bytes": 100},
              "output_blob": "dream-weaver/j/output.png"}
@@ -102,7 +103,7 @@ struct DreamWeaverWorkflowTests {
 
     @Test("without a client seed, the seed is derived from the job id: the same for every attempt")
     func derivedSeed() throws {
-        let payload = try DreamWeaverJobPayload.decode("""
+        let payload = try DreamWeaverRender.payload(fromJSON: """
             {"input_blob": "a", "room_type": "kitchen", "style": "x", "seed": null,
              "image": {"format": "jpeg", "width": 1, "height": 1, "bytes": 1}, "output_blob": "b"}
             """)

@@ -3,6 +3,7 @@ import Broker
 import CurlClient
 import Emulators
 import Foundation
+import JobContracts
 import Gateway
 import Images
 import Logging
@@ -146,7 +147,7 @@ final class MediaTestRig: Sendable {
         for picture in pictures {
             let bytes = try PNGCodec.encode(picture)
             let id = JobID.make()
-            let payload = DreamWeaverPayload(
+            let payload = DreamWeaverRender.Payload(
                 jobID: id, form: DreamWeaverForm(roomType: roomType, style: style, seed: seed),
                 image: ValidatedImage(format: .png, width: picture.width, height: picture.height, bytes: bytes.count))
             try await blobs.write(bytes, as: payload.input_blob)

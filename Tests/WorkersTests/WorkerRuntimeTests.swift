@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import JobContracts
 import Logging
 import Synchronization
 import TestSupport
@@ -186,6 +187,51 @@ struct WorkerRuntimeTests {
                 .jobStarted(jobID: bad.id), .jobFinished(jobID: bad.id, outcome: .failed(code: "bad_input")),
                 .jobStarted(jobID: stopped.id), .jobFinished(jobID: stopped.id, outcome: .released),
             ])
+        await fixture.tearDown()
+    }
+
+    enum Doubling: JobContract {
+        static let kind = JobKind(name: "test.double", queue: "q")
+        struct Payload: Codable, Sendable { var n: Int }
+        struct Result: Codable, Sendable { var doubled: Int }
+    }
+
+    struct Doubler: JobProcessor {
+        typealias Contract = Doubling
+        func process(_ payload: Doubling.Payload, job: ClaimedJob, context: JobContext) async throws -> Doubling.Result {
+            Doubling.Result(doubled: payload.n * 2)
+        }
+    }
+
+    @Test("a router hands each job its decoded payload; a payload that does not decode or an unknown kind fails at once")
+    func typedProcessing() async throws {
+        let fixture = try await TestBroker.make()
+        var router = JobRouter()
+        router.register(Doubler())
+        #expect(router.kinds == ["test.double"])
+        let good = JobSubmission(kind: "test.double", queue: "q", payload: #"{"n":21}"#)
+        let bad = JobSubmission(kind: "test.double", queue: "q", payload: #"{"n":"21"}"#)
+        let unknown = JobSubmission(kind: "test.other", queue: "q", payload: "{}")
+        _ = try await fixture.broker.enqueue([good, bad, unknown])
+        let worker = QueueWorker(
+            configuration: .init(queue: "q", workerID: "typed", concurrency: 2, claimWait: .milliseconds(100)),
+            broker: fixture.broker, handler: router, logger: Self.logger)
+        let running = Task { try await worker.run() }
+        try await eventually("every job ends") {
+            try await fixture.broker.states(queue: "q", ids: [good.id, bad.id, unknown.id]).allSatisfy { $0?.isTerminal == true }
+        }
+        running.cancel()
+        _ = try? await running.value
+        let done = try #require(try await fixture.broker.job(queue: "q", id: good.id))
+        #expect(done.state == .succeeded)
+        #expect(done.result == #"{"doubled":42}"#)
+        let refused = try #require(try await fixture.broker.job(queue: "q", id: bad.id))
+        #expect(refused.state == .failed && refused.attempts == 1)
+        #expect(refused.errorCode == "invalid_payload")
+        #expect(refused.errorMessage == "payload.n: must be an integer")
+        #expect(refused.errorRetriable == false)
+        let other = try #require(try await fixture.broker.job(queue: "q", id: unknown.id))
+        #expect(other.state == .failed && other.errorCode == "unsupported_kind")
         await fixture.tearDown()
     }
 }

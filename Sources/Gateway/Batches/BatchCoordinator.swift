@@ -1,5 +1,6 @@
 import BlobStore
 import Broker
+import JobContracts
 import Foundation
 import Logging
 import Producer
@@ -121,7 +122,7 @@ public struct BatchCoordinator: Service {
                     "method": .string(request.method), "url": .string(request.url), "body": request.body,
                 ])
                 return JobRequest(
-                    kind: "llm.batch", payload: payload.jsonText, tenant: batch.tenant, actor: "batch:\(batch.id)",
+                    kind: LLMBatchLine.kind.name, payload: .json(payload), tenant: batch.tenant, actor: "batch:\(batch.id)",
                     idempotencyKey: BatchInputValidator.idempotencyKey(batchID: batch.id, customID: request.customID),
                     parentBatch: batch.id)
             }

@@ -1,6 +1,7 @@
 public import Images
 import BlobStore
 import Broker
+import JobContracts
 import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -66,17 +67,18 @@ public struct DreamWeaverController: Sendable {
                 refusal.details["field"] = "image"
                 throw refusal
             }
-            var submission = try gateway.producer.submission(
-                for: JobRequest(
-                    kind: Self.kind, tenant: principal.tenant, actor: principal.subject,
+            // The blobs are named after the job, so its id comes first.
+            let jobID = JobID.make()
+            let payload = DreamWeaverRender.Payload(jobID: jobID, form: fields, image: validated)
+            let submission = try gateway.producer.prepare(
+                JobRequest(
+                    id: jobID, kind: DreamWeaverRender.kind.name, payload: try .typed(DreamWeaverRender.self, payload),
+                    tenant: principal.tenant, actor: principal.subject,
                     idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!]))
-            let payload = DreamWeaverPayload(jobID: submission.id, form: fields, image: validated)
-            submission.payload = String(decoding: try JSONResponse.encoder.encode(payload), as: UTF8.self)
-            try submission.validate(gateway.producer.limits)
 
             try await image.upload.commit(as: payload.input_blob)
             committedKey = payload.input_blob
-            let receipt = try await gateway.submitter.submit(submission)
+            let receipt = try await gateway.producer.submit(submission)
             committedKey = nil  // the job owns the blob now
             var status = "queued"
             if !receipt.created {
@@ -141,7 +143,7 @@ public struct DreamWeaverController: Sendable {
         {
             return named
         }
-        return DreamWeaverPayload.outputBlob(jobID: id)
+        return DreamWeaverRender.outputBlob(jobID: id)
     }
 
     struct Health: Encodable {

@@ -24,9 +24,7 @@ struct JobSubmitRequest: Decodable, Sendable {
     var backoff: Backoff?
 
     /// The producer's request for `principal`; the `Idempotency-Key` header wins over the body.
-    func jobRequest(principal: Principal, idempotencyKey header: String?) throws -> JobRequest {
-        let payload = self.payload ?? .object([:])
-        guard payload.isObject else { throw GatewayError.invalid(field: "payload", "must be a JSON object") }
+    func jobRequest(principal: Principal, idempotencyKey header: String?) -> JobRequest {
         let defaults = JobRequest(kind: kind)
         var timeouts = defaults.timeouts
         if let t = self.timeouts {
@@ -40,7 +38,7 @@ struct JobSubmitRequest: Decodable, Sendable {
             backoff.maxMilliseconds = b.max_ms ?? backoff.maxMilliseconds
         }
         return JobRequest(
-            kind: kind, payload: payload.jsonText, tenant: principal.tenant, actor: principal.subject,
+            kind: kind, payload: .json(payload ?? .object([:])), tenant: principal.tenant, actor: principal.subject,
             priority: priority ?? defaults.priority, idempotencyKey: header ?? idempotency_key,
             maxAttempts: max_attempts ?? defaults.maxAttempts, backoff: backoff, timeouts: timeouts,
             delayMilliseconds: delay_ms ?? 0)

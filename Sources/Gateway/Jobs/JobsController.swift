@@ -8,13 +8,11 @@ public import Producer
 /// `/v1/jobs`: submit, status, result, cancel, events, list.
 public struct JobsController: Sendable {
     let producer: JobProducer
-    let submitter: SubmitBatcher
     let directory: JobDirectory
     let events: JobEventHub
 
-    public init(producer: JobProducer, submitter: SubmitBatcher, directory: JobDirectory, events: JobEventHub) {
+    public init(producer: JobProducer, directory: JobDirectory, events: JobEventHub) {
         self.producer = producer
-        self.submitter = submitter
         self.directory = directory
         self.events = events
     }
@@ -43,9 +41,8 @@ public struct JobsController: Sendable {
         let principal = try context.require(.submitter)
         let body = try await JSONResponse.decode(JobSubmitRequest.self, from: request, context: context)
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
-        let submission = try producer.submission(
-            for: try body.jobRequest(principal: principal, idempotencyKey: idempotencyKey))
-        let receipt = try await submitter.submit(submission)
+        let submission = try producer.prepare(body.jobRequest(principal: principal, idempotencyKey: idempotencyKey))
+        let receipt = try await producer.submit(submission)
         var status = "queued"
         if !receipt.created, let existing = try? await directory.view(id: receipt.id, for: principal) {
             status = existing.status

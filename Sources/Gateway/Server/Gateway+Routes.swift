@@ -10,7 +10,7 @@ extension Gateway {
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(keys: keys, jwt: jwt, rateLimiter: rateLimiter))
-        JobsController(producer: producer, submitter: submitter, directory: directory, events: events)
+        JobsController(producer: producer, directory: directory, events: events)
             .addRoutes(to: router)
         OperationsController(gateway: self).addRoutes(to: router)
         BatchAPIController(gateway: self).addRoutes(to: router)

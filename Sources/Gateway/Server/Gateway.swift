@@ -1,6 +1,7 @@
 public import BlobStore
 public import Broker
 public import GPUBox
+public import JobContracts
 import Foundation
 public import Hummingbird
 public import Logging
@@ -10,8 +11,9 @@ public import ServiceLifecycle
 /// The HTTP face of the product, wired to its stores.
 ///
 /// `connect` opens the Redis and Postgres pools and migrates the schema; `makeApplication`
-/// builds the Hummingbird application whose services (submit batching, the event hub, the
-/// record sync, the batch coordinator) run in its `ServiceGroup`; `close` releases the pools.
+/// builds the Hummingbird application whose services (the producer's submit batching, the
+/// event hub, the record sync, the batch coordinator) run in its `ServiceGroup`; `close`
+/// releases the pools.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let redis: RedisPool
@@ -22,7 +24,6 @@ public final class Gateway: Sendable {
     public let keys: APIKeyStore
     public let blobs: any BlobStore
     public let metrics: GatewayMetrics
-    public let submitter: SubmitBatcher
     public let events: JobEventHub
     public let directory: JobDirectory
     public let kinds: JobKindRegistry
@@ -70,11 +71,11 @@ public final class Gateway: Sendable {
         self.broker = RedisBroker(
             pool: redis, configuration: RedisBrokerConfiguration(namespace: configuration.namespace, recordOutbox: true))
         self.records = PostgresJobRecordStore(pool: postgres)
-        self.producer = JobProducer(broker: broker, store: records, kinds: kinds, logger: logger)
+        self.producer = JobProducer(
+            broker: broker, store: records, kinds: kinds, batchesConcurrentSubmits: true, logger: logger)
         self.keys = APIKeyStore(pool: postgres)
         self.blobs = blobs
         self.metrics = GatewayMetrics()
-        self.submitter = SubmitBatcher(producer: producer, logger: logger)
         self.events = JobEventHub(broker: broker, queues: kinds.queues, logger: logger)
         self.boxes = BoxStateStore(redis: redis, namespace: configuration.namespace)
         self.directory = JobDirectory(
@@ -89,23 +90,16 @@ public final class Gateway: Sendable {
     }
 
     /// The long-running pieces besides the HTTP server: submit batching, the event hub, the
-    /// batch coordinator, lease recovery, and with the record sync on, the sync and reconciler.
+    /// batch coordinator, and the broker's maintenance (lease recovery, and with the record
+    /// sync on, the sync and the reconciler).
     public var services: [any Service] {
-        // Lease recovery gives a dead worker's jobs back; the reconciler re-enqueues jobs that
-        // are in Postgres but not in Redis (Redis lost, or down during a submit).
-        var services: [any Service] = [
-            submitter, events, BatchCoordinator(gateway: self),
-            LeaseRecoveryService(broker: broker, queues: kinds.queues, logger: logger),
+        let metrics = self.metrics
+        return producer.services + [
+            events, BatchCoordinator(gateway: self),
+            BrokerMaintenance(
+                broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
+                logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
         ]
-        if configuration.recordSync {
-            services.append(JobReconcilerService(reconciler: JobReconciler(broker: broker, store: records), logger: logger))
-            let metrics = self.metrics
-            services.append(
-                JobRecordSync(
-                    broker: broker, store: records, queues: kinds.queues, logger: logger,
-                    onApplied: { metrics.recordFinished($0) }))
-        }
-        return services
     }
 
     /// The application: the router on the configured address, with `services` in its group.

@@ -1,4 +1,5 @@
 public import VelocityTypes
+public import JobContracts
 import Foundation
 import NIOPosix
 
@@ -47,7 +48,7 @@ public struct DreamWeaverWorkflow: Sendable {
 
     /// The seed of a job: the client's, else one derived from the job id, so every attempt of
     /// the job renders the same image.
-    public static func seed(for payload: DreamWeaverJobPayload, jobID: String) -> UInt64 {
+    public static func seed(for payload: DreamWeaverRender.Payload, jobID: String) -> UInt64 {
         if let seed = payload.seed { return UInt64(seed) }
         // FNV-1a: stable across processes and platforms (Hasher is seeded per process).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -60,7 +61,7 @@ public struct DreamWeaverWorkflow: Sendable {
 
     /// The prompt (API format) for one render.
     public func prompt(
-        for payload: DreamWeaverJobPayload, image: ComfyUIFileRef, seed: UInt64, filenamePrefix: String
+        for payload: DreamWeaverRender.Payload, image: ComfyUIFileRef, seed: UInt64, filenamePrefix: String
     ) -> JSONValue {
         var values: [String: JSONValue] = [
             "image": .string(image.subfolder.isEmpty ? image.filename : image.subfolder + "/" + image.filename),

@@ -1,11 +1,12 @@
 import Broker
+import JobContracts
 import Synchronization
 
 /// A claimed Dream Weaver job whose input is already in ComfyUI, ready to render.
 struct MediaJob: Sendable {
     let claimed: ClaimedJob
     let context: JobContext
-    let payload: DreamWeaverJobPayload
+    let payload: DreamWeaverRender.Payload
     /// The uploaded room photo, as LoadImage names it.
     let input: ComfyUIFileRef
     /// Which of the worker's two input files it uses (the other one is the next job's).
@@ -38,11 +39,4 @@ final class BackendHealth: Sendable {
     func markUp() {
         healthy.withLock { $0 = true }
     }
-}
-
-/// The result a Dream Weaver job completes with.
-struct DreamWeaverResult: Encodable {
-    var output_blob: String
-    var width: Int
-    var height: Int
 }

@@ -1,5 +1,6 @@
 import BlobStore
 import Broker
+import JobContracts
 import CurlClient
 
 extension MediaWorker {
@@ -32,7 +33,7 @@ extension MediaWorker {
 
     /// Reads the payload and the photo, and uploads it as this slot's input file.
     private func prepare(_ claimed: ClaimedJob, context: JobContext, slot: Int) async throws -> MediaJob {
-        let payload = try DreamWeaverJobPayload.decode(claimed.payload)
+        let payload = try DreamWeaverRender.payload(fromJSON: claimed.payload)
         let bytes: [UInt8]
         do {
             bytes = try await blobs.read(payload.input_blob)

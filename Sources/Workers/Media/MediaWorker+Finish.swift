@@ -1,5 +1,6 @@
 import BlobStore
 import Broker
+import JobContracts
 import Foundation
 import Images
 import NIOPosix
@@ -27,8 +28,8 @@ extension MediaWorker {
                 throw ComfyUIError(.comfyUIInvalidOutput, "\(file.filename) is not a valid PNG: \(error)", retriable: true)
             }
             try await blobs.write(bytes, as: job.payload.output_blob)
-            let result = DreamWeaverResult(output_blob: job.payload.output_blob, width: image.width, height: image.height)
-            let text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            let result = DreamWeaverRender.Result(output_blob: job.payload.output_blob, width: image.width, height: image.height)
+            let text = try DreamWeaverRender.encode(result: result)
             try await runtime.complete(job.claimed, result: text)
         } catch {
             let failure = WorkerRuntime.failure(

@@ -16,8 +16,6 @@ public struct JobError: RetriableError {
 }
 
 extension VelocityErrorCode {
-    /// The job's payload does not decode as its kind's payload type.
-    public static let invalidPayload: Self = "invalid_payload"
     /// The job was canceled while it ran.
     public static let canceled: Self = "canceled"
     /// The worker stopped (drain past its deadline, shutdown) before the job finished; the

@@ -1,22 +1,21 @@
-public import Broker
-public import Logging
-public import Producer
+import Broker
+import Logging
 public import ServiceLifecycle
 
 /// Coalesces concurrent submits into one Postgres commit and one enqueue script.
 ///
-/// Each submit must be durable before its 202; a commit per request would cap the gateway at
-/// the disk's fsync rate. Requests that arrive while a batch commits wait for the next one, so
+/// Each submit must be durable before it is answered; a commit per request would cap a
+/// gateway at the disk's fsync rate. Requests that arrive while a batch commits wait for the next one, so
 /// under load each commit carries many jobs and when idle a job commits alone, at once.
 public final class SubmitBatcher: Service, Sendable {
-    let producer: JobProducer
+    let committer: SubmissionCommitter
     let maxBatch: Int
     let concurrency: Int
     let pending: PendingSubmissions
     let logger: Logger
 
-    public init(producer: JobProducer, maxBatch: Int = 256, concurrency: Int = 3, logger: Logger) {
-        self.producer = producer
+    init(committer: SubmissionCommitter, maxBatch: Int = 256, concurrency: Int = 3, logger: Logger) {
+        self.committer = committer
         self.maxBatch = maxBatch
         self.pending = PendingSubmissions(maxBatch: maxBatch)
         self.concurrency = concurrency
@@ -24,7 +23,7 @@ public final class SubmitBatcher: Service, Sendable {
     }
 
     /// Records and enqueues one validated submission, together with whatever else is waiting.
-    public func submit(_ submission: JobSubmission) async throws -> JobProducer.Receipt {
+    func submit(_ submission: JobSubmission) async throws -> JobProducer.Receipt {
         try await pending.add(submission)
     }
 
@@ -44,7 +43,7 @@ public final class SubmitBatcher: Service, Sendable {
     private func commitLoop() async {
         while let batch = await pending.next(max: maxBatch) {
             do {
-                let receipts = try await producer.submit(validated: batch.map(\.submission))
+                let receipts = try await committer.commit(batch.map(\.submission))
                 for (item, receipt) in zip(batch, receipts) { item.continuation.resume(returning: receipt) }
             } catch {
                 logger.error("could not record \(batch.count) submissions: \(error)")
@@ -71,7 +70,7 @@ actor PendingSubmissions {
     /// Waits for the commit that carries `submission`.
     func add(_ submission: JobSubmission) async throws -> JobProducer.Receipt {
         guard !closed else {
-            throw BrokerError(.brokerUnavailable, "the gateway is shutting down; retry on another instance")
+            throw BrokerError(.brokerUnavailable, "the producer is shutting down; retry on another instance")
         }
         return try await withCheckedThrowingContinuation { continuation in
             items.append(Item(submission: submission, continuation: continuation))

@@ -1,0 +1,19 @@
+import Foundation
+
+extension JobContract {
+    /// A payload as a job stores it: compact JSON text with sorted keys.
+    public static func encode(_ payload: Payload) throws -> String {
+        try encodeJSON(payload)
+    }
+
+    /// A result as a job stores it: compact JSON text with sorted keys.
+    public static func encode(result: Result) throws -> String {
+        try encodeJSON(result)
+    }
+}
+
+func encodeJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
