@@ -103,7 +103,7 @@ struct GatewayFixture: Sendable {
         var blobs = 0
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: blobRoot.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: blobRoot.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { blobs += 1 }
         }
         return (Int(rows.rows.first?[0] ?? "0") ?? 0, keys.array?.count ?? 0, blobs)

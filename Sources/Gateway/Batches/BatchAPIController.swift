@@ -1,4 +1,5 @@
-import Broker
+public import BlobStore
+public import Broker
 import Foundation
 public import Hummingbird
 import NIOCore
@@ -10,9 +11,12 @@ public struct BatchAPIController: Sendable {
     let library: BatchLibrary
     let maxUploadBytes: Int
 
-    public init(gateway: Gateway) {
-        self.library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
-        self.maxUploadBytes = gateway.configuration.maxUploadBytes
+    /// - Parameters:
+    ///   - postgres: the pool of the gateway's `files` and `batches` tables.
+    ///   - blobs: where input, output and error files live.
+    public init(postgres: PostgresPool, blobs: any BlobStore, maxUploadBytes: Int) {
+        self.library = BatchLibrary(store: BatchStore(pool: postgres), blobs: blobs)
+        self.maxUploadBytes = maxUploadBytes
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {

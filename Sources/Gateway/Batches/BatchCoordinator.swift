@@ -1,9 +1,9 @@
-import BlobStore
-import Broker
+public import BlobStore
+public import Broker
 import JobContracts
 import Foundation
-import Logging
-import Producer
+public import Logging
+public import Producer
 public import ServiceLifecycle
 
 /// Drives batches through OpenAI's life cycle: validates input files, creates one child job
@@ -28,19 +28,22 @@ public struct BatchCoordinator: Service {
     let owner: String
     let logger: Logger
 
+    /// - Parameters:
+    ///   - postgres: the pool of the gateway's `files` and `batches` tables.
+    ///   - producer: submits the children (and its broker cancels them).
     public init(
-        gateway: Gateway, pollInterval: Duration = .milliseconds(250), leaseMilliseconds: Int = 60_000,
-        chunkSize: Int = 1_000
+        postgres: PostgresPool, blobs: any BlobStore, producer: JobProducer, logger: Logger,
+        pollInterval: Duration = .milliseconds(250), leaseMilliseconds: Int = 60_000, chunkSize: Int = 1_000
     ) {
-        self.store = BatchStore(pool: gateway.postgres)
-        self.blobs = gateway.blobs
-        self.producer = gateway.producer
-        self.broker = gateway.broker
+        self.store = BatchStore(pool: postgres)
+        self.blobs = blobs
+        self.producer = producer
+        self.broker = producer.broker
         self.pollInterval = pollInterval
         self.leaseMilliseconds = leaseMilliseconds
         self.chunkSize = chunkSize
         self.owner = "gateway-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        self.logger = gateway.logger
+        self.logger = logger
     }
 
     public func run() async throws {

@@ -1,11 +1,13 @@
 import Foundation
 import GPUBox
 import Hummingbird
+import Logging
 
 /// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them)
 /// and `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch).
 struct BoxController: Sendable {
-    let gateway: Gateway
+    let boxes: BoxStateStore
+    let logger: Logger
 
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/v1/gpus", use: gpus)
@@ -14,7 +16,7 @@ struct BoxController: Sendable {
 
     @Sendable func gpus(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
-        let views = try await gateway.boxes.boxes()
+        let views = try await boxes.boxes()
         return try JSONResponse.make(BoxList(data: views.map { BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) }))
     }
 
@@ -30,7 +32,7 @@ struct BoxController: Sendable {
             throw GatewayError.invalid(
                 field: "mode", "must be one of \(BoxMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let views = try await gateway.boxes.boxes()
+        let views = try await boxes.boxes()
         let box: BoxStateStore.BoxView
         if let name = body.box {
             guard let found = views.first(where: { $0.status.box == name }) else {
@@ -48,8 +50,8 @@ struct BoxController: Sendable {
             box = only
         }
         let switchRequest = ModeRequest(box: box.status.box, mode: mode, requestedBy: "\(principal.tenant):\(principal.subject)")
-        try await gateway.boxes.request(switchRequest)
-        gateway.logger.info(
+        try await boxes.request(switchRequest)
+        logger.info(
             "mode switch \(switchRequest.id) of \(box.status.box) to \(mode) requested by \(switchRequest.requestedBy)")
         return try JSONResponse.make(
             ModeSwitchAccepted(

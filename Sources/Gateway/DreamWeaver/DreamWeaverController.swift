@@ -1,12 +1,12 @@
 public import Images
-import BlobStore
+public import BlobStore
 import Broker
 import JobContracts
 import HTTPTypes
 public import Hummingbird
 import NIOCore
 import NIOPosix
-import Producer
+public import Producer
 
 /// Dream Weaver, as the platform's web and iPad clients call it: upload a room photo with a
 /// room type and style keywords, poll the status, download the PNG.
@@ -17,13 +17,24 @@ import Producer
 /// - `GET /dream-weaver/result/{job_id}` → `image/png` once succeeded, else 409 with the status JSON
 /// - `GET /dream-weaver/health` → the media queue's state
 public struct DreamWeaverController: Sendable {
-    public static let kind = "dream_weaver.render"
+    public static let kind = DreamWeaverRender.kind.name
 
-    let gateway: Gateway
+    let producer: JobProducer
+    let directory: JobDirectory
+    let broker: any JobBroker
+    let blobs: any BlobStore
+    let maxUploadBytes: Int
     let images: ImageValidator
 
-    public init(gateway: Gateway, limits: ImageLimits = ImageLimits()) {
-        self.gateway = gateway
+    public init(
+        producer: JobProducer, directory: JobDirectory, blobs: any BlobStore, maxUploadBytes: Int,
+        limits: ImageLimits = ImageLimits()
+    ) {
+        self.producer = producer
+        self.directory = directory
+        self.broker = producer.broker
+        self.blobs = blobs
+        self.maxUploadBytes = maxUploadBytes
         self.images = ImageValidator(limits: limits)
     }
 
@@ -46,8 +57,8 @@ public struct DreamWeaverController: Sendable {
     @Sendable func submit(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
         let form = try await MultipartUpload(
-            blobs: gateway.blobs, fileFields: ["image"],
-            limits: .init(maxFileBytes: gateway.configuration.maxUploadBytes)
+            blobs: blobs, fileFields: ["image"],
+            limits: .init(maxFileBytes: maxUploadBytes)
         ).read(request)
         var committedKey: String?
         do {
@@ -70,7 +81,7 @@ public struct DreamWeaverController: Sendable {
             // The blobs are named after the job, so its id comes first.
             let jobID = JobID.make()
             let payload = DreamWeaverRender.Payload(jobID: jobID, form: fields, image: validated)
-            let submission = try gateway.producer.prepare(
+            let submission = try producer.prepare(
                 JobRequest(
                     id: jobID, kind: DreamWeaverRender.kind.name, payload: try .typed(DreamWeaverRender.self, payload),
                     tenant: principal.tenant, actor: principal.subject,
@@ -78,13 +89,13 @@ public struct DreamWeaverController: Sendable {
 
             try await image.upload.commit(as: payload.input_blob)
             committedKey = payload.input_blob
-            let receipt = try await gateway.producer.submit(submission)
+            let receipt = try await producer.submit(submission)
             committedKey = nil  // the job owns the blob now
             var status = "queued"
             if !receipt.created {
                 // An Idempotency-Key replay: the earlier job has its own input; drop this copy.
-                try? await gateway.blobs.delete(payload.input_blob)
-                status = (try? await gateway.directory.view(id: receipt.id, for: principal).status) ?? status
+                try? await blobs.delete(payload.input_blob)
+                status = (try? await directory.view(id: receipt.id, for: principal).status) ?? status
             }
             return try JSONResponse.make(
                 Accepted(
@@ -94,7 +105,7 @@ public struct DreamWeaverController: Sendable {
                 headers: [.location: DreamWeaverStatus.statusURL(receipt.id)])
         } catch {
             await form.discard()
-            if let committedKey { try? await gateway.blobs.delete(committedKey) }
+            if let committedKey { try? await blobs.delete(committedKey) }
             throw error
         }
     }
@@ -102,7 +113,7 @@ public struct DreamWeaverController: Sendable {
     /// The job if `principal` may see it and it is a render; 404 otherwise.
     func view(_ context: GatewayContext) async throws -> JobView {
         let principal = try context.requirePrincipal()
-        let view = try await gateway.directory.view(id: context.parameters.require("job_id"), for: principal)
+        let view = try await directory.view(id: context.parameters.require("job_id"), for: principal)
         guard view.kind == Self.kind else { throw GatewayError.notFound("job") }
         return view
     }
@@ -119,11 +130,11 @@ public struct DreamWeaverController: Sendable {
             return try JSONResponse.make(try DreamWeaverStatus.json(view), status: .conflict)
         }
         let principal = try context.requirePrincipal()
-        let text = try await gateway.directory.result(id: view.id, for: principal).result
+        let text = try await directory.result(id: view.id, for: principal).result
         let key = Self.outputBlob(of: view.id, result: text)
         let bytes: [UInt8]
         do {
-            bytes = try await gateway.blobs.read(key)
+            bytes = try await blobs.read(key)
         } catch let error as BlobStoreError where error.code == .blobNotFound {
             throw GatewayError(
                 .internalServerError, .internalError, "the render of job \(view.id) succeeded but its image is missing",
@@ -161,8 +172,8 @@ public struct DreamWeaverController: Sendable {
     /// `ok`, or `degraded` while the media queue is paused (renders wait until it resumes).
     @Sendable func health(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
-        let queue = gateway.kinds.kind(named: Self.kind)?.queue ?? "media"
-        let depth = try await gateway.broker.depth(queue: queue)
+        let queue = producer.kinds.kind(named: Self.kind)?.queue ?? "media"
+        let depth = try await broker.depth(queue: queue)
         return try JSONResponse.make(
             Health(
                 status: depth.paused ? "degraded" : "ok",

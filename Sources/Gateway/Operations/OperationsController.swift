@@ -1,17 +1,33 @@
 import Broker
 import Foundation
+import GPUBox
 import HTTPTypes
 public import Hummingbird
 import NIOCore
 
 /// Health, readiness, queue depth, pause/resume, dead letters, metrics.
 public struct OperationsController: Sendable {
-    let gateway: Gateway
+    let broker: any JobBroker
+    let directory: JobDirectory
+    let queues: [String]
+    let redis: RedisPool
+    let postgres: PostgresPool
+    let boxes: BoxStateStore
+    let metrics: GatewayMetrics
     let rates: QueueRates
 
-    public init(gateway: Gateway) {
-        self.gateway = gateway
-        self.rates = gateway.queueRates
+    init(
+        broker: any JobBroker, directory: JobDirectory, queues: [String], redis: RedisPool, postgres: PostgresPool,
+        boxes: BoxStateStore, metrics: GatewayMetrics, rates: QueueRates
+    ) {
+        self.broker = broker
+        self.directory = directory
+        self.queues = queues
+        self.redis = redis
+        self.postgres = postgres
+        self.boxes = boxes
+        self.metrics = metrics
+        self.rates = rates
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {
@@ -41,14 +57,14 @@ public struct OperationsController: Sendable {
     @Sendable func ready(_ request: Request, context: GatewayContext) async throws -> Response {
         let redis: String
         do {
-            _ = try await gateway.redis.send(RedisCommand("PING"))
+            _ = try await self.redis.send(RedisCommand("PING"))
             redis = "ok"
         } catch {
             redis = "unreachable: \(error)"
         }
         let postgres: String
         do {
-            _ = try await gateway.postgres.withConnection { try await $0.query("SELECT 1") }
+            _ = try await self.postgres.withConnection { try await $0.query("SELECT 1") }
             postgres = "ok"
         } catch {
             postgres = "unreachable: \(error)"
@@ -93,8 +109,8 @@ public struct OperationsController: Sendable {
     @Sendable func queues(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
         var summaries: [QueueSummary] = []
-        for queue in gateway.kinds.queues {
-            let depth = try await gateway.broker.depth(queue: queue)
+        for queue in queues {
+            let depth = try await broker.depth(queue: queue)
             let rate = rates.observe(depth)
             summaries.append(
                 QueueSummary(
@@ -116,21 +132,21 @@ public struct OperationsController: Sendable {
 
     func queueName(_ context: GatewayContext) throws -> String {
         let name = try context.parameters.require("name")
-        guard gateway.kinds.queues.contains(name) else { throw GatewayError.notFound("queue '\(name)'") }
+        guard queues.contains(name) else { throw GatewayError.notFound("queue '\(name)'") }
         return name
     }
 
     @Sendable func pause(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.require(.operator)
         let queue = try queueName(context)
-        try await gateway.broker.setPaused(queue: queue, true)
+        try await broker.setPaused(queue: queue, true)
         return try JSONResponse.make(["name": queue, "paused": "true"])
     }
 
     @Sendable func resume(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.require(.operator)
         let queue = try queueName(context)
-        try await gateway.broker.setPaused(queue: queue, false)
+        try await broker.setPaused(queue: queue, false)
         return try JSONResponse.make(["name": queue, "paused": "false"])
     }
 
@@ -151,8 +167,8 @@ public struct OperationsController: Sendable {
             limit = parsed
         }
         var views: [JobView] = []
-        for id in try await gateway.broker.deadJobs(queue: queue, limit: limit) {
-            if let view = try? await gateway.directory.view(id: id, for: principal) { views.append(view) }
+        for id in try await broker.deadJobs(queue: queue, limit: limit) {
+            if let view = try? await directory.view(id: id, for: principal) { views.append(view) }
         }
         return try JSONResponse.make(DeadList(queue: queue, data: views))
     }
@@ -161,10 +177,10 @@ public struct OperationsController: Sendable {
         let principal = try context.require(.operator)
         let queue = try queueName(context)
         let id = try context.parameters.require("id")
-        let view = try await gateway.directory.view(id: id, for: principal)
+        let view = try await directory.view(id: id, for: principal)
         guard view.queue == queue else { throw GatewayError.notFound("job") }
-        try await gateway.broker.replay(queue: queue, jobID: id)
-        return try JSONResponse.make(try await gateway.directory.view(id: id, for: principal))
+        try await broker.replay(queue: queue, jobID: id)
+        return try JSONResponse.make(try await directory.view(id: id, for: principal))
     }
 
     @Sendable func openAPI(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -176,14 +192,14 @@ public struct OperationsController: Sendable {
 
     @Sendable func metrics(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
-        for queue in gateway.kinds.queues {
-            let depth = try await gateway.broker.depth(queue: queue)
-            gateway.metrics.update(depth)
+        for queue in queues {
+            let depth = try await broker.depth(queue: queue)
+            self.metrics.update(depth)
             _ = rates.observe(depth)
         }
-        gateway.metrics.update(try await gateway.boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)
+        self.metrics.update(try await boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render())))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
     }
 }

@@ -12,10 +12,16 @@ extension Gateway {
         router.add(middleware: AuthMiddleware(keys: keys, jwt: jwt, rateLimiter: rateLimiter))
         JobsController(producer: producer, directory: directory, events: events)
             .addRoutes(to: router)
-        OperationsController(gateway: self).addRoutes(to: router)
-        BatchAPIController(gateway: self).addRoutes(to: router)
-        DreamWeaverController(gateway: self).addRoutes(to: router)
-        BoxController(gateway: self).addRoutes(to: router)
+        OperationsController(
+            broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
+            metrics: metrics, rates: queueRates
+        ).addRoutes(to: router)
+        BatchAPIController(postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes)
+            .addRoutes(to: router)
+        DreamWeaverController(
+            producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
+        ).addRoutes(to: router)
+        BoxController(boxes: boxes, logger: logger).addRoutes(to: router)
         return router
     }
 }

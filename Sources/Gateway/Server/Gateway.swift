@@ -95,7 +95,7 @@ public final class Gateway: Sendable {
     public var services: [any Service] {
         let metrics = self.metrics
         return producer.services + [
-            events, BatchCoordinator(gateway: self),
+            events, BatchCoordinator(postgres: postgres, blobs: blobs, producer: producer, logger: logger),
             BrokerMaintenance(
                 broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
                 logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
