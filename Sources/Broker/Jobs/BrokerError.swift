@@ -2,7 +2,8 @@
 public struct BrokerError: VelocityError {
     public var code: VelocityErrorCode
     public var message: String
-    /// The submission field at fault, for validation errors.
+    /// The submission field at fault, for validation errors; the reply field, for a reply of
+    /// the wrong shape.
     public var field: String?
     public var cause: (any Error & Sendable)?
 
@@ -26,4 +27,7 @@ extension VelocityErrorCode {
     /// The broker's storage failed; the operation may be retried.
     public static let brokerUnavailable: Self = "broker_unavailable"
     public static let recordStoreUnavailable: Self = "record_store_unavailable"
+    /// A reply of the broker's storage is not of the shape the broker wrote: a bug, or scripts
+    /// of another version.
+    public static let malformedReply: Self = "broker_malformed_reply"
 }

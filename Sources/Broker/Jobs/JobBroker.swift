@@ -25,10 +25,24 @@ public protocol JobBroker: Sendable {
     /// Cancels a waiting job at once, or asks a running one to stop; idempotent.
     func cancel(queue: String, jobID: String) async throws -> CancelOutcome
 
+    /// The job with its result, nil when the broker does not have it (never had it, or let it
+    /// go after the result TTL).
     func job(queue: String, id: String) async throws -> JobSnapshot?
+
+    /// The job from whichever of `queues` holds it, in one round trip: a job id does not name
+    /// its queue.
+    func job(id: String, queues: [String]) async throws -> JobSnapshot?
+
+    /// Snapshots of many jobs of one queue in the order of `ids`, nil for one the broker does
+    /// not have: one round trip for many.
+    func jobs(queue: String, ids: [String]) async throws -> [JobSnapshot?]
 
     /// The state of each job, nil for one the broker does not have: one round trip for many.
     func states(queue: String, ids: [String]) async throws -> [JobState?]
+
+    /// Follows the state changes of one queue's jobs from now on, with a connection of its own
+    /// for blocking reads.
+    func makeEventReader(queue: String) async throws -> any JobEventReader
 
     func depth(queue: String) async throws -> QueueDepth
 

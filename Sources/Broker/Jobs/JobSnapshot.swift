@@ -28,6 +28,8 @@ public struct JobSnapshot: Sendable, Equatable {
     public var claimedMilliseconds: Int?
     public var finishedMilliseconds: Int?
     public var leaseDeadlineMilliseconds: Int?
+    /// Jobs that will be claimed before this one (0: next) while it is queued; nil otherwise.
+    public var queuePosition: Int? = nil
 }
 
 extension JobSnapshot {

@@ -14,7 +14,25 @@ public protocol JobRecordStore: Sendable {
     /// order after `afterID`: the candidates for reconciliation.
     func openJobs(afterID: String?, minimumAgeMilliseconds: Int, limit: Int) async throws -> [RecordedJob]
 
+    /// The job with its result, nil for an id the record does not hold.
     func job(id: String) async throws -> RecordedJob?
+
+    /// A page of a tenant's jobs, newest first, in one query: ids below `before`, of `kind`, in
+    /// one of `states` (nil for any kind or state).
+    ///
+    /// The record learns open states only roughly (it holds `queued` until the job ends), so a
+    /// filter on an open state asks for every open one and narrows by the broker's live state.
+    func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
+        -> [RecordedJob]
+
+    /// How the children of a batch (`JobSubmission.parentBatch`) stand.
+    func childCounts(parentBatch: String) async throws -> BatchChildCounts
+
+    /// The children of a batch that have not ended, to cancel.
+    func openChildren(parentBatch: String) async throws -> [JobReference]
+
+    /// A page of a batch's ended children in id order, ids above `afterID`.
+    func endedChildren(parentBatch: String, afterID: String?, limit: Int) async throws -> [RecordedJob]
 }
 
 /// A job as the system of record holds it.

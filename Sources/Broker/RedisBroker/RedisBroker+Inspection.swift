@@ -2,44 +2,53 @@ public import RedisClient
 
 extension RedisBroker {
     public func job(queue: String, id: String) async throws -> JobSnapshot? {
-        Self.snapshot(queue: queue, reply: try await send(RedisCommand("HGETALL", [keys(queue).job(id)])))
+        try await snapshots([JobReference(queue: queue, id: id)])[0]
     }
 
-    /// The job from whichever of `queues` holds it, in one round trip (a job id does not name
-    /// its queue).
     public func job(id: String, queues: [String]) async throws -> JobSnapshot? {
-        if queues.count <= 1 { return try await queues.first == nil ? nil : job(queue: queues[0], id: id) }
-        let replies: [RESPValue]
-        do {
-            replies = try await pool.connection().pipeline(queues.map { RedisCommand("HGETALL", [keys($0).job(id)]) })
-        } catch let error as RedisError {
-            throw Self.brokerError(error)
-        }
-        for (queue, reply) in zip(queues, replies) {
-            if let snapshot = Self.snapshot(queue: queue, reply: reply) { return snapshot }
-        }
-        return nil
+        try await snapshots(queues.map { JobReference(queue: $0, id: id) }).lazy.compactMap { $0 }.first
     }
 
-    static func snapshot(queue: String, reply: RESPValue) -> JobSnapshot? {
-        guard let values = reply.array, !values.isEmpty else { return nil }
-        var fields: [String: String] = [:]
-        for i in stride(from: 0, to: values.count - 1, by: 2) {
-            if let name = values[i].string { fields[name] = values[i + 1].string ?? "" }
+    public func jobs(queue: String, ids: [String]) async throws -> [JobSnapshot?] {
+        try await snapshots(ids.map { JobReference(queue: queue, id: $0) })
+    }
+
+    /// Every snapshot read is this one pipeline: each job's hash, and its rank in the ready
+    /// set for the position of a queued one.
+    func snapshots(_ jobs: [JobReference]) async throws -> [JobSnapshot?] {
+        guard !jobs.isEmpty else { return [] }
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(jobs.count * 2)
+        for job in jobs {
+            let keys = keys(job.queue)
+            commands.append(RedisCommand("HGETALL", [keys.job(job.id)]))
+            commands.append(RedisCommand("ZRANK", [keys.ready, job.id]))
         }
-        return JobSnapshot(queue: queue, fields: fields)
+        let replies = try await pipeline(commands)
+        return try jobs.indices.map { i in
+            guard var snapshot = try Self.snapshot(queue: jobs[i].queue, reply: replies[2 * i]) else { return nil }
+            if snapshot.state == .queued {
+                snapshot.queuePosition = try replies[2 * i + 1].decodeOptionalInt("queue position")
+            }
+            return snapshot
+        }
+    }
+
+    /// A job hash (`HGETALL`) as a snapshot; nil for a job Redis does not have.
+    static func snapshot(queue: String, reply: RESPValue) throws -> JobSnapshot? {
+        let fields = try reply.decodeFields("job hash")
+        return fields.isEmpty ? nil : JobSnapshot(queue: queue, fields: fields)
     }
 
     public func states(queue: String, ids: [String]) async throws -> [JobState?] {
         guard !ids.isEmpty else { return [] }
         let keys = keys(queue)
-        let replies: [RESPValue]
-        do {
-            replies = try await pool.connection().pipeline(ids.map { RedisCommand("HGET", [keys.job($0), "state"]) })
-        } catch let error as RedisError {
-            throw Self.brokerError(error)
-        }
+        let replies = try await pipeline(ids.map { RedisCommand("HGET", [keys.job($0), "state"]) })
         return replies.map { $0.string.flatMap(JobState.init(rawValue:)) }
+    }
+
+    public func makeEventReader(queue: String) async throws -> any JobEventReader {
+        try await RedisEventReader(broker: self, queue: queue)
     }
 
     public func depth(queue: String) async throws -> QueueDepth {
@@ -90,6 +99,20 @@ extension RedisBroker {
     /// How many jobs will be claimed before this one (nil when it is not waiting).
     public func queuePosition(queue: String, jobID: String) async throws -> Int? {
         try await send(RedisCommand("ZRANK", [keys(queue).ready, jobID])).int
+    }
+
+    /// Commands in one round trip on the pool; an error reply to any of them fails the lot.
+    func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
+        let replies: [RESPValue]
+        do {
+            replies = try await pool.connection().pipeline(commands)
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
+        }
+        for case .error(let message) in replies {
+            throw Self.brokerError(RedisError(.redisServer, message))
+        }
+        return replies
     }
 
     /// One raw command on the pool, with Redis errors mapped to broker errors.
