@@ -177,8 +177,8 @@ struct BatchLifecycleTests {
             }
             _ = try await gateway.producer.submit(earlier)
 
-            let first = BatchCoordinator(postgres: gateway.postgres, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
-            let second = BatchCoordinator(postgres: gateway.postgres, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
+            let first = BatchCoordinator(postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
+            let second = BatchCoordinator(postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
             async let a: Void = first.runOnce()
             async let b: Void = second.runOnce()
             _ = try await (a, b)

@@ -96,11 +96,6 @@ extension RedisBroker {
         return (reply.array ?? []).compactMap(\.string)
     }
 
-    /// How many jobs will be claimed before this one (nil when it is not waiting).
-    public func queuePosition(queue: String, jobID: String) async throws -> Int? {
-        try await send(RedisCommand("ZRANK", [keys(queue).ready, jobID])).int
-    }
-
     /// Commands in one round trip on the pool; an error reply to any of them fails the lot.
     func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
         let replies: [RESPValue]

@@ -17,6 +17,8 @@ public import ServiceLifecycle
 /// crashed half-way runs again without duplicates once its lease runs out.
 public struct BatchCoordinator: Service {
     let store: BatchStore
+    /// The children's states, from the system of record.
+    let records: any JobRecordStore
     let blobs: any BlobStore
     let producer: JobProducer
     let broker: any JobBroker
@@ -30,12 +32,14 @@ public struct BatchCoordinator: Service {
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
+    ///   - records: the system of record, where the children's ends are counted.
     ///   - producer: submits the children (and its broker cancels them).
     public init(
-        postgres: PostgresPool, blobs: any BlobStore, producer: JobProducer, logger: Logger,
+        postgres: PostgresPool, records: any JobRecordStore, blobs: any BlobStore, producer: JobProducer, logger: Logger,
         pollInterval: Duration = .milliseconds(250), leaseMilliseconds: Int = 60_000, chunkSize: Int = 1_000
     ) {
         self.store = BatchStore(pool: postgres)
+        self.records = records
         self.blobs = blobs
         self.producer = producer
         self.broker = producer.broker
@@ -85,7 +89,7 @@ public struct BatchCoordinator: Service {
         case .validating:
             try await validate(batch)
         case .in_progress:
-            let counts = try await store.childCounts(batchID: batch.id)
+            let counts = try await records.childCounts(parentBatch: batch.id)
             try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
             if pastExpiry {
                 try await windDown(batch, to: .expired)
@@ -145,7 +149,7 @@ public struct BatchCoordinator: Service {
 
     /// Cancels the children that have not ended, then ends the batch once they all have.
     func windDown(_ batch: BatchStore.StoredBatch, to final: BatchStatus) async throws {
-        for child in try await store.openChildren(batchID: batch.id) {
+        for child in try await records.openChildren(parentBatch: batch.id) {
             do {
                 _ = try await broker.cancel(queue: child.queue, jobID: child.id)
             } catch {
@@ -153,7 +157,7 @@ public struct BatchCoordinator: Service {
                     "could not cancel a batch child", metadata: ["batch": "\(batch.id)", "job": "\(child.id)", "error": "\(error)"])
             }
         }
-        let counts = try await store.childCounts(batchID: batch.id)
+        let counts = try await records.childCounts(parentBatch: batch.id)
         try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
         guard counts.ended >= counts.all else { return }
         try await finish(batch, from: batch.status, to: final)
@@ -161,7 +165,7 @@ public struct BatchCoordinator: Service {
 
     /// Writes the output and error files and moves the batch to its final status.
     func finish(_ batch: BatchStore.StoredBatch, from: BatchStatus, to final: BatchStatus) async throws {
-        let written = try await BatchResultWriter(store: store, blobs: blobs).write(batch, ending: final)
+        let written = try await BatchResultWriter(store: store, records: records, blobs: blobs).write(batch, ending: final)
         _ = try await store.transition(
             id: batch.id, from: from, to: final, owner: owner, completed: written.succeeded,
             failed: written.unsuccessful, outputFileID: written.outputFileID, errorFileID: written.errorFileID)

@@ -3,10 +3,11 @@ import Broker
 import Foundation
 
 /// Writes a batch's output file (one line per succeeded request) and error file (one per
-/// request that failed, died or was cancelled) in OpenAI's line shape, streaming the children
-/// from PostgreSQL a page at a time into staged blob uploads.
+/// request that failed, died or was cancelled) in OpenAI's line shape, streaming the ended
+/// children from the system of record a page at a time into staged blob uploads.
 struct BatchResultWriter: Sendable {
     let store: BatchStore
+    let records: any JobRecordStore
     let blobs: any BlobStore
     var pageSize = 1_000
 
@@ -25,9 +26,9 @@ struct BatchResultWriter: Sendable {
         do {
             var after: String?
             while true {
-                let page = try await store.children(batchID: batch.id, afterID: after, limit: pageSize)
+                let page = try await records.endedChildren(parentBatch: batch.id, afterID: after, limit: pageSize)
                 guard let last = page.last else { break }
-                after = last.id
+                after = last.submission.id
                 var outputBytes: [UInt8] = []
                 var errorBytes: [UInt8] = []
                 for child in page {
@@ -81,14 +82,14 @@ struct BatchResultWriter: Sendable {
 
     /// `{"id", "custom_id", "response": {"status_code", "request_id", "body"} | null,
     /// "error": {"code", "message"} | null}` and a newline.
-    static func line(_ child: BatchStore.Child, final: BatchStatus) -> [UInt8] {
-        let customID = JSONValue(parsing: child.payload)?["custom_id"] ?? .null
+    static func line(_ child: RecordedJob, final: BatchStatus) -> [UInt8] {
+        let customID = JSONValue(parsing: child.submission.payload)?["custom_id"] ?? .null
         var response: JSONValue = .null
         var error: JSONValue = .null
         if child.state == .succeeded {
             let body = child.result.map { JSONValue(parsing: $0) ?? .string($0) } ?? .null
             response = .object([
-                "status_code": .int(200), "request_id": .string(child.id), "body": body,
+                "status_code": .int(200), "request_id": .string(child.submission.id), "body": body,
             ])
         } else {
             let code: String
@@ -112,8 +113,8 @@ struct BatchResultWriter: Sendable {
             error = .object(["code": .string(code), "message": .string(message)])
         }
         let line: JSONValue = .object([
-            "id": .string(BatchIdentifiers.requestID(jobID: child.id)), "custom_id": customID, "response": response,
-            "error": error,
+            "id": .string(BatchIdentifiers.requestID(jobID: child.submission.id)), "custom_id": customID,
+            "response": response, "error": error,
         ])
         return Array(line.jsonText.utf8) + [UInt8(ascii: "\n")]
     }

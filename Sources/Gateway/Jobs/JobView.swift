@@ -61,7 +61,7 @@ public struct JobView: Codable, Sendable, Equatable {
 }
 
 extension JobView {
-    init(snapshot s: JobSnapshot, position: Int?, nowMilliseconds: Int) {
+    init(snapshot s: JobSnapshot, nowMilliseconds: Int) {
         let queueMilliseconds: Int? = s.claimedMilliseconds.flatMap { claimed in
             s.createdMilliseconds.map { max(0, claimed - max($0, s.scheduledMilliseconds ?? $0)) }
         }
@@ -74,7 +74,7 @@ extension JobView {
             ? Progress(fraction: s.progress, message: s.progressMessage) : nil
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? position : nil, waiting_reason: nil,
+            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: nil,
             cancel_requested: s.cancelRequested, progress: progress,
             metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
             error: s.errorCode.map { ErrorInfo(code: $0, message: s.errorMessage ?? "", retriable: s.errorRetriable) },

@@ -78,8 +78,7 @@ public final class Gateway: Sendable {
         self.metrics = GatewayMetrics()
         self.events = JobEventHub(broker: broker, queues: kinds.queues, logger: logger)
         self.boxes = BoxStateStore(redis: redis, namespace: configuration.namespace)
-        self.directory = JobDirectory(
-            broker: broker, records: records, pool: postgres, queues: kinds.queues, boxes: boxes)
+        self.directory = JobDirectory(broker: broker, records: records, queues: kinds.queues, boxes: boxes)
         self.jwt = jwt
         self.rateLimiter =
             configuration.rateLimitPerSecond > 0
@@ -95,7 +94,7 @@ public final class Gateway: Sendable {
     public var services: [any Service] {
         let metrics = self.metrics
         return producer.services + [
-            events, BatchCoordinator(postgres: postgres, blobs: blobs, producer: producer, logger: logger),
+            events, BatchCoordinator(postgres: postgres, records: records, blobs: blobs, producer: producer, logger: logger),
             BrokerMaintenance(
                 broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
                 logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
