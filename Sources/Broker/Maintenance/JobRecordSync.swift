@@ -46,7 +46,8 @@ public struct JobRecordSync: Service {
         var total = 0
         while true {
             let reply = try await broker.send(RedisCommand("RPOP", [broker.keys(queue).outbox, String(batchSize)]))
-            let applied = try await apply(reply.array ?? [], queue: queue)
+            // RPOP with a count answers null, not an empty array, for an empty list.
+            let applied = try await apply(reply == .null ? [] : try reply.decodeArray("outbox records"), queue: queue)
             total += applied
             if applied < batchSize { return total }
         }
@@ -67,8 +68,10 @@ public struct JobRecordSync: Service {
                 let reply = try await connection.sendBlocking(
                     RedisCommand("BLMPOP", ["1", "1", keys.outbox, "RIGHT", "COUNT", String(batchSize)]),
                     blockMilliseconds: 1_000)
-                guard let popped = reply.array, popped.count == 2 else { continue }
-                _ = try await apply(popped[1].array ?? [], queue: queue)
+                // Null when the wait ran out; else [key, records].
+                if reply == .null { continue }
+                let popped = try reply.decodeArray("outbox pop", count: 2)
+                _ = try await apply(try popped[1].decodeArray("outbox records"), queue: queue)
                 failures = 0
             } catch is CancellationError {
                 return
@@ -86,14 +89,15 @@ public struct JobRecordSync: Service {
 
     private func apply(_ values: [RESPValue], queue: String) async throws -> Int {
         guard !values.isEmpty else { return 0 }
+        let texts = try values.map { try $0.decodeText("outbox record") }
         let decoder = JSONDecoder()
         var records: [JobStateRecord] = []
-        records.reserveCapacity(values.count)
-        for value in values {
-            guard let text = value.string else { continue }
+        records.reserveCapacity(texts.count)
+        for text in texts {
             do {
                 records.append(try decoder.decode(JobStateRecord.self, from: Data(text.utf8)))
             } catch {
+                // One unreadable record must not hold up the rest of the outbox for ever.
                 logger.error("dropping an unreadable outbox record of \(queue): \(text)")
             }
         }
@@ -102,11 +106,11 @@ public struct JobRecordSync: Service {
         } catch {
             // Put them back, oldest at the right end where the next pop starts.
             var command = RedisCommand("RPUSH", [broker.keys(queue).outbox])
-            for value in values.reversed() { command.append(value.string ?? "") }
+            command.append(contentsOf: texts.reversed())
             _ = try? await broker.send(command)
             throw error
         }
         onApplied?(records)
-        return values.count
+        return texts.count
     }
 }

@@ -34,8 +34,8 @@ public struct BrokerDoctor: Sendable {
             for index in [keys.ready, keys.delayed, keys.active, keys.dead] {
                 var start = 0
                 while true {
-                    let page = (try await broker.send(RedisCommand("ZRANGE", [index, String(start), String(start + 999)])).array ?? [])
-                        .compactMap(\.string)
+                    let page = try await broker.send(RedisCommand("ZRANGE", [index, String(start), String(start + 999)]))
+                        .decodeArray("index page").map { try $0.decodeText("index entry") }
                     if page.isEmpty { break }
                     let states = try await broker.states(queue: queue, ids: page)
                     let missing = zip(page, states).filter { $1 == nil }.map(\.0)
@@ -55,7 +55,8 @@ public struct BrokerDoctor: Sendable {
                 }
             }
             report.orphanedIndexEntries[queue] = orphans
-            report.outboxBacklog[queue] = try await broker.send(RedisCommand("LLEN", [keys.outbox])).int ?? 0
+            report.outboxBacklog[queue] = try await broker.send(RedisCommand("LLEN", [keys.outbox]))
+                .decodeInt("outbox length")
         }
         return report
     }

@@ -37,14 +37,14 @@ extension RedisBroker {
     /// A job hash (`HGETALL`) as a snapshot; nil for a job Redis does not have.
     static func snapshot(queue: String, reply: RESPValue) throws -> JobSnapshot? {
         let fields = try reply.decodeFields("job hash")
-        return fields.isEmpty ? nil : JobSnapshot(queue: queue, fields: fields)
+        return fields.isEmpty ? nil : try JobSnapshot(queue: queue, hash: fields)
     }
 
     public func states(queue: String, ids: [String]) async throws -> [JobState?] {
         guard !ids.isEmpty else { return [] }
         let keys = keys(queue)
         let replies = try await pipeline(ids.map { RedisCommand("HGET", [keys.job($0), "state"]) })
-        return replies.map { $0.string.flatMap(JobState.init(rawValue:)) }
+        return try replies.map { $0 == .null ? nil : try $0.decodeState("job state") }
     }
 
     public func makeEventReader(queue: String) async throws -> any JobEventReader {
@@ -53,7 +53,7 @@ extension RedisBroker {
 
     public func depth(queue: String) async throws -> QueueDepth {
         let keys = keys(queue)
-        let replies = try await pool.connection().pipeline([
+        let replies = try await pipeline([
             RedisCommand("ZCARD", [keys.ready]),
             RedisCommand("ZCARD", [keys.delayed]),
             RedisCommand("ZCARD", [keys.active]),
@@ -63,37 +63,47 @@ extension RedisBroker {
             RedisCommand("HGETALL", [keys.meta]),
             RedisCommand("TIME"),
         ])
-        if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
-            throw BrokerError(.brokerUnavailable, "depth of \(queue): \(failure)")
+        let meta = try replies[6].decodeFields("queue meta")
+        let time = try replies[7].decodeArray("TIME", count: 2)
+        let nowMilliseconds =
+            try time[0].decodeInt("TIME seconds") * 1000 + time[1].decodeInt("TIME microseconds") / 1000
+        var oldestAge = 0
+        let oldest = try replies[5].decodeArray("oldest queued")
+        if !oldest.isEmpty {
+            let score = try oldest[oldest.count - 1].decodeText("oldest queued time")
+            guard oldest.count == 2, let since = Double(score) else {
+                throw BrokerError.malformedReply("oldest queued", expected: "[id, time]", got: replies[5])
+            }
+            oldestAge = max(0, nowMilliseconds - Int(since))
         }
-        var meta: [String: String] = [:]
-        let metaValues = replies[6].array ?? []
-        for i in stride(from: 0, to: metaValues.count - 1, by: 2) {
-            if let name = metaValues[i].string { meta[name] = metaValues[i + 1].string }
+        func counter(_ name: String) throws -> Int {
+            guard let text = meta[name] else { return 0 }
+            guard let value = Int(text) else {
+                throw BrokerError.malformedReply(
+                    "queue meta \(name)", expected: "an integer", got: .bulkString(Array(text.utf8)))
+            }
+            return value
         }
-        let time = replies[7].array ?? []
-        let nowMilliseconds = (time.first?.int ?? 0) * 1000 + (time.count > 1 ? (time[1].int ?? 0) / 1000 : 0)
-        let oldest = replies[5].array ?? []
-        let oldestAge = oldest.count == 2 ? max(0, nowMilliseconds - (oldest[1].string.flatMap { Double($0) }.map { Int($0) } ?? nowMilliseconds)) : 0
-        func counter(_ name: String) -> Int { meta[name].flatMap { Int($0) } ?? 0 }
         return QueueDepth(
-            queue: queue, queued: replies[0].int ?? 0, scheduled: replies[1].int ?? 0, active: replies[2].int ?? 0,
-            dead: replies[3].int ?? 0, finished: replies[4].int ?? 0, oldestQueuedMilliseconds: oldestAge,
-            paused: meta["paused"] == "1", enqueuedTotal: counter("enqueued_total"),
-            succeededTotal: counter("succeeded_total"), failedTotal: counter("failed_total"),
-            canceledTotal: counter("canceled_total"), retriedTotal: counter("retried_total"),
-            recoveredTotal: counter("recovered_total"), deadTotal: counter("dead_total"))
+            queue: queue, queued: try replies[0].decodeInt("ready count"),
+            scheduled: try replies[1].decodeInt("delayed count"), active: try replies[2].decodeInt("active count"),
+            dead: try replies[3].decodeInt("dead count"), finished: try replies[4].decodeInt("finished count"),
+            oldestQueuedMilliseconds: oldestAge, paused: meta["paused"] == "1",
+            enqueuedTotal: try counter("enqueued_total"), succeededTotal: try counter("succeeded_total"),
+            failedTotal: try counter("failed_total"), canceledTotal: try counter("canceled_total"),
+            retriedTotal: try counter("retried_total"), recoveredTotal: try counter("recovered_total"),
+            deadTotal: try counter("dead_total"))
     }
 
     public func deadJobs(queue: String, limit: Int) async throws -> [String] {
         let reply = try await send(RedisCommand("ZRANGE", [keys(queue).dead, "0", String(max(0, limit - 1))]))
-        return (reply.array ?? []).compactMap(\.string)
+        return try reply.decodeArray("dead jobs").map { try $0.decodeText("dead job id") }
     }
 
     /// Ids in the ready set, best first (for queue positions and `doctor`).
     public func readyJobs(queue: String, limit: Int) async throws -> [String] {
         let reply = try await send(RedisCommand("ZRANGE", [keys(queue).ready, "0", String(max(0, limit - 1))]))
-        return (reply.array ?? []).compactMap(\.string)
+        return try reply.decodeArray("ready jobs").map { try $0.decodeText("ready job id") }
     }
 
     /// Commands in one round trip on the pool; an error reply to any of them fails the lot.

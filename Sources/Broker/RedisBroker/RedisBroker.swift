@@ -60,36 +60,17 @@ public final class RedisBroker: JobBroker {
                 let chunk = indices[start..<min(start + 500, indices.count)]
                 var arguments = [String(chunk.count)]
                 arguments.reserveCapacity(1 + chunk.count * BrokerScript.enqueueFields)
-                for index in chunk { Self.appendEnqueueArguments(jobs[index], to: &arguments) }
+                for index in chunk { JobField.encode(jobs[index], into: &arguments) }
                 let reply = try await run(BrokerScript.enqueue, queue: queue, arguments: arguments)
-                guard let values = reply.array, values.count == chunk.count * 2 else {
-                    throw BrokerError(.brokerUnavailable, "enqueue answered \(reply)")
-                }
+                let values = try reply.decodeArray("enqueue reply", count: chunk.count * 2)
                 for (offset, index) in chunk.enumerated() {
                     outcomes[index] = EnqueueOutcome(
-                        id: values[offset * 2].string ?? jobs[index].id, created: values[offset * 2 + 1].int == 1)
+                        id: try values[offset * 2].decodeText("enqueue reply id"),
+                        created: try values[offset * 2 + 1].decodeInt("enqueue reply created") == 1)
                 }
             }
         }
         return outcomes.map { $0! }
-    }
-
-    static func appendEnqueueArguments(_ job: JobSubmission, to arguments: inout [String]) {
-        arguments.append(job.id)
-        arguments.append(job.kind)
-        arguments.append(job.tenant)
-        arguments.append(job.actor)
-        arguments.append(job.payload)
-        arguments.append(String(job.priority))
-        arguments.append(String(job.maxAttempts))
-        arguments.append(String(job.leaseMilliseconds))
-        arguments.append(String(job.runTimeoutMilliseconds))
-        arguments.append(String(job.waitTimeoutMilliseconds))
-        arguments.append(job.idempotencyKey ?? "")
-        arguments.append(job.parentBatch ?? "")
-        arguments.append(String(job.delayMilliseconds))
-        arguments.append(job.createdMilliseconds.map(String.init) ?? "")
-        arguments.append(job.backoff.encoded)
     }
 
     public func makeConsumer(queue: String, workerID: String) async throws -> any JobConsumer {
@@ -104,10 +85,7 @@ public final class RedisBroker: JobBroker {
                 lease.attemptID, "0", progress?.fraction.map { String(min(max($0, 0), 1)) } ?? "",
                 progress?.message ?? "", checkpoint == nil ? "0" : "1", checkpoint ?? "",
             ])
-        guard let values = reply.array, values.count == 2, let deadline = values[0].int else {
-            throw BrokerError(.brokerUnavailable, "heartbeat answered \(reply)")
-        }
-        return HeartbeatReply(leaseDeadlineMilliseconds: deadline, cancelRequested: values[1].int == 1)
+        return try Self.parseHeartbeatReply(reply)
     }
 
     public func complete(_ lease: JobLease, result: String?) async throws {
@@ -154,32 +132,35 @@ public final class RedisBroker: JobBroker {
                 lease.attemptID, failure.disposition.rawValue, failure.code, failure.message,
                 failure.retriable ? "1" : "0", String(delay),
             ])
-        guard let state = reply.string.flatMap(JobState.init(rawValue:)) else {
-            throw BrokerError(.brokerUnavailable, "fail answered \(reply)")
-        }
-        return state
+        return try reply.decodeState("fail reply state")
     }
 
     /// The job's backoff after its current attempt; read here because jitter needs a random
     /// source, which Redis scripts do not have.
     private func backoffDelay(for lease: JobLease) async throws -> Int {
-        let reply = try await pool.send(RedisCommand("HMGET", [keys(lease.queue).job(lease.jobID), "backoff", "attempts"]))
-        let values = reply.array ?? []
-        let policy = values.first?.string.flatMap(BackoffPolicy.init(encoded:)) ?? BackoffPolicy()
-        let attempt = values.count > 1 ? values[1].int ?? 1 : 1
-        return policy.delayMilliseconds(afterAttempt: attempt)
+        let reply = try await send(
+            RedisCommand("HMGET", [keys(lease.queue).job(lease.jobID), JobField.backoff.rawValue, "attempts"]))
+        let values = try reply.decodeArray("backoff and attempts", count: 2)
+        // The job is gone: no delay to compute, and the fail script refuses the lease.
+        if values[0] == .null { return 0 }
+        let encoded = try values[0].decodeText("job hash backoff")
+        guard let policy = BackoffPolicy(encoded: encoded) else {
+            throw BrokerError.malformedReply("job hash backoff", expected: "'base,max'", got: values[0])
+        }
+        return policy.delayMilliseconds(afterAttempt: try values[1].decodeInt("job hash attempts"))
     }
 
     public func cancel(queue: String, jobID: String) async throws -> CancelOutcome {
         let keys = keys(queue)
         let reply = try await run(BrokerScript.cancel, queue: queue, jobKeys: [keys.job(jobID)], arguments: [keys.cancelChannel])
-        switch reply.string {
+        switch try reply.decodeText("cancel reply") {
         case "canceled": return .canceled
         case "cancel_requested": return .requested
-        case let other? where other.hasPrefix("ended:"):
+        case let other where other.hasPrefix("ended:"):
             guard let state = JobState(rawValue: String(other.dropFirst(6))) else { fallthrough }
             return .alreadyFinished(state)
-        default: throw BrokerError(.brokerUnavailable, "cancel answered \(reply)")
+        default:
+            throw BrokerError.malformedReply("cancel reply", expected: "canceled, cancel_requested or ended:<state>", got: reply)
         }
     }
 
@@ -198,9 +179,8 @@ public final class RedisBroker: JobBroker {
     /// Recovers expired leases; also says how long until the next lease could expire.
     public func recover(queue: String) async throws -> (recovered: Int, nextDeadlineMilliseconds: Int?) {
         let reply = try await run(BrokerScript.recover, queue: queue, arguments: [String(configuration.recoveryBatch)])
-        guard let values = reply.array, values.count == 2, let count = values[0].int, let wait = values[1].int else {
-            throw BrokerError(.brokerUnavailable, "recover answered \(reply)")
-        }
-        return (count, wait >= 0 ? wait : nil)
+        let values = try reply.decodeArray("recover reply", count: 2)
+        let wait = try values[1].decodeInt("recover reply next deadline")
+        return (try values[0].decodeInt("recover reply count"), wait >= 0 ? wait : nil)
     }
 }

@@ -39,7 +39,7 @@ final class RedisQueueConsumer: JobConsumer {
                 let deadline = clock.now + wait
                 while true {
                     let reply = try connection.evaluate(BrokerScript.claim, keys: keys, arguments: arguments)
-                    let parsed = try RedisBroker.parseClaimReply(reply.array ?? [], from: 0, queue: queue)
+                    let parsed = try RedisBroker.parseClaimReply(try reply.decodeArray("claim reply"), from: 0, queue: queue)
                     if !parsed.jobs.isEmpty { return parsed.jobs }
                     let remaining = clock.now.duration(to: deadline)
                     if remaining <= .zero || Task.isCancelled { return [] }

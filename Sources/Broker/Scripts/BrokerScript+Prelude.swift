@@ -1,5 +1,5 @@
 extension BrokerScript {
-    /// Shared Lua prepended to every broker script.
+    /// Shared Lua prepended to every broker script, after the generated `layout`.
     ///
     /// KEYS (the same fixed layout in every script; all under the queue's hash tag, so one slot):
     ///   1 ready      zset  id → priority-aged score (lower runs first)
@@ -160,10 +160,11 @@ extension BrokerScript {
                             redis.call('ZADD', K_ACTIVE, deadline, id)
                             emit(id, 'starting', attempts)
                             local j = #out
-                            out[j + 1] = id; out[j + 2] = seq; out[j + 3] = attempts; out[j + 4] = f[6]
-                            out[j + 5] = f[1]; out[j + 6] = f[2]; out[j + 7] = f[3]; out[j + 8] = f[8] or ''
-                            out[j + 9] = deadline; out[j + 10] = f[7]; out[j + 11] = f[9]; out[j + 12] = f[4]
-                            out[j + 13] = now
+                            out[j + C_ID] = id; out[j + C_ATTEMPT_ID] = seq; out[j + C_ATTEMPTS] = attempts
+                            out[j + C_MAX_ATTEMPTS] = f[6]; out[j + C_KIND] = f[1]; out[j + C_TENANT] = f[2]
+                            out[j + C_PAYLOAD] = f[3]; out[j + C_CHECKPOINT] = f[8] or ''
+                            out[j + C_LEASE_DEADLINE_MS] = deadline; out[j + C_LEASE_MS] = f[7]
+                            out[j + C_CREATED_MS] = f[9]; out[j + C_PRIORITY] = f[4]; out[j + C_CLAIMED_MS] = now
                             n = n + 1
                         end
                     end

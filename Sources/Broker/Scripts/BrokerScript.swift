@@ -2,28 +2,27 @@ import RedisClient
 
 /// The Lua scripts that make every broker state change atomic.
 ///
-/// Each is the shared prelude (key layout, ARGV header and helpers, documented in
-/// `BrokerScript+Prelude.swift`) followed by its own body, whose extra KEYS and ARGV are
-/// documented at its top.
+/// Each is the job layout generated from `JobField` and `ClaimField` (`BrokerScript+Layout.swift`),
+/// the shared prelude (key layout, ARGV header and helpers, documented in
+/// `BrokerScript+Prelude.swift`), then its own body, whose extra KEYS and ARGV are documented
+/// at its top.
 enum BrokerScript {
     /// Number of reply fields per claimed job, in the order `claim()` writes them.
-    static let claimFields = 13
+    static let claimFields = ClaimField.allCases.count
     /// ARGV slots per job in `enqueue`.
-    static let enqueueFields = 15
+    static let enqueueFields = JobField.allCases.count
 
     static let enqueue = make("enqueue", #"""
         -- Enqueues new jobs; a job whose idempotency key or id is already known is not added again.
-        -- ARGV[A+1]  number of jobs; then enqueueFields slots per job:
-        --   id kind tenant actor payload priority max_attempts lease_ms run_timeout_ms
-        --   wait_timeout_ms idempotency_key parent delay_ms created_ms backoff
+        -- ARGV[A+1]  number of jobs; then JOB_FIELDS slots per job, in JobField order (F_…).
         -- Reply: per job, {id, 1 if added or 0 if it already existed}.
         local now = now_ms()
         local count = tonumber(ARGV[A + 1])
         local out = {}
         local ready, added = 0, 0
         for j = 0, count - 1 do
-            local b = A + 1 + j * 15
-            local id, tenant, idem = ARGV[b + 1], ARGV[b + 3], ARGV[b + 11]
+            local b = A + 1 + j * JOB_FIELDS
+            local id, tenant, idem = ARGV[b + F_ID], ARGV[b + F_TENANT], ARGV[b + F_IDEMPOTENCY_KEY]
             local existing = nil
             if idem ~= '' then
                 local ik = K_IDEM .. tenant .. ':' .. idem
@@ -38,13 +37,8 @@ enum BrokerScript {
             if existing then
                 out[#out + 1] = existing; out[#out + 1] = 0
             else
-                local delay = tonumber(ARGV[b + 13]) or 0
-                local created = tonumber(ARGV[b + 14]) or now
-                redis.call('HSET', jk, 'id', id, 'kind', ARGV[b + 2], 'tenant', tenant, 'actor', ARGV[b + 4],
-                    'payload', ARGV[b + 5], 'priority', ARGV[b + 6], 'max_attempts', ARGV[b + 7],
-                    'lease_ms', ARGV[b + 8], 'run_timeout_ms', ARGV[b + 9], 'wait_timeout_ms', ARGV[b + 10],
-                    'idempotency_key', idem, 'parent', ARGV[b + 12], 'backoff', ARGV[b + 15],
-                    'created_ms', created, 'state', 'queued', 'attempts', 0)
+                local delay = tonumber(ARGV[b + F_DELAY_MS]) or 0
+                write_job(jk, b, tonumber(ARGV[b + F_CREATED_MS]) or now)
                 if delay > 0 then
                     redis.call('HSET', jk, 'scheduled_ms', now + delay)
                     redis.call('ZADD', K_DELAYED, now + delay, id)
@@ -277,6 +271,6 @@ enum BrokerScript {
     static let all: [RedisScript] = [enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused]
 
     private static func make(_ name: String, _ body: String) -> RedisScript {
-        RedisScript(name: name, source: prelude + body)
+        RedisScript(name: name, source: layout + prelude + body)
     }
 }
