@@ -1,17 +1,10 @@
 public import VelocityTypes
 
 /// A blob store failure.
-public struct BlobStoreError: VelocityError {
-    public var code: VelocityErrorCode
-    public var message: String
-    public var cause: (any Error & Sendable)?
+public typealias BlobStoreError = DomainError<BlobStoreErrorDomain>
 
-    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-}
+/// The domain of `BlobStoreError`.
+public enum BlobStoreErrorDomain: ErrorDomain {}
 
 extension VelocityErrorCode {
     public static let blobNotFound: Self = "blob_not_found"

@@ -3,17 +3,10 @@ public import VelocityTypes
 /// A hydration failure: a stable code, a message an operator can act on, and the cause.
 ///
 /// Messages never hold credentials: signed headers and secrets are not part of any message.
-public struct HydrationError: VelocityError {
-    public var code: VelocityErrorCode
-    public var message: String
-    public var cause: (any Error & Sendable)?
+public typealias HydrationError = DomainError<HydrationErrorDomain>
 
-    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-}
+/// The domain of `HydrationError`.
+public enum HydrationErrorDomain: ErrorDomain {}
 
 extension VelocityErrorCode {
     /// A manifest is missing, unreadable, or has a bad entry (`ManifestError` names it).

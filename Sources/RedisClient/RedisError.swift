@@ -1,21 +1,11 @@
 public import VelocityTypes
 
 /// An error from the Redis client: connection, protocol, server or script.
-public struct RedisError: VelocityError {
-    public var code: VelocityErrorCode
-    public var message: String
-    public var cause: (any Error & Sendable)?
+public typealias RedisError = DomainError<RedisErrorDomain>
 
-    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String {
-        if let cause { return "redis \(code): \(message) (cause: \(cause))" }
-        return "redis \(code): \(message)"
-    }
+/// The domain of `RedisError`.
+public enum RedisErrorDomain: ErrorDomain {
+    public static var prefix: String? { "redis" }
 }
 
 extension VelocityErrorCode {

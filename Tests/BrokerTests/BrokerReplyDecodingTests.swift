@@ -205,4 +205,30 @@ struct BrokerReplyDecodingTests {
             }
         }
     }
+
+    /// A `jobs` row as `PostgresJobRecordStore.selectColumns` returns it.
+    static func jobsRow(_ overrides: [Int: String?] = [:]) -> [String?] {
+        var row: [String?] = [
+            JobID.make(), "cpu", "test.job", "acme", "api", "{}", "0", "3", "1000", "60000", "30000", "0", "0",
+            nil, nil, "0", "1700000000000", "queued", "0", nil, nil, nil,
+        ]
+        for (index, value) in overrides { row[index] = value }
+        return row
+    }
+
+    @Test("a jobs row decodes column by column, and a NULL, a non-number or an unknown state throws naming the column")
+    func recordRow() throws {
+        let job = try PostgresJobRecordStore.recordedJob(Self.jobsRow([13: "key-1", 18: "2"]))
+        #expect(job.submission.queue == "cpu")
+        #expect(job.submission.maxAttempts == 3)
+        #expect(job.submission.idempotencyKey == "key-1")
+        #expect(job.submission.createdMilliseconds == 1_700_000_000_000)
+        #expect(job.state == .queued)
+        #expect(job.attempts == 2)
+
+        expectMalformed("jobs.kind") { try PostgresJobRecordStore.recordedJob(Self.jobsRow([2: String?.none])) }
+        expectMalformed("jobs.priority") { try PostgresJobRecordStore.recordedJob(Self.jobsRow([6: "high"])) }
+        expectMalformed("jobs.state") { try PostgresJobRecordStore.recordedJob(Self.jobsRow([17: "sleeping"])) }
+        expectMalformed("jobs") { try PostgresJobRecordStore.recordedJob(Array(Self.jobsRow().dropLast())) }
+    }
 }

@@ -63,11 +63,6 @@ extension PostgresJobRecordStore {
     /// Runs a query selecting `selectColumns`; a row that does not decode fails it.
     func query(_ sql: String, _ parameters: [String?]) async throws -> [RecordedJob] {
         let rows = try await pool.withConnection { connection in try await connection.query(sql, parameters) }
-        return try rows.rows.map { row in
-            guard let job = Self.recordedJob(row) else {
-                throw BrokerError(.recordStoreUnavailable, "a jobs row did not decode: \(row.prefix(1))")
-            }
-            return job
-        }
+        return try rows.rows.map(Self.recordedJob)
     }
 }

@@ -136,12 +136,6 @@ public final class PostgresJobRecordStore: JobRecordStore {
         }
     }
 
-    static let selectColumns = """
-        id::text, queue, kind, tenant, actor, payload, priority, max_attempts, backoff_base_ms, backoff_max_ms,
-        lease_ms, run_timeout_ms, wait_timeout_ms, idempotency_key, parent_batch, delay_ms,
-        (extract(epoch FROM created_at) * 1000)::bigint, state, attempts, result, error_code, error_message
-        """
-
     public func openJobs(afterID: String?, minimumAgeMilliseconds: Int, limit: Int) async throws -> [RecordedJob] {
         try await pool.withConnection { connection in
             let result = try await connection.query(
@@ -152,7 +146,7 @@ public final class PostgresJobRecordStore: JobRecordStore {
                   AND created_at <= now() - ($2::bigint * interval '1 millisecond')
                 ORDER BY id LIMIT $3
                 """, [afterID, String(minimumAgeMilliseconds), String(limit)])
-            return result.rows.compactMap(Self.recordedJob)
+            return try result.rows.map(Self.recordedJob)
         }
     }
 
@@ -160,7 +154,7 @@ public final class PostgresJobRecordStore: JobRecordStore {
         guard JobID.isValid(id) else { return nil }
         return try await pool.withConnection { connection in
             let result = try await connection.query("SELECT \(Self.selectColumns) FROM jobs WHERE id = $1::uuid", [id])
-            return result.rows.first.flatMap(Self.recordedJob)
+            return try result.rows.first.map(Self.recordedJob)
         }
     }
 
@@ -169,21 +163,10 @@ public final class PostgresJobRecordStore: JobRecordStore {
         try await pool.withConnection { connection in
             let result = try await connection.query(
                 "SELECT count(*) FROM jobs WHERE parent_batch = $1 AND state = $2", [parentBatch, state.rawValue])
-            return result.rows.first?[0].flatMap { Int($0) } ?? 0
+            guard let text = result.rows.first?.first ?? nil, let count = Int(text) else {
+                throw BrokerError(.malformedReply, "count(*) of batch children did not return a number", field: "count")
+            }
+            return count
         }
-    }
-
-    static func recordedJob(_ row: [String?]) -> RecordedJob? {
-        guard row.count == 22, let id = row[0], let state = row[17].flatMap(JobState.init(rawValue:)) else { return nil }
-        func int(_ i: Int) -> Int { row[i].flatMap { Int($0) } ?? 0 }
-        let submission = JobSubmission(
-            id: id, kind: row[2] ?? "", queue: row[1] ?? "", tenant: row[3] ?? "", actor: row[4] ?? "",
-            payload: row[5] ?? "", priority: int(6), maxAttempts: int(7),
-            backoff: BackoffPolicy(baseMilliseconds: int(8), maxMilliseconds: int(9)), leaseMilliseconds: int(10),
-            runTimeoutMilliseconds: int(11), waitTimeoutMilliseconds: int(12), idempotencyKey: row[13],
-            parentBatch: row[14], delayMilliseconds: int(15), createdMilliseconds: int(16))
-        return RecordedJob(
-            submission: submission, state: state, attempts: int(18), result: row[19], errorCode: row[20],
-            errorMessage: row[21])
     }
 }

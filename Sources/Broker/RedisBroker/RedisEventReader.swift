@@ -14,7 +14,8 @@ final class RedisEventReader: JobEventReader {
         self.queue = queue
         self.key = broker.keys(queue).events
         do {
-            let connection = try await RedisConnection.connect(broker.pool.configuration, name: "velocity-events-\(queue)")
+            let connection = try await RedisConnection.connect(
+                broker.pool.configuration, name: "velocity-events-\(queue)")
             self.connection = connection
             // The last entry now rather than XREAD's `$`: `$` means the end of the stream when
             // each read starts, which would skip the changes made between two reads.
@@ -31,7 +32,8 @@ final class RedisEventReader: JobEventReader {
         let reply: RESPValue
         do {
             reply = try await connection.sendBlocking(
-                RedisCommand("XREAD", ["COUNT", String(max(maxEvents, 1)), "BLOCK", String(block), "STREAMS", key, after]),
+                RedisCommand(
+                    "XREAD", ["COUNT", String(max(maxEvents, 1)), "BLOCK", String(block), "STREAMS", key, after]),
                 blockMilliseconds: block)
         } catch let error as RedisError {
             throw RedisBroker.brokerError(error)
@@ -75,7 +77,8 @@ final class RedisEventReader: JobEventReader {
         }
         let attempt = try required("attempt")
         guard attempt.isEmpty || Int(attempt) != nil else {
-            throw BrokerError.malformedReply("event \(id).attempt", expected: "an integer or ''", got: .bulkString(Array(attempt.utf8)))
+            throw BrokerError.malformedReply(
+                "event \(id).attempt", expected: "an integer or ''", got: .bulkString(Array(attempt.utf8)))
         }
         return JobEvent(position: id, jobID: try required("job"), state: try required("state"), attempt: Int(attempt))
     }

@@ -1,17 +1,10 @@
 public import VelocityTypes
 
 /// Why the GPUs could not be listed.
-public struct GPUInventoryError: VelocityError {
-    public var code: VelocityErrorCode
-    public var message: String
-    public var cause: (any Error & Sendable)?
+public typealias GPUInventoryError = DomainError<GPUInventoryErrorDomain>
 
-    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-}
+/// The domain of `GPUInventoryError`.
+public enum GPUInventoryErrorDomain: ErrorDomain {}
 
 extension VelocityErrorCode {
     /// nvidia-smi printed something that is not the query's CSV.

@@ -48,7 +48,9 @@ public struct JobDirectory: Sendable {
     ) async throws -> (jobs: [JobView], next: String?) {
         // The record holds terminal states; open jobs' live states come from the broker, so a
         // filter on an open state takes every open job here and is applied after the overlay.
-        let states: Set<JobState>? = state.map { $0.isTerminal ? [$0] : Set(JobState.allCases.filter { !$0.isTerminal }) }
+        let states: Set<JobState>? = state.map {
+            $0.isTerminal ? [$0] : Set(JobState.allCases.filter { !$0.isTerminal })
+        }
         let page = try await records.jobs(tenant: tenant, kind: kind, states: states, before: cursor, limit: limit + 1)
         let shown = Array(page.prefix(limit))
         // Ended jobs too: until the result TTL the broker has their timings, which the record lacks.
@@ -62,6 +64,14 @@ public struct JobDirectory: Sendable {
             views.append(view)
         }
         return (views, page.count > limit ? shown[limit - 1].submission.id : nil)
+    }
+
+    /// Views of jobs of one queue, by id, from one round trip to the broker; ids the broker no
+    /// longer holds and jobs `principal` may not see are left out.
+    public func views(queue: String, ids: [String], for principal: Principal) async throws -> [JobView] {
+        guard !ids.isEmpty else { return [] }
+        let snapshots = try await broker.jobs(queue: queue, ids: ids).compactMap { $0 }
+        return await views(live: snapshots.filter { principal.canSee(tenant: $0.tenant) })
     }
 
     /// The broker's snapshots of recorded jobs, read per queue concurrently.
@@ -80,7 +90,9 @@ public struct JobDirectory: Sendable {
     func views(live snapshots: [JobSnapshot]) async -> [JobView] {
         let now = Self.nowMilliseconds()
         var views = snapshots.map { JobView(snapshot: $0, nowMilliseconds: now) }
-        let waiting = views.indices.filter { views[$0].status == JobState.queued.rawValue && BoxDirectory.isGPUQueue(views[$0].queue) }
+        let waiting = views.indices.filter {
+            views[$0].status == JobState.queued.rawValue && BoxDirectory.isGPUQueue(views[$0].queue)
+        }
         // The box states only explain a wait: when they cannot be read, the reason is left out
         // rather than failing the read of the job.
         if !waiting.isEmpty, let boxes, let all = try? await boxes.boxes() {

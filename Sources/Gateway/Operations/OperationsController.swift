@@ -166,10 +166,8 @@ public struct OperationsController: Sendable {
             }
             limit = parsed
         }
-        var views: [JobView] = []
-        for id in try await broker.deadJobs(queue: queue, limit: limit) {
-            if let view = try? await directory.view(id: id, for: principal) { views.append(view) }
-        }
+        let ids = try await broker.deadJobs(queue: queue, limit: limit)
+        let views = try await directory.views(queue: queue, ids: ids, for: principal)
         return try JSONResponse.make(DeadList(queue: queue, data: views))
     }
 

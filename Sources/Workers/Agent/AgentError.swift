@@ -1,17 +1,10 @@
 public import Broker
 
 /// A box agent failure: a bad configuration, a backend that would not start, a failed probe.
-public struct AgentError: VelocityError {
-    public var code: VelocityErrorCode
-    public var message: String
-    public var cause: (any Error & Sendable)?
+public typealias AgentError = DomainError<AgentErrorDomain>
 
-    public init(_ code: VelocityErrorCode, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-}
+/// The domain of `AgentError`.
+public enum AgentErrorDomain: ErrorDomain {}
 
 extension VelocityErrorCode {
     public static let invalidConfiguration: Self = "invalid_configuration"

@@ -57,6 +57,11 @@ final class Acknowledger: Sendable {
         }
     }
 
+    /// Takes completions again after a `close` (a worker that runs again).
+    func open() {
+        state.withLock { $0.closed = false }
+    }
+
     /// Lets `run` return once what is queued is acknowledged.
     func close() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

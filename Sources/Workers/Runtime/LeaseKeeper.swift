@@ -25,6 +25,11 @@ final class LeaseKeeper: Sendable {
 
     var count: Int { state.withLock { $0.jobs.count } }
 
+    /// Lets `run` keep leases again after a `stop` (a worker that runs again).
+    func start() {
+        state.withLock { $0.stopped = false }
+    }
+
     /// Ends `run` at its next wake-up.
     func stop() {
         state.withLock { $0.stopped = true }

@@ -37,8 +37,11 @@ public struct WorkerRuntime: Sendable {
     }
 
     /// Runs the heartbeat and acknowledge loops around `body`, the worker's claim loop. When
-    /// `body` returns, what is still queued is acknowledged and the heartbeats stop.
+    /// `body` returns, what is still queued is acknowledged and the heartbeats stop. A runtime
+    /// may run again after that (a worker restarted by its owner).
     public func run(_ body: () async -> Void) async {
+        leases.start()
+        acknowledger.open()
         await withDiscardingTaskGroup { loops in
             loops.addTask { await acknowledger.run(broker: broker, logger: logger) }
             loops.addTask { await leases.run(broker: broker, logger: logger) }
