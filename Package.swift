@@ -70,6 +70,17 @@ let package = Package(
             name: "JobContracts",
             dependencies: ["VelocityTypes"],
             swiftSettings: swiftSettings),
+        // JSON Schema (draft 2020-12) validation, and the structured answers of LLMs built on it:
+        // recovery of half-broken JSON, the schema check, the feedback sent back to the model.
+        .target(name: "JSONSchema", dependencies: ["VelocityTypes"], swiftSettings: swiftSettings),
+        .target(name: "StructuredOutput", dependencies: ["VelocityTypes", "JSONSchema"], swiftSettings: swiftSettings),
+        // The platform's tables that job kinds write (intel_qd_scores, oracle synthetic examples).
+        .target(
+            name: "PlatformStore",
+            dependencies: [
+                "VelocityTypes", "PostgresClient", "JobContracts", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "Producer",
             dependencies: [
@@ -115,6 +126,7 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "BlobStore", "Images", "CurlClient", "GPUBox",
+                "StructuredOutput", "PlatformStore",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -138,7 +150,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox",
+                "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "PlatformStore",
+                "JSONSchema",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -155,7 +168,7 @@ let package = Package(
             name: "velocity",
             dependencies: [
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
-                "BlobStore",
+                "BlobStore", "PlatformStore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,6 +189,15 @@ let package = Package(
             dependencies: ["JobContracts", "VelocityTypes"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "JSONSchemaTests",
+            dependencies: ["JSONSchema", "VelocityTypes"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StructuredOutputTests",
+            dependencies: ["StructuredOutput", "JSONSchema", "VelocityTypes"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "PostgresClientTests",
             dependencies: ["PostgresClient", "VelocityTypes", "TestSupport"],
             swiftSettings: swiftSettings),
@@ -187,6 +209,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
+                "PlatformStore", "VelocityTypes",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -226,7 +249,7 @@ let package = Package(
             name: "WorkersTests",
             dependencies: [
                 "Workers", "Emulators", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
-                "Gateway", "TestSupport",
+                "Gateway", "TestSupport", "StructuredOutput", "PlatformStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -6,9 +6,11 @@ extension JobContract {
         try encodeJSON(payload)
     }
 
-    /// A result as a job stores it: compact JSON text with sorted keys.
+    /// A result as a job stores it: compact JSON text with sorted keys, or a `RawJSON`'s text
+    /// as it is.
     public static func encode(result: Result) throws -> String {
-        try encodeJSON(result)
+        if let raw = result as? RawJSON { return raw.text }
+        return try encodeJSON(result)
     }
 }
 

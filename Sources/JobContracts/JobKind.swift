@@ -17,8 +17,8 @@ public struct JobKind: Hashable, Sendable {
     public static let dreamWeaverRender = DreamWeaverRender.kind
     public static let llmChat = LLMChat.kind
     public static let llmBatch = LLMBatchLine.kind
-    /// Kinds whose payload types land with their workers: until then a JSON object or array.
-    public static let qdScore = JobKind(name: "qd.score", queue: "llm")
-    public static let oracleSyntheticTemplate = JobKind(name: "oracle.synthetic_template", queue: "llm")
+    public static let qdScore = QDScore.kind
+    public static let oracleSyntheticTemplate = OracleSyntheticTemplate.kind
+    /// Kinds whose payload types land with their workers: until then a JSON object.
     public static let crmImport = JobKind(name: "crm.import", queue: "cpu")
 }

@@ -24,8 +24,8 @@ public struct JobKindRegistry: Sendable {
 
     /// The platform's kinds.
     public static let standard = JobKindRegistry(
-        contracts: [DreamWeaverRender.self, LLMChat.self, LLMBatchLine.self],
-        kinds: [.qdScore, .oracleSyntheticTemplate, .crmImport])
+        contracts: [DreamWeaverRender.self, LLMChat.self, LLMBatchLine.self, QDScore.self, OracleSyntheticTemplate.self],
+        kinds: [.crmImport])
 
     public func kind(named name: String) -> JobKind? { entries[name]?.kind }
 

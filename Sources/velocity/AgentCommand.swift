@@ -7,6 +7,7 @@ import GPUBox
 import Hydration
 import Logging
 import ServiceLifecycle
+import PlatformStore
 import Workers
 import Yams
 
@@ -36,6 +37,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "The Dream Weaver workflow manifest (default: $VELOCITY_WORKFLOW or workflows/dream_weaver.manifest.json).")
     var workflow: String?
 
+    @Option(help: "The directory of the LLM job kinds' prompt templates (default: $VELOCITY_PROMPTS or prompts).")
+    var prompts: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var settings = try Self.load(config)
@@ -51,8 +55,16 @@ struct AgentCommand: AsyncParsableCommand {
             root: URL(fileURLWithPath: blobDirectory ?? environment["VELOCITY_BLOB_DIRECTORY"] ?? ".run/blobs"))
         let broker = try await connection.makeBroker(recordOutbox: true)
         let postgres = PostgresPool(url: postgresURL, maxConnections: 2)
+        let qdPrompt = try QDScorePrompt.load(from: prompts ?? environment["VELOCITY_PROMPTS"] ?? "prompts")
+        // The LLM kinds' tables get their own pool: a burst of scores must not wait behind the audit trail.
+        let platform = PostgresPool(url: postgresURL, maxConnections: 4)
+        let llmKinds = LLMKindStores(
+            qdScores: QDScoreStore(postgres: platform), syntheticJobs: SyntheticJobStore(postgres: platform),
+            qdPrompt: qdPrompt)
+        try await llmKinds.qdScores.migrate()
         let http = CurlHTTPClient()
-        let factory = Self.workerFactory(broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, logger: logger)
+        let factory = Self.workerFactory(
+            broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, llmKinds: llmKinds, logger: logger)
         let agent = BoxAgent(
             configuration: settings, store: BoxStateStore(redis: broker.pool, namespace: connection.namespace),
             audit: ModeSwitchLog(postgres: postgres), factory: factory,
@@ -68,11 +80,13 @@ struct AgentCommand: AsyncParsableCommand {
         }
         try? await http.shutdown()
         await postgres.close()
+        await platform.close()
         await broker.pool.close()
     }
 
     static func workerFactory(
-        broker: RedisBroker, blobs: any BlobStore, workflow: DreamWeaverWorkflow, http: CurlHTTPClient, logger: Logger
+        broker: RedisBroker, blobs: any BlobStore, workflow: DreamWeaverWorkflow, http: CurlHTTPClient,
+        llmKinds: LLMKindStores, logger: Logger
     ) -> WorkerFactory {
         WorkerFactory(
             media: { lane in
@@ -87,7 +101,8 @@ struct AgentCommand: AsyncParsableCommand {
                 [
                     LLMDispatcher(
                         configuration: .init(workerID: lane.workerID, serverURL: lane.baseURL, model: .override(lane.model)),
-                        broker: broker, logger: logger, activity: lane.activity)
+                        broker: broker, logger: logger, activity: lane.activity,
+                        routes: { llmKinds.routes($0, workerID: lane.workerID) })
                 ]
             })
     }

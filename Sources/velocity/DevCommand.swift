@@ -6,6 +6,7 @@ import GPUBox
 import Gateway
 import Logging
 import ServiceLifecycle
+import PlatformStore
 import Workers
 
 /// `velocity dev`: the whole stack on one machine — Redis and PostgreSQL (ops/services.sh),
@@ -56,7 +57,7 @@ struct DevCommand: AsyncParsableCommand {
         let logger = Logger.velocity("dev")
         let root = FileManager.default.currentDirectoryPath
         let runDirectory = URL(fileURLWithPath: self.runDirectory, relativeTo: URL(fileURLWithPath: root + "/")).standardizedFileURL.path
-        for required in ["ops/services.sh", "workflows/dream_weaver.manifest.json", "hydration/dev/media.yaml"]
+        for required in ["ops/services.sh", "workflows/dream_weaver.manifest.json", "hydration/dev/media.yaml", "prompts/qd_score.md"]
         where !FileManager.default.fileExists(atPath: required) {
             throw ValidationError("\(required) not found: run velocity dev from the repository root")
         }
@@ -83,10 +84,14 @@ struct DevCommand: AsyncParsableCommand {
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: "workflows/dream_weaver.manifest.json")
         let broker = gateway.broker
         let http = CurlHTTPClient()
+        let llmKinds = LLMKindStores(
+            qdScores: QDScoreStore(postgres: gateway.postgres), syntheticJobs: SyntheticJobStore(postgres: gateway.postgres),
+            qdPrompt: try QDScorePrompt.load(from: "prompts"))
         let agent = BoxAgent(
             configuration: agentConfiguration, store: gateway.boxes, audit: ModeSwitchLog(postgres: gateway.postgres),
             factory: AgentCommand.workerFactory(
-                broker: broker, blobs: gateway.blobs, workflow: workflow, http: http, logger: Logger.velocity("workers")),
+                broker: broker, blobs: gateway.blobs, workflow: workflow, http: http, llmKinds: llmKinds,
+                logger: Logger.velocity("workers")),
             hydrate: agentConfiguration.hydration.map { AgentCommand.hydrate($0, logger: Logger.velocity("hydrate")) },
             http: http, executablePath: executable, logger: Logger.velocity("agent"))
 

@@ -30,29 +30,7 @@ extension SubmitCommand {
         }
 
         func run() async throws {
-            let body = try requestBody()
-            var succeeded = true
-            try await gateway.run { client in
-                var headers: HTTPClientHeaders = [:]
-                if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
-                let response = try await client.send("POST", "/v1/jobs", json: body, headers: headers)
-                let accepted = try GatewayClient.decode(JobAcceptedView.self, response)
-                guard wait else {
-                    if gateway.json {
-                        Terminal.printJSON(response.body)
-                    } else {
-                        let repeated = response.status == 200 ? " (existing job for this idempotency key)" : ""
-                        print("\(accepted.id) \(accepted.status)\(repeated)")
-                    }
-                    return
-                }
-                if !gateway.json { Terminal.note("submitted \(accepted.id)") }
-                let bar = ProgressBar(enabled: !gateway.json)
-                _ = try await client.follow(jobID: accepted.id, bar: bar, lines: false)
-                bar.finish()
-                succeeded = try await client.printResult(jobID: accepted.id, json: gateway.json)
-            }
-            if !succeeded { throw ExitCode.failure }
+            try await SubmitCommand.submitJob(body: try requestBody(), idempotencyKey: idempotencyKey, wait: wait, gateway: gateway)
         }
 
         /// The JSON body; the payload goes in as written, after a check that it is an object.
@@ -85,5 +63,32 @@ extension SubmitCommand {
             let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
             return String(decoding: data, as: UTF8.self)
         }
+    }
+
+    /// `POST /v1/jobs` with `body`; with `wait`, follows the job with a progress bar and
+    /// prints its result, exiting non-zero unless it succeeded.
+    static func submitJob(body: String, idempotencyKey: String?, wait: Bool, gateway: GatewayClientOptions) async throws {
+        var succeeded = true
+        try await gateway.run { client in
+            var headers: HTTPClientHeaders = [:]
+            if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
+            let response = try await client.send("POST", "/v1/jobs", json: body, headers: headers)
+            let accepted = try GatewayClient.decode(JobAcceptedView.self, response)
+            guard wait else {
+                if gateway.json {
+                    Terminal.printJSON(response.body)
+                } else {
+                    let repeated = response.status == 200 ? " (existing job for this idempotency key)" : ""
+                    print("\(accepted.id) \(accepted.status)\(repeated)")
+                }
+                return
+            }
+            if !gateway.json { Terminal.note("submitted \(accepted.id)") }
+            let bar = ProgressBar(enabled: !gateway.json)
+            _ = try await client.follow(jobID: accepted.id, bar: bar, lines: false)
+            bar.finish()
+            succeeded = try await client.printResult(jobID: accepted.id, json: gateway.json)
+        }
+        if !succeeded { throw ExitCode.failure }
     }
 }

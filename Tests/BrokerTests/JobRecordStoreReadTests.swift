@@ -80,7 +80,7 @@ struct JobRecordStoreReadTests {
 
             #expect(
                 try await store.childCounts(parentBatch: "batch_1")
-                    == BatchChildCounts(succeeded: 2, unsuccessful: 2, all: 6))
+                    == BatchChildCounts(succeeded: 2, unsuccessful: 2, all: 6, canceled: 1))
             #expect(try await store.childCounts(parentBatch: "batch_1").ended == 4)
             #expect(try await store.childCounts(parentBatch: "none") == BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0))
 

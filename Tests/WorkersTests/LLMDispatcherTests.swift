@@ -115,7 +115,11 @@ struct LLMDispatcherTests {
             let noMessages = try await producer.submit(JobRequest(kind: "llm.chat", payload: #"{"max_tokens":3}"#))
             let wrongURL = try await producer.submit(
                 JobRequest(kind: "llm.batch", payload: #"{"custom_id":"a","method":"POST","url":"/v1/embeddings","body":{}}"#))
-            let other = try await producer.submit(JobRequest(kind: "qd.score", payload: #"{"packet":{}}"#))
+            // A valid packet, but this dispatcher has no QD store to route qd.score to.
+            let other = try await producer.submit(
+                JobRequest(
+                    kind: "qd.score",
+                    payload: #"{"person_id":"p","lead_id":"l","session_id":"s","consent":true,"signals":[{"t_ms":0,"name":"smile","value":0.5}]}"#))
             let failed = try await Self.waitFor(test.broker, [tooLong.id, noMessages.id, wrongURL.id, other.id], in: [.failed])
             #expect(failed[0].errorCode == "invalid_request")
             #expect(failed[0].errorMessage?.hasPrefix("Requested token count exceeds the model's maximum context length") == true)

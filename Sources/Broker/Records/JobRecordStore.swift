@@ -25,8 +25,9 @@ public protocol JobRecordStore: Sendable {
     func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
         -> [RecordedJob]
 
-    /// How the children of a batch (`JobSubmission.parentBatch`) stand.
-    func childCounts(parentBatch: String) async throws -> BatchChildCounts
+    /// How the children of each batch (`JobSubmission.parentBatch`) stand, in one read; a
+    /// batch without children counts zeros.
+    func childCounts(parentBatches: [String]) async throws -> [String: BatchChildCounts]
 
     /// The children of a batch that have not ended, to cancel.
     func openChildren(parentBatch: String) async throws -> [JobReference]
@@ -43,4 +44,11 @@ public struct RecordedJob: Sendable, Equatable {
     public var result: String?
     public var errorCode: String?
     public var errorMessage: String?
+}
+
+extension JobRecordStore {
+    /// How the children of one batch stand.
+    public func childCounts(parentBatch: String) async throws -> BatchChildCounts {
+        try await childCounts(parentBatches: [parentBatch])[parentBatch] ?? BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)
+    }
 }

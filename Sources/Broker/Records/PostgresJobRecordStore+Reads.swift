@@ -5,7 +5,7 @@ extension PostgresJobRecordStore {
     public func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
         -> [RecordedJob]
     {
-        let stateList = states.map { "{" + $0.map(\.rawValue).sorted().joined(separator: ",") + "}" }
+        let stateList = states.map { PostgresArrayLiteral.text($0.map(\.rawValue).sorted()) }
         return try await query(
             """
             SELECT \(Self.selectColumns) FROM jobs
@@ -16,22 +16,30 @@ extension PostgresJobRecordStore {
             """, [tenant, kind, stateList, before, String(limit)])
     }
 
-    public func childCounts(parentBatch: String) async throws -> BatchChildCounts {
+    public func childCounts(parentBatches: [String]) async throws -> [String: BatchChildCounts] {
+        guard !parentBatches.isEmpty else { return [:] }
         let rows = try await pool.withConnection { connection in
             try await connection.query(
                 """
-                SELECT count(*) FILTER (WHERE state = 'succeeded'),
+                SELECT parent_batch,
+                       count(*) FILTER (WHERE state = 'succeeded'),
                        count(*) FILTER (WHERE state IN ('failed', 'dead', 'canceled')),
-                       count(*)
-                FROM jobs WHERE parent_batch = $1
-                """, [parentBatch])
+                       count(*),
+                       count(*) FILTER (WHERE state = 'canceled')
+                FROM jobs WHERE parent_batch = ANY($1::text[]) GROUP BY parent_batch
+                """, [PostgresArrayLiteral.text(parentBatches)])
         }
-        guard let row = rows.rows.first, row.count == 3, let succeeded = row[0].flatMap({ Int($0) }),
-            let unsuccessful = row[1].flatMap({ Int($0) }), let all = row[2].flatMap({ Int($0) })
-        else {
-            throw BrokerError(.recordStoreUnavailable, "the child counts of batch \(parentBatch) came back as \(rows.rows)")
+        var counts = Dictionary(uniqueKeysWithValues: parentBatches.map { ($0, BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)) })
+        for row in rows.rows {
+            guard row.count == 5, let parent = row[0], let succeeded = row[1].flatMap({ Int($0) }),
+                let unsuccessful = row[2].flatMap({ Int($0) }), let all = row[3].flatMap({ Int($0) }),
+                let canceled = row[4].flatMap({ Int($0) })
+            else {
+                throw BrokerError(.malformedReply, "child counts came back as \(row)", field: "jobs.parent_batch")
+            }
+            counts[parent] = BatchChildCounts(succeeded: succeeded, unsuccessful: unsuccessful, all: all, canceled: canceled)
         }
-        return BatchChildCounts(succeeded: succeeded, unsuccessful: unsuccessful, all: all)
+        return counts
     }
 
     public func openChildren(parentBatch: String) async throws -> [JobReference] {

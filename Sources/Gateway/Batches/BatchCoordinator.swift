@@ -149,14 +149,7 @@ public struct BatchCoordinator: Service {
 
     /// Cancels the children that have not ended, then ends the batch once they all have.
     func windDown(_ batch: BatchStore.StoredBatch, to final: BatchStatus) async throws {
-        for child in try await records.openChildren(parentBatch: batch.id) {
-            do {
-                _ = try await broker.cancel(queue: child.queue, jobID: child.id)
-            } catch {
-                logger.warning(
-                    "could not cancel a batch child", metadata: ["batch": "\(batch.id)", "job": "\(child.id)", "error": "\(error)"])
-            }
-        }
+        try await ChildJobCanceller(records: records, broker: broker, logger: logger).cancelOpen(parentBatch: batch.id)
         let counts = try await records.childCounts(parentBatch: batch.id)
         try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
         guard counts.ended >= counts.all else { return }

@@ -1,4 +1,5 @@
 public import Hummingbird
+import PlatformStore
 
 extension Gateway {
     /// Every route of the gateway, behind metrics, error mapping and authentication.
@@ -22,6 +23,10 @@ extension Gateway {
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
         ).addRoutes(to: router)
         BoxController(boxes: boxes, logger: logger).addRoutes(to: router)
+        QDScoresController(store: QDScoreStore(postgres: postgres)).addRoutes(to: router)
+        SyntheticJobsController(
+            store: SyntheticJobStore(postgres: postgres), producer: producer, records: records, logger: logger
+        ).addRoutes(to: router)
         return router
     }
 }

@@ -3,6 +3,7 @@ public import Broker
 public import GPUBox
 public import JobContracts
 import Foundation
+import PlatformStore
 public import Hummingbird
 public import Logging
 public import Producer
@@ -45,7 +46,7 @@ public final class Gateway: Sendable {
             maxConnections: configuration.postgresConnections)
         do {
             try await postgres.withConnection { connection in
-                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + BoxMigrations.all)
+                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + BoxMigrations.all + PlatformMigrations.all)
             }
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =

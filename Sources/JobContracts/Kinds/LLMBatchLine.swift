@@ -1,4 +1,4 @@
-public import VelocityTypes
+import VelocityTypes
 
 /// `llm.batch`: one line of an OpenAI-compatible batch, a child job of the batch.
 ///
@@ -24,5 +24,6 @@ public enum LLMBatchLine: JobContract {
         }
     }
 
-    public typealias Result = JSONValue
+    /// The server's `chat.completion` body, unchanged.
+    public typealias Result = RawJSON
 }

@@ -1,4 +1,4 @@
-public import VelocityTypes
+import VelocityTypes
 
 /// `llm.chat`: one interactive chat completion on the box's LLM server, ahead of batch lines.
 ///
@@ -8,5 +8,6 @@ public enum LLMChat: JobContract {
     public static let kind = JobKind(name: "llm.chat", queue: "llm", defaultPriority: 500)
 
     public typealias Payload = ChatCompletionRequest
-    public typealias Result = JSONValue
+    /// The server's `chat.completion` body, unchanged.
+    public typealias Result = RawJSON
 }

@@ -1,30 +1,12 @@
 import Broker
 
 extension DispatchRun {
-    /// Runs one job: its request at the server, raced against a cancel, then its outcome.
+    /// Runs one job: its kind's processor, raced against a cancel, then its outcome.
     func execute(_ job: ClaimedJob) async {
+        let router = self.router
         await runtime.execute(
             job, stopping: "the LLM dispatcher stopped before the request finished", classify: classify
-        ) { _ in try await request(job) }
-    }
-
-    /// The completion's JSON for `job`, or an error to classify.
-    private func request(_ job: ClaimedJob) async throws -> String {
-        let body = try LLMJobRequest.body(for: job, model: configuration.model)
-        let window = self.window
-        let response = try await client.chatCompletion(body) { event in
-            if case .retrying(let error, _, _) = event, error.isOverload { _ = window.observeOverload() }
-        }
-        let tokens = max(1, response.completion.usage?.completion_tokens ?? 1)
-        let change = window.observeLatency(secondsPerToken: response.latency / .seconds(1) / Double(tokens))
-        if change != .held { dispatcher.observer?(.window(limit: window.limit, load: nil)) }
-        guard response.body.utf8.count <= configuration.maxResultBytes else {
-            throw JobError(
-                code: "result_too_large",
-                message: "the completion is \(response.body.utf8.count) bytes; results are limited to \(configuration.maxResultBytes)",
-                retriable: false)
-        }
-        return response.body
+        ) { context in try await router.handle(job, context: context) }
     }
 
     /// The dispatcher's reading of the server's errors (the runtime maps the rest); a server

@@ -10,6 +10,8 @@ struct DispatchRun: Sendable {
     let window: InFlightWindow
     let gate: ServerGate
     let runtime: WorkerRuntime
+    /// The processors of the kinds this dispatcher runs.
+    let router: JobRouter
 
     var configuration: LLMDispatcher.Configuration { dispatcher.configuration }
     var logger: Logger { dispatcher.logger }

@@ -77,14 +77,19 @@ public struct LLMDispatcher: Service {
     let logger: Logger
     let activity: WorkerActivitySink
     let observer: (@Sendable (LLMDispatcherEvent) -> Void)?
+    let routes: @Sendable (LLMCompletions) -> JobRouter
 
     /// - Parameters:
     ///   - activity: what the box agent hears: jobs started and finished, an unresponsive server.
     ///   - observer: window changes and mode, for benchmarks and tests.
+    ///   - routes: the processors of the kinds it runs, given the way to the server;
+    ///     `standardRoutes` (chats and batch lines) unless the host adds kinds with stores.
     public init(
         configuration: Configuration, broker: any JobBroker, logger: Logger,
-        activity: @escaping WorkerActivitySink = { _ in }, observer: (@Sendable (LLMDispatcherEvent) -> Void)? = nil
+        activity: @escaping WorkerActivitySink = { _ in }, observer: (@Sendable (LLMDispatcherEvent) -> Void)? = nil,
+        routes: @escaping @Sendable (LLMCompletions) -> JobRouter = LLMDispatcher.standardRoutes
     ) {
+        self.routes = routes
         self.configuration = configuration
         self.broker = broker
         self.logger = logger
@@ -111,14 +116,28 @@ public struct LLMDispatcher: Service {
             try? await http.shutdown()
             throw error
         }
+        let window = InFlightWindow(AIMDWindow(configuration.window))
+        let observer = self.observer
+        let completions = LLMCompletions(
+            client: client, window: window, model: configuration.model, maxResultBytes: configuration.maxResultBytes,
+            windowMoved: { limit in observer?(.window(limit: limit, load: nil)) })
         let run = DispatchRun(
-            dispatcher: self, client: client, window: InFlightWindow(AIMDWindow(configuration.window)),
-            gate: ServerGate(),
-            runtime: WorkerRuntime(
-                broker: broker, workerID: configuration.workerID, logger: logger, activity: activity))
+            dispatcher: self, client: client, window: window, gate: ServerGate(),
+            runtime: WorkerRuntime(broker: broker, workerID: configuration.workerID, logger: logger, activity: activity),
+            router: routes(completions))
         await run.run(consumer: consumer)
         await consumer.close()
         try? await http.shutdown()
+    }
+}
+
+extension LLMDispatcher {
+    /// Chats and batch lines: the kinds that need nothing but the server.
+    @Sendable public static func standardRoutes(_ completions: LLMCompletions) -> JobRouter {
+        var router = JobRouter()
+        router.register(LLMChatProcessor(completions: completions))
+        router.register(LLMBatchLineProcessor(completions: completions))
+        return router
     }
 }
 

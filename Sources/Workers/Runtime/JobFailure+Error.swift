@@ -28,9 +28,12 @@ extension JobFailure {
         code: VelocityErrorCode.canceled.rawValue, message: "canceled while running", retriable: false,
         disposition: .canceled)
 
-    /// The failure an error stands for, by its code and retriability.
+    /// The failure an error stands for, by its code and retriability; a handler that finds its
+    /// job canceled elsewhere (a synthetic job canceled whole) ends it `canceled` with `.canceled`.
     public init(_ error: any Error) {
         switch error {
+        case let error as any VelocityError where error.code == .canceled:
+            self.init(code: error.code.rawValue, message: error.message, retriable: false, disposition: .canceled)
         case let error as any RetriableError:
             self.init(code: error.code.rawValue, message: error.message, retriable: error.retriable)
         case let error as any VelocityError:

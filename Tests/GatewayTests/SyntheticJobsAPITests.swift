@@ -1,0 +1,159 @@
+import Broker
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PlatformStore
+import Testing
+import TestSupport
+import VelocityTypes
+
+/// Oracle synthetic jobs through the gateway: creation fans out one LLM line per example,
+/// every refusal stores nothing, reads and cancels are tenant-scoped, examples stream as JSONL.
+@Suite("Synthetic jobs API")
+struct SyntheticJobsAPITests {
+    static let path = "/api/oracle/component-templates/synthetic-jobs"
+    static let kpiSchema = #"""
+        {"type":"object","properties":{"label":{"type":"string","minLength":1},"value":{"type":"number"},
+         "unit":{"enum":["INR","Cr","L","%","count"]}},"required":["label","value","unit"],"additionalProperties":false}
+        """#
+
+    static func body(
+        template: String = "kpi_tile", schema: String = kpiSchema, count: String = "5", extra: String = ""
+    ) -> ByteBuffer {
+        ByteBuffer(string: #"{"template_id":"\#(template)","schema":\#(schema),"count":\#(count)\#(extra)}"#)
+    }
+
+    static func create(_ fixture: GatewayFixture, _ client: some TestClientProtocol, count: Int = 5) async throws
+        -> [String: Any]
+    {
+        let response = try await client.execute(
+            uri: path, method: .post, headers: GatewayFixture.json(fixture.acme), body: body(count: String(count)))
+        #expect(response.status == .accepted)
+        return response.body.json
+    }
+
+    @Test("a synthetic job is a row and one low-priority llm line per example, pending until they run")
+    func create() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let job = try await Self.create(fixture, client, count: 5)
+            let id = try #require(job["id"] as? String)
+            #expect(job["status"] as? String == "running")
+            #expect(job["count"] as? Int == 5)
+            #expect((job["counts"] as? [String: Int])?["pending"] == 5)
+            #expect((job["counts"] as? [String: Int])?["valid"] == 0)
+            #expect(job["temperature"] as? Double == 0.9)
+            #expect((job["urls"] as? [String: String])?["examples"] == "/api/admin-surface/synthetic-jobs/\(id)/examples")
+
+            let depth = try await fixture.gateway.broker.depth(queue: "llm")
+            #expect(depth.queued == 5)
+            let lines = try await fixture.gateway.records.jobs(
+                tenant: "acme", kind: "oracle.synthetic_template", states: nil, before: nil, limit: 10)
+            #expect(lines.count == 5)
+            #expect(lines.allSatisfy { $0.submission.parentBatch == id && $0.submission.priority == -500 })
+
+            let list = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let data = try #require(list.body.json["data"] as? [[String: Any]])
+            #expect(data.map { $0["id"] as? String } == [id])
+        }
+    }
+
+    @Test("an Idempotency-Key repeat returns the first job and queues no second set of lines")
+    func idempotent() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let headers = GatewayFixture.json(fixture.acme, [HTTPField.Name("Idempotency-Key")!: "kpi-seed-1"])
+            let first = try await client.execute(uri: Self.path, method: .post, headers: headers, body: Self.body())
+            let second = try await client.execute(uri: Self.path, method: .post, headers: headers, body: Self.body())
+            #expect(first.status == .accepted)
+            #expect(second.status == .ok)
+            #expect(first.body.json["id"] as? String == second.body.json["id"] as? String)
+            #expect(try await fixture.gateway.broker.depth(queue: "llm").queued == 5)
+        }
+    }
+
+    @Test(
+        "bad requests are refused with 422 naming the field, and store nothing",
+        arguments: [
+            (body(template: "KPI Tile"), "template_id"),
+            (body(count: "0"), "count"),
+            (body(count: "10001"), "count"),
+            (body(schema: #"{"type":5}"#), "schema"),
+            (body(schema: ##"{"$ref":"#/$defs/missing"}"##), "schema"),
+            (body(schema: #"[1,2]"#), "schema"),
+            (body(extra: #","temperature":3"#), "temperature"),
+            (body(extra: #","examples":[{"label":"Leads","value":12,"unit":"count"},{"label":"Leads"}]"#), "examples.1"),
+        ])
+    func refusals(body: ByteBuffer, field: String) async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let response = try await client.execute(
+                uri: Self.path, method: .post, headers: GatewayFixture.json(fixture.acme), body: body)
+            #expect(response.status == .unprocessableContent)
+            let error = try #require(response.body.json["error"] as? [String: Any])
+            #expect((error["details"] as? [String: String])?["field"] == field)
+            let stored = try await fixture.storedSomething()
+            #expect(stored.rows == 0 && stored.redisJobs == 0)
+            let jobs = try await fixture.gateway.postgres.withConnection {
+                try await $0.query("SELECT count(*) FROM oracle_synthetic_jobs")
+            }
+            #expect(jobs.rows.first?.first == "0")
+        }
+    }
+
+    @Test("another tenant's job is a 404 to read, list, download and cancel; its lines stay queued")
+    func tenantScoped() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let id = try #require(try await Self.create(fixture, client)["id"] as? String)
+            let base = "/api/admin-surface/synthetic-jobs/\(id)"
+            for (uri, method) in [(base, HTTPRequest.Method.get), (base + "/examples", .get), (base + "/cancel", .post)] {
+                let response = try await client.execute(uri: uri, method: method, headers: GatewayFixture.auth(fixture.globex))
+                #expect(response.status == .notFound, "\(method) \(uri)")
+            }
+            let list = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs", method: .get, headers: GatewayFixture.auth(fixture.globex))
+            #expect((list.body.json["data"] as? [Any])?.isEmpty == true)
+            #expect(try await fixture.gateway.broker.depth(queue: "llm").queued == 5)
+        }
+    }
+
+    @Test("examples stream as JSONL in line order while the job runs; cancel stops the rest and keeps them")
+    func examplesAndCancel() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let id = try #require(try await Self.create(fixture, client, count: 4)["id"] as? String)
+            let store = SyntheticJobStore(postgres: fixture.gateway.postgres)
+            let job = try #require(try await store.job(id: id))
+            // What the LLM worker stores for two lines; the same example again is a duplicate.
+            let first: JSONValue = ["label": "Site visits", "unit": "count", "value": 42]
+            #expect(try await store.store(example: first, line: 1, of: job, llmCalls: 1, regenerations: 0) == .stored)
+            #expect(try await store.store(example: first, line: 2, of: job, llmCalls: 1, regenerations: 0) == .duplicate)
+            let second: JSONValue = ["label": "Bookings", "unit": "Cr", "value": 12.5]
+            #expect(try await store.store(example: second, line: 0, of: job, llmCalls: 3, regenerations: 1) == .stored)
+            #expect(try await store.store(example: second, line: 0, of: job, llmCalls: 1, regenerations: 0) == .alreadyStored)
+
+            let download = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs/\(id)/examples", method: .get,
+                headers: GatewayFixture.auth(fixture.acme))
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentType] == "application/x-ndjson")
+            let lines = String(buffer: download.body).split(separator: "\n").map(String.init)
+            #expect(lines == [
+                #"{"example":{"label":"Bookings","unit":"Cr","value":12.5},"line":0}"#,
+                #"{"example":{"label":"Site visits","unit":"count","value":42},"line":1}"#,
+            ])
+
+            let canceled = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))
+            #expect(canceled.status == .ok)
+            #expect(try await fixture.gateway.broker.depth(queue: "llm").queued == 0)
+            try await eventually("the canceled lines reach the record") {
+                let view = try await client.execute(
+                    uri: "/api/admin-surface/synthetic-jobs/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                let counts = view.body.json["counts"] as? [String: Int]
+                return view.body.json["status"] as? String == "canceled" && counts?["canceled"] == 4
+                    && counts?["valid"] == 2 && counts?["retried"] == 1 && counts?["pending"] == 0
+            }
+        }
+    }
+}
