@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "Emulators",
             dependencies: [
-                "Images",
+                "Images", "VelocityTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "EmulatorTests",
             dependencies: [
-                "Emulators", "Images", "CurlClient", "GPUBox", "TestSupport",
+                "Emulators", "Images", "CurlClient", "GPUBox", "TestSupport", "VelocityTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
