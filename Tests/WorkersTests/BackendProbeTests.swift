@@ -12,11 +12,17 @@ struct BackendProbeTests {
         let name = flavor == .llamacpp ? "/models/llama-3.1-8b-instruct-Q4_K_M.gguf" : "llama-3.1-8b-instruct"
         let configuration = OpenAIEmulatorConfiguration(
             flavor: flavor, model: name, tokensPerSecond: 5_000, prefillMilliseconds: 1,
-            startupMilliseconds: flavor == .llamacpp ? 1_000 : 0)
-        try await OpenAIEmulator.withRunning(configuration) { _, base in
+            startupMilliseconds: flavor == .llamacpp ? 600_000 : 0)
+        try await OpenAIEmulator.withRunning(configuration) { emulator, base in
             try await CurlHTTPClient.withClient { (curl: CurlHTTPClient) async throws -> Void in
                 let probe = { (model: String?) in BackendProbe(kind: .llm(model: model), baseURL: base, http: curl) }
+                // llama.cpp's load ends while the probe waits on it.
+                let loader = Task {
+                    try await Task.sleep(for: .milliseconds(300))
+                    emulator.finishLoading()
+                }
                 #expect(try await probe(nil).check(timeout: .seconds(20)) == name)
+                try await loader.value
                 #expect(try await probe(name).check(timeout: .seconds(20)) == name)
                 let error = await #expect(throws: AgentError.self) { try await probe("default").check(timeout: .seconds(5)) }
                 #expect(error?.code == .backendNotReady)

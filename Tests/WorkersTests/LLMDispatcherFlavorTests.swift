@@ -40,11 +40,15 @@ struct LLMDispatcherFlavorTests {
     func llamaCpp() async throws {
         let emulator = OpenAIEmulatorConfiguration(
             flavor: .llamacpp, model: "m", slots: 4, tokensPerSecond: 2_000, prefillMilliseconds: 1, contextLength: 16,
-            startupMilliseconds: 1_500)
-        try await LLMDispatcherTests.withDispatcher(emulator: emulator) { test, producer, _, _, recorder in
+            startupMilliseconds: 600_000)
+        try await LLMDispatcherTests.withDispatcher(emulator: emulator) { test, producer, server, _, recorder in
             // Sent while the model loads: the 503 "Loading model" gives the job back unspent and
-            // claiming waits for /health, then it runs.
+            // claiming waits for /health; once the test ends the load, it runs.
             let early = try await producer.submit(JobRequest(kind: "llm.chat", payload: LLMDispatcherTests.chat("early"), maxAttempts: 1))
+            try await eventually("the dispatcher found the server loading") {
+                recorder.events.contains { if case .serverDown = $0 { true } else { false } }
+            }
+            server.finishLoading()
             let done = try await LLMDispatcherTests.waitFor(test.broker, [early.id], in: [.succeeded])
             #expect(done[0].attempts == 1)
             #expect(recorder.events.contains(.serverUp))

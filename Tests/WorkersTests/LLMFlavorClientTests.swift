@@ -72,15 +72,28 @@ struct LLMFlavorClientTests {
 
     @Test("readiness waits through llama.cpp's 503 Loading model, and gives up past its bound")
     func readinessWaitsForLoading() async throws {
-        let started = ContinuousClock.now
-        try await LLMClientTests.withClient(Self.configuration(.llamacpp, startup: 1_500)) { client, _, _ in
-            let early = await #expect(throws: OpenAIClientError.self) {
-                try await client.checkReady(model: "m", loadingTimeout: .milliseconds(300), pollInterval: .milliseconds(50))
+        // The load lasts until the test ends it, so nothing here races a clock.
+        try await OpenAIEmulator.withRunning(Self.configuration(.llamacpp, startup: 600_000)) { emulator, base in
+            try await CurlHTTPClient.withClient { curl in
+                let client = OpenAIClient(http: curl, configuration: .init(baseURL: base, retry: LLMClientTests.fast))
+                let early = await #expect(throws: OpenAIClientError.self) {
+                    try await client.checkReady(model: "m", loadingTimeout: .milliseconds(300), pollInterval: .milliseconds(50))
+                }
+                #expect(early?.kind == .loading)
+                #expect(early?.isRetriable == true && early?.isOverload == false)
+                // A probe that starts while loading keeps waiting (the load has no end of its
+                // own), and passes once the load ends.
+                let done = Flag()
+                let probe = Task {
+                    try await client.checkReady(model: "m", pollInterval: .milliseconds(20))
+                    done.set()
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(!done.isSet)
+                emulator.finishLoading()
+                try await probe.value
+                #expect(done.isSet)
             }
-            #expect(early?.kind == .loading)
-            #expect(early?.isRetriable == true && early?.isOverload == false)
-            try await client.checkReady(model: "m", pollInterval: .milliseconds(50))
-            #expect(started.duration(to: .now) >= .milliseconds(1_500))
         }
     }
 
@@ -140,4 +153,11 @@ struct LLMFlavorClientTests {
         #expect(exceeded.kind == .contextLengthExceeded && exceeded.promptTokens == 4476 && exceeded.contextTokens == 4096)
         #expect(exceeded.message.hasPrefix("the prompt is 4476 tokens (n_prompt_tokens) and the server's context is 4096 (n_ctx)"))
     }
+}
+
+/// A flag one task sets and another reads.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
 }

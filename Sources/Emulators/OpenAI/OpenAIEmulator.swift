@@ -20,7 +20,8 @@ public import ServiceLifecycle
 ///
 /// Test-only routes, outside the OpenAI namespace: `POST /emulator/faults` queues failures for
 /// the next requests (`{"status": 429, "count": 2, "retry_after": 1}`, `{"delay_ms": 500}`,
-/// `{"drop": true}`), `DELETE /emulator/faults` clears them, `GET /emulator/capacity?max_tokens=N`
+/// `{"drop": true}`), `DELETE /emulator/faults` clears them, `POST /emulator/loaded` ends the
+/// model load at once, `GET /emulator/capacity?max_tokens=N`
 /// states the theoretical ceiling, `GET /emulator/stats` the work done.
 public final class OpenAIEmulator: Service, Sendable {
     public let configuration: OpenAIEmulatorConfiguration
@@ -30,6 +31,9 @@ public final class OpenAIEmulator: Service, Sendable {
     let slots: DecodeSlots
     let faults = FaultPlan()
     let started = ContinuousClock.now
+    /// When the model counts as loaded: `startupMilliseconds` after start, or earlier when a
+    /// test ends the load (`finishLoading()`).
+    private let loadedAt: Mutex<ContinuousClock.Instant>
     private let boundPort = PortBox()
 
     public init(
@@ -41,6 +45,14 @@ public final class OpenAIEmulator: Service, Sendable {
         self.requestedPort = port
         self.logger = logger
         self.slots = DecodeSlots(count: configuration.slots)
+        self.loadedAt = Mutex(started + .milliseconds(configuration.startupMilliseconds))
+    }
+
+    /// Ends the model load now, so a test decides when the server becomes ready instead of
+    /// racing a clock (also `POST /emulator/loaded`). vLLM's load, before it listens, runs its
+    /// full time.
+    public func finishLoading() {
+        loadedAt.withLock { $0 = min($0, .now) }
     }
 
     /// The port the server listens on, once it does (useful with port 0).
@@ -119,6 +131,10 @@ public final class OpenAIEmulator: Service, Sendable {
             self.faults.clear()
             return Response(status: .noContent)
         }
+        router.post("/emulator/loaded") { _, _ in
+            self.finishLoading()
+            return Response(status: .noContent)
+        }
         router.get("/emulator/capacity") { request, _ in self.capacity(request) }
         router.get("/emulator/stats") { _, _ in self.stats() }
     }
@@ -126,7 +142,7 @@ public final class OpenAIEmulator: Service, Sendable {
     /// True until `startupMilliseconds` have passed since the emulator was made (vLLM is never
     /// seen starting: it does not listen until it is up).
     var isStarting: Bool {
-        configuration.flavor != .vllm && started.duration(to: .now) < .milliseconds(configuration.startupMilliseconds)
+        configuration.flavor != .vllm && ContinuousClock.now < loadedAt.withLock { $0 }
     }
 }
 
