@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "Emulators",
             dependencies: [
-                "Images",
+                "Images", "VelocityTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "EmulatorTests",
             dependencies: [
-                "Emulators", "Images", "CurlClient", "GPUBox", "TestSupport",
+                "Emulators", "Images", "CurlClient", "GPUBox", "TestSupport", "VelocityTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],

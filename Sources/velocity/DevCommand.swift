@@ -46,11 +46,17 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Concurrent decode slots of the emulated LLM server.")
     var llmSlots: Int = 16
 
+    @Option(help: "The LLM server the emulator imitates: sglang, vllm or llamacpp.")
+    var llmFlavor: String = "sglang"
+
     func validate() throws {
         guard BoxMode(rawValue: mode) != nil else { throw ValidationError("--mode must be media, llm or split") }
         guard (1...16).contains(gpus) else { throw ValidationError("--gpus must be from 1 to 16") }
         guard renderSeconds > 0 else { throw ValidationError("--render-seconds must be positive") }
         guard llmSlots > 0 else { throw ValidationError("--llm-slots must be positive") }
+        guard OpenAIEmulatorConfiguration.Flavor(rawValue: llmFlavor) != nil else {
+            throw ValidationError("--llm-flavor must be sglang, vllm or llamacpp")
+        }
     }
 
     func run() async throws {
@@ -144,6 +150,7 @@ struct DevCommand: AsyncParsableCommand {
         try EmulatedBox.settings(
             box: "dev-box", mode: BoxMode(rawValue: mode) ?? .media, executable: executable, gpuState: state,
             workDirectory: runDirectory + "/agent", renderSeconds: renderSeconds, llmSlots: llmSlots,
+            llmFlavor: OpenAIEmulatorConfiguration.Flavor(rawValue: llmFlavor) ?? .sglang,
             hydration: .init(manifests: "hydration/dev", root: runDirectory + "/models"))
     }
 

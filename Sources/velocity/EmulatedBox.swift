@@ -1,3 +1,4 @@
+import Emulators
 import GPUBox
 import Workers
 
@@ -6,7 +7,8 @@ import Workers
 enum EmulatedBox {
     static func settings(
         box: String, mode: BoxMode, executable: String, gpuState: String, workDirectory: String, renderSeconds: Double,
-        llmSlots: Int, comfyUIBasePort: Int = 8188, llmPort: Int = 30000, hydration: AgentConfiguration.HydrationSettings?
+        llmSlots: Int, llmFlavor: OpenAIEmulatorConfiguration.Flavor = .sglang, comfyUIBasePort: Int = 8188, llmPort: Int = 30000,
+        hydration: AgentConfiguration.HydrationSettings?
     ) throws -> AgentConfiguration {
         var settings = AgentConfiguration()
         settings.box = box
@@ -22,10 +24,10 @@ enum EmulatedBox {
             environment: ["CUDA_VISIBLE_DEVICES": "{gpu_uuid}"])
         settings.llm = BackendCommand(command: [
             "{velocity}", "emulator", "openai", "--port", "{port}", "--model", "velocity-dev-llm", "--slots", String(llmSlots),
+            "--flavor", llmFlavor.rawValue,
         ])
         settings.comfyUIBasePort = comfyUIBasePort
         settings.llmPort = llmPort
-        settings.llmModel = "velocity-dev-llm"
         settings.workDirectory = workDirectory
         settings.hydration = hydration
         settings.drainDeadlineSeconds = 30

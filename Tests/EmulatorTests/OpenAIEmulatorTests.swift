@@ -140,6 +140,9 @@ struct OpenAIEmulatorTests {
                         let seen = ["running", "queued", "completed"].reduce(0) { $0 + (stats[$1] as? Int ?? 0) }
                         return seen == index + 1
                     }
+                    // Arrivals 250 ms apart: a loaded machine's scheduling jitter cannot swap two
+                    // completions, and all five are still in within the first request's 3 s.
+                    try await Task.sleep(for: .milliseconds(250))
                 }
                 let load = try await Self.metrics(curl, base)
                 let completed = Self.json(try await curl.execute(HTTPClientRequest(url: base + "/emulator/stats")))["completed"] as? Int

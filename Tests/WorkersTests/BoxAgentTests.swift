@@ -81,6 +81,27 @@ struct BoxAgentTests {
         }
     }
 
+    @Test("an LLM lane on llama.cpp: the agent waits out its model load and sends the name /v1/models lists")
+    func llamaCppLane() async throws {
+        let served = "/models/llama-3.1-8b-instruct-Q4_K_M.gguf"
+        let fixture = try await AgentFixture.make(gpus: 1, mode: .llm) { configuration in
+            var command = configuration.llm.command
+            if let at = command.firstIndex(of: "--model") { command[at + 1] = served }
+            configuration.llm.command = command + ["--flavor", "llamacpp", "--startup-ms", "1500"]
+            configuration.llmModel = nil
+        }
+        try await fixture.withAgent { _ in
+            _ = try await fixture.waitForMode(.llm)
+            let ids = try await (0..<3).asyncMap { try await fixture.submitChat("hello \($0)") }
+            let jobs = try await fixture.waitForJobs(ids, queue: "llm")
+            #expect(jobs.allSatisfy { $0.state == .succeeded })
+            for job in jobs {
+                let completion = try JSONDecoder().decode(ChatCompletion.self, from: Data(try #require(job.result).utf8))
+                #expect(completion.model == served)
+            }
+        }
+    }
+
     @Test("a crashed backend is restarted and counted; a GPU with ECC errors is drained")
     func crashAndHardwareFault() async throws {
         let fixture = try await AgentFixture.make(gpus: 2)

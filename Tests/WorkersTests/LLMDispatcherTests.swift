@@ -172,7 +172,10 @@ struct LLMDispatcherTests {
                 let snapshot = try await test.broker.job(queue: "llm", id: receipt.id)
                 return snapshot?.state == .queued
             }
-            #expect(recorder.activity.contains(.jobFinished(jobID: receipt.id, outcome: .released)))
+            // The runtime reports the release after the broker has it: wait for the report too.
+            try await eventually("the release is reported") {
+                recorder.activity.contains(.jobFinished(jobID: receipt.id, outcome: .released))
+            }
             let deleted = try await Self.request("DELETE", base, "/emulator/faults", "")
             #expect(deleted == 204)
             // maxAttempts 1: only an unspent release lets it run again and succeed.

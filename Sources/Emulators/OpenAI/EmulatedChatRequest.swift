@@ -1,7 +1,8 @@
 import Foundation
 
-/// A chat completion request as the emulator understands it, validated the way the real
-/// servers validate (400 with a message naming the problem).
+/// A chat completion request as the emulator understands it, validated the way the emulated
+/// server validates (400 with a message naming the problem; llama.cpp: 500 for a body that is
+/// not JSON).
 struct EmulatedChatRequest {
     var model: String
     var messages: [(role: String, content: String)]
@@ -9,14 +10,20 @@ struct EmulatedChatRequest {
     var stream: Bool
     var includeUsage: Bool
     var promptTokens: Int
+    var responseFormat: ResponseFormat
 
     static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
     init(body: [UInt8], configuration: OpenAIEmulatorConfiguration) throws(EmulatorError) {
+        let flavor = configuration.flavor
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)), let json = object as? [String: Any] else {
+            if flavor == .llamacpp { throw .unparsable(body) }
             throw .badRequest("JSON decode error: the body must be a JSON object")
         }
-        guard let rawMessages = json["messages"] else { throw .badRequest("Field required: messages", param: "messages") }
+        guard let rawMessages = json["messages"] else {
+            // llama.cpp: server-common.cpp oaicompat_chat_params_parse, an invalid_argument (400).
+            throw .badRequest(flavor == .llamacpp ? "'messages' is required" : "Field required: messages", param: "messages")
+        }
         guard let list = rawMessages as? [Any] else {
             throw .badRequest("Input should be a valid list: messages", param: "messages")
         }
@@ -61,17 +68,41 @@ struct EmulatedChatRequest {
         }
         let options = json["stream_options"] as? [String: Any]
         let promptTokens = EmulatedText.promptTokens(messages: messages)
-        if promptTokens + maxTokens > configuration.contextLength {
-            throw .badRequest(
-                "Requested token count exceeds the model's maximum context length of \(configuration.contextLength) tokens. You requested a total of \(promptTokens + maxTokens) tokens: \(promptTokens) tokens from the input messages and \(maxTokens) tokens for the completion. Please reduce the number of tokens in the input messages or the completion to fit within the limit.",
-                param: "max_tokens")
-        }
+        try Self.checkContext(promptTokens: promptTokens, maxTokens: maxTokens, configuration: configuration)
         self.model = model
         self.messages = messages
         self.maxTokens = maxTokens
         self.stream = stream
         self.includeUsage = stream && (options?["include_usage"] as? Bool ?? false)
         self.promptTokens = promptTokens
+        self.responseFormat = json["response_format"] == nil ? .text : try Self.responseFormat(body: body, flavor: flavor)
+    }
+
+    /// Each server's context check. SGLang (tokenizer_manager `_validate_one_request`) and vLLM
+    /// (serving_engine `_validate_input`) refuse a prompt plus `max_tokens` past the context;
+    /// llama.cpp refuses only a prompt that fills the slot and lets generation stop at `n_ctx`.
+    static func checkContext(promptTokens: Int, maxTokens: Int, configuration: OpenAIEmulatorConfiguration) throws(EmulatorError) {
+        let limit = configuration.contextLength
+        switch configuration.flavor {
+        case .llamacpp:
+            if promptTokens >= limit { throw .exceedsContext(promptTokens: promptTokens, nCtx: limit) }
+        case .sglang:
+            guard promptTokens + maxTokens > limit else { return }
+            throw .badRequest(
+                "Requested token count exceeds the model's maximum context length of \(limit) tokens. You requested a total of \(promptTokens + maxTokens) tokens: \(promptTokens) tokens from the input messages and \(maxTokens) tokens for the completion. Please reduce the number of tokens in the input messages or the completion to fit within the limit.",
+                param: "max_tokens")
+        case .vllm:
+            guard promptTokens + maxTokens > limit else { return }
+            throw .badRequest(
+                "This model's maximum context length is \(limit) tokens. However, you requested \(promptTokens + maxTokens) tokens (\(promptTokens) in the messages, \(maxTokens) in the completion). Please reduce the length of the messages or completion.")
+        }
+    }
+
+    /// Tokens the answer may have: `max_tokens`, and for llama.cpp no more than the slot's
+    /// context leaves.
+    func completionBudget(_ configuration: OpenAIEmulatorConfiguration) -> Int {
+        guard configuration.flavor == .llamacpp else { return maxTokens }
+        return max(1, min(maxTokens, configuration.contextLength - promptTokens))
     }
 
     /// A message's content: a string, text parts, or null (an assistant turn with tool calls).

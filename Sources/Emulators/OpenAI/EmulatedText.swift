@@ -33,6 +33,22 @@ public enum EmulatedText {
         tokens(prompt: prompt, count: count).joined()
     }
 
+    /// A text the emulator did not make word by word (a JSON answer) cut into tokens of up to
+    /// `size` characters, about what a tokenizer makes of JSON.
+    public static func pieces(of text: String, size: Int = 4) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if current.count == size {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
     static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {

@@ -27,60 +27,35 @@ extension OpenAIEmulator {
         } catch {
             return error.response(style: style)
         }
-        let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let created = Int(Date().timeIntervalSince1970)
-        if chat.stream { return stream(chat, id: id, created: created) }
+        let answer = EmulatedAnswer(chat, configuration: configuration)
+        let shape = ChatShape(
+            flavor: configuration.flavor, id: "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+            created: Int(Date().timeIntervalSince1970), model: chat.model, promptTokens: chat.promptTokens,
+            configuration: configuration)
+        if chat.stream { return stream(answer, shape: shape, includeUsage: chat.includeUsage) }
 
         try await slots.acquire()
         let start = ContinuousClock.now
-        let seconds = configuration.serviceSeconds(completionTokens: chat.maxTokens)
+        let seconds = configuration.serviceSeconds(completionTokens: answer.tokens.count)
         do {
             try await Task.sleep(until: start + .seconds(seconds), clock: .continuous)
         } catch {
             slots.abandon()
             throw error
         }
-        slots.release(promptTokens: chat.promptTokens, completionTokens: chat.maxTokens, busySeconds: seconds)
-        let completion: [String: Any] = [
-            "id": id, "object": "chat.completion", "created": created, "model": chat.model,
-            "choices": [
-                [
-                    "index": 0,
-                    "message": [
-                        "role": "assistant", "content": EmulatedText.content(prompt: chat.promptText, count: chat.maxTokens),
-                    ],
-                    "logprobs": NSNull(), "finish_reason": "length",
-                ] as [String: Any]
-            ],
-            "usage": usage(chat),
-        ]
-        return JSONText.response(completion)
+        slots.release(promptTokens: chat.promptTokens, completionTokens: answer.tokens.count, busySeconds: seconds)
+        return JSONText.response(shape.completion(answer))
     }
 
-    func usage(_ chat: EmulatedChatRequest) -> [String: Any] {
-        [
-            "prompt_tokens": chat.promptTokens, "completion_tokens": chat.maxTokens,
-            "total_tokens": chat.promptTokens + chat.maxTokens,
-        ]
-    }
-
-    /// The SSE answer: a first chunk with the role, one chunk per token as it is decoded, a
-    /// last chunk with the finish reason, a usage chunk if asked, then `data: [DONE]`.
-    func stream(_ chat: EmulatedChatRequest, id: String, created: Int) -> Response {
+    /// The SSE answer in the flavor's chunk sequence (`ChatShape`), each token sent as it is
+    /// decoded, then `data: [DONE]`.
+    func stream(_ answer: EmulatedAnswer, shape: ChatShape, includeUsage: Bool) -> Response {
         let slots = self.slots
         let configuration = self.configuration
-        let model = chat.model
-        let promptTokens = chat.promptTokens
-        let completionTokens = chat.maxTokens
-        let includeUsage = chat.includeUsage
-        let tokens = EmulatedText.tokens(prompt: chat.promptText, count: chat.maxTokens)
-        @Sendable func chunk(_ delta: [String: String], finish: String?) -> ByteBuffer {
-            let object: [String: Any] = [
-                "id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [["index": 0, "delta": delta, "logprobs": NSNull(), "finish_reason": finish ?? NSNull()] as [String: Any]],
-            ]
-            return ByteBuffer(bytes: Array("data: ".utf8) + JSONText.bytes(object) + Array("\n\n".utf8))
-        }
+        let tokens = answer.tokens
+        let finish = answer.finishReason
+        // vLLM sends the finish reason with the last token; the others in a chunk of their own.
+        let finishOnLastToken = shape.flavor == .vllm && !tokens.isEmpty
         let body = ResponseBody { writer in
             try await slots.acquire()
             let start = ContinuousClock.now
@@ -89,7 +64,7 @@ extension OpenAIEmulator {
             var sent = 0
             do {
                 try await Task.sleep(until: firstTokenAt, clock: .continuous)
-                try await writer.write(chunk(["role": "assistant", "content": ""], finish: nil))
+                try await writer.write(ByteBuffer(bytes: ChatShape.event(shape.roleChunk())))
                 while sent < tokens.count {
                     // Every token whose decode step has passed goes out now; the schedule is
                     // absolute, so late wake-ups do not add up.
@@ -97,34 +72,30 @@ extension OpenAIEmulator {
                     try await Task.sleep(until: due, clock: .continuous)
                     let elapsed = firstTokenAt.duration(to: .now)
                     let ready = min(tokens.count, max(sent + 1, Int(elapsed / perToken)))
-                    var buffer = ByteBuffer()
+                    var bytes: [UInt8] = []
                     for index in sent..<ready {
-                        var piece = chunk(["content": tokens[index]], finish: nil)
-                        buffer.writeBuffer(&piece)
+                        let last = finishOnLastToken && index == tokens.count - 1
+                        bytes += ChatShape.event(shape.tokenChunk(tokens[index], finish: last ? finish : nil))
                     }
                     sent = ready
-                    try await writer.write(buffer)
+                    try await writer.write(ByteBuffer(bytes: bytes))
                 }
             } catch {
                 slots.abandon()
                 throw error
             }
             slots.release(
-                promptTokens: promptTokens, completionTokens: completionTokens,
+                promptTokens: shape.promptTokens, completionTokens: tokens.count,
                 busySeconds: start.duration(to: .now) / .seconds(1))
-            var tail = chunk([:], finish: "length")
-            if includeUsage {
-                let object: [String: Any] = [
-                    "id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [],
-                    "usage": [
-                        "prompt_tokens": promptTokens, "completion_tokens": completionTokens,
-                        "total_tokens": promptTokens + completionTokens,
-                    ],
-                ]
-                tail.writeBytes(Array("data: ".utf8) + JSONText.bytes(object) + Array("\n\n".utf8))
+            var tail: [[String: Any]] = finishOnLastToken ? [] : [shape.finishChunk(finish)]
+            if includeUsage { tail.append(shape.usageChunk(tokens.count)) }
+            if shape.flavor == .llamacpp, var last = tail.popLast() {
+                last["timings"] = shape.timings(tokens.count)
+                tail.append(last)
             }
-            tail.writeString("data: [DONE]\n\n")
-            try await writer.write(tail)
+            var bytes = tail.flatMap(ChatShape.event)
+            bytes += Array("data: [DONE]\n\n".utf8)
+            try await writer.write(ByteBuffer(bytes: bytes))
             try await writer.finish(nil)
         }
         return Response(

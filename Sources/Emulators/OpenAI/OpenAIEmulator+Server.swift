@@ -3,22 +3,61 @@ import Hummingbird
 import NIOCore
 
 extension OpenAIEmulator {
-    /// `GET /v1/models`.
+    /// `GET /v1/models` in the flavor's shape: SGLang's and vLLM's `ModelCard` (vLLM adds
+    /// `parent` and `permission`), llama.cpp's OpenAI list plus an Ollama-style `models` list
+    /// (`server-context.cpp`, `get_models`; `meta` is null until the model has loaded).
     func models() -> Response {
-        JSONText.response([
-            "object": "list",
-            "data": [
+        let created = Int(Date().timeIntervalSince1970)
+        let model = configuration.model
+        var card: [String: Any] = ["id": model, "object": "model", "created": created, "owned_by": configuration.flavor.owner]
+        switch configuration.flavor {
+        case .sglang:
+            card["root"] = model
+            card["max_model_len"] = configuration.contextLength
+            return JSONText.response(["object": "list", "data": [card]])
+        case .vllm:
+            card["root"] = model
+            card["parent"] = NSNull()
+            card["max_model_len"] = configuration.contextLength
+            card["permission"] = [
                 [
-                    "id": configuration.model, "object": "model", "created": Int(Date().timeIntervalSince1970),
-                    "owned_by": "sglang", "root": configuration.model, "max_model_len": configuration.contextLength,
+                    "id": "modelperm-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+                    "object": "model_permission", "created": created, "allow_create_engine": false, "allow_sampling": true,
+                    "allow_logprobs": true, "allow_search_indices": false, "allow_view": true, "allow_fine_tuning": false,
+                    "organization": "*", "group": NSNull(), "is_blocking": false,
                 ] as [String: Any]
-            ],
-        ])
+            ]
+            return JSONText.response(["object": "list", "data": [card]])
+        case .llamacpp:
+            if isStarting {
+                card["meta"] = NSNull()
+            } else {
+                // A Llama 3.1 8B Q4_K_M's figures: the emulator has no model file to read them from.
+                card["meta"] = [
+                    "vocab_type": 2, "n_vocab": 128_256, "n_ctx_train": max(configuration.contextLength, 131_072),
+                    "n_embd": 4_096, "n_params": 8_030_261_248, "size": 4_912_898_304,
+                ] as [String: Any]
+            }
+            let ollama: [String: Any] = [
+                "name": model, "model": model, "modified_at": "", "size": "", "digest": "", "type": "model",
+                "description": "", "tags": [""], "capabilities": ["completion"], "parameters": "",
+                "details": [
+                    "parent_model": "", "format": "gguf", "family": "", "families": [""], "parameter_size": "",
+                    "quantization_level": "",
+                ] as [String: Any],
+            ]
+            return JSONText.response(["models": [ollama], "object": "list", "data": [card]])
+        }
     }
 
-    /// `GET /health`: 503 while "loading weights", then 200 with an empty body.
+    /// `GET /health`: SGLang 503 with an empty body while loading, then 200 with an empty body;
+    /// vLLM 200 with an empty body (it is not listening before); llama.cpp `{"status":"ok"}`
+    /// (its loading 503 comes from `LoadingGate`).
     func health() -> Response {
-        Response(status: isStarting ? .serviceUnavailable : .ok)
+        switch configuration.flavor {
+        case .llamacpp: JSONText.response(["status": "ok"])
+        case .sglang, .vllm: Response(status: isStarting ? .serviceUnavailable : .ok)
+        }
     }
 
     /// `GET /health_generate`: like SGLang, free when the server is busy (it is evidently
@@ -61,13 +100,9 @@ extension OpenAIEmulator {
         ])
     }
 
-    /// `GET /metrics`: Prometheus text with SGLang's scheduler gauges (labelled as SGLang
-    /// labels them), and vLLM's when configured.
+    /// `GET /metrics`: Prometheus text with the flavor's gauges and counters (`PrometheusText`).
     func metrics() -> Response {
-        let counts = slots.counts
-        let text = PrometheusText.render(
-            counts: counts, configuration: configuration,
-            genThroughput: Double(counts.running) * configuration.tokensPerSecond)
+        let text = PrometheusText.render(counts: slots.counts, configuration: configuration)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -5,18 +5,23 @@ public import Logging
 import NIOCore
 public import ServiceLifecycle
 
-/// A stand-in for an OpenAI-compatible LLM server (SGLang first, vLLM optionally) with a
-/// capacity model, so dispatchers can be developed, tested and benchmarked without a GPU.
+/// A stand-in for an OpenAI-compatible LLM server — SGLang, vLLM or llama.cpp's
+/// `llama-server`, as its `flavor` says — with a capacity model, so dispatchers can be
+/// developed, tested and benchmarked without a GPU.
 ///
-/// `POST /v1/chat/completions` (streaming and not), `GET /v1/models`, `/health`,
-/// `/health_generate`, `/get_server_info`, `/get_model_info` and `/metrics` answer as the real
-/// servers do. Requests hold one of `slots` decode slots for the prefill time plus one decode
+/// `POST /v1/chat/completions` (streaming and not), `GET /v1/models`, `/health` and `/metrics`
+/// answer as the flavor's server does (SGLang adds `/health_generate`, `/get_server_info` and
+/// `/get_model_info`; llama.cpp `/models` and `/v1/health`), including what it does while the
+/// model loads. Requests hold one of `slots` decode slots for the prefill time plus one decode
 /// step per token; past `slots` they wait in a FIFO queue that `/metrics` shows. Answers are
-/// deterministic word sequences seeded by the prompt (`EmulatedText`).
+/// deterministic word sequences seeded by the prompt (`EmulatedText`), or, for a
+/// `response_format`, JSON made from the schema and broken at the configured rates
+/// (`StructuredAnswer`).
 ///
 /// Test-only routes, outside the OpenAI namespace: `POST /emulator/faults` queues failures for
 /// the next requests (`{"status": 429, "count": 2, "retry_after": 1}`, `{"delay_ms": 500}`,
-/// `{"drop": true}`), `DELETE /emulator/faults` clears them, `GET /emulator/capacity?max_tokens=N`
+/// `{"drop": true}`), `DELETE /emulator/faults` clears them, `POST /emulator/loaded` ends the
+/// model load at once, `GET /emulator/capacity?max_tokens=N`
 /// states the theoretical ceiling, `GET /emulator/stats` the work done.
 public final class OpenAIEmulator: Service, Sendable {
     public let configuration: OpenAIEmulatorConfiguration
@@ -26,6 +31,9 @@ public final class OpenAIEmulator: Service, Sendable {
     let slots: DecodeSlots
     let faults = FaultPlan()
     let started = ContinuousClock.now
+    /// When the model counts as loaded: `startupMilliseconds` after start, or earlier when a
+    /// test ends the load (`finishLoading()`).
+    private let loadedAt: Mutex<ContinuousClock.Instant>
     private let boundPort = PortBox()
 
     public init(
@@ -37,6 +45,14 @@ public final class OpenAIEmulator: Service, Sendable {
         self.requestedPort = port
         self.logger = logger
         self.slots = DecodeSlots(count: configuration.slots)
+        self.loadedAt = Mutex(started + .milliseconds(configuration.startupMilliseconds))
+    }
+
+    /// Ends the model load now, so a test decides when the server becomes ready instead of
+    /// racing a clock (also `POST /emulator/loaded`). vLLM's load, before it listens, runs its
+    /// full time.
+    public func finishLoading() {
+        loadedAt.withLock { $0 = min($0, .now) }
     }
 
     /// The port the server listens on, once it does (useful with port 0).
@@ -47,6 +63,18 @@ public final class OpenAIEmulator: Service, Sendable {
 
     /// Serves until cancelled or shut down gracefully.
     public func run() async throws {
+        if configuration.flavor == .vllm && configuration.startupMilliseconds > 0 {
+            // vLLM binds its port while the engine loads but listens only once it is up:
+            // until then a client's connection is refused (entrypoints/openai/api_server.py,
+            // `setup_server` then `serve_http`).
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .milliseconds(self.configuration.startupMilliseconds))
+                }
+            } catch {
+                return
+            }
+        }
         try await makeApplication().run()
     }
 
@@ -74,6 +102,7 @@ public final class OpenAIEmulator: Service, Sendable {
 
     func makeApplication() -> some ApplicationProtocol {
         let router = Router()
+        if configuration.flavor == .llamacpp { router.add(middleware: LoadingGate(emulator: self)) }
         addRoutes(to: router)
         let box = boundPort
         return Application(
@@ -85,22 +114,35 @@ public final class OpenAIEmulator: Service, Sendable {
         router.post("/v1/chat/completions") { request, _ in try await self.chatCompletions(request) }
         router.get("/v1/models") { _, _ in self.models() }
         router.get("/health") { _, _ in self.health() }
-        router.get("/health_generate") { _, _ in try await self.healthGenerate() }
-        router.get("/get_server_info") { _, _ in self.serverInfo() }
-        router.get("/get_model_info") { _, _ in self.modelInfo() }
         router.get("/metrics") { _, _ in self.metrics() }
+        switch configuration.flavor {
+        case .sglang:
+            router.get("/health_generate") { _, _ in try await self.healthGenerate() }
+            router.get("/get_server_info") { _, _ in self.serverInfo() }
+            router.get("/get_model_info") { _, _ in self.modelInfo() }
+        case .llamacpp:
+            router.get("/models") { _, _ in self.models() }
+            router.get("/v1/health") { _, _ in self.health() }
+        case .vllm:
+            break
+        }
         router.post("/emulator/faults") { request, _ in try await self.addFaults(request) }
         router.delete("/emulator/faults") { _, _ in
             self.faults.clear()
+            return Response(status: .noContent)
+        }
+        router.post("/emulator/loaded") { _, _ in
+            self.finishLoading()
             return Response(status: .noContent)
         }
         router.get("/emulator/capacity") { request, _ in self.capacity(request) }
         router.get("/emulator/stats") { _, _ in self.stats() }
     }
 
-    /// True until `startupMilliseconds` have passed since the emulator was made.
+    /// True until `startupMilliseconds` have passed since the emulator was made (vLLM is never
+    /// seen starting: it does not listen until it is up).
     var isStarting: Bool {
-        started.duration(to: .now) < .milliseconds(configuration.startupMilliseconds)
+        configuration.flavor != .vllm && ContinuousClock.now < loadedAt.withLock { $0 }
     }
 }
 

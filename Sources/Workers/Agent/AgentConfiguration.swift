@@ -27,8 +27,10 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
             "--port", "{port}", "--tp", "{tp}", "--base-gpu-id", "{base_gpu_id}", "--enable-metrics",
         ])
     public var llmPort: Int = 30000
-    /// The model name sent to the LLM server when a job names none.
-    public var llmModel: String = "default"
+    /// The model name sent to the LLM server. Nil: whichever the server serves (the first of
+    /// its `/v1/models`). Set: it must be among those, or the backend fails its health check
+    /// saying what the server serves instead.
+    public var llmModel: String? = nil
     /// Where backends keep their files: `<work_dir>/comfyui-<gpu>/{input,output,temp}`, logs.
     public var workDirectory: String = "/var/lib/velocity/agent"
     /// The hydrated model store; nil skips hydration (the models are managed another way).
@@ -93,7 +95,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         comfyUIBasePort = try c.decodeIfPresent(Int.self, forKey: .comfyUIBasePort) ?? d.comfyUIBasePort
         llm = try c.decodeIfPresent(BackendCommand.self, forKey: .llm) ?? d.llm
         llmPort = try c.decodeIfPresent(Int.self, forKey: .llmPort) ?? d.llmPort
-        llmModel = try c.decodeIfPresent(String.self, forKey: .llmModel) ?? d.llmModel
+        llmModel = try c.decodeIfPresent(String.self, forKey: .llmModel)
         workDirectory = try c.decodeIfPresent(String.self, forKey: .workDirectory) ?? d.workDirectory
         hydration = try c.decodeIfPresent(HydrationSettings.self, forKey: .hydration)
         tickMilliseconds = try c.decodeIfPresent(Int.self, forKey: .tickMilliseconds) ?? d.tickMilliseconds
@@ -122,6 +124,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         try require(!nvidiaSmi.isEmpty, "nvidia_smi", "must name a command")
         try require(!comfyUI.command.isEmpty, "comfyui.command", "must name a command")
         try require(!llm.command.isEmpty, "llm.command", "must name a command")
+        try require(llmModel.map { !$0.isEmpty } ?? true, "llm_model", "must not be empty (leave it out to use the served name)")
         try require((1...65535).contains(comfyUIBasePort), "comfyui_base_port", "must be a TCP port")
         try require((1...65535).contains(llmPort), "llm_port", "must be a TCP port")
         try require(tickMilliseconds >= 10, "tick_ms", "must be at least 10")

@@ -34,7 +34,8 @@ final class BackendLane: Sendable {
         /// A hardware fault: stop at once, running jobs given back to run elsewhere.
         case abandon(reason: String)
         case exited(incarnation: Int, status: Int32)
-        case ready(incarnation: Int)
+        /// The backend passed its health check; an LLM server's served model name with it.
+        case ready(incarnation: Int, servedModel: String?)
         case notReady(incarnation: Int, reason: String)
         case workersEnded(incarnation: Int, error: String?)
     }
@@ -133,21 +134,25 @@ final class BackendLane: Sendable {
                 group.addTask { [post] in post.yield(.exited(incarnation: current, status: await process.waitForExit())) }
                 group.addTask { [environment, spec, post] in
                     do {
-                        try await environment.waitReady(spec, process: process)
-                        post.yield(.ready(incarnation: current))
+                        let servedModel = try await environment.waitReady(spec, process: process)
+                        post.yield(.ready(incarnation: current, servedModel: servedModel))
                     } catch {
                         post.yield(.notReady(incarnation: current, reason: "\(error)"))
                     }
                 }
                 var workers: ServiceGroup?
                 var ready = false
+                var servedModel: String?
                 while let event = await iterator.next() {
                     switch event {
                     case .consume:
                         consuming = true
-                        if ready && workers == nil { workers = startWorkers(in: &group, incarnation: current) }
-                    case .ready(let number) where number == current:
+                        if ready && workers == nil {
+                            workers = startWorkers(in: &group, incarnation: current, servedModel: servedModel)
+                        }
+                    case .ready(let number, let model) where number == current:
                         ready = true
+                        servedModel = model
                         consecutiveFailures = 0
                         update {
                             $0.state = .ready
@@ -155,7 +160,7 @@ final class BackendLane: Sendable {
                             $0.memoryAtReadyMiB = process.residentMemoryMiB
                         }
                         settle(nil)
-                        if consuming { workers = startWorkers(in: &group, incarnation: current) }
+                        if consuming { workers = startWorkers(in: &group, incarnation: current, servedModel: servedModel) }
                     case .notReady(let number, let reason) where number == current:
                         update { $0.lastError = reason }
                         await process.stop(grace: .seconds(5))
@@ -285,7 +290,7 @@ final class BackendLane: Sendable {
                 // Only a sleep that ran out wakes the lane: a cancelled one must not leave a
                 // stale wake-up in the inbox for a later wait.
                 guard (try? await Task.sleep(for: backoff)) != nil else { return }
-                wake.yield(.ready(incarnation: -1))  // a wake-up no incarnation matches
+                wake.yield(.ready(incarnation: -1, servedModel: nil))  // a wake-up no incarnation matches
             }
             defer { group.cancelAll() }
             while let event = await iterator.next() {
@@ -293,7 +298,7 @@ final class BackendLane: Sendable {
                 case .stop, .abandon:
                     stopping = .zero
                     return true
-                case .ready(incarnation: -1):
+                case .ready(incarnation: -1, _):
                     return false
                 default:
                     continue
@@ -303,9 +308,10 @@ final class BackendLane: Sendable {
         }
     }
 
-    private func startWorkers(in group: inout TaskGroup<Void>, incarnation: Int) -> ServiceGroup? {
+    private func startWorkers(in group: inout TaskGroup<Void>, incarnation: Int, servedModel: String?) -> ServiceGroup? {
         do {
-            let services = try environment.makeWorkers(spec, activity: { [weak self] activity in self?.note(activity) })
+            let services = try environment.makeWorkers(
+                spec, servedModel: servedModel, activity: { [weak self] activity in self?.note(activity) })
             var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: environment.logger)
             configuration.gracefulShutdownSignals = []
             configuration.cancellationSignals = []

@@ -3,11 +3,12 @@ import Foundation
 
 /// Decides whether a backend can take work, the way the switch protocol asks: ComfyUI answers
 /// `/system_stats` and runs a model-free smoke prompt to completion; an LLM server answers
-/// `/health` and generates one token.
+/// `/health`, names the model it serves in `/v1/models`, and generates one token with it.
 struct BackendProbe: Sendable {
     enum Kind: Sendable, Equatable {
         case comfyUI
-        case llm(model: String)
+        /// `model`: the name the configuration asks for; nil takes the served one.
+        case llm(model: String?)
     }
 
     let kind: Kind
@@ -22,11 +23,15 @@ struct BackendProbe: Sendable {
         return response.status == 200
     }
 
-    /// The full check; throws saying what failed.
-    func check(timeout: Duration) async throws(AgentError) {
+    /// The full check; throws saying what failed. Returns the model name an LLM server serves
+    /// (nil for ComfyUI).
+    func check(timeout: Duration) async throws(AgentError) -> String? {
         switch kind {
-        case .comfyUI: try await smokePrompt(timeout: timeout)
-        case .llm(let model): try await oneToken(model: model, timeout: timeout)
+        case .comfyUI:
+            try await smokePrompt(timeout: timeout)
+            return nil
+        case .llm(let model):
+            return try await oneToken(preferring: model, timeout: timeout)
         }
     }
 
@@ -70,23 +75,19 @@ struct BackendProbe: Sendable {
         throw AgentError(.backendNotReady, "ComfyUI's smoke prompt did not finish within \(timeout)")
     }
 
-    private func oneToken(model: String, timeout: Duration) async throws(AgentError) {
-        let health = try await send(HTTPClientRequest(url: baseURL + "/health", timeoutMilliseconds: 5_000))
-        guard health.status == 200 else {
-            throw AgentError(.backendNotReady, "the LLM server's /health answered HTTP \(health.status)")
-        }
-        let body = try Self.json([
-            "model": model, "max_tokens": 1, "temperature": 0,
-            "messages": [["role": "user", "content": "ping"]],
-        ])
-        var request = HTTPClientRequest.bytes("POST", baseURL + "/v1/chat/completions", body, contentType: "application/json")
-        request.timeoutMilliseconds = Int(timeout.components.seconds * 1000)
-        let response = try await send(request)
-        guard response.status == 200,
-            let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-            let choices = object["choices"] as? [Any], !choices.isEmpty
-        else {
-            throw AgentError(.backendNotReady, "the LLM server did not generate a token: HTTP \(response.status) \(response.text.prefix(300))")
+    /// `/health` (waiting while llama.cpp says it is loading), the served model from
+    /// `/v1/models`, then one generated token with that name.
+    private func oneToken(preferring preferred: String?, timeout: Duration) async throws(AgentError) -> String {
+        let client = OpenAIClient(http: http, configuration: .init(baseURL: baseURL, requestTimeout: timeout, retry: .once))
+        do {
+            try await client.waitWhileLoading(timeout: timeout, pollInterval: .milliseconds(250))
+            let model = try await client.servedModel(preferring: preferred)
+            try await client.checkReady(model: model, timeout: timeout, loadingTimeout: timeout)
+            return model
+        } catch let error as OpenAIClientError {
+            throw AgentError(.backendNotReady, "the LLM server is not ready: \(error)")
+        } catch {
+            throw AgentError(.backendNotReady, "the LLM server probe failed", cause: error)
         }
     }
 

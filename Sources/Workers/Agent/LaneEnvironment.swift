@@ -68,8 +68,9 @@ struct LaneEnvironment: Sendable {
     }
 
     /// Polls until the backend answers, then runs the full health check, all within the
-    /// readiness timeout; throws if the process exits or time runs out.
-    func waitReady(_ spec: LaneSpec, process: BackendProcess) async throws {
+    /// readiness timeout; throws if the process exits or time runs out. Returns the model name
+    /// an LLM server serves (nil for ComfyUI).
+    func waitReady(_ spec: LaneSpec, process: BackendProcess) async throws -> String? {
         let probe = probe(spec)
         let deadline = ContinuousClock.now + configuration.readinessTimeout
         while !(await probe.isUp()) {
@@ -81,7 +82,7 @@ struct LaneEnvironment: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        try await probe.check(timeout: max(.seconds(5), deadline - ContinuousClock.now))
+        return try await probe.check(timeout: max(.seconds(5), deadline - ContinuousClock.now))
     }
 
     func probe(_ spec: LaneSpec) -> BackendProbe {
@@ -119,12 +120,13 @@ struct LaneEnvironment: Sendable {
             .bytes("POST", baseURL(spec) + "/free", Array(#"{"unload_models":true,"free_memory":true}"#.utf8), contentType: "application/json"))
     }
 
-    func makeWorkers(_ spec: LaneSpec, activity: @escaping WorkerActivitySink) throws -> [any Service] {
+    /// The lane's workers; `servedModel` is what its health check found the LLM server serving.
+    func makeWorkers(_ spec: LaneSpec, servedModel: String?, activity: @escaping WorkerActivitySink) throws -> [any Service] {
         let known = gpus()
         let lane = WorkerFactory.Lane(
             name: spec.name, baseURL: baseURL(spec), gpus: spec.gpuIndices.compactMap { known[$0] },
             workerID: "\(configuration.box)/\(spec.name)/\(UUID().uuidString.prefix(8).lowercased())",
-            model: configuration.llmModel, activity: activity)
+            model: servedModel ?? configuration.llmModel ?? "", activity: activity)
         switch spec.kind {
         case .media: return try factory.media(lane)
         case .llm: return try factory.llm(lane)

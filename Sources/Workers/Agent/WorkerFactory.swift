@@ -13,7 +13,8 @@ public struct WorkerFactory: Sendable {
         public var gpus: [GPUInfo]
         /// Unique per lane and start, for the broker's worker ids.
         public var workerID: String
-        /// The LLM model name (LLM lanes).
+        /// The model name the LLM server serves, read from its `/v1/models` by the health
+        /// check (LLM lanes).
         public var model: String
         /// Where the workers report their jobs and a backend that stopped answering.
         public var activity: WorkerActivitySink

@@ -15,13 +15,13 @@ extension DispatchRun {
         guard let error = error as? OpenAIClientError else { return nil }
         if error.isOverload { _ = window.observeOverload() }
         switch error.kind {
-        case .invalidRequest, .unauthorized, .rejected:
-            return JobFailure(code: error.kind.rawValue, message: error.message, retriable: false)
+        case .invalidRequest, .unauthorized, .rejected, .contextLengthExceeded:
+            return JobFailure(code: error.code, message: error.message, retriable: false)
         case .notFound:
             return JobFailure(code: "model_not_found", message: error.message, retriable: false)
-        case .connection, .unavailable:
-            // The server is down or not ready: not the job's fault. Its attempt is given back
-            // and nothing more is claimed until `/health` answers.
+        case .connection, .unavailable, .loading:
+            // The server is down or not ready (llama.cpp still loading its model): not the job's
+            // fault. Its attempt is given back and nothing more is claimed until `/health` answers.
             markDown("\(error)")
             return JobFailure(
                 code: "llm_server_unavailable", message: "\(error) after \(error.attempts) attempts",

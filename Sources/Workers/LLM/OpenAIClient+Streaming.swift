@@ -78,6 +78,9 @@ extension OpenAIClient {
                             continue
                         }
                         let (message, type, code) = OpenAIClientError.parse(Array(data))
+                        if type == "exceed_context_size_error" {
+                            throw OpenAIClientError.contextExceeded(status: code, body: Array(data), message: message ?? event.data)
+                        }
                         throw OpenAIClientError(
                             kind: OpenAIClientError.saysInvalidRequest(type: type, code: code) ? .invalidRequest : .serverError,
                             status: code, message: message ?? "unexpected stream event: \(event.data.prefix(200))", type: type)

@@ -12,6 +12,13 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         /// 413 and the like: not retried.
         case rejected
+        /// The prompt does not fit the server's context (llama.cpp's 400
+        /// `exceed_context_size_error`, which names `n_prompt_tokens` and `n_ctx`): not retried,
+        /// the same prompt never fits.
+        case contextLengthExceeded = "context_length_exceeded"
+        /// 503 "Loading model" (llama.cpp's `unavailable_error` while it loads): the server is
+        /// up but not ready; wait for it, it is neither overloaded nor broken.
+        case loading = "server_loading"
         /// 429: retried after `Retry-After` or backoff; also a sign to send less.
         case rateLimited = "rate_limited"
         /// 503 (and 502/504): the server is overloaded or not ready; retried, send less.
@@ -36,6 +43,10 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Duration?
     /// How many attempts were made before giving up.
     public var attempts: Int = 1
+    /// The prompt's size in tokens, when the server said (`n_prompt_tokens`).
+    public var promptTokens: Int?
+    /// The context the prompt had to fit, in tokens, when the server said (`n_ctx`).
+    public var contextTokens: Int?
 
     public init(kind: Kind, status: Int? = nil, message: String, type: String? = nil, retryAfter: Duration? = nil) {
         self.kind = kind
@@ -45,11 +56,14 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
+    /// The stable code of the failure (the kind's raw value), for jobs and logs to match on.
+    public var code: String { kind.rawValue }
+
     /// Worth another attempt.
     public var isRetriable: Bool {
         switch kind {
-        case .rateLimited, .unavailable, .serverError, .timeout, .connection, .invalidResponse: return true
-        case .invalidRequest, .unauthorized, .notFound, .rejected: return false
+        case .rateLimited, .unavailable, .loading, .serverError, .timeout, .connection, .invalidResponse: return true
+        case .invalidRequest, .unauthorized, .notFound, .rejected, .contextLengthExceeded: return false
         }
     }
 
@@ -69,6 +83,12 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         let (message, type, bodyCode) = parse(body)
         let text = message ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
         let retryAfter = headers["Retry-After"].flatMap { parseRetryAfter($0, now: now) }
+        if type == "exceed_context_size_error" {
+            return contextExceeded(status: status, body: body, message: text)
+        }
+        if status == 503 && type == "unavailable_error" && text == "Loading model" {
+            return OpenAIClientError(kind: .loading, status: status, message: text, type: type, retryAfter: retryAfter)
+        }
         let kind: Kind
         switch status {
         case 400, 422: kind = .invalidRequest
@@ -84,6 +104,25 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         default: kind = .rejected
         }
         return OpenAIClientError(kind: kind, status: status, message: text, type: type, retryAfter: retryAfter)
+    }
+
+    /// llama.cpp's `exceed_context_size_error`
+    /// (`{"error":{"code":400,"message","type","n_prompt_tokens","n_ctx"}}`), its message made to
+    /// name both sizes.
+    static func contextExceeded(status: Int?, body: [UInt8], message: String) -> OpenAIClientError {
+        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        let error = object?["error"] as? [String: Any] ?? object ?? [:]
+        let prompt = (error["n_prompt_tokens"] as? NSNumber)?.intValue
+        let context = (error["n_ctx"] as? NSNumber)?.intValue
+        var text = "the prompt does not fit the server's context"
+        if let prompt, let context {
+            text = "the prompt is \(prompt) tokens (n_prompt_tokens) and the server's context is \(context) (n_ctx)"
+        }
+        var classified = OpenAIClientError(
+            kind: .contextLengthExceeded, status: status, message: text + ": " + message, type: "exceed_context_size_error")
+        classified.promptTokens = prompt
+        classified.contextTokens = context
+        return classified
     }
 
     static func saysInvalidRequest(type: String?, code: Int?) -> Bool {

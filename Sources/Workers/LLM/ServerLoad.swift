@@ -1,14 +1,16 @@
 /// The server's own view of its load, read from its Prometheus `/metrics` page.
 public struct ServerLoad: Sendable, Equatable {
-    /// Requests being decoded (`sglang:num_running_reqs`, `vllm:num_requests_running`).
+    /// Requests being decoded (`sglang:num_running_reqs`, `vllm:num_requests_running`,
+    /// `llamacpp:requests_processing`).
     public var running: Int
-    /// Requests waiting for a decode slot (`sglang:num_queue_reqs`, `vllm:num_requests_waiting`).
+    /// Requests waiting for a decode slot (`sglang:num_queue_reqs`, `vllm:num_requests_waiting`,
+    /// `llamacpp:requests_deferred`).
     public var queued: Int
     /// Which server's names it came from.
     public var source: Source
 
     public enum Source: String, Sendable {
-        case sglang, vllm
+        case sglang, vllm, llamacpp
     }
 
     public init(running: Int, queued: Int, source: Source) {
@@ -17,8 +19,9 @@ public struct ServerLoad: Sendable, Equatable {
         self.source = source
     }
 
-    /// Reads the running and queued gauges from Prometheus text; nil when the page has
-    /// neither SGLang's nor vLLM's. Series are summed over data-parallel replicas (`dp_rank`,
+    /// Reads the running and queued gauges from Prometheus text; nil when the page has none of
+    /// SGLang's, vLLM's or llama.cpp's (whose `--metrics` page has no labels: one slot pool per
+    /// server; `requests_deferred` counts the tasks waiting for a free slot). Series are summed over data-parallel replicas (`dp_rank`,
     /// vLLM's `engine`) but not over tensor or pipeline ranks (`tp_rank`, `pp_rank`), which
     /// report the same scheduler more than once.
     public static func parse(_ text: String) -> ServerLoad? {
@@ -40,11 +43,15 @@ public struct ServerLoad: Sendable, Equatable {
         if let running = total("vllm:num_requests_running"), let queued = total("vllm:num_requests_waiting") {
             return ServerLoad(running: running, queued: queued, source: .vllm)
         }
+        if let running = total("llamacpp:requests_processing"), let queued = total("llamacpp:requests_deferred") {
+            return ServerLoad(running: running, queued: queued, source: .llamacpp)
+        }
         return nil
     }
 
     static let names: Set<String> = [
         "sglang:num_running_reqs", "sglang:num_queue_reqs", "vllm:num_requests_running", "vllm:num_requests_waiting",
+        "llamacpp:requests_processing", "llamacpp:requests_deferred",
     ]
 }
 
