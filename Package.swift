@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "Emulators",
             dependencies: [
-                "Images", "VelocityTypes",
+                "Images", "VelocityTypes", "JSONSchema",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

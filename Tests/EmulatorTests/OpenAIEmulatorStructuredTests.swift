@@ -32,7 +32,7 @@ struct OpenAIEmulatorStructuredTests {
 
     @Test("every flavor answers json_schema and json_object with JSON that fits, streamed or not", arguments: Flavor.allCases)
     func validAnswers(flavor: Flavor) async throws {
-        let schema = try JSONSchema(try #require(JSONValue(parsing: Self.schema)))
+        let schema = try GenerationSchema(try #require(JSONValue(parsing: Self.schema)))
         try await OpenAIEmulatorTests.withEmulator(Self.configuration(flavor)) { _, base, curl in
             for index in 0..<10 {
                 let (content, finish) = try await Self.answer(curl, base, Self.request("listing \(index)", format: Self.jsonSchemaFormat))
@@ -63,7 +63,7 @@ struct OpenAIEmulatorStructuredTests {
 
     @Test("at a kind's rate 1 every answer is broken that way", arguments: BrokenJSONKind.allCases)
     func brokenAnswers(kind: BrokenJSONKind) async throws {
-        let schema = try JSONSchema(try #require(JSONValue(parsing: Self.schema)))
+        let schema = try GenerationSchema(try #require(JSONValue(parsing: Self.schema)))
         let flavor = Flavor.allCases[BrokenJSONKind.allCases.firstIndex(of: kind)! % Flavor.allCases.count]
         try await OpenAIEmulatorTests.withEmulator(Self.configuration(flavor, broken: BrokenJSONRates(overrides: [kind: 1]))) { _, base, curl in
             for index in 0..<5 {

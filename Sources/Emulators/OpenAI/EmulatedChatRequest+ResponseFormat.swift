@@ -39,9 +39,9 @@ extension EmulatedChatRequest {
         }
     }
 
-    static func schema(_ json: JSONValue) throws(EmulatorError) -> JSONSchema {
+    static func schema(_ json: JSONValue) throws(EmulatorError) -> GenerationSchema {
         do {
-            return try JSONSchema(json)
+            return try GenerationSchema(json)
         } catch {
             throw .badRequest("response_format: \(error.message)", param: "response_format")
         }

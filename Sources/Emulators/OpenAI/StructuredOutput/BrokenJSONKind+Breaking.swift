@@ -3,7 +3,7 @@ public import VelocityTypes
 extension BrokenJSONKind {
     /// `value` — which fits `schema`, or is a `json_object` answer when `schema` is nil —
     /// written broken this way, and whether the text stops short (a truncation).
-    public func breaking(_ value: JSONValue, schema: JSONSchema?) -> (text: String, truncated: Bool) {
+    public func breaking(_ value: JSONValue, schema: GenerationSchema?) -> (text: String, truncated: Bool) {
         switch self {
         case .fenced:
             return ("```json\n" + RenderedJSON(value, schema: schema).text + "\n```", false)
@@ -45,9 +45,9 @@ extension BrokenJSONKind {
     /// anywhere in it: a number above its maximum, a number below its minimum, a required
     /// property left out, a value outside its enum, a string or array past its length; failing
     /// all, the wrong type at the top (an array where an object belongs).
-    static func violating(_ value: JSONValue, schema: JSONSchema?) -> JSONValue {
+    static func violating(_ value: JSONValue, schema: GenerationSchema?) -> JSONValue {
         guard let schema else { return .array([value]) }
-        let rules: [(JSONValue, JSONSchema) -> JSONValue?] = [aboveMaximum, belowMinimum, missingRequired, outsideEnum, tooLong]
+        let rules: [(JSONValue, GenerationSchema) -> JSONValue?] = [aboveMaximum, belowMinimum, missingRequired, outsideEnum, tooLong]
         for rule in rules {
             if let changed = rewrite(value, schema, rule), !schema.violations(of: changed).isEmpty { return changed }
         }
@@ -55,7 +55,7 @@ extension BrokenJSONKind {
     }
 
     /// The first place, depth first, where `rule` changes the value, with the tree around it kept.
-    static func rewrite(_ value: JSONValue, _ schema: JSONSchema, _ rule: (JSONValue, JSONSchema) -> JSONValue?) -> JSONValue? {
+    static func rewrite(_ value: JSONValue, _ schema: GenerationSchema, _ rule: (JSONValue, GenerationSchema) -> JSONValue?) -> JSONValue? {
         if let changed = rule(value, schema) { return changed }
         switch value {
         case .object(var members):
@@ -81,32 +81,32 @@ extension BrokenJSONKind {
         return nil
     }
 
-    static func aboveMaximum(_ value: JSONValue, _ schema: JSONSchema) -> JSONValue? {
+    static func aboveMaximum(_ value: JSONValue, _ schema: GenerationSchema) -> JSONValue? {
         guard value.doubleValue != nil, let bound = schema.maximum ?? schema.exclusiveMaximum else { return nil }
         if case .int = value, bound.magnitude < 1e15 { return .int(Int64(bound.rounded(.down)) + 1) }
         return .double(bound + 1.5)
     }
 
-    static func belowMinimum(_ value: JSONValue, _ schema: JSONSchema) -> JSONValue? {
+    static func belowMinimum(_ value: JSONValue, _ schema: GenerationSchema) -> JSONValue? {
         guard value.doubleValue != nil, let bound = schema.minimum ?? schema.exclusiveMinimum else { return nil }
         if case .int = value, bound.magnitude < 1e15 { return .int(Int64(bound.rounded(.up)) - 1) }
         return .double(bound - 1.5)
     }
 
-    static func missingRequired(_ value: JSONValue, _ schema: JSONSchema) -> JSONValue? {
+    static func missingRequired(_ value: JSONValue, _ schema: GenerationSchema) -> JSONValue? {
         guard case .object(var members) = value, let name = schema.required.first(where: { members[$0] != nil }) else { return nil }
         members[name] = nil
         return .object(members)
     }
 
-    static func outsideEnum(_ value: JSONValue, _ schema: JSONSchema) -> JSONValue? {
+    static func outsideEnum(_ value: JSONValue, _ schema: GenerationSchema) -> JSONValue? {
         guard let choices = schema.enumValues, !choices.isEmpty else { return nil }
         var candidate = "other"
         while choices.contains(.string(candidate)) { candidate += "_value" }
         return .string(candidate)
     }
 
-    static func tooLong(_ value: JSONValue, _ schema: JSONSchema) -> JSONValue? {
+    static func tooLong(_ value: JSONValue, _ schema: GenerationSchema) -> JSONValue? {
         switch value {
         case .string(let text):
             guard let limit = schema.maxLength else { return nil }

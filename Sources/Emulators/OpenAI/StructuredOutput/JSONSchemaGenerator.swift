@@ -1,7 +1,7 @@
 import Foundation
 public import VelocityTypes
 
-/// Makes JSON values that fit a `JSONSchema`, deterministically from a seed: what the emulator
+/// Makes JSON values that fit a `GenerationSchema`, deterministically from a seed: what the emulator
 /// answers to a structured-output request, standing in for a model constrained by a grammar.
 ///
 /// Objects carry every property the schema lists (required ones first); strings are words of
@@ -18,7 +18,7 @@ public struct JSONSchemaGenerator: Sendable {
     }
 
     /// A value that fits `schema`.
-    public mutating func instance(of schema: JSONSchema) -> JSONValue {
+    public mutating func instance(of schema: GenerationSchema) -> JSONValue {
         instance(of: schema, depth: 0)
     }
 
@@ -27,7 +27,7 @@ public struct JSONSchemaGenerator: Sendable {
         .object(["answer": .string(words(2...5))])
     }
 
-    private mutating func instance(of schema: JSONSchema, depth: Int) -> JSONValue {
+    private mutating func instance(of schema: GenerationSchema, depth: Int) -> JSONValue {
         if let constValue = schema.constValue { return constValue }
         if let choices = schema.enumValues, !choices.isEmpty { return choices[pick(choices.count)] }
         if let first = schema.anyOf.first(where: { $0.types != ["null"] }) ?? schema.anyOf.first {
@@ -61,7 +61,7 @@ public struct JSONSchemaGenerator: Sendable {
         }
     }
 
-    private mutating func integer(_ schema: JSONSchema) -> Int {
+    private mutating func integer(_ schema: GenerationSchema) -> Int {
         // Bounds past ±10^15 are cut there: Int(Double) traps out of range.
         func whole(_ value: Double) -> Int { Int(min(max(value, -1e15), 1e15)) }
         var low = schema.minimum.map { whole($0.rounded(.up)) }
@@ -74,7 +74,7 @@ public struct JSONSchemaGenerator: Sendable {
         return from + pick(min(to - from, 1_000_000) + 1)
     }
 
-    private mutating func number(_ schema: JSONSchema) -> Double {
+    private mutating func number(_ schema: GenerationSchema) -> Double {
         let low = schema.minimum ?? schema.exclusiveMinimum
         let high = schema.maximum ?? schema.exclusiveMaximum
         let from = low ?? (high.map { $0 > 0 ? 0 : $0 - 100 } ?? 0)
@@ -86,7 +86,7 @@ public struct JSONSchemaGenerator: Sendable {
         return min(max(value, from), to)
     }
 
-    private mutating func string(_ schema: JSONSchema) -> String {
+    private mutating func string(_ schema: GenerationSchema) -> String {
         var text: String
         switch schema.format {
         case "date": text = date()

@@ -11,7 +11,7 @@ public struct RenderedJSON: Sendable, Equatable {
     private var count = 0
 
     /// Renders `value`; `quote` is `"` for JSON, `'` for the Python-dict style models slip into.
-    public init(_ value: JSONValue, schema: JSONSchema? = nil, quote: Character = "\"") {
+    public init(_ value: JSONValue, schema: GenerationSchema? = nil, quote: Character = "\"") {
         write(value, schema: schema, quote: quote)
     }
 
@@ -25,7 +25,7 @@ public struct RenderedJSON: Sendable, Equatable {
         append(piece)
     }
 
-    private mutating func write(_ value: JSONValue, schema: JSONSchema?, quote: Character) {
+    private mutating func write(_ value: JSONValue, schema: GenerationSchema?, quote: Character) {
         switch value {
         case .null: scalar("null")
         case .bool(let flag): scalar(flag ? "true" : "false")

@@ -3,12 +3,12 @@ public enum ResponseFormat: Sendable {
     /// No constraint (absent, or `{"type": "text"}`).
     case text
     /// `{"type": "json_object"}`: any JSON object; llama.cpp also reads a `schema` beside the type.
-    case jsonObject(schema: JSONSchema?)
+    case jsonObject(schema: GenerationSchema?)
     /// `{"type": "json_schema", "json_schema": {"name": …, "schema": {…}, "strict": …}}`.
-    case jsonSchema(name: String?, schema: JSONSchema)
+    case jsonSchema(name: String?, schema: GenerationSchema)
 
     /// The schema the answer must fit, if any.
-    public var schema: JSONSchema? {
+    public var schema: GenerationSchema? {
         switch self {
         case .text: nil
         case .jsonObject(let schema): schema

@@ -4,7 +4,7 @@ import Testing
 import VelocityTypes
 
 @Suite("Structured output: schema, generator, broken JSON")
-struct StructuredOutputTests {
+struct EmulatedStructuredOutputTests {
     /// Schemas as clients send them: OpenAI-style with nested objects, pydantic with `$defs`
     /// and `anyOf` nullables, bounds and formats, enums, arrays with sizes.
     static let schemas: [String] = [
@@ -14,8 +14,8 @@ struct StructuredOutputTests {
         #"{"type":"array","items":{"type":"object","properties":{"x":{"type":"number","minimum":-1,"maximum":1},"label":{"const":"point"}},"required":["x","label"]},"minItems":1,"maxItems":3}"#,
     ]
 
-    static func schema(_ text: String) throws -> JSONSchema {
-        try JSONSchema(try #require(JSONValue(parsing: text)))
+    static func schema(_ text: String) throws -> GenerationSchema {
+        try GenerationSchema(try #require(JSONValue(parsing: text)))
     }
 
     @Test("generated values fit their schema, for many seeds", arguments: 0..<4)
@@ -35,26 +35,26 @@ struct StructuredOutputTests {
         #expect(one.instance(of: schema) == same.instance(of: schema))
     }
 
-    @Test("the validator names what does not fit")
+    @Test("the product's validator, which the emulator judges its answers by, names what does not fit")
     func validator() throws {
         let schema = try Self.schema(Self.schemas[0])
         let good = try #require(JSONValue(parsing: #"{"name":"loft","rooms":3,"style":"modern"}"#))
         #expect(schema.violations(of: good).isEmpty)
         let cases: [(String, String)] = [
-            (#"{"name":"loft","rooms":12,"style":"modern"}"#, "$.rooms: 12 is above the maximum 9.0"),
-            (#"{"name":"loft","rooms":0,"style":"modern"}"#, "$.rooms: 0 is below the minimum 1.0"),
-            (#"{"name":"loft","style":"modern"}"#, "$: missing required property 'rooms'"),
-            (#"{"name":"loft","rooms":3,"style":"baroque"}"#, #"$.style: "baroque" is not one of ["modern","rustic","scandinavian"]"#),
-            (#"{"name":"loft","rooms":2.5,"style":"modern"}"#, "$.rooms: expected integer, got number"),
-            (#"{"name":"loft","rooms":3,"style":"modern","extra":1}"#, "$: unexpected property 'extra'"),
-            (#"["loft"]"#, "$: expected object, got array"),
+            (#"{"name":"loft","rooms":12,"style":"modern"}"#, "/rooms: 12 is greater than the maximum 9"),
+            (#"{"name":"loft","rooms":0,"style":"modern"}"#, "/rooms: 0 is less than the minimum 1"),
+            (#"{"name":"loft","style":"modern"}"#, #"/: missing required property "rooms""#),
+            (#"{"name":"loft","rooms":3,"style":"baroque"}"#, #"/style: "baroque" is not one of "modern", "rustic", "scandinavian""#),
+            (#"{"name":"loft","rooms":2.5,"style":"modern"}"#, "/rooms: expected type integer but got number"),
+            (#"{"name":"loft","rooms":3,"style":"modern","extra":1}"#, #"/: property "extra" is not allowed; the allowed properties are "name", "rooms", "style""#),
+            (#"["loft"]"#, "/: expected type object but got array"),
         ]
         for (text, expected) in cases {
             let value = try #require(JSONValue(parsing: text))
             #expect(schema.violations(of: value) == [expected], "\(text)")
         }
-        #expect(throws: JSONSchemaError.self) { try Self.schema(#"{"type":"strange"}"#) }
-        #expect(throws: JSONSchemaError.self) { try Self.schema(##"{"$ref":"#/$defs/Missing"}"##) }
+        #expect(throws: GenerationSchemaError.self) { try Self.schema(#"{"type":"strange"}"#) }
+        #expect(throws: GenerationSchemaError.self) { try Self.schema(##"{"$ref":"#/$defs/Missing"}"##) }
     }
 
     @Test("each kind breaks the JSON the way models do", arguments: BrokenJSONKind.allCases)
