@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import Producer
 import NIOCore
+import PlatformStore
 import Testing
 import TestSupport
 @testable import Workers
@@ -65,22 +66,44 @@ struct LLMGatewayFixture: Sendable {
 
     /// Runs `body` with the gateway's router (services running: the batch coordinator), an
     /// emulator and a dispatcher feeding it.
+    /// With `kinds`, the dispatcher also runs `qd.score` and `oracle.synthetic_template` on the
+    /// gateway's Postgres, as the box agent does. `body` gets the emulator's base URL too.
     static func run(
-        emulator: OpenAIEmulatorConfiguration, window: AIMDWindow.Configuration, claimBatch: Int = 32,
+        emulator: OpenAIEmulatorConfiguration, window: AIMDWindow.Configuration, claimBatch: Int = 32, kinds: Bool = false,
         _ body: @Sendable (LLMGatewayFixture, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await run(emulator: emulator, window: window, claimBatch: claimBatch, kinds: kinds) { fixture, client, _ in
+            try await body(fixture, client)
+        }
+    }
+
+    static func run(
+        emulator: OpenAIEmulatorConfiguration, window: AIMDWindow.Configuration, claimBatch: Int = 32, kinds: Bool = false,
+        _ body: @Sendable (LLMGatewayFixture, any TestClientProtocol, String) async throws -> Void
     ) async throws {
         let fixture = try await make()
         do {
+            let stores = LLMKindStores(
+                qdScores: QDScoreStore(postgres: fixture.gateway.postgres),
+                syntheticJobs: SyntheticJobStore(postgres: fixture.gateway.postgres),
+                qdPrompt: try QDScorePrompt.load(from: PromptTemplateTests.promptsDirectory))
+            let withKinds = kinds
+            let routes: @Sendable (LLMCompletions) -> JobRouter = { completions in
+                withKinds ? stores.routes(completions, workerID: "llm-e2e") : LLMDispatcher.standardRoutes(completions)
+            }
             try await OpenAIEmulator.withRunning(emulator) { _, base in
                 let dispatcher = LLMDispatcher(
                     configuration: .init(
                         workerID: "llm-e2e", serverURL: base, model: .override(emulator.model), window: window,
                         metricsInterval: .milliseconds(50), claimBatch: claimBatch, claimWait: .milliseconds(200)),
-                    broker: fixture.gateway.broker, logger: Logger(label: "test.llm"))
+                    broker: fixture.gateway.broker, logger: Logger(label: "test.llm"),
+                    routes: routes)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await dispatcher.run() }
                     defer { group.cancelAll() }
-                    try await fixture.gateway.makeApplication().test(.router) { client in try await body(fixture, client) }
+                    try await fixture.gateway.makeApplication().test(.router) { client in
+                        try await body(fixture, client, base)
+                    }
                 }
             }
         } catch {

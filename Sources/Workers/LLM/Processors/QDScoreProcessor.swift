@@ -29,7 +29,7 @@ public struct QDScoreProcessor: JobProcessor {
         request["temperature"] = 0.2
         request["max_tokens"] = 400
         let count = packet.signals.count
-        let answer = try await structured.answer(request, schema: prompt.schema) { value in
+        let answer = try await structured.answer(request, schema: try prompt.schema(forReadings: count)) { value in
             let cited = value["evidence"]?.arrayValue ?? []
             return cited.compactMap { reference in
                 guard let index = reference.intValue, (0..<Int64(count)).contains(index) else {
@@ -44,8 +44,11 @@ public struct QDScoreProcessor: JobProcessor {
 
     func makeBundle(_ answer: StructuredCompletion.Answer, packet: PerceptionPacket, job: ClaimedJob) -> QDSignalBundle {
         let value = answer.value
-        // The rules above accepted only numbers of readings that exist.
-        let cited = (value["evidence"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int.init) }
+        // The rules above accepted only numbers of readings that exist; one cited twice counts once.
+        var seen: Set<Int> = []
+        let cited = (value["evidence"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int.init) }.filter {
+            seen.insert($0).inserted
+        }
         let times = cited.map { packet.signals[$0].t_ms }
         let confidence = value["confidence"].flatMap(\.doubleValue) ?? 0
         let id = JobID.make()
