@@ -21,7 +21,7 @@ struct LLMJobsBenchCommand: AsyncParsableCommand {
     @Option(help: "Redis URL.") var redisURL: String
     @Option(help: "PostgreSQL URL (intel_qd_scores is created there).") var postgresURL: String
     @Option(help: "The LLM server's root URL (the emulator: its stats give the saturation).") var serverURL: String
-    @Option(help: "qd.score jobs to run.") var jobs: Int = 400
+    @Option(help: "qd.score jobs to run.") var jobs: Int = 2000
     @Option(help: "The directory of prompts/qd_score.md.") var prompts: String = "prompts"
     @Option(help: "AIMD window ceiling.") var ceiling: Int = 256
 

@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--cmdline", default="bench/run llm-jobs")
     parser.add_argument("--loadavg", default="")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=400)
+    parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--slots", type=int, default=16)
     parser.add_argument("--tokens-per-second", type=float, default=400.0)
     parser.add_argument("--broken-rate", type=float, default=0.2)

@@ -53,10 +53,12 @@ def main() -> None:
     parser.add_argument("--template", required=True)
     args = parser.parse_args()
     system, user, schema = load_template(args.template)
-    validator = jsonschema.Draft202012Validator(schema)
-
     def one(n: int) -> bool:
         p = packet(n)
+        # The same per-packet schema velocity sends: evidence bounded by the last reading.
+        bounded = json.loads(json.dumps(schema))
+        bounded["properties"]["evidence"]["items"]["maximum"] = len(p["signals"]) - 1
+        validator = jsonschema.Draft202012Validator(bounded)
         lines = "\n".join(f"{i} | {s['t_ms']} | {s['name']} | {s['value']}" for i, s in enumerate(p["signals"]))
         scene = f" They watched marketing video {p['scene']['video_asset_id']} from {p['scene']['timestamp_ms']} ms."
         values = {"session_id": p["session_id"], "lead_id": p["lead_id"], "scene": scene,
@@ -65,7 +67,7 @@ def main() -> None:
                 "messages": [{"role": "system", "content": fill(system, values)},
                              {"role": "user", "content": fill(user, values)}],
                 "response_format": {"type": "json_schema",
-                                    "json_schema": {"name": "qd_score", "schema": schema, "strict": True}}}
+                                    "json_schema": {"name": "qd_score", "schema": bounded, "strict": True}}}
         request = urllib.request.Request(args.server_url + "/v1/chat/completions", data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         try:
