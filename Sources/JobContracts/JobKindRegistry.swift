@@ -52,4 +52,18 @@ public struct JobKindRegistry: Sendable {
         guard payload.isObject else { throw PayloadError(kind: kind, field: nil, "must be a JSON object") }
         try entries[kind]?.check?(payload)
     }
+
+    /// Checks a payload given as JSON text: decoded with the kind's contract when it has one
+    /// (the one parse); for a kind without, a syntax check that it is one JSON object, which
+    /// builds nothing.
+    public func checkPayload(text: String, kind: String) throws(PayloadError) {
+        if entries[kind]?.check != nil {
+            guard let value = JSONValue(parsing: text) else {
+                throw PayloadError(kind: kind, field: nil, "must be a JSON object")
+            }
+            try checkPayload(value, kind: kind)
+        } else if !JSONSyntax.isObject(text) {
+            throw PayloadError(kind: kind, field: nil, "must be a JSON object")
+        }
+    }
 }

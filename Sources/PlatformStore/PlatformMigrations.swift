@@ -57,4 +57,11 @@ public enum PlatformMigrations {
                 );
                 """),
     ]
+
+    /// Creates the platform's tables in `postgres` if they are missing.
+    public static func migrate(_ postgres: PostgresPool) async throws {
+        try await postgres.withConnection { connection in
+            _ = try await PostgresMigrator().migrate(connection, migrations: all)
+        }
+    }
 }

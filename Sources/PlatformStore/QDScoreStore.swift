@@ -12,13 +12,6 @@ public struct QDScoreStore: Sendable {
         self.postgres = postgres
     }
 
-    /// Creates the platform's tables if they are missing.
-    public func migrate() async throws {
-        try await postgres.withConnection { connection in
-            _ = try await PostgresMigrator().migrate(connection, migrations: PlatformMigrations.all)
-        }
-    }
-
     /// Stores the bundle of job `jobID`; a retried attempt of the same job keeps the row the
     /// first stored (the job's id is unique), and returns that row's bundle so the job's result
     /// and the history agree.

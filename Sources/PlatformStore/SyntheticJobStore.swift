@@ -11,13 +11,6 @@ public struct SyntheticJobStore: Sendable {
         self.postgres = postgres
     }
 
-    /// Creates the platform's tables if they are missing.
-    public func migrate() async throws {
-        try await postgres.withConnection { connection in
-            _ = try await PostgresMigrator().migrate(connection, migrations: PlatformMigrations.all)
-        }
-    }
-
     /// Stores `job`; with an idempotency key the tenant used before, returns that job instead
     /// (`created` false) so a retried request does not start a second one.
     public func create(_ job: SyntheticJob, idempotencyKey: String?) async throws -> (job: SyntheticJob, created: Bool) {

@@ -79,20 +79,8 @@ public struct JobProducer: Sendable {
         }
         let payload: String
         do {
-            switch request.payload {
-            case .json(let value):
-                try kinds.checkPayload(value, kind: kind.name)
-                payload = value.jsonText
-            case .text(let text):
-                guard let value = JSONValue(parsing: text) else {
-                    throw PayloadError(kind: kind.name, field: nil, "must be a JSON object")
-                }
-                try kinds.checkPayload(value, kind: kind.name)
-                payload = text
-            case .encoded(let text):
-                payload = text
-            }
-        } catch let error as PayloadError {
+            payload = try Self.checkedPayload(request.payload, kind: kind.name, kinds: kinds)
+        } catch {
             throw BrokerError(.invalidJob, error.message, field: error.fieldPath)
         }
         let submission = JobSubmission(
@@ -105,5 +93,19 @@ public struct JobProducer: Sendable {
             createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000))
         try submission.validate(limits)
         return submission
+    }
+
+    /// The payload text to store, once the kind's rules accept it.
+    static func checkedPayload(_ payload: JobPayload, kind: String, kinds: JobKindRegistry) throws(PayloadError) -> String {
+        switch payload {
+        case .json(let value):
+            try kinds.checkPayload(value, kind: kind)
+            return value.jsonText
+        case .text(let text):
+            try kinds.checkPayload(text: text, kind: kind)
+            return text
+        case .encoded(let text):
+            return text
+        }
     }
 }

@@ -61,7 +61,7 @@ struct AgentCommand: AsyncParsableCommand {
         let llmKinds = LLMKindStores(
             qdScores: QDScoreStore(postgres: platform), syntheticJobs: SyntheticJobStore(postgres: platform),
             qdPrompt: qdPrompt)
-        try await llmKinds.qdScores.migrate()
+        try await PlatformMigrations.migrate(platform)
         let http = CurlHTTPClient()
         let factory = Self.workerFactory(
             broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, llmKinds: llmKinds, logger: logger)

@@ -36,7 +36,7 @@ struct LLMJobsBenchCommand: AsyncParsableCommand {
         let stores = LLMKindStores(
             qdScores: QDScoreStore(postgres: postgres), syntheticJobs: SyntheticJobStore(postgres: postgres),
             qdPrompt: try QDScorePrompt.load(from: prompts))
-        try await stores.qdScores.migrate()
+        try await PlatformMigrations.migrate(postgres)
         let slots = try await LLMBenchCommand.capacity(serverURL: serverURL, maxTokens: 64).slots
         let dispatcher = LLMDispatcher(
             configuration: .init(

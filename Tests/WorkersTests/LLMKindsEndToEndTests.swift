@@ -181,6 +181,37 @@ struct LLMKindsEndToEndTests {
         }
     }
 
+    static let components = ["kpi_tile", "bar_chart", "line_chart", "activity_stream", "pipeline_board", "table"]
+
+    @Test("each of the platform's component templates gets valid, distinct examples", arguments: components)
+    func componentTemplate(template: String) async throws {
+        let path = PromptTemplateTests.promptsDirectory + "/components/\(template).schema.json"
+        let schemaText = try String(contentsOfFile: path, encoding: .utf8)
+        let schema = try #require(JSONValue(parsing: schemaText))
+        try await LLMGatewayFixture.run(
+            emulator: Self.emulator(broken: BrokenJSONRates(total: 0.2)), window: .fixed(16), kinds: true
+        ) { fixture, client in
+            let response = try await client.execute(
+                uri: "/api/oracle/component-templates/synthetic-jobs", method: .post,
+                headers: fixture.auth + [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"template_id":"\#(template)","schema":\#(schema.jsonText),"count":25}"#))
+            #expect(response.status == .accepted)
+            let id = try #require(fixture.json(response.body)["id"] as? String)
+            try await eventually("the job completes", limit: .seconds(60)) {
+                (try await syntheticJob(fixture, client, id))["status"] as? String == "completed"
+            }
+            let download = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs/\(id)/examples", method: .get, headers: fixture.auth)
+            let validator = try JSONSchema(schema)
+            let examples = try String(buffer: download.body).split(separator: "\n").map { line in
+                try #require(JSONValue(parsing: String(line))?["example"])
+            }
+            #expect(examples.count == 25)
+            #expect(examples.allSatisfy { validator.validate($0).isEmpty })
+            #expect(Set(examples.map(\.jsonText)).count == 25)
+        }
+    }
+
     @Test("cancel mid-job stops the lines not yet run and keeps the valid examples")
     func cancel() async throws {
         try await LLMGatewayFixture.run(emulator: Self.emulator(tokensPerSecond: 200), window: .fixed(2), kinds: true) {

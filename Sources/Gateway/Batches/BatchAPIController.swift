@@ -33,15 +33,6 @@ public struct BatchAPIController: Sendable {
         router.get("/api/runtime/llm/jobs/{job_id}/results", use: runtimeResults)
     }
 
-    /// `limit` of a list route, with OpenAI's bounds.
-    static func limit(_ request: Request, default value: Int, max: Int) throws -> Int {
-        guard let raw = request.uri.queryParameters["limit"] else { return value }
-        guard let limit = Int(raw), (1...max).contains(limit) else {
-            throw GatewayError.invalid(field: "limit", "must be an integer from 1 to \(max)")
-        }
-        return limit
-    }
-
     // MARK: Files
 
     @Sendable func uploadFile(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -82,7 +73,7 @@ public struct BatchAPIController: Sendable {
     @Sendable func listFiles(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
-        let limit = try Self.limit(request, default: 100, max: 10_000)
+        let limit = try PageQuery.limit(request, default: 100, max: 10_000)
         let files = try await library.store.files(
             tenant: principal.tenant, purpose: query["purpose"].map(String.init), after: query["after"].map(String.init),
             limit: limit + 1)
@@ -124,7 +115,7 @@ public struct BatchAPIController: Sendable {
 
     @Sendable func listBatches(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let limit = try Self.limit(request, default: 20, max: 100)
+        let limit = try PageQuery.limit(request, default: 20, max: 100)
         let batches = try await library.store.batches(
             tenant: principal.tenant, after: request.uri.queryParameters["after"].map(String.init), limit: limit + 1)
         let page = Array(batches.prefix(limit)).map(\.object)

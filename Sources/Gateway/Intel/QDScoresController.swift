@@ -30,19 +30,11 @@ public struct QDScoresController: Sendable {
         guard (1...200).contains(personID.count) else {
             throw GatewayError.invalid(field: "person_id", "must be 1 to 200 characters")
         }
-        let query = request.uri.queryParameters
-        let cursor = query["cursor"].map(String.init)
-        if let cursor, !JobID.isValid(cursor) { throw GatewayError.invalid(field: "cursor", "is not a signal id") }
-        var limit = 50
-        if let raw = query["limit"] {
-            guard let parsed = Int(raw), (1...500).contains(parsed) else {
-                throw GatewayError.invalid(field: "limit", "must be an integer from 1 to 500")
-            }
-            limit = parsed
-        }
-        let page = try await store.history(tenant: principal.tenant, personID: personID, before: cursor, limit: limit + 1)
-        let shown = Array(page.prefix(limit))
-        let next = page.count > limit ? shown.last?.signal_id : nil
+        let paging = try PageQuery(request, defaultLimit: 50, maxLimit: 500, cursorIs: "a signal id")
+        let page = try await store.history(
+            tenant: principal.tenant, personID: personID, before: paging.cursor, limit: paging.limit + 1)
+        let shown = Array(page.prefix(paging.limit))
+        let next = page.count > paging.limit ? shown.last?.signal_id : nil
         return try JSONResponse.make(History(person_id: personID, data: shown, next_cursor: next, has_more: next != nil))
     }
 }

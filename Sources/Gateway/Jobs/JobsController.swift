@@ -122,17 +122,10 @@ public struct JobsController: Sendable {
             }
             state = parsed
         }
-        let cursor = query["cursor"].map(String.init)
-        if let cursor, !JobID.isValid(cursor) { throw GatewayError.invalid(field: "cursor", "is not a job id") }
-        var limit = 50
-        if let raw = query["limit"] {
-            guard let parsed = Int(raw), (1...500).contains(parsed) else {
-                throw GatewayError.invalid(field: "limit", "must be an integer from 1 to 500")
-            }
-            limit = parsed
-        }
+        let paging = try PageQuery(request, defaultLimit: 50, maxLimit: 500, cursorIs: "a job id")
         let page = try await directory.list(
-            tenant: principal.tenant, state: state, kind: query["kind"].map(String.init), before: cursor, limit: limit)
+            tenant: principal.tenant, state: state, kind: query["kind"].map(String.init), before: paging.cursor,
+            limit: paging.limit)
         return try JSONResponse.make(Page(data: page.jobs, next_cursor: page.next, has_more: page.next != nil))
     }
 }

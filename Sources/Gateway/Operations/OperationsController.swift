@@ -159,13 +159,7 @@ public struct OperationsController: Sendable {
     @Sendable func dead(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.operator)
         let queue = try queueName(context)
-        var limit = 100
-        if let raw = request.uri.queryParameters["limit"] {
-            guard let parsed = Int(raw), (1...1_000).contains(parsed) else {
-                throw GatewayError.invalid(field: "limit", "must be an integer from 1 to 1000")
-            }
-            limit = parsed
-        }
+        let limit = try PageQuery.limit(request, default: 100, max: 1_000)
         let ids = try await broker.deadJobs(queue: queue, limit: limit)
         let views = try await directory.views(queue: queue, ids: ids, for: principal)
         return try JSONResponse.make(DeadList(queue: queue, data: views))

@@ -69,21 +69,12 @@ public struct SyntheticJobsController: Sendable {
 
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let query = request.uri.queryParameters
-        let cursor = query["cursor"].map(String.init)
-        if let cursor, !JobID.isValid(cursor) { throw GatewayError.invalid(field: "cursor", "is not a synthetic job id") }
-        var limit = 20
-        if let raw = query["limit"] {
-            guard let parsed = Int(raw), (1...100).contains(parsed) else {
-                throw GatewayError.invalid(field: "limit", "must be an integer from 1 to 100")
-            }
-            limit = parsed
-        }
-        let page = try await store.list(tenant: principal.tenant, before: cursor, limit: limit + 1)
-        let shown = Array(page.prefix(limit))
+        let paging = try PageQuery(request, defaultLimit: 20, maxLimit: 100, cursorIs: "a synthetic job id")
+        let page = try await store.list(tenant: principal.tenant, before: paging.cursor, limit: paging.limit + 1)
+        let shown = Array(page.prefix(paging.limit))
         let children = try await records.childCounts(parentBatches: shown.map(\.job.id))
         let views = shown.map { SyntheticJobView($0, children: children[$0.job.id] ?? .init(succeeded: 0, unsuccessful: 0, all: 0)) }
-        let next = page.count > limit ? shown.last?.job.id : nil
+        let next = page.count > paging.limit ? shown.last?.job.id : nil
         return try JSONResponse.make(Page(data: views, next_cursor: next, has_more: next != nil))
     }
 
