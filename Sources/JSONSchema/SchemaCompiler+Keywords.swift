@@ -52,42 +52,38 @@ extension SchemaCompiler {
     private mutating func compileValueKeywords(
         _ schema: [String: JSONValue], at location: String
     ) throws(SchemaError) -> [CompiledKeyword] {
-        var keywords: [CompiledKeyword] = []
-        func path(_ name: String) -> String { JSONPointer.appending(name, to: location) }
-        func add(_ name: String, _ keyword: Keyword) {
-            keywords.append(CompiledKeyword(keyword: keyword, schemaPath: path(name)))
-        }
+        var list = KeywordList(location: location)
 
         if let value = schema["$ref"] {
-            let reference = try Self.string(value, "$ref", at: path("$ref"))
-            add("$ref", .ref(slot: registerReference(reference, at: path("$ref")), reference: reference))
+            let reference = try Self.string(value, "$ref", at: list.path("$ref"))
+            list.add("$ref", .ref(slot: registerReference(reference, at: list.path("$ref")), reference: reference))
         }
-        if let value = schema["type"] { add("type", .type(try Self.typeNames(value, at: path("type")))) }
+        if let value = schema["type"] { list.add("type", .type(try Self.typeNames(value, at: list.path("type")))) }
         if let value = schema["enum"] {
-            guard case .array(let options) = value else { throw Self.mismatch("enum", "an array", value, at: path("enum")) }
-            add("enum", .enumeration(options))
+            guard case .array(let options) = value else { throw Self.mismatch("enum", "an array", value, at: list.path("enum")) }
+            list.add("enum", .enumeration(options))
         }
-        if let value = schema["const"] { add("const", .constant(value)) }
+        if let value = schema["const"] { list.add("const", .constant(value)) }
         for (name, keyword) in Self.bounds {
-            if let value = schema[name] { add(name, keyword(try Self.number(value, name, at: path(name)))) }
+            if let value = schema[name] { list.add(name, keyword(try Self.number(value, name, at: list.path(name)))) }
         }
         if let value = schema["multipleOf"] {
-            let divisor = try Self.number(value, "multipleOf", at: path("multipleOf"))
+            let divisor = try Self.number(value, "multipleOf", at: list.path("multipleOf"))
             guard divisor.doubleValue > 0 else {
-                throw Self.mismatch("multipleOf", "a number greater than 0", value, at: path("multipleOf"))
+                throw Self.mismatch("multipleOf", "a number greater than 0", value, at: list.path("multipleOf"))
             }
-            add("multipleOf", .multipleOf(divisor))
+            list.add("multipleOf", .multipleOf(divisor))
         }
         for (name, keyword) in Self.stringCounts {
-            if let value = schema[name] { add(name, keyword(try Self.nonNegativeInteger(value, name, at: path(name)))) }
+            if let value = schema[name] { list.add(name, keyword(try Self.nonNegativeInteger(value, name, at: list.path(name)))) }
         }
-        if let value = schema["pattern"] { add("pattern", .pattern(try Self.pattern(value, "pattern", at: path("pattern")))) }
+        if let value = schema["pattern"] { list.add("pattern", .pattern(try Self.pattern(value, "pattern", at: list.path("pattern")))) }
         if let value = schema["format"] {
-            let name = try Self.string(value, "format", at: path("format"))
+            let name = try Self.string(value, "format", at: list.path("format"))
             // Without assertion, and for formats this module does not know, `format` is an annotation.
-            if formatAssertion, let format = StringFormat(rawValue: name) { add("format", .format(format)) }
+            if formatAssertion, let format = StringFormat(rawValue: name) { list.add("format", .format(format)) }
         }
-        return keywords
+        return list.keywords
     }
 
     /// `prefixItems`, `items`, `contains` with `minContains` and `maxContains`, `minItems`,
@@ -95,47 +91,43 @@ extension SchemaCompiler {
     private mutating func compileArrayKeywords(
         _ schema: [String: JSONValue], at location: String
     ) throws(SchemaError) -> [CompiledKeyword] {
-        var keywords: [CompiledKeyword] = []
-        func path(_ name: String) -> String { JSONPointer.appending(name, to: location) }
-        func add(_ name: String, _ keyword: Keyword) {
-            keywords.append(CompiledKeyword(keyword: keyword, schemaPath: path(name)))
-        }
+        var list = KeywordList(location: location)
 
         var prefixCount = 0
         if let value = schema["prefixItems"] {
-            let nodes = try subschemaArray(value, "prefixItems", at: path("prefixItems"))
+            let nodes = try subschemaArray(value, "prefixItems", at: list.path("prefixItems"))
             prefixCount = nodes.count
-            add("prefixItems", .prefixItems(nodes))
+            list.add("prefixItems", .prefixItems(nodes))
         }
         if let value = schema["items"] {
             if case .array = value {
-                throw SchemaError(at: path("items"), "\"items\" must be a schema; an array of schemas is the form "
+                throw SchemaError(at: list.path("items"), "\"items\" must be a schema; an array of schemas is the form "
                     + "of drafts before 2020-12, now written \"prefixItems\"")
             }
-            add("items", .items(try compileSchema(value, at: path("items")), from: prefixCount))
+            list.add("items", .items(try compileSchema(value, at: list.path("items")), from: prefixCount))
         }
         if let value = schema["contains"] {
-            let node = try compileSchema(value, at: path("contains"))
+            let node = try compileSchema(value, at: list.path("contains"))
             var minimum = 1
             var maximum: Int?
             if let bound = schema["minContains"] {
-                minimum = try Self.nonNegativeInteger(bound, "minContains", at: path("minContains"))
+                minimum = try Self.nonNegativeInteger(bound, "minContains", at: list.path("minContains"))
             }
             if let bound = schema["maxContains"] {
-                maximum = try Self.nonNegativeInteger(bound, "maxContains", at: path("maxContains"))
+                maximum = try Self.nonNegativeInteger(bound, "maxContains", at: list.path("maxContains"))
             }
-            add("contains", .contains(node, minimum: minimum, maximum: maximum))
+            list.add("contains", .contains(node, minimum: minimum, maximum: maximum))
         }
         for (name, keyword) in Self.arrayCounts {
-            if let value = schema[name] { add(name, keyword(try Self.nonNegativeInteger(value, name, at: path(name)))) }
+            if let value = schema[name] { list.add(name, keyword(try Self.nonNegativeInteger(value, name, at: list.path(name)))) }
         }
         if let value = schema["uniqueItems"] {
             guard case .bool(let unique) = value else {
-                throw Self.mismatch("uniqueItems", "a boolean", value, at: path("uniqueItems"))
+                throw Self.mismatch("uniqueItems", "a boolean", value, at: list.path("uniqueItems"))
             }
-            if unique { add("uniqueItems", .uniqueItems) }
+            if unique { list.add("uniqueItems", .uniqueItems) }
         }
-        return keywords
+        return list.keywords
     }
 
     /// `required`, `properties`, `patternProperties`, `additionalProperties`, `propertyNames`,
@@ -143,82 +135,74 @@ extension SchemaCompiler {
     private mutating func compileObjectKeywords(
         _ schema: [String: JSONValue], at location: String
     ) throws(SchemaError) -> [CompiledKeyword] {
-        var keywords: [CompiledKeyword] = []
-        func path(_ name: String) -> String { JSONPointer.appending(name, to: location) }
-        func add(_ name: String, _ keyword: Keyword) {
-            keywords.append(CompiledKeyword(keyword: keyword, schemaPath: path(name)))
-        }
+        var list = KeywordList(location: location)
 
-        if let value = schema["required"] { add("required", .required(try Self.stringArray(value, "required", at: path("required")))) }
+        if let value = schema["required"] { list.add("required", .required(try Self.stringArray(value, "required", at: list.path("required")))) }
         var declared: [NamedSchema] = []
         if let value = schema["properties"] {
-            declared = try subschemaMap(value, "properties", at: path("properties"))
-            add("properties", .properties(declared))
+            declared = try subschemaMap(value, "properties", at: list.path("properties"))
+            list.add("properties", .properties(declared))
         }
         var patterns: [PatternSchema] = []
         if let value = schema["patternProperties"] {
             guard case .object(let members) = value else {
-                throw Self.mismatch("patternProperties", "an object of schemas", value, at: path("patternProperties"))
+                throw Self.mismatch("patternProperties", "an object of schemas", value, at: list.path("patternProperties"))
             }
             for (source, member) in members.sorted(by: { $0.key < $1.key }) {
-                let memberPath = JSONPointer.appending(source, to: path("patternProperties"))
+                let memberPath = JSONPointer.appending(source, to: list.path("patternProperties"))
                 let pattern = try Self.compilePattern(source, at: memberPath)
                 patterns.append(PatternSchema(pattern: pattern, node: try compileSchema(member, at: memberPath)))
             }
-            add("patternProperties", .patternProperties(patterns))
+            list.add("patternProperties", .patternProperties(patterns))
         }
         if let value = schema["additionalProperties"] {
-            let node = try compileSchema(value, at: path("additionalProperties"))
-            add("additionalProperties", .additionalProperties(
+            let node = try compileSchema(value, at: list.path("additionalProperties"))
+            list.add("additionalProperties", .additionalProperties(
                 node, declared: Set(declared.map(\.name)), patterns: patterns.map(\.pattern)))
         }
         if let value = schema["propertyNames"] {
-            add("propertyNames", .propertyNames(try compileSchema(value, at: path("propertyNames"))))
+            list.add("propertyNames", .propertyNames(try compileSchema(value, at: list.path("propertyNames"))))
         }
         if let value = schema["dependentRequired"] {
             guard case .object(let members) = value else {
-                throw Self.mismatch("dependentRequired", "an object of string arrays", value, at: path("dependentRequired"))
+                throw Self.mismatch("dependentRequired", "an object of string arrays", value, at: list.path("dependentRequired"))
             }
             var dependencies: [Dependency] = []
             for (property, required) in members.sorted(by: { $0.key < $1.key }) {
-                let memberPath = JSONPointer.appending(property, to: path("dependentRequired"))
+                let memberPath = JSONPointer.appending(property, to: list.path("dependentRequired"))
                 let names = try Self.stringArray(required, "dependentRequired", at: memberPath)
                 dependencies.append(Dependency(property: property, required: names))
             }
-            add("dependentRequired", .dependentRequired(dependencies))
+            list.add("dependentRequired", .dependentRequired(dependencies))
         }
         if let value = schema["dependentSchemas"] {
-            add("dependentSchemas", .dependentSchemas(try subschemaMap(value, "dependentSchemas", at: path("dependentSchemas"))))
+            list.add("dependentSchemas", .dependentSchemas(try subschemaMap(value, "dependentSchemas", at: list.path("dependentSchemas"))))
         }
         for (name, keyword) in Self.objectCounts {
-            if let value = schema[name] { add(name, keyword(try Self.nonNegativeInteger(value, name, at: path(name)))) }
+            if let value = schema[name] { list.add(name, keyword(try Self.nonNegativeInteger(value, name, at: list.path(name)))) }
         }
-        return keywords
+        return list.keywords
     }
 
     /// `allOf`, `anyOf`, `oneOf`, `not`, and `if` with `then` and `else`.
     private mutating func compileCombinators(
         _ schema: [String: JSONValue], at location: String
     ) throws(SchemaError) -> [CompiledKeyword] {
-        var keywords: [CompiledKeyword] = []
-        func path(_ name: String) -> String { JSONPointer.appending(name, to: location) }
-        func add(_ name: String, _ keyword: Keyword) {
-            keywords.append(CompiledKeyword(keyword: keyword, schemaPath: path(name)))
-        }
+        var list = KeywordList(location: location)
 
         let lists: [(String, ([NodeID]) -> Keyword)] = [("allOf", Keyword.allOf), ("anyOf", Keyword.anyOf), ("oneOf", Keyword.oneOf)]
         for (name, keyword) in lists {
-            if let value = schema[name] { add(name, keyword(try subschemaArray(value, name, at: path(name)))) }
+            if let value = schema[name] { list.add(name, keyword(try subschemaArray(value, name, at: list.path(name)))) }
         }
-        if let value = schema["not"] { add("not", .not(try compileSchema(value, at: path("not")))) }
+        if let value = schema["not"] { list.add("not", .not(try compileSchema(value, at: list.path("not")))) }
         // `then` and `else` are compiled even without `if`, so that a mistake in them is reported.
         var then: NodeID?
-        if let value = schema["then"] { then = try compileSchema(value, at: path("then")) }
+        if let value = schema["then"] { then = try compileSchema(value, at: list.path("then")) }
         var otherwise: NodeID?
-        if let value = schema["else"] { otherwise = try compileSchema(value, at: path("else")) }
+        if let value = schema["else"] { otherwise = try compileSchema(value, at: list.path("else")) }
         if let value = schema["if"] {
-            add("if", .conditional(if: try compileSchema(value, at: path("if")), then: then, else: otherwise))
+            list.add("if", .conditional(if: try compileSchema(value, at: list.path("if")), then: then, else: otherwise))
         }
-        return keywords
+        return list.keywords
     }
 }
