@@ -38,7 +38,13 @@ public struct QDScoreStore: Sendable {
                  String(bundle.value), String(bundle.confidence), String(bundle.time_window.start_ms),
                  String(bundle.time_window.end_ms), json])
         }
-        guard let text = rows.rows.first?.first ?? nil else {
+        if let text = rows.rows.first?.first ?? nil { return try Self.decode(text) }
+        // Another attempt of the job committed its row while this statement ran, out of its
+        // snapshot: a statement of its own sees it.
+        let again = try await postgres.withConnection { connection in
+            try await connection.query("SELECT bundle::text FROM intel_qd_scores WHERE job_id = $1::uuid", [jobID])
+        }
+        guard let text = again.rows.first?.first ?? nil else {
             throw PostgresError(.queryFailed, "intel_qd_scores: the row of job \(jobID) was neither inserted nor found")
         }
         return try Self.decode(text)

@@ -41,8 +41,29 @@ extension SyntheticJobStore {
         switch rows.rows.first?.first ?? nil {
         case "stored": return .stored
         case "already": return .alreadyStored
-        default: return .duplicate
+        default:
+            // The statement's snapshot cannot see a row another attempt of this line committed
+            // while it ran: ask again before calling the example a duplicate.
+            return try await storedExample(jobID: job.id, line: line) == nil ? .duplicate : .alreadyStored
         }
+    }
+
+    /// Line `line`'s stored example and what it took, or nil while the line has none.
+    public func storedExample(jobID: String, line: Int) async throws
+        -> (example: JSONValue, llmCalls: Int, regenerations: Int)?
+    {
+        let rows = try await postgres.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT example::text, llm_calls, regenerations FROM oracle_synthetic_examples
+                WHERE synthetic_job_id = $1::uuid AND line = $2::int
+                """, [jobID, String(line)])
+        }
+        guard let row = rows.rows.first else { return nil }
+        guard let example = JSONValue(parsing: try Self.text(row, 0, "example")) else {
+            throw Self.malformed("examples.example", "is not JSON")
+        }
+        return (example, try Self.int(row, 1, "llm_calls"), try Self.int(row, 2, "regenerations"))
     }
 
     /// A page of the job's examples in line order.

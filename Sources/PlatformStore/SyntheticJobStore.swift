@@ -32,10 +32,18 @@ public struct SyntheticJobStore: Sendable {
                 [job.id, job.tenant, job.templateID, job.schema.jsonText, String(job.count),
                  JSONValue.array(job.examples).jsonText, String(job.temperature), idempotencyKey, job.createdBy])
         }
-        guard let row = rows.rows.first else {
+        if let row = rows.rows.first { return (try Self.job(row), row[Self.columnCount] == "t") }
+        // A request with the same key committed while this statement ran, out of its snapshot:
+        // a statement of its own sees it.
+        let again = try await postgres.withConnection { connection in
+            try await connection.query(
+                "SELECT \(Self.columns) FROM oracle_synthetic_jobs WHERE tenant_id = $1 AND idempotency_key = $2",
+                [job.tenant, idempotencyKey])
+        }
+        guard let row = again.rows.first else {
             throw PostgresError(.queryFailed, "oracle_synthetic_jobs: job \(job.id) was neither created nor found")
         }
-        return (try Self.job(row), row[Self.columnCount] == "t")
+        return (try Self.job(row), false)
     }
 
     /// The job, whoever owns it (the worker's read); nil for an unknown id.

@@ -62,7 +62,7 @@ extension SubmitCommand {
                         "synthetic job \(job.id) \(job.status): \(job.counts.valid) valid (\(job.counts.retried) retried), "
                             + "\(job.counts.failed) failed, \(job.counts.canceled) canceled of \(job.count)")
                 }
-                succeeded = job.status == "completed" && job.counts.failed == 0
+                succeeded = job.status == "completed" && job.counts.failed == 0 && job.counts.canceled == 0
             }
             if !succeeded { throw ExitCode.failure }
         }
@@ -80,7 +80,7 @@ extension SubmitCommand {
                     throw ValidationError("cannot read --examples \(examples)")
                 }
                 var objects: [Any] = []
-                for (index, line) in text.split(separator: "\n").enumerated()
+                for (index, line) in text.split(whereSeparator: \.isNewline).enumerated()
                 where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                     guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)), object is [String: Any] else {
                         throw ValidationError("--examples line \(index + 1) is not a JSON object")

@@ -131,6 +131,10 @@ struct SyntheticJobsAPITests {
             let second: JSONValue = ["label": "Bookings", "unit": "Cr", "value": 12.5]
             #expect(try await store.store(example: second, line: 0, of: job, llmCalls: 3, regenerations: 1) == .stored)
             #expect(try await store.store(example: second, line: 0, of: job, llmCalls: 1, regenerations: 0) == .alreadyStored)
+            // A retried line reads the example its first attempt stored.
+            let stored = try #require(try await store.storedExample(jobID: id, line: 0))
+            #expect(stored.example == second && stored.llmCalls == 3 && stored.regenerations == 1)
+            #expect(try await store.storedExample(jobID: id, line: 3) == nil)
 
             let download = try await client.execute(
                 uri: "/api/admin-surface/synthetic-jobs/\(id)/examples", method: .get,

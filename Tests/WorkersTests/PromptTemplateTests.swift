@@ -52,8 +52,17 @@ struct PromptTemplateTests {
         let messages = try template.messages(["who": "Asha", "count": "3"])
         #expect(messages[0]["content"] == "Be brief.")
         #expect(messages[1]["content"] == "Hello Asha, 3 times.")
+        // A value holding a placeholder stays text, whatever the order of the values.
+        let injected = try template.messages(["who": "{{count}}", "count": "3"])
+        #expect(injected[1]["content"] == "Hello {{count}}, 3 times.")
         #expect(throws: PromptTemplateError.self) { try template.messages(["who": "Asha"]) }
         #expect(throws: PromptTemplateError.self) { try template.messages(["who": "Asha", "count": "1", "extra": "x"]) }
+    }
+
+    @Test("a template with Windows line endings reads as the same template")
+    func crlf() throws {
+        let crlf = try PromptTemplate(parsing: Self.minimal.replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(crlf == (try PromptTemplate(parsing: Self.minimal)))
     }
 
     @Test(

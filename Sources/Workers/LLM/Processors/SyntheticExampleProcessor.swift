@@ -34,12 +34,16 @@ public struct SyntheticExampleProcessor: JobProcessor {
     ) async throws -> OracleSyntheticTemplate.Result {
         let (spec, schema) = try await specs.spec(payload.synthetic_job_id, mode: mode)
         guard spec.tenant == job.tenant, spec.templateID == payload.template_id, payload.line < spec.count else {
-            throw JobError(
-                code: "invalid_payload", message: "line \(payload.line) does not belong to synthetic job \(spec.id)",
-                retriable: false)
+            // Worded as for an unknown job: a line must not tell another tenant which ids exist.
+            throw JobError(code: "invalid_payload", message: Self.notFound(spec.id), retriable: false)
         }
         guard !spec.canceled else {
             throw JobError(code: .canceled, message: "synthetic job \(spec.id) was canceled", retriable: false)
+        }
+        // A retried line whose example an earlier attempt stored: that one is the line's.
+        if let stored = try await store.storedExample(jobID: spec.id, line: payload.line) {
+            return .init(
+                line: payload.line, llm_calls: stored.llmCalls, regenerations: stored.regenerations, example: stored.example)
         }
         var request = Self.request(spec, line: payload.line)
         var calls = 0
@@ -49,8 +53,14 @@ public struct SyntheticExampleProcessor: JobProcessor {
             switch try await store.store(
                 example: answer.value, line: payload.line, of: spec, llmCalls: calls, regenerations: regeneration)
             {
-            case .stored, .alreadyStored:
+            case .stored:
                 return .init(line: payload.line, llm_calls: calls, regenerations: regeneration, example: answer.value)
+            case .alreadyStored:
+                // Another attempt of this line got there first; the stored example is the line's.
+                guard let stored = try await store.storedExample(jobID: spec.id, line: payload.line) else { continue }
+                return .init(
+                    line: payload.line, llm_calls: stored.llmCalls, regenerations: stored.regenerations,
+                    example: stored.example)
             case .duplicate:
                 var messages = request["messages"]?.arrayValue ?? []
                 messages.append(.object(["role": "assistant", "content": .string(answer.raw)]))
@@ -67,6 +77,10 @@ public struct SyntheticExampleProcessor: JobProcessor {
             code: "duplicate_example",
             message: "\(maxRegenerations + 1) answers of line \(payload.line) repeated examples the job already has",
             retriable: false)
+    }
+
+    static func notFound(_ id: String) -> String {
+        "no synthetic job \(id) of this tenant with that template and line"
     }
 
     /// The first request of a line: the template, its schema and examples, and which line it is.

@@ -27,7 +27,7 @@ actor SyntheticJobSpecs {
         let now = ContinuousClock.now
         if let entry = entries[id], entry.read.duration(to: now) < ttl { return (entry.job, entry.schema) }
         guard let job = try await store.job(id: id) else {
-            throw JobError(code: "invalid_payload", message: "synthetic job \(id) does not exist", retriable: false)
+            throw JobError(code: "invalid_payload", message: SyntheticExampleProcessor.notFound(id), retriable: false)
         }
         let schema: OutputSchema
         if let cached = entries[id], cached.job.schema == job.schema {

@@ -30,7 +30,8 @@ public struct PromptTemplate: Sendable, Equatable {
     }
 
     public init(parsing text: String, source: String = "prompt") throws {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // `\r\n` is one Character in Swift: split on every newline so CRLF files read the same.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard lines.first == "---", let end = lines.dropFirst().firstIndex(of: "---") else {
             throw PromptTemplateError(.invalidPromptTemplate, "\(source): must start with front matter between '---' lines")
         }
@@ -85,8 +86,18 @@ public struct PromptTemplate: Sendable, Equatable {
                 .invalidPromptTemplate, "\(name) v\(version) uses {{\(placeholders.sorted().joined(separator: "}}, {{"))}}, "
                     + "given \(values.keys.sorted().joined(separator: ", "))")
         }
+        // One pass over the template: a value that itself holds `{{…}}` (a lead id, a video
+        // asset id) stays text, whatever order the values come in.
         func fill(_ text: String) -> String {
-            values.reduce(text) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
+            var filled = ""
+            var rest = text[...]
+            while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+                filled += rest[..<open.lowerBound]
+                let name = String(rest[open.upperBound..<close.lowerBound])
+                filled += values[name] ?? String(rest[open.lowerBound..<close.upperBound])
+                rest = rest[close.upperBound...]
+            }
+            return filled + rest
         }
         return [
             .object(["role": .string("system"), "content": .string(fill(system))]),
