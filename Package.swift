@@ -74,11 +74,16 @@ let package = Package(
         // recovery of half-broken JSON, the schema check, the feedback sent back to the model.
         .target(name: "JSONSchema", dependencies: ["VelocityTypes"], swiftSettings: swiftSettings),
         .target(name: "StructuredOutput", dependencies: ["VelocityTypes", "JSONSchema"], swiftSettings: swiftSettings),
-        // The platform's tables that job kinds write (intel_qd_scores, oracle synthetic examples).
+        // CRM imports without I/O: streaming CSV (encodings, dialects, RFC 4180), column mapping,
+        // normalization (E.164 phones, Indian budgets, names), grouping rows into proposals.
+        .target(name: "CRMImport", dependencies: ["VelocityTypes"], swiftSettings: swiftSettings),
+        // The platform's tables that job kinds write (intel_qd_scores, oracle synthetic examples,
+        // the CRM's canonical tables and its import artifacts).
         .target(
             name: "PlatformStore",
             dependencies: [
-                "VelocityTypes", "PostgresClient", "JobContracts", .product(name: "Crypto", package: "swift-crypto"),
+                "VelocityTypes", "PostgresClient", "JobContracts", "CRMImport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -126,7 +131,7 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "BlobStore", "Images", "CurlClient", "GPUBox",
-                "StructuredOutput", "PlatformStore",
+                "StructuredOutput", "PlatformStore", "CRMImport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,7 +156,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "PlatformStore",
-                "JSONSchema",
+                "JSONSchema", "CRMImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -168,7 +173,7 @@ let package = Package(
             name: "velocity",
             dependencies: [
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
-                "BlobStore", "PlatformStore",
+                "BlobStore", "PlatformStore", "CRMImport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,6 +192,10 @@ let package = Package(
         .testTarget(
             name: "JobContractsTests",
             dependencies: ["JobContracts", "VelocityTypes"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CRMImportTests",
+            dependencies: ["CRMImport", "VelocityTypes"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JSONSchemaTests",
@@ -209,7 +218,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
-                "PlatformStore", "VelocityTypes",
+                "PlatformStore", "VelocityTypes", "CRMImport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -249,7 +258,7 @@ let package = Package(
             name: "WorkersTests",
             dependencies: [
                 "Workers", "Emulators", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
-                "Gateway", "TestSupport", "StructuredOutput", "PlatformStore",
+                "Gateway", "TestSupport", "StructuredOutput", "PlatformStore", "CRMImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -16,6 +16,10 @@ public protocol BlobStore: Sendable {
     /// The whole blob; throws `BlobStoreError` `.blobNotFound` for an unknown key.
     func read(_ key: String) async throws -> [UInt8]
 
+    /// Up to `maxBytes` bytes of the blob from `offset` (fewer at its end, none past it), so a
+    /// large blob is read in pieces rather than whole; `.blobNotFound` for an unknown key.
+    func read(_ key: String, offset: Int64, maxBytes: Int) async throws -> [UInt8]
+
     /// The blob's size in bytes, or nil when there is no such blob.
     func size(_ key: String) async throws -> Int?
 

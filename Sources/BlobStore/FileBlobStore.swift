@@ -65,6 +65,38 @@ public struct FileBlobStore: BlobStore {
         }
     }
 
+    public func read(_ key: String, offset: Int64, maxBytes: Int) async throws -> [UInt8] {
+        precondition(offset >= 0 && maxBytes >= 0, "a blob range starts at 0 or later and is not negative")
+        let path = try url(for: key).path
+        let store = self
+        return try await threadPool.runIfActive {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if errno == ENOENT || errno == ENOTDIR { throw BlobStoreError(.blobNotFound, "no blob '\(key)'") }
+                throw store.ioError("cannot open \(path)")
+            }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw store.ioError("cannot stat \(path)") }
+            guard info.st_mode & S_IFMT == S_IFREG else { throw BlobStoreError(.blobNotFound, "no blob '\(key)'") }
+            let available = max(0, Int64(info.st_size) - offset)
+            var bytes = [UInt8](repeating: 0, count: Int(min(Int64(maxBytes), available)))
+            var filled = 0
+            try bytes.withUnsafeMutableBytes { buffer in
+                while filled < buffer.count {
+                    let n = pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset) + off_t(filled))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw store.ioError("cannot read \(path)")
+                    }
+                    if n == 0 { break }
+                    filled += n
+                }
+            }
+            return filled == bytes.count ? bytes : Array(bytes.prefix(filled))
+        }
+    }
+
     public func size(_ key: String) async throws -> Int? {
         let path = try url(for: key).path
         return try await threadPool.runIfActive {

@@ -19,6 +19,8 @@ public struct JobKind: Hashable, Sendable {
     public static let llmBatch = LLMBatchLine.kind
     public static let qdScore = QDScore.kind
     public static let oracleSyntheticTemplate = OracleSyntheticTemplate.kind
-    /// Kinds whose payload types land with their workers: until then a JSON object.
-    public static let crmImport = JobKind(name: "crm.import", queue: "cpu")
+    public static let crmImport = CRMImportJob.kind
+    /// A contract-less job for a process's own CPU work (the demo's, `velocity worker`'s built-in
+    /// handlers): its payload only needs to be a JSON object.
+    public static let cpuTask = JobKind(name: "cpu.task", queue: "cpu")
 }

@@ -24,8 +24,10 @@ public struct JobKindRegistry: Sendable {
 
     /// The platform's kinds.
     public static let standard = JobKindRegistry(
-        contracts: [DreamWeaverRender.self, LLMChat.self, LLMBatchLine.self, QDScore.self, OracleSyntheticTemplate.self],
-        kinds: [.crmImport])
+        contracts: [
+            DreamWeaverRender.self, LLMChat.self, LLMBatchLine.self, QDScore.self, OracleSyntheticTemplate.self,
+            CRMImportJob.self,
+        ], kinds: [.cpuTask])
 
     public func kind(named name: String) -> JobKind? { entries[name]?.kind }
 

@@ -4,7 +4,9 @@ public import PostgresClient
 /// Oracle synthetic examples. Versions start at 300, after the gateway's (100s) and the box's
 /// (200s); every table carries its `tenant_id`.
 public enum PlatformMigrations {
-    public static let all: [PostgresMigration] = [
+    public static let all: [PostgresMigration] = base + crm
+
+    static let base: [PostgresMigration] = [
         PostgresMigration(
             version: 300, name: "intel_qd_scores",
             sql: """

@@ -46,16 +46,16 @@ struct DemoCommand: AsyncParsableCommand {
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
         let producer = JobProducer(broker: broker, store: store, logger: logger)
-        let queue = JobKind.crmImport.queue
+        let queue = JobKind.cpuTask.queue
         let requests = (0..<jobs).map { i in
             JobRequest(
-                kind: JobKind.crmImport.name, payload: #"{"ms":\#(200 + 50 * (i % 5)),"fail_once":\#(i % 5 == 4)}"#,
+                kind: JobKind.cpuTask.name, payload: #"{"ms":\#(200 + 50 * (i % 5)),"fail_once":\#(i % 5 == 4)}"#,
                 tenant: "demo", priority: i % 3,
                 backoff: BackoffPolicy(baseMilliseconds: 200, maxMilliseconds: 1_000),
                 timeouts: .init(heartbeatMilliseconds: 5_000))
         }
         let receipts = try await producer.submit(requests)
-        print("submitted \(receipts.count) \(JobKind.crmImport.name) jobs to queue '\(queue)'\(store == nil ? "" : " (recorded in Postgres first)")")
+        print("submitted \(receipts.count) \(JobKind.cpuTask.name) jobs to queue '\(queue)'\(store == nil ? "" : " (recorded in Postgres first)")")
 
         let worker = QueueWorker(
             configuration: .init(queue: queue, workerID: "demo-worker", concurrency: 4),

@@ -4,6 +4,7 @@ import Emulators
 import Foundation
 import GPUBox
 import Gateway
+import JobContracts
 import Logging
 import ServiceLifecycle
 import PlatformStore
@@ -111,9 +112,17 @@ struct DevCommand: AsyncParsableCommand {
             export VELOCITY_POSTGRES_URL=\(postgresURL)
 
             """.write(toFile: runDirectory + "/client.env", atomically: true, encoding: .utf8)
+        // The CPU queue's worker: CRM imports run here.
+        var cpuKinds = JobRouter()
+        cpuKinds.register(
+            CRMImportProcessor(
+                store: CRMImportStore(postgres: gateway.postgres), blobs: gateway.blobs, logger: Logger.velocity("crm")))
+        let cpuWorker = QueueWorker(
+            configuration: .init(queue: JobKind.crmImport.queue, workerID: "dev-cpu", concurrency: 2),
+            broker: broker, handler: cpuKinds, logger: Logger.velocity("cpu"))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: gateway.makeApplication()), .init(service: agent)],
+                services: [.init(service: gateway.makeApplication()), .init(service: agent), .init(service: cpuWorker)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -124,25 +133,23 @@ struct DevCommand: AsyncParsableCommand {
         await gateway.close()
     }
 
+    /// Starts Redis and PostgreSQL with `ops/services.sh`, waiting for it with a reaper thread
+    /// of its own (Foundation's `Process` termination handler never fires in an async command
+    /// on Linux, which left `velocity dev` waiting forever after "services up").
     private func startServices(_ runDirectory: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            "ops/services.sh", "start", runDirectory, "--redis-port", String(redisPort), "--postgres-port", String(postgresPort),
-        ]
-        // Waiting through the termination handler: `waitUntilExit` spins a run loop that an
-        // async context does not drive.
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        let log = runDirectory + "/services.log"
+        let process = try BackendProcess.start(
+            name: "services",
+            command: [
+                "/bin/bash", "ops/services.sh", "start", runDirectory, "--redis-port", String(redisPort),
+                "--postgres-port", String(postgresPort),
+            ], environment: [:], logPath: log)
+        let status = await process.waitForExit()
         guard status == 0 else {
-            throw ValidationError("ops/services.sh could not start Redis and PostgreSQL (status \(status))")
+            let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(15)
+                .joined(separator: "\n") ?? ""
+            throw ValidationError("ops/services.sh could not start Redis and PostgreSQL (status \(status)):\n\(tail)")
         }
     }
 
@@ -174,6 +181,9 @@ struct DevCommand: AsyncParsableCommand {
               velocity submit dream-weaver room.jpg --room living_room --style "warm scandinavian" --wait -o staged.png
               velocity submit llm-batch prompts.jsonl --wait -o results.jsonl
               velocity mode split --wait
+              velocity submit crm-import Tests/CRMImportTests/Fixtures/hubspot_contacts.csv --wait
+              velocity crm imports approve <batch> --min-confidence 0.9 --without-candidates
+              velocity crm imports commit <batch> --wait
             Ctrl-C drains and stops the stack.
 
             """)

@@ -40,8 +40,9 @@ struct GatewayClient: Sendable {
     }
 
     /// `POST path` as multipart/form-data, files streamed from disk.
-    func upload(_ path: String, form: MultipartForm) async throws -> HTTPClientResponse {
+    func upload(_ path: String, form: MultipartForm, idempotencyKey: String = "") async throws -> HTTPClientResponse {
         var request = request("POST", path)
+        if !idempotencyKey.isEmpty { request.headers.replaceOrAdd("Idempotency-Key", idempotencyKey) }
         // Uploads of big files may take longer than the default minute.
         request.timeoutMilliseconds = 0
         return try Self.checked(try await http.upload(request, form: form))

@@ -39,7 +39,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Tenant whose jobs the key sees.")
         var tenant: String
 
-        @Option(help: "submitter, operator or admin.")
+        @Option(help: "submitter, reviewer, operator or admin.")
         var role: String = "submitter"
 
         @Option(help: "A label for the key.")
@@ -50,7 +50,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let role = Principal.Role(rawValue: role) else {
-                throw ValidationError("--role must be submitter, operator or admin, not '\(self.role)'")
+                throw ValidationError("--role must be submitter, reviewer, operator or admin, not '\(self.role)'")
             }
             let (store, pool) = try await database.store()
             let key: APIKeyStore.CreatedKey

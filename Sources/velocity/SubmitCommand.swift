@@ -4,5 +4,5 @@ import ArgumentParser
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Submit work to the gateway.",
-        subcommands: [Job.self, DreamWeaver.self, LLMBatch.self, QDScore.self, Synthetic.self])
+        subcommands: [Job.self, DreamWeaver.self, LLMBatch.self, QDScore.self, Synthetic.self, CRMImport.self])
 }

@@ -4,19 +4,26 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Workers
+import PlatformStore
+import PostgresClient
+import BlobStore
 
 /// A worker process for one queue, with lease recovery and (with Postgres) record sync.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Run a worker with a built-in handler (noop, sleep:MS, fail, fail-once).")
+        commandName: "worker",
+        abstract: "Run a worker: the CRM import steps (crm), or a built-in handler (noop, sleep:MS, fail, fail-once).")
 
     @OptionGroup var connection: ConnectionOptions
 
     @Option(help: "Queue to consume.")
     var queue: String
 
-    @Option(help: "Handler: noop, sleep:MS, fail, fail-once.")
-    var handler: BuiltInHandler = BuiltInHandler(argument: "noop")!
+    @Option(help: "Handler: crm (crm.import steps; needs --postgres-url and --blob-directory), noop, sleep:MS, fail, fail-once.")
+    var handler: String = "noop"
+
+    @Option(help: "Directory of the blob store (the gateway's), for --handler crm.")
+    var blobDirectory: String?
 
     @Option(help: "Jobs run at once.")
     var concurrency: Int = 1
@@ -28,10 +35,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger.velocity("worker")
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
+        let jobs = try await makeHandler(logger: logger)
         let services: [any Service] = [
             QueueWorker(
                 configuration: .init(queue: queue, workerID: workerID, concurrency: concurrency),
-                broker: broker, handler: handler, logger: logger),
+                broker: broker, handler: jobs, logger: logger),
             BrokerMaintenance(broker: broker, store: store, queues: [queue], logger: logger),
         ]
         logger.info("worker \(workerID) consuming \(queue)")
@@ -40,5 +48,32 @@ struct WorkerCommand: AsyncParsableCommand {
         fflush(nil)
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    func validate() throws {
+        if handler == "crm" {
+            guard connection.resolvedPostgresURL != nil else {
+                throw ValidationError("--handler crm needs --postgres-url (or VELOCITY_POSTGRES_URL)")
+            }
+            guard blobDirectory != nil else { throw ValidationError("--handler crm needs --blob-directory") }
+        } else if BuiltInHandler(argument: handler) == nil {
+            throw ValidationError("--handler must be crm, noop, sleep:MS, fail or fail-once, not '\(handler)'")
+        }
+    }
+
+    /// The CRM import steps, on the platform's tables (migrated here) and the gateway's blobs;
+    /// or a built-in handler.
+    func makeHandler(logger: Logger) async throws -> any JobHandler {
+        guard handler == "crm", let url = connection.resolvedPostgresURL, let blobDirectory else {
+            return BuiltInHandler(argument: handler) ?? BuiltInHandler(argument: "noop")!
+        }
+        let postgres = PostgresPool(url: url, maxConnections: 4)
+        try await PlatformMigrations.migrate(postgres)
+        var router = JobRouter()
+        router.register(
+            CRMImportProcessor(
+                store: CRMImportStore(postgres: postgres),
+                blobs: try FileBlobStore(root: URL(fileURLWithPath: blobDirectory)), logger: logger))
+        return router
     }
 }

@@ -19,7 +19,7 @@ struct SystemOfRecordTests {
         let postgres = try await TestRecordStore.make()
         let producer = JobProducer(
             broker: redis.broker, store: postgres.store,
-            kinds: JobKindRegistry([JobKind(name: "test.job", queue: "q")] + [JobKind.crmImport]))
+            kinds: JobKindRegistry([JobKind(name: "test.job", queue: "q")] + [JobKind.cpuTask]))
         do {
             let result = try await body(redis.broker, postgres.store, producer)
             await redis.tearDown()

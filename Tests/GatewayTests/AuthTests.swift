@@ -104,7 +104,7 @@ struct AuthTests {
             let token = try await Self.token(tenant: "acme")
             let submit = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(token),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             #expect(submit.status == .accepted)
             let id = try #require(submit.body.json["id"] as? String)
             // The same tenant's API key sees the job; the actor is the JWT's subject.
@@ -165,7 +165,7 @@ struct AuthTests {
             // A refused submit stores nothing.
             let submit = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             #expect(submit.status == .tooManyRequests)
             #expect(try await fixture.storedSomething().rows == 0)
             #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.globex)).status == .ok)

@@ -67,6 +67,30 @@ struct BlobStoreConformanceTests {
         }
     }
 
+    @Test("ranged reads return the bytes asked for, fewer at the end, none past it", arguments: BlobStoreFactory.all)
+    func rangedRead(_ factory: BlobStoreFactory) async throws {
+        try await Self.with(factory) { subject in
+            let store = subject.store
+            let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            try await store.write(bytes, as: "imports/big.csv")
+            #expect(try await store.read("imports/big.csv", offset: 0, maxBytes: 100) == Array(bytes[0..<100]))
+            #expect(try await store.read("imports/big.csv", offset: 9_990, maxBytes: 100) == Array(bytes[9_990...]))
+            #expect(try await store.read("imports/big.csv", offset: 10_000, maxBytes: 100) == [])
+            #expect(try await store.read("imports/big.csv", offset: 20_000, maxBytes: 100) == [])
+            var reassembled: [UInt8] = []
+            var offset: Int64 = 0
+            while true {
+                let piece = try await store.read("imports/big.csv", offset: offset, maxBytes: 999)
+                if piece.isEmpty { break }
+                reassembled += piece
+                offset += Int64(piece.count)
+            }
+            #expect(reassembled == bytes)
+            #expect(
+                await Self.code { _ = try await store.read("no/such.csv", offset: 0, maxBytes: 1) } == "blob_not_found")
+        }
+    }
+
     @Test("staged bytes are invisible until commit, then appear whole", arguments: BlobStoreFactory.all)
     func staging(_ factory: BlobStoreFactory) async throws {
         try await Self.with(factory) { subject in

@@ -181,7 +181,7 @@ struct DreamWeaverTests {
         try await GatewayFixture.withGateway { fixture, client in
             let other = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let otherID = try #require(other.body.json["id"] as? String)
             for id in [JobID.make(), "not-a-job", otherID] {
                 for route in ["status", "result"] {

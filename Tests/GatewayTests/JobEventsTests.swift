@@ -26,7 +26,7 @@ struct JobEventsTests {
         try await GatewayFixture.withGateway { fixture, client in
             let accepted = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let id = try #require(accepted.body.json["id"] as? String)
             let gateway = fixture.gateway
             let response = try await withThrowingTaskGroup(of: TestResponse?.self) { group in
@@ -62,7 +62,7 @@ struct JobEventsTests {
         try await GatewayFixture.withGateway { fixture, client in
             let accepted = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let id = try #require(accepted.body.json["id"] as? String)
             _ = try await client.execute(uri: "/v1/jobs/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))
             let response = try await client.execute(

@@ -10,7 +10,7 @@ import TestSupport
 
 @Suite("Jobs API")
 struct JobsAPITests {
-    static func submitBody(kind: String = "crm.import", payload: String = #"{"file":"leads.csv"}"#) -> ByteBuffer {
+    static func submitBody(kind: String = "cpu.task", payload: String = #"{"file":"leads.csv"}"#) -> ByteBuffer {
         ByteBuffer(string: #"{"kind":"\#(kind)","payload":\#(payload),"priority":2}"#)
     }
 
@@ -42,7 +42,7 @@ struct JobsAPITests {
             let view = try status.body.decode(JobView.self)
             #expect(view.status == "queued")
             #expect(view.queue == "cpu")
-            #expect(view.kind == "crm.import")
+            #expect(view.kind == "cpu.task")
             #expect(view.priority == 2)
             #expect(view.queue_position == 0)
             #expect(view.metrics.queue_ms == nil)
@@ -93,11 +93,11 @@ struct JobsAPITests {
             (#"[1,2]"#, 422, "invalid_request", nil),
             (#"{"payload":{}}"#, 422, "invalid_request", "kind"),
             (#"{"kind":"nope.unknown","payload":{}}"#, 422, "invalid_request", "kind"),
-            (#"{"kind":"crm.import","payload":[1]}"#, 422, "invalid_request", "payload"),
-            (#"{"kind":"crm.import","payload":{},"priority":"high"}"#, 422, "invalid_request", "priority"),
-            (#"{"kind":"crm.import","payload":{},"max_attempts":0}"#, 422, "invalid_request", "max_attempts"),
-            (#"{"kind":"crm.import","payload":{},"timeouts":{"heartbeat_ms":-5}}"#, 422, "invalid_request", nil),
-            (#"{"kind":"crm.import","payload":{},"priority":1000000}"#, 422, "invalid_request", "priority"),
+            (#"{"kind":"cpu.task","payload":[1]}"#, 422, "invalid_request", "payload"),
+            (#"{"kind":"cpu.task","payload":{},"priority":"high"}"#, 422, "invalid_request", "priority"),
+            (#"{"kind":"cpu.task","payload":{},"max_attempts":0}"#, 422, "invalid_request", "max_attempts"),
+            (#"{"kind":"cpu.task","payload":{},"timeouts":{"heartbeat_ms":-5}}"#, 422, "invalid_request", nil),
+            (#"{"kind":"cpu.task","payload":{},"priority":1000000}"#, 422, "invalid_request", "priority"),
             // Kinds with contracts: the payload is decoded with the kind's type; the field is named.
             (#"{"kind":"llm.chat","payload":"hello"}"#, 422, "invalid_request", "payload"),
             (#"{"kind":"llm.batch","payload":{"method":"POST","url":"/v1/chat/completions","body":{}}}"#, 422,
@@ -131,7 +131,7 @@ struct JobsAPITests {
             let big = String(repeating: "x", count: 2 << 20)
             let response = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{"data":"\#(big)"}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{"data":"\#(big)"}}"#))
             #expect(response.status == .contentTooLarge)
             #expect((response.body.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
             #expect(try await fixture.storedSomething().rows == 0)
@@ -221,7 +221,7 @@ struct JobsAPITests {
     func list() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             var ids: [String] = []
-            for kind in ["crm.import", "crm.import", "llm.chat", "crm.import", "llm.chat"] {
+            for kind in ["cpu.task", "cpu.task", "llm.chat", "cpu.task", "llm.chat"] {
                 let response = try await client.execute(
                     uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
                     body: Self.submitBody(kind: kind))

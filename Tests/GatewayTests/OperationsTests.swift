@@ -13,7 +13,7 @@ struct OperationsTests {
     static func submit(_ client: any TestClientProtocol, _ key: String, maxAttempts: Int = 3) async throws -> String {
         let response = try await client.execute(
             uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(key),
-            body: ByteBuffer(string: #"{"kind":"crm.import","payload":{},"max_attempts":\#(maxAttempts)}"#))
+            body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{},"max_attempts":\#(maxAttempts)}"#))
         return try #require(response.body.json["id"] as? String)
     }
 
@@ -113,7 +113,7 @@ struct OperationsTests {
             #expect(text.contains(#"velocity_jobs_enqueued_total{queue="cpu"} 2"#))
             #expect(text.contains(#"velocity_jobs_dead_total{queue="cpu"} 1"#))
             #expect(text.contains(#"velocity_queue_oldest_age_seconds{queue="cpu"}"#))
-            #expect(text.contains(#"velocity_job_duration_seconds_count{kind="crm.import",state="dead"} 1"#))
+            #expect(text.contains(#"velocity_job_duration_seconds_count{kind="cpu.task",state="dead"} 1"#))
             #expect(text.contains(#"velocity_http_requests_total{route="/v1/jobs/{id}",method="GET",status="200"} 1"#))
             #expect(text.contains(#"velocity_http_requests_total{route="/v1/jobs",method="POST",status="202"} 2"#))
             for name in GatewayMetrics.names {

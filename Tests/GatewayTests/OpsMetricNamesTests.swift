@@ -252,7 +252,7 @@ struct OpsMetricNamesTests {
             try await BoxAPITests.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 1])
             let submitted = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"crm.import","payload":{}}"#))
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let id = try #require(submitted.body.json["id"] as? String)
             let consumer = try await fixture.gateway.broker.makeConsumer(queue: "cpu", workerID: "ops-metrics-test")
             let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)

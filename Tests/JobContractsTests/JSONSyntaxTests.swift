@@ -32,9 +32,9 @@ struct JSONSyntaxTests {
     @Test("a contract-less kind's text payload is syntax-checked; a kind with a contract decodes it")
     func registry() throws {
         let registry = JobKindRegistry.standard
-        try registry.checkPayload(text: #"{"file":"leads.csv"}"#, kind: "crm.import")
-        #expect(throws: PayloadError(kind: "crm.import", field: nil, "must be a JSON object")) {
-            try registry.checkPayload(text: "[1]", kind: "crm.import")
+        try registry.checkPayload(text: #"{"file":"leads.csv"}"#, kind: "cpu.task")
+        #expect(throws: PayloadError(kind: "cpu.task", field: nil, "must be a JSON object")) {
+            try registry.checkPayload(text: "[1]", kind: "cpu.task")
         }
         #expect { try registry.checkPayload(text: #"{"consent":false}"#, kind: "qd.score") } throws: { error in
             (error as? PayloadError)?.kind == "qd.score"

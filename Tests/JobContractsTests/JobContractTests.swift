@@ -107,7 +107,8 @@ struct JobContractTests {
         let standard = JobKindRegistry.standard
         #expect(
             standard.names == [
-                "crm.import", "dream_weaver.render", "llm.batch", "llm.chat", "oracle.synthetic_template", "qd.score",
+                "cpu.task", "crm.import", "dream_weaver.render", "llm.batch", "llm.chat", "oracle.synthetic_template",
+                "qd.score",
             ])
         #expect(standard.queues == ["cpu", "llm", "media"])
         #expect(standard.kind(named: "llm.chat")?.defaultPriority == 500)
@@ -116,6 +117,13 @@ struct JobContractTests {
             fromJSON: #"{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"messages":[],"n":1}}"#)
         #expect(line.batch_id == nil && line.custom_id == "a")
         #expect(line.body["n"] == .int(1))
+        #expect(standard.kind(named: "crm.import")?.queue == "cpu")
+        #expect(throws: PayloadError.self) { try CRMImportJob.payload(fromJSON: #"{"batch_id":"x","step":"ingest"}"#) }
+        #expect(throws: PayloadError.self) {
+            try CRMImportJob.payload(fromJSON: #"{"batch_id":"6f1c8c5e-2d7a-4a55-9a43-2a0b3c4d5e6f","step":"upload"}"#)
+        }
+        let step = try CRMImportJob.payload(fromJSON: #"{"batch_id":"6f1c8c5e-2d7a-4a55-9a43-2a0b3c4d5e6f","step":"commit"}"#)
+        #expect(step.step == .commit)
         let chat = try LLMChat.payload(fromJSON: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
         #expect(chat["model"] == .string("m"))
         // The request's fields reach the server as sent.

@@ -39,8 +39,11 @@ public struct JWTAuthenticator: Sendable {
                 .unauthorized, .unauthenticated, "invalid token: \(Self.reason(error))",
                 headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
         }
-        guard let role = Principal.Role(rawValue: claims.role) else {
-            throw GatewayError(.forbidden, .forbidden, "token role '\(claims.role)' is not one of submitter, operator, admin")
+        guard let role = Principal.Role(claim: claims.role) else {
+            throw GatewayError(
+                .forbidden, .forbidden,
+                "token role '\(claims.role)' is not one of submitter, reviewer, operator, admin, JUNIOR_BROKER, "
+                    + "SENIOR_BROKER, SALES_DIRECTOR, ADMIN")
         }
         guard APIKeyStore.isValidTenant(claims.tenant_id) else {
             throw GatewayError(.unauthorized, .unauthenticated, "invalid token: tenant_id is not a valid tenant")

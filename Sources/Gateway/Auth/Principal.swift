@@ -2,7 +2,28 @@
 public struct Principal: Sendable, Equatable {
     /// Roles are ordered: each may do everything the ones before it may.
     public enum Role: String, Sendable, Comparable, CaseIterable, Codable {
-        case submitter, `operator`, admin
+        /// Submits jobs and uploads, reads its tenant's.
+        case submitter
+        /// Also decides on CRM import proposals and commits them to the client graph.
+        case reviewer
+        /// Also runs the GPU box (mode switches) and the queues.
+        case `operator`
+        case admin
+
+        /// The role of a JWT's `role` claim: ours, or the platform's own roles, where a junior
+        /// broker may not approve changes to the client graph and a senior broker may.
+        public init?(claim: String) {
+            if let role = Role(rawValue: claim) {
+                self = role
+                return
+            }
+            switch claim {
+            case "JUNIOR_BROKER": self = .submitter
+            case "SENIOR_BROKER", "SALES_DIRECTOR": self = .reviewer
+            case "ADMIN": self = .admin
+            default: return nil
+            }
+        }
 
         var rank: Int { Self.allCases.firstIndex(of: self)! }
         public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }

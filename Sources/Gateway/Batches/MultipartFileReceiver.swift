@@ -18,6 +18,9 @@ struct MultipartFileReceiver: Sendable {
     var fileField = "file"
     /// Largest text field.
     var maxFieldBytes = 64 * 1024
+    /// Sees the file's bytes in order as they stream through, before they are stored; what it
+    /// throws refuses the upload (a CSV that is not one, too many rows…).
+    var inspect: (@Sendable ([UInt8]) throws -> Void)?
 
     /// What arrived: the staged file (commit or discard it) and the text fields.
     struct Received: Sendable {
@@ -49,6 +52,7 @@ struct MultipartFileReceiver: Sendable {
                 }
                 if let refusal = collector.refusal { throw refusal }
                 if !collector.pendingFileBytes.isEmpty {
+                    try inspect?(collector.pendingFileBytes)
                     if upload == nil { upload = try await blobs.beginUpload() }
                     try await upload!.append(collector.pendingFileBytes)
                     collector.pendingFileBytes.removeAll(keepingCapacity: true)

@@ -1,4 +1,5 @@
 import Images
+import PlatformStore
 import Broker
 import Foundation
 import HTTPTypes
@@ -36,12 +37,24 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.gatewayError
         case let error as DecodingError:
             return map(error)
+        case let error as PlatformStoreError:
+            return map(error)
         case let error as HTTPError:
             return map(error)
         case let error as any HTTPResponseError:
             return GatewayError(error.status, code(for: error.status), error.status.reasonPhrase)
         default:
             return GatewayError(.internalServerError, .internalError, "internal error")
+        }
+    }
+
+    static func map(_ error: PlatformStoreError) -> GatewayError {
+        switch error.code {
+        case .batchNotFound: return .notFound("import batch")
+        case .batchNotReady, .checkpointMoved: return GatewayError(.conflict, error.code, error.message)
+        case .proposalNotInBatch, .proposalNotOpen, .unknownMergeTarget:
+            return GatewayError(.unprocessableContent, error.code, error.message)
+        default: return GatewayError(.internalServerError, .internalError, "internal error")
         }
     }
 

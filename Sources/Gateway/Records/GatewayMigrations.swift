@@ -64,6 +64,13 @@ public enum GatewayMigrations {
                 -- process that dies mid-way loses its claim when the lease runs out.
                 ALTER TABLE batches ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
                 """),
+        PostgresMigration(
+            version: 103, name: "api_keys_reviewer_role",
+            sql: """
+                ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
+                ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check
+                    CHECK (role IN ('submitter', 'reviewer', 'operator', 'admin'));
+                """),
     ]
 
     /// Every migration the gateway's database needs, job records included.

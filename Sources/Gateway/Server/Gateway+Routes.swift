@@ -27,6 +27,10 @@ extension Gateway {
         SyntheticJobsController(
             store: SyntheticJobStore(postgres: postgres), producer: producer, records: records, logger: logger
         ).addRoutes(to: router)
+        CRMImportsController(
+            store: CRMImportStore(postgres: postgres), producer: producer, records: records, blobs: blobs,
+            maxUploadBytes: configuration.crmMaxUploadBytes, maxRows: configuration.crmMaxRows, logger: logger
+        ).addRoutes(to: router)
         return router
     }
 }

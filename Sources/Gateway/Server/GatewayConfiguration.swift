@@ -15,6 +15,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var blobDirectory = ".run/blobs"
     /// Largest accepted upload (images, batch files), in bytes.
     public var maxUploadBytes = 25 * 1024 * 1024
+    /// Largest CRM import CSV accepted, in bytes (a million contacts is about 150 MB).
+    public var crmMaxUploadBytes = 512 * 1024 * 1024
+    /// Most data rows one CRM import may have.
+    public var crmMaxRows = 2_000_000
     /// HS256 secret of the platform backend's JWTs; nil accepts API keys only.
     public var jwtSecret: String?
     /// Requests per second per tenant (token bucket refill); 0 turns rate limiting off.
@@ -39,6 +43,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("namespace", "VELOCITY_NAMESPACE", "Redis key prefix shared with the workers"),
         ("blob_directory", "VELOCITY_BLOB_DIRECTORY", "directory of the blob store"),
         ("max_upload_bytes", "VELOCITY_MAX_UPLOAD_BYTES", "largest upload accepted (default 25 MB)"),
+        ("crm_max_upload_bytes", "VELOCITY_CRM_MAX_UPLOAD_BYTES", "largest CRM import CSV (default 512 MiB)"),
+        ("crm_max_rows", "VELOCITY_CRM_MAX_ROWS", "most rows of one CRM import (default 2,000,000)"),
         ("jwt_secret", "VELOCITY_JWT_SECRET", "HS256 secret of platform JWTs (unset: API keys only)"),
         ("rate_limit_per_second", "VELOCITY_RATE_LIMIT_PER_SECOND", "requests/s per tenant, 0 = off"),
         ("rate_limit_burst", "VELOCITY_RATE_LIMIT_BURST", "burst per tenant"),
@@ -70,6 +76,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "namespace": namespace = value
             case "blob_directory": blobDirectory = value
             case "max_upload_bytes": maxUploadBytes = try int()
+            case "crm_max_upload_bytes": crmMaxUploadBytes = max(1, try int())
+            case "crm_max_rows": crmMaxRows = max(1, try int())
             case "jwt_secret": jwtSecret = value.isEmpty ? nil : value
             case "rate_limit_per_second":
                 guard let v = Double(value), v >= 0 else {

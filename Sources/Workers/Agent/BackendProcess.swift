@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -10,9 +10,9 @@ import Synchronization
 /// with SIGTERM and SIGINT at their defaults — a service runner ignores them to handle them
 /// itself, and an ignored signal would otherwise be inherited and make SIGTERM a no-op.
 /// Output goes to a log file; stopping is SIGTERM, then SIGKILL after a grace period.
-final class BackendProcess: Sendable {
-    let name: String
-    let pid: pid_t
+public final class BackendProcess: Sendable {
+    public let name: String
+    public let pid: pid_t
     private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
     private init(name: String, pid: pid_t) {
@@ -21,7 +21,9 @@ final class BackendProcess: Sendable {
     }
 
     /// Starts `command`; its first element is looked up in PATH when it has no slash.
-    static func start(name: String, command: [String], environment: [String: String], logPath: String) throws(AgentError) -> BackendProcess {
+    public static func start(
+        name: String, command: [String], environment: [String: String], logPath: String
+    ) throws(AgentError) -> BackendProcess {
         guard !command.isEmpty else { throw AgentError(.backendStartFailed, "\(name): empty command line") }
         let pid: pid_t
         do {
@@ -85,10 +87,10 @@ final class BackendProcess: Sendable {
     }
 
     /// The exit status once it exited (negative: killed by that signal).
-    var exitStatus: Int32? { exit.withLock { $0.status } }
+    public var exitStatus: Int32? { exit.withLock { $0.status } }
 
     /// Returns when the process exits, with its status.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         await withCheckedContinuation { continuation in
             let status = exit.withLock { state -> Int32? in
                 if let status = state.status { return status }

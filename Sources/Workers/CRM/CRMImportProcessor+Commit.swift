@@ -1,0 +1,27 @@
+import JobContracts
+import PlatformStore
+
+extension CRMImportProcessor {
+    /// Writes the approved proposals, accounts first, then people, leads and interests, a
+    /// chunk per transaction; a resumed commit picks up the proposals not yet committed.
+    func commit(_ batch: CRMImportBatch, context: JobContext) async throws -> CRMImportBatch {
+        var committed = 0
+        for entityType in [CRMProposal.EntityType.account, .person, .lead, .propertyInterest] {
+            while true {
+                try Task.checkCancellation()
+                let count = try await store.commitChunk(batchID: batch.id, entityType: entityType, limit: commitChunk)
+                if count == 0 { break }
+                committed += count
+                try await context.progress(
+                    nil, message: "commit: \(committed) proposals written (\(entityType.rawValue))",
+                    checkpoint: "commit:\(entityType.rawValue)")
+            }
+        }
+        _ = try await store.finishCommit(batchID: batch.id)
+        guard let updated = try await store.batch(id: batch.id) else {
+            throw JobError(code: "batch_not_found", message: "batch \(batch.id) vanished", retriable: false)
+        }
+        logger.info("crm import \(batch.id): committed \(committed) proposals, batch \(updated.status.rawValue)")
+        return updated
+    }
+}

@@ -1,0 +1,122 @@
+import CRMImport
+import JobContracts
+import PlatformStore
+import VelocityTypes
+
+extension CRMImportProcessor {
+    /// Normalizes the batch's rows with its manifest, groups the rows that are one person, and
+    /// stores the proposals a chunk at a time (each chunk matched against the tenant's people
+    /// in the same transaction).
+    ///
+    /// Two streaming passes over the upload: the first collects each row's phones and emails
+    /// for `RowClusterer`; the second proposes each cluster when its last row goes by, so only
+    /// clusters still open are held in memory. The checkpoint is the row after which every
+    /// cluster that ended is stored: a resumed step re-runs the deterministic first pass and
+    /// skips what it stored.
+    func propose(_ batch: CRMImportBatch, context: JobContext) async throws -> CRMImportBatch {
+        guard let record = try await store.manifest(batchID: batch.id) else {
+            throw JobError(code: "invalid_batch", message: "batch \(batch.id) has no mapping manifest", retriable: false)
+        }
+        let manifest = try record.mappingManifest()
+        let normalizer = RowNormalizer(
+            manifest: manifest, defaultRegion: PhoneRegion(rawValue: batch.defaultRegion) ?? .india,
+            dayFirst: manifest.sourceProfile != .salesforce)
+        let total = batch.rowsRead
+
+        var clusterer = RowClusterer(expectedRows: total)
+        try await scan(batch) { record in
+            guard record.number <= total, let person = normalizer.normalize(fields: record.fields).person else { return }
+            clusterer.add(row: record.number, keys: person.phones.map { "p:" + $0 } + person.emails.map { "e:" + $0 })
+        }
+        let clusters = clusterer.finish(rowCount: total)
+        try await report(context, step: "propose", done: batch.proposeRows, of: total, checkpoint: "grouped")
+
+        let assembler = CRMProposalAssembler(batchID: batch.id)
+        let done = batch.proposeRows
+        var checkpoint = batch.proposeRows
+        var seq = batch.proposals
+        var emittedAccounts = Set<String>()
+        var open: [Int: [(row: Int, data: NormalizedRow)]] = [:]
+        var drafts: [CRMProposalDraft] = []
+        var issues: [(row: Int, issues: JSONValue)] = []
+        var lastRow = done
+
+        func flush(through row: Int) async throws {
+            try await store.setNormalizationIssues(batchID: batch.id, issues: issues)
+            try await store.appendProposals(
+                batchID: batch.id, tenant: batch.tenant, drafts: drafts, firstSeq: seq, fromRow: checkpoint, toRow: row)
+            seq += drafts.count
+            checkpoint = row
+            drafts.removeAll(keepingCapacity: true)
+            issues.removeAll(keepingCapacity: true)
+            try await report(context, step: "propose", done: row, of: total, checkpoint: String(row))
+        }
+
+        var pendingFlush = false
+        try await scan(batch) { record in
+            let row = record.number
+            guard row <= total else { return }
+            lastRow = row
+            let cluster = clusters.cluster(of: row)
+            let last = clusters.lastRow(ofCluster: cluster)
+            let data = normalizer.normalize(fields: record.fields)
+            if last <= done {
+                // Stored by an earlier attempt: only remember which accounts it proposed.
+                if let name = data.account?.name {
+                    let key = CRMProposalAssembler.accountKey(name)
+                    if !key.isEmpty { emittedAccounts.insert(key) }
+                }
+                return
+            }
+            if !data.issues.isEmpty {
+                issues.append((row, .array(data.issues.map { CRMProposalAssembler.issueJSON($0, row: nil) })))
+            }
+            if cluster == row && last == row {
+                drafts += assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts)
+            } else {
+                open[cluster, default: []].append((row, data))
+                if row == last, let rows = open.removeValue(forKey: cluster) {
+                    drafts += assembler.proposals(rows, emittedAccounts: &emittedAccounts)
+                }
+            }
+            if drafts.count >= proposeChunkProposals { pendingFlush = true }
+        } afterChunk: {
+            if pendingFlush {
+                pendingFlush = false
+                try await flush(through: lastRow)
+            }
+        }
+        if lastRow > checkpoint || !drafts.isEmpty { try await flush(through: max(lastRow, checkpoint)) }
+        try await store.setStatus(batch.id, to: .inReview, from: [.proposing])
+        guard let updated = try await store.batch(id: batch.id) else {
+            throw JobError(code: "batch_not_found", message: "batch \(batch.id) vanished", retriable: false)
+        }
+        logger.info("crm import \(batch.id): \(updated.proposals) proposals from \(total) rows")
+        return updated
+    }
+
+    /// Streams the upload's records through `body`, calling `afterChunk` between pieces read
+    /// from the blob store (where async work such as storing a chunk can happen).
+    func scan(
+        _ batch: CRMImportBatch, _ body: (CSVRecord) throws -> Void,
+        afterChunk: () async throws -> Void = {}
+    ) async throws {
+        guard let encoding = CSVEncoding(rawValue: batch.encoding), let delimiter = CSVDelimiter(rawValue: batch.delimiter)
+        else {
+            throw JobError(code: "invalid_batch", message: "batch \(batch.id) has an unknown dialect", retriable: false)
+        }
+        var parser = CSVParser(
+            dialect: CSVDialect(encoding: encoding, delimiter: delimiter), limits: CSVLimits(maxRows: Int.max))
+        var offset: Int64 = 0
+        while true {
+            try Task.checkCancellation()
+            let bytes = try await blobs.read(batch.storageRef, offset: offset, maxBytes: readBytes)
+            if bytes.isEmpty { break }
+            offset += Int64(bytes.count)
+            try parser.feed(bytes, body)
+            try await afterChunk()
+        }
+        try parser.finish(body)
+        try await afterChunk()
+    }
+}

@@ -1,0 +1,78 @@
+public import BlobStore
+public import Broker
+import CRMImport
+import Foundation
+public import JobContracts
+public import Logging
+public import PlatformStore
+import VelocityTypes
+
+/// Runs `crm.import` steps: ingest (the upload into `ImportRowRecord`s), propose (rows into
+/// `NormalizedEntityProposal`s with merge candidates) and commit (approved proposals into the
+/// canonical tables). Each step resumes from the checkpoint its last attempt left in the batch
+/// row, so a crash repeats no stored work; a step asked for a batch already past it is a no-op.
+public struct CRMImportProcessor: JobProcessor {
+    public typealias Contract = CRMImportJob
+
+    let store: CRMImportStore
+    let blobs: any BlobStore
+    let logger: Logger
+    /// Rows stored per transaction (and per checkpoint).
+    var ingestChunkRows = 5_000
+    /// Proposals stored and matched per transaction.
+    var proposeChunkProposals = 4_000
+    /// Proposals committed per transaction.
+    var commitChunk = 2_000
+    /// Bytes read from the blob store at a time: the file is never held whole.
+    var readBytes = 1 << 20
+
+    public init(store: CRMImportStore, blobs: any BlobStore, logger: Logger) {
+        self.store = store
+        self.blobs = blobs
+        self.logger = logger
+    }
+
+    public func process(
+        _ payload: CRMImportJob.Payload, job: ClaimedJob, context: JobContext
+    ) async throws -> CRMImportJob.Result {
+        guard var batch = try await store.batch(id: payload.batch_id), batch.tenant == job.tenant else {
+            throw JobError(code: "batch_not_found", message: "no import batch \(payload.batch_id)", retriable: false)
+        }
+        do {
+            switch payload.step {
+            case .ingest:
+                if batch.status == .ingesting { batch = try await ingest(batch, context: context) }
+                if batch.status == .proposing { batch = try await propose(batch, context: context) }
+            case .propose:
+                if batch.status == .proposing { batch = try await propose(batch, context: context) }
+            case .commit:
+                if batch.status == .committing { batch = try await commit(batch, context: context) }
+            }
+        } catch {
+            try await failBatchIfFinal(batch, error: error, job: job)
+            throw error
+        }
+        return CRMImportJob.Result(
+            batch_id: batch.id, step: payload.step, status: batch.status.rawValue, rows_read: batch.rowsRead,
+            rows_with_errors: batch.rowsWithErrors, proposals: batch.proposals, committed: batch.committed)
+    }
+
+    /// A step that will not be tried again leaves the batch `failed` with the reason, rather
+    /// than forever `ingesting`.
+    func failBatchIfFinal(_ batch: CRMImportBatch, error: any Error, job: ClaimedJob) async throws {
+        let retriable = (error as? JobError)?.retriable ?? true
+        guard !retriable || job.attempt >= job.maxAttempts, !(error is CancellationError) else { return }
+        let code = (error as? any VelocityError)?.code.rawValue ?? "crm_import_failed"
+        let message = (error as? any VelocityError)?.message ?? "\(error)"
+        logger.error("crm import \(batch.id) failed: \(error)")
+        try await store.setStatus(
+            batch.id, to: .failed, error: .object(["code": .string(code), "message": .string(message)]))
+    }
+
+    /// Reports progress to the job (its heartbeat too) with the step's checkpoint.
+    func report(_ context: JobContext, step: String, done: Int, of total: Int, checkpoint: String) async throws {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : nil
+        try await context.progress(
+            fraction, message: "\(step): \(done) of \(total) rows", checkpoint: "\(step):\(checkpoint)")
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench/run crm-import [--rows N] [--runs N] [--no-peer] [--no-build]
+# A generated Indian broker sheet (default 1,000,000 rows) through velocity's CRM import — upload to
+# proposals ready, commit to done, the worker's peak RSS — beside the same pipeline in Python
+# (bench/peers/crm_import_python.py); see bench/lib/crm_import_bench.py.
+# Hidden, for working on the harness: --seed N (data seed, default 7), --peer-only (no velocity; the
+# CRM tables made from the harness's copy of the migration; nothing written to RESULTS.md).
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+CMDLINE="bench/run crm-import${*:+ $*}"
+BUILD=1 PEER_ONLY=0 ARGS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) BUILD=0; shift ;;
+    --no-peer) ARGS+=(--no-peer); shift ;;
+    --peer-only) PEER_ONLY=1; ARGS+=(--peer-only); shift ;;
+    --rows|--runs|--seed)
+      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
+      ARGS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+bash "$ROOT/ops/install-deps.sh" >&2
+
+VENV="$BENCH_DIR/.venv" REQ="$BENCH_DIR/requirements.txt"
+STAMP="$VENV/.requirements.sha256" WANT=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+  say "creating $VENV and installing bench/requirements.txt"
+  python3 -m venv "$VENV" >&2
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" >&2
+  echo "$WANT" > "$STAMP"
+fi
+
+VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
+if [ "$PEER_ONLY" = 0 ]; then
+  if [ "$BUILD" = 1 ]; then
+    say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
+    (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
+  fi
+  [ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
+fi
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
+exec "$VENV/bin/python" "$BENCH_DIR/lib/crm_import_bench.py" --velocity "$VELOCITY_BIN" --python "$VENV/bin/python" \
+  --cmdline "$CMDLINE" --loadavg "$LOADAVG" "${ARGS[@]}"
