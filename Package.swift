@@ -196,6 +196,7 @@ let package = Package(
         .testTarget(
             name: "CRMImportTests",
             dependencies: ["CRMImport", "VelocityTypes"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JSONSchemaTests",
@@ -218,7 +219,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
-                "PlatformStore", "VelocityTypes", "CRMImport",
+                "PlatformStore", "VelocityTypes", "CRMImport", "Workers",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -48,7 +48,7 @@ import random
 TENANT = "bench"
 HEADER = ["Client Name", "Mobile", "WhatsApp", "Email ID", "Company", "City", "Budget (Cr)", "Project Interested",
           "Config", "Source", "Remarks", "Enquiry Date"]
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 
 # ----------------------------------------------------------------------------------------------- names
 MALE = """Aarav Abhishek Aditya Ajay Akash Akshay Alok Amit Amitabh Anand Anil Anirudh Ankit Anoop Anuj Arjun Arun Arvind
@@ -152,10 +152,13 @@ def _zipf(n: int, s: float) -> list[float]:
 
 # --------------------------------------------------------------------------------------- normalization
 def name_key(name: str) -> str:
-    """lower case, single spaces, no diacritics (the same rule as the peer and the seed)."""
+    """velocity's match key (PersonNameNormalizer.matchKey): no diacritics, lower case, apostrophes,
+    dots and backticks dropped ("D'Souza" → "dsouza", "K. Rahul" → "k rahul"), any other run of
+    non-alphanumerics one space. The peer uses the same rule."""
     text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.lower().split())
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’.`]", "", text)
+    return " ".join(re.sub(r"[^\w]|_", " ", text).split())
 
 
 def trigrams(text: str) -> set[str]:
@@ -258,6 +261,10 @@ class World:
         self.rng = random.Random(seed)
         self.phones = Phones(self.rng)
         self.emails: set[str] = set()
+        # Popularity is Zipf-like, in an order unrelated to the alphabet (a fixed shuffle, the same for
+        # every seed): the common names spread over many (city, first three letters) blocks.
+        order = random.Random(20240601)
+        self.male, self.female, self.surnames = (order.sample(names, len(names)) for names in (MALE, FEMALE, SURNAMES))
         male_w, female_w, last_w = _zipf(len(MALE), 0.75), _zipf(len(FEMALE), 0.75), _zipf(len(SURNAMES), 0.7)
         self.male_cum, self.female_cum, self.last_cum = _cumulative(male_w), _cumulative(female_w), _cumulative(last_w)
         self.city_cum = _cumulative([w for _, w, _ in CITIES])
@@ -271,13 +278,13 @@ class World:
         r = self.rng
         p = Person()
         male = r.random() < 0.58
-        p.first = self._pick(MALE if male else FEMALE, self.male_cum if male else self.female_cum)
-        p.last = self._pick(SURNAMES, self.last_cum)
+        p.first = self._pick(self.male if male else self.female, self.male_cum if male else self.female_cum)
+        p.last = self._pick(self.surnames, self.last_cum)
         p.middle = ""
         roll = r.random()
         if roll < 0.12:  # a middle name (often the father's, or "Kumar")
             p.middle = r.choice(("Kumar", "Kumari", "Prasad", "Lal", "Chand", "Devi")) if r.random() < 0.5 else \
-                self._pick(MALE, self.male_cum)
+                self._pick(self.male, self.male_cum)
         elif roll < 0.16:  # South Indian initial style: "K. Srinivas"
             p.first, p.middle = f"{p.last[0]}.", p.first
             p.last = ""

@@ -9,23 +9,25 @@ ragged rows, which pandas' C parser drops or pads silently.)
 
 Proposals phase (timed as `proposals_s`, from opening the file to proposals with merge candidates):
   1. stream the file (BOM, quoted commas/newlines), 50,000 rows a chunk; each row: cell count checked,
-     honorific split off the name, name_key (lower case, single spaces, no diacritics), Mobile and
-     WhatsApp through `phonenumbers.parse(…, "IN")` + `is_valid_number` → E.164, the e-mail stripped,
-     lower-cased and checked, city aliases (Bombay → Mumbai…), budget in crore or lakh ("1.5", "85 L",
-     "1.5-2", "2 Cr") → rupees, config ("3bhk" → "3 BHK"), dd/mm/yyyy → date. A row is an error when it is
-     ragged, or has no name, or neither a valid phone nor a valid e-mail; other problems are issues;
+     honorific split off the name, name_key (velocity's match key: no diacritics, lower case, ' . `
+     dropped, other non-alphanumerics one space), Mobile and WhatsApp through
+     `phonenumbers.parse(…, "IN")` + `is_valid_number` → E.164, the e-mail stripped, lower-cased and
+     checked, the city as written (no alias table, as in velocity), budget in crore or lakh ("1.5",
+     "85 L", "1.5-2", "2 Cr") → rupees, config ("3bhk" → "3 BHK"), dd/mm/yyyy → date. A row is an error
+     when it is ragged, or has no name, or neither a valid phone nor a valid e-mail; other problems are
+     issues;
   2. every row's raw cells and issues COPYed into `peer.peer_import_rows`, the normalized rows into a
      staging temp table;
   3. in-file duplicates: union-find in Python over the rows, joined by any shared phone or e-mail;
      the groups COPYed into a temp table, then one `INSERT … SELECT … GROUP BY` writes one person
      proposal per group into `peer.peer_import_proposals` (first non-empty value of each field, all
      phones and e-mails, remarks joined, source rows listed);
-  4. matching, set-based: the proposals' phones and e-mails in a temp table joined with
-     `crm_person_identities` (exact phone → confidence 1.0, exact e-mail → 0.97); for proposals without
-     an exact match, fuzzy candidates from `crm_people` with `public.similarity(name_key) ≥ 0.6` within
-     the blocking keys `right(primary_phone, 7)` (confidence 0.9 × similarity) and
-     `(lower(city), left(name_key, 3))` (0.8 × similarity); the top 5 per proposal stored, the best one
-     as `best_candidate` / `merge_target`.
+  4. matching, set-based, with velocity's rules (CRMImportStore.matchPeopleSQL): the proposals' phones
+     and e-mails in a temp table joined with `crm_person_identities` (phone and e-mail 0.99, phone 0.96,
+     e-mail 0.93); fuzzy candidates from `crm_people` by `public.similarity(name_key)` within the
+     blocking keys `right(primary_phone, 7)` (similarity ≥ 0.45, confidence 0.55 + 0.35 s) and
+     `(lower(city), name block: first 2 letters of the first word | first 3 of the last)` (s ≥ 0.6, 0.40 + 0.40 s); a person's confidence is its best
+     rule's; all candidates stored, the best as `best_candidate` / `merge_target`.
 Review (not timed): approve every proposal without a candidate, merge those whose best candidate ≥ 0.95.
 Commit phase (timed as `commit_s`), one transaction: new people into `peer.crm_people` (a copy of
 `crm_people` made before the run) with their identities, merges as updates of the target (phones and
@@ -61,19 +63,18 @@ COLUMNS = {  # the sheet's headers (any case) → our field
 }
 HONORIFIC = re.compile(r"^(mr|mrs|ms|miss|dr|smt|shri|shrimati|sri|capt|prof)\.?\s+", re.I)
 EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
-CITY_ALIASES = {"bombay": "Mumbai", "navi mumbai": "Mumbai", "bangalore": "Bengaluru", "gurgaon": "Gurugram",
-                "madras": "Chennai", "calcutta": "Kolkata", "poona": "Pune", "new delhi": "Delhi",
-                "cochin": "Kochi", "panjim": "Goa", "amdavad": "Ahmedabad", "secunderabad": "Hyderabad",
-                "greater noida": "Noida", "dubai, uae": "Dubai", "london, uk": "London", "nyc": "New York",
-                "new jersey": "New York", "bay area": "San Jose", "sg": "Singapore"}
 BUDGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(cr|crore|crores|l|lac|lakh|lakhs)?\s*$", re.I)
 BHK = re.compile(r"^\s*(\d+(?:\.5)?)\s*bhk\b\s*(.*)$", re.I)
+DROPPED = re.compile(r"['’.`]")
+NON_WORD = re.compile(r"[^\w]|_")
 CHUNK = 50_000
 
 
 def name_key(name: str) -> str:
+    """velocity's match key: no diacritics, lower case, ' . ` dropped, other non-alphanumerics one space."""
     text = unicodedata.normalize("NFKD", name)
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(NON_WORD.sub(" ", DROPPED.sub("", text)).split())
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -108,10 +109,8 @@ def config(text: str) -> str:
 
 
 def city(text: str) -> str | None:
-    t = " ".join(text.split())
-    if not t:
-        return None
-    return CITY_ALIASES.get(t.lower(), t.title() if t.islower() or t.isupper() else t)
+    """As written, spaces collapsed (like velocity: no alias table, so "Bangalore" ≠ "Bengaluru")."""
+    return " ".join(text.split()) or None
 
 
 def parse_date(text: str) -> str | None:
@@ -237,35 +236,37 @@ CREATE TEMP TABLE match_keys AS
     UNION ALL
     SELECT p.id, 'email', x FROM {s}.peer_import_proposals p, unnest(p.emails) x WHERE p.batch_id = %(batch)s;
 CREATE TEMP TABLE candidates AS
-    SELECT k.proposal_id, i.person_id, max(CASE k.kind WHEN 'phone' THEN 1.0 ELSE 0.97 END)::float8 AS confidence,
-           string_agg(DISTINCT k.kind, '+') AS reason
+    SELECT k.proposal_id, i.person_id,
+           CASE WHEN bool_or(k.kind = 'phone') AND bool_or(k.kind = 'email') THEN 0.99
+                WHEN bool_or(k.kind = 'phone') THEN 0.96 ELSE 0.93 END::float8 AS confidence,
+           string_agg(DISTINCT 'exact_' || k.kind, '+') AS reason
     FROM match_keys k
     JOIN public.crm_person_identities i ON i.tenant_id = %(tenant)s AND i.kind = k.kind AND i.value = k.value
     GROUP BY k.proposal_id, i.person_id;
-CREATE TEMP TABLE unmatched AS
-    SELECT p.id, p.name_key, p.primary_phone, lower(p.city) AS city FROM {s}.peer_import_proposals p
-    WHERE p.batch_id = %(batch)s AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.proposal_id = p.id);
-ANALYZE unmatched;
+CREATE TEMP TABLE keyed AS
+    SELECT p.id, p.name_key, right(p.primary_phone, 7) AS phone_suffix, lower(p.city) AS city
+    FROM {s}.peer_import_proposals p WHERE p.batch_id = %(batch)s;
+ANALYZE keyed;
 INSERT INTO candidates
-    SELECT x.id, c.id, 0.9 * public.similarity(c.name_key, x.name_key), 'phone7+name'
-    FROM unmatched x JOIN public.crm_people c
-      ON c.tenant_id = %(tenant)s AND right(c.primary_phone, 7) = right(x.primary_phone, 7)
-    WHERE x.primary_phone IS NOT NULL AND public.similarity(c.name_key, x.name_key) >= 0.6;
+    SELECT x.id, c.id, 0.55 + 0.35 * public.similarity(c.name_key, x.name_key), 'phone_suffix'
+    FROM keyed x JOIN public.crm_people c
+      ON c.tenant_id = %(tenant)s AND right(c.primary_phone, 7) = x.phone_suffix
+    WHERE x.phone_suffix IS NOT NULL AND x.name_key <> '' AND public.similarity(c.name_key, x.name_key) >= 0.45;
 INSERT INTO candidates
-    SELECT x.id, c.id, 0.8 * public.similarity(c.name_key, x.name_key), 'city+name'
-    FROM unmatched x JOIN public.crm_people c
-      ON c.tenant_id = %(tenant)s AND lower(c.city) = x.city AND left(c.name_key, 3) = left(x.name_key, 3)
-    WHERE x.city IS NOT NULL AND public.similarity(c.name_key, x.name_key) >= 0.6;
+    SELECT x.id, c.id, 0.40 + 0.40 * public.similarity(c.name_key, x.name_key), 'city'
+    FROM keyed x JOIN public.crm_people c
+      ON c.tenant_id = %(tenant)s AND lower(c.city) = x.city
+     AND (left(c.name_key, 2) || '|' || left(regexp_replace(c.name_key, '^.* ', ''), 3))
+       = (left(x.name_key, 2) || '|' || left(regexp_replace(x.name_key, '^.* ', ''), 3))
+    WHERE x.city IS NOT NULL AND length(x.name_key) >= 3 AND public.similarity(c.name_key, x.name_key) >= 0.6;
 UPDATE {s}.peer_import_proposals p
 SET merge_candidates = b.candidates, best_candidate = b.best, merge_target = b.target, review_required = true
 FROM (
     SELECT proposal_id, max(confidence) AS best,
            (array_agg(person_id ORDER BY confidence DESC, person_id))[1] AS target,
-           (jsonb_agg(jsonb_build_object('person_id', person_id, 'confidence', round(confidence::numeric, 3),
-                                         'reason', reason) ORDER BY confidence DESC, person_id)
-            FILTER (WHERE rank <= 5)) AS candidates
-    FROM (SELECT c.proposal_id, c.person_id, max(c.confidence) AS confidence, string_agg(c.reason, ',') AS reason,
-                 row_number() OVER (PARTITION BY c.proposal_id ORDER BY max(c.confidence) DESC, c.person_id) AS rank
+           jsonb_agg(jsonb_build_object('person_id', person_id, 'confidence', round(confidence::numeric, 3),
+                                        'reason', reason) ORDER BY confidence DESC, person_id) AS candidates
+    FROM (SELECT c.proposal_id, c.person_id, max(c.confidence) AS confidence, string_agg(c.reason, ',') AS reason
           FROM candidates c GROUP BY c.proposal_id, c.person_id) ranked
     GROUP BY proposal_id) b
 WHERE p.id = b.proposal_id;
@@ -449,7 +450,7 @@ def propose(conn: psycopg.Connection, path: str, schema: str, batch: uuid.UUID, 
                                count(*) FILTER (WHERE best_candidate IS NOT NULL AND best_candidate < 0.95)
                         FROM {schema}.peer_import_proposals WHERE batch_id = %s""", (batch,))
         stats["with_candidates"], stats["candidates_ge_095"], stats["candidates_below_095"] = cur.fetchone()
-        for name in ("staging", "groups", "match_keys", "candidates", "unmatched"):
+        for name in ("staging", "groups", "match_keys", "candidates", "keyed"):
             cur.execute(f"DROP TABLE {name}")
     conn.commit()
     return stats

@@ -27,13 +27,18 @@ public struct BudgetParser: Sendable {
         _ scan: BudgetScanner.Scan, unit: BudgetUnit?, text: UnsafeBufferPointer<UInt8>
     ) -> BudgetParseResult {
         var amounts = scan.amounts
+        for index in 0..<amounts.count where amounts[index].mantissa == 0 {
+            return .failed(.budgetUnparseable, "the budget is zero")
+        }
         if amounts.count == 2 {
             if amounts[0].multiplier == nil { amounts[0].multiplier = amounts[1].multiplier }
             if amounts[1].multiplier == nil { amounts[1].multiplier = amounts[0].multiplier }
         }
         var currency = scan.currency
-        var values: [Int64] = []
-        for amount in amounts {
+        var low = Int64.max
+        var high = Int64.min
+        for index in 0..<amounts.count {
+            let amount = amounts[index]
             var multiplier: Int64
             if let given = amount.multiplier {
                 multiplier = given.value
@@ -55,16 +60,17 @@ public struct BudgetParser: Sendable {
             guard let value = amount.value(times: multiplier) else {
                 return .failed(.budgetUnparseable, "the amount is too large")
             }
-            values.append(value)
+            low = min(low, value)
+            high = max(high, value)
         }
-        guard let low = values.min(), let high = values.max(), high > 0 else {
+        guard amounts.count > 0, high > 0 else {
             return .failed(.budgetUnparseable, "the budget is zero")
         }
-        let code = currency ?? "INR"
+        let code = currency ?? unit?.currency ?? "INR"
         switch scan.bound {
-        case .atLeast where values.count == 1:
+        case .atLeast where amounts.count == 1:
             return .parsed(MoneyRange(min: low, max: low, currency: code, isOpenEnded: true))
-        case .atMost where values.count == 1:
+        case .atMost where amounts.count == 1:
             return .parsed(MoneyRange(min: 0, max: high, currency: code))
         default:
             return .parsed(MoneyRange(min: low, max: high, currency: code))

@@ -39,15 +39,33 @@ struct BudgetScanner {
         }
     }
 
+    /// One or two amounts, without an array to allocate.
+    struct Amounts {
+        private var storage: (Amount?, Amount?) = (nil, nil)
+        private(set) var count = 0
+
+        var isEmpty: Bool { count == 0 }
+
+        mutating func append(_ amount: Amount) {
+            if count == 0 { storage.0 = amount } else { storage.1 = amount }
+            count += 1
+        }
+
+        subscript(index: Int) -> Amount {
+            get { (index == 0 ? storage.0 : storage.1) ?? Amount(mantissa: 0, scale: 0) }
+            set { if index == 0 { storage.0 = newValue } else { storage.1 = newValue } }
+        }
+    }
+
     struct Scan {
-        var amounts: [Amount]
+        var amounts: Amounts
         var currency: String?
         var bound: Bound
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    private var amounts: [Amount] = []
+    private var amounts = Amounts()
     private var currency: String?
     private var bound = Bound.exact
     private var separatorPending = false

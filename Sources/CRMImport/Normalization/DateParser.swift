@@ -21,6 +21,7 @@ public struct DateParser: Sendable {
     }
 
     public func parse(_ text: String) -> DateParseResult {
+        if let fields = quickFields(text) { return build(fields, text: text) }
         var text = text
         let tokens = text.withUTF8 { DateToken.tokenize($0) }
         guard let tokens, !tokens.isEmpty else {
@@ -40,6 +41,63 @@ public struct DateParser: Sendable {
             return .failed(.dateUnparseable, "\"\(text)\" is not a date this import reads")
         }
         return build(fields, text: text)
+    }
+
+    /// "05/12/2024", "5-12-2024", "2024-12-05", "2024-12-05 10:30[:45]": the shapes most cells
+    /// have, read straight from the bytes; nil sends anything else to the tokenizer.
+    private func quickFields(_ text: String) -> DateFields? {
+        let utf8 = text.utf8
+        let count = utf8.count
+        guard count >= 8, count <= 19 else { return nil }
+        var digits: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+        var lengths: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+        var group = 0
+        var separator: UInt8 = 0
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if ASCIIText.isDigit(byte) {
+                let value = Int(byte &- UInt8(ascii: "0"))
+                switch group {
+                case 0: digits.0 = digits.0 * 10 + value; lengths.0 += 1
+                case 1: digits.1 = digits.1 * 10 + value; lengths.1 += 1
+                case 2: digits.2 = digits.2 * 10 + value; lengths.2 += 1
+                case 3: digits.3 = digits.3 * 10 + value; lengths.3 += 1
+                case 4: digits.4 = digits.4 * 10 + value; lengths.4 += 1
+                default: digits.5 = digits.5 * 10 + value; lengths.5 += 1
+                }
+            } else {
+                guard ASCIIText.isDigit(previous) else { return nil }
+                switch group {
+                case 0:
+                    guard byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else {
+                        return nil
+                    }
+                    separator = byte
+                case 1: guard byte == separator else { return nil }
+                case 2: guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "T") else { return nil }
+                case 3, 4: guard byte == UInt8(ascii: ":") else { return nil }
+                default: return nil
+                }
+                group += 1
+            }
+            previous = byte
+        }
+        guard ASCIIText.isDigit(previous), group == 2 || group == 4 || group == 5 else { return nil }
+        var fields: DateFields
+        if lengths.0 == 4 && lengths.1 <= 2 && lengths.2 <= 2 && separator == UInt8(ascii: "-") {
+            fields = DateFields(year: digits.0, month: digits.1, day: digits.2)
+        } else if lengths.0 <= 2 && lengths.1 <= 2 && lengths.2 == 4 {
+            let (first, second) = (digits.0, digits.1)
+            let dayFirst = first > 12 ? true : second > 12 ? false : self.dayFirst
+            fields = DateFields(year: digits.2, month: dayFirst ? second : first, day: dayFirst ? first : second)
+        } else {
+            return nil
+        }
+        if group >= 4 {
+            guard lengths.3 <= 2, lengths.4 == 2, group == 4 || lengths.5 == 2 else { return nil }
+            fields.time = TimeFields(hour: digits.3, minute: digits.4, second: group == 5 ? digits.5 : 0)
+        }
+        return fields
     }
 
     private func serialOrCompact(value: Int, digits: Int, text: String) -> DateParseResult {

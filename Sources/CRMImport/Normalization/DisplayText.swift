@@ -16,70 +16,78 @@ enum DisplayText {
     /// The text trimmed, white space collapsed, case fixed when it was all one case.
     static func clean(_ text: String) -> String {
         if isTidyMixedCaseASCII(text) { return text }
-        let words = text.unicodeScalars.split { $0.properties.isWhitespace }
-        var upper = 0
-        var lower = 0
-        for word in words {
-            for scalar in word {
-                if scalar.properties.isUppercase {
-                    upper += 1
-                } else if scalar.properties.isLowercase {
-                    lower += 1
-                }
-            }
+        let words = PersonNameNormalizer.words(text)
+        let cases: (upper: Bool, lower: Bool)
+        if words.allSatisfy(ASCIIText.isASCII) {
+            cases = ASCIIText.letterCases(words)
+        } else {
+            let scalars = words.lazy.flatMap(\.unicodeScalars)
+            cases = (scalars.contains { $0.properties.isUppercase }, scalars.contains { $0.properties.isLowercase })
         }
-        let strings = words.map { String(String.UnicodeScalarView($0)) }
-        guard (upper == 0) != (lower == 0) else { return strings.joined(separator: " ") }
-        let allCaps = lower == 0
-        return strings.enumerated().map { index, word in
+        guard cases.upper != cases.lower else { return words.joined(separator: " ") }
+        let allCaps = !cases.lower
+        return words.enumerated().map { index, word in
             if allCaps && isAcronym(word) { return word }
-            let lowered = word.lowercased()
-            if index > 0 && connectors.contains(lowered) { return lowered }
+            if index > 0 {
+                let lower = PersonNameNormalizer.lowered(word)
+                if connectors.contains(lower) { return lower }
+            }
             return PersonNameNormalizer.titleCase(word, middle: false)
         }.joined(separator: " ")
     }
 
-    /// Whether an all-capitals word is kept: it has a digit ("M3M"), or it is three letters or
-    /// fewer and not a common short word ("DLF", "ATS", "BKC").
+    /// Whether an all-capitals word is kept: it has a digit and a letter ("M3M"), or it is two
+    /// or three letters and not a common short word ("DLF", "ATS", "BKC").
     static func isAcronym(_ word: String) -> Bool {
-        if word.utf8.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            return word.utf8.contains { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+        var letters = 0
+        var digits = 0
+        for scalar in word.unicodeScalars {
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                if ASCIIText.isLetter(byte) { letters += 1 } else if ASCIIText.isDigit(byte) { digits += 1 }
+            } else if scalar.properties.isAlphabetic {
+                letters += 1
+            }
         }
-        let letters = word.unicodeScalars.filter { $0.properties.isAlphabetic }.count
-        return letters > 1 && letters <= 3 && !shortWords.contains(word.lowercased())
+        if digits > 0 { return letters > 0 }
+        return letters > 1 && letters <= 3 && !shortWords.contains(PersonNameNormalizer.lowered(word))
     }
 
     /// ASCII, no white space at the ends or doubled, and both capitals and lower case (or no
     /// letters): already clean, returned as it is without copying.
     static func isTidyMixedCaseASCII(_ text: String) -> Bool {
-        var hasUpper = false
-        var hasLower = false
-        var previousSpace = true
-        for byte in text.utf8 {
-            if byte >= 0x80 || byte < 0x20 { return false }
-            let isSpace = byte == UInt8(ascii: " ")
-            if isSpace && previousSpace { return false }
-            previousSpace = isSpace
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
-                hasUpper = true
-            } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
-                hasLower = true
+        ASCIIText.withBytes(text) { bytes in
+            var hasUpper = false
+            var hasLower = false
+            var previousSpace = true
+            for byte in bytes {
+                if byte >= 0x80 || byte < 0x20 { return false }
+                let isSpace = byte == UInt8(ascii: " ")
+                if isSpace && previousSpace { return false }
+                previousSpace = isSpace
+                if ASCIIText.isUpper(byte) {
+                    hasUpper = true
+                } else if ASCIIText.isLower(byte) {
+                    hasLower = true
+                }
             }
+            return !previousSpace && hasUpper == hasLower
         }
-        return !previousSpace && hasUpper == hasLower
     }
 
     /// Trimmed and white space collapsed, case untouched.
     static func collapse(_ text: String) -> String {
-        var previousSpace = true
-        var tidy = true
-        for byte in text.utf8 {
-            if byte >= 0x80 || byte < 0x20 { tidy = false; break }
-            let isSpace = byte == UInt8(ascii: " ")
-            if isSpace && previousSpace { tidy = false; break }
-            previousSpace = isSpace
+        let tidy = ASCIIText.withBytes(text) { bytes in
+            var previousSpace = true
+            for byte in bytes {
+                if byte >= 0x80 || byte < 0x20 { return false }
+                let isSpace = byte == UInt8(ascii: " ")
+                if isSpace && previousSpace { return false }
+                previousSpace = isSpace
+            }
+            return !previousSpace
         }
-        if tidy && !previousSpace { return text }
+        if tidy { return text }
         return text.unicodeScalars.split { $0.properties.isWhitespace }
             .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
     }

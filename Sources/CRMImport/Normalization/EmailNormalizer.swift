@@ -10,9 +10,20 @@ public struct EmailNormalizer: Sendable {
 
     /// The addresses in a cell.
     public func normalize(_ text: String) -> EmailList {
+        let original = text
         var text = text
         return text.withUTF8 { bytes in
             var list = EmailList()
+            // One lower-case address, the usual cell: keep the string as it is.
+            if !bytes.isEmpty, !bytes.contains(where: { Self.isSeparator($0) || ASCIIText.isUpper($0) }),
+                bytes.first != UInt8(ascii: "<"), bytes.first != UInt8(ascii: "\""), bytes.first != UInt8(ascii: "'"),
+                bytes.first != UInt8(ascii: "("), !(bytes.count > 7 && Self.matchesMailto(bytes, 0)),
+                bytes.last != UInt8(ascii: "."), bytes.last != UInt8(ascii: ">"), bytes.last != UInt8(ascii: "\""),
+                bytes.last != UInt8(ascii: "'"), bytes.last != UInt8(ascii: ")")
+            {
+                if Self.isValid(bytes) { list.emails = [original] } else { list.invalid = [original] }
+                return list
+            }
             var tokens: [Range<Int>] = []
             var start = 0
             for index in 0...bytes.count where index == bytes.count || Self.isSeparator(bytes[index]) {

@@ -14,14 +14,20 @@ extension PersonNameNormalizer {
 
     /// The words of a text, split at any white space (no-break spaces included).
     static func words(_ text: String) -> [String] {
-        text.unicodeScalars.split { $0.properties.isWhitespace }.map { String(String.UnicodeScalarView($0)) }
+        if ASCIIText.isASCII(text) { return ASCIIText.words(text) }
+        return text.unicodeScalars.split { $0.properties.isWhitespace }.map { String(String.UnicodeScalarView($0)) }
+    }
+
+    /// Lower case, by bytes when the word is ASCII.
+    static func lowered(_ word: String) -> String {
+        ASCIIText.isASCII(word) ? ASCIIText.lowercased(word) : word.lowercased()
     }
 
     /// The canonical honorific a word is ("Mr", "mr.", "SMT."), or nil.
     static func honorific(_ word: String) -> String? {
         guard word.utf8.count <= 10 else { return nil }
-        var key = word.lowercased()
-        if key.hasSuffix(".") { key.removeLast() }
+        let key = lowered(word)
+        if key.hasSuffix(".") { return honorifics[String(Substring(key.utf8.dropLast()))] }
         return honorifics[key]
     }
 
@@ -33,11 +39,12 @@ extension PersonNameNormalizer {
             if let known = honorific(first) {
                 if found == nil { found = known }
                 words.removeFirst()
-            } else if let dot = first.firstIndex(of: "."), first.index(after: dot) != first.endIndex,
-                let known = honorific(String(first[...dot]))
+            } else if let dot = first.utf8.firstIndex(of: UInt8(ascii: ".")),
+                first.utf8.index(after: dot) != first.utf8.endIndex,
+                let known = honorific(String(Substring(first.utf8[...dot])))
             {
                 if found == nil { found = known }
-                words[0] = String(first[first.index(after: dot)...])
+                words[0] = String(Substring(first.utf8[first.utf8.index(after: dot)...]))
                 break
             } else {
                 break
@@ -49,6 +56,13 @@ extension PersonNameNormalizer {
     /// Title-cases the words when the name has letters all in capitals or all in lower case;
     /// otherwise the writer chose the case and it is kept.
     static func fixCase(_ words: [String]) -> [String] {
+        if words.allSatisfy(ASCIIText.isASCII) {
+            let cases = ASCIIText.letterCases(words)
+            guard cases.upper != cases.lower else { return words }
+            return words.indices.map { index in
+                titleCase(words[index], middle: index > 0 && index < words.count - 1)
+            }
+        }
         var upper = 0
         var lower = 0
         for word in words {
@@ -69,6 +83,13 @@ extension PersonNameNormalizer {
     /// "d'souza" → "D'Souza", "r.k." → "R.K.", "mcdonald" → "McDonald"; a particle in the middle
     /// of a name stays lower case ("van").
     static func titleCase(_ word: String, middle: Bool) -> String {
+        if ASCIIText.isASCII(word) {
+            if middle {
+                let lower = ASCIIText.lowercased(word)
+                if particles.contains(lower) { return lower }
+            }
+            return ASCIIText.titleCased(word)
+        }
         let lowered = word.lowercased()
         if middle && particles.contains(lowered) { return lowered }
         var result = String.UnicodeScalarView()
@@ -98,7 +119,7 @@ extension PersonNameNormalizer {
     static func split(_ words: [String]) -> (first: String?, last: String?) {
         guard words.count > 1 else { return (words.first, nil) }
         var lastStart = words.count - 1
-        while lastStart > 1 && particles.contains(words[lastStart - 1].lowercased()) { lastStart -= 1 }
+        while lastStart > 1 && particles.contains(lowered(words[lastStart - 1])) { lastStart -= 1 }
         return (words[..<lastStart].joined(separator: " "), words[lastStart...].joined(separator: " "))
     }
 }

@@ -13,6 +13,14 @@ public struct PersonNameNormalizer: Sendable {
     public func normalize(
         fullName: String? = nil, firstName: String? = nil, lastName: String? = nil, salutation: String? = nil
     ) -> PersonName? {
+        var result: PersonName?
+        if fullName.map(ASCIIText.isASCII) ?? true, firstName.map(ASCIIText.isASCII) ?? true,
+            lastName.map(ASCIIText.isASCII) ?? true,
+            normalizeASCII(
+                fullName: fullName, firstName: firstName, lastName: lastName, salutation: salutation, into: &result)
+        {
+            return result
+        }
         var name = PersonName()
         if let salutation { name.salutation = canonicalSalutation(salutation) }
         var fullWords = fullName.map(Self.words) ?? []
@@ -52,12 +60,8 @@ public struct PersonNameNormalizer: Sendable {
     /// Lower case, diacritics removed, apostrophes and dots dropped, other punctuation a space,
     /// single spaces: "D'Souza" → "dsouza", "José-Luis" → "jose luis".
     public func matchKey(_ text: String) -> String {
-        var isASCII = true
-        for byte in text.utf8 where byte >= 0x80 {
-            isASCII = false
-            break
-        }
-        let source = isASCII ? text : text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        if ASCIIText.isASCII(text) { return ASCIIText.matchKey(text) }
+        let source = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in source.unicodeScalars {

@@ -15,10 +15,14 @@ extension PhoneNormalizer {
                 let withoutTrunk = UnsafeBufferPointer(rebasing: nsn.dropFirst())
                 if region.accepts(withoutTrunk) { return .valid(make(code: code, region: region, nsn: withoutTrunk)) }
             }
-            return .invalid(
-                .phoneInvalidNumber,
-                "+\(code) (\(region.countryName)) numbers have \(region.lengthsDescription) after the country code "
-                    + "and a valid leading digit; this one has \(nsn.count)")
+            let expected = "+\(code) (\(region.countryName)) numbers have \(region.lengthsDescription) after the country code"
+            if nsn.count < region.nationalLengths.lowerBound {
+                return .invalid(.phoneTooShort, "\(expected); this one has \(nsn.count)")
+            }
+            if nsn.count > region.nationalLengths.upperBound + (region.hasTrunkZero ? 1 : 0) {
+                return .invalid(.phoneTooLong, "\(expected); this one has \(nsn.count)")
+            }
+            return .invalid(.phoneInvalidNumber, "\(expected) and a valid leading digit; this one does not fit")
         }
         var national = nsn
         if national.first == zero && digits.count > 8 {

@@ -34,6 +34,7 @@ public struct PhoneNormalizer: Sendable {
             guard !parts.isEmpty else { return [parse(bytes)] }
             parts.append(start..<bytes.count)
             parts.removeAll { range in range.allSatisfy { Self.isSpace(bytes[$0]) } }
+            if parts.count == 1 { return [parse(UnsafeBufferPointer(rebasing: bytes[parts[0]]))] }
             let separate = parts.count > 1
                 && parts.allSatisfy { range in range.lazy.filter { Self.isDigit(bytes[$0]) }.count >= 7 }
             guard separate else { return [parse(bytes)] }

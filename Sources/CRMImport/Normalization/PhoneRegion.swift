@@ -124,7 +124,8 @@ public enum PhoneRegion: String, Codable, Sendable, CaseIterable {
     /// Whether a national significant number (digits as ASCII bytes, trunk prefix removed) fits
     /// the country's plan: its lengths and, where they tell numbers apart, its leading digits.
     func accepts(_ nsn: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let firstByte = nsn.first, firstByte != UInt8(ascii: "0") else { return false }
+        // Italian numbers keep their leading 0 in E.164; everywhere else a 0 is a trunk prefix.
+        guard let firstByte = nsn.first, firstByte != UInt8(ascii: "0") || self == .italy else { return false }
         let first = firstByte &- UInt8(ascii: "0")
         let count = nsn.count
         switch self {
@@ -175,22 +176,30 @@ public enum PhoneRegion: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// The lengths of national numbers, for messages.
-    var lengthsDescription: String {
+    /// The lengths national numbers have.
+    var nationalLengths: ClosedRange<Int> {
         switch self {
-        case .india, .unitedStates, .canada: "10 digits"
-        case .uae, .saudiArabia: "8 or 9 digits"
-        case .unitedKingdom: "9 or 10 digits"
-        case .singapore, .qatar, .oman, .kuwait, .bahrain, .hongKong: "8 digits"
-        case .australia, .france, .netherlands, .switzerland, .spain, .southAfrica, .kenya, .sriLanka: "9 digits"
-        case .newZealand, .nepal, .bangladesh: "8 to 10 digits"
-        case .germany: "6 to 13 digits"
-        case .ireland: "7 to 9 digits"
-        case .italy: "6 to 11 digits"
-        case .pakistan, .malaysia, .japan: "9 or 10 digits"
-        case .thailand: "8 or 9 digits"
-        case .china: "9 to 11 digits"
-        case .mauritius: "7 or 8 digits"
+        case .india, .unitedStates, .canada: 10...10
+        case .uae, .saudiArabia, .thailand: 8...9
+        case .unitedKingdom, .pakistan, .malaysia, .japan: 9...10
+        case .singapore, .qatar, .oman, .kuwait, .bahrain, .hongKong: 8...8
+        case .australia, .france, .netherlands, .switzerland, .spain, .southAfrica, .kenya, .sriLanka: 9...9
+        case .newZealand, .nepal, .bangladesh: 8...10
+        case .germany: 6...13
+        case .ireland: 7...9
+        case .italy: 6...11
+        case .china: 9...11
+        case .mauritius: 7...8
+        }
+    }
+
+    /// The lengths of national numbers, for messages: "10 digits", "8 or 9 digits".
+    var lengthsDescription: String {
+        let lengths = nationalLengths
+        switch lengths.count {
+        case 1: return "\(lengths.lowerBound) digits"
+        case 2: return "\(lengths.lowerBound) or \(lengths.upperBound) digits"
+        default: return "\(lengths.lowerBound) to \(lengths.upperBound) digits"
         }
     }
 }

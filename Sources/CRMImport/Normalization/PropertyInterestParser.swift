@@ -9,7 +9,9 @@ public struct PropertyInterestParser: Sendable {
 
     /// The configuration and type a cell names; nil when it names neither.
     public func parseConfiguration(_ text: String) -> PropertyConfiguration? {
-        let tokens = Self.tokens(text.lowercased())
+        if let quick = Self.quickConfiguration(text) { return quick }
+        if let type = Self.quickType(text) { return PropertyConfiguration(configuration: nil, propertyType: type) }
+        let tokens = Self.tokens(text)
         var configuration: String?
         var type: PropertyType?
         var numbers: [String] = []
@@ -51,6 +53,70 @@ public struct PropertyInterestParser: Sendable {
         return PropertyConfiguration(configuration: configuration, propertyType: type)
     }
 
+    /// "3 BHK", "3bhk", "2.5 BHK", "1 RK", "3 BHK Flat": the shapes most cells have, read
+    /// without building tokens; nil sends anything else to the full reader.
+    static func quickConfiguration(_ text: String) -> PropertyConfiguration? {
+        ASCIIText.withBytes(text) { bytes -> PropertyConfiguration? in
+            var index = 0
+            func skipSpaces() { while index < bytes.count && bytes[index] == UInt8(ascii: " ") { index += 1 } }
+            func word() -> Range<Int> {
+                let start = index
+                while index < bytes.count && ASCIIText.isLetter(bytes[index]) { index += 1 }
+                return start..<index
+            }
+            func equals(_ word: Range<Int>, _ lower: StaticString) -> Bool {
+                guard word.count == lower.utf8CodeUnitCount else { return false }
+                let expected = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+                for offset in 0..<word.count where bytes[word.lowerBound + offset] | 0x20 != expected[offset] {
+                    return false
+                }
+                return true
+            }
+            skipSpaces()
+            guard index < bytes.count, ASCIIText.isDigit(bytes[index]), bytes[index] != UInt8(ascii: "0") else {
+                return nil
+            }
+            var bedrooms = Int(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+            if bedrooms == 1 && index < bytes.count && bytes[index] == UInt8(ascii: "0") {
+                bedrooms = 10
+                index += 1
+            }
+            var half = false
+            if index + 1 < bytes.count && bytes[index] == UInt8(ascii: ".")
+                && (bytes[index + 1] == UInt8(ascii: "5") || bytes[index + 1] == UInt8(ascii: "0"))
+            {
+                half = bytes[index + 1] == UInt8(ascii: "5") && bedrooms < 10
+                guard bytes[index + 1] == UInt8(ascii: "0") || half else { return nil }
+                index += 2
+            }
+            skipSpaces()
+            let unitWord = word()
+            let unit: String
+            if equals(unitWord, "bhk") {
+                unit = " BHK"
+            } else if equals(unitWord, "rk") {
+                unit = " RK"
+            } else {
+                return nil
+            }
+            skipSpaces()
+            let typeWord = word()
+            guard typeWord.isEmpty || equals(typeWord, "flat") || equals(typeWord, "apartment") else { return nil }
+            skipSpaces()
+            guard index == bytes.count else { return nil }
+            return PropertyConfiguration(
+                configuration: String(bedrooms) + (half ? ".5" : "") + unit, propertyType: .apartment)
+        }
+    }
+
+    /// A cell that is only a type word or phrase ("Penthouse", "Row house"), looked up whole.
+    static func quickType(_ text: String) -> PropertyType? {
+        guard text.utf8.count <= 20, ASCIIText.isASCII(text) else { return nil }
+        let key = ASCIIText.lowercased(DisplayText.collapse(text))
+        return typeWords[key] ?? typePhrases[key]
+    }
+
     /// The property type a cell names ("Villa", "Row House", "Flat", "3 BHK" → apartment); nil
     /// when none.
     public func parsePropertyType(_ text: String) -> PropertyType? {
@@ -63,40 +129,62 @@ public struct PropertyInterestParser: Sendable {
         DisplayText.clean(text)
     }
 
-    /// "3", "2.5", "3.0" → "3": a bedroom count from 1 to 10.
+    /// "3", "2.5", "3.0" → "3": a bedroom count from 1 to 10, in halves.
     static func bedroomCount(_ token: String) -> String? {
-        guard let value = Double(token), value >= 1, value <= 10, (value * 2).rounded() == value * 2 else {
-            return nil
-        }
-        return value == value.rounded() ? String(Int(value)) : token
-    }
-
-    /// Words, numbers (with a decimal point) and the symbols `+ / & , -`; letters and digits
-    /// written together are split ("3bhk" → "3", "bhk").
-    static func tokens(_ text: String) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        var currentIsNumber = false
-        func flush() {
-            if !current.isEmpty { tokens.append(current) }
-            current = ""
-        }
-        for character in text {
-            if character.isNumber || (character == "." && currentIsNumber) {
-                if !currentIsNumber { flush() }
-                currentIsNumber = true
-                current.append(character)
-            } else if character.isLetter {
-                if currentIsNumber { flush() }
-                currentIsNumber = false
-                current.append(character)
+        var whole = 0
+        var fraction: [UInt8] = []
+        var sawPoint = false
+        for byte in token.utf8 {
+            if byte == UInt8(ascii: ".") && !sawPoint {
+                sawPoint = true
+            } else if ASCIIText.isDigit(byte) {
+                if sawPoint { fraction.append(byte) } else { whole = whole * 10 + Int(byte - UInt8(ascii: "0")) }
+                guard whole <= 10 else { return nil }
             } else {
-                flush()
-                currentIsNumber = false
-                if "+/&,-".contains(character) { tokens.append(String(character)) }
+                return nil
             }
         }
-        flush()
+        let isZero = fraction.allSatisfy { $0 == UInt8(ascii: "0") }
+        let isHalf = fraction.first == UInt8(ascii: "5") && fraction.dropFirst().allSatisfy { $0 == UInt8(ascii: "0") }
+        guard (1...10).contains(whole), isZero || (isHalf && whole < 10) else { return nil }
+        return isZero ? String(whole) : String(whole) + ".5"
+    }
+
+    /// Lower-case words, numbers (with a decimal point) and the symbols `+ / & , -`; letters and
+    /// digits written together are split ("3bhk" → "3", "bhk").
+    static func tokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var start = -1
+        var kind = 0  // 0 none, 1 letters, 2 number
+        let bytes = Array(text.utf8)
+        func flush(_ end: Int) {
+            if kind != 0 {
+                tokens.append(String(decoding: bytes[start..<end].lazy.map { ASCIIText.isUpper($0) ? $0 | 0x20 : $0 },
+                    as: UTF8.self))
+            }
+            kind = 0
+        }
+        for (index, byte) in bytes.enumerated() {
+            let next: Int
+            if ASCIIText.isDigit(byte) || (byte == UInt8(ascii: ".") && kind == 2) {
+                next = 2
+            } else if ASCIIText.isLetter(byte) || byte >= 0x80 {
+                next = 1
+            } else {
+                next = 0
+            }
+            if next != kind {
+                flush(index)
+                if next != 0 { start = index }
+                kind = next
+            }
+            if next == 0, byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "&")
+                || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "-")
+            {
+                tokens.append(String(UnicodeScalar(byte)))
+            }
+        }
+        flush(bytes.count)
         return tokens
     }
 

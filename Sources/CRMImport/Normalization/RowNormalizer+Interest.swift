@@ -1,11 +1,13 @@
 extension RowNormalizer {
     func interest(_ cells: RowCells, _ issues: inout [FieldIssue]) -> NormalizedInterest? {
-        var interest = NormalizedInterest(
-            project: cells.display(cells.project), location: cells.display(cells.location))
+        let project = cells.display(cells.project)
+        let location = cells.display(cells.location)
+        var configuration: String?
+        var propertyType: PropertyType?
         if let cell = cells.configuration {
             if let parsed = interestParser.parseConfiguration(cell.text) {
-                interest.configuration = parsed.configuration
-                interest.propertyType = parsed.propertyType
+                configuration = parsed.configuration
+                propertyType = parsed.propertyType
             } else {
                 issues.append(FieldIssue(
                     column: cell.column, field: .configuration, code: .configurationUnrecognized,
@@ -14,17 +16,20 @@ extension RowNormalizer {
         }
         if let cell = cells.propertyType {
             if let type = interestParser.parsePropertyType(cell.text) {
-                interest.propertyType = type
+                propertyType = type
             } else {
                 issues.append(FieldIssue(
                     column: cell.column, field: .propertyType, code: .propertyTypeUnrecognized,
                     message: "names no known property type", raw: cell.text))
             }
         }
-        interest.budget = budget(cells, &issues)
-        let empty = interest.project == nil && interest.location == nil && interest.configuration == nil
-            && interest.propertyType == nil && interest.budget == nil
-        return empty ? nil : interest
+        let budget = budget(cells, &issues)
+        guard project != nil || location != nil || configuration != nil || propertyType != nil || budget != nil else {
+            return nil
+        }
+        return NormalizedInterest(
+            project: project, configuration: configuration, propertyType: propertyType, budget: budget,
+            location: location)
     }
 
     /// The budget column's range, else a range from the minimum and maximum columns.

@@ -39,7 +39,7 @@ public struct RowNormalizer: Sendable {
     /// The normalized projection of one row's cells (in the file's column order; a short row
     /// reads its missing cells as empty).
     public func normalize(fields: [String]) -> NormalizedRow {
-        var cells = RowCells()
+        var cells = RowCells(fields: fields)
         var issues: [FieldIssue] = []
         for step in steps where step.column < fields.count {
             guard let text = Self.cellText(fields[step.column]) else { continue }
@@ -53,24 +53,24 @@ public struct RowNormalizer: Sendable {
             }
             cells.store(cell, for: step.field, unit: step.unit)
         }
-        var row = NormalizedRow()
-        row.person = person(cells, &issues)
-        row.account = account(cells)
-        row.lead = lead(cells, &issues)
-        row.interest = interest(cells, &issues)
-        if row.person == nil {
+        let person = person(cells, &issues)
+        let account = account(cells)
+        let lead = lead(cells, &issues)
+        let interest = interest(cells, &issues)
+        if person == nil {
             issues.append(FieldIssue(
                 column: nil, field: nil, code: .noIdentity,
                 message: "the row has no name, no valid phone and no valid email", raw: nil))
         }
-        row.issues = issues
-        return row
+        return NormalizedRow(person: person, account: account, lead: lead, interest: interest, issues: issues)
     }
 
     /// The trimmed cell, or nil for an empty cell or a placeholder.
     static func cellText(_ raw: String) -> String? {
-        let utf8 = raw.utf8
-        guard let first = utf8.first, let last = utf8.last else { return nil }
+        let (count, first, last) = ASCIIText.withBytes(raw) { bytes in
+            (bytes.count, bytes.first ?? 0, bytes.last ?? 0)
+        }
+        guard count > 0 else { return nil }
         var text = raw
         if isTrimmable(first) || isTrimmable(last) {
             let scalars = raw.unicodeScalars
@@ -79,7 +79,13 @@ public struct RowNormalizer: Sendable {
             else { return nil }
             text = String(scalars[start...end])
         }
-        if text.utf8.count <= 4 && placeholders.contains(text.lowercased()) { return nil }
+        if text.utf8.count <= 4, let first = ASCIIText.withBytes(text, { $0.first }),
+            first | 0x20 == UInt8(ascii: "n") || first == UInt8(ascii: "-") || first == UInt8(ascii: "#")
+                || first == UInt8(ascii: "."),
+            placeholders.contains(PersonNameNormalizer.lowered(text))
+        {
+            return nil
+        }
         return text
     }
 
@@ -91,7 +97,7 @@ public struct RowNormalizer: Sendable {
     static let placeholders: Set<String> = ["na", "n/a", "n.a.", "-", "--", "---", "nil", "null", "none", "#n/a", "."]
 
     static func looksLikeFormula(_ text: String, field: CanonicalField) -> Bool {
-        guard let first = text.utf8.first else { return false }
+        guard let first = ASCIIText.withBytes(text, { $0.first }) else { return false }
         if first == UInt8(ascii: "=") { return !field.isPhone }
         if first == UInt8(ascii: "@") { return field != .email && field != .altEmail }
         return false

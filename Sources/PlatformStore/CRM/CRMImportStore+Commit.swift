@@ -39,7 +39,7 @@ extension CRMImportStore {
                 case .person:
                     try connection.query(Self.createPeopleSQL, parameters)
                     try connection.query(Self.mergePeopleSQL, parameters)
-                    try connection.query(Self.identitiesSQL, parameters)
+                    try connection.query(Self.identitiesSQL, [parameters[0]])
                 case .lead:
                     try connection.query(Self.createLeadsSQL, parameters)
                 case .propertyInterest:

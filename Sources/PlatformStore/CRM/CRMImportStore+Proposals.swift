@@ -8,7 +8,7 @@ extension CRMImportStore {
     ///
     /// Matching is set-based, one statement per chunk: exact phone or email through
     /// `crm_person_identities`, then a fuzzy name (trigram similarity) within two blocking keys,
-    /// the phone's last 7 digits and the city with the name's first three letters.
+    /// the phone's last 7 digits and the city with a name block (`CRMProposalAssembler.nameBlock`).
     public func appendProposals(
         batchID: String, tenant: String, drafts: [CRMProposalDraft], firstSeq: Int, fromRow: Int, toRow: Int
     ) async throws {
@@ -78,9 +78,9 @@ extension CRMImportStore {
             SELECT c.id, p.id, 'city', public.similarity(p.name_key, c.k->>'name_key')
             FROM chunk c
             JOIN crm_people p ON p.tenant_id = $4 AND lower(p.city) = c.k->>'city'
-                AND left(p.name_key, 3) = left(c.k->>'name_key', 3)
-            WHERE c.k->>'city' IS NOT NULL AND length(c.k->>'name_key') >= 3
-        ), similar AS (
+                AND (left(p.name_key, 2) || '|' || left(regexp_replace(p.name_key, '^.* ', ''), 3)) = c.k->>'name_block'
+            WHERE c.k->>'city' IS NOT NULL AND c.k->>'name_block' IS NOT NULL
+        ), scored AS (
             SELECT id, person_id,
                 round((CASE block WHEN 'phone_suffix' THEN 0.55 + 0.35 * max(sim) ELSE 0.40 + 0.40 * max(sim) END)::numeric, 3)
                     AS score,
@@ -93,7 +93,7 @@ extension CRMImportStore {
             SELECT id, person_id, max(score) AS score, jsonb_agg(e) AS evidence
             FROM (SELECT id, person_id, score, jsonb_array_elements(evidence) AS e FROM exact
                   UNION ALL
-                  SELECT id, person_id, score, jsonb_array_elements(evidence) FROM similar) s
+                  SELECT id, person_id, score, jsonb_array_elements(evidence) FROM scored) s
             GROUP BY id, person_id
         ), ranked AS (
             SELECT id, max(score) AS best,

@@ -43,10 +43,13 @@ extension PlatformMigrations {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 );
                 CREATE INDEX crm_people_tenant ON crm_people (tenant_id, created_at DESC, id DESC);
-                -- Blocking keys of the fuzzy match: the phone's last 7 digits, and the city with
-                -- the name's first three letters; names then compared by trigram similarity.
+                -- Blocking keys of the fuzzy match: the phone's last 7 digits, and the city with a
+                -- name block (first two letters of the first name, first three of the last: a
+                -- common first name alone makes blocks of thousands in a big city); names in a
+                -- block are then compared by trigram similarity.
                 CREATE INDEX crm_people_phone_suffix ON crm_people (tenant_id, right(primary_phone, 7));
-                CREATE INDEX crm_people_city_name ON crm_people (tenant_id, lower(city), left(name_key, 3));
+                CREATE INDEX crm_people_city_name ON crm_people (
+                    tenant_id, lower(city), (left(name_key, 2) || '|' || left(regexp_replace(name_key, '^.* ', ''), 3)));
                 CREATE INDEX crm_people_name_trgm ON crm_people USING gin (name_key public.gin_trgm_ops);
                 -- Every phone and email of a person, for exact matches by any of them.
                 CREATE TABLE crm_person_identities (

@@ -4,7 +4,7 @@ import PlatformStore
 extension CRMImportProcessor {
     /// Writes the approved proposals, accounts first, then people, leads and interests, a
     /// chunk per transaction; a resumed commit picks up the proposals not yet committed.
-    func commit(_ batch: CRMImportBatch, context: JobContext) async throws -> CRMImportBatch {
+    func commit(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
         var committed = 0
         for entityType in [CRMProposal.EntityType.account, .person, .lead, .propertyInterest] {
             while true {
@@ -12,9 +12,9 @@ extension CRMImportProcessor {
                 let count = try await store.commitChunk(batchID: batch.id, entityType: entityType, limit: commitChunk)
                 if count == 0 { break }
                 committed += count
-                try await context.progress(
-                    nil, message: "commit: \(committed) proposals written (\(entityType.rawValue))",
-                    checkpoint: "commit:\(entityType.rawValue)")
+                try await progress(
+                    "commit: \(committed) proposals written (\(entityType.rawValue))", nil,
+                    "commit:\(entityType.rawValue)")
             }
         }
         _ = try await store.finishCommit(batchID: batch.id)

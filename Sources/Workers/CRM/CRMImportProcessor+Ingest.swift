@@ -6,7 +6,7 @@ import VelocityTypes
 extension CRMImportProcessor {
     /// Parses the upload from the batch's checkpoint on, storing rows a chunk at a time with
     /// the checkpoint moved in the same transaction; then on to proposing or awaiting a mapping.
-    func ingest(_ batch: CRMImportBatch, context: JobContext) async throws -> CRMImportBatch {
+    func ingest(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
         guard let encoding = CSVEncoding(rawValue: batch.encoding), let delimiter = CSVDelimiter(rawValue: batch.delimiter)
         else {
             throw JobError(
@@ -39,7 +39,7 @@ extension CRMImportProcessor {
             checkpoint = last.endOffset
             rowsRead += rows.count
             pending.removeAll(keepingCapacity: true)
-            try await report(context, step: "ingest", done: rowsRead, of: batch.rowCount, checkpoint: String(checkpoint))
+            try await report(progress, step: "ingest", done: rowsRead, of: batch.rowCount, checkpoint: String(checkpoint))
         }
 
         while true {

@@ -13,7 +13,7 @@ extension CRMImportProcessor {
     /// clusters still open are held in memory. The checkpoint is the row after which every
     /// cluster that ended is stored: a resumed step re-runs the deterministic first pass and
     /// skips what it stored.
-    func propose(_ batch: CRMImportBatch, context: JobContext) async throws -> CRMImportBatch {
+    func propose(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
         guard let record = try await store.manifest(batchID: batch.id) else {
             throw JobError(code: "invalid_batch", message: "batch \(batch.id) has no mapping manifest", retriable: false)
         }
@@ -29,7 +29,7 @@ extension CRMImportProcessor {
             clusterer.add(row: record.number, keys: person.phones.map { "p:" + $0 } + person.emails.map { "e:" + $0 })
         }
         let clusters = clusterer.finish(rowCount: total)
-        try await report(context, step: "propose", done: batch.proposeRows, of: total, checkpoint: "grouped")
+        try await report(progress, step: "propose", done: batch.proposeRows, of: total, checkpoint: "grouped")
 
         let assembler = CRMProposalAssembler(batchID: batch.id)
         let done = batch.proposeRows
@@ -49,7 +49,7 @@ extension CRMImportProcessor {
             checkpoint = row
             drafts.removeAll(keepingCapacity: true)
             issues.removeAll(keepingCapacity: true)
-            try await report(context, step: "propose", done: row, of: total, checkpoint: String(row))
+            try await report(progress, step: "propose", done: row, of: total, checkpoint: String(row))
         }
 
         var pendingFlush = false

@@ -38,16 +38,11 @@ public struct CRMImportProcessor: JobProcessor {
         guard var batch = try await store.batch(id: payload.batch_id), batch.tenant == job.tenant else {
             throw JobError(code: "batch_not_found", message: "no import batch \(payload.batch_id)", retriable: false)
         }
+        let progress: Progress = { message, fraction, checkpoint in
+            try await context.progress(fraction, message: message, checkpoint: checkpoint)
+        }
         do {
-            switch payload.step {
-            case .ingest:
-                if batch.status == .ingesting { batch = try await ingest(batch, context: context) }
-                if batch.status == .proposing { batch = try await propose(batch, context: context) }
-            case .propose:
-                if batch.status == .proposing { batch = try await propose(batch, context: context) }
-            case .commit:
-                if batch.status == .committing { batch = try await commit(batch, context: context) }
-            }
+            batch = try await run(payload.step, batch, progress: progress)
         } catch {
             try await failBatchIfFinal(batch, error: error, job: job)
             throw error
@@ -55,6 +50,25 @@ public struct CRMImportProcessor: JobProcessor {
         return CRMImportJob.Result(
             batch_id: batch.id, step: payload.step, status: batch.status.rawValue, rows_read: batch.rowsRead,
             rows_with_errors: batch.rowsWithErrors, proposals: batch.proposals, committed: batch.committed)
+    }
+
+    /// Where a step reports: a message, the fraction done (nil when unknown) and a checkpoint
+    /// for the job; throwing stops the step (the job was canceled or taken away).
+    typealias Progress = @Sendable (_ message: String, _ fraction: Double?, _ checkpoint: String) async throws -> Void
+
+    /// Runs `step` and whatever follows it in the same job (ingest goes on to propose).
+    func run(_ step: CRMImportJob.Step, _ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
+        var batch = batch
+        switch step {
+        case .ingest:
+            if batch.status == .ingesting { batch = try await ingest(batch, progress: progress) }
+            if batch.status == .proposing { batch = try await propose(batch, progress: progress) }
+        case .propose:
+            if batch.status == .proposing { batch = try await propose(batch, progress: progress) }
+        case .commit:
+            if batch.status == .committing { batch = try await commit(batch, progress: progress) }
+        }
+        return batch
     }
 
     /// A step that will not be tried again leaves the batch `failed` with the reason, rather
@@ -69,10 +83,9 @@ public struct CRMImportProcessor: JobProcessor {
             batch.id, to: .failed, error: .object(["code": .string(code), "message": .string(message)]))
     }
 
-    /// Reports progress to the job (its heartbeat too) with the step's checkpoint.
-    func report(_ context: JobContext, step: String, done: Int, of total: Int, checkpoint: String) async throws {
+    /// Reports rows done of a step, with its checkpoint.
+    func report(_ progress: Progress, step: String, done: Int, of total: Int, checkpoint: String) async throws {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : nil
-        try await context.progress(
-            fraction, message: "\(step): \(done) of \(total) rows", checkpoint: "\(step):\(checkpoint)")
+        try await progress("\(step): \(done) of \(total) rows", fraction, "\(step):\(checkpoint)")
     }
 }

@@ -26,6 +26,14 @@ struct CRMProposalAssembler {
     /// A company's identity in the batch.
     static func accountKey(_ name: String) -> String { CanonicalPayload.accountKey(name) }
 
+    /// The fuzzy match's name block: the first two letters of the first word and the first
+    /// three of the last (`rahul sharma` → `ra|sha`), as `crm_people_city_name` indexes it.
+    static func nameBlock(_ nameKey: String) -> String? {
+        guard nameKey.count >= 3 else { return nil }
+        let last = nameKey.split(separator: " ").last.map(String.init) ?? nameKey
+        return String(nameKey.prefix(2)) + "|" + String(last.prefix(3))
+    }
+
     /// The proposals of one cluster, rows in file order. `emittedAccounts` holds the account
     /// keys already proposed in this batch; new ones are proposed here and added.
     func proposals(_ rows: [(row: Int, data: NormalizedRow)], emittedAccounts: inout Set<String>) -> [CRMProposalDraft] {
@@ -126,6 +134,7 @@ struct CRMProposalAssembler {
             "name_key": .string(named?.nameKey ?? ""),
         ]
         if let city { keys["city"] = .string(city.lowercased()) }
+        if let block = Self.nameBlock(named?.nameKey ?? "") { keys["name_block"] = .string(block) }
         if let primaryPhone, primaryPhone.count >= 7 { keys["phone_suffix"] = .string(String(primaryPhone.suffix(7))) }
         return CRMProposalDraft(
             id: id, entityType: .person, accountRef: accountRef, payload: .object(payload), sourceRows: sourceRows,
