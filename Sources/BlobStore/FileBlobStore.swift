@@ -35,6 +35,16 @@ public struct FileBlobStore: BlobStore {
     }
 
     public func read(_ key: String) async throws -> [UInt8] {
+        try await read(key, offset: 0, maxBytes: nil)
+    }
+
+    public func read(_ key: String, offset: Int64, maxBytes: Int) async throws -> [UInt8] {
+        precondition(offset >= 0 && maxBytes >= 0, "a blob range starts at 0 or later and is not negative")
+        return try await read(key, offset: offset, maxBytes: Optional(maxBytes))
+    }
+
+    /// Up to `maxBytes` (nil: all) of the blob from `offset`, on the thread pool.
+    private func read(_ key: String, offset: Int64, maxBytes: Int?) async throws -> [UInt8] {
         let path = try url(for: key).path
         let store = self
         return try await threadPool.runIfActive {
@@ -48,39 +58,9 @@ public struct FileBlobStore: BlobStore {
             guard fstat(fd, &info) == 0 else { throw store.ioError("cannot stat \(path)") }
             // A key that names a directory of other blobs is not itself a blob.
             guard info.st_mode & S_IFMT == S_IFREG else { throw BlobStoreError(.blobNotFound, "no blob '\(key)'") }
-            var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-            var offset = 0
-            try bytes.withUnsafeMutableBytes { buffer in
-                while offset < buffer.count {
-                    let n = Foundation.read(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw store.ioError("cannot read \(path)")
-                    }
-                    if n == 0 { break }
-                    offset += n
-                }
-            }
-            return offset == bytes.count ? bytes : Array(bytes.prefix(offset))
-        }
-    }
-
-    public func read(_ key: String, offset: Int64, maxBytes: Int) async throws -> [UInt8] {
-        precondition(offset >= 0 && maxBytes >= 0, "a blob range starts at 0 or later and is not negative")
-        let path = try url(for: key).path
-        let store = self
-        return try await threadPool.runIfActive {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                if errno == ENOENT || errno == ENOTDIR { throw BlobStoreError(.blobNotFound, "no blob '\(key)'") }
-                throw store.ioError("cannot open \(path)")
-            }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { throw store.ioError("cannot stat \(path)") }
-            guard info.st_mode & S_IFMT == S_IFREG else { throw BlobStoreError(.blobNotFound, "no blob '\(key)'") }
             let available = max(0, Int64(info.st_size) - offset)
-            var bytes = [UInt8](repeating: 0, count: Int(min(Int64(maxBytes), available)))
+            let count = maxBytes.map { min(Int64($0), available) } ?? available
+            var bytes = [UInt8](repeating: 0, count: Int(count))
             var filled = 0
             try bytes.withUnsafeMutableBytes { buffer in
                 while filled < buffer.count {
