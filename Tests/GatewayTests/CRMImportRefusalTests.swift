@@ -140,6 +140,27 @@ struct CRMImportRefusalTests {
         }
     }
 
+    @Test("platform JWT roles: a junior broker may not review, a senior broker may; a reviewer key may not switch modes")
+    func platformRoles() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let uploaded = try await S.upload(client, token: fixture.acme, file: try S.fixture("homemade_leads.csv"))
+            let id = try #require(uploaded.body.json["id"] as? String)
+            try await S.run(.ingest, id, fixture)
+            let rule = #"{"bulk":[{"decision":"approve","where":{"entity_type":"account"}}]}"#
+            let junior = try await AuthTests.token(role: "JUNIOR_BROKER")
+            let refused = try await S.review(client, junior, id, rule)
+            #expect(refused.status == .forbidden)
+            #expect(try await S.count(fixture, "SELECT count(*) FROM crm_import_decisions") == 0)
+            let senior = try await AuthTests.token(role: "SENIOR_BROKER")
+            #expect(try await S.review(client, senior, id, rule).status == .ok)
+            let reviewer = try await fixture.gateway.keys.create(tenant: "acme", role: .reviewer).token
+            let mode = try await client.execute(
+                uri: "/v1/ops/mode", method: .post, headers: GatewayFixture.json(reviewer),
+                body: ByteBuffer(string: #"{"mode":"llm"}"#))
+            #expect(mode.status == .forbidden)
+        }
+    }
+
     @Test("review refusals: commit before review, a proposal of another batch, a bad rule or edit; nothing recorded")
     func reviewRefusals() async throws {
         try await GatewayFixture.withGateway { fixture, client in
