@@ -113,7 +113,8 @@ public struct CRMImportsController: Sendable {
         let batch = try await requireBatch(context, tenant: principal.tenant)
         let filter = try CRMProposalFilter(query: request)
         let limit = try PageQuery.limit(request, default: 50, max: 500)
-        var after = 0
+        // Seqs start at 0: the first page reads after -1.
+        var after = -1
         if let cursor = request.uri.queryParameters["cursor"] {
             guard let seq = Int(cursor), seq >= 0 else {
                 throw GatewayError.invalid(field: "cursor", "is not a proposal cursor (a next_cursor of this route)")
