@@ -84,6 +84,6 @@ extension SyntheticJobStore {
     }
 
     static func digest(_ canonical: String) -> String {
-        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

@@ -56,14 +56,4 @@ public enum JSONValue: Codable, Sendable, Equatable {
         guard let value = try? JSONValue(parsing: text.utf8) else { return nil }
         self = value
     }
-
-    /// Compact JSON bytes with sorted keys.
-    public var jsonBytes: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { Array($0) } ?? Array("null".utf8)
-    }
-
-    /// Compact JSON text with sorted keys.
-    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
 }

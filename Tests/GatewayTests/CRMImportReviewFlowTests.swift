@@ -118,6 +118,20 @@ struct CRMImportReviewFlowTests {
             #expect(decisions.count == 1)
             #expect(decisions.first?[0] == "merge")
             #expect(decisions.first?[1] == "same mobile")
+            // The counts kept by trigger agree with counting the proposals.
+            let counted = try await fixture.gateway.postgres.withConnection {
+                try await $0.query(
+                    "SELECT status, count(*) FROM crm_import_proposals WHERE batch_id = $1::uuid GROUP BY 1", [id])
+            }.rows
+            let shown = try #require(try await S.get(client, fixture.acme, id)["proposal_counts"] as? [String: Int])
+            var total = 0
+            for row in counted {
+                let n = Int(row[1] ?? "") ?? -1
+                total += n
+                #expect(shown[row[0] ?? ""] == n)
+            }
+            let shownTotal = shown.values.reduce(0, +)
+            #expect(shownTotal == total)
             // Interests and their accounts were left undecided: nothing of them reached the tables.
             #expect(try await S.count(fixture, "SELECT count(*) FROM crm_property_interests WHERE tenant_id = 'acme'") == 0)
         }

@@ -14,7 +14,8 @@ Each run, on a fresh database of one private Redis + PostgreSQL (ops/services.sh
        T0 multipart POST /api/crm/imports (file=leads.csv, default_region=IN) → 202 {"id"}
        poll GET /api/crm/imports/{id}?limit=1 every 200 ms until status in_review → T1
        PUT /api/crm/imports/{id}/review-proposal with REVIEW_BULK (not timed)
-       T2 POST /api/crm/imports/{id}/commit → 202; poll until status committed → T3
+       T2 POST /api/crm/imports/{id}/commit → 202 (the batch is committing); poll until it is committed,
+          or back in_review when proposals the bulk rules left undecided remain (fuzzy candidates) → T3
      the worker's peak RSS is its VmHWM, read before it is stopped.
 Figures (medians over runs): rows/s to proposals = rows ÷ (T1 − T0), proposals s, commit s, peak RSS;
 ratio = ours rows/s ÷ the peer's. Writes the `crm-import` section of bench/RESULTS.md, appends to
@@ -150,6 +151,16 @@ def proc_status(pid: int, field: str) -> float | None:
     except OSError:
         return None
     return None
+
+
+def proc_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a live process so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -331,9 +342,11 @@ class Worker:
                 raise BenchError(f"the worker printed no 'ready on' line within {timeout:.0f} s:\n{tail(self.log_path)}")
 
 
-def poll_until(api: API, batch: str, want: str, deadline_s: float, watch: list[tuple[str, subprocess.Popen, str]],
+def poll_until(api: API, batch: str, want: str | tuple[str, ...], deadline_s: float, watch: list[tuple[str, subprocess.Popen, str]],
                worker_pid: int, rss: dict) -> tuple[float, dict]:
-    """Polls the batch every POLL_S until its status is `want`; returns (monotonic time, body)."""
+    """Polls the batch every POLL_S until its status is `want` (or one of them); returns (monotonic
+    time, body)."""
+    wanted = (want,) if isinstance(want, str) else want
     deadline = time.monotonic() + deadline_s
     last_status, last_log, errors = None, 0.0, 0
     while True:
@@ -354,7 +367,7 @@ def poll_until(api: API, batch: str, want: str, deadline_s: float, watch: list[t
         if status != 200 or not isinstance(body, dict):
             raise BenchError(f"GET /api/crm/imports/{batch} answered {status}: {str(body)[:2000]}")
         state = body.get("status")
-        if state == want:
+        if state in wanted:
             return now, body
         if state in ("failed", "awaiting_mapping"):
             raise BenchError(f"batch {batch} is {state} (waiting for {want}): {json.dumps(body)[:4000]}")
@@ -397,7 +410,8 @@ def run_ours(args, processes: Processes, tmp: str, run: int, pg_url: str, redis_
         batch = body["id"]
         log(f"  202 after {t_upload - t0:.1f} s: batch {batch}, {body.get('status')}")
         t1, ready = poll_until(api, batch, "in_review", phase_timeout, watch, worker.process.pid, rss)
-        log(f"  proposals ready after {t1 - t0:.1f} s: {ready.get('proposal_counts')}")
+        cpu_proposals = proc_cpu_s(worker.process.pid)
+        log(f"  proposals ready after {t1 - t0:.1f} s (worker CPU {cpu_proposals or 0:.1f} s): {ready.get('proposal_counts')}")
         status, reviewed = api.request("PUT", f"/api/crm/imports/{batch}/review-proposal", REVIEW_BULK, timeout=phase_timeout)
         if status not in (200, 202):
             raise BenchError(f"PUT review-proposal answered {status}: {str(reviewed)[:2000]}")
@@ -408,10 +422,11 @@ def run_ours(args, processes: Processes, tmp: str, run: int, pg_url: str, redis_
         status, body = api.request("POST", f"/api/crm/imports/{batch}/commit", {}, timeout=phase_timeout)
         if status not in (200, 202):
             raise BenchError(f"POST commit answered {status}: {str(body)[:2000]}")
-        t3, done = poll_until(api, batch, "committed", phase_timeout, watch, worker.process.pid, rss)
+        t3, done = poll_until(api, batch, ("committed", "in_review"), phase_timeout, watch, worker.process.pid, rss)
         peak = proc_status(worker.process.pid, "VmHWM")
+        cpu_done = proc_cpu_s(worker.process.pid)
         gateway_peak = proc_status(gateway.pid, "VmHWM")
-        log(f"  committed after {t3 - t2:.1f} s: {done.get('proposal_counts')}; worker VmHWM {peak:.0f} MiB")
+        log(f"  {done.get('status')} after {t3 - t2:.1f} s of commit: {done.get('proposal_counts')}; worker VmHWM {peak:.0f} MiB")
         rows = int(ready.get("rows_read") or ready.get("row_count") or 0) or args.rows
         people = int(psql(pg_url, f"SELECT count(*) FROM crm_people WHERE tenant_id = '{TENANT}'").strip())
         return {
@@ -421,6 +436,9 @@ def run_ours(args, processes: Processes, tmp: str, run: int, pg_url: str, redis_
             "proposal_counts_done": done.get("proposal_counts"), "people_after": people,
             "upload_s": round(t_upload - t0, 3), "proposals_s": round(t1 - t0, 3), "commit_s": round(t3 - t2, 3),
             "rows_per_s": round(rows / (t1 - t0), 1), "peak_rss_mib": round(peak, 1) if peak else None,
+            "worker_cpu_proposals_s": round(cpu_proposals, 2) if cpu_proposals is not None else None,
+            "worker_cpu_commit_s": round(cpu_done - cpu_proposals, 2)
+                if cpu_done is not None and cpu_proposals is not None else None,
             "sampled_rss_mib": round(rss.get("worker_rss_mib", 0.0), 1),
             "gateway_peak_rss_mib": round(gateway_peak, 1) if gateway_peak else None,
         }

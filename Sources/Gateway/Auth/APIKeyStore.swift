@@ -1,6 +1,7 @@
 public import Broker
 import Crypto
 import Foundation
+import VelocityTypes
 
 /// Bearer API keys, stored as SHA-256 digests so the database never holds a usable secret.
 ///
@@ -71,7 +72,7 @@ public actor APIKeyStore {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func randomToken(bytes count: Int) -> String {

@@ -128,7 +128,7 @@ struct BatchInputValidator: Sendable {
     static func idempotencyKey(batchID: String, customID: String) -> String {
         let key = "batch:\(batchID):\(customID)"
         guard key.utf8.count > 256 else { return key }
-        let digest = SHA256.hash(data: Data(customID.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: Data(customID.utf8)))
         return "batch:\(batchID):sha256:\(digest)"
     }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Synchronization
+import VelocityTypes
 
 /// Watches a CSV upload as it streams in: its SHA-256 (the batch's content address) and its
 /// shape (encoding, delimiter, header, rows), so a file that is not a usable CSV, or has more
@@ -40,7 +41,7 @@ final class CRMUploadInspector: Sendable {
             } catch {
                 throw Self.refusal(error)
             }
-            let digest = state.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.lowercase(state.hasher.finalize())
             return (shape, digest)
         }
     }

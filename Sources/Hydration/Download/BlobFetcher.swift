@@ -3,6 +3,7 @@ import CurlClient
 import Foundation
 import Logging
 import NIOPosix
+import VelocityTypes
 
 #if canImport(Glibc)
 import Glibc
@@ -89,7 +90,7 @@ struct BlobFetcher: Sendable {
             offset += Int64(n)
             meter.add(bytes: n)
         }
-        try finish(file, fd: target, digest: SigV4Signer.hex(hasher.finalize()))
+        try finish(file, fd: target, digest: Hex.lowercase(hasher.finalize()))
         keep = true
         return size
     }
@@ -250,7 +251,7 @@ struct BlobFetcher: Sendable {
                 hashed += Int64(n)
             }
         }
-        return SigV4Signer.hex(hasher.finalize())
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// Digest and header checks, fsync, rename into `blobs/`, fsync of the directory. A wrong

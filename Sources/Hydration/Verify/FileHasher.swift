@@ -1,4 +1,5 @@
 import Crypto
+import VelocityTypes
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,6 @@ enum FileHasher {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             offset += Int64(n)
         }
-        return (SigV4Signer.hex(hasher.finalize()), offset)
+        return (Hex.lowercase(hasher.finalize()), offset)
     }
 }

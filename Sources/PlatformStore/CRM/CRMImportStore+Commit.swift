@@ -8,29 +8,43 @@ extension CRMImportStore {
     /// nothing twice. Returns how many it committed; 0 when that type is done.
     ///
     /// Accounts go first, then people, then leads and interests (which need their person's
-    /// record). A lead or interest whose person was rejected is marked `skipped`.
-    public func commitChunk(batchID: String, entityType: CRMProposal.EntityType, limit: Int) async throws -> Int {
+    /// record); `skipOrphans` runs before a type's first chunk. Only proposals after seq
+    /// `afterSeq` are read, so a lead whose person still awaits review is passed over once per
+    /// commit, not once per chunk; the chunk's `cursor` is where the next one starts.
+    public func commitChunk(
+        batchID: String, entityType: CRMProposal.EntityType, afterSeq: Int, limit: Int
+    ) async throws -> CRMCommitChunk {
         try await postgres.withConnection { connection in
             try await connection.withTransaction { connection in
-                if entityType == .lead || entityType == .propertyInterest {
-                    try connection.query(Self.skipOrphansSQL, [batchID, entityType.rawValue])
-                }
-                // The first `limit` approved proposals, less any whose merge target an earlier one
-                // in the chunk also has: one statement updates a record once.
-                let picked = try connection.query(
+                // The first `limit` committable proposals; one whose merge target an earlier one in
+                // the chunk also has waits for the next chunk: one statement updates a record once.
+                // Leads and interests need their person committed: a join by primary key, which
+                // an EXISTS was planned as a scan of every committed proposal of every batch.
+                let needsPerson = entityType == .lead || entityType == .propertyInterest
+                let chunk = try connection.query(
                     """
-                    SELECT id::text FROM (
-                        SELECT id, merge_target, row_number() OVER (PARTITION BY merge_target ORDER BY seq) AS nth
-                        FROM (SELECT p.id, p.seq, p.merge_target FROM crm_import_proposals p
-                              WHERE p.batch_id = $1::uuid AND p.entity_type = $2 AND p.status = 'approved'
-                                AND (p.entity_type IN ('person', 'account') OR EXISTS (
-                                    SELECT 1 FROM crm_import_proposals o WHERE o.id = p.person_ref
-                                        AND o.status = 'committed'))
-                              ORDER BY p.seq LIMIT $3::int FOR UPDATE) chunk
-                    ) ranked WHERE merge_target IS NULL OR nth = 1
-                    """, [batchID, entityType.rawValue, String(limit)])
-                let ids = try picked.map { try $0.text("id", table: "crm_import_proposals") }
-                guard !ids.isEmpty else { return 0 }
+                    SELECT id::text, seq, merge_target IS NULL
+                        OR row_number() OVER (PARTITION BY merge_target ORDER BY seq) = 1 AS first
+                    FROM (SELECT p.id, p.seq, p.merge_target FROM crm_import_proposals p
+                          \(needsPerson ? "JOIN crm_import_proposals o ON o.id = p.person_ref AND o.status = 'committed'" : "")
+                          WHERE p.batch_id = $1::uuid AND p.entity_type = $2 AND p.status = 'approved'
+                            AND p.seq > $4::int
+                          ORDER BY p.seq LIMIT $3::int FOR UPDATE OF p) chunk
+                    """, [batchID, entityType.rawValue, String(limit), String(afterSeq)])
+                var ids: [String] = []
+                var cursor = afterSeq
+                var firstDeferred: Int?
+                for row in chunk {
+                    let seq = try row.int("seq", table: "crm_import_proposals")
+                    if try row.bool("first", table: "crm_import_proposals") {
+                        ids.append(try row.text("id", table: "crm_import_proposals"))
+                        cursor = max(cursor, seq)
+                    } else if firstDeferred == nil {
+                        firstDeferred = seq
+                    }
+                }
+                if let firstDeferred { cursor = firstDeferred - 1 }
+                guard !ids.isEmpty else { return CRMCommitChunk(committed: 0, cursor: afterSeq) }
                 let parameters = [PostgresArrayLiteral.text(ids), batchID]
                 switch entityType {
                 case .account:
@@ -56,8 +70,16 @@ extension CRMImportStore {
                     UPDATE crm_import_batches SET committed = committed + $2::int, updated_at = now()
                     WHERE id = $1::uuid
                     """, [batchID, String(ids.count)])
-                return ids.count
+                return CRMCommitChunk(committed: ids.count, cursor: cursor)
             }
+        }
+    }
+
+    /// Marks `skipped` the approved leads or interests (`entityType`) whose person was rejected
+    /// or skipped; run once before that type's chunks (again on a resumed commit: it is idempotent).
+    public func skipOrphans(batchID: String, entityType: CRMProposal.EntityType) async throws {
+        _ = try await postgres.withConnection { connection in
+            try await connection.query(Self.skipOrphansSQL, [batchID, entityType.rawValue])
         }
     }
 

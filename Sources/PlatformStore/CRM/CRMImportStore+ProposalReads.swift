@@ -43,8 +43,7 @@ extension CRMImportStore {
         guard Self.isUUID(batchID) else { return counts }
         let rows = try await postgres.withConnection { connection in
             try await connection.query(
-                "SELECT status, count(*) AS n FROM crm_import_proposals WHERE batch_id = $1::uuid GROUP BY status",
-                [batchID])
+                "SELECT status, n FROM crm_import_proposal_counts WHERE batch_id = $1::uuid", [batchID])
         }
         for row in rows {
             let text = try row.text("status", table: "crm_import_proposals")
@@ -54,17 +53,6 @@ extension CRMImportStore {
             counts[status] = try row.int("n", table: "crm_import_proposals")
         }
         return counts
-    }
-
-    /// How many rows normalization found issues in (parse issues are `rowsWithErrors`).
-    public func rowsWithNormalizationIssues(batchID: String) async throws -> Int {
-        guard Self.isUUID(batchID) else { return 0 }
-        let rows = try await postgres.withConnection { connection in
-            try await connection.query(
-                "SELECT count(*) AS n FROM crm_import_rows WHERE batch_id = $1::uuid AND normalize_issues IS NOT NULL",
-                [batchID])
-        }
-        return try rows.first?.int("n", table: "crm_import_rows") ?? 0
     }
 
     static let proposalColumns = """

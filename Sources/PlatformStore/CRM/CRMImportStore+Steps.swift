@@ -97,3 +97,15 @@ extension CRMImportStore {
         }
     }
 }
+
+extension CRMImportStore {
+    /// Refreshes the planner's statistics of the proposals table. A batch adds hundreds of
+    /// thousands of proposals and a bulk review flips their status in one statement, faster
+    /// than autovacuum notices; without this the commit's lookups are planned for the table as
+    /// it was before the batch (a by-person lookup walked every committed lead of the batch).
+    public func analyzeProposals() async throws {
+        _ = try await postgres.withConnection { connection in
+            try await connection.query("ANALYZE crm_import_proposals")
+        }
+    }
+}

@@ -6,12 +6,19 @@ extension CRMImportProcessor {
     /// chunk per transaction; a resumed commit picks up the proposals not yet committed.
     func commit(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
         var committed = 0
+        try await store.analyzeProposals()  // the review changed the statuses the chunks select by
         for entityType in [CRMProposal.EntityType.account, .person, .lead, .propertyInterest] {
+            if entityType == .lead || entityType == .propertyInterest {
+                try await store.skipOrphans(batchID: batch.id, entityType: entityType)
+            }
+            var cursor = -1
             while true {
                 try Task.checkCancellation()
-                let count = try await store.commitChunk(batchID: batch.id, entityType: entityType, limit: commitChunk)
-                if count == 0 { break }
-                committed += count
+                let chunk = try await store.commitChunk(
+                    batchID: batch.id, entityType: entityType, afterSeq: cursor, limit: commitChunk)
+                if chunk.committed == 0 { break }
+                cursor = chunk.cursor
+                committed += chunk.committed
                 try await progress(
                     "commit: \(committed) proposals written (\(entityType.rawValue))", nil,
                     "commit:\(entityType.rawValue)")

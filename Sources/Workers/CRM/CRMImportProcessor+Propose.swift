@@ -13,7 +13,7 @@ extension CRMImportProcessor {
     /// clusters still open are held in memory. The checkpoint is the row after which every
     /// cluster that ended is stored: a resumed step re-runs the deterministic first pass and
     /// skips what it stored.
-    func propose(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
+    func propose(_ batch: CRMImportBatch, progress: @escaping Progress) async throws -> CRMImportBatch {
         guard let record = try await store.manifest(batchID: batch.id) else {
             throw JobError(code: "invalid_batch", message: "batch \(batch.id) has no mapping manifest", retriable: false)
         }
@@ -41,52 +41,69 @@ extension CRMImportProcessor {
         var issues: [(row: Int, issues: JSONValue)] = []
         var lastRow = done
 
+        // A chunk is stored while the next one is normalized: one store in flight, so the
+        // checkpoint still moves chunk by chunk, in order.
+        var inFlight: Task<Void, any Error>?
         func flush(through row: Int) async throws {
-            try await store.setNormalizationIssues(batchID: batch.id, issues: issues)
-            try await store.appendProposals(
-                batchID: batch.id, tenant: batch.tenant, drafts: drafts, firstSeq: seq, fromRow: checkpoint, toRow: row)
+            try await inFlight?.value
+            let chunk = (drafts: drafts, issues: issues, firstSeq: seq, fromRow: checkpoint)
             seq += drafts.count
             checkpoint = row
             drafts.removeAll(keepingCapacity: true)
             issues.removeAll(keepingCapacity: true)
-            try await report(progress, step: "propose", done: row, of: total, checkpoint: String(row))
+            inFlight = Task { [store] in
+                try await store.setNormalizationIssues(batchID: batch.id, issues: chunk.issues)
+                try await store.appendProposals(
+                    batchID: batch.id, tenant: batch.tenant, drafts: chunk.drafts, firstSeq: chunk.firstSeq,
+                    fromRow: chunk.fromRow, toRow: row)
+                try await report(progress, step: "propose", done: row, of: total, checkpoint: String(row))
+            }
         }
 
         var pendingFlush = false
-        try await scan(batch) { record in
-            let row = record.number
-            guard row <= total else { return }
-            lastRow = row
-            let cluster = clusters.cluster(of: row)
-            let last = clusters.lastRow(ofCluster: cluster)
-            let data = normalizer.normalize(fields: record.fields)
-            if last <= done {
-                // Stored by an earlier attempt: only remember which accounts it proposed.
-                if let name = data.account?.name {
-                    let key = CRMProposalAssembler.accountKey(name)
-                    if !key.isEmpty { emittedAccounts.insert(key) }
+        do {
+            try await scan(batch) { record in
+                let row = record.number
+                guard row <= total else { return }
+                lastRow = row
+                let cluster = clusters.cluster(of: row)
+                let last = clusters.lastRow(ofCluster: cluster)
+                let data = normalizer.normalize(fields: record.fields)
+                if last <= done {
+                    // Stored by an earlier attempt: only remember which accounts it proposed.
+                    if let name = data.account?.name {
+                        let key = CRMProposalAssembler.accountKey(name)
+                        if !key.isEmpty { emittedAccounts.insert(key) }
+                    }
+                    return
                 }
-                return
-            }
-            if !data.issues.isEmpty {
-                issues.append((row, .array(data.issues.map { CRMProposalAssembler.issueJSON($0, row: nil) })))
-            }
-            if cluster == row && last == row {
-                drafts += assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts)
-            } else {
-                open[cluster, default: []].append((row, data))
-                if row == last, let rows = open.removeValue(forKey: cluster) {
-                    drafts += assembler.proposals(rows, emittedAccounts: &emittedAccounts)
+                if !data.issues.isEmpty {
+                    issues.append((row, .array(data.issues.map { CRMProposalAssembler.issueJSON($0, row: nil) })))
+                }
+                if cluster == row && last == row {
+                    drafts += assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts)
+                } else {
+                    open[cluster, default: []].append((row, data))
+                    if row == last, let rows = open.removeValue(forKey: cluster) {
+                        drafts += assembler.proposals(rows, emittedAccounts: &emittedAccounts)
+                    }
+                }
+                if drafts.count >= proposeChunkProposals { pendingFlush = true }
+            } afterChunk: {
+                if pendingFlush {
+                    pendingFlush = false
+                    try await flush(through: lastRow)
                 }
             }
-            if drafts.count >= proposeChunkProposals { pendingFlush = true }
-        } afterChunk: {
-            if pendingFlush {
-                pendingFlush = false
-                try await flush(through: lastRow)
-            }
+            if lastRow > checkpoint || !drafts.isEmpty { try await flush(through: max(lastRow, checkpoint)) }
+            try await inFlight?.value
+        } catch {
+            // Nothing of the step outlives it.
+            inFlight?.cancel()
+            _ = try? await inFlight?.value
+            throw error
         }
-        if lastRow > checkpoint || !drafts.isEmpty { try await flush(through: max(lastRow, checkpoint)) }
+        try await store.analyzeProposals()
         try await store.setStatus(batch.id, to: .inReview, from: [.proposing])
         guard let updated = try await store.batch(id: batch.id) else {
             throw JobError(code: "batch_not_found", message: "batch \(batch.id) vanished", retriable: false)

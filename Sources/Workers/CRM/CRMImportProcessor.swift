@@ -57,7 +57,7 @@ public struct CRMImportProcessor: JobProcessor {
     typealias Progress = @Sendable (_ message: String, _ fraction: Double?, _ checkpoint: String) async throws -> Void
 
     /// Runs `step` and whatever follows it in the same job (ingest goes on to propose).
-    func run(_ step: CRMImportJob.Step, _ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
+    func run(_ step: CRMImportJob.Step, _ batch: CRMImportBatch, progress: @escaping Progress) async throws -> CRMImportBatch {
         var batch = batch
         switch step {
         case .ingest:
