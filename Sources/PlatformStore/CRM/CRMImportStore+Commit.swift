@@ -18,17 +18,18 @@ extension CRMImportStore {
             try await connection.withTransaction { connection in
                 // The first `limit` committable proposals; one whose merge target an earlier one in
                 // the chunk also has waits for the next chunk: one statement updates a record once.
-                // Leads and interests need their person committed: a join by primary key, which
-                // an EXISTS was planned as a scan of every committed proposal of every batch.
+                // Leads and interests need their person committed. A scalar lookup by primary key
+                // per row, in seq order: planned as a join or an EXISTS, statistics taken before
+                // the commit flipped the statuses made it scan every committed proposal instead.
                 let needsPerson = entityType == .lead || entityType == .propertyInterest
                 let chunk = try connection.query(
                     """
                     SELECT id::text, seq, merge_target IS NULL
                         OR row_number() OVER (PARTITION BY merge_target ORDER BY seq) = 1 AS first
                     FROM (SELECT p.id, p.seq, p.merge_target FROM crm_import_proposals p
-                          \(needsPerson ? "JOIN crm_import_proposals o ON o.id = p.person_ref AND o.status = 'committed'" : "")
                           WHERE p.batch_id = $1::uuid AND p.entity_type = $2 AND p.status = 'approved'
                             AND p.seq > $4::int
+                            \(needsPerson ? "AND (SELECT o.status FROM crm_import_proposals o WHERE o.id = p.person_ref) = 'committed'" : "")
                           ORDER BY p.seq LIMIT $3::int FOR UPDATE OF p) chunk
                     """, [batchID, entityType.rawValue, String(limit), String(afterSeq)])
                 var ids: [String] = []
