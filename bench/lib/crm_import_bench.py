@@ -677,7 +677,7 @@ def write_section(args, rows: list[dict], manifest: dict, pg_version: str, csv_b
         "",
         "- Velocity: T0 = start of the multipart upload of `leads.csv`; proposals ready = the batch's status "
         "`in_review` (polled every 200 ms); review `approve` where no merge candidate, `merge` where the best "
-        "candidate ≥ 0.95 (not timed); commit = POST commit → status `committed`. Peak RSS = the worker's VmHWM.",
+        "candidate ≥ 0.95 (not timed); commit = POST commit → status `committed`, or `in_review` again when proposals the rules left undecided remain; velocity counts parse errors as error rows (rows whose phone or e-mail is unusable carry normalization issues instead). Peak RSS = the worker's VmHWM.",
         "- Python: the same rules in `bench/peers/crm_import_python.py`, timed from opening the file; it runs "
         "first in each run, on the same seeded database, in schema `peer` (dropped before velocity runs). "
         "Peak RSS = its VmHWM." + peer_steps(),
