@@ -73,8 +73,7 @@ struct CRMImportAPITests {
             #expect(reviewed.status == .ok)
             let approved = try #require((reviewed.body.json["bulk_decided"] as? [Int])?.first)
             #expect(approved > 0)
-            let commit = try await client.execute(
-                uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            let commit = try await S.commit(client, fixture.operatorKey, id)
             #expect(commit.status == .accepted)
             for _ in 0..<300 {
                 detail = try await S.get(client, fixture.acme, id)
@@ -123,8 +122,7 @@ struct CRMImportAPITests {
             let people = try await S.count(fixture, "SELECT count(*) FROM crm_people")
             #expect(done == (try await store.batch(id: id))?.committed)
             // A second commit is refused (nothing approved is left) and writes nothing.
-            let second = try await client.execute(
-                uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            let second = try await S.commit(client, fixture.operatorKey, id)
             #expect(second.status == .conflict)
             #expect(second.body.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "batch_not_ready")
             #expect(try await S.count(fixture, "SELECT count(*) FROM crm_people") == people)

@@ -129,13 +129,11 @@ struct CRMImportRefusalTests {
             let globexReviewer = try await fixture.gateway.keys.create(tenant: "globex", role: .reviewer).token
             let review = try await S.review(client, globexReviewer, id, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
             #expect(review.status == .notFound)
-            let commit = try await client.execute(
-                uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(globexReviewer))
+            let commit = try await S.commit(client, globexReviewer, id)
             #expect(commit.status == .notFound)
             let list = try await client.execute(uri: "/api/crm/imports", method: .get, headers: GatewayFixture.auth(fixture.globex))
             #expect((list.body.json["data"] as? [Any])?.isEmpty == true)
-            let submitterCommit = try await client.execute(
-                uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(fixture.acme))
+            let submitterCommit = try await S.commit(client, fixture.acme, id)
             #expect(submitterCommit.status == .forbidden)
         }
     }
@@ -169,13 +167,11 @@ struct CRMImportRefusalTests {
             let a = try #require(first.body.json["id"] as? String)
             let b = try #require(second.body.json["id"] as? String)
             // Before its proposals are ready a batch takes no review and no commit.
-            let early = try await client.execute(
-                uri: "/api/crm/imports/\(a)/commit", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            let early = try await S.commit(client, fixture.operatorKey, a)
             #expect(early.status == .conflict)
             try await S.run(.ingest, a, fixture)
             try await S.run(.ingest, b, fixture)
-            let beforeReview = try await client.execute(
-                uri: "/api/crm/imports/\(a)/commit", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            let beforeReview = try await S.commit(client, fixture.operatorKey, a)
             #expect(beforeReview.status == .conflict)
             #expect(Self.code(beforeReview) == "batch_not_ready")
 

@@ -143,8 +143,7 @@ struct CRMImportReviewFlowTests {
 
     /// `POST …/commit` as a reviewer, then the commit step run to its end.
     private func commit(_ client: some TestClientProtocol, _ fixture: GatewayFixture, _ id: String) async throws {
-        let response = try await client.execute(
-            uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+        let response = try await S.commit(client, fixture.operatorKey, id)
         #expect(response.status == .accepted)
         let batch = try await S.run(.commit, id, fixture)
         #expect(batch.status == .committed || batch.status == .inReview)

@@ -65,6 +65,11 @@ enum CRMImportSupport {
             body: ByteBuffer(string: body))
     }
 
+    static func commit(_ client: some TestClientProtocol, _ token: String, _ id: String) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/crm/imports/\(id)/commit", method: .post, headers: GatewayFixture.auth(token))
+    }
+
     static func count(_ fixture: GatewayFixture, _ sql: String, _ parameters: [String?] = []) async throws -> Int {
         let rows = try await fixture.gateway.postgres.withConnection { try await $0.query(sql, parameters) }
         return Int(rows.rows.first?.first.flatMap { $0 } ?? "0") ?? -1
