@@ -137,6 +137,61 @@ struct CRMImportReviewFlowTests {
         }
     }
 
+    @Test("two proposals merged into one person in the same chunk are both committed, one after the other")
+    func twoMergesIntoOnePerson() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let earlier = Array("Name,Mobile,Email,City\nRajesh Kumar,98765 43210,rajesh.kumar@gmail.com,Mumbai\n".utf8)
+            let firstID = try #require(
+                try await S.upload(client, token: fixture.acme, file: earlier, filename: "first.csv").body.json["id"]
+                    as? String)
+            try await S.run(.ingest, firstID, fixture)
+            _ = try await S.review(client, fixture.operatorKey, firstID, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
+            try await commit(client, fixture, firstID)
+            let rajeshID = try #require(
+                try await fixture.gateway.postgres.withConnection {
+                    try await $0.query("SELECT id::text FROM crm_people WHERE primary_phone = '+919876543210'")
+                }.rows.first?.first ?? nil)
+
+            // Two rows the reviewer knows are Rajesh (a work address, an old number): separate
+            // proposals; a new person after them, committed in the same chunk as the first merge.
+            let sheet = Array(
+                """
+                Name,Mobile,Email,City
+                Rajesh K,98111 22333,rajesh.k@work.in,Mumbai
+                R Kumar,98444 55666,rk.old@yahoo.in,Mumbai
+                Anita Desai,98200 11223,anita.desai@gmail.com,Pune
+
+                """.utf8)
+            let id = try #require(
+                try await S.upload(client, token: fixture.acme, file: sheet, filename: "two.csv").body.json["id"]
+                    as? String)
+            try await S.run(.ingest, id, fixture)
+            let people = S.proposals(try await S.get(client, fixture.acme, id, query: "?entity_type=person"))
+            #expect(people.count == 3)
+            let decisions = people.map { proposal -> [String: Any] in
+                (proposal["canonical_payload"] as? [String: Any])?["city"] as? String == "Pune"
+                    ? ["proposal_id": proposal["id"]!, "decision": "approve"]
+                    : ["proposal_id": proposal["id"]!, "decision": "merge", "merge_target": rajeshID]
+            }
+            let body = String(
+                decoding: try JSONSerialization.data(withJSONObject: ["decisions": decisions]), as: UTF8.self)
+            #expect(try await S.review(client, fixture.operatorKey, id, body).status == .ok)
+            try await commit(client, fixture, id)
+
+            // One statement updates a record once, so the second waited for the next chunk; neither was left behind.
+            #expect(
+                try await S.count(
+                    fixture,
+                    "SELECT count(*) FROM crm_import_proposals WHERE batch_id = $1::uuid AND entity_type = 'person' AND status = 'committed'",
+                    [id]) == 3)
+            let emails = try await fixture.gateway.postgres.withConnection {
+                try await $0.query("SELECT array_to_string(emails, ',') FROM crm_people WHERE id = $1::uuid", [rajeshID])
+            }.rows.first?.first ?? nil
+            #expect(emails == "rajesh.kumar@gmail.com,rajesh.k@work.in,rk.old@yahoo.in")
+            #expect(try await S.count(fixture, "SELECT count(*) FROM crm_people WHERE tenant_id = 'acme'") == 2)
+        }
+    }
+
     private func payload(_ proposal: [String: Any]) -> [String: Any] {
         proposal["canonical_payload"] as? [String: Any] ?? [:]
     }
