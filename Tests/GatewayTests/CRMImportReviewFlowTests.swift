@@ -192,6 +192,28 @@ struct CRMImportReviewFlowTests {
         }
     }
 
+    @Test("a new mapping for a batch in review drops its proposals and their counts, and the new ones are counted")
+    func remapInReview() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let uploaded = try await S.upload(client, token: fixture.acme, file: try S.fixture("hubspot_contacts.csv"))
+            let id = try #require(uploaded.body.json["id"] as? String)
+            try await S.run(.ingest, id, fixture)
+            let before = try #require(try await S.get(client, fixture.acme, id)["proposal_counts"] as? [String: Int])
+            #expect((before["pending"] ?? 0) > 0)
+            let remapped = try await S.review(
+                client, fixture.operatorKey, id, #"{"mapping_edits":[{"column":"Company Name","field":null}]}"#)
+            #expect(remapped.status == .ok)
+            let dropped = try #require(try await S.get(client, fixture.acme, id)["proposal_counts"] as? [String: Int])
+            #expect(dropped.values.allSatisfy { $0 == 0 })
+            try await S.run(.propose, id, fixture)
+            let after = try #require(try await S.get(client, fixture.acme, id)["proposal_counts"] as? [String: Int])
+            let stored = try await S.count(fixture, "SELECT count(*) FROM crm_import_proposals WHERE batch_id = $1::uuid", [id])
+            #expect(after["pending"] == stored)
+            // Without the company column there are no account proposals: fewer than before.
+            #expect(stored < before["pending"] ?? 0)
+        }
+    }
+
     private func payload(_ proposal: [String: Any]) -> [String: Any] {
         proposal["canonical_payload"] as? [String: Any] ?? [:]
     }
