@@ -93,7 +93,7 @@ struct AgentCommand: AsyncParsableCommand {
                 let client = ComfyUIClient(baseURL: lane.baseURL, clientID: lane.workerID, http: http)
                 return [
                     MediaWorker(
-                        configuration: .init(workerID: lane.workerID), comfyUI: client, blobs: blobs, broker: broker,
+                        configuration: .init(lane: lane), comfyUI: client, blobs: blobs, broker: broker,
                         workflow: workflow, logger: logger, activity: lane.activity)
                 ]
             },

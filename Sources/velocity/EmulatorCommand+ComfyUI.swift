@@ -16,6 +16,7 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
             the --checkpoint names. A render is KSampler taking --render-seconds, split over its steps. \
             Faults: --fail-mode crash (the process exits mid-render with status 1), hang (the render and \
             /history/{id} stop answering), fail (an execution_error, torch.OutOfMemoryError by default); \
+            --fail-poison TEXT limits them to renders whose prompt text contains TEXT; \
             --websocket-stall stops websocket messages while prompts keep completing. Change faults at runtime \
             with POST /emulator/faults (see ComfyUIFaults). Stops gracefully on SIGTERM or SIGINT.
             """)
@@ -86,6 +87,9 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Exception of --fail-mode fail: oom or runtime.")
     var failure = "oom"
 
+    @Option(help: "Strike only renders whose prompt text contains this (a poison input).")
+    var failPoison: String?
+
     @Flag(help: "Websocket messages stop while prompts keep completing.")
     var websocketStall = false
 
@@ -146,12 +150,13 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
         guard let failure = ComfyUIFaults.Failure(rawValue: failure) else {
             throw ValidationError("--failure must be oom or runtime")
         }
+        if let failPoison, failPoison.isEmpty { throw ValidationError("--fail-poison cannot be empty") }
         guard failAfter >= 0, failCount >= 0, failAtStep >= 1, memoryGrowthMbPerPrompt >= 0 else {
             throw ValidationError("fault counts cannot be negative and --fail-at-step starts at 1")
         }
         configuration.faults = ComfyUIFaults(
             mode: mode, afterPrompts: failAfter, count: failCount == 0 ? nil : failCount, atStep: failAtStep,
-            failure: failure, websocketStall: websocketStall,
+            failure: failure, poison: failPoison, websocketStall: websocketStall,
             memoryGrowthBytesPerPrompt: Int64(memoryGrowthMbPerPrompt * 1_048_576))
         configuration.crashBehaviour = .exitProcess(code: 1)
         return configuration

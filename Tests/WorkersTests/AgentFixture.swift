@@ -91,7 +91,7 @@ struct AgentFixture {
                 media: { lane in
                     [
                         MediaWorker(
-                            configuration: .init(workerID: lane.workerID),
+                            configuration: .init(lane: lane),
                             comfyUI: ComfyUIClient(baseURL: lane.baseURL, clientID: lane.workerID, http: http), blobs: blobs,
                             broker: broker, workflow: workflow, logger: logger, activity: lane.activity)
                     ]
@@ -148,17 +148,19 @@ struct AgentFixture {
     }
 
     /// Submits a Dream Weaver render of a small generated image.
-    func submitRender() async throws -> String {
+    func submitRender(style: String = "warm scandinavian", maxAttempts: Int = 3) async throws -> String {
         let id = JobID.make()
         var bytes: [UInt8] = []
         for y in 0..<32 { for x in 0..<32 { bytes += [UInt8(x * 8), UInt8(y * 8), 128, 255] } }
         let png = try PNGCodec.encode(PNGCodec.Pixels(width: 32, height: 32, bytes: bytes))
         try await blobs.write(png, as: "dream-weaver/\(id)/input.png")
         let payload = """
-            {"input_blob":"dream-weaver/\(id)/input.png","room_type":"living_room","style":"warm scandinavian","seed":7,\
+            {"input_blob":"dream-weaver/\(id)/input.png","room_type":"living_room","style":"\(style)","seed":7,\
             "image":{"format":"png","width":32,"height":32,"bytes":\(png.count)},"output_blob":"dream-weaver/\(id)/output.png"}
             """
-        _ = try await broker.broker.enqueue([JobSubmission(id: id, kind: "dream_weaver.render", queue: "media", payload: payload)])
+        _ = try await broker.broker.enqueue([
+            JobSubmission(id: id, kind: "dream_weaver.render", queue: "media", payload: payload, maxAttempts: maxAttempts)
+        ])
         return id
     }
 

@@ -17,12 +17,24 @@ public struct JobFailure: Sendable, Equatable {
     public var disposition: Disposition
     /// For `.retry`; `.error` uses the job's backoff policy.
     public var delayMilliseconds: Int?
+    /// The backend or device the failed attempt took down with it (a ComfyUI that crashed
+    /// under the job, named per box and GPU). The broker keeps the distinct domains of each job:
+    /// a job that took down `JobFailure.faultDomainLimit` different ones is dead at once,
+    /// whatever attempts it has left, so a poison input cannot crash a whole box in turn.
+    public var faultDomain: String?
 
-    public init(code: String, message: String, retriable: Bool = true, disposition: Disposition = .error, delayMilliseconds: Int? = nil) {
+    /// Distinct fault domains a job may take down before it is dead-lettered.
+    public static let faultDomainLimit = 2
+
+    public init(
+        code: String, message: String, retriable: Bool = true, disposition: Disposition = .error,
+        delayMilliseconds: Int? = nil, faultDomain: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.retriable = retriable
         self.disposition = disposition
         self.delayMilliseconds = delayMilliseconds
+        self.faultDomain = faultDomain
     }
 }

@@ -30,4 +30,6 @@ public struct JobSnapshot: Sendable, Equatable {
     public var leaseDeadlineMilliseconds: Int?
     /// Jobs that will be claimed before this one (0: next) while it is queued; nil otherwise.
     public var queuePosition: Int? = nil
+    /// The backends the job's attempts took down (`JobFailure.faultDomain`), first first.
+    public var faultDomains: [String] = []
 }

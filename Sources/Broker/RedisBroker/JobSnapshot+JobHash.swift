@@ -44,5 +44,6 @@ extension JobSnapshot {
             scheduledMilliseconds: try int("scheduled_ms"), startedMilliseconds: try int("started_ms"),
             claimedMilliseconds: try int("claimed_ms"), finishedMilliseconds: try int("finished_ms"),
             leaseDeadlineMilliseconds: try int("lease_deadline_ms"))
+        faultDomains = fields["fault_domains"].map { $0.split(separator: "\n").map(String.init) } ?? []
     }
 }

@@ -130,7 +130,8 @@ public final class RedisBroker: JobBroker {
             BrokerScript.fail, queue: lease.queue, jobKeys: [keys(lease.queue).job(lease.jobID)],
             arguments: [
                 lease.attemptID, failure.disposition.rawValue, failure.code, failure.message,
-                failure.retriable ? "1" : "0", String(delay),
+                failure.retriable ? "1" : "0", String(delay), failure.faultDomain ?? "",
+                String(JobFailure.faultDomainLimit),
             ])
         return try reply.decodeState("fail reply state")
     }

@@ -95,6 +95,8 @@ enum BrokerScript {
         -- ARGV[A+1] attempt_id   ARGV[A+2] mode: error | retry | release | canceled
         -- ARGV[A+3] error code   ARGV[A+4] message   ARGV[A+5] retriable (1/0)
         -- ARGV[A+6] delay ms before the next attempt (error and retry)
+        -- ARGV[A+7] fault domain the attempt took down ('' none)   ARGV[A+8] distinct domains
+        -- that make the job dead at once
         -- `release` gives the attempt back unspent (a drained worker); a job with a cancel request
         -- is canceled whatever the mode.
         -- Reply: the job's new state, or VJ_STALE_ATTEMPT / VJ_NOT_FOUND.
@@ -121,6 +123,28 @@ enum BrokerScript {
             emit(id, 'queued')
             signal(1)
             return 'queued'
+        end
+        local domain = ARGV[A + 7] or ''
+        if domain ~= '' then
+            -- Newline-separated distinct domains: a job that crashed backends on two GPUs is
+            -- poison, and another attempt would only take down a third.
+            local seen = redis.call('HGET', jk, 'fault_domains') or ''
+            local count, known = 0, false
+            for name in string.gmatch(seen, '[^\n]+') do
+                count = count + 1
+                if name == domain then known = true end
+            end
+            if not known then
+                seen = seen == '' and domain or (seen .. '\n' .. domain)
+                count = count + 1
+                redis.call('HSET', jk, 'fault_domains', seen)
+            end
+            if count >= (tonumber(ARGV[A + 8]) or 2) then
+                redis.call('HSET', jk, 'error_message', ARGV[A + 4] .. ' (it took down ' .. count
+                    .. ' backends: ' .. string.gsub(seen, '\n', ', ') .. '; dead without further attempts)')
+                bury(id, jk, now)
+                return 'dead'
+            end
         end
         local attempts, max = tonumber(f[1]) or 0, tonumber(f[2]) or 1
         if mode == 'retry' or retriable == '1' then
@@ -247,7 +271,8 @@ enum BrokerScript {
         local now = now_ms()
         redis.call('ZREM', K_DEAD, id)
         redis.call('HSET', jk, 'state', 'queued', 'attempts', 0)
-        redis.call('HDEL', jk, 'finished_ms', 'error_code', 'error_message', 'error_retriable', 'cancel_requested')
+        redis.call('HDEL', jk, 'finished_ms', 'error_code', 'error_message', 'error_retriable', 'cancel_requested',
+            'fault_domains')
         make_ready(id, jk, now)
         redis.call('HINCRBY', K_META, 'replayed_total', 1)
         emit(id, 'queued')

@@ -5,7 +5,7 @@
 ///
 /// JSON form (every key optional; a POST replaces the whole plan):
 /// `{"mode": "none|crash|hang|fail", "after_prompts": 0, "count": 1, "at_step": 1,
-///   "failure": "oom|runtime", "websocket_stall": false, "memory_growth_bytes_per_prompt": 0}`.
+///   "failure": "oom|runtime", "poison": null, "websocket_stall": false, "memory_growth_bytes_per_prompt": 0}`.
 public struct ComfyUIFaults: Sendable, Equatable {
     public enum Mode: String, Sendable, CaseIterable {
         case none
@@ -33,6 +33,9 @@ public struct ComfyUIFaults: Sendable, Equatable {
     /// The sampler step (1-based) the fault strikes at, clamped to the prompt's steps.
     public var atStep = 1
     public var failure = Failure.outOfMemory
+    /// When set, the fault strikes only renders whose prompt text contains it (a poison input:
+    /// the same job fails wherever it runs, the others never); the counters count those only.
+    public var poison: String?
     /// Websocket messages stop for good while prompts keep completing (ComfyUI issues #15240,
     /// #3390); connections stay open.
     public var websocketStall = false
@@ -41,8 +44,9 @@ public struct ComfyUIFaults: Sendable, Equatable {
 
     public init(
         mode: Mode = .none, afterPrompts: Int = 0, count: Int? = 1, atStep: Int = 1, failure: Failure = .outOfMemory,
-        websocketStall: Bool = false, memoryGrowthBytesPerPrompt: Int64 = 0
+        poison: String? = nil, websocketStall: Bool = false, memoryGrowthBytesPerPrompt: Int64 = 0
     ) {
+        self.poison = poison
         self.mode = mode
         self.afterPrompts = afterPrompts
         self.count = count
@@ -62,7 +66,8 @@ public struct ComfyUIFaults: Sendable, Equatable {
     public init(json: ComfyJSON) throws(InvalidPlan) {
         guard let object = json.objectValue else { throw InvalidPlan(message: "the fault plan must be a JSON object") }
         let known: Set<String> = [
-            "mode", "after_prompts", "count", "at_step", "failure", "websocket_stall", "memory_growth_bytes_per_prompt",
+            "mode", "after_prompts", "count", "at_step", "failure", "poison", "websocket_stall",
+            "memory_growth_bytes_per_prompt",
         ]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
             throw InvalidPlan(message: "unknown fault setting '\(unknown)'")
@@ -79,6 +84,12 @@ public struct ComfyUIFaults: Sendable, Equatable {
                 throw InvalidPlan(message: "failure must be one of \(Failure.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             self.failure = failure
+        }
+        if let value = object["poison"], value != .null {
+            guard let text = value.stringValue, !text.isEmpty else {
+                throw InvalidPlan(message: "poison must be a non-empty string or null")
+            }
+            poison = text
         }
         afterPrompts = try Self.count(object["after_prompts"], "after_prompts", default: 0, minimum: 0)
         atStep = try Self.count(object["at_step"], "at_step", default: 1, minimum: 1)
@@ -112,6 +123,7 @@ public struct ComfyUIFaults: Sendable, Equatable {
         object["count"] = count.map { ComfyJSON.int($0) } ?? .null
         object["at_step"] = .int(atStep)
         object["failure"] = .string(failure.rawValue)
+        object["poison"] = poison.map(ComfyJSON.string) ?? .null
         object["websocket_stall"] = .bool(websocketStall)
         object["memory_growth_bytes_per_prompt"] = .int(Int128(memoryGrowthBytesPerPrompt))
         return .object(object)

@@ -129,6 +129,7 @@ final class BackendLane: Sendable {
                 continue lifecycle
             }
             currentProcess.withLock { $0 = process }
+            let lifeline = BackendLifeline(faultDomain: environment.faultDomain(spec))
             update { $0.state = $0.restarts == 0 && current == 1 ? .starting : .restarting }
             let outcome: IncarnationOutcome = await withTaskGroup(of: Void.self) { group in
                 group.addTask { [post] in post.yield(.exited(incarnation: current, status: await process.waitForExit())) }
@@ -148,7 +149,8 @@ final class BackendLane: Sendable {
                     case .consume:
                         consuming = true
                         if ready && workers == nil {
-                            workers = startWorkers(in: &group, incarnation: current, servedModel: servedModel)
+                            workers = startWorkers(
+                                in: &group, incarnation: current, servedModel: servedModel, lifeline: lifeline)
                         }
                     case .ready(let number, let model) where number == current:
                         ready = true
@@ -160,7 +162,10 @@ final class BackendLane: Sendable {
                             $0.memoryAtReadyMiB = process.residentMemoryMiB
                         }
                         settle(nil)
-                        if consuming { workers = startWorkers(in: &group, incarnation: current, servedModel: servedModel) }
+                        if consuming {
+                            workers = startWorkers(
+                                in: &group, incarnation: current, servedModel: servedModel, lifeline: lifeline)
+                        }
                     case .notReady(let number, let reason) where number == current:
                         update { $0.lastError = reason }
                         await process.stop(grace: .seconds(5))
@@ -169,6 +174,9 @@ final class BackendLane: Sendable {
                     case .exited(let number, let status) where number == current:
                         let reason = "\(spec.name) exited with status \(status)"
                         update { $0.lastError = reason }
+                        // Before the workers are cancelled: the job a worker holds now spends
+                        // its attempt (it may be what killed the backend), unlike in a drain.
+                        lifeline.markExited(status: status)
                         group.cancelAll()
                         return ready ? .crashed(reason) : .failedStart(reason)
                     case .workersEnded(let number, let error) where number == current:
@@ -308,10 +316,13 @@ final class BackendLane: Sendable {
         }
     }
 
-    private func startWorkers(in group: inout TaskGroup<Void>, incarnation: Int, servedModel: String?) -> ServiceGroup? {
+    private func startWorkers(
+        in group: inout TaskGroup<Void>, incarnation: Int, servedModel: String?, lifeline: BackendLifeline
+    ) -> ServiceGroup? {
         do {
             let services = try environment.makeWorkers(
-                spec, servedModel: servedModel, activity: { [weak self] activity in self?.note(activity) })
+                spec, servedModel: servedModel, lifeline: lifeline,
+                activity: { [weak self] activity in self?.note(activity) })
             var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: environment.logger)
             configuration.gracefulShutdownSignals = []
             configuration.cancellationSignals = []

@@ -120,13 +120,20 @@ struct LaneEnvironment: Sendable {
             .bytes("POST", baseURL(spec) + "/free", Array(#"{"unload_models":true,"free_memory":true}"#.utf8), contentType: "application/json"))
     }
 
+    /// The fault domain of a lane's backend: its box and GPUs, stable across restarts.
+    func faultDomain(_ spec: LaneSpec) -> String {
+        "\(configuration.box)/gpu" + spec.gpuIndices.map(String.init).joined(separator: "+")
+    }
+
     /// The lane's workers; `servedModel` is what its health check found the LLM server serving.
-    func makeWorkers(_ spec: LaneSpec, servedModel: String?, activity: @escaping WorkerActivitySink) throws -> [any Service] {
+    func makeWorkers(
+        _ spec: LaneSpec, servedModel: String?, lifeline: BackendLifeline, activity: @escaping WorkerActivitySink
+    ) throws -> [any Service] {
         let known = gpus()
         let lane = WorkerFactory.Lane(
             name: spec.name, baseURL: baseURL(spec), gpus: spec.gpuIndices.compactMap { known[$0] },
             workerID: "\(configuration.box)/\(spec.name)/\(UUID().uuidString.prefix(8).lowercased())",
-            model: servedModel ?? configuration.llmModel ?? "", activity: activity)
+            model: servedModel ?? configuration.llmModel ?? "", activity: activity, lifeline: lifeline)
         switch spec.kind {
         case .media: return try factory.media(lane)
         case .llm: return try factory.llm(lane)

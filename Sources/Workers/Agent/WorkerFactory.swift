@@ -18,6 +18,8 @@ public struct WorkerFactory: Sendable {
         public var model: String
         /// Where the workers report their jobs and a backend that stopped answering.
         public var activity: WorkerActivitySink
+        /// Marked when the backend process exits, before the workers are cancelled.
+        public var lifeline: BackendLifeline
     }
 
     public var media: @Sendable (Lane) throws -> [any Service]

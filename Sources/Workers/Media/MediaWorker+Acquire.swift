@@ -19,6 +19,15 @@ extension MediaWorker {
                 continue
             }
             let context = runtime.hold(claimed)
+            if isStopping || !health.isHealthy {
+                // Claimed as the worker stopped or its backend died (a claim blocks up to a
+                // second): back unspent now, not after an upload to a backend that is gone.
+                let failure = JobFailure(
+                    code: VelocityErrorCode.workerStopped.rawValue, message: "given back: the worker stopped as it claimed the job",
+                    disposition: .release)
+                await runtime.fail(claimed, failure, started: false)
+                return nil
+            }
             do {
                 return try await prepare(claimed, context: context, slot: slot)
             } catch {

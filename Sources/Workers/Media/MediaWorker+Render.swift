@@ -92,6 +92,10 @@ extension MediaWorker {
 
     private func renderFailed(_ job: MediaJob, promptID: String, queued: Bool, error: any Error) async {
         if Task.isCancelled || error is CancellationError {
+            if queued, let crash = await crashFailure() {
+                await settle(job, crash)
+                return
+            }
             // Past the drain deadline: stop the prompt (so the next worker finds the GPU free)
             // and give the job back unspent.
             await stopPrompt(promptID)
@@ -104,6 +108,10 @@ extension MediaWorker {
             return
         }
         if error.isBackendFailure {
+            if queued, let crash = await crashFailure() {
+                await settle(job, crash)
+                return
+            }
             backendFailed(error.message)
             // A prompt that never reached ComfyUI cost nothing: give it back unspent. One that
             // did counts as an attempt, so a job that crashes every backend ends dead.
@@ -144,6 +152,19 @@ extension MediaWorker {
             }
             try? await client.deleteHistory([promptID])
         }.value
+    }
+
+    /// The failure of a job whose prompt was in ComfyUI when the backend process died, or nil
+    /// when it did not die (a drain, a hung server).
+    private func crashFailure() async -> JobFailure? {
+        guard let lifeline = configuration.lifeline,
+            let status = await lifeline.exitStatus(within: configuration.crashConfirmation)
+        else { return nil }
+        return JobFailure(
+            code: VelocityErrorCode.backendCrash.rawValue,
+            message: "ComfyUI at \(comfyUI.baseURL) (\(lifeline.faultDomain)) exited with status \(status) during the render",
+            disposition: .retry, delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds,
+            faultDomain: lifeline.faultDomain)
     }
 
     func settle(_ job: MediaJob, _ failure: JobFailure) async {

@@ -19,7 +19,9 @@ public import ServiceLifecycle
 /// - Graceful shutdown (drain): stops claiming, gives the prefetched job back unspent
 ///   (`.release`), finishes the current render and stores it, then returns.
 /// - Task cancellation (drain deadline passed): interrupts the current prompt and gives it,
-///   and the prefetched job, back unspent.
+///   and the prefetched job, back unspent — unless the agent cancelled because the backend
+///   process died (`Configuration.lifeline`): then the rendering job spends its attempt as
+///   `backend_crash` with the GPU as its fault domain, and two GPUs crashed make it dead.
 /// - Backend failure (unreachable, lost the prompt after a restart, or silent past the
 ///   deadline): the job fails with `.retry` after a short delay (an attempt spent, so a
 ///   crash loop cannot hold a job forever) and another GPU takes it; `backendUnresponsive`
@@ -56,10 +58,22 @@ public struct MediaWorker: Service {
         public var interruptedRetryDelayMilliseconds = 1_000
         /// How long a canceled or stopped prompt is given to leave ComfyUI.
         public var interruptConfirmation: Duration = .seconds(10)
+        /// Set by the box agent: tells a cancellation that came with the backend's death from
+        /// a drain, so the job that was rendering spends its attempt (`backend_crash`, with the
+        /// lane's fault domain) instead of going back unspent to crash the next GPU.
+        public var lifeline: BackendLifeline?
+        /// How long a render whose requests failed waits to learn whether the backend died.
+        public var crashConfirmation: Duration = .seconds(2)
 
         public init(queue: String = "media", workerID: String) {
             self.queue = queue
             self.workerID = workerID
+        }
+
+        /// The configuration of the worker of an agent's lane: its id and its backend's lifeline.
+        public init(queue: String = "media", lane: WorkerFactory.Lane) {
+            self.init(queue: queue, workerID: lane.workerID)
+            lifeline = lane.lifeline
         }
     }
 

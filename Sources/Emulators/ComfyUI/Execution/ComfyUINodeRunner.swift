@@ -146,7 +146,11 @@ struct ComfyUINodeRunner: Sendable {
             try await Task.sleep(for: .seconds(modelLoadSeconds))
         }
         let samplingSteps = denoise <= 0 ? 0 : steps
-        let fault = runtime.strikeRender()
+        let texts = links.values.compactMap { value -> String? in
+            if case .conditioning(let text) = value { return text }
+            return nil
+        }
+        let fault = runtime.strikeRender(texts: texts)
         let faultStep = fault.map { min($0.faults.atStep, max(samplingSteps, 1)) }
         let stepDuration = samplingSteps > 0 ? renderSeconds / Double(samplingSteps) : 0
         for step in 1...max(samplingSteps, 1) {

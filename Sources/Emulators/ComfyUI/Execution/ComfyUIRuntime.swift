@@ -59,10 +59,12 @@ final class ComfyUIRuntime: Sendable {
         var generation: Int
     }
 
-    /// Called as a sampler starts: the fault that strikes this render, if any.
-    func strikeRender() -> Strike? {
+    /// Called as a sampler starts: the fault that strikes this render, if any. `texts` are
+    /// its prompt's conditioning texts, for a poison plan.
+    func strikeRender(texts: [String] = []) -> Strike? {
         state.withLock { state in
             let faults = state.faults
+            if let poison = faults.poison, !texts.contains(where: { $0.contains(poison) }) { return nil }
             defer { state.rendersSeen += 1 }
             guard faults.mode != .none, state.rendersSeen >= faults.afterPrompts else { return nil }
             if let count = faults.count, state.strikes >= count { return nil }
