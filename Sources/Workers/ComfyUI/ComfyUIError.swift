@@ -49,7 +49,8 @@ extension VelocityErrorCode {
     public static let comfyUINoOutputs: Self = "comfyui_no_outputs"
     /// Any other refusal of `POST /prompt` (`no_prompt`, an unknown type, a 5xx).
     public static let comfyUIRejected: Self = "comfyui_rejected"
-    /// A node raised while executing (`execution_error`): CUDA out of memory, a bad image…
+    /// A node raised while executing (`execution_error`) an exception `ComfyUIFailureRule`'s table
+    /// does not know: retried.
     public static let comfyUIExecutionError: Self = "comfyui_execution_error"
     /// The prompt was interrupted by someone else than this worker.
     public static let comfyUIInterrupted: Self = "comfyui_interrupted"

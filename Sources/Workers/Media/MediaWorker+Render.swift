@@ -38,8 +38,9 @@ extension MediaWorker {
             case .succeeded:
                 return RenderedJob(job: job, promptID: promptID, entry: entry)
             case .failed(let failure):
-                await settle(
-                    job, JobFailure(code: VelocityErrorCode.comfyUIExecutionError.rawValue, message: failure.summary, retriable: true))
+                // Retriable (out of memory, a CUDA fault) or final (the input, a validation, a
+                // missing node or model), by ComfyUIFailureRule's table.
+                await settle(job, failure.jobFailure)
             case .interrupted(let node):
                 let failure = job.context.isCancelRequested
                     ? canceled()
