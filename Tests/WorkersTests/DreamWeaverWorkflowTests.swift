@@ -145,10 +145,12 @@ struct DreamWeaverWorkflowTests {
 
     @Test("refused: a required parameter missing")
     func missingRequired() throws {
-        try refuses("parameters.seed", "is required") { manifest in
-            var parameters = manifest["parameters"] as! [String: Any]
-            parameters["seed"] = nil
-            manifest["parameters"] = parameters
+        for name in ["image", "filename_prefix"] {
+            try refuses("parameters.\(name)", "is required") { manifest in
+                var parameters = manifest["parameters"] as! [String: Any]
+                parameters[name] = nil
+                manifest["parameters"] = parameters
+            }
         }
     }
 
@@ -163,9 +165,11 @@ struct DreamWeaverWorkflowTests {
         }
     }
 
-    @Test("refused: no models, a model no node loads, a loaded model not listed, a bad model entry")
+    @Test("refused: no models for a workflow that loads one, a model no node loads, a loaded model not listed, a bad entry")
     func models() throws {
-        try refuses("models", "must list") { $0["models"] = [[String: Any]]() }
+        try refuses("models", "does not list dreamweaver_staging_xl.safetensors, which workflow.1.inputs.ckpt_name loads") {
+            $0["models"] = [[String: Any]]()
+        }
         try refuses("models[1]", "other.safetensors is not loaded by any node") { manifest in
             manifest["models"] = [
                 ["folder": "checkpoints", "name": "dreamweaver_staging_xl.safetensors"],

@@ -20,7 +20,8 @@ public struct WorkflowManifest: Decodable, Sendable, Equatable {
     public var workflow: String
     /// The node whose saved images are the job's result.
     public var output_node: String
-    /// The positive prompt; `{room}` and `{style}` are replaced.
+    /// The positive prompt; `{room}` and `{style}` are replaced (unused without a
+    /// `positive_prompt` parameter).
     public var prompt_template: String
     /// Words for room types (`living_room` → `living room`); others read with `_` as spaces.
     public var room_names: [String: String]?
@@ -30,7 +31,9 @@ public struct WorkflowManifest: Decodable, Sendable, Equatable {
     public var models: [Model]
 
     public static let parameterTypes = ["image", "string", "integer", "number"]
-    /// What the media worker injects into every render.
-    public static let requiredParameters = ["image", "positive_prompt", "seed", "filename_prefix"]
+    /// What the media worker injects into every render. It also sets `positive_prompt`,
+    /// `negative_prompt`, `seed` and `denoise` when the workflow declares them; a workflow of
+    /// image operations alone has none of them.
+    public static let requiredParameters = ["image", "filename_prefix"]
     public static let templatePlaceholders = ["room", "style"]
 }

@@ -11,7 +11,8 @@ struct WorkflowValidation {
         try checkNodes()
         try checkParameters()
         try checkOutputNode()
-        try checkTemplate()
+        // The template matters only to a workflow that takes the positive prompt.
+        if manifest.parameters["positive_prompt"] != nil { try checkTemplate() }
         try checkModels()
     }
 
@@ -99,11 +100,9 @@ struct WorkflowValidation {
         }
     }
 
-    /// The models listed are the model files the graph names, no more and no fewer.
+    /// The models listed are the model files the graph names, no more and no fewer: none for a
+    /// workflow that loads no model (image operations only), which ComfyUI runs as well.
     private func checkModels() throws {
-        guard !manifest.models.isEmpty else {
-            throw WorkflowError(entry: "models", "must list the model files the workflow loads")
-        }
         var used: [String: String] = [:]
         for id in graph.keys.sorted() {
             for (name, value) in graph[id]?["inputs"]?.objectValue ?? [:] {
