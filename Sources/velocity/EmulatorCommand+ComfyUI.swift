@@ -66,6 +66,9 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Maximum upload size in MB (ComfyUI's --max-upload-size).")
     var maxUploadSize = 100.0
 
+    @Flag(help: "KSampler sends no per-step progress (like custom nodes that report nothing until done).")
+    var noStepProgress = false
+
     @Flag(help: "Disable the output cache (ComfyUI's --cache-none).")
     var cacheNone = false
 
@@ -142,6 +145,7 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
         guard maxUploadSize > 0 else { throw ValidationError("--max-upload-size must be positive") }
         configuration.maxUploadBytes = Int(maxUploadSize * 1024 * 1024)
         configuration.cacheEnabled = !cacheNone
+        configuration.stepProgress = !noStepProgress
         configuration.rejectsDuplicatePromptIDs = !acceptDuplicatePromptIds
         configuration.argv = ["main.py"] + Array(CommandLine.arguments.dropFirst(3))
         guard let mode = ComfyUIFaults.Mode(rawValue: failMode) else {

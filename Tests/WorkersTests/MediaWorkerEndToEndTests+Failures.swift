@@ -50,4 +50,28 @@ extension MediaWorkerEndToEndTests {
             }
         }
     }
+
+    @Test("a cancel interrupts a render whose nodes report no progress, before it finishes (not at the next heartbeat)")
+    func cancelWithoutProgressInterrupts() async throws {
+        let rig = try await MediaTestRig()
+        defer { Task { await rig.tearDown() } }
+        try await withEmulators(
+            rig, gpus: 1, renderSeconds: 6, configure: { _, configuration in configuration.stepProgress = false }
+        ) { _, urls in
+            let worker = DrainableWorker(rig.worker(gpu: 0, baseURL: urls[0]), logger: rig.logger)
+            try await withServices([{ try await worker.run() }]) {
+                // A 30 s lease: the next heartbeat is 10 s away, after the render would end.
+                let id = try await rig.submit(MediaTestRig.picture(width: 16, height: 16), leaseMilliseconds: 30_000)
+                let client = ComfyUIClient(baseURL: urls[0], clientID: "inspector", http: rig.http)
+                try await eventually("ComfyUI renders the job") { try await client.queue().running.contains(id) }
+                #expect(try await rig.broker.cancel(queue: "media", jobID: id) == .requested)
+                let job = try await rig.waitForState(id, [.canceled, .succeeded, .failed, .dead], limit: .seconds(30))
+                #expect(job.state == .canceled)
+                // Had the cancel waited for the heartbeat, the render would have run to its end.
+                try await Task.sleep(for: .seconds(6.5))
+                #expect(outputFiles(rig, gpu: 0).isEmpty, "the render ran to its end: \(outputFiles(rig, gpu: 0))")
+                #expect(try await client.queue().running.isEmpty)
+            }
+        }
+    }
 }

@@ -100,7 +100,8 @@ public struct HeartbeatReply: Sendable, Equatable {
 public enum CancelOutcome: Sendable, Equatable {
     /// It was waiting and is now canceled.
     case canceled
-    /// It is running; its worker learns at the next heartbeat (or sooner, by pub/sub).
+    /// It is running; its worker learns at once when it follows the queue's events (renders),
+    /// else at its next heartbeat.
     case requested
     /// It had already ended in this state.
     case alreadyFinished(JobState)

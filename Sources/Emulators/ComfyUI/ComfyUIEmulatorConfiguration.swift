@@ -43,6 +43,9 @@ public struct ComfyUIEmulatorConfiguration: Sendable {
     public var renderSeconds: Double = 2
     /// Time to load a checkpoint that is not loaded (first use, after `/free` or an OOM).
     public var modelLoadSeconds: Double = 0
+    /// Whether KSampler reports each step (`progress` messages), as ComfyUI's sampler does; off
+    /// it behaves like custom nodes that report nothing until they finish.
+    public var stepProgress = true
     public var device = Device()
     public var ramTotalBytes: Int64 = 67_430_400_000
     /// RAM free at start; `memoryGrowthBytesPerPrompt` of the faults lowers it per prompt run.

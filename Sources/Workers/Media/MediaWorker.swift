@@ -14,8 +14,9 @@ public import ServiceLifecycle
 /// touching ComfyUI. Storing a finished render's output (`/view`, libpng, blob store, ack)
 /// overlaps the next render.
 ///
-/// - Cancel: a heartbeat reply with `cancelRequested` → `POST /interrupt {prompt_id}` (and the
-///   prompt is dropped from ComfyUI's queue) → the job ends canceled.
+/// - Cancel: the queue's `cancel_requested` event (followed as it happens) or a heartbeat reply
+///   with `cancelRequested` → `POST /interrupt {prompt_id}` (and the prompt is dropped from
+///   ComfyUI's queue) → the job ends canceled.
 /// - Graceful shutdown (drain): stops claiming, gives the prefetched job back unspent
 ///   (`.release`), finishes the current render and stores it, then returns.
 /// - Task cancellation (drain deadline passed): interrupts the current prompt and gives it,
@@ -103,8 +104,11 @@ public struct MediaWorker: Service {
         self.workflow = workflow
         self.logger = logger
         self.activity = activity
+        // A cancel must stop a render at once: ComfyUI nodes without step progress give the
+        // worker no heartbeat to learn it from for a third of the lease.
         self.runtime = WorkerRuntime(
-            broker: broker, workerID: configuration.workerID, logger: logger, activity: activity)
+            broker: broker, workerID: configuration.workerID, logger: logger, activity: activity,
+            cancelQueue: configuration.queue)
     }
 
     public func run() async throws {

@@ -25,6 +25,11 @@ final class LeaseKeeper: Sendable {
 
     var count: Int { state.withLock { $0.jobs.count } }
 
+    /// The context of job `id`, while it is held.
+    func context(of id: String) -> JobContext? {
+        state.withLock { $0.jobs[id]?.context }
+    }
+
     /// Lets `run` keep leases again after a `stop` (a worker that runs again).
     func start() {
         state.withLock { $0.stopped = false }

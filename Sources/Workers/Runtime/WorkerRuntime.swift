@@ -24,16 +24,25 @@ public struct WorkerRuntime: Sendable {
     let activity: WorkerActivitySink
     let leases = LeaseKeeper()
     let acknowledger = Acknowledger()
+    /// The queue whose cancel requests reach held jobs as they happen; nil: at the next heartbeat.
+    let cancelQueue: String?
 
-    /// - Parameter activity: hears when each job starts and how it ends (the box agent's view
-    ///   of a GPU); called on the worker's task, keep it quick.
+    /// - Parameters:
+    ///   - activity: hears when each job starts and how it ends (the box agent's view of a
+    ///     GPU); called on the worker's task, keep it quick.
+    ///   - cancelQueue: follow this queue's event stream (a connection of its own) so that a
+    ///     cancel reaches a held job within a round trip, not at its next heartbeat (a third
+    ///     of its lease). For long, expensive jobs (a render holding a GPU); a worker that
+    ///     drains thousands of short jobs a second leaves it nil.
     public init(
-        broker: any JobBroker, workerID: String, logger: Logger, activity: @escaping WorkerActivitySink = { _ in }
+        broker: any JobBroker, workerID: String, logger: Logger, activity: @escaping WorkerActivitySink = { _ in },
+        cancelQueue: String? = nil
     ) {
         self.broker = broker
         self.workerID = workerID
         self.logger = logger
         self.activity = activity
+        self.cancelQueue = cancelQueue
     }
 
     /// Runs the heartbeat and acknowledge loops around `body`, the worker's claim loop. When
@@ -45,9 +54,42 @@ public struct WorkerRuntime: Sendable {
         await withDiscardingTaskGroup { loops in
             loops.addTask { await acknowledger.run(broker: broker, logger: logger) }
             loops.addTask { await leases.run(broker: broker, logger: logger) }
-            await body()
+            await withDiscardingTaskGroup { followers in
+                if let cancelQueue { followers.addTask { await followCancels(queue: cancelQueue) } }
+                await body()
+                followers.cancelAll()
+            }
             acknowledger.close()
             leases.stop()
+        }
+    }
+
+    /// Passes the queue's `cancel_requested` events to the held jobs' contexts, until cancelled.
+    /// A change missed while Redis is away still arrives with the job's next heartbeat.
+    private func followCancels(queue: String) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let reader = try await broker.makeEventReader(queue: queue)
+                do {
+                    while !Task.isCancelled {
+                        let events = try await reader.read(maxEvents: 1_000, wait: .seconds(1))
+                        failures = 0
+                        for event in events where event.state == "cancel_requested" {
+                            leases.context(of: event.jobID)?.requestCancel()
+                        }
+                    }
+                } catch {
+                    await reader.close()
+                    throw error
+                }
+                await reader.close()
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.warning("cannot follow cancels of \(queue): \(error); heartbeats still carry them")
+                do { try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures)) } catch { return }
+            }
         }
     }
 

@@ -115,7 +115,8 @@ final class ComfyUIExecutor {
             let runner = ComfyUINodeRunner(
                 folders: folders, runtime: runtime, renderSeconds: configuration.renderSeconds,
                 modelLoadSeconds: configuration.modelLoadSeconds, crash: crash,
-                progress: { [hub] step, steps in
+                progress: { [hub, stepProgress = configuration.stepProgress] step, steps in
+                    guard stepProgress else { return }
                     // main.py's hijack_progress: the registry update, then `progress` to the client.
                     progress.update(node, value: step, max: steps)
                     hub.send(
