@@ -121,8 +121,13 @@ struct LLMGatewayFixture: Sendable {
 
     /// Uploads a batch input file of `count` chat lines and creates the batch; its id.
     func createBatch(count: Int, client: some TestClientProtocol) async throws -> String {
-        let lines = (0..<count).map {
-            #"{"custom_id":"req-\#($0)","method":"POST","url":"/v1/chat/completions","body":{"model":"test-model","messages":[{"role":"user","content":"say req-\#($0)"}],"max_tokens":16}}"#
+        try await createBatch(prompts: (0..<count).map { ("req-\($0)", "say req-\($0)") }, client: client)
+    }
+
+    /// Uploads a batch input file of one chat line per (custom_id, prompt) and creates the batch.
+    func createBatch(prompts: [(customID: String, text: String)], client: some TestClientProtocol) async throws -> String {
+        let lines = prompts.map {
+            #"{"custom_id":"\#($0.customID)","method":"POST","url":"/v1/chat/completions","body":{"model":"test-model","messages":[{"role":"user","content":"\#($0.text)"}],"max_tokens":16}}"#
         }.joined(separator: "\n") + "\n"
         let boundary = "vj-llm-boundary-5Qz"
         var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"

@@ -23,13 +23,19 @@ public struct JobFailure: Sendable, Equatable {
     /// whatever attempts it has left, so a poison input cannot crash a whole box in turn.
     public var faultDomain: String?
 
+    /// What the failed attempt was answered (JSON), kept as the job's `result`: an LLM line's
+    /// `{"status_code", "body"}` from the server, so a batch's error file shows the server's
+    /// status and error object as OpenAI's does. Nil keeps no result.
+    public var response: String?
+
     /// Distinct fault domains a job may take down before it is dead-lettered.
     public static let faultDomainLimit = 2
 
     public init(
         code: String, message: String, retriable: Bool = true, disposition: Disposition = .error,
-        delayMilliseconds: Int? = nil, faultDomain: String? = nil
+        delayMilliseconds: Int? = nil, faultDomain: String? = nil, response: String? = nil
     ) {
+        self.response = response
         self.code = code
         self.message = message
         self.retriable = retriable

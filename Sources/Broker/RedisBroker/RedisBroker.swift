@@ -122,6 +122,7 @@ public final class RedisBroker: JobBroker {
     }
 
     public func fail(_ lease: JobLease, _ failure: JobFailure) async throws -> JobState {
+        try checkResult(failure.response)
         var delay = failure.delayMilliseconds ?? 0
         if failure.disposition == .error, failure.retriable {
             delay = try await backoffDelay(for: lease)
@@ -131,7 +132,7 @@ public final class RedisBroker: JobBroker {
             arguments: [
                 lease.attemptID, failure.disposition.rawValue, failure.code, failure.message,
                 failure.retriable ? "1" : "0", String(delay), failure.faultDomain ?? "",
-                String(JobFailure.faultDomainLimit),
+                String(JobFailure.faultDomainLimit), failure.response ?? "",
             ])
         return try reply.decodeState("fail reply state")
     }

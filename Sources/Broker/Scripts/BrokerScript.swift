@@ -96,7 +96,8 @@ enum BrokerScript {
         -- ARGV[A+3] error code   ARGV[A+4] message   ARGV[A+5] retriable (1/0)
         -- ARGV[A+6] delay ms before the next attempt (error and retry)
         -- ARGV[A+7] fault domain the attempt took down ('' none)   ARGV[A+8] distinct domains
-        -- that make the job dead at once
+        -- that make the job dead at once   ARGV[A+9] the failed attempt's response, kept as
+        -- the result ('' none)
         -- `release` gives the attempt back unspent (a drained worker); a job with a cancel request
         -- is canceled whatever the mode.
         -- Reply: the job's new state, or VJ_STALE_ATTEMPT / VJ_NOT_FOUND.
@@ -110,6 +111,11 @@ enum BrokerScript {
         local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms')
         if mode ~= 'release' then
             redis.call('HSET', jk, 'error_code', ARGV[A + 3], 'error_message', ARGV[A + 4], 'error_retriable', retriable)
+            if (ARGV[A + 9] or '') ~= '' then
+                redis.call('HSET', jk, 'result', ARGV[A + 9])
+            else
+                redis.call('HDEL', jk, 'result')
+            end
         end
         if f[3] == '1' or mode == 'canceled' then
             finish(id, jk, 'canceled', now)

@@ -81,7 +81,10 @@ struct BatchResultWriter: Sendable {
     }
 
     /// `{"id", "custom_id", "response": {"status_code", "request_id", "body"} | null,
-    /// "error": {"code", "message"} | null}` and a newline.
+    /// "error": {"code", "message"} | null}` and a newline. A request the server refused has its
+    /// answer as the response (`status_code` 400, the server's error body) and no `error`, as in
+    /// OpenAI's error files; `error` is for requests that got no answer (expired, cancelled,
+    /// the server unreachable to the end).
     static func line(_ child: RecordedJob, final: BatchStatus) -> [UInt8] {
         let customID = JSONValue(parsing: child.submission.payload)?["custom_id"] ?? .null
         var response: JSONValue = .null
@@ -110,7 +113,17 @@ struct BatchResultWriter: Sendable {
                 code = child.errorCode ?? "request_failed"
                 message = child.errorMessage ?? "The request failed."
             }
-            error = .object(["code": .string(code), "message": .string(message)])
+            if child.state != .canceled, let answer = child.result.flatMap(JSONValue.init(parsing:)),
+                case .int(let status)? = answer["status_code"], let body = answer["body"]
+            {
+                // The server answered with an error: OpenAI's error file carries that answer as
+                // the line's response, its status and error object as the server sent them.
+                response = .object([
+                    "status_code": .int(status), "request_id": .string(child.submission.id), "body": body,
+                ])
+            } else {
+                error = .object(["code": .string(code), "message": .string(message)])
+            }
         }
         let line: JSONValue = .object([
             "id": .string(BatchIdentifiers.requestID(jobID: child.submission.id)), "custom_id": customID,

@@ -66,7 +66,8 @@ public struct JobsController: Sendable {
         var error: JobView.ErrorInfo?
     }
 
-    /// 200 with the result once the job ended; 409 with its status while it has not.
+    /// 200 with the result once the job ended (for a failed LLM request, the server's answer
+    /// `{"status_code", "body"}` when it gave one); 409 with its status while it has not.
     @Sendable func result(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let (view, text) = try await directory.result(id: context.parameters.require("id"), for: principal)

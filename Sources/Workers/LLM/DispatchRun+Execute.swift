@@ -13,6 +13,14 @@ extension DispatchRun {
     /// that is down marks it down and gives the job back.
     func classify(_ error: any Error) -> JobFailure? {
         guard let error = error as? OpenAIClientError else { return nil }
+        guard var failure = failure(for: error) else { return nil }
+        // The server's status and error object go with the failure: a batch line's error keeps
+        // them (llama.cpp's 400 `exceed_context_size_error`, not just a message).
+        if failure.disposition != .release { failure.response = error.response?.jsonText }
+        return failure
+    }
+
+    private func failure(for error: OpenAIClientError) -> JobFailure? {
         if error.isOverload { _ = window.observeOverload() }
         switch error.kind {
         case .invalidRequest, .unauthorized, .rejected, .contextLengthExceeded:

@@ -63,6 +63,17 @@ struct DispatchRun: Sendable {
                 continue
             }
             window.release(room - claimed.count)
+            if let reason = gate.downReason, !claimed.isEmpty {
+                // A claim that was waiting when the server went down (it can take the very job
+                // just given back): back unspent, to run once the server answers again.
+                for job in claimed {
+                    let failure = JobFailure(
+                        code: "llm_server_unavailable", message: "given back as claimed: \(reason)", disposition: .release)
+                    await runtime.fail(job, failure, started: false)
+                    window.release()
+                }
+                continue
+            }
             // Interactive requests first when a claim brings both.
             claimed.sort { configuration.interactiveKinds.contains($0.kind) && !configuration.interactiveKinds.contains($1.kind) }
             for job in claimed {

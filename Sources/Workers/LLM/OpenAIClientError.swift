@@ -1,5 +1,6 @@
 public import CurlClient
 public import Foundation
+public import VelocityTypes
 
 /// A chat completion that did not succeed, classified for retrying.
 public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
@@ -47,6 +48,25 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
     public var promptTokens: Int?
     /// The context the prompt had to fit, in tokens, when the server said (`n_ctx`).
     public var contextTokens: Int?
+    /// The error body as the server sent it (JSON, or text made a JSON string), for whoever
+    /// reports the request's answer: a batch's error file shows it as OpenAI's does.
+    public var body: JSONValue?
+
+    /// `{"status_code", "body"}`: the server's answer, when there was one.
+    public var response: JSONValue? {
+        guard let status, let body else { return nil }
+        return .object(["status_code": .int(Int64(status)), "body": body])
+    }
+
+    /// The most of an error body kept: enough for any server's error object.
+    static let maxBodyBytes = 16 * 1024
+
+    static func bodyValue(_ bytes: [UInt8]) -> JSONValue? {
+        guard !bytes.isEmpty else { return nil }
+        let kept = bytes.prefix(maxBodyBytes)
+        if kept.count == bytes.count, let json = try? JSONValue(parsing: kept) { return json }
+        return .string(String(decoding: kept, as: UTF8.self))
+    }
 
     public init(kind: Kind, status: Int? = nil, message: String, type: String? = nil, retryAfter: Duration? = nil) {
         self.kind = kind
@@ -84,7 +104,9 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         let text = message ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
         let retryAfter = headers["Retry-After"].flatMap { parseRetryAfter($0, now: now) }
         if type == "exceed_context_size_error" {
-            return contextExceeded(status: status, body: body, message: text)
+            var classified = contextExceeded(status: status, body: body, message: text)
+            classified.body = bodyValue(body)
+            return classified
         }
         if status == 503 && type == "unavailable_error" && text == "Loading model" {
             return OpenAIClientError(kind: .loading, status: status, message: text, type: type, retryAfter: retryAfter)
@@ -103,7 +125,9 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
             kind = saysInvalidRequest(type: type, code: bodyCode) ? .invalidRequest : .serverError
         default: kind = .rejected
         }
-        return OpenAIClientError(kind: kind, status: status, message: text, type: type, retryAfter: retryAfter)
+        var classified = OpenAIClientError(kind: kind, status: status, message: text, type: type, retryAfter: retryAfter)
+        classified.body = bodyValue(body)
+        return classified
     }
 
     /// llama.cpp's `exceed_context_size_error`
