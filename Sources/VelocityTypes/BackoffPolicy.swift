@@ -14,7 +14,7 @@ public struct BackoffPolicy: Sendable, Equatable, Codable {
 
     /// The same policy from durations (whole milliseconds).
     public init(base: Duration, max: Duration) {
-        self.init(baseMilliseconds: Self.milliseconds(base), maxMilliseconds: Self.milliseconds(max))
+        self.init(baseMilliseconds: base.milliseconds, maxMilliseconds: max.milliseconds)
     }
 
     /// The delay after the `attempt`-th attempt failed (attempts count from 1); `random` is a
@@ -34,9 +34,4 @@ public struct BackoffPolicy: Sendable, Equatable, Codable {
 
     /// The pause of a loop that lost its connection (Redis, Postgres) before it tries again.
     public static let reconnect = BackoffPolicy(baseMilliseconds: 200, maxMilliseconds: 5_000)
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1_000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }

@@ -47,6 +47,7 @@ struct ModeCommand: AsyncParsableCommand {
             var box: String
             var mode: String?
             var switching: BoxStatus.SwitchProgress?
+            var last_switch: BoxStatus.SwitchProgress?
             var last_switch_error: String?
         }
         var data: [Box]
@@ -69,26 +70,36 @@ struct ModeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Polls `/v1/gpus` and prints each finished step with its duration, from the step list the
+    /// agent publishes (so a step shorter than the poll is printed too), then the outcome.
     private func follow(_ client: GatewayClient, _ accepted: Accepted) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        var lastStep = ""
-        var sawSwitch = false
+        var printed = 0
         while ContinuousClock.now < deadline {
             let boxes = try GatewayClient.decode(Boxes.self, try await client.get("/v1/gpus"))
             guard let box = boxes.data.first(where: { $0.box == accepted.box }) else {
                 throw ValidationError("box \(accepted.box) is gone from /v1/gpus")
             }
-            if let switching = box.switching, switching.id == accepted.id {
-                sawSwitch = true
-                let step = (switching.rollingBack ? "rollback: " : "") + switching.step.rawValue
-                if step != lastStep && !gateway.json { Terminal.note("  \(step)") }
-                lastStep = step
-            } else if box.switching == nil && (sawSwitch || box.mode == accepted.mode) {
-                if gateway.json {
-                    print(String(decoding: try JSONEncoder().encode(["box": box.box, "mode": box.mode ?? "", "error": box.last_switch_error ?? ""]), as: UTF8.self))
+            let progress = [box.switching, box.last_switch].compactMap { $0 }.first { $0.id == accepted.id }
+            if let progress {
+                for timing in progress.steps.dropFirst(printed) where !gateway.json {
+                    Terminal.note("  " + Self.line(timing))
                 }
-                if box.mode == accepted.mode && box.last_switch_error == nil {
-                    if !gateway.json { Terminal.note("\(box.box) is in \(accepted.mode) mode") }
+                printed = max(printed, progress.steps.count)
+            }
+            // The switch ended: it is the box's last one (or, from an agent that publishes no
+            // steps, the box no longer switches and is in the asked mode).
+            let ended = progress?.outcome != nil || (box.switching == nil && progress == nil && box.mode == accepted.mode)
+            if ended {
+                let succeeded = progress.map { $0.outcome == "switched" } ?? true
+                if gateway.json {
+                    var line: [String: String] = ["box": box.box, "mode": box.mode ?? "", "error": box.last_switch_error ?? ""]
+                    if let outcome = progress?.outcome { line["outcome"] = outcome }
+                    print(String(decoding: try JSONEncoder().encode(line), as: UTF8.self))
+                }
+                if succeeded && box.mode == accepted.mode {
+                    let total = progress?.durationMilliseconds.map { " in \(Self.seconds($0))" } ?? ""
+                    if !gateway.json { Terminal.note("\(box.box) is in \(accepted.mode) mode\(total)") }
                     return
                 }
                 Terminal.error(box.last_switch_error ?? "\(box.box) is in \(box.mode ?? "no") mode")
@@ -98,5 +109,17 @@ struct ModeCommand: AsyncParsableCommand {
         }
         Terminal.error("the switch did not end within \(Int(timeout)) s")
         throw ExitCode.failure
+    }
+
+    /// `stop_leasing    0.01 s`, `rollback: start_backends  1.20 s  failed: …`.
+    static func line(_ timing: SwitchStepTiming) -> String {
+        let name = (timing.rollingBack ? "rollback: " : "") + timing.step.rawValue
+        var text = name.padding(toLength: max(name.count, 26), withPad: " ", startingAt: 0) + seconds(timing.durationMilliseconds)
+        if !timing.succeeded { text += "  failed: \(timing.message ?? "")" }
+        return text
+    }
+
+    static func seconds(_ milliseconds: Int) -> String {
+        String(format: "%.2f s", Double(milliseconds) / 1000)
     }
 }

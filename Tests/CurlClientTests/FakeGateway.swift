@@ -28,6 +28,7 @@ enum FakeGateway {
         let router = Router()
         let polls = Mutex(0)
         router.add(middleware: AuthCheck())
+        addBoxRoutes(to: router)
         router.post("/v1/jobs") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             if body.contains(#""kind":"nope""#) { return error(.unprocessableContent, "invalid_field", "kind: unknown") }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 @testable import Hydration
 
@@ -53,24 +54,3 @@ struct S3HydrationTests {
     }
 }
 
-/// Collects every log line (with metadata) a `Logger` writes.
-final class CapturedLogs: LogHandler, @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        let all = self.metadata.merging(metadata ?? [:]) { $1 }
-        lines.withLock { $0.append("\(level) \(message) \(all)") }
-    }
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-}

@@ -79,12 +79,11 @@ struct AgentFixture {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    func makeAgent() -> BoxAgent {
+    func makeAgent(logger: Logger = Logger(label: "test.agent")) -> BoxAgent {
         let broker = broker.broker
         let blobs = blobs
         let workflow = workflow
         let http = http
-        let logger = Logger(label: "test.agent")
         return BoxAgent(
             configuration: configuration, store: store, audit: ModeSwitchLog(postgres: records.pool),
             factory: WorkerFactory(
@@ -107,8 +106,8 @@ struct AgentFixture {
     }
 
     /// Runs the agent while `body` runs, then shuts it down gracefully and cleans up.
-    func withAgent(_ body: (BoxAgent) async throws -> Void) async throws {
-        let agent = makeAgent()
+    func withAgent(logger: Logger = Logger(label: "test.agent"), _ body: (BoxAgent) async throws -> Void) async throws {
+        let agent = makeAgent(logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [agent], gracefulShutdownSignals: [], logger: Logger(label: "test.agent.group")))
         var failure: (any Error)?

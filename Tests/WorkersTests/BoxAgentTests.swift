@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import GPUBox
+import Logging
 import Testing
 import TestSupport
 
@@ -12,9 +13,16 @@ struct BoxAgentTests {
     @Test("starts its mode's backends, publishes every GPU and renders jobs on all of them")
     func rendersInMediaMode() async throws {
         let fixture = try await AgentFixture.make(gpus: 2)
-        try await fixture.withAgent { _ in
+        let logs = CapturedLogs()
+        try await fixture.withAgent(logger: Logger(label: "test.agent") { _ in logs }) { _ in
             let status = try await fixture.waitForMode(.media)
             #expect(status.gpus.map(\.backend) == ["comfyui@0", "comfyui@1"])
+            // Each backend's pid is published, and is a live process.
+            for gpu in status.gpus {
+                let pid = try #require(gpu.backendPID, "GPU \(gpu.index) publishes no backend pid")
+                #expect(kill(pid_t(pid), 0) == 0)
+                #expect(logs.text.contains("\(gpu.backend ?? "?") started as pid \(pid)"))
+            }
             #expect(status.gpus.allSatisfy { $0.health == .healthy })
             let ids = try await (0..<6).asyncMap { _ in try await fixture.submitRender() }
             let jobs = try await fixture.waitForJobs(ids, queue: "media")
@@ -23,6 +31,10 @@ struct BoxAgentTests {
             let view = try #require(try await fixture.store.box(fixture.configuration.box))
             #expect(view.isAlive(timeout: .seconds(10)))
         }
+        // The shutdown is in the log: what was drained, each backend's exit, the end.
+        #expect(logs.text.contains("shutting down: draining comfyui@0, comfyui@1"), "\(logs.text)")
+        #expect(logs.text.contains("comfyui@0 (pid ") && logs.text.contains(") stopped with status"))
+        #expect(logs.text.contains("box agent \(fixture.configuration.box) stopped in"))
     }
 
     @Test("a mode switch under load loses no job and records every step")
@@ -36,6 +48,12 @@ struct BoxAgentTests {
             try await fixture.store.request(request)
             let llm = try await fixture.waitForMode(.llm)
             #expect(llm.gpus.allSatisfy { $0.role == "llm" && $0.backend == "llm" })
+            // Every step is published with its duration, for `velocity mode --wait` to print.
+            let last = try #require(llm.lastSwitch)
+            #expect(last.id == request.id && last.outcome == "switched")
+            #expect(last.steps.map(\.step) == ModeSwitchStep.allCases)
+            #expect(last.steps.allSatisfy { $0.succeeded && !$0.rollingBack && $0.durationMilliseconds >= 0 })
+            #expect((last.durationMilliseconds ?? -1) >= last.steps.map(\.durationMilliseconds).reduce(0, +))
             let chatJobs = try await fixture.waitForJobs(chats, queue: "llm")
             #expect(chatJobs.allSatisfy { $0.state == .succeeded })
 
@@ -69,6 +87,11 @@ struct BoxAgentTests {
             }
             #expect(status?.mode == .media)
             #expect(status?.lastSwitchError?.contains("rolled back to media") == true)
+            let last = try #require(status?.lastSwitch)
+            #expect(last.outcome == "rolled_back")
+            let failed = try #require(last.steps.first { !$0.succeeded })
+            #expect(failed.step == .healthCheck && !failed.rollingBack && failed.message?.contains("llm") == true)
+            #expect(last.steps.last?.rollingBack == true && last.steps.last?.step == .consume)
             let media = try await fixture.waitForMode(.media)
             #expect(media.gpus.allSatisfy { $0.backendState == "consuming" })
             let id = try await fixture.submitRender()

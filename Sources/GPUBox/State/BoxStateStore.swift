@@ -26,8 +26,7 @@ public struct BoxStateStore: Sendable {
 
         /// Whether the agent published within `timeout`.
         public func isAlive(timeout: Duration) -> Bool {
-            heartbeatAgeMilliseconds <= Int(timeout.components.seconds * 1000)
-                + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
+            heartbeatAgeMilliseconds <= timeout.milliseconds
         }
     }
 

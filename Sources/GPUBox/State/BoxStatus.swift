@@ -7,6 +7,8 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     public var desiredMode: BoxMode?
     /// The step of the switch in progress, if any.
     public var switching: SwitchProgress?
+    /// The last switch that ended, with its steps, their durations and its outcome.
+    public var lastSwitch: SwitchProgress?
     /// Why the last switch did not reach its target, if it did not.
     public var lastSwitchError: String?
     /// Redis time of the agent's last heartbeat, in milliseconds.
@@ -19,28 +21,56 @@ public struct BoxStatus: Sendable, Equatable, Codable {
         public var id: String
         public var from: BoxMode?
         public var to: BoxMode
+        /// The step running now (the last one, once the switch ended).
         public var step: ModeSwitchStep
         public var rollingBack: Bool
+        /// The steps finished so far, in order, with their durations.
+        public var steps: [SwitchStepTiming]
+        /// `switched`, `rolled_back` or `halted` once the switch ended; nil while it runs.
+        public var outcome: String?
+        /// The whole switch, once it ended.
+        public var durationMilliseconds: Int?
 
-        public init(id: String, from: BoxMode?, to: BoxMode, step: ModeSwitchStep, rollingBack: Bool) {
+        public init(
+            id: String, from: BoxMode?, to: BoxMode, step: ModeSwitchStep, rollingBack: Bool, steps: [SwitchStepTiming] = [],
+            outcome: String? = nil, durationMilliseconds: Int? = nil
+        ) {
             self.id = id
             self.from = from
             self.to = to
             self.step = step
             self.rollingBack = rollingBack
+            self.steps = steps
+            self.outcome = outcome
+            self.durationMilliseconds = durationMilliseconds
+        }
+
+        /// Reads what agents of every version publish: `steps` may be absent.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            from = try container.decodeIfPresent(BoxMode.self, forKey: .from)
+            to = try container.decode(BoxMode.self, forKey: .to)
+            step = try container.decode(ModeSwitchStep.self, forKey: .step)
+            rollingBack = try container.decode(Bool.self, forKey: .rollingBack)
+            steps = try container.decodeIfPresent([SwitchStepTiming].self, forKey: .steps) ?? []
+            outcome = try container.decodeIfPresent(String.self, forKey: .outcome)
+            durationMilliseconds = try container.decodeIfPresent(Int.self, forKey: .durationMilliseconds)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, from, to, step
+            case id, from, to, step, steps, outcome
             case rollingBack = "rolling_back"
+            case durationMilliseconds = "duration_ms"
         }
     }
 
     public init(
         box: String, mode: BoxMode?, desiredMode: BoxMode?, switching: SwitchProgress? = nil,
-        lastSwitchError: String? = nil, heartbeatMilliseconds: Int, backendRestarts: [String: Int] = [:],
-        gpus: [GPUStatus]
+        lastSwitch: SwitchProgress? = nil, lastSwitchError: String? = nil, heartbeatMilliseconds: Int,
+        backendRestarts: [String: Int] = [:], gpus: [GPUStatus]
     ) {
+        self.lastSwitch = lastSwitch
         self.box = box
         self.mode = mode
         self.desiredMode = desiredMode
@@ -59,6 +89,7 @@ public struct BoxStatus: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case box, mode, switching, gpus
+        case lastSwitch = "last_switch"
         case desiredMode = "desired_mode"
         case lastSwitchError = "last_switch_error"
         case heartbeatMilliseconds = "heartbeat_ms"

@@ -17,6 +17,8 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     public var backend: String?
     /// The backend's state (`starting`, `ready`, `restarting`, `stopped`, `failed`).
     public var backendState: String?
+    /// The backend process's id, while it runs: for `ps`, `kill`, `nvidia-smi`'s process list.
+    public var backendPID: Int?
     public var currentJob: String?
     public var utilizationPercent: Int?
     public var memoryUsedMiB: Int?
@@ -50,6 +52,7 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case index, uuid, name, role, backend, health
         case backendState = "backend_state"
+        case backendPID = "backend_pid"
         case currentJob = "current_job"
         case utilizationPercent = "utilization_percent"
         case memoryUsedMiB = "memory_used_mib"

@@ -84,6 +84,7 @@ struct BoxController: Sendable {
         var alive: Bool
         var heartbeat_age_ms: Int
         var switching: BoxStatus.SwitchProgress?
+        var last_switch: BoxStatus.SwitchProgress?
         var last_switch_error: String?
         var queues: [String]
         var backend_restarts: [String: Int]
@@ -97,6 +98,7 @@ struct BoxController: Sendable {
             alive = view.isAlive(timeout: timeout)
             heartbeat_age_ms = view.heartbeatAgeMilliseconds
             switching = status.switching
+            last_switch = status.lastSwitch
             last_switch_error = status.lastSwitchError
             queues = alive ? status.servedQueues : []
             backend_restarts = status.backendRestarts

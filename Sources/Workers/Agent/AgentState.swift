@@ -7,6 +7,7 @@ final class AgentState: Sendable {
     let finished = Atomic<Bool>(false)
     let mode = Mutex<BoxMode?>(nil)
     let switching = Mutex<BoxStatus.SwitchProgress?>(nil)
+    let lastSwitch = Mutex<BoxStatus.SwitchProgress?>(nil)
     let lastSwitchError = Mutex<String?>(nil)
     let inventoryError = Mutex<String?>(nil)
     private let gpus = Mutex<[Int: GPUInfo]>([:])

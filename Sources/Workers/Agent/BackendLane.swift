@@ -25,6 +25,8 @@ final class BackendLane: Sendable {
         var jobsSinceStart = 0
         var lastError: String?
         var memoryAtReadyMiB: Int?
+        /// The running backend's process id.
+        var pid: Int32?
     }
 
     enum Event: Sendable {
@@ -129,6 +131,8 @@ final class BackendLane: Sendable {
                 continue lifecycle
             }
             currentProcess.withLock { $0 = process }
+            update { $0.pid = process.pid }
+            environment.logger.info("\(spec.name) started as pid \(process.pid) (log: \(environment.directory(spec))/backend.log)")
             let lifeline = BackendLifeline(faultDomain: environment.faultDomain(spec))
             update { $0.state = $0.restarts == 0 && current == 1 ? .starting : .restarting }
             let outcome: IncarnationOutcome = await withTaskGroup(of: Void.self) { group in
@@ -172,7 +176,7 @@ final class BackendLane: Sendable {
                         group.cancelAll()
                         return .failedStart(reason)
                     case .exited(let number, let status) where number == current:
-                        let reason = "\(spec.name) exited with status \(status)"
+                        let reason = "\(spec.name) (pid \(process.pid)) exited with status \(status)"
                         update { $0.lastError = reason }
                         // Before the workers are cancelled: the job a worker holds now spends
                         // its attempt (it may be what killed the backend), unlike in a drain.
@@ -253,6 +257,7 @@ final class BackendLane: Sendable {
         update {
             if $0.state != .failed { $0.state = .stopped }
             $0.currentJobs = []
+            $0.pid = nil
         }
         settle(snapshot.lastError ?? "\(spec.name) stopped")
         currentProcess.withLock { $0 = nil }
@@ -367,8 +372,11 @@ final class BackendLane: Sendable {
     }
 
     private func stopBackend(_ process: BackendProcess, drain: Duration) async {
+        let began = ContinuousClock.now
         await environment.freeBackend(spec)
         await process.stop(grace: .seconds(15))
+        environment.logger.info(
+            "\(spec.name) (pid \(process.pid)) stopped with status \(process.exitStatus.map(String.init) ?? "?") in \((ContinuousClock.now - began).milliseconds) ms")
     }
 
     private func note(_ activity: WorkerActivity) {

@@ -14,23 +14,42 @@ extension BoxAgent {
         await record { try await $0.begin(request, from: from) }
         var machine = ModeSwitch(from: from, to: request.mode)
         var departing: [LaneSpec] = []
+        var progress = BoxStatus.SwitchProgress(
+            id: request.id, from: from, to: request.mode, step: .stopLeasing, rollingBack: false)
+        let began = ContinuousClock.now
         while case .perform(let step, let mode) = machine.current {
             let rollingBack = machine.phase != .forward
             let target = rollingBack ? (from ?? request.mode) : request.mode
-            state.switching.withLock {
-                $0 = BoxStatus.SwitchProgress(id: request.id, from: from, to: request.mode, step: step, rollingBack: rollingBack)
-            }
+            progress.step = step
+            progress.rollingBack = rollingBack
+            state.switching.withLock { [progress] in $0 = progress }
             await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .started) }
+            let started = ContinuousClock.now
             let failure = await perform(step, target: target, departing: &departing)
+            let took = (ContinuousClock.now - started).milliseconds
+            let label = (rollingBack ? "rollback " : "") + step.rawValue
             if let failure {
-                logger.error("mode switch step \(step.rawValue) failed: \(failure)")
+                logger.error("mode switch step \(label) failed after \(took) ms: \(failure)")
                 await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .failed, message: failure) }
             } else {
+                logger.info("mode switch step \(label) took \(took) ms")
                 await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .succeeded) }
             }
+            // Published with the next step (or the outcome), so no step is missed however short.
+            progress.steps.append(
+                SwitchStepTiming(
+                    step: step, rollingBack: rollingBack, succeeded: failure == nil, durationMilliseconds: took,
+                    message: failure))
             machine.advance(succeeded: failure == nil, reason: failure ?? "")
         }
         guard case .finish(let outcome) = machine.current else { return }
+        progress.durationMilliseconds = (ContinuousClock.now - began).milliseconds
+        progress.outcome =
+            switch outcome {
+            case .switched: "switched"
+            case .rolledBack: "rolled_back"
+            case .halted: "halted"
+            }
         switch outcome {
         case .switched(let mode):
             state.mode.withLock { $0 = mode }
@@ -45,7 +64,11 @@ extension BoxAgent {
             state.mode.withLock { $0 = nil }
             state.lastSwitchError.withLock { $0 = "switch to \(request.mode) halted, no backends running: \(reason)" }
         }
+        // The ended switch replaces the running one in a single publish: a follower never sees
+        // neither.
+        state.lastSwitch.withLock { [progress] in $0 = progress }
         state.switching.withLock { $0 = nil }
+        logger.info("mode switch \(request.id) \(progress.outcome ?? "") in \(progress.durationMilliseconds ?? 0) ms")
         await record { try await $0.finish(switchID: request.id, outcome: outcome) }
     }
 

@@ -16,6 +16,7 @@ extension BoxAgent {
                 status.backend = spec.name
                 status.backendState = snapshot.state.rawValue
                 status.currentJob = snapshot.currentJobs.first
+                status.backendPID = snapshot.pid.map(Int.init)
                 switch snapshot.state {
                 case .failed:
                     status.health = .unhealthy
@@ -34,7 +35,8 @@ extension BoxAgent {
         }
         return BoxStatus(
             box: configuration.box, mode: state.mode.withLock { $0 }, desiredMode: nil,
-            switching: state.switching.withLock { $0 }, lastSwitchError: state.lastSwitchError.withLock { $0 },
+            switching: state.switching.withLock { $0 }, lastSwitch: state.lastSwitch.withLock { $0 },
+            lastSwitchError: state.lastSwitchError.withLock { $0 },
             heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus)
     }
 }

@@ -156,10 +156,15 @@ public struct BoxAgent: Service {
 
     private func stopAllLanes() async {
         let lanes = state.lanes
+        let names = lanes.keys.map(\.name).sorted().joined(separator: ", ")
+        logger.info(
+            "box agent \(configuration.box) shutting down: draining \(lanes.isEmpty ? "no backends" : names) (deadline \(configuration.drainDeadlineSeconds) s)")
+        let began = ContinuousClock.now
         for lane in lanes.values { lane.send(.stop(drain: configuration.drainDeadline)) }
         for lane in lanes.values { await lane.waitUntilStopped() }
         state.removeLanes(Array(lanes.keys))
         state.mode.withLock { $0 = nil }
+        logger.info("box agent \(configuration.box) stopped in \((ContinuousClock.now - began).milliseconds) ms")
     }
 
     func spawn(_ spec: LaneSpec) -> BackendLane {

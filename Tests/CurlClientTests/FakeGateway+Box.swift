@@ -1,0 +1,39 @@
+import Hummingbird
+import Synchronization
+
+extension FakeGateway {
+    /// `POST /v1/ops/mode` and `GET /v1/gpus` for `velocity mode --wait`: the first read shows
+    /// the switch at its third step with two finished, the next shows it ended, with steps the
+    /// command never saw running (each shorter than its poll).
+    static func addBoxRoutes(to router: Router<BasicRequestContext>) {
+        let reads = Mutex(0)
+        router.post("/v1/ops/mode") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            guard body.contains(#""mode":"llm""#) else { return error(.badRequest, "test_shape", "unexpected body \(body)") }
+            return json(#"{"id":"sw-1","box":"box-1","mode":"llm","from":"media","agent_alive":true}"#, status: .accepted)
+        }
+        router.get("/v1/gpus") { _, _ -> Response in
+            let read = reads.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            func step(_ name: String, _ ms: Int) -> String {
+                #"{"step":"\#(name)","rolling_back":false,"succeeded":true,"duration_ms":\#(ms)}"#
+            }
+            let first = [step("stop_leasing", 4), step("drain", 1_250)]
+            let all =
+                first + [
+                    step("stop_backends", 2_310), step("hydrate", 0), step("start_backends", 12), step("health_check", 8_044),
+                    step("consume", 1),
+                ]
+            if read == 1 {
+                return json(
+                    #"{"data":[{"box":"box-1","mode":"media","switching":{"id":"sw-1","from":"media","to":"llm","step":"stop_backends","rolling_back":false,"steps":[\#(first.joined(separator: ","))]},"gpus":[]}]}"#
+                )
+            }
+            return json(
+                #"{"data":[{"box":"box-1","mode":"llm","last_switch":{"id":"sw-1","from":"media","to":"llm","step":"consume","rolling_back":false,"steps":[\#(all.joined(separator: ","))],"outcome":"switched","duration_ms":11630},"gpus":[]}]}"#
+            )
+        }
+    }
+}
