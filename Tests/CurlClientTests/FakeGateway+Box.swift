@@ -2,11 +2,26 @@ import Hummingbird
 import Synchronization
 
 extension FakeGateway {
-    /// `POST /v1/ops/mode` and `GET /v1/gpus` for `velocity mode --wait`: the first read shows
+    /// `POST /v1/ops/mode` and `GET /v1/gpus` for `velocity mode --wait` (and the GPU drain routes
+    /// for `velocity gpu`): the first read shows
     /// the switch at its third step with two finished, the next shows it ended, with steps the
     /// command never saw running (each shorter than its poll).
     static func addBoxRoutes(to router: Router<BasicRequestContext>) {
         let reads = Mutex(0)
+        router.post("/v1/gpus/{box}/{index}/drain") { request, context -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            guard try context.parameters.require("box") == "box-1", try context.parameters.require("index") == "1" else {
+                return error(.notFound, "not_found", "GPU not found")
+            }
+            guard body == #"{"reason":"fan noise"}"# else { return error(.badRequest, "test_shape", "unexpected body \(body)") }
+            return json(
+                #"{"object":"gpu_drain","box":"box-1","index":1,"drained":true,"drain":{"requested_by":"acme:ops","requested_at_ms":1,"reason":"fan noise","immediate":false},"agent_alive":true}"#,
+                status: .accepted)
+        }
+        router.delete("/v1/gpus/{box}/{index}/drain") { _, context -> Response in
+            guard try context.parameters.require("box") == "box-1" else { return error(.notFound, "not_found", "box not found") }
+            return json(#"{"object":"gpu_drain","box":"box-1","index":1,"drained":false,"drain":null,"agent_alive":true}"#)
+        }
         router.post("/v1/ops/mode") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
             guard body.contains(#""mode":"llm""#) else { return error(.badRequest, "test_shape", "unexpected body \(body)") }

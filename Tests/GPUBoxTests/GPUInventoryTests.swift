@@ -5,10 +5,10 @@ import Testing
 @Suite struct GPUInventoryTests {
     @Test func parsesTheQueryOutputOfFourL4s() throws {
         let output = """
-            0, GPU-1a2b3c4d-0000-1111-2222-333344445555, NVIDIA L4, 23034, 1, 0, 34, 0
-            1, GPU-1a2b3c4d-0000-1111-2222-333344445556, NVIDIA L4, 23034, 20118, 97, 71, 0
-            2, GPU-1a2b3c4d-0000-1111-2222-333344445557, NVIDIA L4, 23034, [N/A], [N/A], 40, [Not Supported]
-            3, GPU-1a2b3c4d-0000-1111-2222-333344445558, NVIDIA L4, 23034, 512, 3, 38, 2
+            0, GPU-1a2b3c4d-0000-1111-2222-333344445555, NVIDIA L4, 23034, 1, 0, 34, 0, 00000000:01:00.0
+            1, GPU-1a2b3c4d-0000-1111-2222-333344445556, NVIDIA L4, 23034, 20118, 97, 71, 0, 00000000:3B:00.0
+            2, GPU-1a2b3c4d-0000-1111-2222-333344445557, NVIDIA L4, 23034, [N/A], [N/A], 40, [Not Supported], [N/A]
+            3, GPU-1a2b3c4d-0000-1111-2222-333344445558, NVIDIA L4, 23034, 512, 3, 38, 2, 00000000:5E:00.0
 
             """
         let gpus = try NvidiaSmiQuery.parse(output)
@@ -19,23 +19,25 @@ import Testing
         #expect(gpus[2].uncorrectedECCErrors == nil)
         #expect(gpus[3].uncorrectedECCErrors == 2)
         #expect(gpus[0].name == "NVIDIA L4")
+        #expect(gpus[1].pciBusID == "00000000:3B:00.0")
+        #expect(gpus[2].pciBusID == nil)
     }
 
     @Test func refusesOutputThatIsNotTheQuery() {
         #expect { try NvidiaSmiQuery.parse("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.") } throws: {
             ($0 as? GPUInventoryError)?.code == .unreadableOutput
         }
-        #expect { try NvidiaSmiQuery.parse("x, GPU-1, NVIDIA L4, 1, 1, 1, 1, 1") } throws: {
+        #expect { try NvidiaSmiQuery.parse("x, GPU-1, NVIDIA L4, 1, 1, 1, 1, 1, 00000000:01:00.0") } throws: {
             ($0 as? GPUInventoryError)?.message.contains("line 1") == true
         }
-        #expect { try NvidiaSmiQuery.parse("0, not-a-uuid, NVIDIA L4, 1, 1, 1, 1, 1") } throws: {
+        #expect { try NvidiaSmiQuery.parse("0, not-a-uuid, NVIDIA L4, 1, 1, 1, 1, 1, 00000000:01:00.0") } throws: {
             ($0 as? GPUInventoryError)?.message.contains("uuid") == true
         }
     }
 
     @Test func theQueryAsksForTheFieldsTheParserReads() {
         #expect(NvidiaSmiQuery.arguments == [
-            "--query-gpu=index,uuid,name,memory.total,memory.used,utilization.gpu,temperature.gpu,ecc.errors.uncorrected.volatile.total",
+            "--query-gpu=index,uuid,name,memory.total,memory.used,utilization.gpu,temperature.gpu,ecc.errors.uncorrected.volatile.total,pci.bus_id",
             "--format=csv,noheader,nounits",
         ])
     }

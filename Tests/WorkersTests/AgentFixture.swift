@@ -67,6 +67,9 @@ struct AgentFixture {
         configuration.drainDeadlineSeconds = 10
         configuration.readinessTimeoutSeconds = 30
         configuration.maxRestartBackoffSeconds = 0.5
+        // A kernel log of the test's own: `appendKernelLog` writes what the driver would.
+        configuration.kernelLog = directory.path + "/kmsg.log"
+        _ = FileManager.default.createFile(atPath: configuration.kernelLog, contents: nil)
         configure(&configuration)
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.repositoryRoot + "/workflows/dream_weaver.manifest.json")
         return AgentFixture(
@@ -181,6 +184,28 @@ struct AgentFixture {
         }
         let states = try await broker.broker.states(queue: queue, ids: ids)
         throw AgentTestFailure("jobs did not finish: \(states.map { $0?.rawValue ?? "missing" })")
+    }
+
+    /// Appends a line to the kernel log the agent follows (as `/dev/kmsg` would show it).
+    func appendKernelLog(_ line: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: configuration.kernelLog))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Waits until GPU `index` satisfies `condition` in the published status; returns it.
+    func waitForGPU(_ index: Int, _ what: String, timeout: Duration = .seconds(60), _ condition: (GPUStatus) -> Bool)
+        async throws -> GPUStatus
+    {
+        var last: GPUStatus?
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            last = try await store.box(configuration.box)?.status.gpus.first { $0.index == index }
+            if let last, condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw AgentTestFailure("GPU \(index) never \(what); last: \(String(describing: last))")
     }
 
     /// Edits the fake GPUs, e.g. to inject an ECC fault.

@@ -14,11 +14,15 @@ public struct GPUInfo: Sendable, Equatable, Codable {
     /// Volatile uncorrected ECC errors since the driver loaded; any positive count means the
     /// GPU's memory can no longer be trusted.
     public var uncorrectedECCErrors: Int?
+    /// `pci.bus_id` (`00000000:3B:00.0`): how the kernel's Xid messages name the GPU.
+    public var pciBusID: String?
 
     public init(
         index: Int, uuid: String, name: String, memoryTotalMiB: Int? = nil, memoryUsedMiB: Int? = nil,
-        utilizationPercent: Int? = nil, temperatureCelsius: Int? = nil, uncorrectedECCErrors: Int? = nil
+        utilizationPercent: Int? = nil, temperatureCelsius: Int? = nil, uncorrectedECCErrors: Int? = nil,
+        pciBusID: String? = nil
     ) {
+        self.pciBusID = pciBusID
         self.index = index
         self.uuid = uuid
         self.name = name

@@ -7,7 +7,7 @@ public enum NvidiaSmiQuery {
     /// The fields, in the order `parse` expects them.
     public static let fields = [
         "index", "uuid", "name", "memory.total", "memory.used", "utilization.gpu", "temperature.gpu",
-        "ecc.errors.uncorrected.volatile.total",
+        "ecc.errors.uncorrected.volatile.total", "pci.bus_id",
     ]
 
     /// The arguments after the executable.
@@ -41,7 +41,8 @@ public enum NvidiaSmiQuery {
         return GPUInfo(
             index: index, uuid: cells[1], name: cells[2], memoryTotalMiB: number(cells[3]),
             memoryUsedMiB: number(cells[4]), utilizationPercent: number(cells[5]),
-            temperatureCelsius: number(cells[6]), uncorrectedECCErrors: number(cells[7]))
+            temperatureCelsius: number(cells[6]), uncorrectedECCErrors: number(cells[7]),
+            pciBusID: cells[8].hasPrefix("[") ? nil : cells[8])
     }
 
     /// A number, or nil for nvidia-smi's bracketed notes (`[N/A]`, `[Not Supported]`, `[Unknown Error]`).

@@ -6,6 +6,8 @@ public struct GPUStatus: Sendable, Equatable, Codable {
         case draining
         /// Not used: uncorrected ECC errors, lost from the bus, or its backend keeps failing.
         case unhealthy
+        /// Out of service until undrained: an operator's drain or a fatal Xid (`drain` says).
+        case drained
     }
 
     public var index: Int
@@ -27,6 +29,8 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     public var health: Health
     /// Why it is not healthy.
     public var healthReason: String?
+    /// The drain that keeps it out of service, if any.
+    public var drain: GPUDrain?
 
     public init(
         index: Int, uuid: String, name: String, role: String? = nil, backend: String? = nil,
@@ -50,7 +54,7 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, uuid, name, role, backend, health
+        case index, uuid, name, role, backend, health, drain
         case backendState = "backend_state"
         case backendPID = "backend_pid"
         case currentJob = "current_job"

@@ -3,8 +3,9 @@ import GPUBox
 import Hummingbird
 import Logging
 
-/// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them)
-/// and `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch).
+/// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them),
+/// `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch) and
+/// the GPU drains (`BoxController+Drains`).
 struct BoxController: Sendable {
     let boxes: BoxStateStore
     let logger: Logger
@@ -12,6 +13,8 @@ struct BoxController: Sendable {
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/v1/gpus", use: gpus)
         router.post("/v1/ops/mode", use: switchMode)
+        router.post("/v1/gpus/{box}/{index}/drain", use: drain)
+        router.delete("/v1/gpus/{box}/{index}/drain", use: undrain)
     }
 
     @Sendable func gpus(_ request: Request, context: GatewayContext) async throws -> Response {

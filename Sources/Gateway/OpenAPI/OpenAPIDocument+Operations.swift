@@ -127,6 +127,17 @@ extension OpenAPIDocument {
                 Op.status(422, "Bad mode, or box missing with several boxes"),
             ], role: .operator),
         Op(
+            "POST", "/v1/gpus/{box}/{index}/drain",
+            "Take a GPU out of service: its running jobs finish, then its backend stops, until undrained",
+            tag: "operations", body: .json("GPUDrainRequest"),
+            responses: [
+                Op.status(202, "Drain recorded; the agent follows within a tick", "GPUDrain"),
+                Op.status(404, "Unknown box or GPU"), Op.status(422, "Bad index or reason"),
+            ], role: .operator),
+        Op(
+            "DELETE", "/v1/gpus/{box}/{index}/drain", "Put a drained GPU (an operator's drain or a fatal Xid) back in service",
+            tag: "operations", responses: [Op.ok("GPUDrain"), Op.status(404, "Unknown box or GPU")], role: .operator),
+        Op(
             "GET", "/api/admin-surface/queues", "Queue depth, age, rates (platform path)", tag: "operations",
             responses: [Op.ok("QueueList")]),
         Op(

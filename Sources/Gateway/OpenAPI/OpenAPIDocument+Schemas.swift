@@ -94,6 +94,13 @@ extension OpenAPIDocument {
                 "object": string, "id": string, "box": string, "mode": string, "from": nullable(string),
                 "status": string, "agent_alive": boolean,
             ]),
+            "GPUDrainRequest": object(["reason": string]),
+            "GPUDrain": object([
+                "object": string, "box": string, "index": integer, "drained": boolean,
+                "drain": nullable(
+                    object(["requested_by": string, "requested_at_ms": integer, "reason": string, "immediate": boolean])),
+                "agent_alive": boolean,
+            ]),
         ]
     }
 }

@@ -51,6 +51,11 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     public var recycleAfterJobs: Int = 500
     /// Restart a ComfyUI whose host memory use grew past this many MiB since it started; 0 never.
     public var recycleAfterMemoryGrowthMiB: Int = 8192
+    /// The kernel log followed for NVIDIA Xid errors: `/dev/kmsg`, or a file something appends
+    /// kernel lines to (`journalctl -k -f -o short > file`); empty turns it off.
+    public var kernelLog: String = "/dev/kmsg"
+    /// The Xids that take a GPU out of service until an operator undrains it.
+    public var fatalXids: [Int] = XidEvent.fatalCodes.sorted()
 
     public struct HydrationSettings: Sendable, Codable, Equatable {
         /// The directory of per-mode manifests (`media.yaml`, `llm.yaml`, `split.yaml`).
@@ -83,6 +88,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         case maxConsecutiveStartFailures = "max_consecutive_start_failures"
         case recycleAfterJobs = "recycle_after_jobs"
         case recycleAfterMemoryGrowthMiB = "recycle_after_memory_growth_mib"
+        case kernelLog = "kernel_log"
+        case fatalXids = "fatal_xids"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +118,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         recycleAfterJobs = try c.decodeIfPresent(Int.self, forKey: .recycleAfterJobs) ?? d.recycleAfterJobs
         recycleAfterMemoryGrowthMiB =
             try c.decodeIfPresent(Int.self, forKey: .recycleAfterMemoryGrowthMiB) ?? d.recycleAfterMemoryGrowthMiB
+        kernelLog = try c.decodeIfPresent(String.self, forKey: .kernelLog) ?? d.kernelLog
+        fatalXids = try c.decodeIfPresent([Int].self, forKey: .fatalXids) ?? d.fatalXids
         try validate()
     }
 
@@ -135,5 +144,6 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         try require(maxConsecutiveStartFailures >= 1, "max_consecutive_start_failures", "must be at least 1")
         try require(recycleAfterJobs >= 0, "recycle_after_jobs", "must not be negative")
         try require(recycleAfterMemoryGrowthMiB >= 0, "recycle_after_memory_growth_mib", "must not be negative")
+        try require(fatalXids.allSatisfy { $0 > 0 }, "fatal_xids", "must be positive Xid numbers")
     }
 }

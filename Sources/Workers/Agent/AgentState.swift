@@ -16,6 +16,8 @@ final class AgentState: Sendable {
     private let laneTable = Mutex<[LaneSpec: BackendLane]>([:])
     /// Restarts of lanes that were stopped, so the published counts only grow.
     private let pastRestarts = Mutex<[String: Int]>([:])
+    /// The box's drained GPUs, as last read from the store.
+    let drains = Mutex<[Int: GPUDrain]>([:])
     private let hydrated = Mutex<(extraModelPaths: String, llmModelPath: String)>(("", ""))
 
     var gpusByIndex: [Int: GPUInfo] { gpus.withLock { $0 } }
@@ -49,10 +51,11 @@ final class AgentState: Sendable {
         return faults
     }
 
-    /// The GPUs a mode may use.
-    var healthyIndices: [Int] {
+    /// The GPUs a mode may use: no hardware fault, not drained.
+    var usableIndices: [Int] {
         let faults = faults()
-        return gpus.withLock { $0.keys.filter { faults[$0] == nil } }.sorted()
+        let drained = drains.withLock { $0 }
+        return gpus.withLock { $0.keys.filter { faults[$0] == nil && drained[$0] == nil } }.sorted()
     }
 
     func addLane(_ lane: BackendLane) {

@@ -5,6 +5,7 @@ extension BoxAgent {
     func status() -> BoxStatus {
         let lanes = state.lanes
         let faults = state.faults()
+        let drains = state.drains.withLock { $0 }
         var gpus: [GPUStatus] = []
         for gpu in state.gpusByIndex.values.sorted(by: { $0.index < $1.index }) {
             var status = GPUStatus(
@@ -26,6 +27,12 @@ extension BoxAgent {
                 default:
                     break
                 }
+            }
+            if let drain = drains[gpu.index] {
+                status.drain = drain
+                // Draining while its backend still finishes jobs; drained once it is gone.
+                status.health = status.backendState == nil || status.backendState == "stopped" ? .drained : .draining
+                status.healthReason = "drained by \(drain.requestedBy): \(drain.reason)"
             }
             if let fault = faults[gpu.index] {
                 status.health = .unhealthy

@@ -96,7 +96,8 @@ public struct BoxAgent: Service {
                 handled = request.id
                 await performSwitch(request)
             }
-            abandonLanesOnFaultyGPUs()
+            await readDrains()
+            reconcileLanes()
             for lane in state.lanes.values where lane.spec.role == "media" {
                 lane.checkMemoryGrowth(limitMiB: configuration.recycleAfterMemoryGrowthMiB)
             }
@@ -120,6 +121,7 @@ public struct BoxAgent: Service {
     }
 
     private func inventoryLoop() async {
+        let kernelLog = openKernelLog()
         while !state.finished.load(ordering: .acquiring) {
             try? await Task.sleep(for: .milliseconds(configuration.inventoryIntervalMilliseconds))
             do {
@@ -128,6 +130,7 @@ public struct BoxAgent: Service {
                 logger.error("nvidia-smi failed: \(error)")
                 state.inventoryError.withLock { $0 = "\(error)" }
             }
+            await followKernelLog(kernelLog)
         }
     }
 
@@ -136,23 +139,6 @@ public struct BoxAgent: Service {
         state.record(reading.gpus, problems: reading.problems)
     }
 
-    /// A GPU with uncorrected ECC errors, or one nvidia-smi no longer lists, gets no work: its
-    /// lane is abandoned at once (running jobs go back to the queue for other GPUs).
-    private func abandonLanesOnFaultyGPUs() {
-        let faults = state.faults()
-        guard !faults.isEmpty else { return }
-        var gone: [LaneSpec] = []
-        for (spec, lane) in state.lanes {
-            guard let fault = spec.gpuIndices.compactMap({ faults[$0] }).first else { continue }
-            if lane.snapshot.state == .stopped {
-                gone.append(spec)
-            } else if lane.snapshot.lastError != fault {
-                logger.error("draining \(spec.name): \(fault)")
-                lane.send(.abandon(reason: fault))
-            }
-        }
-        if !gone.isEmpty { state.removeLanes(gone) }
-    }
 
     private func stopAllLanes() async {
         let lanes = state.lanes
