@@ -118,9 +118,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
+            name: "S3",
+            dependencies: ["VelocityTypes", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "S3BlobStore",
+            dependencies: ["BlobStore", "S3", "CurlClient", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Hydration",
             dependencies: [
-                "VelocityTypes", "CurlClient",
+                "VelocityTypes", "CurlClient", "S3",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -172,6 +180,7 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
+                "S3BlobStore",
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
                 "BlobStore", "PlatformStore", "CRMImport",
                 .product(name: "Yams", package: "Yams"),
@@ -182,7 +191,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "TestSupport",
-            dependencies: ["Broker", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Broker", "S3", "CurlClient", "VelocityTypes", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
@@ -219,7 +231,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
-                "PlatformStore", "VelocityTypes", "CRMImport", "Workers",
+                "PlatformStore", "VelocityTypes", "CRMImport", "Workers", "S3", "S3BlobStore", "CurlClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -238,7 +250,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HydrationTests",
-            dependencies: ["Hydration", "CurlClient", "TestSupport",
+            dependencies: ["Hydration", "CurlClient", "TestSupport", "S3",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,11 +1,11 @@
 /// Where large bytes live: uploads, rendered images, batch files. Never Redis.
 ///
-/// A driver seam: `FileBlobStore` keeps blobs in a directory (the GPU box's NVMe or a shared
-/// volume); an S3 store implements the same protocol. Every implementation passes
-/// `BlobStoreConformanceTests`.
+/// A driver seam: `FileBlobStore` keeps blobs in a directory (one machine, or a shared volume);
+/// `S3BlobStore` in an S3-compatible bucket (the gateway and a GPU box on machines of their
+/// own). Every implementation passes `BlobStoreConformanceTests`.
 ///
-/// Keys are relative paths of `[A-Za-z0-9._-]` segments, none empty or starting with `.`;
-/// any other key is refused with `.blobInvalidKey` by every operation.
+/// Keys follow `BlobKey`'s rule; any other key is refused with `.blobInvalidKey` by every
+/// operation.
 ///
 /// Writes are staged: nothing is visible under a key until `BlobUpload.commit(as:)`, so a
 /// refused or interrupted upload leaves nothing behind.
@@ -25,6 +25,14 @@ public protocol BlobStore: Sendable {
 
     /// Removes a blob; removing an absent one is not an error.
     func delete(_ key: String) async throws
+
+    /// A URL anyone may `GET` the blob from, without credentials, for `expiresIn`; nil when the
+    /// store cannot hand one out (a directory), and the bytes then pass through the gateway.
+    func readURL(_ key: String, expiresIn: Duration) async throws -> String?
+}
+
+extension BlobStore {
+    public func readURL(_ key: String, expiresIn: Duration) async throws -> String? { nil }
 }
 
 extension BlobStore {

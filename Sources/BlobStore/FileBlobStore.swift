@@ -95,18 +95,9 @@ public struct FileBlobStore: BlobStore {
         }
     }
 
-    /// The file of a key; keys are relative paths of safe segments, never `..`, hidden or absolute.
+    /// The file of a key (`BlobKey`'s rule: never `..`, hidden or absolute).
     func url(for key: String) throws -> URL {
-        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
-        let safe =
-            !key.isEmpty && key.utf8.count <= 512
-            && segments.allSatisfy { segment in
-                !segment.isEmpty && !segment.hasPrefix(".")
-                    && segment.unicodeScalars.allSatisfy {
-                        ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.".unicodeScalars.contains($0)
-                    }
-            }
-        guard safe else { throw BlobStoreError(.blobInvalidKey, "invalid blob key '\(key)'") }
+        try BlobKey.validate(key)
         return root.appendingPathComponent(key)
     }
 

@@ -1,4 +1,5 @@
 import CurlClient
+import S3
 import Foundation
 import Logging
 import NIOPosix

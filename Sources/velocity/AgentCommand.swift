@@ -31,8 +31,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "The box id (overrides the file).")
     var box: String?
 
-    @Option(help: "Blob store directory shared with the gateway (default: $VELOCITY_BLOB_DIRECTORY or .run/blobs).")
-    var blobDirectory: String?
+    @OptionGroup var blobStore: BlobStoreOptions
 
     @Option(help: "The Dream Weaver workflow manifest (default: $VELOCITY_WORKFLOW or workflows/dream_weaver.manifest.json).")
     var workflow: String?
@@ -51,8 +50,6 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let workflowPath = workflow ?? environment["VELOCITY_WORKFLOW"] ?? "workflows/dream_weaver.manifest.json"
         let dreamWeaver = try await DreamWeaverWorkflow.load(manifestAt: workflowPath)
-        let blobs = try FileBlobStore(
-            root: URL(fileURLWithPath: blobDirectory ?? environment["VELOCITY_BLOB_DIRECTORY"] ?? ".run/blobs"))
         let broker = try await connection.makeBroker(recordOutbox: true)
         let postgres = PostgresPool(url: postgresURL, maxConnections: 2)
         let qdPrompt = try QDScorePrompt.load(from: prompts ?? environment["VELOCITY_PROMPTS"] ?? "prompts")
@@ -63,6 +60,8 @@ struct AgentCommand: AsyncParsableCommand {
             qdPrompt: qdPrompt)
         try await PlatformMigrations.migrate(platform)
         let http = CurlHTTPClient()
+        // Shared with the gateway: a directory on one machine, S3 when the box has its own.
+        let blobs = try blobStore.open(environment: environment, http: http)
         let factory = Self.workerFactory(
             broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, llmKinds: llmKinds, logger: logger)
         let agent = BoxAgent(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlClient
 import Foundation
 import Gateway
 import Hummingbird
@@ -31,23 +32,28 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL URL.")
     var postgresURL: String?
 
-    @Option(help: "Directory of the blob store.")
-    var blobDirectory: String?
+    @OptionGroup var blobStore: BlobStoreOptions
 
     func run() async throws {
-        let configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try resolvedConfiguration(environment: environment)
         let logger = Logger.velocity("velocity.gateway")
-        let gateway = try await Gateway.connect(configuration, logger: logger)
+        let http = CurlHTTPClient()
+        let (location, _) = try blobStore.location(environment: environment)
+        let blobs = try location.open(http: http, stagingDirectory: configuration.blobDirectory + "/.s3-staging")
+        let gateway = try await Gateway.connect(configuration, blobs: blobs, logger: logger)
         logger.info(
             "gateway listening on http://\(configuration.host):\(configuration.port)",
-            metadata: ["redis": "\(configuration.redisURL)", "blobs": "\(configuration.blobDirectory)"])
+            metadata: ["redis": "\(configuration.redisURL)", "blobs": "\(location)"])
         do {
             try await gateway.makeApplication().runService()
         } catch {
             await gateway.close()
+            try? await http.shutdown()
             throw error
         }
         await gateway.close()
+        try? await http.shutdown()
     }
 
     func resolvedConfiguration(environment: [String: String]) throws -> GatewayConfiguration {
@@ -60,7 +66,7 @@ struct GatewayCommand: AsyncParsableCommand {
         if let port { configuration.port = port }
         if let redisURL { configuration.redisURL = redisURL }
         if let postgresURL { configuration.postgresURL = postgresURL }
-        if let blobDirectory { configuration.blobDirectory = blobDirectory }
+        if let directory = blobStore.blobDirectory { configuration.blobDirectory = directory }
         return configuration
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Broker
+import CurlClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -19,11 +20,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Queue to consume.")
     var queue: String
 
-    @Option(help: "Handler: crm (crm.import steps; needs --postgres-url and --blob-directory), noop, sleep:MS, fail, fail-once.")
+    @Option(help: "Handler: crm (crm.import steps; needs --postgres-url and the gateway's blob store), noop, sleep:MS, fail, fail-once.")
     var handler: String = "noop"
 
-    @Option(help: "Directory of the blob store (the gateway's), for --handler crm.")
-    var blobDirectory: String?
+    /// The gateway's blob store, for --handler crm.
+    @OptionGroup var blobStore: BlobStoreOptions
 
     @Option(help: "Jobs run at once.")
     var concurrency: Int = 1
@@ -55,7 +56,7 @@ struct WorkerCommand: AsyncParsableCommand {
             guard connection.resolvedPostgresURL != nil else {
                 throw ValidationError("--handler crm needs --postgres-url (or VELOCITY_POSTGRES_URL)")
             }
-            guard blobDirectory != nil else { throw ValidationError("--handler crm needs --blob-directory") }
+            _ = try blobStore.location(environment: ProcessInfo.processInfo.environment)
         } else if BuiltInHandler(argument: handler) == nil {
             throw ValidationError("--handler must be crm, noop, sleep:MS, fail or fail-once, not '\(handler)'")
         }
@@ -64,7 +65,7 @@ struct WorkerCommand: AsyncParsableCommand {
     /// The CRM import steps, on the platform's tables (migrated here) and the gateway's blobs;
     /// or a built-in handler.
     func makeHandler(logger: Logger) async throws -> any JobHandler {
-        guard handler == "crm", let url = connection.resolvedPostgresURL, let blobDirectory else {
+        guard handler == "crm", let url = connection.resolvedPostgresURL else {
             return BuiltInHandler(argument: handler) ?? BuiltInHandler(argument: "noop")!
         }
         let postgres = PostgresPool(url: url, maxConnections: 4)
@@ -73,7 +74,8 @@ struct WorkerCommand: AsyncParsableCommand {
         router.register(
             CRMImportProcessor(
                 store: CRMImportStore(postgres: postgres),
-                blobs: try FileBlobStore(root: URL(fileURLWithPath: blobDirectory)), logger: logger))
+                blobs: try blobStore.open(environment: ProcessInfo.processInfo.environment, http: CurlHTTPClient()),
+                logger: logger))
         return router
     }
 }

@@ -1,20 +1,23 @@
 import BlobStore
+import CurlClient
 import Foundation
 import Gateway
+import S3BlobStore
 import Testing
+import TestSupport
 
 /// A store under test, with what the suite needs to look behind the protocol.
 struct BlobStoreUnderTest: Sendable {
     let store: any BlobStore
     /// Files waiting in the store's staging area (for stores that stage on disk).
     let stagedFileCount: @Sendable () throws -> Int
-    let tearDown: @Sendable () -> Void
+    let tearDown: @Sendable () async -> Void
 }
 
-/// Makes a fresh, empty store for one test. An S3 store adds its factory here.
+/// Makes a fresh, empty store for one test.
 struct BlobStoreFactory: Sendable, CustomTestStringConvertible {
     let name: String
-    let make: @Sendable () throws -> BlobStoreUnderTest
+    let make: @Sendable () async throws -> BlobStoreUnderTest
     var testDescription: String { name }
 
     static let file = BlobStoreFactory(name: "FileBlobStore") {
@@ -26,16 +29,47 @@ struct BlobStoreFactory: Sendable, CustomTestStringConvertible {
             tearDown: { try? FileManager.default.removeItem(at: root) })
     }
 
-    static let all: [BlobStoreFactory] = [.file]
+    /// An S3 store on a bucket of its own in the test process's moto server, signing every
+    /// request (moto checks the signatures).
+    static let s3 = BlobStoreFactory(name: "S3BlobStore (moto)") {
+        let moto = try await SharedMoto.handle()
+        let bucket = try await moto.makeBucket()
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vj-s3-staging-\(UUID().uuidString)")
+        let http = CurlHTTPClient()
+        var configuration = S3BlobStore.Configuration(
+            bucket: bucket, prefix: "conformance/", credentials: moto.credentials, stagingDirectory: staging)
+        // Small parts, so the multipart path runs in the suite without huge blobs.
+        configuration.partSize = 5 * 1024 * 1024
+        configuration.multipartThreshold = 5 * 1024 * 1024
+        let store = try S3BlobStore(configuration: configuration, http: http)
+        return BlobStoreUnderTest(
+            store: store,
+            stagedFileCount: {
+                ["/.staging", "/outgoing"].reduce(0) { count, sub in
+                    count + ((try? FileManager.default.contentsOfDirectory(atPath: staging.path + sub).count) ?? 0)
+                }
+            },
+            tearDown: {
+                try? await http.shutdown()
+                try? FileManager.default.removeItem(at: staging)
+            })
+    }
+
+    static let all: [BlobStoreFactory] = [.file, .s3]
 }
 
 /// What every `BlobStore` must do; each test runs once per store in `BlobStoreFactory.all`.
 @Suite("Blob store conformance")
 struct BlobStoreConformanceTests {
     static func with(_ factory: BlobStoreFactory, _ body: (BlobStoreUnderTest) async throws -> Void) async throws {
-        let subject = try factory.make()
-        defer { subject.tearDown() }
-        try await body(subject)
+        let subject = try await factory.make()
+        do {
+            try await body(subject)
+        } catch {
+            await subject.tearDown()
+            throw error
+        }
+        await subject.tearDown()
     }
 
     static func code(_ body: () async throws -> Void) async -> String? {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Hydration
 
 @Suite("Manifests: validation names the bad entry; the shipped manifests agree with the workflow")

@@ -1,12 +1,27 @@
 import Foundation
 import Testing
 @testable import Hydration
+@testable import S3
 
 @Suite("SigV4 signer and S3 credentials")
 struct SigV4SignerTests {
     static let example = AWSCredentials(
         accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         region: "us-east-1")
+
+    @Test("AWS's published presigned URL example (examplebucket/test.txt, 86400 s) gives its documented signature")
+    func awsPresignedExample() throws {
+        // "Authenticating Requests: Using Query Parameters" in Amazon S3's SigV4 documentation.
+        let date = try #require(ISO8601DateFormatter().date(from: "2013-05-24T00:00:00Z"))
+        let url = SigV4Signer(credentials: Self.example).presignedURL(
+            url: "https://examplebucket.s3.amazonaws.com/test.txt", path: "/test.txt",
+            host: "examplebucket.s3.amazonaws.com", expires: .seconds(86_400), date: date)
+        #expect(
+            url == "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+                + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+                + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    }
 
     @Test("AWS's published GET Object example (Range bytes=0-9) gives its documented signature")
     func awsGetObjectExample() throws {
@@ -84,11 +99,11 @@ struct SigV4SignerTests {
         #expect(fromFile.accessKeyID == "AKMODELS" && fromFile.secretAccessKey == "models-secret")
         #expect(fromFile.sessionToken == "models-token" && fromFile.region == "ap-south-1")
 
-        let none = #expect(throws: HydrationError.self) {
+        let none = #expect(throws: S3Error.self) {
             try AWSCredentials.resolve(environment: ["HOME": "/nonexistent"])
         }
-        #expect(none?.code == .credentials)
-        let half = #expect(throws: HydrationError.self) {
+        #expect(none?.code == .s3Credentials)
+        let half = #expect(throws: S3Error.self) {
             try AWSCredentials.resolve(environment: ["AWS_ACCESS_KEY_ID": "AKID"])
         }
         #expect(half?.message.contains("AWS_SECRET_ACCESS_KEY") == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Hydration
 
 @Suite("Store maintenance: gc, verify, local sources")
@@ -95,12 +96,5 @@ struct StoreMaintenanceTests {
         #expect(FileManager.default.fileExists(atPath: llmPath + "/config.json"))
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/snapshots/split/checkpoints/dreamweaver_staging_xl.safetensors"))
         #expect(fixture.files(under: fixture.root + "/blobs/sha256").count == 5)
-    }
-}
-
-enum RepositoryPaths {
-    /// The package root, from this file's path (Tests/HydrationTests/<file>).
-    static var root: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 }

@@ -118,8 +118,19 @@ public struct DreamWeaverController: Sendable {
         return view
     }
 
+    /// How long a presigned `output_url` stays valid.
+    static let outputURLLifetime: Duration = .seconds(900)
+
+    /// The status JSON; once the render succeeded, with `output_url`, a presigned URL of the PNG
+    /// when the blob store hands those out (S3), so a client fetches it from the store directly.
     @Sendable func status(_ request: Request, context: GatewayContext) async throws -> Response {
-        try JSONResponse.make(try DreamWeaverStatus.json(try await view(context)))
+        let view = try await view(context)
+        var outputURL: String?
+        if view.status == JobState.succeeded.rawValue {
+            let text = try await directory.result(id: view.id, for: context.requirePrincipal()).result
+            outputURL = try await blobs.readURL(Self.outputBlob(of: view.id, result: text), expiresIn: Self.outputURLLifetime)
+        }
+        return try JSONResponse.make(try DreamWeaverStatus.json(view, outputURL: outputURL))
     }
 
     /// The rendered PNG once the job succeeded; 409 with the status JSON while it is not

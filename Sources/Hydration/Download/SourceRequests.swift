@@ -1,4 +1,5 @@
 import CurlClient
+import S3
 import Foundation
 
 /// Builds the (signed) request for one range fetch of a source. S3 requests are signed anew

@@ -49,14 +49,7 @@ public struct SigV4Signer: Sendable {
         let names = merged.keys.sorted()
         let canonicalHeaders = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
         let signedHeaders = names.joined(separator: ";")
-        var encodedQuery: [(String, String)] = []
-        for (name, value) in query {
-            encodedQuery.append((Self.encode(name, keepSlash: false), Self.encode(value, keepSlash: false)))
-        }
-        encodedQuery.sort { (a: (String, String), b: (String, String)) -> Bool in
-            a.0 == b.0 ? a.1 < b.1 : a.0 < b.0
-        }
-        let canonicalQuery = encodedQuery.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let canonicalQuery = Self.canonicalQuery(query)
         let canonicalRequest = [
             method.uppercased(), path.isEmpty ? "/" : path, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash,
         ].joined(separator: "\n")
@@ -64,11 +57,7 @@ public struct SigV4Signer: Sendable {
         let stringToSign = [
             "AWS4-HMAC-SHA256", amzDate, scope, Hex.lowercase(SHA256.hash(data: Data(canonicalRequest.utf8))),
         ].joined(separator: "\n")
-        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
-        for part in [day, credentials.region, service, "aws4_request"] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
-        }
-        let signature = Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(day: day)))
         let authorization =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope),SignedHeaders=\(signedHeaders),Signature=\(signature)"
         var out = headers.map { (name: $0.0, value: $0.1) }
@@ -79,6 +68,53 @@ public struct SigV4Signer: Sendable {
         return Signed(
             headers: out, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
             authorization: authorization)
+    }
+
+    /// A presigned URL (SigV4 in the query string): anyone holding it may `method` the object
+    /// until `expires` after `date`, without credentials. Only `host` is signed, and the
+    /// payload is `UNSIGNED-PAYLOAD`, as S3's presigned GETs are.
+    public func presignedURL(
+        method: String = "GET", url: String, path: String, host: String, expires: Duration, date: Date
+    ) -> String {
+        let amzDate = Self.timestamp(date)
+        let scope = "\(amzDate.prefix(8))/\(credentials.region)/\(service)/aws4_request"
+        var query: [(String, String)] = [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope)"),
+            ("X-Amz-Date", amzDate), ("X-Amz-Expires", String(max(1, min(604_800, Int(expires.components.seconds))))),
+            ("X-Amz-SignedHeaders", "host"),
+        ]
+        if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
+        let canonicalQuery = Self.canonicalQuery(query)
+        let canonicalRequest = [
+            method.uppercased(), path.isEmpty ? "/" : path, canonicalQuery, "host:\(host)\n", "host", Self.unsignedPayload,
+        ].joined(separator: "\n")
+        let stringToSign = [
+            "AWS4-HMAC-SHA256", amzDate, scope, Hex.lowercase(SHA256.hash(data: Data(canonicalRequest.utf8))),
+        ].joined(separator: "\n")
+        let key = signingKey(day: String(amzDate.prefix(8)))
+        let signature = Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        return url + "?" + canonicalQuery + "&X-Amz-Signature=" + signature
+    }
+
+    /// Pairs encoded, sorted by name then value, joined: SigV4's canonical query string.
+    public static func canonicalQuery(_ query: [(String, String)]) -> String {
+        var encoded: [(String, String)] = []
+        for (name, value) in query {
+            encoded.append((encode(name, keepSlash: false), encode(value, keepSlash: false)))
+        }
+        encoded.sort { (a: (String, String), b: (String, String)) -> Bool in
+            a.0 == b.0 ? a.1 < b.1 : a.0 < b.0
+        }
+        return encoded.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+    }
+
+    /// The day's signing key: the secret, HMAC-chained through the date, region, service.
+    func signingKey(day: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
+        for part in [day, credentials.region, service, "aws4_request"] {
+            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
+        }
+        return key
     }
 
     /// A path-style object URL and its encoded path: `<endpoint>/<bucket>/<key>`.

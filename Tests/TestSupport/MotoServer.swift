@@ -1,7 +1,8 @@
-import CurlClient
-import Foundation
-import Hydration
-import TestSupport
+import Crypto
+public import CurlClient
+public import Foundation
+public import S3
+import VelocityTypes
 
 /// moto's S3-compatible server on a free loopback port, with request authentication on: after
 /// the first `unauthenticatedActions` requests (used to create an IAM user, its key and policy,
@@ -10,7 +11,7 @@ import TestSupport
 /// The `moto_server` binary comes from `VELOCITY_TEST_MOTO`, else the test venv
 /// `.run/test-venv/bin/moto_server` that `ops/test-venv.sh` creates (ops/test.sh runs it).
 /// Missing, the tests fail with that instruction: they never skip.
-final class MotoServer: @unchecked Sendable {
+public final class MotoServer: @unchecked Sendable {
     struct Missing: Error, CustomStringConvertible {
         let path: String
         var description: String {
@@ -18,9 +19,10 @@ final class MotoServer: @unchecked Sendable {
         }
     }
 
-    let port: Int
+    public let port: Int
     let process: Process
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var processID: Int32 { process.processIdentifier }
 
     static func executable() throws -> String {
         let environment = ProcessInfo.processInfo.environment
@@ -30,7 +32,7 @@ final class MotoServer: @unchecked Sendable {
         return path
     }
 
-    init(unauthenticatedActions: Int) async throws {
+    public init(unauthenticatedActions: Int) async throws {
         port = try FreePort.find()
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
@@ -51,7 +53,7 @@ final class MotoServer: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL if it lingers; polls rather than `waitUntilExit`, which can spin
     /// forever off the main thread on Linux.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         for _ in 0..<100 where process.isRunning { usleep(20_000) }
@@ -61,12 +63,12 @@ final class MotoServer: @unchecked Sendable {
     deinit { stop() }
 
     /// A signed request to moto (IAM Query API, or S3), for the set-up steps.
-    func send(
+    public func send(
         _ client: CurlHTTPClient, signer: SigV4Signer, method: String, path: String, query: [(String, String)] = [],
         body: [UInt8] = [], contentType: String? = nil
     ) async throws -> HTTPClientResponse {
         let host = "127.0.0.1:\(port)"
-        let payloadHash = HydrationFixture.sha256(body)
+        let payloadHash = Hex.lowercase(SHA256.hash(data: body))
         var headers: [(String, String)] = [("host", host)]
         if let contentType { headers.append(("content-type", contentType)) }
         let signed = signer.sign(method: method, path: path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
@@ -81,7 +83,7 @@ final class MotoServer: @unchecked Sendable {
 
     /// Creates an IAM user with a key allowed everything, a bucket, and `objects`, in exactly
     /// five unauthenticated-window actions plus one per object; returns the key.
-    func provision(bucket: String, objects: [String: [UInt8]]) async throws -> (id: String, secret: String) {
+    public func provision(bucket: String, objects: [String: [UInt8]]) async throws -> (id: String, secret: String) {
         let bootstrap = SigV4Signer(
             credentials: AWSCredentials(accessKeyID: "bootstrap", secretAccessKey: "bootstrap", region: "us-east-1", endpoint: endpoint))
         let iam = SigV4Signer(credentials: bootstrap.credentials, service: "iam")
@@ -123,8 +125,8 @@ final class MotoServer: @unchecked Sendable {
     }
 }
 
-struct MotoSetupFailed: Error, CustomStringConvertible {
+public struct MotoSetupFailed: Error, CustomStringConvertible {
     let step: String
     let body: String
-    var description: String { "moto set-up step \(step) failed: \(body.prefix(500))" }
+    public var description: String { "moto set-up step \(step) failed: \(body.prefix(500))" }
 }

@@ -47,7 +47,7 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
         let endpoint = nonEmpty(environment["AWS_ENDPOINT_URL_S3"]) ?? nonEmpty(environment["AWS_ENDPOINT_URL"])
         if let key = nonEmpty(environment["AWS_ACCESS_KEY_ID"]) {
             guard let secret = nonEmpty(environment["AWS_SECRET_ACCESS_KEY"]) else {
-                throw HydrationError(.credentials, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+                throw S3Error(.s3Credentials, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
             }
             return AWSCredentials(
                 accessKeyID: key, secretAccessKey: secret, sessionToken: nonEmpty(environment["AWS_SESSION_TOKEN"]),
@@ -58,18 +58,18 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials"
         let profile = nonEmpty(environment["AWS_PROFILE"]) ?? "default"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HydrationError(
-                .credentials,
+            throw S3Error(
+                .s3Credentials,
                 "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write them to \(path) (profile \(profile))")
         }
         let sections = parseINI(String(decoding: data, as: UTF8.self))
         guard let section = sections[profile] else {
-            throw HydrationError(.credentials, "\(path) has no [\(profile)] profile")
+            throw S3Error(.s3Credentials, "\(path) has no [\(profile)] profile")
         }
         guard let key = nonEmpty(section["aws_access_key_id"]), let secret = nonEmpty(section["aws_secret_access_key"])
         else {
-            throw HydrationError(
-                .credentials, "\(path) [\(profile)] lacks aws_access_key_id or aws_secret_access_key")
+            throw S3Error(
+                .s3Credentials, "\(path) [\(profile)] lacks aws_access_key_id or aws_secret_access_key")
         }
         return AWSCredentials(
             accessKeyID: key, secretAccessKey: secret, sessionToken: nonEmpty(section["aws_session_token"]),
