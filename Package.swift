@@ -270,6 +270,7 @@ let package = Package(
         .testTarget(
             name: "WorkersTests",
             dependencies: [
+                "S3", "S3BlobStore",
                 "Workers", "Emulators", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "Hydration",
                 "Gateway", "TestSupport", "StructuredOutput", "PlatformStore", "CRMImport",
                 .product(name: "Hummingbird", package: "hummingbird"),

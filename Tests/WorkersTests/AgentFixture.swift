@@ -17,7 +17,7 @@ struct AgentFixture {
     let broker: TestBroker
     let records: TestRecordStore
     let store: BoxStateStore
-    let blobs: FileBlobStore
+    let blobs: any BlobStore
     let directory: URL
     let gpuState: String
     let configuration: AgentConfiguration
@@ -27,7 +27,8 @@ struct AgentFixture {
     let velocity: String
 
     static func make(
-        gpus: Int = 2, mode: BoxMode = .media, renderSeconds: Double = 0.3, configure: (inout AgentConfiguration) -> Void = { _ in }
+        gpus: Int = 2, mode: BoxMode = .media, renderSeconds: Double = 0.3, blobs: (any BlobStore)? = nil,
+        configure: (inout AgentConfiguration) -> Void = { _ in }
     ) async throws -> AgentFixture {
         let broker = try await TestBroker.make()
         let records = try await TestRecordStore.make()
@@ -74,7 +75,7 @@ struct AgentFixture {
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.repositoryRoot + "/workflows/dream_weaver.manifest.json")
         return AgentFixture(
             broker: broker, records: records, store: BoxStateStore(redis: broker.pool, namespace: broker.namespace),
-            blobs: try FileBlobStore(root: directory.appendingPathComponent("blobs")), directory: directory,
+            blobs: try blobs ?? FileBlobStore(root: directory.appendingPathComponent("blobs")), directory: directory,
             gpuState: gpuState, configuration: configuration, workflow: workflow, http: CurlHTTPClient(), velocity: velocity)
     }
 
