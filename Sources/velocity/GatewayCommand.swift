@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import S3BlobStore
 import Yams
 
 /// `velocity gateway`: serves the HTTP API.
@@ -39,7 +40,12 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration = try resolvedConfiguration(environment: environment)
         let logger = Logger.velocity("velocity.gateway")
         let http = CurlHTTPClient()
-        let (location, _) = try blobStore.location(environment: environment)
+        let location: BlobStoreLocation
+        do {
+            location = try BlobStoreLocation(blobStore.blobStore ?? configuration.blobStore ?? configuration.blobDirectory)
+        } catch {
+            throw ValidationError("blob_store: \(error)")
+        }
         let blobs = try location.open(http: http, stagingDirectory: configuration.blobDirectory + "/.s3-staging")
         let gateway = try await Gateway.connect(configuration, blobs: blobs, logger: logger)
         logger.info(

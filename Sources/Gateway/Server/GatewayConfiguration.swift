@@ -13,6 +13,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var namespace = "vj"
     /// Root of the directory blob store (uploads, renders, batch files).
     public var blobDirectory = ".run/blobs"
+    /// `s3://bucket[/prefix]`: blobs in S3 (`blobDirectory` then only stages uploads); nil keeps
+    /// them in `blobDirectory`. Opened by `velocity gateway`, which owns the S3 client.
+    public var blobStore: String?
     /// Largest accepted upload (images, batch files), in bytes.
     public var maxUploadBytes = 25 * 1024 * 1024
     /// Largest CRM import CSV accepted, in bytes (a million contacts is about 150 MB).
@@ -41,7 +44,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("postgres_url", "VELOCITY_POSTGRES_URL", "PostgreSQL of the system of record"),
         ("postgres_schema", "VELOCITY_POSTGRES_SCHEMA", "PostgreSQL schema of the tables (default: search path)"),
         ("namespace", "VELOCITY_NAMESPACE", "Redis key prefix shared with the workers"),
-        ("blob_directory", "VELOCITY_BLOB_DIRECTORY", "directory of the blob store"),
+        ("blob_directory", "VELOCITY_BLOB_DIRECTORY", "directory of the blob store (with blob_store: S3 uploads' staging)"),
+        ("blob_store", "VELOCITY_BLOB_STORE", "s3://bucket[/prefix] to keep blobs in S3 (credentials from AWS_*)"),
         ("max_upload_bytes", "VELOCITY_MAX_UPLOAD_BYTES", "largest upload accepted (default 25 MB)"),
         ("crm_max_upload_bytes", "VELOCITY_CRM_MAX_UPLOAD_BYTES", "largest CRM import CSV (default 512 MiB)"),
         ("crm_max_rows", "VELOCITY_CRM_MAX_ROWS", "most rows of one CRM import (default 2,000,000)"),
@@ -75,6 +79,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "postgres_schema": postgresSchema = value.isEmpty ? nil : value
             case "namespace": namespace = value
             case "blob_directory": blobDirectory = value
+            case "blob_store": blobStore = value.isEmpty ? nil : value
             case "max_upload_bytes": maxUploadBytes = try int()
             case "crm_max_upload_bytes": crmMaxUploadBytes = max(1, try int())
             case "crm_max_rows": crmMaxRows = max(1, try int())
