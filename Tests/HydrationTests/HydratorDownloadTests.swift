@@ -62,9 +62,11 @@ struct HydratorDownloadTests {
             _ = try await Hydrator.withHydrator(configuration) { try await $0.hydrate(mode: "media") }
             let blob = fixture.root + "/blobs/sha256/" + HydrationFixture.sha256(model)
             #expect(FileManager.default.contents(atPath: blob).map { [UInt8]($0) } == model)
-            // Two whole downloads: four ranges each.
-            #expect(server.requests.count == 8)
-            #expect(server.requests.filter { $0.rangeStart == 65_536 }.count == 2)
+            // Two whole downloads: every one of the four ranges asked for twice (a range a loaded
+            // machine stalls past the stall limit is asked for once more, which is not the point here).
+            let asked = Dictionary(grouping: server.requests.compactMap(\.rangeStart), by: { $0 }).mapValues(\.count)
+            #expect(asked.keys.sorted() == [0, 65_536, 131_072, 196_608])
+            #expect(asked.values.allSatisfy { $0 >= 2 }, "\(asked)")
         }
     }
 
@@ -95,7 +97,9 @@ struct HydratorDownloadTests {
             #expect(!FileManager.default.fileExists(atPath: fixture.root + "/snapshots/media"))
             // One worker walks the chunks in order and stops at the broken one.
             let firstRun = server.requests.compactMap(\.rangeStart)
-            #expect(firstRun.prefix(4) == [0, 65_536, 131_072, 196_608])
+            // In order; a range retried after a stall on a loaded machine shows twice in a row.
+            let inOrder = firstRun.enumerated().filter { $0.offset == 0 || firstRun[$0.offset - 1] != $0.element }.map(\.element)
+            #expect(inOrder.prefix(4) == [0, 65_536, 131_072, 196_608], "\(firstRun)")
 
             server.setFault { _, _, _ in .none }
             server.resetRequests()

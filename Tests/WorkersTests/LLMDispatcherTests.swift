@@ -247,8 +247,9 @@ struct LLMDispatcherTests {
     static func shutdownScenario(_ test: TestBroker, _ slow: OpenAIEmulatorConfiguration) async throws {
         try await OpenAIEmulator.withRunning(slow) { _, base in
             let producer = JobProducer(broker: test.broker, store: nil)
-            // Graceful: the two running requests (2 s each) finish and are acknowledged.
-            let graceful = try await producer.submit((0..<2).map { JobRequest(kind: "llm.chat", payload: Self.chat("g\($0)", maxTokens: 80)) })
+            // Graceful: the two running requests (5 s each: long enough to be seen running on a
+            // loaded machine) finish and are acknowledged.
+            let graceful = try await producer.submit((0..<2).map { JobRequest(kind: "llm.chat", payload: Self.chat("g\($0)", maxTokens: 200)) })
             let dispatcher = LLMDispatcher(
                 configuration: Self.configuration(base, window: .fixed(2)), broker: test.broker, logger: Logger(label: "test"))
             let group = ServiceGroup(services: [dispatcher], logger: Logger(label: "test"))

@@ -16,10 +16,10 @@ import Testing
 
 /// The platform's deployment: the gateway on one machine, the GPU box on another, sharing only
 /// Redis, Postgres and an S3 bucket. Each side has its own S3 client and staging directory; no
-/// directory is common to both.
-@Suite("Gateway and GPU box sharing only Redis, Postgres and S3", .serialized)
-struct TwoMachineMediaTests {
-    static func s3Store(_ moto: SharedMoto.Handle, bucket: String, http: CurlHTTPClient) throws -> (S3BlobStore, URL) {
+/// directory is common to both. (In the box agent's serialized suite: agents with emulator
+/// processes run one at a time.)
+extension BoxAgentTests {
+    static func twoMachineStore(_ moto: SharedMoto.Handle, bucket: String, http: CurlHTTPClient) throws -> (S3BlobStore, URL) {
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vj-machine-\(UUID().uuidString)")
         let store = try S3BlobStore(
             configuration: .init(bucket: bucket, prefix: "velocity/", credentials: moto.credentials, stagingDirectory: staging),
@@ -39,8 +39,8 @@ struct TwoMachineMediaTests {
                 try? await boxHTTP.shutdown()
             }
         }
-        let (gatewayBlobs, gatewayStaging) = try Self.s3Store(moto, bucket: bucket, http: gatewayHTTP)
-        let (boxBlobs, boxStaging) = try Self.s3Store(moto, bucket: bucket, http: boxHTTP)
+        let (gatewayBlobs, gatewayStaging) = try Self.twoMachineStore(moto, bucket: bucket, http: gatewayHTTP)
+        let (boxBlobs, boxStaging) = try Self.twoMachineStore(moto, bucket: bucket, http: boxHTTP)
         let fixture = try await AgentFixture.make(gpus: 1, blobs: boxBlobs)
 
         let postgresURL = try TestServers.postgresURL()

@@ -7,8 +7,8 @@ import Testing
 @testable import Workers
 
 /// Jobs that hurt their backends, through the agent and real emulator processes.
-@Suite("Box agent: poison jobs", .serialized)
-struct BoxAgentFaultTests {
+/// (In the box agent's serialized suite: agents with emulator processes run one at a time.)
+extension BoxAgentTests {
     @Test("a render that crashes ComfyUI wherever it runs ends dead as backend_crash after two GPUs; others render")
     func poisonRenderIsDeadLettered() async throws {
         let fixture = try await AgentFixture.make(gpus: 2) { configuration in

@@ -7,8 +7,8 @@ import Testing
 @testable import Workers
 
 /// GPUs taken out of service: by a fatal Xid in the kernel log, by an operator; and put back.
-@Suite("Box agent: Xid and operator drains", .serialized)
-struct BoxAgentDrainTests {
+/// (In the box agent's serialized suite: agents with emulator processes run one at a time.)
+extension BoxAgentTests {
     @Test("a fatal Xid drains its GPU at once, recorded for the operator; a harmless one does not; undrain brings it back")
     func fatalXidDrains() async throws {
         let fixture = try await AgentFixture.make(gpus: 2)
