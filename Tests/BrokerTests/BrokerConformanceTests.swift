@@ -63,10 +63,11 @@ struct BrokerConformanceTests {
     @Test("heartbeats keep a job that runs longer than its lease", arguments: BrokerFixture.allCases)
     func heartbeatsExtendTheLease(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in
-            _ = try await broker.enqueue([submission(lease: 1_000)])
+            // 4 s of work on a 2 s lease, a beat every 0.5 s: 1.5 s of slack for a loaded machine.
+            _ = try await broker.enqueue([submission(lease: 2_000)])
             let claimed = try await broker.claimOne()
-            for _ in 0..<6 {
-                try await Task.sleep(for: .milliseconds(400))
+            for _ in 0..<8 {
+                try await Task.sleep(for: .milliseconds(500))
                 _ = try await broker.heartbeat(claimed.lease, progress: nil)
                 #expect(try await broker.recoverExpiredLeases(queue: "q") == 0)
             }

@@ -64,7 +64,8 @@ struct AgentFixture {
         configuration.llmModel = "test-llm"
         configuration.workDirectory = directory.path + "/agent"
         configuration.tickMilliseconds = 50
-        configuration.inventoryIntervalMilliseconds = 200
+        // Each reading spawns the emulated nvidia-smi: fast enough for the tests, light on the CPU.
+        configuration.inventoryIntervalMilliseconds = 1_000
         configuration.drainDeadlineSeconds = 10
         configuration.readinessTimeoutSeconds = 30
         configuration.maxRestartBackoffSeconds = 0.5
