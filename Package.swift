@@ -118,6 +118,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
+            name: "Webhooks",
+            dependencies: [
+                "VelocityTypes", "CurlClient", "PostgresClient", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
             name: "S3",
             dependencies: ["VelocityTypes", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
@@ -164,7 +173,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "PlatformStore",
-                "JSONSchema", "CRMImport",
+                "JSONSchema", "CRMImport", "Webhooks", "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -180,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
-                "S3BlobStore",
+                "S3BlobStore", "Webhooks",
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
                 "BlobStore", "PlatformStore", "CRMImport",
                 .product(name: "Yams", package: "Yams"),
@@ -228,10 +237,14 @@ let package = Package(
             dependencies: ["RedisClient", "VelocityTypes", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "WebhooksTests",
+            dependencies: ["Webhooks", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
-                "PlatformStore", "VelocityTypes", "CRMImport", "Workers", "S3", "S3BlobStore", "CurlClient",
+                "PlatformStore", "VelocityTypes", "CRMImport", "Workers", "S3", "S3BlobStore", "CurlClient", "Webhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -69,9 +69,11 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
+        var resolveList: UnsafeMutablePointer<curl_slist>?
         var mime: OpaquePointer?
         defer {
             curl_slist_free_all(headerList)
+            curl_slist_free_all(resolveList)
             if let mime { curl_mime_free(mime) }
             errorBuffer.deallocate()
             closeFile(keep: false)
@@ -140,6 +142,10 @@ final class CurlTransfer: CurlPoolTransfer, @unchecked Sendable {
             headerList = curl_slist_append(headerList, line)
         }
         set(velocity_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        if !request.resolve.isEmpty {
+            for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
+            set(velocity_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList))
+        }
         guard setup == CURLE_OK else {
             return .failure(CurlClientError(.invalidRequest, Self.text(setup), curlCode: Int(setup.rawValue)))
         }

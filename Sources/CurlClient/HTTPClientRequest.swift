@@ -19,6 +19,10 @@ public struct HTTPClientRequest: Sendable {
     public var timeoutMilliseconds: Int?
     /// Overrides the client's response-size limit, in bytes.
     public var maxResponseBytes: Int?
+    /// libcurl's `CURLOPT_RESOLVE` entries, `host:port:address`: the addresses to connect to for
+    /// these names, so a name whose addresses were checked once is the name connected to (no DNS
+    /// rebinding between the check and the connection); TLS still verifies the name.
+    public var resolve: [String] = []
 
     public init(
         method: String = "GET", url: String, headers: HTTPClientHeaders = [:], body: Body = .none,

@@ -83,7 +83,7 @@ public struct JobProducer: Sendable {
         } catch {
             throw BrokerError(.invalidJob, error.message, field: error.fieldPath)
         }
-        let submission = JobSubmission(
+        var submission = JobSubmission(
             id: request.id ?? JobID.make(), kind: kind.name, queue: kind.queue, tenant: request.tenant,
             actor: request.actor, payload: payload, priority: request.priority, maxAttempts: request.maxAttempts,
             backoff: request.backoff, leaseMilliseconds: request.timeouts.heartbeatMilliseconds,
@@ -91,6 +91,7 @@ public struct JobProducer: Sendable {
             waitTimeoutMilliseconds: request.timeouts.waitMilliseconds, idempotencyKey: request.idempotencyKey,
             parentBatch: request.parentBatch, delayMilliseconds: request.delayMilliseconds,
             createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000))
+        submission.webhook = request.webhook
         try submission.validate(limits)
         return submission
     }

@@ -17,6 +17,8 @@ public struct JobRequest: Sendable {
     public var backoff: BackoffPolicy
     public var timeouts: Timeouts
     public var delayMilliseconds: Int
+    /// Push the job's end to this URL (signed); checked by the gateway before it gets here.
+    public var webhook: JobWebhook?
 
     /// The three limits of a job's life.
     public struct Timeouts: Sendable, Equatable {

@@ -8,6 +8,6 @@ struct VelocityCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, WorkerCommand.self, QueuesCommand.self, DoctorCommand.self, BenchCommand.self,
             GatewayCommand.self, KeysCommand.self, SubmitCommand.self, JobsCommand.self, EmulatorCommand.self,
-            HydrateCommand.self, AgentCommand.self, ModeCommand.self, GPUCommand.self, DevCommand.self, CRMCommand.self,
+            HydrateCommand.self, AgentCommand.self, ModeCommand.self, GPUCommand.self, WebhooksCommand.self, DevCommand.self, CRMCommand.self,
         ])
 }

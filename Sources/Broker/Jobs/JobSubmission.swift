@@ -23,6 +23,8 @@ public struct JobSubmission: Sendable, Equatable {
     public var delayMilliseconds: Int
     /// When the job was first accepted (ms since 1970); kept when a job is restored from Postgres.
     public var createdMilliseconds: Int?
+    /// Where its end is pushed as a signed webhook (kept in the Postgres record only).
+    public var webhook: JobWebhook?
 
     public init(
         id: String = JobID.make(), kind: String, queue: String, tenant: String = "default", actor: String = "",

@@ -42,6 +42,11 @@ public enum JobRecordMigrations {
                     WHERE state NOT IN ('succeeded', 'failed', 'canceled', 'dead');
                 CREATE INDEX jobs_tenant_created ON jobs (tenant, created_at DESC);
                 CREATE INDEX jobs_parent ON jobs (parent_batch) WHERE parent_batch IS NOT NULL;
-                """)
+                """),
+        PostgresMigration(
+            version: 2, name: "job webhooks",
+            sql: """
+                ALTER TABLE jobs ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
+                """),
     ]
 }

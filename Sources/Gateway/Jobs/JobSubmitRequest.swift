@@ -22,6 +22,10 @@ struct JobSubmitRequest: Decodable, Sendable {
     var idempotency_key: String?
     var timeouts: Timeouts?
     var backoff: Backoff?
+    /// Push the job's end here, signed (Standard Webhooks); else the tenant's default, if any.
+    var webhook_url: String?
+    /// Which ends: `job.succeeded`, `job.failed`, `job.canceled`, `job.dead` (default: all).
+    var webhook_events: [String]?
 
     /// The producer's request for `principal`; the `Idempotency-Key` header wins over the body.
     func jobRequest(principal: Principal, idempotencyKey header: String?) -> JobRequest {

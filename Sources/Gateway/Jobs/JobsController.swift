@@ -10,11 +10,13 @@ public struct JobsController: Sendable {
     let producer: JobProducer
     let directory: JobDirectory
     let events: JobEventHub
+    let webhooks: WebhookPolicy
 
-    public init(producer: JobProducer, directory: JobDirectory, events: JobEventHub) {
+    init(producer: JobProducer, directory: JobDirectory, events: JobEventHub, webhooks: WebhookPolicy) {
         self.producer = producer
         self.directory = directory
         self.events = events
+        self.webhooks = webhooks
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {
@@ -41,7 +43,9 @@ public struct JobsController: Sendable {
         let principal = try context.require(.submitter)
         let body = try await JSONResponse.decode(JobSubmitRequest.self, from: request, context: context)
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
-        let submission = try producer.prepare(body.jobRequest(principal: principal, idempotencyKey: idempotencyKey))
+        var jobRequest = body.jobRequest(principal: principal, idempotencyKey: idempotencyKey)
+        jobRequest.webhook = try await webhooks.webhook(url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant)
+        let submission = try producer.prepare(jobRequest)
         let receipt = try await producer.submit(submission)
         var status = "queued"
         if !receipt.created, let existing = try? await directory.view(id: receipt.id, for: principal) {

@@ -6,7 +6,8 @@ extension OpenAPIDocument {
 
     static let jobs: [APIOperation] = [
         Op(
-            "POST", "/v1/jobs", "Submit a job; durable in Postgres before the answer", tag: "jobs", body: .json("JobSubmit"),
+            "POST", "/v1/jobs", "Submit a job; durable in Postgres before the answer (optional signed webhook_url)", tag: "jobs",
+            body: .json("JobSubmit"),
             responses: [
                 Op.status(202, "Accepted", "Accepted"), Op.ok("Accepted", "An Idempotency-Key repeat: the first job"),
                 Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"), Op.status(422, "Schema error; details.field names the field"),
@@ -33,6 +34,22 @@ extension OpenAPIDocument {
             tag: "jobs",
             responses: [Op.ok("Job", "event: <state>, data: the job", media: "text/event-stream"), Op.status(404, "Unknown job")]
         ),
+        Op(
+            "GET", "/v1/jobs/{id}/webhooks", "A job's webhook deliveries, each attempt with its status and latency",
+            tag: "webhooks", responses: [Op.ok("WebhookDeliveryList"), Op.status(404, "Unknown job")]),
+        Op(
+            "GET", "/v1/webhooks", "The tenant's default webhook, events and signing secrets (ids only)", tag: "webhooks",
+            responses: [Op.ok("WebhookSettings")], role: .operator),
+        Op(
+            "PUT", "/v1/webhooks", "Set the tenant's default webhook URL and events", tag: "webhooks",
+            body: .json("WebhookSettingsUpdate"),
+            responses: [Op.ok("WebhookSettings"), Op.status(422, "Bad URL, internal destination or unknown event")],
+            role: .operator),
+        Op(
+            "POST", "/v1/webhooks/secrets", "A new signing secret; the old ones sign on for overlap_seconds", tag: "webhooks",
+            body: .json("WebhookSecretRotate"),
+            responses: [Op.status(201, "The new secret, shown once", "WebhookSecret"), Op.status(422, "Bad overlap")],
+            role: .operator),
     ]
 
     static let dreamWeaver: [APIOperation] = [

@@ -35,6 +35,7 @@ extension OpenAPIDocument {
                     "delay_ms": integer, "idempotency_key": string,
                     "timeouts": object(["wait_ms": integer, "run_ms": integer, "heartbeat_ms": integer]),
                     "backoff": object(["base_ms": integer, "max_ms": integer]),
+                    "webhook_url": string, "webhook_events": array(string),
                 ], required: ["kind"]),
             "Accepted": object(
                 [
@@ -95,6 +96,16 @@ extension OpenAPIDocument {
                 "status": string, "agent_alive": boolean,
             ]),
             "GPUDrainRequest": object(["reason": string]),
+            "WebhookSettings": object([
+                "object": string, "url": nullable(string), "events": array(string),
+                "secrets": array(object(["id": string, "created_at": string, "expires_at": nullable(string)])),
+            ]),
+            "WebhookSettingsUpdate": object(["url": nullable(string), "events": array(string)]),
+            "WebhookSecretRotate": object(["overlap_seconds": integer]),
+            "WebhookSecret": object([
+                "object": string, "id": string, "secret": string, "previous_secrets_expire_in_seconds": integer,
+            ]),
+            "WebhookDeliveryList": object(["object": string, "data": array(anyObject)]),
             "GPUDrain": object([
                 "object": string, "box": string, "index": integer, "drained": boolean,
                 "drain": nullable(

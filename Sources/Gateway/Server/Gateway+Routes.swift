@@ -11,8 +11,9 @@ extension Gateway {
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(keys: keys, jwt: jwt, rateLimiter: rateLimiter))
-        JobsController(producer: producer, directory: directory, events: events)
+        JobsController(producer: producer, directory: directory, events: events, webhooks: webhookPolicy)
             .addRoutes(to: router)
+        WebhooksController(store: webhooks, policy: webhookPolicy, directory: directory).addRoutes(to: router)
         OperationsController(
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
             metrics: metrics, rates: queueRates

@@ -8,13 +8,15 @@ public import Hummingbird
 public import Logging
 public import Producer
 public import ServiceLifecycle
+public import Webhooks
+import CurlClient
 
 /// The HTTP face of the product, wired to its stores.
 ///
 /// `connect` opens the Redis and Postgres pools and migrates the schema; `makeApplication`
 /// builds the Hummingbird application whose services (the producer's submit batching, the
-/// event hub, the record sync, the batch coordinator) run in its `ServiceGroup`; `close`
-/// releases the pools.
+/// event hub, the record sync, the batch coordinator, the webhook sender) run in its
+/// `ServiceGroup`; `close` releases the pools.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let redis: RedisPool
@@ -30,6 +32,11 @@ public final class Gateway: Sendable {
     public let kinds: JobKindRegistry
     /// The GPU boxes' published state and mode requests.
     public let boxes: BoxStateStore
+    /// Tenants' webhook settings and secrets, and the deliveries jobs owe.
+    public let webhooks: WebhookStore
+    /// The webhook sender's own HTTP client (no redirects), shut down by `close`.
+    let webhookHTTP: CurlHTTPClient
+    let webhookPolicy: WebhookPolicy
     let queueRates = QueueRates()
     let jwt: JWTAuthenticator?
     let rateLimiter: RateLimiter?
@@ -46,7 +53,7 @@ public final class Gateway: Sendable {
             maxConnections: configuration.postgresConnections)
         do {
             try await postgres.withConnection { connection in
-                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + BoxMigrations.all + PlatformMigrations.all)
+                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + WebhookMigrations.all + BoxMigrations.all + PlatformMigrations.all)
             }
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =
@@ -80,6 +87,13 @@ public final class Gateway: Sendable {
         self.events = JobEventHub(broker: broker, queues: kinds.queues, logger: logger)
         self.boxes = BoxStateStore(redis: redis, namespace: configuration.namespace)
         self.directory = JobDirectory(broker: broker, records: records, queues: kinds.queues, boxes: boxes)
+        self.webhooks = WebhookStore(postgres: postgres)
+        self.webhookPolicy = WebhookPolicy(store: webhooks, allowInternal: configuration.webhookAllowInternal)
+        var http = CurlHTTPClient.Configuration()
+        http.followRedirects = false
+        http.maxConcurrentTransfers = 16
+        http.userAgent = "velocity-webhooks/1.0"
+        self.webhookHTTP = CurlHTTPClient(configuration: http)
         self.jwt = jwt
         self.rateLimiter =
             configuration.rateLimitPerSecond > 0
@@ -94,12 +108,19 @@ public final class Gateway: Sendable {
     /// sync on, the sync and the reconciler).
     public var services: [any Service] {
         let metrics = self.metrics
-        return producer.services + [
+        var services: [any Service] = producer.services + [
             events, BatchCoordinator(postgres: postgres, records: records, blobs: blobs, producer: producer, logger: logger),
             BrokerMaintenance(
                 broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
                 logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
         ]
+        if configuration.webhooksEnabled {
+            var webhookConfiguration = WebhookDeliveryService.Configuration()
+            webhookConfiguration.allowInternal = configuration.webhookAllowInternal
+            services.append(
+                WebhookDeliveryService(store: webhooks, http: webhookHTTP, configuration: webhookConfiguration, logger: logger))
+        }
+        return services
     }
 
     /// The application: the router on the configured address, with `services` in its group.
@@ -113,6 +134,7 @@ public final class Gateway: Sendable {
 
     /// Closes the pools; call after the application has stopped.
     public func close() async {
+        try? await webhookHTTP.shutdown()
         await redis.close()
         await postgres.close()
     }

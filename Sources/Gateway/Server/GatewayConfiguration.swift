@@ -33,6 +33,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Whether this process also drains the broker's outbox into Postgres (one or more
     /// processes must; the workers do too).
     public var recordSync = true
+    /// Send the webhooks jobs ask for from this gateway (several may: they share the outbox).
+    public var webhooksEnabled = true
+    /// Let webhooks reach loopback, link-local and private addresses (refused by default: SSRF).
+    public var webhookAllowInternal = false
 
     public init() {}
 
@@ -55,6 +59,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("redis_connections", "VELOCITY_REDIS_CONNECTIONS", "Redis connections"),
         ("postgres_connections", "VELOCITY_POSTGRES_CONNECTIONS", "PostgreSQL connections"),
         ("record_sync", "VELOCITY_RECORD_SYNC", "also copy terminal states into PostgreSQL (true/false)"),
+        ("webhooks", "VELOCITY_WEBHOOKS", "send the webhooks jobs ask for from this gateway (true/false)"),
+        ("webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL", "let webhooks reach loopback and private addresses (true/false)"),
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
@@ -92,9 +98,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "rate_limit_burst": rateLimitBurst = max(1, try int())
             case "redis_connections": redisConnections = max(1, try int())
             case "postgres_connections": postgresConnections = max(1, try int())
-            case "record_sync":
-                guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): record_sync must be true or false") }
-                recordSync = v
+            case "record_sync", "webhooks", "webhook_allow_internal":
+                guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): \(key) must be true or false") }
+                switch key {
+                case "record_sync": recordSync = v
+                case "webhooks": webhooksEnabled = v
+                default: webhookAllowInternal = v
+                }
             default:
                 throw ConfigurationError("\(source): unknown setting '\(key)'; known: \(Self.keys.map(\.yaml).joined(separator: ", "))")
             }

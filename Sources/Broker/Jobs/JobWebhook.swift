@@ -1,0 +1,14 @@
+/// A job's webhook: the URL its terminal states are delivered to, and which of them.
+public struct JobWebhook: Sendable, Equatable {
+    public var url: String
+    /// `job.succeeded`, `job.failed`, `job.canceled`, `job.dead`; nil for all four.
+    public var events: [String]?
+
+    public init(url: String, events: [String]? = nil) {
+        self.url = url
+        self.events = events
+    }
+
+    /// The events a webhook may ask for.
+    public static let allEvents = ["job.succeeded", "job.failed", "job.canceled", "job.dead"]
+}

@@ -1,0 +1,62 @@
+import Broker
+import Foundation
+import Synchronization
+import Webhooks
+
+/// What a submitted job's webhook is: its own `webhook_url` (checked: an absolute http(s) URL
+/// whose addresses are public, unless the operator allows internal ones), else its tenant's
+/// default, read from Postgres at most every 10 s per tenant.
+final class WebhookPolicy: Sendable {
+    let store: WebhookStore
+    let allowInternal: Bool
+    private let defaults = Mutex<[String: (settings: WebhookStore.Settings?, read: ContinuousClock.Instant)]>([:])
+    static let defaultsLifetime: Duration = .seconds(10)
+
+    init(store: WebhookStore, allowInternal: Bool) {
+        self.store = store
+        self.allowInternal = allowInternal
+    }
+
+    /// The webhook of a job `tenant` submits with `url` and `events` (both optional).
+    func webhook(url: String?, events: [String]?, tenant: String) async throws -> JobWebhook? {
+        if let events {
+            try Self.checkEvents(events, field: "webhook_events")
+            guard url != nil else { throw GatewayError.invalid(field: "webhook_events", "needs a webhook_url") }
+        }
+        if let url {
+            try await check(url, field: "webhook_url")
+            return JobWebhook(url: url, events: events)
+        }
+        guard let settings = try await tenantDefaults(tenant), let url = settings.url else { return nil }
+        return JobWebhook(url: url, events: settings.events)
+    }
+
+    /// Refuses a URL that is malformed or points inside the network, naming `field`.
+    func check(_ url: String, field: String) async throws {
+        do {
+            _ = try await WebhookDestination(url).resolve(allowInternal: allowInternal)
+        } catch let error as WebhookError {
+            throw GatewayError(.unprocessableContent, error.code, "\(field): \(error.message)", details: ["field": field])
+        }
+    }
+
+    static func checkEvents(_ events: [String], field: String) throws {
+        guard !events.isEmpty else { throw GatewayError.invalid(field: field, "must name at least one event") }
+        for event in events where !JobWebhook.allEvents.contains(event) {
+            throw GatewayError.invalid(field: field, "'\(event)' is not one of \(JobWebhook.allEvents.joined(separator: ", "))")
+        }
+    }
+
+    func tenantDefaults(_ tenant: String) async throws -> WebhookStore.Settings? {
+        let cached = defaults.withLock { $0[tenant] }
+        if let cached, cached.read.duration(to: .now) < Self.defaultsLifetime { return cached.settings }
+        let settings = try await store.settings(tenant: tenant)
+        defaults.withLock { $0[tenant] = (settings, .now) }
+        return settings
+    }
+
+    /// Forgets a tenant's cached defaults (they were just changed here).
+    func forget(_ tenant: String) {
+        _ = defaults.withLock { $0.removeValue(forKey: tenant) }
+    }
+}

@@ -1,0 +1,149 @@
+public import Foundation
+import PostgresClient
+public import VelocityTypes
+
+/// One delivery as the service sends it.
+public struct WebhookDelivery: Sendable, Equatable {
+    /// `webhook-id`: the same for every attempt.
+    public var id: String
+    public var jobID: String
+    public var tenant: String
+    public var url: String
+    /// `job.succeeded`, `job.failed`, `job.canceled`, `job.dead`.
+    public var event: String
+    /// When the job reached the state (ms since 1970): the body's `timestamp`.
+    public var occurredMilliseconds: Int
+    /// This attempt's number, 1 for the first.
+    public var attempt: Int
+    /// How long ago the delivery was made, for the give-up horizon.
+    public var ageMilliseconds: Int
+}
+
+extension WebhookStore {
+    /// Leases up to `limit` due deliveries for `lease` (a crashed sender's lease runs out and
+    /// another sends them again, with the same id) and counts their attempt.
+    public func claimDue(limit: Int, lease: Duration) async throws -> [WebhookDelivery] {
+        guard limit > 0 else { return [] }
+        return try await postgres.withConnection { connection in
+            try await connection.query(
+                """
+                UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
+                    locked_until = now() + make_interval(secs => $2::double precision)
+                WHERE d.id IN (
+                    SELECT id FROM webhook_deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                RETURNING d.id, d.job_id::text AS job_id, d.tenant, d.url, d.event,
+                    (extract(epoch FROM d.occurred_at) * 1000)::bigint AS occurred_ms, d.attempts,
+                    (extract(epoch FROM now() - d.created_at) * 1000)::bigint AS age_ms
+                """, [String(limit), String(Double(lease.components.seconds))]
+            ).map { row in
+                WebhookDelivery(
+                    id: row["id"] ?? "", jobID: row["job_id"] ?? "", tenant: row["tenant"] ?? "", url: row["url"] ?? "",
+                    event: row["event"] ?? "", occurredMilliseconds: Int(row["occurred_ms"] ?? "") ?? 0,
+                    attempt: Int(row["attempts"] ?? "") ?? 1, ageMilliseconds: Int(row["age_ms"] ?? "") ?? 0)
+            }
+        }
+    }
+
+    /// The job as the body's `data` reports it: what `GET /v1/jobs/{id}` would, from the record.
+    public func jobDocument(_ id: String) async throws -> JSONValue? {
+        try await postgres.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id::text AS id, kind, queue, tenant, state, attempts, max_attempts, result, error_code, error_message,
+                    parent_batch, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created,
+                    to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished
+                FROM jobs WHERE id = $1::uuid
+                """, [id])
+            guard let row = rows.first else { return nil }
+            var object: [String: JSONValue] = [
+                "id": .string(row["id"] ?? id), "kind": .string(row["kind"] ?? ""), "queue": .string(row["queue"] ?? ""),
+                "tenant": .string(row["tenant"] ?? ""), "status": .string(row["state"] ?? ""),
+                "attempts": .int(Int64(row["attempts"] ?? "") ?? 0), "max_attempts": .int(Int64(row["max_attempts"] ?? "") ?? 0),
+                "created_at": row["created"].map(JSONValue.string) ?? .null,
+                "finished_at": row["finished"].map(JSONValue.string) ?? .null,
+                "parent_batch": row["parent_batch"].map(JSONValue.string) ?? .null,
+                "result": row["result"].map { JSONValue(parsing: $0) ?? .string($0) } ?? .null,
+                "error": .null,
+            ]
+            if let code = row["error_code"] {
+                object["error"] = .object(["code": .string(code), "message": .string(row["error_message"] ?? "")])
+            }
+            return .object(object)
+        }
+    }
+
+    /// How an attempt ended.
+    public enum Outcome: Sendable, Equatable {
+        case delivered
+        case retry(after: Duration)
+        case failed
+    }
+
+    /// Records an attempt and what follows it.
+    public func record(
+        _ delivery: WebhookDelivery, status: Int?, error: String?, latencyMilliseconds: Int, outcome: Outcome
+    ) async throws {
+        let (state, delay): (String, Double) =
+            switch outcome {
+            case .delivered: ("delivered", 0)
+            case .retry(let after): ("pending", Double(after.milliseconds) / 1000)
+            case .failed: ("failed", 0)
+            }
+        try await postgres.withConnection { connection in
+            try await connection.withTransaction { connection in
+                _ = try connection.query(
+                    """
+                    INSERT INTO webhook_attempts (delivery_id, attempt, status, error, latency_ms) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (delivery_id, attempt) DO NOTHING
+                    """,
+                    [delivery.id, String(delivery.attempt), status.map(String.init), error, String(latencyMilliseconds)])
+                _ = try connection.query(
+                    """
+                    UPDATE webhook_deliveries SET state = $2, locked_until = NULL, last_status = $3, last_error = $4,
+                        next_attempt_at = now() + make_interval(secs => $5::double precision),
+                        finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
+                    WHERE id = $1
+                    """, [delivery.id, state, status.map(String.init), error, String(delay)])
+            }
+        }
+    }
+
+    /// A job's deliveries with their attempts, for `GET /v1/jobs/{id}/webhooks`; the tenant's only.
+    public func deliveries(jobID: String, tenant: String) async throws -> JSONValue {
+        try await postgres.withConnection { connection in
+            let deliveries = try await connection.query(
+                """
+                SELECT id, url, event, state, attempts, last_status, last_error,
+                    to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
+                FROM webhook_deliveries WHERE job_id = $1::uuid AND tenant = $2 ORDER BY created_at
+                """, [jobID, tenant])
+            let attempts = try await connection.query(
+                """
+                SELECT a.delivery_id, a.attempt, a.status, a.error, a.latency_ms,
+                    to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+                FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+                WHERE d.job_id = $1::uuid AND d.tenant = $2 ORDER BY a.delivery_id, a.attempt
+                """, [jobID, tenant])
+            return .array(
+                deliveries.map { row in
+                    let id = row["id"] ?? ""
+                    let tries: [JSONValue] = attempts.filter { $0["delivery_id"] == id }.map { attempt in
+                        .object([
+                            "attempt": .int(Int64(attempt["attempt"] ?? "") ?? 0), "at": .string(attempt["at"] ?? ""),
+                            "status": attempt["status"].flatMap { Int64($0) }.map(JSONValue.int) ?? .null,
+                            "error": attempt["error"].map(JSONValue.string) ?? .null,
+                            "latency_ms": .int(Int64(attempt["latency_ms"] ?? "") ?? 0),
+                        ])
+                    }
+                    let state = row["state"] ?? ""
+                    return .object([
+                        "id": .string(id), "url": .string(row["url"] ?? ""), "event": .string(row["event"] ?? ""),
+                        "state": .string(state), "attempts": .array(tries),
+                        "next_attempt_at": state == "pending" ? .string(row["next_at"] ?? "") : .null,
+                    ])
+                })
+        }
+    }
+}
