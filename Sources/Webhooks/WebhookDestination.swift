@@ -47,7 +47,8 @@ public struct WebhookDestination: Sendable, Equatable {
                 if let range = Self.internalRange(of: address) {
                     throw WebhookError(
                         .webhookDestinationRefused,
-                        "\(host) resolves to \(address) (\(range)); internal destinations need the operator's webhook_allow_internal")
+                        "\(host) resolves to \(address) (\(range)); internal destinations need the operator's webhook_allow_internal"
+                    )
                 }
             }
         }

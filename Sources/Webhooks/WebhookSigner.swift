@@ -32,7 +32,8 @@ public enum WebhookSigner {
         }
         guard abs(now.timeIntervalSince1970 - TimeInterval(seconds)) <= tolerance else {
             throw WebhookError(
-                .webhookVerificationFailed, "webhook-timestamp \(seconds) is more than 5 minutes from now (a replay, or a wrong clock)")
+                .webhookVerificationFailed,
+                "webhook-timestamp \(seconds) is more than 5 minutes from now (a replay, or a wrong clock)")
         }
         guard let signatures, !signatures.isEmpty else {
             throw WebhookError(.webhookVerificationFailed, "no webhook-signature header")

@@ -57,7 +57,11 @@ public struct WebhookStore: Sendable {
                     """
                     INSERT INTO webhook_secrets (id, tenant, secret)
                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM webhook_secrets WHERE tenant = $2)
-                    """, ["whsk_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), tenant, WebhookSecret.generate().text])
+                    """,
+                    [
+                        "whsk_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), tenant,
+                        WebhookSecret.generate().text,
+                    ])
                 rows = try await connection.query(Self.activeSecrets, [tenant])
             }
             return try rows.compactMap { row in try row["secret"].map { try WebhookSecret($0) } }

@@ -18,7 +18,9 @@ struct WebhookDestinationTests {
         #expect(WebhookDestination.internalRange(of: address) == range)
     }
 
-    @Test("public addresses have no internal range", arguments: ["8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "::ffff:8.8.8.8"])
+    @Test(
+        "public addresses have no internal range",
+        arguments: ["8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "::ffff:8.8.8.8"])
     func publicAddresses(address: String) {
         #expect(WebhookDestination.internalRange(of: address) == nil)
     }
@@ -28,7 +30,9 @@ struct WebhookDestinationTests {
         let ok = try WebhookDestination("https://hooks.example.com:8443/velocity?x=1")
         #expect(ok.host == "hooks.example.com" && ok.port == 8443 && ok.scheme == "https")
         #expect(try WebhookDestination("http://[2606:4700::1111]/x").host == "2606:4700::1111")
-        for bad in ["ftp://example.com/x", "/relative", "https://user:pw@example.com/", "https://example.com/#x", "not a url", ""] {
+        for bad in [
+            "ftp://example.com/x", "/relative", "https://user:pw@example.com/", "https://example.com/#x", "not a url", "",
+        ] {
             let error = #expect(throws: WebhookError.self, "\(bad)") { try WebhookDestination(bad) }
             #expect(error?.code == .webhookURLInvalid)
         }

@@ -11,7 +11,8 @@ struct WebhookSignerTests {
 
     @Test("the reference vector: signing gives the published signature")
     func referenceSignature() throws {
-        let signature = WebhookSigner.signature(id: Self.id, timestamp: 1_614_265_330, body: Self.body, secret: try WebhookSecret(Self.secret))
+        let signature = WebhookSigner.signature(
+            id: Self.id, timestamp: 1_614_265_330, body: Self.body, secret: try WebhookSecret(Self.secret))
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
@@ -19,16 +20,20 @@ struct WebhookSignerTests {
     func verifies() throws {
         let now = Date()
         let timestamp = Int(now.timeIntervalSince1970)
-        let good = WebhookSigner.signature(id: Self.id, timestamp: timestamp, body: Self.body, secret: try WebhookSecret(Self.secret))
+        let good = WebhookSigner.signature(
+            id: Self.id, timestamp: timestamp, body: Self.body, secret: try WebhookSecret(Self.secret))
         for secret in [Self.secret, String(Self.secret.dropFirst(6))] {
             try WebhookSigner.verify(
                 id: Self.id, timestamp: String(timestamp), signatures: good, body: Self.body, secret: try WebhookSecret(secret),
                 now: now)
         }
-        let several = ["v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=", "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=", good]
-            .joined(separator: " ")
+        let several = [
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=", "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=", good,
+        ]
+        .joined(separator: " ")
         try WebhookSigner.verify(
-            id: Self.id, timestamp: String(timestamp), signatures: several, body: Self.body, secret: try WebhookSecret(Self.secret),
+            id: Self.id, timestamp: String(timestamp), signatures: several, body: Self.body,
+            secret: try WebhookSecret(Self.secret),
             now: now)
     }
 
