@@ -16,27 +16,38 @@ final class WebhookReceiver: Sendable {
     struct Answer: Sendable {
         var status: HTTPResponse.Status
         var retryAfter: String? = nil
+        /// How long to take before answering.
+        var delay: Duration = .zero
     }
 
-    private let state: Mutex<(received: [Received], script: [Answer])>
+    private let state: Mutex<(received: [Received], script: [Answer], inFlight: Int, mostInFlight: Int)>
+    /// What every request after the script gets.
+    let otherwise: Answer
 
-    init(script: [Answer] = []) {
-        state = Mutex(([], script))
+    init(script: [Answer] = [], otherwise: Answer = Answer(status: .ok)) {
+        state = Mutex(([], script, 0, 0))
+        self.otherwise = otherwise
     }
 
     var received: [Received] { state.withLock { $0.received } }
+    /// The most requests it has held at once.
+    var mostInFlight: Int { state.withLock { $0.mostInFlight } }
 
     /// Runs the receiver while `body` runs, with the URL to post to.
     func run(_ body: @Sendable (String) async throws -> Void) async throws {
         let router = Router()
-        router.post("/hook") { [self] request, _ -> Response in
+        router.post("/hook") { [self, otherwise] request, _ -> Response in
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let bytes = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
             let answer = state.withLock { state -> Answer in
                 state.received.append(Received(headers: headers, body: bytes))
-                return state.script.isEmpty ? Answer(status: .ok) : state.script.removeFirst()
+                state.inFlight += 1
+                state.mostInFlight = max(state.mostInFlight, state.inFlight)
+                return state.script.isEmpty ? otherwise : state.script.removeFirst()
             }
+            try? await Task.sleep(for: answer.delay)
+            state.withLock { $0.inFlight -= 1 }
             var fields: HTTPFields = [:]
             if let retryAfter = answer.retryAfter { fields[.retryAfter] = retryAfter }
             return Response(status: answer.status, headers: fields)
