@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench/run webhooks [--jobs N] [--down-jobs N] [--down-seconds S] [--no-build]
+# Signed webhooks from job ends to a loopback receiver: N no-op jobs (default 10,000) each naming
+# the receiver, run by a worker; deliveries per second and the p99 from a job's end to its
+# delivery. Then the receiver goes away for S seconds (default 60) while M more jobs (default
+# 1,000) end: all must arrive once it is back, none under two ids. See bench/lib/webhooks_bench.py.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+CMDLINE="bench/run webhooks${*:+ $*}"
+BUILD=1 ARGS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) BUILD=0; shift ;;
+    --jobs|--down-jobs|--down-seconds)
+      [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "$1 needs a non-negative integer" >&2; exit 2; }
+      ARGS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+bash "$ROOT/ops/install-deps.sh" >&2
+VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
+if [ "$BUILD" = 1 ]; then
+  say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
+  (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
+fi
+[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
+exec python3 "$BENCH_DIR/lib/webhooks_bench.py" --velocity "$VELOCITY_BIN" --cmdline "$CMDLINE" --loadavg "$LOADAVG" "${ARGS[@]}"
