@@ -36,6 +36,9 @@ public struct WebhookDeliveryService: Service {
     let configuration: Configuration
     let logger: Logger
     private let slots: DestinationSlots
+    /// Tenants' signing secrets, re-read every few seconds rather than per delivery (a
+    /// rotation keeps the old secret signing far longer than that).
+    private let secrets = SecretCache(lifetime: .seconds(5))
 
     public init(store: WebhookStore, http: CurlHTTPClient, configuration: Configuration = Configuration(), logger: Logger) {
         self.store = store
@@ -94,15 +97,14 @@ public struct WebhookDeliveryService: Service {
             await finish(delivery, status: nil, error: "\(error)", started: started, outcome: retryOrFail(delivery, nil))
             return
         }
-        let body: [UInt8]
+        guard let data = delivery.document else {
+            await finish(delivery, status: nil, error: "job \(delivery.jobID) is gone", started: started, outcome: .failed)
+            return
+        }
+        let body = Self.body(event: delivery.event, occurredMilliseconds: delivery.occurredMilliseconds, data: data)
         let secrets: [WebhookSecret]
         do {
-            guard let data = try await store.jobDocument(delivery.jobID) else {
-                await finish(delivery, status: nil, error: "job \(delivery.jobID) is gone", started: started, outcome: .failed)
-                return
-            }
-            body = Self.body(event: delivery.event, occurredMilliseconds: delivery.occurredMilliseconds, data: data)
-            secrets = try await store.signingSecrets(tenant: delivery.tenant)
+            secrets = try await self.secrets.get(delivery.tenant) { try await store.signingSecrets(tenant: $0) }
         } catch {
             // Postgres away: the lease runs out and the delivery comes round again.
             logger.warning("webhook \(delivery.id): cannot read its job or secrets: \(error)")
@@ -165,6 +167,23 @@ public struct WebhookDeliveryService: Service {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let time = formatter.string(from: Date(timeIntervalSince1970: Double(occurredMilliseconds) / 1000))
         return JSONValue.object(["type": .string(event), "timestamp": .string(time), "data": data]).jsonBytes
+    }
+}
+
+/// Values per tenant, read again once `lifetime` has passed.
+final class SecretCache: Sendable {
+    private let lifetime: Duration
+    private let entries = Mutex<[String: (secrets: [WebhookSecret], read: ContinuousClock.Instant)]>([:])
+
+    init(lifetime: Duration) {
+        self.lifetime = lifetime
+    }
+
+    func get(_ tenant: String, read: (String) async throws -> [WebhookSecret]) async throws -> [WebhookSecret] {
+        if let entry = entries.withLock({ $0[tenant] }), entry.read.duration(to: .now) < lifetime { return entry.secrets }
+        let secrets = try await read(tenant)
+        entries.withLock { $0[tenant] = (secrets, .now) }
+        return secrets
     }
 }
 

@@ -17,6 +17,8 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var attempt: Int
     /// How long ago the delivery was made, for the give-up horizon.
     public var ageMilliseconds: Int
+    /// The job as the body's `data` reports it, read with the claim; nil when its row is gone.
+    public var document: JSONValue? = nil
 }
 
 extension WebhookStore {
@@ -27,51 +29,55 @@ extension WebhookStore {
         return try await postgres.withConnection { connection in
             try await connection.query(
                 """
-                UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
-                    locked_until = now() + make_interval(secs => $2::double precision)
-                WHERE d.id IN (
-                    SELECT id FROM webhook_deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
-                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-                RETURNING d.id, d.job_id::text AS job_id, d.tenant, d.url, d.event,
-                    (extract(epoch FROM d.occurred_at) * 1000)::bigint AS occurred_ms, d.attempts,
-                    (extract(epoch FROM now() - d.created_at) * 1000)::bigint AS age_ms
+                WITH claimed AS (
+                    UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
+                        locked_until = now() + make_interval(secs => $2::double precision)
+                    WHERE d.id IN (
+                        SELECT id FROM webhook_deliveries
+                        WHERE state = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                    RETURNING d.id, d.job_id, d.tenant, d.url, d.event, d.occurred_at, d.attempts, d.created_at)
+                SELECT c.id, c.job_id::text AS job_id, c.tenant, c.url, c.event,
+                    (extract(epoch FROM c.occurred_at) * 1000)::bigint AS occurred_ms, c.attempts,
+                    (extract(epoch FROM now() - c.created_at) * 1000)::bigint AS age_ms, \(Self.documentColumns)
+                FROM claimed c LEFT JOIN jobs j ON j.id = c.job_id
                 """, [String(limit), String(Double(lease.components.seconds))]
             ).map { row in
-                WebhookDelivery(
+                var delivery = WebhookDelivery(
                     id: row["id"] ?? "", jobID: row["job_id"] ?? "", tenant: row["tenant"] ?? "", url: row["url"] ?? "",
                     event: row["event"] ?? "", occurredMilliseconds: Int(row["occurred_ms"] ?? "") ?? 0,
                     attempt: Int(row["attempts"] ?? "") ?? 1, ageMilliseconds: Int(row["age_ms"] ?? "") ?? 0)
+                delivery.document = Self.document(row)
+                return delivery
             }
         }
     }
 
-    /// The job as the body's `data` reports it: what `GET /v1/jobs/{id}` would, from the record.
-    public func jobDocument(_ id: String) async throws -> JSONValue? {
-        try await postgres.withConnection { connection in
-            let rows = try await connection.query(
-                """
-                SELECT id::text AS id, kind, queue, tenant, state, attempts, max_attempts, result, error_code, error_message,
-                    parent_batch, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created,
-                    to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished
-                FROM jobs WHERE id = $1::uuid
-                """, [id])
-            guard let row = rows.first else { return nil }
-            var object: [String: JSONValue] = [
-                "id": .string(row["id"] ?? id), "kind": .string(row["kind"] ?? ""), "queue": .string(row["queue"] ?? ""),
-                "tenant": .string(row["tenant"] ?? ""), "status": .string(row["state"] ?? ""),
-                "attempts": .int(Int64(row["attempts"] ?? "") ?? 0), "max_attempts": .int(Int64(row["max_attempts"] ?? "") ?? 0),
-                "created_at": row["created"].map(JSONValue.string) ?? .null,
-                "finished_at": row["finished"].map(JSONValue.string) ?? .null,
-                "parent_batch": row["parent_batch"].map(JSONValue.string) ?? .null,
-                "result": row["result"].map { JSONValue(parsing: $0) ?? .string($0) } ?? .null,
-                "error": .null,
-            ]
-            if let code = row["error_code"] {
-                object["error"] = .object(["code": .string(code), "message": .string(row["error_message"] ?? "")])
-            }
-            return .object(object)
+    /// The job columns the body reports, from `jobs j`.
+    static let documentColumns = """
+        j.id::text AS doc_id, j.kind, j.queue, j.tenant AS doc_tenant, j.state, j.attempts AS doc_attempts, j.max_attempts,
+        j.result, j.error_code, j.error_message, j.parent_batch,
+        to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created,
+        to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished
+        """
+
+    /// The body's `data` from a row with `documentColumns`; nil when the job row is gone.
+    static func document(_ row: PostgresRow) -> JSONValue? {
+        guard let id = row["doc_id"] else { return nil }
+        var object: [String: JSONValue] = [
+            "id": .string(id), "kind": .string(row["kind"] ?? ""), "queue": .string(row["queue"] ?? ""),
+            "tenant": .string(row["doc_tenant"] ?? ""), "status": .string(row["state"] ?? ""),
+            "attempts": .int(Int64(row["doc_attempts"] ?? "") ?? 0), "max_attempts": .int(Int64(row["max_attempts"] ?? "") ?? 0),
+            "created_at": row["created"].map(JSONValue.string) ?? .null,
+            "finished_at": row["finished"].map(JSONValue.string) ?? .null,
+            "parent_batch": row["parent_batch"].map(JSONValue.string) ?? .null,
+            "result": row["result"].map { JSONValue(parsing: $0) ?? .string($0) } ?? .null,
+            "error": .null,
+        ]
+        if let code = row["error_code"] {
+            object["error"] = .object(["code": .string(code), "message": .string(row["error_message"] ?? "")])
         }
+        return .object(object)
     }
 
     /// How an attempt ended.
@@ -92,21 +98,21 @@ extension WebhookStore {
             case .failed: ("failed", 0)
             }
         try await postgres.withConnection { connection in
-            try await connection.withTransaction { connection in
-                _ = try connection.query(
-                    """
-                    INSERT INTO webhook_attempts (delivery_id, attempt, status, error, latency_ms) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (delivery_id, attempt) DO NOTHING
-                    """,
-                    [delivery.id, String(delivery.attempt), status.map(String.init), error, String(latencyMilliseconds)])
-                _ = try connection.query(
-                    """
-                    UPDATE webhook_deliveries SET state = $2, locked_until = NULL, last_status = $3, last_error = $4,
-                        next_attempt_at = now() + make_interval(secs => $5::double precision),
-                        finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
-                    WHERE id = $1
-                    """, [delivery.id, state, status.map(String.init), error, String(delay)])
-            }
+            // One statement: the attempt and the delivery's next state commit together.
+            _ = try await connection.query(
+                """
+                WITH attempt AS (
+                    INSERT INTO webhook_attempts (delivery_id, attempt, status, error, latency_ms)
+                    VALUES ($1, $6, $3::integer, $4, $7) ON CONFLICT (delivery_id, attempt) DO NOTHING)
+                UPDATE webhook_deliveries SET state = $2, locked_until = NULL, last_status = $3::integer, last_error = $4,
+                    next_attempt_at = now() + make_interval(secs => $5::double precision),
+                    finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
+                WHERE id = $1
+                """,
+                [
+                    delivery.id, state, status.map(String.init), error, String(delay), String(delivery.attempt),
+                    String(latencyMilliseconds),
+                ])
         }
     }
 

@@ -45,15 +45,22 @@ class Receiver:
         self.lock = threading.Lock()
         self.arrivals: list[tuple[float, str, str, float]] = []
         self.server: http.server.ThreadingHTTPServer | None = None
+        # Away: the port is closed, and requests on connections kept alive from before are cut
+        # without an answer (a stopped server's keep-alive threads would otherwise go on serving).
+        self.away = False
 
     def start(self) -> None:
         receiver = self
+        self.away = False
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.away:
+                    self.close_connection = True
+                    return
                 now = time.time()
                 data = json.loads(body).get("data", {})
                 finished = data.get("finished_at")
@@ -72,6 +79,7 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        self.away = True
         if self.server:
             self.server.shutdown()
             self.server.server_close()
