@@ -20,7 +20,7 @@ public struct WebhookDeliveryService: Service {
         /// Requests in flight in this sender.
         public var maxInFlight = 64
         /// Requests in flight to one host.
-        public var perDestination = 4
+        public var perDestination = 16
         public var requestTimeout: Duration = .seconds(10)
         /// How long a leased delivery is this sender's: longer than a request.
         public var lease: Duration = .seconds(60)
@@ -53,6 +53,11 @@ public struct WebhookDeliveryService: Service {
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let room = configuration.maxInFlight - inFlight.value
+                guard room > 0 else {
+                    // Full: a slot frees as soon as a receiver answers.
+                    try? await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
                 var claimed: [WebhookDelivery] = []
                 do {
                     claimed = try await store.claimDue(limit: room, lease: configuration.lease)
@@ -66,10 +71,8 @@ public struct WebhookDeliveryService: Service {
                         inFlight.add(-1)
                     }
                 }
-                // A full batch means more may be due: go again at once.
-                if claimed.isEmpty || claimed.count < room {
-                    try? await Task.sleep(for: configuration.pollInterval)
-                }
+                // Only an outbox with nothing due waits a poll interval.
+                if claimed.isEmpty { try? await Task.sleep(for: configuration.pollInterval) }
             }
         }
     }

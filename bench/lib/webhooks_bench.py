@@ -232,7 +232,7 @@ def main() -> None:
         "- Setup: one private Redis and PostgreSQL 15 (fsync on), `velocity gateway` and `velocity worker --handler "
         "noop --concurrency 16` (release), a Python `ThreadingHTTPServer` receiver answering 200 at once. Deliveries "
         "are signed (Standard Webhooks), checked against internal ranges (allowed here: the receiver is on loopback) "
-        "and pinned to the checked address; the sender keeps 64 requests in flight, 4 per host.",
+        "and pinned to the checked address; the sender keeps 64 requests in flight, 16 per host (`webhook_per_destination`).",
         "- End → delivery is from the job's `finished_at` (Redis time of its end) to the receiver reading the "
         "request; in the burst it includes the wait behind the other deliveries owed. While the receiver is away "
         "deliveries back off (1 s doubling, ±25 % jitter), so the catch-up time is mostly the last backoff.",

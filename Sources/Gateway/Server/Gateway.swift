@@ -117,6 +117,7 @@ public final class Gateway: Sendable {
         if configuration.webhooksEnabled {
             var webhookConfiguration = WebhookDeliveryService.Configuration()
             webhookConfiguration.allowInternal = configuration.webhookAllowInternal
+            webhookConfiguration.perDestination = configuration.webhookPerDestination
             services.append(
                 WebhookDeliveryService(store: webhooks, http: webhookHTTP, configuration: webhookConfiguration, logger: logger))
         }

@@ -37,6 +37,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var webhooksEnabled = true
     /// Let webhooks reach loopback, link-local and private addresses (refused by default: SSRF).
     public var webhookAllowInternal = false
+    /// Webhook requests in flight to one host at most.
+    public var webhookPerDestination = 16
 
     public init() {}
 
@@ -61,6 +63,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("record_sync", "VELOCITY_RECORD_SYNC", "also copy terminal states into PostgreSQL (true/false)"),
         ("webhooks", "VELOCITY_WEBHOOKS", "send the webhooks jobs ask for from this gateway (true/false)"),
         ("webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL", "let webhooks reach loopback and private addresses (true/false)"),
+        ("webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION", "webhook requests in flight to one host at most (default 16)"),
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
@@ -98,6 +101,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "rate_limit_burst": rateLimitBurst = max(1, try int())
             case "redis_connections": redisConnections = max(1, try int())
             case "postgres_connections": postgresConnections = max(1, try int())
+            case "webhook_per_destination": webhookPerDestination = max(1, try int())
             case "record_sync", "webhooks", "webhook_allow_internal":
                 guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): \(key) must be true or false") }
                 switch key {
