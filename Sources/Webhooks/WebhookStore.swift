@@ -41,9 +41,11 @@ public struct WebhookStore: Sendable {
         }
     }
 
-    /// A secret's id and when it stops signing (nil: it is the current one).
+    /// A secret that signs, and when it stops (nil: it is the current one).
     public struct SecretInfo: Sendable, Equatable {
         public var id: String
+        /// `whsec_…`: for the tenant's operators, who configure their receivers with it.
+        public var secret: String
         public var createdAt: String
         public var expiresAt: String?
     }
@@ -91,12 +93,15 @@ public struct WebhookStore: Sendable {
         try await postgres.withConnection { connection in
             try await connection.query(
                 """
-                SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
+                SELECT id, secret, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
                        to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires
                 FROM webhook_secrets WHERE tenant = $1 AND (expires_at IS NULL OR expires_at > now())
                 ORDER BY created_at DESC
                 """, [tenant]
-            ).map { SecretInfo(id: $0["id"] ?? "", createdAt: $0["created"] ?? "", expiresAt: $0["expires"]) }
+            ).map {
+                SecretInfo(
+                    id: $0["id"] ?? "", secret: $0["secret"] ?? "", createdAt: $0["created"] ?? "", expiresAt: $0["expires"])
+            }
         }
     }
 

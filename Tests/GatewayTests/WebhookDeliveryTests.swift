@@ -170,7 +170,9 @@ struct WebhookDeliveryTests {
                     uri: "/v1/webhooks", method: .put, headers: GatewayFixture.json(fixture.operatorKey),
                     body: ByteBuffer(string: #"{"url":"\#(url)","events":["job.failed"]}"#))
                 #expect(set.status == .ok)
-                #expect((set.body.json["secrets"] as? [[String: Any]])?.count == 2)
+                let listed = try #require(set.body.json["secrets"] as? [[String: Any]])
+                #expect(listed.compactMap { $0["secret"] as? String } == [newSecret.text, oldSecret.text], "newest first")
+                #expect(listed[0]["expires_at"] as? String == nil && listed[1]["expires_at"] is String)
                 let quiet = try #require(
                     try await Self.submit(client, fixture.acme, #"{"kind":"cpu.task"}"#).body.json["id"] as? String)
                 try await Self.finish(fixture, id: quiet)

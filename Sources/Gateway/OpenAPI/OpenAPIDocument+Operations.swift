@@ -38,7 +38,7 @@ extension OpenAPIDocument {
             "GET", "/v1/jobs/{id}/webhooks", "A job's webhook deliveries, each attempt with its status and latency",
             tag: "webhooks", responses: [Op.ok("WebhookDeliveryList"), Op.status(404, "Unknown job")]),
         Op(
-            "GET", "/v1/webhooks", "The tenant's default webhook, events and signing secrets (ids only)", tag: "webhooks",
+            "GET", "/v1/webhooks", "The tenant's default webhook, events and the secrets that sign", tag: "webhooks",
             responses: [Op.ok("WebhookSettings")], role: .operator),
         Op(
             "PUT", "/v1/webhooks", "Set the tenant's default webhook URL and events", tag: "webhooks",
@@ -48,7 +48,7 @@ extension OpenAPIDocument {
         Op(
             "POST", "/v1/webhooks/secrets", "A new signing secret; the old ones sign on for overlap_seconds", tag: "webhooks",
             body: .json("WebhookSecretRotate"),
-            responses: [Op.status(201, "The new secret, shown once", "WebhookSecret"), Op.status(422, "Bad overlap")],
+            responses: [Op.status(201, "The new secret", "WebhookSecret"), Op.status(422, "Bad overlap")],
             role: .operator),
     ]
 

@@ -98,7 +98,8 @@ extension OpenAPIDocument {
             "GPUDrainRequest": object(["reason": string]),
             "WebhookSettings": object([
                 "object": string, "url": nullable(string), "events": array(string),
-                "secrets": array(object(["id": string, "created_at": string, "expires_at": nullable(string)])),
+                "secrets": array(
+                    object(["id": string, "secret": string, "created_at": string, "expires_at": nullable(string)])),
             ]),
             "WebhookSettingsUpdate": object(["url": nullable(string), "events": array(string)]),
             "WebhookSecretRotate": object(["overlap_seconds": integer]),

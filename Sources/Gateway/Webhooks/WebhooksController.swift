@@ -4,7 +4,8 @@ import Hummingbird
 import Webhooks
 
 /// A tenant's webhooks: `GET`/`PUT /v1/webhooks` (the default URL and events for jobs that name
-/// none, and the secrets that sign), `POST /v1/webhooks/secrets` (a new secret; the old ones
+/// none, and the secrets that sign: the tenant's operators configure receivers with them, as
+/// Stripe's and Svix's dashboards reveal theirs), `POST /v1/webhooks/secrets` (a new secret; the old ones
 /// keep signing for `overlap_seconds`, 24 h by default, so receivers switch without a gap), and
 /// `GET /v1/jobs/{id}/webhooks` (a job's deliveries, each attempt with its status and latency).
 struct WebhooksController: Sendable {
@@ -22,6 +23,7 @@ struct WebhooksController: Sendable {
     struct SettingsBody: Encodable {
         struct Secret: Encodable {
             var id: String
+            var secret: String
             var created_at: String
             var expires_at: String?
         }
@@ -59,7 +61,7 @@ struct WebhooksController: Sendable {
     struct Rotated: Encodable {
         var object = "webhook_secret"
         var id: String
-        /// Shown once: store it where the receiver verifies.
+        /// Configure the receiver with it (`GET /v1/webhooks` shows it again to operators).
         var secret: String
         var previous_secrets_expire_in_seconds: Int
     }
@@ -98,6 +100,6 @@ struct WebhooksController: Sendable {
         let secrets = try await store.secrets(tenant: tenant)
         return SettingsBody(
             url: settings?.url, events: settings?.events ?? JobWebhook.allEvents,
-            secrets: secrets.map { .init(id: $0.id, created_at: $0.createdAt, expires_at: $0.expiresAt) })
+            secrets: secrets.map { .init(id: $0.id, secret: $0.secret, created_at: $0.createdAt, expires_at: $0.expiresAt) })
     }
 }
