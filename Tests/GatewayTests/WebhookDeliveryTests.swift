@@ -229,18 +229,9 @@ struct WebhookDeliveryTests {
                             ]))
                 }
                 // Another sender takes it once the lease has run out.
-                try await CurlHTTPClient.withClient { http in
-                    var configuration = WebhookDeliveryService.Configuration()
-                    configuration.allowInternal = true
-                    configuration.pollInterval = .milliseconds(100)
-                    let sender = WebhookDeliveryService(
-                        store: store, http: http, configuration: configuration, logger: Logger(label: "test"))
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await sender.run() }
-                        try await eventually("delivered by the second sender") {
-                            try await Self.deliveries(client, fixture.acme, id).first?["state"] as? String == "delivered"
-                        }
-                        group.cancelAll()
+                try await Self.withSender(fixture, configure: { _ in }) {
+                    try await eventually("delivered by the second sender") {
+                        try await Self.deliveries(client, fixture.acme, id).first?["state"] as? String == "delivered"
                     }
                 }
                 #expect(receiver.received.count == 2)

@@ -20,30 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results_md  # noqa: E402
-from loopback import free_port, log  # noqa: E402
+from loopback import free_port, log, start_services, stop_services, wait_http  # noqa: E402
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
 HERE = os.path.join(BENCH, "gateway")
-
-
-def wait_http(url: str, process: subprocess.Popen, what: str) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except urllib.error.HTTPError:
-            return  # it answered (401 without a key is an answer)
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit(f"{what} did not answer {url}")
 
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -95,10 +79,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="velocity-gateway-bench.")
     services = os.path.join(tmp, "services")
     processes: list[subprocess.Popen] = []
-    redis_port, pg_port = free_port(16580), free_port(15580)
-    log(f"starting Redis :{redis_port} and PostgreSQL :{pg_port} in {services}")
-    subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "start", services, "--redis-port", str(redis_port),
-                    "--postgres-port", str(pg_port)], check=True, stdout=sys.stderr)
+    redis_port, pg_port = start_services(ROOT, services, 16580, 15580)
     try:
         env = dict(os.environ)
         env["VELOCITY_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}"
@@ -155,7 +136,7 @@ def main() -> None:
                 process.wait(timeout=20)
             except Exception:
                 pass
-        subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "stop", services], stdout=sys.stderr)
+        stop_services(ROOT, services)
 
     def median(target: str, phase: str, metric: str) -> float:
         return statistics.median(r[phase][metric] for r in runs if r["target"] == target)

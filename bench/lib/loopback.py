@@ -20,3 +20,40 @@ def free_port(base: int) -> int:
             except OSError:
                 continue
     raise SystemExit("no free port")
+
+
+def start_services(root: str, directory: str, redis_base: int, postgres_base: int) -> tuple[int, int]:
+    """A private Redis and PostgreSQL in `directory` (ops/services.sh); their ports."""
+    import os
+    import subprocess
+
+    redis_port, pg_port = free_port(redis_base), free_port(postgres_base)
+    log(f"starting Redis :{redis_port} and PostgreSQL :{pg_port} in {directory}")
+    subprocess.run(["bash", os.path.join(root, "ops/services.sh"), "start", directory, "--redis-port", str(redis_port),
+                    "--postgres-port", str(pg_port)], check=True, stdout=sys.stderr)
+    return redis_port, pg_port
+
+
+def stop_services(root: str, directory: str) -> None:
+    import os
+    import subprocess
+
+    subprocess.run(["bash", os.path.join(root, "ops/services.sh"), "stop", directory], stdout=sys.stderr)
+
+
+def wait_http(url: str, process, what: str) -> None:
+    """Until `url` answers at all (an HTTP error is an answer); fails if `process` exits first."""
+    import urllib.error
+    import urllib.request
+
+    for _ in range(300):
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not answer {url}")

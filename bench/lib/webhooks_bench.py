@@ -27,11 +27,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results_md  # noqa: E402
-from loopback import free_port, log  # noqa: E402
+from loopback import free_port, log, start_services, stop_services, wait_http  # noqa: E402
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
@@ -130,10 +129,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="velocity-webhooks-bench.")
     services = os.path.join(tmp, "services")
     processes: list[subprocess.Popen] = []
-    redis_port, pg_port = free_port(16680), free_port(15680)
-    log(f"starting Redis :{redis_port} and PostgreSQL :{pg_port} in {services}")
-    subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "start", services, "--redis-port", str(redis_port),
-                    "--postgres-port", str(pg_port)], check=True, stdout=sys.stderr)
+    redis_port, pg_port = start_services(ROOT, services, 16680, 15680)
     receiver = Receiver(free_port(18780))
     receiver.start()
     url = f"http://127.0.0.1:{receiver.port}/hook"
@@ -149,12 +145,7 @@ def main() -> None:
             env=dict(env, VELOCITY_GATEWAY_PORT=str(gateway_port), VELOCITY_RATE_LIMIT_PER_SECOND="0",
                      VELOCITY_BLOB_DIRECTORY=os.path.join(tmp, "blobs"), VELOCITY_WEBHOOK_ALLOW_INTERNAL="true"))
         processes.append(gateway)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{gateway_port}/health", timeout=1).read()
-                break
-            except Exception:
-                time.sleep(0.1)
+        wait_http(f"http://127.0.0.1:{gateway_port}/health", gateway, "velocity gateway")
 
         def start_worker() -> subprocess.Popen:
             worker = subprocess.Popen(
@@ -205,7 +196,7 @@ def main() -> None:
                 process.wait(timeout=20)
             except Exception:
                 pass
-        subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "stop", services], stdout=sys.stderr)
+        stop_services(ROOT, services)
 
     record = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S"), "cmdline": args.cmdline, "loadavg": args.loadavg, "jobs": args.jobs,
