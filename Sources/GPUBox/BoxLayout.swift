@@ -25,6 +25,17 @@ public struct BoxLayout: Sendable, Equatable {
         }
     }
 
+    /// The layout with `gpus` taken out of service and every other GPU keeping its role: media
+    /// GPUs lose the removed ones; the LLM server keeps the largest power of two of its GPUs
+    /// left. Draining one media GPU of a split box so leaves the LLM server alone.
+    public func removing(_ gpus: Set<Int>) -> BoxLayout {
+        var layout = self
+        layout.mediaGPUs = mediaGPUs.filter { !gpus.contains($0) }
+        let llm = llmGPUs.filter { !gpus.contains($0) }
+        layout.llmGPUs = Array(llm.prefix(Self.largestPowerOfTwo(atMost: llm.count)))
+        return layout
+    }
+
     /// `--tp` for the LLM server.
     public var tensorParallelSize: Int { llmGPUs.count }
 

@@ -65,6 +65,11 @@ public struct WebhookDeliveryService: Service {
                     logger.warning("cannot read the webhook outbox: \(error)")
                 }
                 for delivery in claimed {
+                    // One slow host must not hold every slot: what it cannot take soon goes back.
+                    if let host = try? WebhookDestination(delivery.url).host, slots.isSaturated(host) {
+                        try? await store.unclaim(delivery, after: .seconds(1))
+                        continue
+                    }
                     inFlight.add(1)
                     group.addTask {
                         await deliver(delivery)
@@ -89,6 +94,12 @@ public struct WebhookDeliveryService: Service {
         }
         await slots.acquire(destination.host)
         defer { slots.release(destination.host) }
+        // Waited long for the host: with too little lease left, another sender may take it while
+        // this request runs. Leave it to the lease's end (nothing is recorded).
+        guard delivery.claimedAt.duration(to: .now) + configuration.requestTimeout + .seconds(5) < configuration.lease else {
+            logger.debug("webhook \(delivery.id): its lease ran low while waiting for \(destination.host); left for later")
+            return
+        }
         let addresses: [String]
         do {
             addresses = try await destination.resolve(allowInternal: configuration.allowInternal)
@@ -219,6 +230,14 @@ final class DestinationSlots: Sendable {
                 return false
             }
             if now { continuation.resume() }
+        }
+    }
+
+    /// Its slots are busy and as many wait: more would only wait longer.
+    func isSaturated(_ host: String) -> Bool {
+        state.withLock { table in
+            guard let entry = table[host] else { return false }
+            return entry.busy >= perDestination && entry.waiting.count >= perDestination
         }
     }
 

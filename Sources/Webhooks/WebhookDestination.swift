@@ -57,6 +57,8 @@ public struct WebhookDestination: Sendable, Equatable {
 
     /// `host:port:addr1,addr2`, libcurl's `CURLOPT_RESOLVE` pinning the checked addresses.
     public func resolveEntries(_ addresses: [String]) -> [String] {
+        // An address literal needs no pinning: curl connects to it as written.
+        if Self.isAddressLiteral(host) { return [] }
         let list = addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
         return ["\(host):\(port):\(list)"]
     }
@@ -92,6 +94,12 @@ public struct WebhookDestination: Sendable, Equatable {
         return found
     }
 
+    static func isAddressLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
     /// The internal range an address lies in (`loopback`, `private`, …), nil for a public one.
     public static func internalRange(of address: String) -> String? {
         var v4 = in_addr()
@@ -109,7 +117,17 @@ public struct WebhookDestination: Sendable, Equatable {
         if mapped || nat64 {
             return internalRange(ipv4: bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         }
+        // IPv4-compatible (::a.b.c.d, deprecated) and 6to4 (2002:a.b.c.d::/48) reach the IPv4 address.
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) {
+            return internalRange(ipv4: bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) ?? "IPv4-compatible"
+        }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 {
+            return internalRange(ipv4: bytes[2..<6].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        }
+        if bytes[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] { return "NAT64 local use" }
+        if bytes[0..<8] == [0x01, 0x00, 0, 0, 0, 0, 0, 0] { return "discard only" }
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return "link-local" }
+        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0xC0 { return "site-local" }
         if bytes[0] & 0xFE == 0xFC { return "unique local" }
         if bytes[0] == 0xFF { return "multicast" }
         if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8 { return "documentation" }

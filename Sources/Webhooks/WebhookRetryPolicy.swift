@@ -22,7 +22,9 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
         let exponent = Double(Swift.min(Swift.max(attempt - 1, 0), 40))
         let raw = Swift.min(seconds(base) * pow(2, exponent), seconds(max))
         let jittered = raw * (0.75 + 0.5 * unit)
-        let wait = Swift.max(jittered, retryAfter.map(seconds) ?? 0)
+        // A receiver's Retry-After counts up to the give-up horizon, not beyond: past it the
+        // delivery fails anyway, and an absurd value must not overflow the arithmetic.
+        let wait = Swift.min(Swift.max(jittered, retryAfter.map(seconds) ?? 0), seconds(giveUpAfter) + 1)
         return .milliseconds(Int((wait * 1000).rounded()))
     }
 
@@ -38,12 +40,12 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
     /// `Retry-After` as seconds or an HTTP date; nil when absent or unreadable.
     public static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
+        if let seconds = Int(value), seconds >= 0 { return .seconds(Swift.min(seconds, 30 * 86_400)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Swift.max(0, Int(date.timeIntervalSince(now) * 1000)))
+        return .milliseconds(Int(Swift.min(Swift.max(0, date.timeIntervalSince(now)), 30 * 86_400) * 1000))
     }
 }

@@ -19,6 +19,8 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var ageMilliseconds: Int
     /// The job as the body's `data` reports it, read with the claim; nil when its row is gone.
     public var document: JSONValue? = nil
+    /// When this sender leased it: past the lease another may send it, so this one must not.
+    public var claimedAt = ContinuousClock.now
 }
 
 extension WebhookStore {
@@ -107,12 +109,25 @@ extension WebhookStore {
                 UPDATE webhook_deliveries SET state = $2, locked_until = NULL, last_status = $3::integer, last_error = $4,
                     next_attempt_at = now() + make_interval(secs => $5::double precision),
                     finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
-                WHERE id = $1
+                WHERE id = $1 AND attempts = $6 AND state = 'pending'
                 """,
                 [
                     delivery.id, state, status.map(String.init), error, String(delay), String(delivery.attempt),
                     String(latencyMilliseconds),
                 ])
+        }
+    }
+
+    /// Gives a claimed delivery back unsent (its host is saturated): the attempt is not counted,
+    /// and it is not due again for `after`.
+    public func unclaim(_ delivery: WebhookDelivery, after: Duration) async throws {
+        try await postgres.withConnection { connection in
+            _ = try await connection.query(
+                """
+                UPDATE webhook_deliveries SET attempts = attempts - 1, locked_until = NULL,
+                    next_attempt_at = now() + make_interval(secs => $3::double precision)
+                WHERE id = $1 AND attempts = $2 AND state = 'pending'
+                """, [delivery.id, String(delivery.attempt), String(Double(after.milliseconds) / 1000)])
         }
     }
 

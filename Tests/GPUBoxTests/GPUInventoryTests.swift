@@ -64,6 +64,17 @@ import Testing
         #expect(BoxLayout(mode: .split, gpuIndices: [2]).mediaGPUs == [2])
     }
 
+    @Test("taking GPUs out keeps every other GPU's role; the LLM server keeps a power of two of its own")
+    func layoutsWithGPUsRemoved() {
+        let split = BoxLayout(mode: .split, gpuIndices: [0, 1, 2, 3])
+        #expect(split.removing([0]).mediaGPUs == [1] && split.removing([0]).llmGPUs == [2, 3])
+        #expect(split.removing([3]).mediaGPUs == [0, 1] && split.removing([3]).llmGPUs == [2])
+        let llm = BoxLayout(mode: .llm, gpuIndices: [0, 1, 2, 3])
+        #expect(llm.removing([1]).llmGPUs == [0, 2])
+        #expect(llm.removing([0, 1, 2, 3]).llmGPUs.isEmpty)
+        #expect(BoxLayout(mode: .media, gpuIndices: [0, 1, 2, 3]).removing([2]).mediaGPUs == [0, 1, 3])
+    }
+
     @Test func queuesOfEachMode() {
         #expect(BoxMode.media.queues == ["media"])
         #expect(BoxMode.llm.queues == ["llm"])

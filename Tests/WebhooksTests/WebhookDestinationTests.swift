@@ -12,7 +12,9 @@ struct WebhookDestinationTests {
             ("100.64.0.1", "carrier-grade NAT"), ("0.0.0.0", "this network"), ("224.0.0.1", "multicast"),
             ("255.255.255.255", "reserved"), ("::1", "loopback"), ("::", "unspecified"), ("fe80::1", "link-local"),
             ("fd00::1", "unique local"), ("ff02::1", "multicast"), ("::ffff:127.0.0.1", "loopback"),
-            ("::ffff:169.254.169.254", "link-local"), ("64:ff9b::a00:1", "private"),
+            ("::ffff:169.254.169.254", "link-local"), ("64:ff9b::a00:1", "private"), ("fec0::1", "site-local"),
+            ("::10.0.0.1", "private"), ("2002:7f00:1::", "loopback"), ("2002:a9fe:a9fe::1", "link-local"),
+            ("64:ff9b:1::1", "NAT64 local use"), ("100::1", "discard only"),
         ])
     func internalRanges(address: String, range: String) {
         #expect(WebhookDestination.internalRange(of: address) == range)
@@ -47,6 +49,7 @@ struct WebhookDestinationTests {
         let addresses = try await destination.resolve(allowInternal: true)
         #expect(addresses.contains("127.0.0.1") || addresses.contains("::1"))
         #expect(destination.resolveEntries(["127.0.0.1", "::1"]) == ["localhost:9:127.0.0.1,[::1]"])
+        #expect(try WebhookDestination("http://[::1]:9/x").resolveEntries(["::1"]).isEmpty, "a literal is not pinned")
         let nowhere = await #expect(throws: WebhookError.self) {
             _ = try await WebhookDestination("https://no-such-host.invalid/x").resolve(allowInternal: false)
         }
@@ -61,6 +64,10 @@ struct WebhookDestinationTests {
         #expect(policy.delay(afterAttempt: 4, unit: 0) == .seconds(6))
         #expect(policy.delay(afterAttempt: 30, unit: 0.5) == .seconds(3_600))
         #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(30), unit: 0.5) == .seconds(30))
+        // An absurd Retry-After is held to the give-up horizon, not trusted to overflow.
+        let absurd = WebhookRetryPolicy.retryAfter("10000000000000000")
+        #expect(absurd == .seconds(30 * 86_400))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: absurd, unit: 0.5) == .seconds(86_401))
         #expect(policy.allowsRetry(age: .seconds(86_200), delay: .seconds(300)) == false)
         #expect(policy.allowsRetry(age: .seconds(3_600), delay: .seconds(300)))
         #expect(WebhookRetryPolicy.retryAfter("120") == .seconds(120))

@@ -16,8 +16,10 @@ final class AgentState: Sendable {
     private let laneTable = Mutex<[LaneSpec: BackendLane]>([:])
     /// Restarts of lanes that were stopped, so the published counts only grow.
     private let pastRestarts = Mutex<[String: Int]>([:])
-    /// The box's drained GPUs, as last read from the store.
+    /// The box's drained GPUs, as last read from the store (and the ones not stored yet).
     let drains = Mutex<[Int: GPUDrain]>([:])
+    /// Drains the agent decided (fatal Xids) that Redis has not taken yet; kept and retried.
+    let unsavedDrains = Mutex<[Int: GPUDrain]>([:])
     private let hydrated = Mutex<(extraModelPaths: String, llmModelPath: String)>(("", ""))
 
     var gpusByIndex: [Int: GPUInfo] { gpus.withLock { $0 } }
@@ -51,11 +53,16 @@ final class AgentState: Sendable {
         return faults
     }
 
-    /// The GPUs a mode may use: no hardware fault, not drained.
-    var usableIndices: [Int] {
-        let faults = faults()
-        let drained = drains.withLock { $0 }
-        return gpus.withLock { $0.keys.filter { faults[$0] == nil && drained[$0] == nil } }.sorted()
+    /// The GPUs out of service: a hardware fault, or drained.
+    var unusableIndices: Set<Int> {
+        Set(faults().keys).union(drains.withLock { $0.keys })
+    }
+
+    /// What `mode` runs where: its layout over every GPU the box has, less the unusable ones,
+    /// each other GPU keeping its role. The same at a switch and between them, so a drain or
+    /// an undrain moves only the lanes of the GPUs concerned.
+    func layout(_ mode: BoxMode) -> BoxLayout {
+        BoxLayout(mode: mode, gpuIndices: gpus.withLock { Array($0.keys) }).removing(unusableIndices)
     }
 
     func addLane(_ lane: BackendLane) {

@@ -201,7 +201,9 @@ final class BackendLane: Sendable {
                         update { $0.state = .draining }
                         if let workers {
                             await workers.triggerGracefulShutdown()
-                            _ = await waitForWorkers(&iterator, incarnation: current, deadline: environment.configuration.drainDeadline)
+                            _ = await waitForWorkers(
+                                &iterator, incarnation: current, deadline: environment.configuration.drainDeadline,
+                                lifeline: lifeline)
                         }
                         await stopBackend(process, drain: .seconds(10))
                         group.cancelAll()
@@ -215,7 +217,7 @@ final class BackendLane: Sendable {
                             return .stopped
                         }
                         await workers.triggerGracefulShutdown()
-                        if await waitForWorkers(&iterator, incarnation: current, deadline: drain) == false {
+                        if await waitForWorkers(&iterator, incarnation: current, deadline: drain, lifeline: lifeline) == false {
                             // Past the deadline: cancelling gives the running jobs back unspent.
                             group.cancelAll()
                         }
@@ -351,7 +353,12 @@ final class BackendLane: Sendable {
 
     /// Waits for the workers to end after a graceful shutdown; false past the deadline. Other
     /// events that arrive meanwhile are of no use to a lane on its way down.
-    private func waitForWorkers(_ iterator: inout AsyncStream<Event>.Iterator, incarnation: Int, deadline: Duration) async -> Bool {
+    ///
+    /// The backend dying meanwhile marks `lifeline` (the job it held spent its attempt); a
+    /// hardware fault (`.abandon`) ends the wait at once and is posted again for the lane's loop.
+    private func waitForWorkers(
+        _ iterator: inout AsyncStream<Event>.Iterator, incarnation: Int, deadline: Duration, lifeline: BackendLifeline
+    ) async -> Bool {
         let wake = post
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -363,7 +370,13 @@ final class BackendLane: Sendable {
                 switch event {
                 case .workersEnded(let number, _) where number == incarnation: return true
                 case .workersEnded(incarnation: -1, _): return false
-                case .exited(let number, _) where number == incarnation: return false
+                case .exited(let number, let status) where number == incarnation:
+                    lifeline.markExited(status: status)
+                    wake.yield(event)
+                    return false
+                case .abandon:
+                    wake.yield(event)
+                    return false
                 default: continue
                 }
             }

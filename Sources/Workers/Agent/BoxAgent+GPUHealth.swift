@@ -38,21 +38,31 @@ extension BoxAgent {
                     reason: "Xid \(event.code): \(event.detail)", immediate: true)
                 state.drains.withLock { $0[gpu.index] = drain }
             } catch {
-                // Not stored: drained for this agent's life at least.
-                logger.error("could not record the drain of GPU \(gpu.index): \(error)")
-                state.drains.withLock {
-                    $0[gpu.index] = GPUDrain(
-                        requestedBy: "agent:xid", requestedAtMilliseconds: 0, reason: "Xid \(event.code): \(event.detail)",
-                        immediate: true)
-                }
+                // Not stored yet: drained here at once, and stored by `readDrains` once Redis takes it.
+                logger.error("could not record the drain of GPU \(gpu.index) yet: \(error)")
+                let drain = GPUDrain(
+                    requestedBy: "agent:xid", requestedAtMilliseconds: 0, reason: "Xid \(event.code): \(event.detail)",
+                    immediate: true)
+                state.unsavedDrains.withLock { $0[gpu.index] = drain }
+                state.drains.withLock { $0[gpu.index] = drain }
             }
         }
     }
 
     /// The drains operators (and Xids) asked for; a failed read keeps the last known ones.
     func readDrains() async {
+        for (index, drain) in state.unsavedDrains.withLock({ $0 }) {
+            do {
+                try await store.drain(
+                    box: configuration.box, gpu: index, requestedBy: drain.requestedBy, reason: drain.reason, immediate: true)
+                _ = state.unsavedDrains.withLock { $0.removeValue(forKey: index) }
+            } catch {
+                break  // Redis still away: keep them, and the last known drains
+            }
+        }
         do {
-            let drains = try await store.drains(box: configuration.box)
+            var drains = try await store.drains(box: configuration.box)
+            for (index, drain) in state.unsavedDrains.withLock({ $0 }) where drains[index] == nil { drains[index] = drain }
             let before = state.drains.withLock { current -> [Int: GPUDrain] in
                 defer { current = drains }
                 return current
@@ -77,16 +87,15 @@ extension BoxAgent {
         guard state.switching.withLock({ $0 == nil }), let mode = state.mode.withLock({ $0 }) else { return }
         let faults = state.faults()
         let drains = state.drains.withLock { $0 }
-        let wanted = Set(
-            LaneSpec.lanes(of: BoxLayout(mode: mode, gpuIndices: state.usableIndices), configuration: configuration))
+        let wanted = Set(LaneSpec.lanes(of: state.layout(mode), configuration: configuration))
         var gone: [LaneSpec] = []
-        var leaving = false
+        var leaving: [LaneSpec] = []
         for (spec, lane) in state.lanes where !wanted.contains(spec) {
             if lane.isStopped {
                 gone.append(spec)
                 continue
             }
-            leaving = true
+            leaving.append(spec)
             let fault = spec.gpuIndices.lazy.compactMap { faults[$0] }.first
             let drain = spec.gpuIndices.lazy.compactMap { drains[$0] }.first
             let reason = fault ?? drain.map { "drained by \($0.requestedBy): \($0.reason)" } ?? "not in the \(mode) layout"
@@ -101,10 +110,14 @@ extension BoxAgent {
             }
         }
         if !gone.isEmpty { state.removeLanes(gone) }
-        // A replacement may need the same port or GPUs (the LLM server on fewer GPUs): start
-        // it once every lane on its way out has stopped.
-        guard !leaving else { return }
+        // A replacement that needs the port or a GPU of a lane on its way out (the LLM server on
+        // fewer GPUs) starts once that lane has stopped; the others at once, so one lane that
+        // will not stop holds back only its own successor.
         for spec in wanted.sorted(by: { $0.name < $1.name }) where state.lanes[spec] == nil {
+            let blocked = leaving.contains { old in
+                old.port == spec.port || !Set(old.gpuIndices).isDisjoint(with: spec.gpuIndices)
+            }
+            if blocked { continue }
             logger.info(
                 "starting \(spec.name) on GPU \(spec.gpuIndices.map(String.init).joined(separator: ",")) (\(mode) layout)")
             spawn(spec).send(.consume)

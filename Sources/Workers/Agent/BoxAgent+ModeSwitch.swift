@@ -74,7 +74,7 @@ extension BoxAgent {
 
     /// Performs one step towards `target`; returns why it failed, or nil.
     private func perform(_ step: ModeSwitchStep, target: BoxMode, departing: inout [LaneSpec]) async -> String? {
-        let wanted = Set(LaneSpec.lanes(of: BoxLayout(mode: target, gpuIndices: state.usableIndices), configuration: configuration))
+        let wanted = Set(LaneSpec.lanes(of: state.layout(target), configuration: configuration))
         switch step {
         case .stopLeasing:
             // Stopping a lane starts with its workers' graceful shutdown: they claim nothing more.

@@ -16,9 +16,15 @@ extension DispatchRun {
         guard var failure = failure(for: error) else { return nil }
         // The server's status and error object go with the failure: a batch line's error keeps
         // them (llama.cpp's 400 `exceed_context_size_error`, not just a message).
-        if failure.disposition != .release { failure.response = error.response?.jsonText }
+        if failure.disposition != .release, let answer = error.response?.jsonText, answer.utf8.count <= Self.maxResponseBytes {
+            failure.response = answer
+        }
         return failure
     }
+
+    /// The largest server answer kept with a failure: well under the broker's result limit, so
+    /// the failure itself is always recorded.
+    static let maxResponseBytes = 32 * 1024
 
     private func failure(for error: OpenAIClientError) -> JobFailure? {
         if error.isOverload { _ = window.observeOverload() }
