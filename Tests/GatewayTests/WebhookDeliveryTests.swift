@@ -243,4 +243,39 @@ struct WebhookDeliveryTests {
             }
         }
     }
+
+    @Test("a Dream Weaver upload may name a webhook: the render's end arrives there; a bad one is refused, nothing stored")
+    func dreamWeaver() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.webhookAllowInternal = true }) { fixture, client in
+            let receiver = WebhookReceiver()
+            try await receiver.run { url in
+                var body = MultipartBody.dreamWeaver(image: ImageSamples.png(width: 24, height: 16))
+                body.field("webhook_url", url)
+                let accepted = try await client.execute(
+                    uri: "/dream-weaver", method: .post, headers: GatewayFixture.multipart(fixture.acme, body), body: body.buffer)
+                #expect(accepted.status == .accepted)
+                let id = try #require(accepted.body.json["job_id"] as? String)
+                let consumer = try await fixture.gateway.broker.makeConsumer(queue: "media", workerID: "webhook-test")
+                let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(10)).first)
+                await consumer.close()
+                try await fixture.gateway.broker.complete(job.lease, result: #"{"output_blob":"dream-weaver/\#(id)/output.png"}"#)
+                try await eventually("the render's webhook arrives") { receiver.received.count == 1 }
+                let data =
+                    (try JSONSerialization.jsonObject(with: Data(receiver.received[0].body)) as? [String: Any])?["data"]
+                    as? [String: Any]
+                #expect(data?["id"] as? String == id && data?["kind"] as? String == "dream_weaver.render")
+
+                var refused = MultipartBody.dreamWeaver(image: ImageSamples.png(width: 24, height: 16))
+                refused.field("webhook_url", "gopher://example.com/x")
+                let before = try await fixture.storedSomething()
+                let answer = try await client.execute(
+                    uri: "/dream-weaver", method: .post, headers: GatewayFixture.multipart(fixture.acme, refused),
+                    body: refused.buffer)
+                #expect(answer.status == .unprocessableContent)
+                #expect((answer.body.json["error"] as? [String: Any])?["code"] as? String == "webhook_url_invalid")
+                let after = try await fixture.storedSomething()
+                #expect(after.rows == before.rows && after.blobs == before.blobs)
+            }
+        }
+    }
 }

@@ -1,9 +1,9 @@
-public import Images
 public import BlobStore
 import Broker
-import JobContracts
 import HTTPTypes
 public import Hummingbird
+public import Images
+import JobContracts
 import NIOCore
 import NIOPosix
 public import Producer
@@ -25,6 +25,8 @@ public struct DreamWeaverController: Sendable {
     let blobs: any BlobStore
     let maxUploadBytes: Int
     let images: ImageValidator
+    /// Reads the optional `webhook_url` and `webhook_events` fields (set by the gateway).
+    var webhooks: WebhookPolicy?
 
     public init(
         producer: JobProducer, directory: JobDirectory, blobs: any BlobStore, maxUploadBytes: Int,
@@ -36,6 +38,13 @@ public struct DreamWeaverController: Sendable {
         self.blobs = blobs
         self.maxUploadBytes = maxUploadBytes
         self.images = ImageValidator(limits: limits)
+    }
+
+    /// The controller with the gateway's webhook policy: uploads may then name a `webhook_url`.
+    func with(webhooks: WebhookPolicy) -> DreamWeaverController {
+        var copy = self
+        copy.webhooks = webhooks
+        return copy
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {
@@ -81,11 +90,17 @@ public struct DreamWeaverController: Sendable {
             // The blobs are named after the job, so its id comes first.
             let jobID = JobID.make()
             let payload = DreamWeaverRender.Payload(jobID: jobID, form: fields, image: validated)
-            let submission = try producer.prepare(
-                JobRequest(
-                    id: jobID, kind: DreamWeaverRender.kind.name, payload: try .typed(DreamWeaverRender.self, payload),
-                    tenant: principal.tenant, actor: principal.subject,
-                    idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!]))
+            var jobRequest = JobRequest(
+                id: jobID, kind: DreamWeaverRender.kind.name, payload: try .typed(DreamWeaverRender.self, payload),
+                tenant: principal.tenant, actor: principal.subject,
+                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+            if let webhooks {
+                let url = form.fields["webhook_url"].map(HeaderParameters.trim).flatMap { $0.isEmpty ? nil : $0 }
+                let events = form.fields["webhook_events"].map(HeaderParameters.trim).flatMap { $0.isEmpty ? nil : $0 }
+                    .map { $0.split(separator: ",").map { HeaderParameters.trim(String($0)) } }
+                jobRequest.webhook = try await webhooks.webhook(url: url, events: events, tenant: principal.tenant)
+            }
+            let submission = try producer.prepare(jobRequest)
 
             try await image.upload.commit(as: payload.input_blob)
             committedKey = payload.input_blob

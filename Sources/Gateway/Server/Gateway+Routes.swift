@@ -22,7 +22,7 @@ extension Gateway {
             .addRoutes(to: router)
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
-        ).addRoutes(to: router)
+        ).with(webhooks: webhookPolicy).addRoutes(to: router)
         BoxController(boxes: boxes, logger: logger).addRoutes(to: router)
         QDScoresController(store: QDScoreStore(postgres: postgres)).addRoutes(to: router)
         SyntheticJobsController(
