@@ -26,6 +26,8 @@ public struct WebhookDeliveryService: Service {
         public var lease: Duration = .seconds(60)
         /// Let webhooks reach loopback and private addresses (tests, a receiver on the same LAN).
         public var allowInternal = false
+        /// Hears how each attempt ended: `delivered`, `retried` or `failed` (the gateway's metrics).
+        public var onAttempt: @Sendable (String) -> Void = { _ in }
         public var retry = WebhookRetryPolicy()
 
         public init() {}
@@ -166,6 +168,11 @@ public struct WebhookDeliveryService: Service {
             try await store.record(delivery, status: status, error: error, latencyMilliseconds: latency, outcome: outcome)
         } catch {
             logger.warning("webhook \(delivery.id): attempt \(delivery.attempt) not recorded: \(error)")
+        }
+        switch outcome {
+        case .delivered: configuration.onAttempt("delivered")
+        case .retry: configuration.onAttempt("retried")
+        case .failed: configuration.onAttempt("failed")
         }
         switch outcome {
         case .delivered: logger.debug("webhook \(delivery.id) delivered to \(delivery.url) in \(latency) ms")

@@ -118,6 +118,19 @@ extension WebhookStore {
         }
     }
 
+    /// Deliveries waiting (pending), and the age of the oldest, for `/metrics`.
+    public func backlog() async throws -> (pending: Int, oldestAge: Duration) {
+        try await postgres.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*) AS pending,
+                    coalesce((extract(epoch FROM now() - min(created_at)) * 1000)::bigint, 0) AS oldest_ms
+                FROM webhook_deliveries WHERE state = 'pending'
+                """)
+            return (Int(rows.first?["pending"] ?? "") ?? 0, .milliseconds(Int(rows.first?["oldest_ms"] ?? "") ?? 0))
+        }
+    }
+
     /// Gives a claimed delivery back unsent (its host is saturated): the attempt is not counted,
     /// and it is not due again for `after`.
     public func unclaim(_ delivery: WebhookDelivery, after: Duration) async throws {

@@ -99,6 +99,12 @@ struct WebhookDeliveryTests {
                 let attempts = try #require(
                     try await Self.deliveries(client, fixture.acme, first).first?["attempts"] as? [[String: Any]])
                 #expect(attempts.map { $0["status"] as? Int } == [500, 429, 200])
+                let metrics = String(
+                    buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                        .body)
+                #expect(metrics.contains(#"velocity_webhook_attempts_total{outcome="retried"} 2"#), "\(metrics)")
+                #expect(metrics.contains(#"velocity_webhook_attempts_total{outcome="delivered"} 1"#))
+                #expect(metrics.contains("velocity_webhook_pending 0"))
 
                 let second = try #require(
                     try await Self.submit(client, fixture.acme, #"{"kind":"cpu.task","webhook_url":"\#(url)"}"#).body.json["id"]

@@ -1,7 +1,7 @@
 public import Broker
-public import GPUBox
 import CoreMetrics
 import Foundation
+public import GPUBox
 public import Prometheus
 import Synchronization
 
@@ -30,13 +30,34 @@ public final class GatewayMetrics: Sendable {
         "velocity_http_request_duration_seconds", "velocity_agent_up", "velocity_agent_heartbeat_age_seconds",
         "velocity_box_mode", "velocity_box_switching", "velocity_gpu_healthy", "velocity_gpu_utilization_ratio",
         "velocity_gpu_memory_used_bytes", "velocity_gpu_busy", "velocity_backend_restarts_total",
+        "velocity_webhook_attempts_total", "velocity_webhook_pending", "velocity_webhook_oldest_pending_age_seconds",
     ]
+
+    /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.
+    public static let webhookOutcomes = ["delivered", "retried", "failed"]
 
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["velocity_job_duration_seconds"] = Self.jobDurationBuckets
         self.factory = factory
+        // Present from the first scrape, at zero, so rates and alerts see the series before any webhook.
+        for outcome in Self.webhookOutcomes {
+            Counter(label: "velocity_webhook_attempts_total", dimensions: [("outcome", outcome)], factory: factory).increment(
+                by: 0)
+        }
+    }
+
+    /// Counts one webhook attempt by how it ended (`webhookOutcomes`).
+    public func recordWebhookAttempt(outcome: String) {
+        Counter(label: "velocity_webhook_attempts_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    /// The webhook outbox at scrape time: deliveries waiting, and how long the oldest has.
+    public func updateWebhooks(pending: Int, oldestPendingAge: Duration) {
+        Gauge(label: "velocity_webhook_pending", dimensions: [], factory: factory).record(pending)
+        Gauge(label: "velocity_webhook_oldest_pending_age_seconds", dimensions: [], factory: factory)
+            .record(Double(oldestPendingAge.milliseconds) / 1000)
     }
 
     /// Counts one HTTP request by its route pattern (never the raw path: ids would explode the series).
@@ -134,8 +155,10 @@ public final class GatewayMetrics: Sendable {
                     last[key] = restarts
                     return restarts >= previous ? restarts - previous : restarts
                 }
-                Counter(label: "velocity_backend_restarts_total", dimensions: [("box", box), ("backend", backend)], factory: factory)
-                    .increment(by: delta)
+                Counter(
+                    label: "velocity_backend_restarts_total", dimensions: [("box", box), ("backend", backend)], factory: factory
+                )
+                .increment(by: delta)
             }
         }
     }

@@ -4,6 +4,7 @@ import GPUBox
 import HTTPTypes
 public import Hummingbird
 import NIOCore
+import Webhooks
 
 /// Health, readiness, queue depth, pause/resume, dead letters, metrics.
 public struct OperationsController: Sendable {
@@ -15,11 +16,13 @@ public struct OperationsController: Sendable {
     let boxes: BoxStateStore
     let metrics: GatewayMetrics
     let rates: QueueRates
+    let webhooks: WebhookStore
 
     init(
         broker: any JobBroker, directory: JobDirectory, queues: [String], redis: RedisPool, postgres: PostgresPool,
-        boxes: BoxStateStore, metrics: GatewayMetrics, rates: QueueRates
+        boxes: BoxStateStore, metrics: GatewayMetrics, rates: QueueRates, webhooks: WebhookStore
     ) {
+        self.webhooks = webhooks
         self.broker = broker
         self.directory = directory
         self.queues = queues
@@ -190,6 +193,8 @@ public struct OperationsController: Sendable {
             _ = rates.observe(depth)
         }
         self.metrics.update(try await boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)
+        let backlog = try await webhooks.backlog()
+        self.metrics.updateWebhooks(pending: backlog.pending, oldestPendingAge: backlog.oldestAge)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))

@@ -16,7 +16,7 @@ extension Gateway {
         WebhooksController(store: webhooks, policy: webhookPolicy, directory: directory).addRoutes(to: router)
         OperationsController(
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
-            metrics: metrics, rates: queueRates
+            metrics: metrics, rates: queueRates, webhooks: webhooks
         ).addRoutes(to: router)
         BatchAPIController(postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes)
             .addRoutes(to: router)

@@ -118,6 +118,7 @@ public final class Gateway: Sendable {
             var webhookConfiguration = WebhookDeliveryService.Configuration()
             webhookConfiguration.allowInternal = configuration.webhookAllowInternal
             webhookConfiguration.perDestination = configuration.webhookPerDestination
+            webhookConfiguration.onAttempt = { metrics.recordWebhookAttempt(outcome: $0) }
             services.append(
                 WebhookDeliveryService(store: webhooks, http: webhookHTTP, configuration: webhookConfiguration, logger: logger))
         }
