@@ -21,13 +21,19 @@ public final class BackendProcess: Sendable {
     }
 
     /// Starts `command`; its first element is looked up in PATH when it has no slash.
+    ///
+    /// Output goes to `logPath`, standard error too unless `errorPath` names a file of its own.
+    /// `posix_spawn`, not Foundation's `Process`: its `run()` reads past a buffer on Linux now and
+    /// then (swift-corelibs-foundation #5472) and crashes the caller.
     public static func start(
-        name: String, command: [String], environment: [String: String], logPath: String
+        name: String, command: [String], environment: [String: String], logPath: String, errorPath: String? = nil
     ) throws(AgentError) -> BackendProcess {
         guard !command.isEmpty else { throw AgentError(.backendStartFailed, "\(name): empty command line") }
         let pid: pid_t
         do {
-            pid = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, logPath: logPath)
+            pid = try spawn(
+                command, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                logPath: logPath, errorPath: errorPath)
         } catch {
             throw AgentError(.backendStartFailed, "\(name): cannot start \(command.joined(separator: " ")): \(error)")
         }
@@ -45,13 +51,19 @@ public final class BackendProcess: Sendable {
         return process
     }
 
-    private static func spawn(_ command: [String], environment: [String: String], logPath: String) throws -> pid_t {
+    private static func spawn(_ command: [String], environment: [String: String], logPath: String, errorPath: String?) throws
+        -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -1,6 +1,6 @@
 import Foundation
 import GPUBox
-import NIOPosix
+import Glibc
 
 /// Runs the configured `nvidia-smi` query and parses its output. The command runs on the
 /// NIO thread pool: it blocks until nvidia-smi exits, which can take seconds on a sick driver.
@@ -13,49 +13,52 @@ struct GPUInventoryReader: Sendable {
         var problems: String
     }
 
+    /// Longest nvidia-smi may take before it is killed (a sick driver can hang it).
+    static let timeout: Duration = .seconds(30)
+
     func read() async throws -> Reading {
         let command = self.command + NvidiaSmiQuery.arguments
-        let (status, output, errors) = try await NIOThreadPool.singleton.runIfActive {
-            try Self.run(command)
-        }
+        let (status, output, errors) = try await Self.run(command)
         let gpus = try NvidiaSmiQuery.parse(output)
         if status != 0 && gpus.isEmpty {
             throw GPUInventoryError(
                 .inventoryFailed,
-                "\(command.first ?? "nvidia-smi") exited with status \(status): \(errors.trimmingCharacters(in: .whitespacesAndNewlines))")
+                "\(command.first ?? "nvidia-smi") exited with status \(status): \(errors.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         return Reading(gpus: gpus, problems: errors.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    private static func run(_ command: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        if let first = command.first, first.contains("/") {
-            process.executableURL = URL(fileURLWithPath: first)
-            process.arguments = Array(command.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
+    /// Runs it with `posix_spawn` (as backends run: Foundation's `Process` crashes now and then
+    /// on Linux), its output and errors in files of their own, read once it exited.
+    private static func run(_ command: [String]) async throws -> (Int32, String, String) {
+        let base = NSTemporaryDirectory() + "velocity-nvidia-smi-\(UUID().uuidString)"
+        defer {
+            unlink(base + ".out")
+            unlink(base + ".err")
         }
-        // stderr goes to a file: it is small, and reading two pipes in turn could deadlock.
-        let errorPath = NSTemporaryDirectory() + "velocity-nvidia-smi-\(UUID().uuidString).err"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        guard let errorFile = FileHandle(forWritingAtPath: errorPath) else {
-            throw GPUInventoryError(.inventoryFailed, "cannot create \(errorPath)")
-        }
-        defer { try? errorFile.close() }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorFile
-        process.standardInput = FileHandle.nullDevice
+        let process: BackendProcess
         do {
-            try process.run()
+            process = try BackendProcess.start(
+                name: "nvidia-smi", command: command, environment: [:], logPath: base + ".out", errorPath: base + ".err")
         } catch {
-            throw GPUInventoryError(.inventoryFailed, "cannot run \(command.joined(separator: " "))", cause: error)
+            throw GPUInventoryError(.inventoryFailed, "cannot run \(command.joined(separator: " ")): \(error.message)")
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), errors)
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await process.waitForExit() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = await group.next() {
+                if let status = next { return status }
+                process.kill()  // past the timeout: its exit follows
+            }
+            return await process.waitForExit()
+        }
+        let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        return (status, output, errors)
     }
 }
