@@ -26,7 +26,8 @@ public final class MotoServer: @unchecked Sendable {
 
     static func executable() throws -> String {
         let environment = ProcessInfo.processInfo.environment
-        let path = environment["VELOCITY_TEST_MOTO"].flatMap { $0.isEmpty ? nil : $0 }
+        let path =
+            environment["VELOCITY_TEST_MOTO"].flatMap { $0.isEmpty ? nil : $0 }
             ?? RepositoryPaths.root + "/.run/test-venv/bin/moto_server"
         guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing(path: path) }
         return path
@@ -35,8 +36,19 @@ public final class MotoServer: @unchecked Sendable {
     public init(unauthenticatedActions: Int) async throws {
         port = try FreePort.find()
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        // Through a shell that watches this test process: if it dies without stopping the
+        // server (a crash), the server goes within a second instead of outliving the run.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c",
+            #"""
+            "$0" -H 127.0.0.1 -p "$1" & child=$!
+            trap 'kill $child 2>/dev/null; exit 0' TERM INT
+            while kill -0 "$2" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
+            kill $child 2>/dev/null
+            """#,
+            try Self.executable(), String(port), String(getpid()),
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["INITIAL_NO_AUTH_ACTION_COUNT"] = String(unauthenticatedActions)
         process.environment = environment
@@ -71,9 +83,12 @@ public final class MotoServer: @unchecked Sendable {
         let payloadHash = Hex.lowercase(SHA256.hash(data: body))
         var headers: [(String, String)] = [("host", host)]
         if let contentType { headers.append(("content-type", contentType)) }
-        let signed = signer.sign(method: method, path: path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
-        let queryText = query.map { "\(SigV4Signer.encode($0.0, keepSlash: false))=\(SigV4Signer.encode($0.1, keepSlash: false))" }
-            .joined(separator: "&")
+        let signed = signer.sign(
+            method: method, path: path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
+        let queryText = query.map {
+            "\(SigV4Signer.encode($0.0, keepSlash: false))=\(SigV4Signer.encode($0.1, keepSlash: false))"
+        }
+        .joined(separator: "&")
         var request = HTTPClientRequest(
             method: method, url: endpoint + path + (queryText.isEmpty ? "" : "?" + queryText),
             body: body.isEmpty ? .none : .bytes(body))
@@ -85,7 +100,8 @@ public final class MotoServer: @unchecked Sendable {
     /// five unauthenticated-window actions plus one per object; returns the key.
     public func provision(bucket: String, objects: [String: [UInt8]]) async throws -> (id: String, secret: String) {
         let bootstrap = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "bootstrap", secretAccessKey: "bootstrap", region: "us-east-1", endpoint: endpoint))
+            credentials: AWSCredentials(
+                accessKeyID: "bootstrap", secretAccessKey: "bootstrap", region: "us-east-1", endpoint: endpoint))
         let iam = SigV4Signer(credentials: bootstrap.credentials, service: "iam")
         return try await CurlHTTPClient.withClient { client in
             func iamCall(_ parameters: [(String, String)]) async throws -> String {

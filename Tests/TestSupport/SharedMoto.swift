@@ -46,7 +46,8 @@ public enum SharedMoto {
         pid.store(moto.processID, ordering: .relaxed)
         atexit {
             let pid = SharedMoto.pid.load(ordering: .relaxed)
-            if pid > 0 { kill(pid, SIGKILL) }
+            // SIGTERM: the watching shell stops the server before it exits.
+            if pid > 0 { kill(pid, SIGTERM) }
         }
         let key = try await moto.provision(bucket: "vj-shared-bootstrap", objects: [:])
         return Handle(
