@@ -13,21 +13,25 @@ import Testing
 struct CRMImportReviewFlowTests {
     typealias S = CRMImportSupport
 
+    /// Imports, approves and commits a one-row sheet of Rajesh Kumar; his person id.
+    func rajeshInTheCRM(_ client: some TestClientProtocol, _ fixture: GatewayFixture) async throws -> String {
+        let earlier = Array("Name,Mobile,Email,City\nRajesh Kumar,98765 43210,rajesh.kumar@gmail.com,Mumbai\n".utf8)
+        let firstID = try #require(
+            try await S.upload(client, token: fixture.acme, file: earlier, filename: "first.csv").body.json["id"] as? String)
+        try await S.run(.ingest, firstID, fixture)
+        _ = try await S.review(client, fixture.operatorKey, firstID, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
+        try await commit(client, fixture, firstID)
+        return try #require(
+            try await fixture.gateway.postgres.withConnection {
+                try await $0.query("SELECT id::text FROM crm_people WHERE primary_phone = '+919876543210'")
+            }.rows.first?.first ?? nil)
+    }
+
     @Test("a mapping edit releases a waiting batch; a merge folds a row into an existing person; an edit is what gets committed")
     func mappingMergeEdit() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             // Rajesh is in the CRM from an earlier import.
-            let earlier = Array("Name,Mobile,Email,City\nRajesh Kumar,98765 43210,rajesh.kumar@gmail.com,Mumbai\n".utf8)
-            let firstID = try #require(
-                try await S.upload(client, token: fixture.acme, file: earlier, filename: "first.csv").body.json["id"]
-                    as? String)
-            try await S.run(.ingest, firstID, fixture)
-            _ = try await S.review(client, fixture.operatorKey, firstID, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
-            try await commit(client, fixture, firstID)
-            let rajeshID = try #require(
-                try await fixture.gateway.postgres.withConnection {
-                    try await $0.query("SELECT id::text FROM crm_people WHERE primary_phone = '+919876543210'")
-                }.rows.first?.first ?? nil)
+            let rajeshID = try await rajeshInTheCRM(client, fixture)
 
             // A broker's sheet with a column no profile or synonym knows.
             let sheet = Array(
@@ -140,17 +144,7 @@ struct CRMImportReviewFlowTests {
     @Test("two proposals merged into one person in the same chunk are both committed, one after the other")
     func twoMergesIntoOnePerson() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let earlier = Array("Name,Mobile,Email,City\nRajesh Kumar,98765 43210,rajesh.kumar@gmail.com,Mumbai\n".utf8)
-            let firstID = try #require(
-                try await S.upload(client, token: fixture.acme, file: earlier, filename: "first.csv").body.json["id"]
-                    as? String)
-            try await S.run(.ingest, firstID, fixture)
-            _ = try await S.review(client, fixture.operatorKey, firstID, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
-            try await commit(client, fixture, firstID)
-            let rajeshID = try #require(
-                try await fixture.gateway.postgres.withConnection {
-                    try await $0.query("SELECT id::text FROM crm_people WHERE primary_phone = '+919876543210'")
-                }.rows.first?.first ?? nil)
+            let rajeshID = try await rajeshInTheCRM(client, fixture)
 
             // Two rows the reviewer knows are Rajesh (a work address, an old number): separate
             // proposals; a new person after them, committed in the same chunk as the first merge.
