@@ -252,7 +252,7 @@ let package = Package(
         .testTarget(
             name: "CurlClientTests",
             dependencies: [
-                "CurlClient", "TestSupport",
+                "CurlClient", "TestSupport", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

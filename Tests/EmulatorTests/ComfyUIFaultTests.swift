@@ -96,7 +96,9 @@ struct ComfyUIFaultTests {
     func memoryGrowth() async throws {
         try await ComfyUIFixture.run({ $0.faults = ComfyUIFaults(memoryGrowthBytesPerPrompt: 1_000_000) }) { fixture in
             _ = try await fixture.upload(try TestImages.png(width: 8, height: 8), name: "a.png")
-            func ramFree() async throws -> ComfyJSON? { try fixture.json(try await fixture.get("/system_stats"))["system"]?["ram_free"] }
+            func ramFree() async throws -> ComfyJSON? {
+                try fixture.json(try await fixture.get("/system_stats"))["system"]?["ram_free"]
+            }
             let before = try await ramFree()
             for index in 0..<3 {
                 let id = UUID().uuidString.lowercased()
@@ -147,7 +149,8 @@ struct ComfyUIFaultTests {
         defer { if process.isRunning { process.terminate() } }
         let port = try await Self.port(from: log)
         try await CurlHTTPClient.withClient { http in
-            let stats = try ComfyJSON.parse(try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/system_stats")).body)
+            let stats = try ComfyJSON.parse(
+                try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/system_stats")).body)
             #expect(stats["devices"]?.arrayValue?.first?["name"] == "cuda:0 NVIDIA A10G : cudaMallocAsync")
             #expect(stats["system"]?["argv"]?.arrayValue?.contains("--checkpoint") == true)
         }
@@ -179,7 +182,9 @@ struct ComfyUIFaultTests {
 
     @Test("the command refuses bad settings")
     func commandRefusals() async throws {
-        for arguments in [["--fail-mode", "explode"], ["--render-seconds", "-1"], ["--failure", "segfault"]] {
+        for arguments in [
+            ["--fail-mode", "explode"], ["--render-seconds", "-1"], ["--failure", "segfault"], ["--fail-poison", ""],
+        ] {
             let root = NSTemporaryDirectory() + "comfyui-cli-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -222,4 +227,14 @@ final class Flag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
+
+    @Test("a fault plan's poison must be a non-empty string; it strikes only renders whose prompt text holds it")
+    func poisonPlans() throws {
+        for bad: ComfyJSON in [["poison": ""], ["poison": 3]] {
+            #expect(throws: ComfyUIFaults.InvalidPlan.self) { try ComfyUIFaults(json: bad) }
+        }
+        let plan = try ComfyUIFaults(json: ["mode": "crash", "poison": "poison pill"])
+        #expect(plan.poison == "poison pill" && plan.json["poison"] == "poison pill")
+        #expect(try ComfyUIFaults(json: ["mode": "crash", "poison": .null]).poison == nil)
+    }
 }

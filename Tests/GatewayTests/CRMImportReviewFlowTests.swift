@@ -5,6 +5,7 @@ import JobContracts
 import NIOCore
 import PlatformStore
 import Testing
+
 @testable import Workers
 
 /// The reviewer's side of a CRM import that needs more than "approve all": a column the mapper
@@ -101,9 +102,10 @@ struct CRMImportReviewFlowTests {
             // One person more (Anita, as edited); Rajesh gained the new e-mail, recorded before and after.
             #expect(try await S.count(fixture, "SELECT count(*) FROM crm_people WHERE tenant_id = 'acme'") == peopleBefore + 1)
             #expect(try await S.count(fixture, "SELECT count(*) FROM crm_people WHERE full_name = 'Anita Desai-Rao'") == 1)
-            let emails = try await fixture.gateway.postgres.withConnection {
-                try await $0.query("SELECT array_to_string(emails, ',') FROM crm_people WHERE id = $1::uuid", [rajeshID])
-            }.rows.first?.first ?? nil
+            let emails =
+                try await fixture.gateway.postgres.withConnection {
+                    try await $0.query("SELECT array_to_string(emails, ',') FROM crm_people WHERE id = $1::uuid", [rajeshID])
+                }.rows.first?.first ?? nil
             #expect(emails == "rajesh.kumar@gmail.com,rajesh.k@work.in")
             let delta = try await fixture.gateway.postgres.withConnection {
                 try await $0.query(
@@ -178,9 +180,10 @@ struct CRMImportReviewFlowTests {
                     fixture,
                     "SELECT count(*) FROM crm_import_proposals WHERE batch_id = $1::uuid AND entity_type = 'person' AND status = 'committed'",
                     [id]) == 3)
-            let emails = try await fixture.gateway.postgres.withConnection {
-                try await $0.query("SELECT array_to_string(emails, ',') FROM crm_people WHERE id = $1::uuid", [rajeshID])
-            }.rows.first?.first ?? nil
+            let emails =
+                try await fixture.gateway.postgres.withConnection {
+                    try await $0.query("SELECT array_to_string(emails, ',') FROM crm_people WHERE id = $1::uuid", [rajeshID])
+                }.rows.first?.first ?? nil
             #expect(emails == "rajesh.kumar@gmail.com,rajesh.k@work.in,rk.old@yahoo.in")
             #expect(try await S.count(fixture, "SELECT count(*) FROM crm_people WHERE tenant_id = 'acme'") == 2)
         }
