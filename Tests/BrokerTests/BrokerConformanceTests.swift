@@ -63,10 +63,11 @@ struct BrokerConformanceTests {
     @Test("heartbeats keep a job that runs longer than its lease", arguments: BrokerFixture.allCases)
     func heartbeatsExtendTheLease(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in
-            // 4 s of work on a 2 s lease, a beat every 0.5 s: 1.5 s of slack for a loaded machine.
-            _ = try await broker.enqueue([submission(lease: 2_000)])
+            // 6 s of work on a 4 s lease, a beat every 0.5 s: 3.5 s of slack, because CI's loaded
+            // machine once held a 0.5 s sleep and a round trip for more than 2 s.
+            _ = try await broker.enqueue([submission(lease: 4_000)])
             let claimed = try await broker.claimOne()
-            for _ in 0..<8 {
+            for _ in 0..<12 {
                 try await Task.sleep(for: .milliseconds(500))
                 _ = try await broker.heartbeat(claimed.lease, progress: nil)
                 #expect(try await broker.recoverExpiredLeases(queue: "q") == 0)
