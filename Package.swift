@@ -126,6 +126,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        // Recurring jobs: cron in IANA time zones (pure), the schedule tables, and the scheduler
+        // that turns each tick into exactly one job however many gateways run it.
+        .target(
+            name: "Schedules",
+            dependencies: [
+                "VelocityTypes", "Broker", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "S3",
             dependencies: ["VelocityTypes", .product(name: "Crypto", package: "swift-crypto")],
@@ -173,7 +183,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "PlatformStore",
-                "JSONSchema", "CRMImport", "Webhooks", "CurlClient",
+                "JSONSchema", "CRMImport", "Webhooks", "CurlClient", "Schedules",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -189,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
-                "S3BlobStore", "Webhooks",
+                "S3BlobStore", "Webhooks", "Schedules",
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
                 "BlobStore", "PlatformStore", "CRMImport",
                 .product(name: "Yams", package: "Yams"),
@@ -237,6 +247,10 @@ let package = Package(
             dependencies: ["RedisClient", "VelocityTypes", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "SchedulesTests",
+            dependencies: ["Schedules", "Broker", "PostgresClient", "TestSupport", "VelocityTypes"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "WebhooksTests",
             dependencies: ["Webhooks", "TestSupport"],
             swiftSettings: swiftSettings),
@@ -245,6 +259,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "TestSupport",
                 "PlatformStore", "VelocityTypes", "CRMImport", "Workers", "S3", "S3BlobStore", "CurlClient", "Webhooks",
+                "Schedules",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

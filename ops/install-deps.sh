@@ -25,6 +25,7 @@ PACKAGES=(
     python3-venv          # ops/test-venv.sh (moto's S3 server for the hydration tests)
     util-linux            # runuser
     ca-certificates
+    tzdata                # IANA time zones: schedules' cron in Europe/London, America/New_York, …
 )
 
 missing=()
