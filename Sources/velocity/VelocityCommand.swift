@@ -8,6 +8,7 @@ struct VelocityCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, WorkerCommand.self, QueuesCommand.self, DoctorCommand.self, BenchCommand.self,
             GatewayCommand.self, KeysCommand.self, SubmitCommand.self, JobsCommand.self, EmulatorCommand.self,
-            HydrateCommand.self, AgentCommand.self, ModeCommand.self, GPUCommand.self, WebhooksCommand.self, DevCommand.self, CRMCommand.self,
+            HydrateCommand.self, AgentCommand.self, ModeCommand.self, GPUCommand.self, WebhooksCommand.self, SchedulesCommand.self,
+            DevCommand.self, CRMCommand.self,
         ])
 }

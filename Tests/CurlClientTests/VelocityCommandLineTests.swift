@@ -1,18 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 /// Runs the built `velocity` executable against `FakeGateway`, checking what the `submit` and
 /// `jobs` commands send and print. Its output is not a terminal, so no progress bar is drawn.
 @Suite("velocity submit / jobs over HTTP")
 struct VelocityCommandLineTests {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// The `velocity` executable built next to this test bundle (by `swift build --build-tests`),
     /// else the package's `.build/debug/velocity`.
     static var executable: URL {
@@ -33,31 +28,12 @@ struct VelocityCommandLineTests {
         try await app.test(.live) { client in try await body("http://localhost:\(client.port!)") }
     }
 
-    static func velocity(_ arguments: [String], gateway: String, in directory: URL? = nil) async throws -> Outcome {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("velocity-cli-\(UUID())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("stdout")
-        let err = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["VELOCITY_GATEWAY_URL"] = gateway
-        environment["VELOCITY_API_KEY"] = FakeGateway.apiKey
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        return Outcome(
-            status: status, stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: try String(contentsOf: err, encoding: .utf8))
+    static func velocity(_ arguments: [String], gateway: String, in directory: URL? = nil) async throws
+        -> VelocityBinary.Outcome
+    {
+        try await VelocityBinary.run(
+            arguments, environment: ["VELOCITY_GATEWAY_URL": gateway, "VELOCITY_API_KEY": FakeGateway.apiKey],
+            executable: executable, in: directory)
     }
 
     @Test("submit job sends the JSON body and Idempotency-Key; --wait follows the events and prints the result")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Webhooks
 
@@ -14,7 +15,7 @@ struct VelocityWebhooksCommandTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let now = Int(Date().timeIntervalSince1970)
         func run(_ timestamp: Int, _ signature: String, secret text: String? = secret.text) async throws
-            -> VelocityCommandLineTests.Outcome
+            -> VelocityBinary.Outcome
         {
             var arguments = [
                 "webhooks", "verify", "--id", "msg_1", "--timestamp", String(timestamp), "--signature", signature,

@@ -17,7 +17,7 @@ struct GatewayConfigurationTests {
         #expect(configuration.maxUploadBytes == 1000)
         var every = GatewayConfiguration()
         for key in GatewayConfiguration.keys {
-            let booleans: Set<String> = ["record_sync", "webhooks", "webhook_allow_internal"]
+            let booleans: Set<String> = ["record_sync", "webhooks", "webhook_allow_internal", "scheduler"]
             let value = booleans.contains(key.yaml) ? "true" : key.yaml.hasSuffix("url") || key.yaml == "host" ? "h" : "7"
             try every.apply([key.yaml: value], source: "test")
         }
@@ -26,7 +26,7 @@ struct GatewayConfigurationTests {
     @Test(
         "bad settings are refused, naming the setting, and change nothing",
         arguments: [
-            ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"), ("webhook_allow_internal", "sometimes"),
+            ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"), ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
             ("redis_connections", "1.5"), ("no_such_setting", "1"),
         ])
     func refused(key: String, value: String) {

@@ -1,5 +1,6 @@
 import Images
 import PlatformStore
+import Schedules
 import Broker
 import Foundation
 import HTTPTypes
@@ -33,6 +34,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case let error as BrokerError:
             return map(error)
+        case let error as ScheduleError:
+            return map(error)
         case let error as UploadError:
             return error.gatewayError
         case let error as DecodingError:
@@ -54,6 +57,16 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .batchNotReady, .checkpointMoved: return GatewayError(.conflict, error.code, error.message)
         case .proposalNotInBatch, .proposalNotOpen, .unknownMergeTarget:
             return GatewayError(.unprocessableContent, error.code, error.message)
+        default: return GatewayError(.internalServerError, .internalError, "internal error")
+        }
+    }
+
+    static func map(_ error: ScheduleError) -> GatewayError {
+        switch error.code {
+        case .cronInvalid: return .invalid(field: "cron", error.message)
+        case .timeZoneInvalid: return .invalid(field: "time_zone", error.message)
+        case .scheduleNotFound: return .notFound("schedule")
+        case .scheduleConflict: return GatewayError(.conflict, .conflict, error.message)
         default: return GatewayError(.internalServerError, .internalError, "internal error")
         }
     }

@@ -2,7 +2,7 @@ extension OpenAPIDocument {
     typealias Op = APIOperation
 
     /// Every route of the gateway.
-    public static let operations: [APIOperation] = jobs + dreamWeaver + batches + operationsRoutes + llmKinds + crmImports
+    public static let operations: [APIOperation] = jobs + dreamWeaver + batches + operationsRoutes + llmKinds + crmImports + scheduleRoutes
 
     static let jobs: [APIOperation] = [
         Op(

@@ -29,7 +29,8 @@ public enum OpenAPIDocument {
                         "description": "An API key (vj_…) or an HS256 JWT with sub, tenant_id and role claims.",
                     ]
                 ],
-                "schemas": schemas.merging(llmKindSchemas) { current, _ in current }.merging(crmSchemas) { current, _ in current },
+                "schemas": schemas.merging(llmKindSchemas) { current, _ in current }.merging(crmSchemas) { current, _ in current }
+                    .merging(scheduleSchemas) { current, _ in current },
             ],
             "security": [["bearer": [String]()]],
         ]

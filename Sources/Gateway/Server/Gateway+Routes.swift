@@ -1,5 +1,6 @@
 public import Hummingbird
 import PlatformStore
+import Schedules
 
 extension Gateway {
     /// Every route of the gateway, behind metrics, error mapping and authentication.
@@ -14,6 +15,7 @@ extension Gateway {
         JobsController(producer: producer, directory: directory, events: events, webhooks: webhookPolicy)
             .addRoutes(to: router)
         WebhooksController(store: webhooks, policy: webhookPolicy, directory: directory).addRoutes(to: router)
+        SchedulesController(store: schedules, jobs: scheduledJobs).addRoutes(to: router)
         OperationsController(
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
             metrics: metrics, rates: queueRates, webhooks: webhooks

@@ -9,13 +9,14 @@ public import Logging
 public import Producer
 public import ServiceLifecycle
 public import Webhooks
+public import Schedules
 import CurlClient
 
 /// The HTTP face of the product, wired to its stores.
 ///
 /// `connect` opens the Redis and Postgres pools and migrates the schema; `makeApplication`
 /// builds the Hummingbird application whose services (the producer's submit batching, the
-/// event hub, the record sync, the batch coordinator, the webhook sender) run in its
+/// event hub, the record sync, the batch coordinator, the webhook sender, the scheduler) run in its
 /// `ServiceGroup`; `close` releases the pools.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
@@ -34,6 +35,10 @@ public final class Gateway: Sendable {
     public let boxes: BoxStateStore
     /// Tenants' webhook settings and secrets, and the deliveries jobs owe.
     public let webhooks: WebhookStore
+    /// Tenants' schedules and their runs.
+    public let schedules: ScheduleStore
+    /// Where schedules' ticks become jobs: the submit path, checked as `POST /v1/jobs` is.
+    let scheduledJobs: ScheduledJobSubmitter
     /// The webhook sender's own HTTP client (no redirects), shut down by `close`.
     let webhookHTTP: CurlHTTPClient
     let webhookPolicy: WebhookPolicy
@@ -53,7 +58,7 @@ public final class Gateway: Sendable {
             maxConnections: configuration.postgresConnections)
         do {
             try await postgres.withConnection { connection in
-                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + WebhookMigrations.all + BoxMigrations.all + PlatformMigrations.all)
+                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + WebhookMigrations.all + BoxMigrations.all + PlatformMigrations.all + ScheduleMigrations.all)
             }
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =
@@ -89,6 +94,8 @@ public final class Gateway: Sendable {
         self.directory = JobDirectory(broker: broker, records: records, queues: kinds.queues, boxes: boxes)
         self.webhooks = WebhookStore(postgres: postgres)
         self.webhookPolicy = WebhookPolicy(store: webhooks, allowInternal: configuration.webhookAllowInternal)
+        self.schedules = ScheduleStore(postgres: postgres)
+        self.scheduledJobs = ScheduledJobSubmitter(producer: producer, directory: directory, webhooks: webhookPolicy)
         var http = CurlHTTPClient.Configuration()
         http.followRedirects = false
         http.maxConcurrentTransfers = 16
@@ -121,6 +128,10 @@ public final class Gateway: Sendable {
             webhookConfiguration.onAttempt = { metrics.recordWebhookAttempt(outcome: $0) }
             services.append(
                 WebhookDeliveryService(store: webhooks, http: webhookHTTP, configuration: webhookConfiguration, logger: logger))
+        }
+        if configuration.schedulerEnabled {
+            services.append(
+                SchedulerService(scheduler: Scheduler(store: schedules, jobs: scheduledJobs, logger: logger), logger: logger))
         }
         return services
     }

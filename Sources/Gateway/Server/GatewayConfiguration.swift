@@ -39,6 +39,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var webhookAllowInternal = false
     /// Webhook requests in flight to one host at most.
     public var webhookPerDestination = 16
+    /// Run the scheduler that turns schedules' ticks into jobs (every gateway may: one job per
+    /// tick however many do).
+    public var schedulerEnabled = true
 
     public init() {}
 
@@ -64,6 +67,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("webhooks", "VELOCITY_WEBHOOKS", "send the webhooks jobs ask for from this gateway (true/false)"),
         ("webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL", "let webhooks reach loopback and private addresses (true/false)"),
         ("webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION", "webhook requests in flight to one host at most (default 16)"),
+        ("scheduler", "VELOCITY_SCHEDULER", "turn schedules' ticks into jobs from this gateway (true/false)"),
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
@@ -102,11 +106,12 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "redis_connections": redisConnections = max(1, try int())
             case "postgres_connections": postgresConnections = max(1, try int())
             case "webhook_per_destination": webhookPerDestination = max(1, try int())
-            case "record_sync", "webhooks", "webhook_allow_internal":
+            case "record_sync", "webhooks", "webhook_allow_internal", "scheduler":
                 guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): \(key) must be true or false") }
                 switch key {
                 case "record_sync": recordSync = v
                 case "webhooks": webhooksEnabled = v
+                case "scheduler": schedulerEnabled = v
                 default: webhookAllowInternal = v
                 }
             default:
