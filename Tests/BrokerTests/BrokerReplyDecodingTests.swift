@@ -31,6 +31,7 @@ struct BrokerReplyDecodingTests {
             case .tenant: return text("acme")
             case .payload: return text("{}")
             case .checkpoint: return text("")
+            case .traceParent: return text("")
             default: return text("1000")
             }
         }
@@ -149,13 +150,14 @@ struct BrokerReplyDecodingTests {
     @Test("every JobField goes through enqueue into the job hash and back out through a claim unchanged")
     func jobFieldsRoundTrip() async throws {
         try await BrokerFixture.redis.with { broker in
-            let job = JobSubmission(
+            var job = JobSubmission(
                 kind: "round.trip", queue: "q", tenant: "tenant-é", actor: "actor:1", payload: #"{"a":"\t"}"#,
                 priority: 7, maxAttempts: 4, backoff: BackoffPolicy(baseMilliseconds: 11, maxMilliseconds: 222),
                 leaseMilliseconds: 33_000, runTimeoutMilliseconds: 44_000, waitTimeoutMilliseconds: 55_000,
                 idempotencyKey: "idem-1", parentBatch: "batch_1", delayMilliseconds: 0,
                 // Recent enough for the wait timeout to let it be claimed.
                 createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000) - 1_000)
+            job.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             _ = try await broker.enqueue([job])
             let hash = try await broker.send(RedisCommand("HGETALL", [broker.keys("q").job(job.id)])).decodeFields("hash")
             for field in JobField.allCases where field != .delayMilliseconds {
@@ -173,6 +175,7 @@ struct BrokerReplyDecodingTests {
             #expect(claimed.leaseMilliseconds == job.leaseMilliseconds)
             #expect(claimed.createdMilliseconds == job.createdMilliseconds)
             #expect(claimed.leaseDeadlineMilliseconds == claimed.claimedMilliseconds + job.leaseMilliseconds)
+            #expect(claimed.traceParent == job.traceParent)
         }
     }
 
@@ -210,7 +213,7 @@ struct BrokerReplyDecodingTests {
     static func jobsRow(_ overrides: [Int: String?] = [:]) -> [String?] {
         var row: [String?] = [
             JobID.make(), "cpu", "test.job", "acme", "api", "{}", "0", "3", "1000", "60000", "30000", "0", "0",
-            nil, nil, "0", "1700000000000", "queued", "0", nil, nil, nil,
+            nil, nil, "0", "1700000000000", "queued", "0", nil, nil, nil, nil,
         ]
         for (index, value) in overrides { row[index] = value }
         return row
@@ -218,7 +221,9 @@ struct BrokerReplyDecodingTests {
 
     @Test("a jobs row decodes column by column, and a NULL, a non-number or an unknown state throws naming the column")
     func recordRow() throws {
-        let job = try PostgresJobRecordStore.recordedJob(Self.jobsRow([13: "key-1", 18: "2"]))
+        let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let job = try PostgresJobRecordStore.recordedJob(Self.jobsRow([13: "key-1", 18: "2", 22: trace]))
+        #expect(job.submission.traceParent == trace)
         #expect(job.submission.queue == "cpu")
         #expect(job.submission.maxAttempts == 3)
         #expect(job.submission.idempotencyKey == "key-1")

@@ -33,7 +33,9 @@ struct JobRecordStoreReadTests {
     @Test("a tenant's jobs come newest first in pages, filtered by kind and state")
     func tenantJobs() async throws {
         try await withStore { store in
-            let jobs = [job("a.job"), job("b.job"), job("a.job"), job("b.job"), job("a.job", tenant: "globex")]
+            var jobs = [job("a.job"), job("b.job"), job("a.job"), job("b.job"), job("a.job", tenant: "globex")]
+            // The trace context goes into the record and comes back out.
+            jobs[3].traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             _ = try await store.recordAccepted(jobs)
             try await store.apply([end(jobs[1].id, .succeeded, result: #"{"ok":1}"#), end(jobs[2].id, .dead, error: "boom")])
             let ids = jobs.map(\.id)

@@ -29,6 +29,8 @@ public struct ClaimedJob: Sendable {
     public var priority: Int
     /// Redis time of the claim.
     public var claimedMilliseconds: Int
+    /// The submitter's W3C `traceparent`, which the run continues; nil when none was stored.
+    public var traceParent: String?
 
     public var id: String { lease.jobID }
 }

@@ -25,6 +25,9 @@ public struct JobSubmission: Sendable, Equatable {
     public var createdMilliseconds: Int?
     /// Where its end is pushed as a signed webhook (kept in the Postgres record only).
     public var webhook: JobWebhook?
+    /// The W3C `traceparent` of the span that submitted it, which the worker running it
+    /// continues; nil when tracing is off.
+    public var traceParent: String?
 
     public init(
         id: String = JobID.make(), kind: String, queue: String, tenant: String = "default", actor: String = "",

@@ -48,5 +48,10 @@ public enum JobRecordMigrations {
             sql: """
                 ALTER TABLE jobs ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
                 """),
+        PostgresMigration(
+            version: 3, name: "job trace context",
+            sql: """
+                ALTER TABLE jobs ADD COLUMN trace_parent text;
+                """),
     ]
 }

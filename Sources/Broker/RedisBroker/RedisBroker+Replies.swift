@@ -27,6 +27,7 @@ extension RedisBroker {
                 try values[base + field.offset].decodeInt("claim reply \(field.rawValue)")
             }
             let checkpoint = try text(.checkpoint)
+            let trace = try text(.traceParent)
             jobs.append(
                 ClaimedJob(
                     lease: JobLease(queue: queue, jobID: try text(.id), attemptID: try text(.attemptID)),
@@ -35,7 +36,8 @@ extension RedisBroker {
                     checkpoint: checkpoint.isEmpty ? nil : checkpoint,
                     leaseDeadlineMilliseconds: try int(.leaseDeadlineMilliseconds),
                     leaseMilliseconds: try int(.leaseMilliseconds), createdMilliseconds: try int(.createdMilliseconds),
-                    priority: try int(.priority), claimedMilliseconds: try int(.claimedMilliseconds)))
+                    priority: try int(.priority), claimedMilliseconds: try int(.claimedMilliseconds),
+                    traceParent: trace.isEmpty ? nil : trace))
         }
         return ClaimReply(paused: paused == 1, nextDueMilliseconds: nextDue >= 0 ? nextDue : nil, jobs: jobs)
     }

@@ -141,7 +141,8 @@ extension BrokerScript {
                     local jk = K_JOB .. id
                     redis.call('ZREM', K_QUEUED_AT, id)
                     local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
-                        'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested')
+                        'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
+                        'trace')
                     if f[1] then
                         local wait_limit = tonumber(f[10]) or 0
                         if f[11] == '1' then
@@ -165,6 +166,7 @@ extension BrokerScript {
                             out[j + C_PAYLOAD] = f[3]; out[j + C_CHECKPOINT] = f[8] or ''
                             out[j + C_LEASE_DEADLINE_MS] = deadline; out[j + C_LEASE_MS] = f[7]
                             out[j + C_CREATED_MS] = f[9]; out[j + C_PRIORITY] = f[4]; out[j + C_CLAIMED_MS] = now
+                            out[j + C_TRACE] = f[12] or ''
                             n = n + 1
                         end
                     end

@@ -17,6 +17,8 @@ enum ClaimField: String, CaseIterable {
     case createdMilliseconds = "created_ms"
     case priority
     case claimedMilliseconds = "claimed_ms"
+    /// The submitter's W3C `traceparent`, '' for none.
+    case traceParent = "trace"
 
     /// `allCases` made once: claims read it for every field of every job.
     static let ordered = allCases

@@ -16,6 +16,8 @@ enum JobField: String, CaseIterable {
     /// Stored as given, or as Redis time when empty.
     case createdMilliseconds = "created_ms"
     case backoff
+    /// The submitter's W3C `traceparent` ('' for none).
+    case traceParent = "trace"
 
     /// `allCases` made once: every enqueued job is encoded through it.
     static let ordered = allCases
@@ -44,6 +46,7 @@ enum JobField: String, CaseIterable {
         case .delayMilliseconds: String(job.delayMilliseconds)
         case .createdMilliseconds: job.createdMilliseconds.map(String.init) ?? ""
         case .backoff: job.backoff.encoded
+        case .traceParent: job.traceParent ?? ""
         }
     }
 
