@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP/HTTP only: the gRPC exporter would build grpc-swift for nothing.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // C libraries, through pkg-config, each with a shim of typed wrappers.
@@ -56,6 +59,16 @@ let package = Package(
         .target(
             name: "PostgresClient",
             dependencies: ["VelocityTypes", "CLibpq", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // Traces across processes: the W3C traceparent a job carries, spans of the work it
+        // causes, trace ids in log lines. Exporting them (OTLP) is the executable's business.
+        .target(
+            name: "JobTracing",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "Broker",
@@ -89,7 +102,7 @@ let package = Package(
         .target(
             name: "Producer",
             dependencies: [
-                "Broker", "JobContracts",
+                "Broker", "JobContracts", "JobTracing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -158,7 +171,8 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "BlobStore", "Images", "CurlClient", "GPUBox",
-                "StructuredOutput", "PlatformStore", "CRMImport",
+                "StructuredOutput", "PlatformStore", "CRMImport", "JobTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -183,7 +197,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "VelocityTypes", "Broker", "JobContracts", "Producer", "BlobStore", "Images", "GPUBox", "PlatformStore",
-                "JSONSchema", "CRMImport", "Webhooks", "CurlClient", "Schedules",
+                "JSONSchema", "CRMImport", "Webhooks", "CurlClient", "Schedules", "JobTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -199,7 +213,8 @@ let package = Package(
         .executableTarget(
             name: "velocity",
             dependencies: [
-                "S3BlobStore", "Webhooks", "Schedules",
+                "S3BlobStore", "Webhooks", "Schedules", "JobTracing",
+                .product(name: "OTel", package: "swift-otel"),
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
                 "BlobStore", "PlatformStore", "CRMImport",
                 .product(name: "Yams", package: "Yams"),
@@ -212,6 +227,8 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Broker", "S3", "CurlClient", "VelocityTypes", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TestSupport",

@@ -1,4 +1,5 @@
 public import Broker
+import JobTracing
 import Foundation
 public import JobContracts
 public import Logging
@@ -92,6 +93,8 @@ public struct JobProducer: Sendable {
             parentBatch: request.parentBatch, delayMilliseconds: request.delayMilliseconds,
             createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000))
         submission.webhook = request.webhook
+        // The span submitting it (the HTTP request's), which the worker's spans continue.
+        submission.traceParent = request.traceParent ?? JobTrace.current
         try submission.validate(limits)
         return submission
     }

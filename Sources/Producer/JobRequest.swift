@@ -19,6 +19,9 @@ public struct JobRequest: Sendable {
     public var delayMilliseconds: Int
     /// Push the job's end to this URL (signed); checked by the gateway before it gets here.
     public var webhook: JobWebhook?
+    /// The W3C `traceparent` its spans continue; nil takes the calling task's span, if any
+    /// (a batch's children are submitted later, under the batch's own).
+    public var traceParent: String?
 
     /// The three limits of a job's life.
     public struct Timeouts: Sendable, Equatable {

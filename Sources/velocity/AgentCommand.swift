@@ -69,8 +69,10 @@ struct AgentCommand: AsyncParsableCommand {
             audit: ModeSwitchLog(postgres: postgres), factory: factory,
             hydrate: settings.hydration.map { Self.hydrate($0, logger: logger) }, http: http,
             executablePath: Self.executablePath(), logger: logger)
+        let tracing = try TracingExport.start(service: "velocity-agent")
         let group = ServiceGroup(
-            configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: (tracing.map { [$0] } ?? []) + [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("agent \(settings.box) starting (initial mode \(settings.initialMode))")
         do {
             try await group.run()

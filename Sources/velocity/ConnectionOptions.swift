@@ -1,6 +1,7 @@
 import ArgumentParser
 import Broker
 import Foundation
+import JobTracing
 import Logging
 
 /// Where Redis and Postgres are; flags win over `VELOCITY_REDIS_URL` / `VELOCITY_POSTGRES_URL`.
@@ -38,7 +39,8 @@ struct ConnectionOptions: ParsableArguments {
 
 extension Logger {
     static func velocity(_ label: String) -> Logger {
-        var logger = Logger(label: "velocity.\(label)")
+        // Inside a trace, each line names its trace and span.
+        var logger = Logger(label: "velocity.\(label)", metadataProvider: .traceIDs)
         logger.logLevel = ProcessInfo.processInfo.environment["VELOCITY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return logger
     }

@@ -79,6 +79,7 @@ struct DevCommand: AsyncParsableCommand {
         gatewayConfiguration.redisURL = redisURL
         gatewayConfiguration.postgresURL = postgresURL
         gatewayConfiguration.blobDirectory = runDirectory + "/blobs"
+        let tracing = try TracingExport.start(service: "velocity-dev")
         let gateway = try await Gateway.connect(gatewayConfiguration, logger: Logger.velocity("gateway"))
         let key = try await gateway.keys.create(tenant: "dev", role: .operator).token
 
@@ -122,7 +123,9 @@ struct DevCommand: AsyncParsableCommand {
             broker: broker, handler: cpuKinds, logger: Logger.velocity("cpu"))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: gateway.makeApplication()), .init(service: agent), .init(service: cpuWorker)],
+                services: (tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
+                    .init(service: gateway.makeApplication()), .init(service: agent), .init(service: cpuWorker),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -47,12 +47,13 @@ struct GatewayCommand: AsyncParsableCommand {
             throw ValidationError("blob_store: \(error)")
         }
         let blobs = try location.open(http: http, stagingDirectory: configuration.blobDirectory + "/.s3-staging")
+        let tracing = try TracingExport.start(service: "velocity-gateway")
         let gateway = try await Gateway.connect(configuration, blobs: blobs, logger: logger)
         logger.info(
             "gateway listening on http://\(configuration.host):\(configuration.port)",
             metadata: ["redis": "\(configuration.redisURL)", "blobs": "\(location)"])
         do {
-            try await gateway.makeApplication().runService()
+            try await gateway.makeApplication(first: tracing.map { [$0] } ?? []).runService()
         } catch {
             await gateway.close()
             try? await http.shutdown()

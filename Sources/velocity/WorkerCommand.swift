@@ -37,7 +37,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
         let jobs = try await makeHandler(logger: logger)
-        let services: [any Service] = [
+        let tracing = try TracingExport.start(service: "velocity-worker")
+        let services: [any Service] = (tracing.map { [$0] } ?? []) + [
             QueueWorker(
                 configuration: .init(queue: queue, workerID: workerID, concurrency: concurrency),
                 broker: broker, handler: jobs, logger: logger),

@@ -125,7 +125,9 @@ struct LLMGatewayFixture: Sendable {
     }
 
     /// Uploads a batch input file of one chat line per (custom_id, prompt) and creates the batch.
-    func createBatch(prompts: [(customID: String, text: String)], client: some TestClientProtocol) async throws -> String {
+    func createBatch(
+        prompts: [(customID: String, text: String)], client: some TestClientProtocol, headers extra: HTTPFields = [:]
+    ) async throws -> String {
         let lines = prompts.map {
             #"{"custom_id":"\#($0.customID)","method":"POST","url":"/v1/chat/completions","body":{"model":"test-model","messages":[{"role":"user","content":"\#($0.text)"}],"max_tokens":16}}"#
         }.joined(separator: "\n") + "\n"
@@ -139,7 +141,7 @@ struct LLMGatewayFixture: Sendable {
         #expect(upload.status == .ok)
         let fileID = try #require(json(upload.body)["id"] as? String)
         let batch = try await client.execute(
-            uri: "/v1/batches", method: .post, headers: auth + [.contentType: "application/json"],
+            uri: "/v1/batches", method: .post, headers: auth + [.contentType: "application/json"] + extra,
             body: ByteBuffer(string: #"{"input_file_id":"\#(fileID)","endpoint":"/v1/chat/completions","completion_window":"24h"}"#))
         #expect(batch.status == .ok)
         return try #require(json(batch.body)["id"] as? String)

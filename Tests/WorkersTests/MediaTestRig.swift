@@ -133,15 +133,15 @@ final class MediaTestRig: Sendable {
     /// the gateway does; returns the job id.
     func submit(
         _ picture: PNGCodec.Pixels, roomType: String = "living_room", style: String = "warm scandinavian",
-        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000
+        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000, traceParent: String? = nil
     ) async throws -> String {
         try await submitMany([picture], roomType: roomType, style: style, seed: seed, maxAttempts: maxAttempts,
-            leaseMilliseconds: leaseMilliseconds)[0]
+            leaseMilliseconds: leaseMilliseconds, traceParent: traceParent)[0]
     }
 
     func submitMany(
         _ pictures: [PNGCodec.Pixels], roomType: String = "living_room", style: String = "warm scandinavian",
-        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000
+        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000, traceParent: String? = nil
     ) async throws -> [String] {
         var submissions: [JobSubmission] = []
         for picture in pictures {
@@ -151,11 +151,12 @@ final class MediaTestRig: Sendable {
                 jobID: id, form: DreamWeaverForm(roomType: roomType, style: style, seed: seed),
                 image: ValidatedImage(format: .png, width: picture.width, height: picture.height, bytes: bytes.count))
             try await blobs.write(bytes, as: payload.input_blob)
-            submissions.append(
-                JobSubmission(
-                    id: id, kind: "dream_weaver.render", queue: "media",
-                    payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self), maxAttempts: maxAttempts,
-                    backoff: BackoffPolicy(baseMilliseconds: 50, maxMilliseconds: 200), leaseMilliseconds: leaseMilliseconds))
+            var submission = JobSubmission(
+                id: id, kind: "dream_weaver.render", queue: "media",
+                payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self), maxAttempts: maxAttempts,
+                backoff: BackoffPolicy(baseMilliseconds: 50, maxMilliseconds: 200), leaseMilliseconds: leaseMilliseconds)
+            submission.traceParent = traceParent
+            submissions.append(submission)
         }
         _ = try await broker.enqueue(submissions)
         return submissions.map(\.id)

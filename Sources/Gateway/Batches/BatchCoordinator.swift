@@ -128,10 +128,13 @@ public struct BatchCoordinator: Service {
                     "batch_id": .string(batch.id), "custom_id": .string(request.customID),
                     "method": .string(request.method), "url": .string(request.url), "body": request.body,
                 ])
-                return JobRequest(
+                var job = JobRequest(
                     kind: LLMBatchLine.kind.name, payload: .json(payload), tenant: batch.tenant, actor: "batch:\(batch.id)",
                     idempotencyKey: BatchInputValidator.idempotencyKey(batchID: batch.id, customID: request.customID),
                     parentBatch: batch.id)
+                // Made later, by the coordinator: each line continues the trace of the batch's submit.
+                job.traceParent = batch.traceParent
+                return job
             }
             _ = try await producer.submit(jobs, chunkSize: chunkSize)
             try await store.setTotal(id: batch.id, total: requests.count)

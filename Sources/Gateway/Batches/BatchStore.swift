@@ -1,3 +1,4 @@
+import JobTracing
 import VelocityTypes
 import Broker
 import Foundation
@@ -99,6 +100,8 @@ struct BatchStore: Sendable {
         var errors: String?
         var outputFileID: String?
         var errorFileID: String?
+        /// The traceparent of the request that made it, which its lines' jobs continue.
+        var traceParent: String? = nil
         var createdAt: Int
         var inProgressAt: Int?
         var expiresAt: Int?
@@ -133,14 +136,14 @@ struct BatchStore: Sendable {
 
     static let batchColumns =
         "id, tenant, endpoint, input_file_id, completion_window, status, metadata, total, completed, failed, errors, "
-        + "output_file_id, error_file_id, " + timestampColumns.map(epoch).joined(separator: ", ")
+        + "output_file_id, error_file_id, trace_parent, " + timestampColumns.map(epoch).joined(separator: ", ")
 
     static func batch(_ row: PostgresRow) -> StoredBatch? {
         guard let id = row["id"], let tenant = row["tenant"],
             let status = row["status"].flatMap(BatchStatus.init(rawValue:))
         else { return nil }
         func int(_ column: String) -> Int? { row[column].flatMap { Int($0) } }
-        return StoredBatch(
+        var batch = StoredBatch(
             id: id, tenant: tenant, endpoint: row["endpoint"] ?? "", inputFileID: row["input_file_id"] ?? "",
             completionWindow: row["completion_window"] ?? "", status: status, metadata: row["metadata"],
             total: int("total") ?? 0, completed: int("completed") ?? 0, failed: int("failed") ?? 0,
@@ -148,6 +151,8 @@ struct BatchStore: Sendable {
             createdAt: int("created_at") ?? 0, inProgressAt: int("in_progress_at"), expiresAt: int("expires_at"),
             finalizingAt: int("finalizing_at"), completedAt: int("completed_at"), failedAt: int("failed_at"),
             expiredAt: int("expired_at"), cancellingAt: int("cancelling_at"), cancelledAt: int("cancelled_at"))
+        batch.traceParent = row["trace_parent"]
+        return batch
     }
 
     /// A new batch in `validating`, expiring one completion window (24 h) from now.
@@ -157,10 +162,11 @@ struct BatchStore: Sendable {
         let rows = try await pool.withConnection { connection in
             try await connection.query(
                 """
-                INSERT INTO batches (id, tenant, endpoint, input_file_id, completion_window, status, metadata, expires_at)
-                VALUES ($1, $2, $3, $4, $5, 'validating', $6, now() + interval '24 hours')
+                INSERT INTO batches (
+                    id, tenant, endpoint, input_file_id, completion_window, status, metadata, expires_at, trace_parent)
+                VALUES ($1, $2, $3, $4, $5, 'validating', $6, now() + interval '24 hours', $7)
                 RETURNING \(Self.batchColumns)
-                """, [id, tenant, endpoint, inputFileID, completionWindow, metadata])
+                """, [id, tenant, endpoint, inputFileID, completionWindow, metadata, JobTrace.current])
         }
         guard let row = rows.first, let batch = Self.batch(row) else {
             throw GatewayError(.internalServerError, .internalError, "batch \(id) was not recorded")

@@ -71,6 +71,12 @@ public enum GatewayMigrations {
                 ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check
                     CHECK (role IN ('submitter', 'reviewer', 'operator', 'admin'));
                 """),
+        PostgresMigration(
+            version: 104, name: "batch_trace_context",
+            sql: """
+                -- The traceparent of the request that made the batch: its lines' jobs continue it.
+                ALTER TABLE batches ADD COLUMN trace_parent text;
+                """),
     ]
 
     /// Every migration the gateway's database needs, job records included.

@@ -1,4 +1,5 @@
 public import Hummingbird
+import JobTracing
 import PlatformStore
 import Schedules
 
@@ -9,6 +10,9 @@ extension Gateway {
     /// two in step.
     public func makeRouter() -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
+        // A server span per request, continuing the caller's traceparent: a submit's span is the
+        // parent of the worker's. Only with a tracer installed, so tracing off costs nothing.
+        if JobTrace.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(keys: keys, jwt: jwt, rateLimiter: rateLimiter))

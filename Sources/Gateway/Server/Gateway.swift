@@ -136,13 +136,14 @@ public final class Gateway: Sendable {
         return services
     }
 
-    /// The application: the router on the configured address, with `services` in its group.
-    public func makeApplication() -> some ApplicationProtocol {
+    /// The application: the router on the configured address, with `services` in its group
+    /// after `first` (a trace exporter, which must stop last to flush the others' spans).
+    public func makeApplication(first: [any Service] = []) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "velocity-gateway"),
-            services: services, logger: logger)
+            services: first + services, logger: logger)
     }
 
     /// Closes the pools; call after the application has stopped.

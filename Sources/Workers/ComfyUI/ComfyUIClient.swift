@@ -1,6 +1,7 @@
-import VelocityTypes
 public import CurlClient
 import Foundation
+import JobTracing
+import VelocityTypes
 
 /// A client of one ComfyUI server (0.8.x API; every route also answers under `/api/`, the
 /// bare paths are used so older builds work too).
@@ -52,11 +53,20 @@ public struct ComfyUIClient: Sendable {
     }
 
     /// Sends a request; transport failures become `comfyui_unreachable`.
+    /// Within a traced job, the call is a span of its trace and carries its `traceparent`.
     func send(_ request: HTTPClientRequest, timeoutMilliseconds: Int? = nil) async throws -> HTTPClientResponse {
         var request = request
         request.timeoutMilliseconds = timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds
         do {
-            return try await http.execute(request)
+            return try await JobTrace.clientCall(
+                JobTrace.callName("comfyui", method: request.method, url: request.url),
+                attributes: ["http.request.method": request.method, "url.full": request.url]
+            ) { call in
+                if let traceParent = call.traceParent { request.headers.replaceOrAdd("traceparent", traceParent) }
+                let response = try await http.execute(request)
+                call.record(status: response.status)
+                return response
+            }
         } catch let error as CurlClientError {
             if error.code == .cancelled, Task.isCancelled { throw CancellationError() }
             throw ComfyUIError(

@@ -1,5 +1,6 @@
 public import CurlClient
 import Foundation
+import JobTracing
 
 /// A client of OpenAI-compatible chat completion servers (SGLang, vLLM, llama.cpp's server,
 /// OpenAI itself) over libcurl.
@@ -125,11 +126,21 @@ public struct OpenAIClient: Sendable {
 
     /// Runs a request; a failed transfer becomes an `OpenAIClientError`, a cancelled one a
     /// `CancellationError`.
+    /// Within a traced job, the call is a span of its trace and carries its `traceparent`
+    /// (SGLang and vLLM continue it when started with their OpenTelemetry options).
     func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
         var request = request
         request.timeoutMilliseconds = Int(timeout / .milliseconds(1))
         do {
-            return try await http.execute(request)
+            return try await JobTrace.clientCall(
+                JobTrace.callName("llm", method: request.method, url: request.url),
+                attributes: ["http.request.method": request.method, "url.full": request.url]
+            ) { call in
+                if let traceParent = call.traceParent { request.headers.replaceOrAdd("traceparent", traceParent) }
+                let response = try await http.execute(request)
+                call.record(status: response.status)
+                return response
+            }
         } catch let error as CurlClientError {
             guard let classified = OpenAIClientError.from(error) else { throw CancellationError() }
             throw classified

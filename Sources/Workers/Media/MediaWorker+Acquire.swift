@@ -29,7 +29,7 @@ extension MediaWorker {
                 return nil
             }
             do {
-                return try await prepare(claimed, context: context, slot: slot)
+                return try await context.traced { try await prepare(claimed, context: context, slot: slot) }
             } catch {
                 let failure = WorkerRuntime.failure(
                     for: error, context: context, stopping: "the worker stopped before the render",

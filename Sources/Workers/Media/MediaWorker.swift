@@ -143,11 +143,12 @@ public struct MediaWorker: Service {
             guard let job = next else { continue }
             let prefetch = configuration.prefetch
             async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer) : nil
-            if let rendered = await render(job, hub: hub) {
+            // Each stage in the job's span: its ComfyUI calls are spans of the submitter's trace.
+            if let rendered = await job.context.traced({ await render(job, hub: hub) }) {
                 if prefetch {
-                    finishers.addTask { await finish(rendered) }
+                    finishers.addTask { await job.context.traced { await finish(rendered) } }
                 } else {
-                    await finish(rendered)
+                    await job.context.traced { await finish(rendered) }
                 }
             }
             next = await following

@@ -1,20 +1,29 @@
 import Broker
 import Logging
 import Synchronization
+import Tracing
 
 /// Finished attempts waiting to be acknowledged, and the one loop that acknowledges them: all
 /// that finished while the previous round trip ran go to the broker in one script call.
 final class Acknowledger: Sendable {
     private struct State {
-        var items: [JobCompletion] = []
+        var items: [Item] = []
         var waiter: CheckedContinuation<Void, Never>?
         var closed = false
     }
     private let state = Mutex(State())
 
-    func append(_ completion: JobCompletion) {
+    /// A completion, and the job's span with its `ack` span running until the round trip ends.
+    struct Item: Sendable {
+        var completion: JobCompletion
+        var trace: JobSpan?
+        var ack: (any Span)?
+    }
+
+    func append(_ completion: JobCompletion, trace: JobSpan? = nil) {
+        let item = Item(completion: completion, trace: trace, ack: trace?.startRecording("ack"))
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.items.append(completion)
+            state.items.append(item)
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -27,21 +36,36 @@ final class Acknowledger: Sendable {
             let batch = await takeAll()
             if batch.isEmpty { return }
             do {
-                let refused = try await broker.complete(batch)
-                for (completion, error) in zip(batch, refused) {
-                    if let error { logger.warning("completion of job \(completion.lease.jobID) refused: \(error)") }
+                let refused = try await broker.complete(batch.map(\.completion))
+                for (item, error) in zip(batch, refused) {
+                    if let error { logger.warning("completion of job \(item.completion.lease.jobID) refused: \(error)") }
+                    Self.endSpans(item, error: error, batch: batch.count)
                 }
             } catch {
                 // The leases run out and the jobs are redelivered: at least once, never lost.
                 logger.error("could not acknowledge \(batch.count) jobs: \(error)")
+                for item in batch { Self.endSpans(item, error: error, batch: batch.count) }
             }
         }
     }
 
+    /// Ends a completion's `ack` span (`batch`: how many jobs its round trip acknowledged) and
+    /// then its job's span.
+    static func endSpans(_ item: Item, error: (any Error)?, batch: Int) {
+        guard let ack = item.ack else { return }
+        if let error {
+            ack.recordError(error)
+            ack.setStatus(SpanStatus(code: .error))
+        }
+        ack.attributes["job.ack_batch_size"] = batch
+        ack.end()
+        item.trace?.end(failure: nil)
+    }
+
     /// Everything queued, waiting until there is something; empty once closed and drained.
-    func takeAll() async -> [JobCompletion] {
+    func takeAll() async -> [Item] {
         while true {
-            let (items, closed) = state.withLock { state -> ([JobCompletion], Bool) in
+            let (items, closed) = state.withLock { state -> ([Item], Bool) in
                 defer { state.items.removeAll(keepingCapacity: true) }
                 return (state.items, state.closed)
             }

@@ -1,4 +1,5 @@
 public import Broker
+import Instrumentation
 import Synchronization
 
 /// What a running handler can do besides its work: report progress (with a checkpoint the
@@ -9,10 +10,20 @@ public final class JobContext: Sendable {
     private let cancelRequested = Atomic<Bool>(false)
     private let cancelWaiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let lastBeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
+    /// The job's span, when a tracer is installed.
+    let trace: JobSpan?
 
-    init(lease: JobLease, broker: any JobBroker) {
+    init(lease: JobLease, broker: any JobBroker, trace: JobSpan? = nil) {
         self.lease = lease
         self.broker = broker
+        self.trace = trace
+    }
+
+    /// Runs `body` inside the job's span, so the backend calls it makes are spans of the job's
+    /// trace; plainly when tracing is off.
+    public func traced<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        guard let trace else { return try await body() }
+        return try await InstrumentationContext.$current.withValue(trace.context) { try await body() }
     }
 
     /// True once someone canceled the job; the worker also cancels the handler's task.

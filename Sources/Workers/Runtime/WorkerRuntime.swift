@@ -95,7 +95,7 @@ public struct WorkerRuntime: Sendable {
 
     /// Starts keeping `job`'s lease; its context carries the cancel flag and reports progress.
     public func hold(_ job: ClaimedJob) -> JobContext {
-        let context = JobContext(lease: job.lease, broker: broker)
+        let context = JobContext(lease: job.lease, broker: broker, trace: JobSpan(job: job, workerID: workerID))
         leases.insert(context, leaseMilliseconds: job.leaseMilliseconds)
         return context
     }
@@ -135,9 +135,9 @@ public struct WorkerRuntime: Sendable {
         let context = hold(job)
         activity(.jobStarted(jobID: job.id))
         do {
-            let result = try await untilCanceled(context) { try await work(context) }
+            let result = try await untilCanceled(context) { try await context.traced { try await work(context) } }
             leases.remove(job.id)
-            acknowledger.append(JobCompletion(lease: job.lease, result: result))
+            acknowledger.append(JobCompletion(lease: job.lease, result: result), trace: context.trace)
             activity(.jobFinished(jobID: job.id, outcome: .succeeded))
             return .succeeded
         } catch {
@@ -148,7 +148,17 @@ public struct WorkerRuntime: Sendable {
 
     /// Ends the attempt successfully in its own round trip (not batched), and lets its lease go.
     public func complete(_ job: ClaimedJob, result: String?) async throws {
-        try await broker.complete(job.lease, result: result)
+        let trace = leases.context(of: job.id)?.trace
+        let ack = trace?.startRecording("ack")
+        do {
+            try await broker.complete(job.lease, result: result)
+        } catch {
+            ack?.recordError(error)
+            ack?.end()
+            throw error
+        }
+        ack?.end()
+        trace?.end(failure: nil)
         leases.remove(job.id)
         activity(.jobFinished(jobID: job.id, outcome: .succeeded))
     }
@@ -159,9 +169,14 @@ public struct WorkerRuntime: Sendable {
     @discardableResult
     public func fail(_ job: ClaimedJob, _ failure: JobFailure, started: Bool = true) async -> WorkerJobOutcome {
         let broker = self.broker
+        let trace = leases.context(of: job.id)?.trace
+        let record = trace?.startRecording("fail")
         let recorded: Result<JobState, any Error> = await Task {
             do { return .success(try await broker.fail(job.lease, failure)) } catch { return .failure(error) }
         }.value
+        if case .success(let state) = recorded { record?.attributes["job.state"] = state.rawValue }
+        record?.end()
+        trace?.end(failure: failure)
         leases.remove(job.id)
         switch recorded {
         case .success(let state):
