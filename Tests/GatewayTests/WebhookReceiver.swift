@@ -18,6 +18,8 @@ final class WebhookReceiver: Sendable {
         var retryAfter: String? = nil
         /// How long to take before answering.
         var delay: Duration = .zero
+        /// A JSON body to answer with (an OTLP collector's `{}`), else none.
+        var json: String? = nil
     }
 
     private let state: Mutex<(received: [Received], script: [Answer], inFlight: Int, mostInFlight: Int)>
@@ -50,7 +52,9 @@ final class WebhookReceiver: Sendable {
             state.withLock { $0.inFlight -= 1 }
             var fields: HTTPFields = [:]
             if let retryAfter = answer.retryAfter { fields[.retryAfter] = retryAfter }
-            return Response(status: answer.status, headers: fields)
+            guard let json = answer.json else { return Response(status: answer.status, headers: fields) }
+            fields[.contentType] = "application/json"
+            return Response(status: answer.status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)/hook") }

@@ -91,7 +91,7 @@ public final class RecordingTracer: Tracer, Sendable {
         context.spanIDs = SpanIDs(traceID: String(parts[1]), spanID: String(parts[2]), parentSpanID: nil)
     }
 
-    static func randomHex(bytes: Int) -> String {
+    public static func randomHex(bytes: Int) -> String {
         (0..<bytes).map { _ in
             let byte = UInt8.random(in: 0...255)
             return String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
