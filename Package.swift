@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "CurlClient",
             dependencies: [
-                "VelocityTypes", "CCurl",
+                "VelocityTypes", "CCurl", "JobTracing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -68,7 +68,7 @@ struct TracingTests {
         let collector = WebhookReceiver(otherwise: .init(status: .ok, json: "{}"))
         do {
             try await collector.run { url in
-                let port = try FreePorts.consecutive(1)[0]
+                let port = try FreePort.find()
                 let configuration = fixture.gateway.configuration
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: try VelocityBinary.path())

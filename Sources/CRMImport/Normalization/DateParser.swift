@@ -1,3 +1,5 @@
+import VelocityTypes
+
 /// Reads the dates CRM exports and hand-made sheets write, into ISO 8601.
 ///
 /// Accepted: ISO dates and date-times ("2026-12-05", "2026-12-05T10:30:00+05:30",
@@ -58,12 +60,24 @@ public struct DateParser: Sendable {
             if ASCIIText.isDigit(byte) {
                 let value = Int(byte &- UInt8(ascii: "0"))
                 switch group {
-                case 0: digits.0 = digits.0 * 10 + value; lengths.0 += 1
-                case 1: digits.1 = digits.1 * 10 + value; lengths.1 += 1
-                case 2: digits.2 = digits.2 * 10 + value; lengths.2 += 1
-                case 3: digits.3 = digits.3 * 10 + value; lengths.3 += 1
-                case 4: digits.4 = digits.4 * 10 + value; lengths.4 += 1
-                default: digits.5 = digits.5 * 10 + value; lengths.5 += 1
+                case 0:
+                    digits.0 = digits.0 * 10 + value
+                    lengths.0 += 1
+                case 1:
+                    digits.1 = digits.1 * 10 + value
+                    lengths.1 += 1
+                case 2:
+                    digits.2 = digits.2 * 10 + value
+                    lengths.2 += 1
+                case 3:
+                    digits.3 = digits.3 * 10 + value
+                    lengths.3 += 1
+                case 4:
+                    digits.4 = digits.4 * 10 + value
+                    lengths.4 += 1
+                default:
+                    digits.5 = digits.5 * 10 + value
+                    lengths.5 += 1
                 }
             } else {
                 guard ASCIIText.isDigit(previous) else { return nil }
@@ -114,22 +128,24 @@ public struct DateParser: Sendable {
     /// Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in for every date after
     /// February 1900).
     private func excelSerial(_ serial: Int, seconds: Int?) -> DateParseResult {
-        let days = CivilDate.days(year: 1899, month: 12, day: 30) + serial
+        let days = CivilCalendar.days(year: 1899, month: 12, day: 30) + serial
         if let seconds, seconds > 0 {
             let utc = days * 86_400 + seconds - defaultUTCOffsetMinutes * 60
-            return .parsed(ParsedDate(iso: CivilDate.isoDateTime(secondsSinceEpoch: utc), hasTime: true,
-                fromExcelSerial: true))
+            return .parsed(
+                ParsedDate(
+                    iso: CivilDate.isoDateTime(secondsSinceEpoch: utc), hasTime: true,
+                    fromExcelSerial: true))
         }
         return .parsed(ParsedDate(iso: CivilDate.isoDate(daysSinceEpoch: days), hasTime: false, fromExcelSerial: true))
     }
 
     private func build(_ fields: DateFields, text: String) -> DateParseResult {
         guard (1900...2100).contains(fields.year), (1...12).contains(fields.month),
-            (1...CivilDate.daysIn(month: fields.month, year: fields.year)).contains(fields.day)
+            (1...CivilCalendar.daysIn(month: fields.month, year: fields.year)).contains(fields.day)
         else {
             return .failed(.dateUnparseable, "\"\(text)\" names a day that does not exist")
         }
-        let days = CivilDate.days(year: fields.year, month: fields.month, day: fields.day)
+        let days = CivilCalendar.days(year: fields.year, month: fields.month, day: fields.day)
         guard let time = fields.time else {
             return .parsed(ParsedDate(iso: CivilDate.isoDate(daysSinceEpoch: days), hasTime: false))
         }

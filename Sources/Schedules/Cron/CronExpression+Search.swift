@@ -1,3 +1,5 @@
+import VelocityTypes
+
 extension CronExpression {
     /// How far ahead the search looks before it calls an expression one that never fires
     /// (`0 0 30 2 *`): past two leap days, so February 29 is always found.
@@ -17,7 +19,7 @@ extension CronExpression {
                 t = CivilTime(year: t.year, month: month, day: 1)
                 continue
             }
-            guard t.day <= CivilTime.daysIn(month: t.month, year: t.year) else {
+            guard t.day <= CivilCalendar.daysIn(month: t.month, year: t.year) else {
                 t =
                     t.month == 12
                     ? CivilTime(year: t.year + 1, month: 1, day: 1) : CivilTime(year: t.year, month: t.month + 1, day: 1)

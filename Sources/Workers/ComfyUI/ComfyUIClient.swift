@@ -1,6 +1,5 @@
 public import CurlClient
 import Foundation
-import JobTracing
 import VelocityTypes
 
 /// A client of one ComfyUI server (0.8.x API; every route also answers under `/api/`, the
@@ -58,15 +57,7 @@ public struct ComfyUIClient: Sendable {
         var request = request
         request.timeoutMilliseconds = timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds
         do {
-            return try await JobTrace.clientCall(
-                JobTrace.callName("comfyui", method: request.method, url: request.url),
-                attributes: ["http.request.method": request.method, "url.full": request.url]
-            ) { call in
-                if let traceParent = call.traceParent { request.headers.replaceOrAdd("traceparent", traceParent) }
-                let response = try await http.execute(request)
-                call.record(status: response.status)
-                return response
-            }
+            return try await http.execute(request, tracedAs: "comfyui")
         } catch let error as CurlClientError {
             if error.code == .cancelled, Task.isCancelled { throw CancellationError() }
             throw ComfyUIError(

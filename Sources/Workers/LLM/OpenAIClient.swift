@@ -1,6 +1,5 @@
 public import CurlClient
 import Foundation
-import JobTracing
 
 /// A client of OpenAI-compatible chat completion servers (SGLang, vLLM, llama.cpp's server,
 /// OpenAI itself) over libcurl.
@@ -132,15 +131,7 @@ public struct OpenAIClient: Sendable {
         var request = request
         request.timeoutMilliseconds = Int(timeout / .milliseconds(1))
         do {
-            return try await JobTrace.clientCall(
-                JobTrace.callName("llm", method: request.method, url: request.url),
-                attributes: ["http.request.method": request.method, "url.full": request.url]
-            ) { call in
-                if let traceParent = call.traceParent { request.headers.replaceOrAdd("traceparent", traceParent) }
-                let response = try await http.execute(request)
-                call.record(status: response.status)
-                return response
-            }
+            return try await http.execute(request, tracedAs: "llm")
         } catch let error as CurlClientError {
             guard let classified = OpenAIClientError.from(error) else { throw CancellationError() }
             throw classified

@@ -4,23 +4,18 @@ import Foundation
     import Glibc
 #endif
 
-/// Loopback TCP ports nothing listens on: for backends the agent starts at `base + i`, for a
-/// server a test starts as a process of its own.
-public enum FreePorts {
-    public struct NoneFree: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    public static func consecutive(_ count: Int) throws -> [Int] {
+/// Loopback TCP ports nothing listens on, for backends the agent starts at `base + i`.
+enum FreePorts {
+    static func consecutive(_ count: Int) throws -> [Int] {
         for _ in 0..<200 {
             let base = Int.random(in: 20_000..<60_000 - count)
             let ports = Array(base..<(base + count))
             if ports.allSatisfy(isFree) { return ports }
         }
-        throw NoneFree(description: "no \(count) consecutive free ports")
+        throw AgentTestFailure("no \(count) consecutive free ports")
     }
 
-    public static func isFree(_ port: Int) -> Bool {
+    static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
