@@ -71,6 +71,53 @@ public enum WebhookMigrations {
                     WHEN (NEW.webhook_url IS NOT NULL AND OLD.state IS DISTINCT FROM NEW.state
                           AND NEW.state IN ('succeeded', 'failed', 'canceled', 'dead'))
                     EXECUTE FUNCTION velocity_webhook_delivery();
-                """)
+                """),
+        // An OpenAI batch's end (gateway migration 105 gives batches their webhook columns): the
+        // trigger keeps the batch object as it ended, in `GET /v1/batches/{id}`'s shape, as
+        // the delivery's document, so the body is what the batch was when it ended.
+        PostgresMigration(
+            version: 401, name: "batch webhooks",
+            sql: """
+                ALTER TABLE webhook_deliveries ALTER COLUMN job_id DROP NOT NULL,
+                    ADD COLUMN batch_id text, ADD COLUMN document jsonb;
+                CREATE INDEX webhook_deliveries_batch ON webhook_deliveries (batch_id) WHERE batch_id IS NOT NULL;
+                CREATE FUNCTION velocity_batch_webhook_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.webhook_events IS NOT NULL
+                        AND NOT ('batch.' || NEW.status) = ANY (string_to_array(NEW.webhook_events, ',')) THEN
+                        RETURN NEW;
+                    END IF;
+                    INSERT INTO webhook_deliveries (id, batch_id, tenant, url, event, occurred_at, document)
+                    VALUES (
+                        'msg_' || NEW.id || '_' || NEW.status, NEW.id, NEW.tenant, NEW.webhook_url, 'batch.' || NEW.status,
+                        now(),
+                        jsonb_build_object(
+                            'id', NEW.id, 'object', 'batch', 'endpoint', NEW.endpoint,
+                            'errors', CASE WHEN NEW.errors IS NULL THEN NULL
+                                ELSE jsonb_build_object('object', 'list', 'data', NEW.errors::jsonb) END,
+                            'input_file_id', NEW.input_file_id, 'completion_window', NEW.completion_window,
+                            'status', NEW.status, 'output_file_id', NEW.output_file_id,
+                            'error_file_id', NEW.error_file_id,
+                        'created_at', floor(extract(epoch FROM NEW.created_at))::bigint,
+                        'in_progress_at', floor(extract(epoch FROM NEW.in_progress_at))::bigint,
+                        'expires_at', floor(extract(epoch FROM NEW.expires_at))::bigint,
+                        'finalizing_at', floor(extract(epoch FROM NEW.finalizing_at))::bigint,
+                        'completed_at', floor(extract(epoch FROM NEW.completed_at))::bigint,
+                        'failed_at', floor(extract(epoch FROM NEW.failed_at))::bigint,
+                        'expired_at', floor(extract(epoch FROM NEW.expired_at))::bigint,
+                        'cancelling_at', floor(extract(epoch FROM NEW.cancelling_at))::bigint,
+                        'cancelled_at', floor(extract(epoch FROM NEW.cancelled_at))::bigint,
+                            'request_counts', jsonb_build_object(
+                                'total', NEW.total, 'completed', NEW.completed, 'failed', NEW.failed),
+                            'metadata', NEW.metadata::jsonb))
+                    ON CONFLICT (id) DO NOTHING;
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER batches_webhook_delivery AFTER UPDATE OF status ON batches FOR EACH ROW
+                    WHEN (NEW.webhook_url IS NOT NULL AND OLD.status IS DISTINCT FROM NEW.status
+                          AND NEW.status IN ('completed', 'failed', 'expired', 'cancelled'))
+                    EXECUTE FUNCTION velocity_batch_webhook_delivery();
+                """),
     ]
 }

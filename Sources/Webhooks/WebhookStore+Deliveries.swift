@@ -6,10 +6,12 @@ public import VelocityTypes
 public struct WebhookDelivery: Sendable, Equatable {
     /// `webhook-id`: the same for every attempt.
     public var id: String
+    /// The job it reports, or the OpenAI batch.
     public var jobID: String
     public var tenant: String
     public var url: String
-    /// `job.succeeded`, `job.failed`, `job.canceled`, `job.dead`.
+    /// `job.succeeded`, `job.failed`, `job.canceled`, `job.dead`; `batch.completed`, `batch.failed`,
+    /// `batch.expired`, `batch.cancelled`.
     public var event: String
     /// When the job reached the state (ms since 1970): the body's `timestamp`.
     public var occurredMilliseconds: Int
@@ -38,18 +40,21 @@ extension WebhookStore {
                         SELECT id FROM webhook_deliveries
                         WHERE state = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-                    RETURNING d.id, d.job_id, d.tenant, d.url, d.event, d.occurred_at, d.attempts, d.created_at)
-                SELECT c.id, c.job_id::text AS job_id, c.tenant, c.url, c.event,
+                    RETURNING d.id, d.job_id, d.batch_id, d.document, d.tenant, d.url, d.event, d.occurred_at, d.attempts,
+                        d.created_at)
+                SELECT c.id, c.job_id::text AS job_id, c.batch_id, c.document::text AS own_document, c.tenant, c.url, c.event,
                     (extract(epoch FROM c.occurred_at) * 1000)::bigint AS occurred_ms, c.attempts,
                     (extract(epoch FROM now() - c.created_at) * 1000)::bigint AS age_ms, \(Self.documentColumns)
                 FROM claimed c LEFT JOIN jobs j ON j.id = c.job_id
                 """, [String(limit), String(Double(lease.components.seconds))]
             ).map { row in
                 var delivery = WebhookDelivery(
-                    id: row["id"] ?? "", jobID: row["job_id"] ?? "", tenant: row["tenant"] ?? "", url: row["url"] ?? "",
+                    id: row["id"] ?? "", jobID: row["job_id"] ?? row["batch_id"] ?? "", tenant: row["tenant"] ?? "",
+                    url: row["url"] ?? "",
                     event: row["event"] ?? "", occurredMilliseconds: Int(row["occurred_ms"] ?? "") ?? 0,
                     attempt: Int(row["attempts"] ?? "") ?? 1, ageMilliseconds: Int(row["age_ms"] ?? "") ?? 0)
-                delivery.document = Self.document(row)
+                // A batch's end carries its own document; a job's is read from its record now.
+                delivery.document = row["own_document"].flatMap { JSONValue(parsing: $0) } ?? Self.document(row)
                 return delivery
             }
         }
@@ -146,20 +151,29 @@ extension WebhookStore {
 
     /// A job's deliveries with their attempts, for `GET /v1/jobs/{id}/webhooks`; the tenant's only.
     public func deliveries(jobID: String, tenant: String) async throws -> JSONValue {
+        try await deliveries(where: "job_id = $1::uuid", id: jobID, tenant: tenant)
+    }
+
+    /// An OpenAI batch's deliveries with their attempts, for `GET /v1/batches/{id}/webhooks`.
+    public func deliveries(batchID: String, tenant: String) async throws -> JSONValue {
+        try await deliveries(where: "batch_id = $1", id: batchID, tenant: tenant)
+    }
+
+    private func deliveries(where subject: String, id: String, tenant: String) async throws -> JSONValue {
         try await postgres.withConnection { connection in
             let deliveries = try await connection.query(
                 """
                 SELECT id, url, event, state, attempts, last_status, last_error,
                     to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
-                FROM webhook_deliveries WHERE job_id = $1::uuid AND tenant = $2 ORDER BY created_at
-                """, [jobID, tenant])
+                FROM webhook_deliveries WHERE \(subject) AND tenant = $2 ORDER BY created_at
+                """, [id, tenant])
             let attempts = try await connection.query(
                 """
                 SELECT a.delivery_id, a.attempt, a.status, a.error, a.latency_ms,
                     to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
                 FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-                WHERE d.job_id = $1::uuid AND d.tenant = $2 ORDER BY a.delivery_id, a.attempt
-                """, [jobID, tenant])
+                WHERE d.\(subject) AND d.tenant = $2 ORDER BY a.delivery_id, a.attempt
+                """, [id, tenant])
             return .array(
                 deliveries.map { row in
                     let id = row["id"] ?? ""

@@ -9,6 +9,8 @@ public struct JobWebhook: Sendable, Equatable {
         self.events = events
     }
 
-    /// The events a webhook may ask for.
+    /// The events a job's webhook may ask for.
     public static let allEvents = ["job.succeeded", "job.failed", "job.canceled", "job.dead"]
+    /// The events an OpenAI batch's webhook may ask for: its terminal statuses.
+    public static let batchEvents = ["batch.completed", "batch.failed", "batch.expired", "batch.cancelled"]
 }

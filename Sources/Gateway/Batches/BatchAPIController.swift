@@ -10,6 +10,8 @@ import NIOCore
 public struct BatchAPIController: Sendable {
     let library: BatchLibrary
     let maxUploadBytes: Int
+    /// Checks batches' `webhook_url`s; without it (a router without webhooks) they are refused.
+    var webhooks: WebhookPolicy?
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
@@ -17,6 +19,12 @@ public struct BatchAPIController: Sendable {
     public init(postgres: PostgresPool, blobs: any BlobStore, maxUploadBytes: Int) {
         self.library = BatchLibrary(store: BatchStore(pool: postgres), blobs: blobs)
         self.maxUploadBytes = maxUploadBytes
+    }
+
+    func with(webhooks: WebhookPolicy) -> BatchAPIController {
+        var copy = self
+        copy.webhooks = webhooks
+        return copy
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {
@@ -28,6 +36,7 @@ public struct BatchAPIController: Sendable {
         router.get("/v1/batches", use: listBatches)
         router.get("/v1/batches/{id}", use: getBatch)
         router.post("/v1/batches/{id}/cancel", use: cancelBatch)
+        router.get("/v1/batches/{id}/webhooks", use: batchWebhooks)
         router.post("/api/runtime/llm/batch", use: submitRuntimeBatch)
         router.get("/api/runtime/llm/jobs/{job_id}", use: runtimeStatus)
         router.get("/api/runtime/llm/jobs/{job_id}/results", use: runtimeResults)
@@ -88,6 +97,11 @@ public struct BatchAPIController: Sendable {
         var endpoint: String
         var completion_window: String
         var metadata: [String: String]?
+        /// Push the batch's end here, signed (an extension of OpenAI's API); else the tenant's
+        /// default when it names batch events.
+        var webhook_url: String?
+        /// `batch.completed`, `batch.failed`, `batch.expired`, `batch.cancelled` (default: all).
+        var webhook_events: [String]?
     }
 
     @Sendable func createBatch(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -97,20 +111,39 @@ public struct BatchAPIController: Sendable {
         if let metadata = body.metadata {
             guard metadata.count <= 16 else { throw GatewayError.invalid(field: "metadata", "has more than 16 keys") }
             for (key, value) in metadata {
-                guard key.count <= 64 else { throw GatewayError.invalid(field: "metadata", "key '\(key.prefix(64))…' is longer than 64 characters") }
-                guard value.count <= 512 else { throw GatewayError.invalid(field: "metadata.\(key)", "is longer than 512 characters") }
+                guard key.count <= 64 else {
+                    throw GatewayError.invalid(field: "metadata", "key '\(key.prefix(64))…' is longer than 64 characters")
+                }
+                guard value.count <= 512 else {
+                    throw GatewayError.invalid(field: "metadata.\(key)", "is longer than 512 characters")
+                }
             }
             metadataText = JSONValue.object(metadata.mapValues { .string($0) }).jsonText
         }
+        var webhook: JobWebhook?
+        if let webhooks {
+            webhook = try await webhooks.batchWebhook(
+                url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant)
+        } else if body.webhook_url != nil {
+            throw GatewayError.invalid(field: "webhook_url", "this gateway sends no webhooks")
+        }
         let batch = try await library.createBatch(
             principal: principal, inputFileID: body.input_file_id, endpoint: body.endpoint,
-            completionWindow: body.completion_window, metadata: metadataText)
+            completionWindow: body.completion_window, metadata: metadataText, webhook: webhook)
         return try JSONResponse.make(batch.object)
     }
 
     @Sendable func getBatch(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         return try JSONResponse.make(try await library.batch(id: context.parameters.require("id"), for: principal).object)
+    }
+
+    /// The batch's webhook deliveries (one per end it reported), each attempt with its status.
+    @Sendable func batchWebhooks(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let batch = try await library.batch(id: context.parameters.require("id"), for: principal)
+        let list = try await webhooks?.store.deliveries(batchID: batch.id, tenant: batch.tenant) ?? .array([])
+        return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
 
     @Sendable func listBatches(_ request: Request, context: GatewayContext) async throws -> Response {

@@ -63,7 +63,7 @@ struct BatchLibrary: Sendable {
     /// takes it from there. `fieldPrefix` names fields for the route's own body shape.
     func createBatch(
         principal: Principal, inputFileID: String, endpoint: String, completionWindow: String, metadata: String?,
-        fieldPrefix: String = ""
+        webhook: JobWebhook? = nil, fieldPrefix: String = ""
     ) async throws -> BatchStore.StoredBatch {
         guard Self.endpoints.contains(endpoint) else {
             throw GatewayError.invalid(
@@ -85,6 +85,6 @@ struct BatchLibrary: Sendable {
         }
         return try await store.insertBatch(
             id: BatchIdentifiers.newBatchID(), tenant: principal.tenant, endpoint: endpoint, inputFileID: inputFileID,
-            completionWindow: completionWindow, metadata: metadata)
+            completionWindow: completionWindow, metadata: metadata, webhook: webhook)
     }
 }

@@ -157,16 +157,22 @@ struct BatchStore: Sendable {
 
     /// A new batch in `validating`, expiring one completion window (24 h) from now.
     func insertBatch(
-        id: String, tenant: String, endpoint: String, inputFileID: String, completionWindow: String, metadata: String?
+        id: String, tenant: String, endpoint: String, inputFileID: String, completionWindow: String, metadata: String?,
+        webhook: JobWebhook? = nil
     ) async throws -> StoredBatch {
         let rows = try await pool.withConnection { connection in
             try await connection.query(
                 """
                 INSERT INTO batches (
-                    id, tenant, endpoint, input_file_id, completion_window, status, metadata, expires_at, trace_parent)
-                VALUES ($1, $2, $3, $4, $5, 'validating', $6, now() + interval '24 hours', $7)
+                    id, tenant, endpoint, input_file_id, completion_window, status, metadata, expires_at, trace_parent,
+                    webhook_url, webhook_events)
+                VALUES ($1, $2, $3, $4, $5, 'validating', $6, now() + interval '24 hours', $7, $8, $9)
                 RETURNING \(Self.batchColumns)
-                """, [id, tenant, endpoint, inputFileID, completionWindow, metadata, JobTrace.current])
+                """,
+                [
+                    id, tenant, endpoint, inputFileID, completionWindow, metadata, JobTrace.current, webhook?.url,
+                    webhook?.events?.joined(separator: ","),
+                ])
         }
         guard let row = rows.first, let batch = Self.batch(row) else {
             throw GatewayError(.internalServerError, .internalError, "batch \(id) was not recorded")

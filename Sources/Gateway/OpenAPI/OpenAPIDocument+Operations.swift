@@ -107,6 +107,9 @@ extension OpenAPIDocument {
             "POST", "/v1/batches/{id}/cancel", "Cancel a batch", tag: "batches",
             responses: [Op.ok("Batch"), Op.status(404, "Unknown batch"), Op.status(409, "Already ended")]),
         Op(
+            "GET", "/v1/batches/{id}/webhooks", "A batch's webhook deliveries (batch.completed …), each attempt with its status",
+            tag: "webhooks", responses: [Op.ok("WebhookDeliveryList"), Op.status(404, "Unknown batch")]),
+        Op(
             "POST", "/api/runtime/llm/batch", "Submit an LLM batch (platform shape)", tag: "batches",
             body: .json("RuntimeBatch"),
             responses: [

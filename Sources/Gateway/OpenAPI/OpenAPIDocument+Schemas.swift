@@ -65,7 +65,10 @@ extension OpenAPIDocument {
                 ["id": string, "object": string, "bytes": integer, "created_at": integer, "filename": string, "purpose": string]),
             "FileList": list("File"),
             "BatchCreate": object(
-                ["input_file_id": string, "endpoint": string, "completion_window": string, "metadata": anyObject],
+                [
+                    "input_file_id": string, "endpoint": string, "completion_window": string, "metadata": anyObject,
+                    "webhook_url": string, "webhook_events": array(string),
+                ],
                 required: ["input_file_id", "endpoint", "completion_window"]),
             "Batch": object(
                 [

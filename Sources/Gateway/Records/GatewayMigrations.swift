@@ -77,6 +77,12 @@ public enum GatewayMigrations {
                 -- The traceparent of the request that made the batch: its lines' jobs continue it.
                 ALTER TABLE batches ADD COLUMN trace_parent text;
                 """),
+        PostgresMigration(
+            version: 105, name: "batch_webhooks",
+            sql: """
+                -- Where the batch's end is pushed (WebhookMigrations 401's trigger), and which ends.
+                ALTER TABLE batches ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
+                """),
     ]
 
     /// Every migration the gateway's database needs, job records included.

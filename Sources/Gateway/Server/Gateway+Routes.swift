@@ -25,7 +25,7 @@ extension Gateway {
             metrics: metrics, rates: queueRates, webhooks: webhooks
         ).addRoutes(to: router)
         BatchAPIController(postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes)
-            .addRoutes(to: router)
+            .with(webhooks: webhookPolicy).addRoutes(to: router)
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
         ).with(webhooks: webhookPolicy).addRoutes(to: router)

@@ -40,11 +40,27 @@ final class WebhookPolicy: Sendable {
         }
     }
 
-    static func checkEvents(_ events: [String], field: String) throws {
+    static func checkEvents(_ events: [String], field: String, allowed: [String] = JobWebhook.allEvents) throws {
         guard !events.isEmpty else { throw GatewayError.invalid(field: field, "must name at least one event") }
-        for event in events where !JobWebhook.allEvents.contains(event) {
-            throw GatewayError.invalid(field: field, "'\(event)' is not one of \(JobWebhook.allEvents.joined(separator: ", "))")
+        for event in events where !allowed.contains(event) {
+            throw GatewayError.invalid(field: field, "'\(event)' is not one of \(allowed.joined(separator: ", "))")
         }
+    }
+
+    /// The webhook of an OpenAI batch `tenant` creates with `url` and `events` (both optional):
+    /// its own, else the tenant's default URL if the tenant's events name batch events.
+    func batchWebhook(url: String?, events: [String]?, tenant: String) async throws -> JobWebhook? {
+        if let events {
+            try Self.checkEvents(events, field: "webhook_events", allowed: JobWebhook.batchEvents)
+            guard url != nil else { throw GatewayError.invalid(field: "webhook_events", "needs a webhook_url") }
+        }
+        if let url {
+            try await check(url, field: "webhook_url")
+            return JobWebhook(url: url, events: events ?? JobWebhook.batchEvents)
+        }
+        guard let settings = try await tenantDefaults(tenant), let url = settings.url else { return nil }
+        let wanted = settings.events.filter(JobWebhook.batchEvents.contains)
+        return wanted.isEmpty ? nil : JobWebhook(url: url, events: wanted)
     }
 
     func tenantDefaults(_ tenant: String) async throws -> WebhookStore.Settings? {
