@@ -119,5 +119,50 @@ public enum WebhookMigrations {
                           AND NEW.status IN ('completed', 'failed', 'expired', 'cancelled'))
                     EXECUTE FUNCTION velocity_batch_webhook_delivery();
                 """),
+        // A CRM import's steps (platform migration 305 gives crm_import_batches their webhook
+        // columns): where it waits for a person (mapping, review) and its end. The document is
+        // the batch's counts and links; `GET /api/crm/imports/{id}` has the rest. A batch can be
+        // in review more than once (a mapping edit proposes again): the id names the moment.
+        PostgresMigration(
+            version: 402, name: "crm import webhooks",
+            sql: """
+                ALTER TABLE webhook_deliveries ADD COLUMN crm_import_id uuid;
+                CREATE INDEX webhook_deliveries_crm_import ON webhook_deliveries (crm_import_id)
+                    WHERE crm_import_id IS NOT NULL;
+                CREATE FUNCTION velocity_crm_import_webhook_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    base text := '/api/crm/imports/' || NEW.id;
+                BEGIN
+                    IF NEW.webhook_events IS NOT NULL
+                        AND NOT ('crm_import.' || NEW.status) = ANY (string_to_array(NEW.webhook_events, ',')) THEN
+                        RETURN NEW;
+                    END IF;
+                    INSERT INTO webhook_deliveries (id, crm_import_id, tenant, url, event, occurred_at, document)
+                    VALUES (
+                        'msg_' || replace(NEW.id::text, '-', '') || '_' || NEW.status || '_'
+                            || (extract(epoch FROM NEW.updated_at) * 1000)::bigint,
+                        NEW.id, NEW.tenant_id, NEW.webhook_url, 'crm_import.' || NEW.status, NEW.updated_at,
+                        jsonb_build_object(
+                            'id', NEW.id, 'object', 'crm.import_batch', 'status', NEW.status,
+                            'uploaded_filename', NEW.uploaded_filename, 'sha256', NEW.sha256,
+                            'source_system', NEW.source_system, 'row_count', NEW.row_count,
+                            'rows_read', NEW.rows_read, 'rows_with_errors', NEW.rows_with_errors,
+                            'proposals', NEW.proposals, 'committed', NEW.committed, 'error', NEW.error,
+                            'uploaded_by', NEW.uploaded_by,
+                            'created_at', to_char(NEW.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                            'updated_at', to_char(NEW.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                            'urls', jsonb_build_object(
+                                'self', base, 'review', base || '/review-proposal', 'commit', base || '/commit',
+                                'errors', base || '/errors')))
+                    ON CONFLICT (id) DO NOTHING;
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER crm_import_batches_webhook_delivery AFTER UPDATE OF status ON crm_import_batches
+                    FOR EACH ROW
+                    WHEN (NEW.webhook_url IS NOT NULL AND OLD.status IS DISTINCT FROM NEW.status
+                          AND NEW.status IN ('awaiting_mapping', 'in_review', 'committed', 'failed'))
+                    EXECUTE FUNCTION velocity_crm_import_webhook_delivery();
+                """),
     ]
 }

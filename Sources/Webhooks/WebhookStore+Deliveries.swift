@@ -40,7 +40,7 @@ extension WebhookStore {
                         SELECT id FROM webhook_deliveries
                         WHERE state = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-                    RETURNING d.id, d.job_id, d.batch_id, d.document, d.tenant, d.url, d.event, d.occurred_at, d.attempts,
+                    RETURNING d.id, d.job_id, coalesce(d.batch_id, d.crm_import_id::text) AS batch_id, d.document, d.tenant, d.url, d.event, d.occurred_at, d.attempts,
                         d.created_at)
                 SELECT c.id, c.job_id::text AS job_id, c.batch_id, c.document::text AS own_document, c.tenant, c.url, c.event,
                     (extract(epoch FROM c.occurred_at) * 1000)::bigint AS occurred_ms, c.attempts,
@@ -157,6 +157,11 @@ extension WebhookStore {
     /// An OpenAI batch's deliveries with their attempts, for `GET /v1/batches/{id}/webhooks`.
     public func deliveries(batchID: String, tenant: String) async throws -> JSONValue {
         try await deliveries(where: "batch_id = $1", id: batchID, tenant: tenant)
+    }
+
+    /// A CRM import's deliveries with their attempts, for `GET /api/crm/imports/{id}/webhooks`.
+    public func deliveries(crmImportID: String, tenant: String) async throws -> JSONValue {
+        try await deliveries(where: "crm_import_id = $1::uuid", id: crmImportID, tenant: tenant)
     }
 
     private func deliveries(where subject: String, id: String, tenant: String) async throws -> JSONValue {

@@ -13,4 +13,8 @@ public struct JobWebhook: Sendable, Equatable {
     public static let allEvents = ["job.succeeded", "job.failed", "job.canceled", "job.dead"]
     /// The events an OpenAI batch's webhook may ask for: its terminal statuses.
     public static let batchEvents = ["batch.completed", "batch.failed", "batch.expired", "batch.cancelled"]
+    /// The events a CRM import's webhook may ask for: where it waits for a person, and its end.
+    public static let crmImportEvents = [
+        "crm_import.awaiting_mapping", "crm_import.in_review", "crm_import.committed", "crm_import.failed",
+    ]
 }

@@ -122,8 +122,8 @@ public struct BatchAPIController: Sendable {
         }
         var webhook: JobWebhook?
         if let webhooks {
-            webhook = try await webhooks.batchWebhook(
-                url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant)
+            webhook = try await webhooks.webhook(
+                url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant, allowed: JobWebhook.batchEvents)
         } else if body.webhook_url != nil {
             throw GatewayError.invalid(field: "webhook_url", "this gateway sends no webhooks")
         }

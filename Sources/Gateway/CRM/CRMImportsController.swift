@@ -23,6 +23,8 @@ public struct CRMImportsController: Sendable {
     let maxUploadBytes: Int
     let maxRows: Int
     let logger: Logger
+    /// Checks uploads' `webhook_url`s; without it (a router without webhooks) they are refused.
+    var webhooks: WebhookPolicy? = nil
 
     public init(
         store: CRMImportStore, producer: JobProducer, records: any JobRecordStore, blobs: any BlobStore,
@@ -44,6 +46,38 @@ public struct CRMImportsController: Sendable {
         router.put("/api/crm/imports/{batch_id}/review-proposal", use: review)
         router.post("/api/crm/imports/{batch_id}/commit", use: commit)
         router.get("/api/crm/imports/{batch_id}/errors", use: errors)
+        router.get("/api/crm/imports/{batch_id}/webhooks", use: webhookDeliveries)
+    }
+
+    func with(webhooks: WebhookPolicy) -> CRMImportsController {
+        var copy = self
+        copy.webhooks = webhooks
+        return copy
+    }
+
+    /// The upload's `webhook_url` and `webhook_events` (comma-separated) form fields, checked;
+    /// else the tenant's default for the import events it names.
+    func webhook(fields: [String: String], tenant: String) async throws -> JobWebhook? {
+        let url = fields["webhook_url"].flatMap { $0.isEmpty ? nil : $0 }
+        let events = fields["webhook_events"].flatMap { $0.isEmpty ? nil : $0 }.map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        guard let webhooks else {
+            if url != nil { throw GatewayError.invalid(field: "webhook_url", "this gateway sends no webhooks") }
+            return nil
+        }
+        return try await webhooks.webhook(url: url, events: events, tenant: tenant, allowed: JobWebhook.crmImportEvents)
+    }
+
+    /// The import's webhook deliveries, each attempt with its status.
+    @Sendable func webhookDeliveries(_ request: Request, context: GatewayContext) async throws -> Response {
+        let principal = try context.require(.submitter)
+        let id = try context.parameters.require("batch_id")
+        guard UUID(uuidString: id) != nil, let batch = try await store.batch(id: id, tenant: principal.tenant) else {
+            throw GatewayError.notFound("import batch")
+        }
+        let list = try await webhooks?.store.deliveries(crmImportID: batch.id, tenant: batch.tenant) ?? .array([])
+        return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
 
     @Sendable func upload(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -56,6 +90,7 @@ public struct CRMImportsController: Sendable {
         let created: Bool
         do {
             let options = try CRMUploadOptions(fields: received.fields)
+            let webhook = try await webhook(fields: received.fields, tenant: principal.tenant)
             let (shape, sha256) = try inspector.finish()
             let key = "crm-imports/sha256/\(sha256).csv"
             try await received.upload.commit(as: key)
@@ -69,6 +104,8 @@ public struct CRMImportsController: Sendable {
                 defaultRegion: options.region.rawValue, autoApprove: options.autoApprove.rawValue,
                 uploadedBy: principal.subject)
             candidate.manifestID = UUID().uuidString.lowercased()
+            candidate.webhookURL = webhook?.url
+            candidate.webhookEvents = webhook?.events
             (batch, created) = try await store.create(
                 candidate,
                 manifest: try CRMImportManifestRecord(

@@ -7,6 +7,7 @@ extension OpenAPIDocument {
             body: .multipart([
                 (name: "file", file: true, required: true), (name: "source_profile", file: false, required: false),
                 (name: "default_region", file: false, required: false), (name: "auto_approve", file: false, required: false),
+                (name: "webhook_url", file: false, required: false), (name: "webhook_events", file: false, required: false),
             ]),
             responses: [
                 Op.status(202, "Accepted", "CRMImportBatch"), Op.ok("CRMImportBatch", "The batch of the same content"),
@@ -14,6 +15,10 @@ extension OpenAPIDocument {
                 Op.status(415, "Not a CSV (not_csv)"),
                 Op.status(422, "Empty, header only, duplicate headers, or a bad option; details.field names it"),
             ]),
+        Op(
+            "GET", "/api/crm/imports/{batch_id}/webhooks",
+            "The import's webhook deliveries (crm_import.in_review …), each attempt with its status", tag: "webhooks",
+            responses: [Op.ok("WebhookDeliveryList"), Op.status(404, "Unknown batch")]),
         Op(
             "GET", "/api/crm/imports", "The tenant's import batches with status and counts", tag: "crm",
             responses: [Op.ok("CRMImportBatchList"), Op.status(422, "Bad cursor or limit")],

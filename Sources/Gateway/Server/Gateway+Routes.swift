@@ -37,7 +37,7 @@ extension Gateway {
         CRMImportsController(
             store: CRMImportStore(postgres: postgres), producer: producer, records: records, blobs: blobs,
             maxUploadBytes: configuration.crmMaxUploadBytes, maxRows: configuration.crmMaxRows, logger: logger
-        ).addRoutes(to: router)
+        ).with(webhooks: webhookPolicy).addRoutes(to: router)
         return router
     }
 }

@@ -47,21 +47,25 @@ final class WebhookPolicy: Sendable {
         }
     }
 
-    /// The webhook of an OpenAI batch `tenant` creates with `url` and `events` (both optional):
-    /// its own, else the tenant's default URL if the tenant's events name batch events.
-    func batchWebhook(url: String?, events: [String]?, tenant: String) async throws -> JobWebhook? {
+    /// The webhook of something other than a job (an OpenAI batch, a CRM import) `tenant`
+    /// makes with `url` and `events` (both optional), whose events are `allowed`: its own, else
+    /// the tenant's default URL for the allowed events the tenant's settings name.
+    func webhook(url: String?, events: [String]?, tenant: String, allowed: [String]) async throws -> JobWebhook? {
         if let events {
-            try Self.checkEvents(events, field: "webhook_events", allowed: JobWebhook.batchEvents)
+            try Self.checkEvents(events, field: "webhook_events", allowed: allowed)
             guard url != nil else { throw GatewayError.invalid(field: "webhook_events", "needs a webhook_url") }
         }
         if let url {
             try await check(url, field: "webhook_url")
-            return JobWebhook(url: url, events: events ?? JobWebhook.batchEvents)
+            return JobWebhook(url: url, events: events ?? allowed)
         }
         guard let settings = try await tenantDefaults(tenant), let url = settings.url else { return nil }
-        let wanted = settings.events.filter(JobWebhook.batchEvents.contains)
+        let wanted = settings.events.filter(allowed.contains)
         return wanted.isEmpty ? nil : JobWebhook(url: url, events: wanted)
     }
+
+    /// Every event a tenant's default may name.
+    static let tenantEvents = JobWebhook.allEvents + JobWebhook.batchEvents + JobWebhook.crmImportEvents
 
     func tenantDefaults(_ tenant: String) async throws -> WebhookStore.Settings? {
         let cached = defaults.withLock { $0[tenant] }

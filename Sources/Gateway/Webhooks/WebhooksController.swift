@@ -48,8 +48,9 @@ struct WebhooksController: Sendable {
         let update = try await JSONResponse.decode(Update.self, from: request, context: context)
         if let url = update.url { try await policy.check(url, field: "url") }
         let events = update.events ?? JobWebhook.allEvents
-        // A tenant's default serves jobs and, for the batch events it names, OpenAI batches.
-        try WebhookPolicy.checkEvents(events, field: "events", allowed: JobWebhook.allEvents + JobWebhook.batchEvents)
+        // A tenant's default serves jobs and, for the events it names of theirs, OpenAI batches
+        // and CRM imports.
+        try WebhookPolicy.checkEvents(events, field: "events", allowed: WebhookPolicy.tenantEvents)
         try await store.setSettings(tenant: principal.tenant, .init(url: update.url, events: events))
         policy.forget(principal.tenant)
         return try JSONResponse.make(try await body(tenant: principal.tenant))

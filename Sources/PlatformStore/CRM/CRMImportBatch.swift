@@ -50,6 +50,10 @@ public struct CRMImportBatch: Sendable, Equatable {
     public var proposals: Int
     public var committed: Int
     public var uploadedBy: String
+    /// Where its steps are pushed as signed webhooks (set at upload; not read back).
+    public var webhookURL: String? = nil
+    /// Which: `crm_import.awaiting_mapping`, `…in_review`, `…committed`, `…failed`; nil for all.
+    public var webhookEvents: [String]? = nil
     public var createdMilliseconds: Int
     public var updatedMilliseconds: Int
 

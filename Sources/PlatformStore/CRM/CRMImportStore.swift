@@ -27,15 +27,16 @@ public struct CRMImportStore: Sendable {
                     """
                     INSERT INTO crm_import_batches (id, tenant_id, sha256, source_system, uploaded_filename, mime_type,
                         storage_ref, byte_count, row_count, encoding, delimiter, header, default_region, auto_approve,
-                        status, manifest_id, idempotency_key, uploaded_by)
+                        status, manifest_id, idempotency_key, uploaded_by, webhook_url, webhook_events)
                     VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::bigint, $9::int, $10, $11, $12::jsonb, $13, $14, $15,
-                        $16::uuid, $17, $18)
+                        $16::uuid, $17, $18, $19, $20)
                     ON CONFLICT DO NOTHING
                     """,
                     [batch.id, batch.tenant, batch.sha256, batch.sourceSystem, batch.filename, batch.mimeType,
                      batch.storageRef, String(batch.byteCount), String(batch.rowCount), batch.encoding, batch.delimiter,
                      JSONValue.array(batch.header.map(JSONValue.string)).jsonText, batch.defaultRegion,
-                     batch.autoApprove, batch.status.rawValue, manifest.id, idempotencyKey, batch.uploadedBy])
+                     batch.autoApprove, batch.status.rawValue, manifest.id, idempotencyKey, batch.uploadedBy,
+                     batch.webhookURL, batch.webhookEvents?.joined(separator: ",")])
                 guard inserted.affectedRows == 1 else { return false }
                 try Self.insertManifest(manifest, tenant: batch.tenant, connection: connection)
                 return true

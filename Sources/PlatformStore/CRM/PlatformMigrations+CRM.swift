@@ -271,5 +271,11 @@ extension PlatformMigrations {
                 -- search, and a trigram GIN index cost more than any other part of a commit.
                 DROP INDEX IF EXISTS crm_people_name_trgm;
                 """),
+        PostgresMigration(
+            version: 305, name: "crm_import_webhooks",
+            sql: """
+                -- Where the import's progress is pushed (WebhookMigrations 402's trigger), and which steps.
+                ALTER TABLE crm_import_batches ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
+                """),
     ]
 }
