@@ -46,13 +46,15 @@ public enum JobTrace {
     /// backend call), else plainly: a health probe outside any job makes no trace of its own.
     /// `body` gets the call's `traceparent` to send on, and records the answer's status.
     public static func clientCall<T>(
-        _ name: String, attributes: [String: String] = [:], _ body: (ClientCall) async throws -> T
+        _ name: @autoclosure () -> String, attributes: @autoclosure () -> [String: String] = [:],
+        _ body: (ClientCall) async throws -> T
     ) async throws -> T {
         guard let parent = InstrumentationContext.current, traceParent(of: parent) != nil else {
             return try await body(ClientCall(span: nil))
         }
-        let span = InstrumentationSystem.tracer.startSpan(name, context: parent, ofKind: .client)
-        for (key, value) in attributes { span.attributes[key] = value }
+        // Named only inside a trace: outside one a call costs one task-local read.
+        let span = InstrumentationSystem.tracer.startSpan(name(), context: parent, ofKind: .client)
+        for (key, value) in attributes() { span.attributes[key] = value }
         do {
             let value = try await InstrumentationContext.$current.withValue(span.context) {
                 try await body(ClientCall(span: span))

@@ -1,3 +1,4 @@
+import Foundation
 public import VelocityTypes
 
 /// A recurring job: a cron expression in a time zone, the job each tick makes, and what the
@@ -52,9 +53,14 @@ public struct Schedule: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// Its expression in its zone.
-    public func cronSchedule() throws(ScheduleError) -> CronSchedule {
-        try CronSchedule(cron: cron, timeZone: timeZone)
+    /// Its expression in its zone; `validated` also refuses one that never fires again (what a
+    /// new or edited schedule must pass, and the scheduler need not repeat at every tick).
+    public func cronSchedule(validated: Bool = true) throws(ScheduleError) -> CronSchedule {
+        if validated { return try CronSchedule(cron: cron, timeZone: timeZone) }
+        guard let zone = TimeZone(identifier: timeZone) else {
+            throw ScheduleError(.timeZoneInvalid, "'\(timeZone)' is not a time zone this machine knows")
+        }
+        return CronSchedule(expression: try CronExpression(cron), timeZone: zone)
     }
 }
 

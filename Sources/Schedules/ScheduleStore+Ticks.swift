@@ -41,6 +41,9 @@ extension ScheduleStore {
                 )
                 INSERT INTO schedule_runs (schedule_id, tick_at, decision, job_id, missed, decided_by)
                 SELECT id, to_timestamp($5::bigint), $7, $6::uuid, $8::integer, $9 FROM claimed
+                -- A tick decided before (an edit that raced a claim put the schedule back on it)
+                -- is not decided again: the schedule moves on and this scheduler made nothing.
+                ON CONFLICT (schedule_id, tick_at) DO NOTHING
                 RETURNING schedule_id
                 """,
                 [

@@ -98,20 +98,26 @@ public struct ScheduleStore: Sendable {
         let parsed = try CronSchedule(cron: draft.cron, timeZone: draft.timeZone)
         let retimed =
             draft.cron != schedule.cron || draft.timeZone != schedule.timeZone || (schedule.paused && !draft.paused)
-        let next: Int64? = retimed ? parsed.nextFire(after: now).map { Int64($0.timeIntervalSince1970) } : schedule.nextFire
+        // Never from before the last decided tick (a gateway whose clock is behind): that tick's
+        // run row exists, and deciding it again is impossible.
+        let after = max(Int64(now.timeIntervalSince1970.rounded(.down)), schedule.lastTick ?? .min)
+        let next: Int64? = retimed ? parsed.nextFire(after: after) : nil
         let rows = try await Self.refusingDuplicateName(draft.name) {
             try await postgres.withConnection { connection in
                 try await connection.query(
                     """
                     UPDATE schedules SET name = $3, cron = $4, time_zone = $5, job = $6::jsonb, overlap = $7, missed = $8,
-                        paused = $9::boolean, next_fire_at = to_timestamp($10::bigint), revision = revision + 1,
-                        updated_at = now()
+                        paused = $9::boolean, revision = revision + 1, updated_at = now(),
+                        -- Kept unless retimed: a scheduler may have moved it since it was read
+                        -- (claims do not change the revision).
+                        next_fire_at = CASE WHEN $11::boolean THEN to_timestamp($10::bigint) ELSE next_fire_at END
                     WHERE id = $1 AND revision = $2::integer
                     RETURNING \(Self.columns)
                     """,
                     [
                         schedule.id, String(schedule.revision), draft.name, draft.cron, draft.timeZone, draft.job.jsonText,
                         draft.overlap.rawValue, draft.missed.rawValue, draft.paused ? "true" : "false", next.map(String.init),
+                        retimed ? "true" : "false",
                     ])
             }
         }

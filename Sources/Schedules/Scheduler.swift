@@ -40,6 +40,10 @@ public struct Scheduler: Sendable {
         public var lost = 0
         /// Unsubmitted runs of earlier passes submitted now.
         public var resubmitted = 0
+        /// Due schedules left for a later pass: their state could not be read (a job's
+        /// openness, a zone this machine lacks) or their claim failed.
+        public var undecided = 0
+        public var failed = 0
     }
 
     public let store: ScheduleStore
@@ -62,7 +66,20 @@ public struct Scheduler: Sendable {
             // A schedule faster than the passes has several ticks due: each is decided alone.
             var schedule = due
             for _ in 0..<Self.ticksPerPass {
-                guard let decided = try await decide(schedule, now: seconds) else { break }
+                guard let due = schedule.nextFire, due <= seconds else { break }
+                let decision: (plan: TickPlan, jobID: String?, claimed: Bool)?
+                do {
+                    decision = try await decide(schedule, now: seconds)
+                } catch {
+                    // One schedule's failure must not hold up the others behind it.
+                    logger.warning("schedule \(schedule.id) not decided this pass: \(error)")
+                    pass.failed += 1
+                    break
+                }
+                guard let decided = decision else {
+                    pass.undecided += 1
+                    break
+                }
                 if decided.claimed {
                     pass.decided.append(Pass.Decided(scheduleID: schedule.id, plan: decided.plan, jobID: decided.jobID))
                 } else {
@@ -87,12 +104,12 @@ public struct Scheduler: Sendable {
     static let ticksPerPass = 1_000
 
     /// Plans and claims `schedule`'s due tick, and submits its job if this scheduler won it;
-    /// nil when nothing is due (or its state cannot be read now).
+    /// nil when it cannot be decided now (its state cannot be read) or is not due.
     func decide(_ schedule: Schedule, now seconds: Int64) async throws -> (plan: TickPlan, jobID: String?, claimed: Bool)? {
         guard let due = schedule.nextFire, due <= seconds else { return nil }
         let cron: CronSchedule
         do {
-            cron = try schedule.cronSchedule()
+            cron = try schedule.cronSchedule(validated: false)
         } catch {
             // Only a zone this machine's tzdata lacks gets here: another scheduler may know it.
             logger.error("schedule \(schedule.id) cannot be read here: \(error)")

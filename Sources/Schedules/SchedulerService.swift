@@ -24,8 +24,11 @@ public struct SchedulerService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wait = pollInterval
             do {
-                _ = try await scheduler.pass(now: Date())
-                if let next = try await scheduler.store.earliestNextFire() {
+                let pass = try await scheduler.pass(now: Date())
+                let stuck = pass.decided.isEmpty && pass.lost == 0 && (pass.undecided > 0 || pass.failed > 0)
+                // A due schedule that cannot be decided now (Redis down, say) waits a poll
+                // interval, rather than every gateway asking again at once in a tight loop.
+                if !stuck, let next = try await scheduler.store.earliestNextFire() {
                     // A few milliseconds past the tick's second, so the pass finds it due.
                     let until = Double(next) - Date().timeIntervalSince1970 + 0.005
                     wait = min(pollInterval, .milliseconds(max(0, Int(until * 1_000))))

@@ -1,7 +1,8 @@
-@testable import Broker
 import Foundation
 import TestSupport
 import Testing
+
+@testable import Broker
 
 /// One job encoding between Swift and Lua, and replies decoded by shape: a reply the broker
 /// did not write throws, naming the field.
@@ -122,7 +123,8 @@ struct BrokerReplyDecodingTests {
             try RedisEventReader.event(id: "1-0", fields: .array(["job", "j1", "attempt", ""].map(Self.text)))
         }
         expectMalformed("event 1-0.attempt") {
-            try RedisEventReader.event(id: "1-0", fields: .array(["job", "j1", "state", "queued", "attempt", "x"].map(Self.text)))
+            try RedisEventReader.event(
+                id: "1-0", fields: .array(["job", "j1", "state", "queued", "attempt", "x"].map(Self.text)))
         }
         expectMalformed("event 1-0") {
             try RedisEventReader.event(id: "1-0", fields: .array(["job", "j1", "state"].map(Self.text)))
@@ -164,6 +166,11 @@ struct BrokerReplyDecodingTests {
                 #expect(hash[field.rawValue] == field.encode(job), "\(field)")
             }
             #expect(hash[JobField.delayMilliseconds.rawValue] == nil)
+            // An untraced job's hash has no trace field at all.
+            let untraced = JobSubmission(kind: "round.trip", queue: "q2")
+            _ = try await broker.enqueue([untraced])
+            let plain = try await broker.send(RedisCommand("HGETALL", [broker.keys("q2").job(untraced.id)])).decodeFields("hash")
+            #expect(plain[JobField.traceParent.rawValue] == nil && plain["kind"] == "round.trip")
 
             let claimed = try await broker.claimOne()
             #expect(claimed.id == job.id)

@@ -13,10 +13,14 @@ struct CronScheduleDSTTests {
         #expect(
             try fires("30 2 * * *", zone: "America/New_York", after: "2026-03-07T12:00:00Z", count: 2)
                 == ["2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"])
-        // Every minute of 2 a.m., which does not exist that day: one run at the jump.
+        // Every minute of 2 a.m. follows real time (its minute is *), as in Vixie cron: 2 a.m.
+        // does not exist that day, so it does not run; the fixed 2:15 and 2:45 run once, at the jump.
         #expect(
             try fires("* 2 * * *", zone: "America/New_York", after: "2026-03-08T06:58:00Z", count: 2)
-                == ["2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z"])
+                == ["2026-03-09T06:00:00Z", "2026-03-09T06:01:00Z"])
+        #expect(
+            try fires("15,45 2 * * *", zone: "America/New_York", after: "2026-03-08T06:58:00Z", count: 2)
+                == ["2026-03-08T07:00:00Z", "2026-03-09T06:15:00Z"])
         #expect(
             try fires("*/30 * * * *", zone: "America/New_York", after: "2026-03-08T06:15:00Z", count: 3)
                 == ["2026-03-08T06:30:00Z", "2026-03-08T07:00:00Z", "2026-03-08T07:30:00Z"])
@@ -27,6 +31,13 @@ struct CronScheduleDSTTests {
         #expect(
             try fires("30 1 * * *", zone: "America/New_York", after: "2026-10-31T12:00:00Z", count: 2)
                 == ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"])
+        // Every minute of 1 a.m. runs in both passes: 120 times.
+        #expect(
+            try fires("* 1 * * *", zone: "America/New_York", after: "2026-11-01T04:59:00Z", count: 121).last
+                == "2026-11-02T06:00:00Z")
+        #expect(
+            try fires("* 1 * * *", zone: "America/New_York", after: "2026-11-01T04:59:00Z", count: 120).last
+                == "2026-11-01T06:59:00Z")
         #expect(
             try fires("*/30 * * * *", zone: "America/New_York", after: "2026-11-01T04:45:00Z", count: 5)
                 == [

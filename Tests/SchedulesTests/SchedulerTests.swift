@@ -210,6 +210,35 @@ struct SchedulerTests {
         }
     }
 
+    @Test("an edit that raced a claim keeps the claimed schedule's next tick; a tick is never decided twice")
+    func editRacingAClaim() async throws {
+        try await withStore { store in
+            let start = Date(timeIntervalSince1970: TimeInterval(utc("2026-12-06T10:00:00Z")))
+            let read = try await store.create(
+                .init(name: "r", cron: "*/10 * * * * *", timeZone: "UTC", job: job), tenant: "acme", by: "k", now: start)
+            let jobs = RecordingJobs()
+            let s = scheduler(store, jobs, name: "s")
+            // The scheduler claims 10:00:10 after the editor read the schedule.
+            #expect(try await s.pass(now: start.addingTimeInterval(10)).decided.count == 1)
+            var draft = ScheduleStore.Draft(read)
+            draft.job = ["kind": "test.other"]
+            let edited = try await store.update(read, to: draft, now: start.addingTimeInterval(10))
+            #expect(edited.nextFire == utc("2026-12-06T10:00:20Z"))
+            #expect(edited.job == ["kind": "test.other"])
+            // Even a schedule put back on a decided tick (a clock behind) moves on without a second decision.
+            try await store.postgres.withConnection { connection in
+                _ = try await connection.query(
+                    "UPDATE schedules SET next_fire_at = to_timestamp($1::bigint) WHERE id = $2",
+                    [String(utc("2026-12-06T10:00:10Z")), read.id])
+            }
+            let again = try await s.pass(now: start.addingTimeInterval(15))
+            #expect(again.decided.isEmpty && again.lost == 1 && again.failed == 0)
+            #expect(try await store.schedule(id: read.id, tenant: "acme")?.nextFire == utc("2026-12-06T10:00:20Z"))
+            #expect(try await store.runs(scheduleID: read.id, before: nil, limit: 10).count == 1)
+            #expect(jobs.jobs.count == 1)
+        }
+    }
+
     @Test("refusals: a duplicate name, a tenant at its limit, a stale edit; nothing changes")
     func refusals() async throws {
         try await withStore { store in

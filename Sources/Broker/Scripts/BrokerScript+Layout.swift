@@ -15,7 +15,7 @@ extension BrokerScript {
         let claimFields = ClaimField.allCases
         let stored = jobFields.compactMap { field -> String? in
             switch field {
-            case .delayMilliseconds: nil
+            case .delayMilliseconds, .traceParent: nil
             case .createdMilliseconds: "'\(field.rawValue)', created"
             default: "'\(field.rawValue)', ARGV[b + \(field.luaConstant)]"
             }
@@ -28,6 +28,9 @@ extension BrokerScript {
             local function write_job(jk, b, created)
                 redis.call('HSET', jk, \(stored.joined(separator: ", ")),
                     'state', 'queued', 'attempts', 0)
+                -- Only a traced submit has a trace context: an untraced job's hash holds no field for it.
+                local trace = ARGV[b + \(JobField.traceParent.luaConstant)]
+                if trace ~= '' then redis.call('HSET', jk, '\(JobField.traceParent.rawValue)', trace) end
             end
             local CLAIM_FIELDS = \(claimFields.count)
             local \(claimFields.map(\.luaConstant).joined(separator: ", ")) =

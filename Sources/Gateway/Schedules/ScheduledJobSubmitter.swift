@@ -13,6 +13,7 @@ struct ScheduledJobSubmitter: ScheduledJobs {
     let webhooks: WebhookPolicy
 
     /// The submission `job` makes for `tenant`, or a 422 naming the field under `job.`.
+    /// At a tick (`jobID` given) the webhook URL is not resolved again: see `WebhookPolicy.webhook`.
     func prepare(_ job: JSONValue, tenant: String, actor: String, jobID: String? = nil) async throws -> JobSubmission {
         guard case .object(let fields) = job else { throw GatewayError.invalid(field: "job", "must be an object") }
         if fields["idempotency_key"] != nil {
@@ -29,7 +30,8 @@ struct ScheduledJobSubmitter: ScheduledJobs {
         var request = body.jobRequest(principal: principal, idempotencyKey: nil)
         request.id = jobID
         do {
-            request.webhook = try await webhooks.webhook(url: body.webhook_url, events: body.webhook_events, tenant: tenant)
+            request.webhook = try await webhooks.webhook(
+                url: body.webhook_url, events: body.webhook_events, tenant: tenant, resolving: jobID == nil)
             return try producer.prepare(request)
         } catch let error as BrokerError where error.code == .invalidJob {
             throw Self.underJob(ErrorMiddleware<GatewayContext>.map(error))

@@ -17,18 +17,23 @@ final class WebhookPolicy: Sendable {
         self.allowInternal = allowInternal
     }
 
-    /// The webhook of a job `tenant` submits with `url` and `events` (both optional).
-    func webhook(url: String?, events: [String]?, tenant: String) async throws -> JobWebhook? {
+    /// The webhook of a job `tenant` submits with `url` and `events` (both optional). Without
+    /// `resolving`, the URL's addresses are not looked up (a schedule's job at its tick: the URL
+    /// was checked when the schedule was saved, the sender checks it again at delivery, and a
+    /// DNS hiccup at the tick must not cost the tick its job).
+    func webhook(url: String?, events: [String]?, tenant: String, resolving: Bool = true) async throws -> JobWebhook? {
         if let events {
             try Self.checkEvents(events, field: "webhook_events")
             guard url != nil else { throw GatewayError.invalid(field: "webhook_events", "needs a webhook_url") }
         }
         if let url {
-            try await check(url, field: "webhook_url")
+            if resolving { try await check(url, field: "webhook_url") }
             return JobWebhook(url: url, events: events)
         }
         guard let settings = try await tenantDefaults(tenant), let url = settings.url else { return nil }
-        return JobWebhook(url: url, events: settings.events)
+        // A default that names only batch or import events gives jobs no webhook.
+        let events = settings.events.filter(JobWebhook.allEvents.contains)
+        return events.isEmpty ? nil : JobWebhook(url: url, events: events)
     }
 
     /// Refuses a URL that is malformed or points inside the network, naming `field`.

@@ -18,10 +18,11 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     let months: CronField
     let weekdays: CronField
 
-    /// Whether the hour field is `*` or `*/n`: such a schedule follows real time across
-    /// daylight-saving changes (it runs in both passes of a repeated hour and not at all in a
-    /// skipped one); one at fixed hours runs once a day at its wall-clock time.
-    public var followsRealTime: Bool { hours.isStar }
+    /// Whether the minute or the hour field is `*` or `*/n` (Vixie cron's "wildcard" jobs):
+    /// such a schedule follows real time across daylight-saving changes (it runs in both passes
+    /// of a repeated hour and not at all in a skipped one); one at a fixed time runs once a day
+    /// at its wall-clock time.
+    public var followsRealTime: Bool { hours.isStar || minutes.isStar }
 
     public var description: String { text }
 

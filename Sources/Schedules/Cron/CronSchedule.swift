@@ -2,11 +2,12 @@ public import Foundation
 
 /// A cron expression read in an IANA time zone: the instants it fires at.
 ///
-/// Daylight-saving changes follow Vixie cron. A schedule at fixed hours (`30 2 * * *`) runs
-/// once per day at its wall-clock time: in a repeated hour (fall back) only in the first pass,
-/// and when its time is skipped (spring forward) at the instant the clocks jump, once. A
-/// schedule whose hour is `*` or `*/n` follows real time: it runs in both passes of a repeated
-/// hour and not in a skipped one, so `*/5 * * * *` stays every five real minutes.
+/// Daylight-saving changes are handled as Vixie cron sorts schedules. One at a fixed time (its
+/// minute and hour fields not `*`/`*/n`: `30 2 * * *`) runs once per day at its wall-clock
+/// time: in a repeated hour (fall back) only in the first pass, and when its time is skipped
+/// (spring forward) at the instant the clocks jump (once, where Vixie runs each skipped time
+/// then). One whose minute or hour is `*` or `*/n` follows real time: it runs in both passes of
+/// a repeated hour and not in a skipped one, so `*/5 * * * *` stays every five real minutes.
 public struct CronSchedule: Sendable, Equatable {
     public let expression: CronExpression
     public let timeZone: TimeZone
@@ -91,9 +92,11 @@ public struct CronSchedule: Sendable, Equatable {
         timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
     }
 
-    /// How much the offset varies within a day of `instant`: 0 away from any change.
+    /// How far the offset falls within a day of `instant` (a repeated hour): 0 away from one.
+    /// Only a fall sends a later wall-clock time to an earlier instant; across a rise (a skipped
+    /// hour) instants keep the wall clock's order.
     func spread(around instant: Int64) -> Int64 {
-        let offsets = [offset(at: instant - 86_400), offset(at: instant), offset(at: instant + 86_400)]
-        return Int64(offsets.max()! - offsets.min()!)
+        let (before, at, after) = (offset(at: instant - 86_400), offset(at: instant), offset(at: instant + 86_400))
+        return Int64(max(0, before - at, at - after, before - after))
     }
 }

@@ -59,7 +59,8 @@ final class Acknowledger: Sendable {
         }
         ack.attributes["job.ack_batch_size"] = batch
         ack.end()
-        item.trace?.end(failure: nil)
+        // A refused or failed acknowledgement: the job is not done (another attempt follows).
+        item.trace?.end(failure: error.map { JobFailure(code: "ack_failed", message: "\($0)", disposition: .retry) })
     }
 
     /// Everything queued, waiting until there is something; empty once closed and drained.

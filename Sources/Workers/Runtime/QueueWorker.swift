@@ -18,7 +18,9 @@ public struct QueueWorker: Service {
         /// Longest a claim blocks before checking for shutdown.
         public var claimWait: Duration
 
-        public init(queue: String, workerID: String, concurrency: Int = 1, claimBatch: Int = 64, claimWait: Duration = .seconds(1)) {
+        public init(
+            queue: String, workerID: String, concurrency: Int = 1, claimBatch: Int = 64, claimWait: Duration = .seconds(1)
+        ) {
             self.queue = queue
             self.workerID = workerID
             self.concurrency = max(1, concurrency)

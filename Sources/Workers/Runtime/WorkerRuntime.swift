@@ -1,5 +1,6 @@
 public import Broker
 public import Logging
+import Tracing
 
 /// The correctness-critical half of every worker, written once: it holds claimed jobs' leases
 /// (heartbeats, cancel flags, fencing), acknowledges successes in batches, and records
@@ -146,15 +147,23 @@ public struct WorkerRuntime: Sendable {
         }
     }
 
+    /// The context this attempt of `job` holds: a later attempt of the same job (re-claimed
+    /// after its lease ran out) has a context of its own, which this attempt must not end.
+    func held(_ job: ClaimedJob) -> JobContext? {
+        leases.context(of: job.id).flatMap { $0.lease == job.lease ? $0 : nil }
+    }
+
     /// Ends the attempt successfully in its own round trip (not batched), and lets its lease go.
     public func complete(_ job: ClaimedJob, result: String?) async throws {
-        let trace = leases.context(of: job.id)?.trace
+        let trace = held(job)?.trace
         let ack = trace?.startRecording("ack")
         do {
             try await broker.complete(job.lease, result: result)
         } catch {
             ack?.recordError(error)
+            ack?.setStatus(SpanStatus(code: .error))
             ack?.end()
+            trace?.end(failure: JobFailure(code: "ack_failed", message: "\(error)", disposition: .retry))
             throw error
         }
         ack?.end()
@@ -169,7 +178,7 @@ public struct WorkerRuntime: Sendable {
     @discardableResult
     public func fail(_ job: ClaimedJob, _ failure: JobFailure, started: Bool = true) async -> WorkerJobOutcome {
         let broker = self.broker
-        let trace = leases.context(of: job.id)?.trace
+        let trace = held(job)?.trace
         let record = trace?.startRecording("fail")
         let recorded: Result<JobState, any Error> = await Task {
             do { return .success(try await broker.fail(job.lease, failure)) } catch { return .failure(error) }
