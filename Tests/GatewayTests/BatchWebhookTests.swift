@@ -11,7 +11,7 @@ import Webhooks
 
 /// An OpenAI batch's end pushed as a signed webhook: `batch.completed`, `batch.failed`,
 /// `batch.expired`, `batch.cancelled`, its `data` the batch object as it ended.
-@Suite("Webhooks of OpenAI batches")
+@Suite("Webhooks of OpenAI batches", .serialized)
 struct BatchWebhookTests {
     static func create(
         _ client: some TestClientProtocol, _ key: String, fileID: String, webhook: String

@@ -8,7 +8,7 @@ import Testing
 import Webhooks
 
 /// A CRM import's steps pushed as signed webhooks: in review (a person is needed), committed.
-@Suite("Webhooks of CRM imports")
+@Suite("Webhooks of CRM imports", .serialized)
 struct CRMImportWebhookTests {
     typealias S = CRMImportSupport
 

@@ -8,7 +8,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-@Suite("Schedules API")
+@Suite("Schedules API", .serialized)
 struct SchedulesAPITests {
     static let job = #"{"kind":"cpu.task","payload":{"file":"nightly.csv"},"priority":-5}"#
 

@@ -40,19 +40,19 @@ final class RecordingJobs: ScheduledJobs {
     func setOpen(_ ids: Set<String>) { state.withLock { $0.open = ids } }
 }
 
-/// A schedule store in a schema of its own, dropped at the end.
+/// A schedule store in a schema of its own, dropped at the end; on the record store's pool of
+/// two connections (the suite runs beside hundreds of other tests on one PostgreSQL).
 func withStore(_ body: (ScheduleStore) async throws -> Void) async throws {
     let records = try await TestRecordStore.make()
-    let pool = PostgresPool(url: try TestServers.postgresURL(), searchPath: records.schema, maxConnections: 6)
     do {
-        try await pool.withConnection { _ = try await PostgresMigrator().migrate($0, migrations: ScheduleMigrations.all) }
-        try await body(ScheduleStore(postgres: pool, perTenantLimit: 3))
+        try await records.pool.withConnection {
+            _ = try await PostgresMigrator().migrate($0, migrations: ScheduleMigrations.all)
+        }
+        try await body(ScheduleStore(postgres: records.pool, perTenantLimit: 3))
     } catch {
-        await pool.close()
         await records.tearDown()
         throw error
     }
-    await pool.close()
     await records.tearDown()
 }
 
@@ -67,7 +67,7 @@ func scheduler(_ store: ScheduleStore, _ jobs: RecordingJobs, name: String, resu
 
 let job: JSONValue = ["kind": "test.noop", "payload": [:]]
 
-@Suite("Scheduler against PostgreSQL")
+@Suite("Scheduler against PostgreSQL", .serialized)
 struct SchedulerTests {
     @Test("three schedulers racing through an hour of simulated ticks make exactly one job per tick")
     func racing() async throws {
