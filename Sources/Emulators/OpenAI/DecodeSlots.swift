@@ -42,28 +42,34 @@ final class DecodeSlots: Sendable {
     }
 
     /// Waits for a slot, first come first served; a cancelled waiter leaves the queue.
+    ///
+    /// Taking a ticket and joining the queue are one step under the lock: a release between
+    /// the two would otherwise find no waiter and free a slot a later arrival could take first.
     func acquire() async throws {
-        let ticket = state.withLock { state -> Int? in
-            if state.running < count && state.waiters.isEmpty {
-                state.running += 1
-                return nil
-            }
-            state.nextTicket += 1
-            return state.nextTicket
-        }
-        guard let ticket else { return }
+        let ticket = Mutex<Int?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLock { state -> Bool in
-                    if Task.isCancelled { return true }
-                    state.waiters[ticket] = continuation
-                    state.order.append(ticket)
-                    return false
+                enum Start { case now, queued, cancelled }
+                let start = state.withLock { state -> Start in
+                    if Task.isCancelled { return .cancelled }
+                    if state.running < count && state.waiters.isEmpty {
+                        state.running += 1
+                        return .now
+                    }
+                    state.nextTicket += 1
+                    ticket.withLock { $0 = state.nextTicket }
+                    state.waiters[state.nextTicket] = continuation
+                    state.order.append(state.nextTicket)
+                    return .queued
                 }
-                if cancelled { continuation.resume(throwing: CancellationError()) }
+                switch start {
+                case .now: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .queued: break
+                }
             }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: ticket) }
+            let waiter = state.withLock { state in ticket.withLock { $0 }.flatMap { state.waiters.removeValue(forKey: $0) } }
             waiter?.resume(throwing: CancellationError())
         }
     }
