@@ -19,6 +19,9 @@ public struct Scheduler: Sendable {
         public var batch = 100
         /// How old an unsubmitted run must be before another pass submits it.
         public var resubmitAfter: Duration = .seconds(10)
+        /// Hears each tick this scheduler decided and how late after its time (the gateway's
+        /// metrics); called on the scheduler's task, keep it quick.
+        public var onDecided: @Sendable (TickDecision, Duration) -> Void = { _, _ in }
         /// Names this scheduler in the runs it decides.
         public var name = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
 
@@ -81,6 +84,7 @@ public struct Scheduler: Sendable {
                     break
                 }
                 if decided.claimed {
+                    configuration.onDecided(decided.plan.decision, .seconds(max(0, seconds - decided.plan.tick)))
                     pass.decided.append(Pass.Decided(scheduleID: schedule.id, plan: decided.plan, jobID: decided.jobID))
                 } else {
                     pass.lost += 1

@@ -6,8 +6,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// The operations kit (ops/) against the code: the alert rules and the dashboard may only use
 /// metric names the gateway exports, the gateway exports exactly `GatewayMetrics.names`, every
@@ -16,7 +16,9 @@ import TestSupport
 struct OpsMetricNamesTests {
     /// The exported histograms, whose series carry `_bucket`, `_sum` and `_count` suffixes; the
     /// live test checks this against the `# TYPE` lines of a real /metrics.
-    static let histograms: Set<String> = ["velocity_job_duration_seconds", "velocity_http_request_duration_seconds"]
+    static let histograms: Set<String> = [
+        "velocity_job_duration_seconds", "velocity_http_request_duration_seconds", "velocity_schedule_tick_delay_seconds",
+    ]
 
     static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -124,7 +126,9 @@ struct OpsMetricNamesTests {
             #expect(rule["expr"]?.string?.isEmpty == false, "\(name) has no expr")
             let duration = rule["for"]?.string ?? ""
             #expect(duration.wholeMatch(of: /[0-9]+[smh]/) != nil, "\(name): for '\(duration)' is not a duration")
-            #expect(["critical", "warning"].contains(rule["labels"]?["severity"]?.string ?? ""), "\(name): severity must be critical or warning")
+            #expect(
+                ["critical", "warning"].contains(rule["labels"]?["severity"]?.string ?? ""),
+                "\(name): severity must be critical or warning")
             #expect(rule["annotations"]?["summary"]?.string?.isEmpty == false, "\(name) has no summary")
             #expect(rule["annotations"]?["description"]?.string?.isEmpty == false, "\(name) has no description")
             let runbook = try #require(rule["annotations"]?["runbook_url"]?.string, "\(name) has no runbook_url")
@@ -175,7 +179,9 @@ struct OpsMetricNamesTests {
             #expect(!targets.isEmpty, "\(title) has no query")
             for target in targets {
                 #expect((target["expr"] as? String)?.isEmpty == false, "\(title) has a target without expr")
-                #expect((target["datasource"] as? [String: Any])?["uid"] as? String == "${datasource}", "\(title) is not on the datasource variable")
+                #expect(
+                    (target["datasource"] as? [String: Any])?["uid"] as? String == "${datasource}",
+                    "\(title) is not on the datasource variable")
             }
         }
         let queries = Self.dashboardQueries(dashboard).joined(separator: "\n")
@@ -280,7 +286,10 @@ struct OpsMetricNamesTests {
                 }
                 families.insert(name)
             }
-            #expect(families == Set(GatewayMetrics.names), "exported but not listed: \(families.subtracting(GatewayMetrics.names).sorted()); listed but not exported: \(Set(GatewayMetrics.names).subtracting(families).sorted())")
+            #expect(
+                families == Set(GatewayMetrics.names),
+                "exported but not listed: \(families.subtracting(GatewayMetrics.names).sorted()); listed but not exported: \(Set(GatewayMetrics.names).subtracting(families).sorted())"
+            )
             #expect(Set(types.filter { $0.value == "histogram" }.keys) == Self.histograms)
         }
     }

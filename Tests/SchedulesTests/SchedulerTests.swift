@@ -56,10 +56,12 @@ func withStore(_ body: (ScheduleStore) async throws -> Void) async throws {
     await records.tearDown()
 }
 
-func scheduler(_ store: ScheduleStore, _ jobs: RecordingJobs, name: String, resubmitAfter: Duration = .seconds(10))
-    -> Scheduler
-{
+func scheduler(
+    _ store: ScheduleStore, _ jobs: RecordingJobs, name: String, resubmitAfter: Duration = .seconds(10),
+    onDecided: @escaping @Sendable (TickDecision, Duration) -> Void = { _, _ in }
+) -> Scheduler {
     var configuration = Scheduler.Configuration()
+    configuration.onDecided = onDecided
     configuration.name = name
     configuration.resubmitAfter = resubmitAfter
     return Scheduler(store: store, jobs: jobs, configuration: configuration, logger: Logger(label: "test.scheduler"))
@@ -150,7 +152,10 @@ struct SchedulerTests {
             let schedule = try await store.create(
                 .init(name: "q", cron: "*/10 * * * * *", timeZone: "UTC", job: job), tenant: "acme", by: "k1", now: start)
             let jobs = RecordingJobs()
-            let s = scheduler(store, jobs, name: "s", resubmitAfter: .zero)
+            let heard = Mutex<[String]>([])
+            let s = scheduler(store, jobs, name: "s", resubmitAfter: .zero) { decision, delay in
+                heard.withLock { $0.append("\(decision.rawValue) \(delay)") }
+            }
             jobs.set(.refuse)
             _ = try await s.pass(now: start.addingTimeInterval(10))
             var runs = try await store.runs(scheduleID: schedule.id, before: nil, limit: 10)
@@ -168,6 +173,9 @@ struct SchedulerTests {
             #expect(fourth.decided.map(\.plan.decision) == [.run])
             runs = try await store.runs(scheduleID: schedule.id, before: nil, limit: 10)
             #expect(runs.map(\.decision) == [.run, .skippedOverlap, .run, .run])
+            // What the gateway's metrics hear: each decision, and how late after its tick (0 s here).
+            #expect(
+                heard.withLock { $0 } == ["run 0.0 seconds", "run 0.0 seconds", "skipped_overlap 0.0 seconds", "run 0.0 seconds"])
             #expect(runs.map(\.tick) == [40, 30, 20, 10].map { utc("2026-12-06T10:00:00Z") + $0 })
         }
     }

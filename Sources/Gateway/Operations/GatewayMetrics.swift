@@ -31,6 +31,7 @@ public final class GatewayMetrics: Sendable {
         "velocity_box_mode", "velocity_box_switching", "velocity_gpu_healthy", "velocity_gpu_utilization_ratio",
         "velocity_gpu_memory_used_bytes", "velocity_gpu_busy", "velocity_backend_restarts_total",
         "velocity_webhook_attempts_total", "velocity_webhook_pending", "velocity_webhook_oldest_pending_age_seconds",
+        "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds",
     ]
 
     /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.
@@ -40,12 +41,32 @@ public final class GatewayMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["velocity_job_duration_seconds"] = Self.jobDurationBuckets
+        factory.durationHistogramBuckets["velocity_schedule_tick_delay_seconds"] = [
+            .milliseconds(50), .milliseconds(250), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30),
+            .seconds(60), .seconds(300),
+        ]
         self.factory = factory
         // Present from the first scrape, at zero, so rates and alerts see the series before any webhook.
         for outcome in Self.webhookOutcomes {
             Counter(label: "velocity_webhook_attempts_total", dimensions: [("outcome", outcome)], factory: factory).increment(
                 by: 0)
         }
+        // Registered now, so the histogram is scraped (empty) before the first tick.
+        _ = Timer(label: "velocity_schedule_tick_delay_seconds", dimensions: [], factory: factory)
+        for decision in Self.tickDecisions {
+            Counter(label: "velocity_schedule_ticks_total", dimensions: [("decision", decision)], factory: factory)
+                .increment(by: 0)
+        }
+    }
+
+    /// How a schedule's tick was decided, the `decision` of `velocity_schedule_ticks_total`.
+    public static let tickDecisions = ["run", "skipped_overlap", "missed"]
+
+    /// Counts a tick this gateway's scheduler decided, and how long after its time it was.
+    public func recordTick(decision: String, delay: Duration) {
+        Counter(label: "velocity_schedule_ticks_total", dimensions: [("decision", decision)], factory: factory).increment()
+        Timer(label: "velocity_schedule_tick_delay_seconds", dimensions: [], factory: factory)
+            .recordMilliseconds(delay.milliseconds)
     }
 
     /// Counts one webhook attempt by how it ended (`webhookOutcomes`).

@@ -1,16 +1,16 @@
 public import BlobStore
 public import Broker
-public import GPUBox
-public import JobContracts
+import CurlClient
 import Foundation
-import PlatformStore
+public import GPUBox
 public import Hummingbird
+public import JobContracts
 public import Logging
+import PlatformStore
 public import Producer
+public import Schedules
 public import ServiceLifecycle
 public import Webhooks
-public import Schedules
-import CurlClient
 
 /// The HTTP face of the product, wired to its stores.
 ///
@@ -58,7 +58,10 @@ public final class Gateway: Sendable {
             maxConnections: configuration.postgresConnections)
         do {
             try await postgres.withConnection { connection in
-                _ = try await PostgresMigrator().migrate(connection, migrations: GatewayMigrations.withJobRecords + WebhookMigrations.all + BoxMigrations.all + PlatformMigrations.all + ScheduleMigrations.all)
+                _ = try await PostgresMigrator().migrate(
+                    connection,
+                    migrations: GatewayMigrations.withJobRecords + WebhookMigrations.all + BoxMigrations.all
+                        + PlatformMigrations.all + ScheduleMigrations.all)
             }
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =
@@ -115,12 +118,13 @@ public final class Gateway: Sendable {
     /// sync on, the sync and the reconciler).
     public var services: [any Service] {
         let metrics = self.metrics
-        var services: [any Service] = producer.services + [
-            events, BatchCoordinator(postgres: postgres, records: records, blobs: blobs, producer: producer, logger: logger),
-            BrokerMaintenance(
-                broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
-                logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
-        ]
+        var services: [any Service] =
+            producer.services + [
+                events, BatchCoordinator(postgres: postgres, records: records, blobs: blobs, producer: producer, logger: logger),
+                BrokerMaintenance(
+                    broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
+                    logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
+            ]
         if configuration.webhooksEnabled {
             var webhookConfiguration = WebhookDeliveryService.Configuration()
             webhookConfiguration.allowInternal = configuration.webhookAllowInternal
@@ -130,8 +134,13 @@ public final class Gateway: Sendable {
                 WebhookDeliveryService(store: webhooks, http: webhookHTTP, configuration: webhookConfiguration, logger: logger))
         }
         if configuration.schedulerEnabled {
+            var schedulerConfiguration = Scheduler.Configuration()
+            schedulerConfiguration.onDecided = { metrics.recordTick(decision: $0.rawValue, delay: $1) }
             services.append(
-                SchedulerService(scheduler: Scheduler(store: schedules, jobs: scheduledJobs, logger: logger), logger: logger))
+                SchedulerService(
+                    scheduler: Scheduler(
+                        store: schedules, jobs: scheduledJobs, configuration: schedulerConfiguration, logger: logger),
+                    logger: logger))
         }
         return services
     }
