@@ -164,5 +164,34 @@ public enum WebhookMigrations {
                           AND NEW.status IN ('awaiting_mapping', 'in_review', 'committed', 'failed'))
                     EXECUTE FUNCTION velocity_crm_import_webhook_delivery();
                 """),
+        // A running job's progress milestones (job record migration 4): the record sync inserts
+        // them from the outbox, and a job whose webhook lists `job.progress` gets a delivery of
+        // each, its id naming the milestone so a replayed insert sends nothing twice.
+        PostgresMigration(
+            version: 403, name: "job progress webhooks",
+            sql: """
+                CREATE FUNCTION velocity_milestone_webhook_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    j record;
+                BEGIN
+                    SELECT id, tenant, kind, queue, webhook_url, webhook_events INTO j FROM jobs WHERE id = NEW.job_id;
+                    IF NOT FOUND OR j.webhook_url IS NULL OR j.webhook_events IS NULL
+                        OR NOT 'job.progress' = ANY (string_to_array(j.webhook_events, ',')) THEN
+                        RETURN NEW;
+                    END IF;
+                    INSERT INTO webhook_deliveries (id, job_id, tenant, url, event, occurred_at, document)
+                    VALUES (
+                        'msg_' || replace(NEW.job_id::text, '-', '') || '_progress_' || NEW.percent, NEW.job_id, j.tenant,
+                        j.webhook_url, 'job.progress', NEW.reached_at,
+                        jsonb_build_object(
+                            'id', j.id::text, 'kind', j.kind, 'queue', j.queue, 'tenant', j.tenant,
+                            'status', 'processing', 'progress', NEW.percent / 100.0))
+                    ON CONFLICT (id) DO NOTHING;
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER job_milestones_webhook_delivery AFTER INSERT ON job_milestones FOR EACH ROW
+                    EXECUTE FUNCTION velocity_milestone_webhook_delivery();
+                """),
     ]
 }

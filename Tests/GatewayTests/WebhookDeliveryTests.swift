@@ -39,6 +39,60 @@ struct WebhookDeliveryTests {
         return response.body.json["data"] as? [[String: Any]] ?? []
     }
 
+    @Test("job.progress: 25, 50 and 75 % each arrive once, under ids of their own; a webhook without it gets the end only")
+    func progressMilestones() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.webhookAllowInternal = true }) { fixture, client in
+            let receiver = WebhookReceiver()
+            try await receiver.run { url in
+                let accepted = try await Self.submit(
+                    client, fixture.acme,
+                    #"{"kind":"cpu.task","payload":{},"webhook_url":"\#(url)","webhook_events":["job.progress","job.succeeded"]}"#
+                )
+                #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+                let id = try #require(accepted.body.json["id"] as? String)
+                let plain = try await Self.submit(
+                    client, fixture.acme, #"{"kind":"cpu.task","payload":{},"webhook_url":"\#(url)"}"#)
+                let plainID = try #require(plain.body.json["id"] as? String)
+                let consumer = try await fixture.gateway.broker.makeConsumer(queue: "cpu", workerID: "progress-test")
+                var claimed: [ClaimedJob] = []
+                try await eventually("both claimed") {
+                    claimed += try await consumer.claim(maxJobs: 2, wait: .milliseconds(200))
+                    return claimed.count == 2
+                }
+                await consumer.close()
+                for job in claimed {
+                    // 30 % and 45 % both stand at 25: one milestone; 99 % stops at 75.
+                    for fraction in [0.1, 0.3, 0.45, 0.6, 0.8, 0.99] {
+                        _ = try await fixture.gateway.broker.heartbeat(
+                            job.lease, progress: JobProgress(fraction: fraction, message: "working", checkpoint: nil))
+                    }
+                    try await fixture.gateway.broker.complete(job.lease, result: #"{"ok":true}"#)
+                }
+                try await eventually("three milestones and two ends arrive") { receiver.received.count == 5 }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.received.count == 5)
+                var seen: [String] = []
+                for message in receiver.received {
+                    let body = try #require(try JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any])
+                    let data = try #require(body["data"] as? [String: Any])
+                    let type = body["type"] as? String ?? ""
+                    let progress = (data["progress"] as? Double).map { " \($0)" } ?? ""
+                    seen.append(
+                        "\(data["id"] as? String == id ? "wanted" : data["id"] as? String == plainID ? "plain" : "?") \(type)\(progress)"
+                    )
+                }
+                #expect(
+                    Set(seen)
+                        == [
+                            "wanted job.progress 0.25", "wanted job.progress 0.5", "wanted job.progress 0.75",
+                            "wanted job.succeeded", "plain job.succeeded",
+                        ], "\(seen)")
+                let ids = receiver.received.compactMap { $0.headers["webhook-id"] }
+                #expect(Set(ids).count == 5)
+            }
+        }
+    }
+
     @Test("a finished job's webhook arrives signed with the tenant's secret, in Standard Webhooks' shape, and is recorded")
     func delivered() async throws {
         try await GatewayFixture.withGateway(configure: { $0.webhookAllowInternal = true }) { fixture, client in

@@ -53,5 +53,15 @@ public enum JobRecordMigrations {
             sql: """
                 ALTER TABLE jobs ADD COLUMN trace_parent text;
                 """),
+        PostgresMigration(
+            version: 4, name: "job progress milestones",
+            sql: """
+                CREATE TABLE job_milestones (
+                    job_id uuid NOT NULL,
+                    percent integer NOT NULL,
+                    reached_at timestamptz NOT NULL,
+                    PRIMARY KEY (job_id, percent)
+                );
+                """),
     ]
 }

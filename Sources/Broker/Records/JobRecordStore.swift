@@ -10,6 +10,9 @@ public protocol JobRecordStore: Sendable {
     /// Applies state changes; a later change of the same job wins.
     func apply(_ records: [JobStateRecord]) async throws
 
+    /// Records progress milestones (each job's at most once per milestone).
+    func applyMilestones(_ milestones: [JobMilestone]) async throws
+
     /// Jobs not in a terminal state, accepted at least `minimumAgeMilliseconds` ago, in id
     /// order after `afterID`: the candidates for reconciliation.
     func openJobs(afterID: String?, minimumAgeMilliseconds: Int, limit: Int) async throws -> [RecordedJob]
@@ -47,8 +50,12 @@ public struct RecordedJob: Sendable, Equatable {
 }
 
 extension JobRecordStore {
+    /// A store without webhooks has nothing to do with milestones.
+    public func applyMilestones(_ milestones: [JobMilestone]) async throws {}
+
     /// How the children of one batch stand.
     public func childCounts(parentBatch: String) async throws -> BatchChildCounts {
-        try await childCounts(parentBatches: [parentBatch])[parentBatch] ?? BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)
+        try await childCounts(parentBatches: [parentBatch])[parentBatch]
+            ?? BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)
     }
 }

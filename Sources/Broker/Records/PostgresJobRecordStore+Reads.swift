@@ -29,7 +29,8 @@ extension PostgresJobRecordStore {
                 FROM jobs WHERE parent_batch = ANY($1::text[]) GROUP BY parent_batch
                 """, [PostgresArrayLiteral.text(parentBatches)])
         }
-        var counts = Dictionary(uniqueKeysWithValues: parentBatches.map { ($0, BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)) })
+        var counts = Dictionary(
+            uniqueKeysWithValues: parentBatches.map { ($0, BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)) })
         for row in rows.rows {
             guard row.count == 5, let parent = row[0], let succeeded = row[1].flatMap({ Int($0) }),
                 let unsuccessful = row[2].flatMap({ Int($0) }), let all = row[3].flatMap({ Int($0) }),

@@ -1,5 +1,5 @@
-public import PostgresClient
 import Foundation
+public import PostgresClient
 
 /// The system of record on PostgreSQL: one `jobs` row per accepted job.
 public final class PostgresJobRecordStore: JobRecordStore {
@@ -103,6 +103,24 @@ public final class PostgresJobRecordStore: JobRecordStore {
             result text, started_ms bigint, worker text
         ) ON COMMIT DELETE ROWS;
         """
+
+    public func applyMilestones(_ milestones: [JobMilestone]) async throws {
+        guard !milestones.isEmpty else { return }
+        try await pool.withConnection { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO job_milestones (job_id, percent, reached_at)
+                SELECT m.id::uuid, m.percent, to_timestamp(m.at / 1000.0)
+                FROM unnest($1::text[], $2::int[], $3::bigint[]) AS m(id, percent, at)
+                ON CONFLICT DO NOTHING
+                """,
+                [
+                    PostgresArrayLiteral.text(milestones.map(\.id)),
+                    PostgresArrayLiteral.text(milestones.map { String($0.milestone) }),
+                    PostgresArrayLiteral.text(milestones.map { String($0.at) }),
+                ])
+        }
+    }
 
     public func apply(_ records: [JobStateRecord]) async throws {
         guard !records.isEmpty else { return }

@@ -15,7 +15,7 @@ extension BrokerScript {
         let claimFields = ClaimField.allCases
         let stored = jobFields.compactMap { field -> String? in
             switch field {
-            case .delayMilliseconds, .traceParent: nil
+            case .delayMilliseconds, .traceParent, .progressMilestones: nil
             case .createdMilliseconds: "'\(field.rawValue)', created"
             default: "'\(field.rawValue)', ARGV[b + \(field.luaConstant)]"
             }
@@ -28,9 +28,10 @@ extension BrokerScript {
             local function write_job(jk, b, created)
                 redis.call('HSET', jk, \(stored.joined(separator: ", ")),
                     'state', 'queued', 'attempts', 0)
-                -- Only a traced submit has a trace context: an untraced job's hash holds no field for it.
-                local trace = ARGV[b + \(JobField.traceParent.luaConstant)]
-                if trace ~= '' then redis.call('HSET', jk, '\(JobField.traceParent.rawValue)', trace) end
+                -- Sparse fields (a trace context, progress webhooks): a job without them holds none.
+            \(JobField.sparse.map { field in
+                "    if ARGV[b + \(field.luaConstant)] ~= '' then redis.call('HSET', jk, '\(field.rawValue)', ARGV[b + \(field.luaConstant)]) end"
+            }.joined(separator: "\n            "))
             end
             local CLAIM_FIELDS = \(claimFields.count)
             local \(claimFields.map(\.luaConstant).joined(separator: ", ")) =

@@ -12,7 +12,9 @@ enum BrokerScript {
     /// ARGV slots per job in `enqueue`.
     static let enqueueFields = JobField.allCases.count
 
-    static let enqueue = make("enqueue", #"""
+    static let enqueue = make(
+        "enqueue",
+        #"""
         -- Enqueues new jobs; a job whose idempotency key or id is already known is not added again.
         -- ARGV[A+1]  number of jobs; then JOB_FIELDS slots per job, in JobField order (F_…).
         -- Reply: per job, {id, 1 if added or 0 if it already existed}.
@@ -56,13 +58,17 @@ enum BrokerScript {
         return out
         """#)
 
-    static let claim = make("claim", #"""
+    static let claim = make(
+        "claim",
+        #"""
         -- Promotes due delayed jobs and claims up to ARGV[A+1] ready jobs for worker ARGV[A+2].
         -- Reply: paused (0/1), ms until the next delayed job (-1 none), claimFields per job.
         return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now_ms())
         """#)
 
-    static let complete = make("complete", #"""
+    static let complete = make(
+        "complete",
+        #"""
         -- Marks jobs succeeded, then claims up to ARGV[A+1] more for worker ARGV[A+2]: one round
         -- trip per batch on the hot path.
         -- KEYS[13…]  job hashes, one per completion
@@ -89,7 +95,9 @@ enum BrokerScript {
         return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now, out)
         """#)
 
-    static let fail = make("fail", #"""
+    static let fail = make(
+        "fail",
+        #"""
         -- Ends the current attempt of a job without success.
         -- KEYS[13]  the job hash
         -- ARGV[A+1] attempt_id   ARGV[A+2] mode: error | retry | release | canceled
@@ -169,7 +177,9 @@ enum BrokerScript {
         return 'failed'
         """#)
 
-    static let heartbeat = make("heartbeat", #"""
+    static let heartbeat = make(
+        "heartbeat",
+        #"""
         -- Extends the lease of the current attempt and, optionally, records progress.
         -- KEYS[13]  the job hash
         -- ARGV[A+1] attempt_id   ARGV[A+2] lease ms (0: the job's own)
@@ -181,7 +191,7 @@ enum BrokerScript {
         if refused then return redis.error_reply(refused) end
         local now = now_ms()
         local id = string.sub(jk, #K_JOB + 1)
-        local f = redis.call('HMGET', jk, 'lease_ms', 'cancel_requested', 'state')
+        local f = redis.call('HMGET', jk, 'lease_ms', 'cancel_requested', 'state', 'milestones', 'milestone')
         local lease = tonumber(ARGV[A + 2]) or 0
         if lease <= 0 then lease = tonumber(f[1]) end
         local deadline = now + lease
@@ -194,12 +204,24 @@ enum BrokerScript {
         if ARGV[A + 3] ~= '' then
             redis.call('HSET', jk, 'progress', ARGV[A + 3], 'progress_message', ARGV[A + 4])
             emit(id, 'progress')
+            -- A job whose webhook asks for progress: 25, 50 and 75 % each reach the outbox once
+            -- (the record sync turns them into deliveries), whatever the attempt.
+            if f[4] == '1' and CFG_OUTBOX then
+                local reached = math.floor((tonumber(ARGV[A + 3]) or 0) * 4) * 25
+                if reached > 75 then reached = 75 end
+                if reached > (tonumber(f[5]) or 0) then
+                    redis.call('HSET', jk, 'milestone', reached)
+                    redis.call('LPUSH', K_OUTBOX, cjson.encode({ id = id, milestone = reached, at = now }))
+                end
+            end
         end
         if ARGV[A + 5] == '1' then redis.call('HSET', jk, 'checkpoint', ARGV[A + 6]) end
         return {deadline, f[2] == '1' and 1 or 0}
         """#)
 
-    static let cancel = make("cancel", #"""
+    static let cancel = make(
+        "cancel",
+        #"""
         -- Cancels a job: a waiting one at once, a running one through a flag its next heartbeat
         -- returns and a message on channel ARGV[A+1].
         -- KEYS[13]  the job hash
@@ -229,7 +251,9 @@ enum BrokerScript {
         return 'ended:' .. state
         """#)
 
-    static let recover = make("recover", #"""
+    static let recover = make(
+        "recover",
+        #"""
         -- Recovers jobs whose lease ran out (their worker died or stalled): back to ready, or dead
         -- when out of attempts. Their old attempt ids are refused from now on.
         -- ARGV[A+1] most jobs to recover in this call
@@ -265,7 +289,9 @@ enum BrokerScript {
         return {#expired, wait}
         """#)
 
-    static let replay = make("replay", #"""
+    static let replay = make(
+        "replay",
+        #"""
         -- Puts a dead job back in the queue with a fresh set of attempts.
         -- KEYS[13]  the job hash
         -- Reply: 'queued', or VJ_NOT_DEAD / VJ_NOT_FOUND.
@@ -287,7 +313,9 @@ enum BrokerScript {
         return 'queued'
         """#)
 
-    static let setPaused = make("set_paused", #"""
+    static let setPaused = make(
+        "set_paused",
+        #"""
         -- Pauses (ARGV[A+1] = 1) or resumes (0) claiming from the queue; resuming wakes consumers.
         -- Reply: 1.
         if ARGV[A + 1] == '1' then

@@ -18,6 +18,11 @@ enum JobField: String, CaseIterable {
     case backoff
     /// The submitter's W3C `traceparent` ('' for none).
     case traceParent = "trace"
+    /// '1' when its webhook asks for progress milestones (`job.progress`), else ''.
+    case progressMilestones = "milestones"
+
+    /// Fields most jobs leave empty: written to the job hash only when set.
+    static let sparse: [JobField] = [.traceParent, .progressMilestones]
 
     /// `allCases` made once: every enqueued job is encoded through it.
     static let ordered = allCases
@@ -47,6 +52,7 @@ enum JobField: String, CaseIterable {
         case .createdMilliseconds: job.createdMilliseconds.map(String.init) ?? ""
         case .backoff: job.backoff.encoded
         case .traceParent: job.traceParent ?? ""
+        case .progressMilestones: job.webhook?.wantsProgress == true ? "1" : ""
         }
     }
 

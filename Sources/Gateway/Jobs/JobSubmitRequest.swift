@@ -24,7 +24,8 @@ struct JobSubmitRequest: Decodable, Sendable {
     var backoff: Backoff?
     /// Push the job's end here, signed (Standard Webhooks); else the tenant's default, if any.
     var webhook_url: String?
-    /// Which ends: `job.succeeded`, `job.failed`, `job.canceled`, `job.dead` (default: all).
+    /// Which ends: `job.succeeded`, `job.failed`, `job.canceled`, `job.dead` (default: all four);
+    /// and `job.progress` for 25, 50 and 75 % of a running job (only when named).
     var webhook_events: [String]?
 
     /// The producer's request for `principal`; the `Idempotency-Key` header wins over the body.

@@ -32,7 +32,7 @@ final class WebhookPolicy: Sendable {
         }
         guard let settings = try await tenantDefaults(tenant), let url = settings.url else { return nil }
         // A default that names only batch or import events gives jobs no webhook.
-        let events = settings.events.filter(JobWebhook.allEvents.contains)
+        let events = settings.events.filter(Self.jobEvents.contains)
         return events.isEmpty ? nil : JobWebhook(url: url, events: events)
     }
 
@@ -45,7 +45,10 @@ final class WebhookPolicy: Sendable {
         }
     }
 
-    static func checkEvents(_ events: [String], field: String, allowed: [String] = JobWebhook.allEvents) throws {
+    /// The events a job's webhook may name: its ends, and progress milestones.
+    static let jobEvents = JobWebhook.allEvents + [JobWebhook.progressEvent]
+
+    static func checkEvents(_ events: [String], field: String, allowed: [String] = jobEvents) throws {
         guard !events.isEmpty else { throw GatewayError.invalid(field: field, "must name at least one event") }
         for event in events where !allowed.contains(event) {
             throw GatewayError.invalid(field: field, "'\(event)' is not one of \(allowed.joined(separator: ", "))")
@@ -70,7 +73,7 @@ final class WebhookPolicy: Sendable {
     }
 
     /// Every event a tenant's default may name.
-    static let tenantEvents = JobWebhook.allEvents + JobWebhook.batchEvents + JobWebhook.crmImportEvents
+    static let tenantEvents = jobEvents + JobWebhook.batchEvents + JobWebhook.crmImportEvents
 
     func tenantDefaults(_ tenant: String) async throws -> WebhookStore.Settings? {
         let cached = defaults.withLock { $0[tenant] }
