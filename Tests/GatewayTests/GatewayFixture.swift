@@ -37,6 +37,9 @@ struct GatewayFixture: Sendable {
         configuration.jwtSecret = jwtSecret
         configuration.redisConnections = 2
         configuration.postgresConnections = 3
+        // Off unless a test turns it on: dozens of gateways polling schedules every second only
+        // load the machine the timing-sensitive tests share.
+        configuration.schedulerEnabled = false
         configure(&configuration)
         let gateway = try await Gateway.connect(configuration)
         let acme = try await gateway.keys.create(tenant: "acme", role: .submitter).token

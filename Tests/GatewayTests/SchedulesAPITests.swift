@@ -21,7 +21,7 @@ struct SchedulesAPITests {
 
     @Test("make, read, list, edit, pause, resume and delete a schedule; other tenants see a 404")
     func lifecycle() async throws {
-        try await GatewayFixture.withGateway(configure: { $0.schedulerEnabled = false }) { fixture, client in
+        try await GatewayFixture.withGateway { fixture, client in
             let made = try await Self.create(
                 client, fixture.acme,
                 #"{"name":"nightly-clean","cron":"30 2 * * *","time_zone":"Europe/London","job":\#(Self.job)}"#)
@@ -102,7 +102,7 @@ struct SchedulesAPITests {
             (#"{"cron":"* * * * *","job":{"kind":"cpu.task","webhook_events":["job.exploded"]}}"#, 422, "job.webhook_events"),
         ])
     func refusals(body: String, status: Int, field: String) async throws {
-        try await GatewayFixture.withGateway(configure: { $0.schedulerEnabled = false }) { fixture, client in
+        try await GatewayFixture.withGateway { fixture, client in
             let response = try await Self.create(client, fixture.acme, body)
             #expect(response.status.code == status, "\(body): \(String(buffer: response.body))")
             let error = response.body.json["error"] as? [String: Any]
@@ -114,7 +114,7 @@ struct SchedulesAPITests {
 
     @Test("a bad edit changes nothing; a duplicate name is a 409; bad cursors are refused")
     func editRefusals() async throws {
-        try await GatewayFixture.withGateway(configure: { $0.schedulerEnabled = false }) { fixture, client in
+        try await GatewayFixture.withGateway { fixture, client in
             let first = try await Self.create(client, fixture.acme, #"{"name":"a","cron":"@daily","job":\#(Self.job)}"#)
             let id = try #require(first.body.json["id"] as? String)
             _ = try await Self.create(client, fixture.acme, #"{"name":"b","cron":"@daily","job":\#(Self.job)}"#)
@@ -139,11 +139,12 @@ struct SchedulesAPITests {
 
     @Test("two gateways' schedulers make one job per tick, linked from the schedule's runs, submitted as its maker")
     func ticksBecomeJobs() async throws {
-        try await GatewayFixture.withGateway { fixture, client in
+        try await GatewayFixture.withGateway(configure: { $0.schedulerEnabled = true }) { fixture, client in
             // A second scheduler on the same tables, as a second gateway would run.
             let second = try await GatewayFixture.make { configuration in
                 configuration.postgresSchema = fixture.schema
                 configuration.namespace = fixture.gateway.configuration.namespace
+                configuration.schedulerEnabled = true
             }
             let made = try await Self.create(
                 client, fixture.acme, #"{"cron":"* * * * * *","overlap":"allow","job":\#(Self.job)}"#)

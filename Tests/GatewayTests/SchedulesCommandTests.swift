@@ -10,7 +10,7 @@ import Testing
 struct SchedulesCommandTests {
     @Test("create, list, pause, resume, edit, runs and delete from the command line; refusals exit 1 naming the field")
     func commandLine() async throws {
-        let fixture = try await GatewayFixture.make { $0.schedulerEnabled = false }
+        let fixture = try await GatewayFixture.make()
         do {
             try await fixture.gateway.makeApplication().test(.live) { client in
                 let environment = ["VELOCITY_GATEWAY_URL": "http://127.0.0.1:\(client.port!)", "VELOCITY_API_KEY": fixture.acme]

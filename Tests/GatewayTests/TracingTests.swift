@@ -20,7 +20,7 @@ struct TracingTests {
     func submitContinuesTheCaller() async throws {
         let tracer = RecordingTracer.installed
         let caller = tracer.newTraceParent()
-        try await GatewayFixture.withGateway(configure: { $0.schedulerEnabled = false }) { fixture, client in
+        try await GatewayFixture.withGateway { fixture, client in
             let accepted = try await client.execute(
                 uri: "/v1/jobs", method: .post,
                 headers: GatewayFixture.json(fixture.acme, [HTTPField.Name("traceparent")!: caller.traceParent]),
@@ -63,7 +63,7 @@ struct TracingTests {
 
     @Test("velocity gateway with an OTLP endpoint exports the submit's span, in the caller's trace, to the collector")
     func otlpExport() async throws {
-        let fixture = try await GatewayFixture.make { $0.schedulerEnabled = false }
+        let fixture = try await GatewayFixture.make()
         // An OTLP/HTTP collector answers a JSON export with a JSON ExportTraceServiceResponse.
         let collector = WebhookReceiver(otherwise: .init(status: .ok, json: "{}"))
         do {
