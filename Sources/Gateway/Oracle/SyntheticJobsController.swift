@@ -126,9 +126,13 @@ public struct SyntheticJobsController: Sendable {
     }
 
     func view(_ id: String, tenant: String) async throws -> SyntheticJobView {
+        // The lines' states first, then the examples: a line stores its example before it
+        // succeeds, so read in this order a view never says `completed` with an example missing
+        // (the other order once showed 499 valid of 500 done, the last line landing in between).
+        let children = try await records.childCounts(parentBatch: id)
         guard let summary = try await store.summary(id: id, tenant: tenant) else {
             throw GatewayError.notFound("synthetic job")
         }
-        return SyntheticJobView(summary, children: try await records.childCounts(parentBatch: summary.job.id))
+        return SyntheticJobView(summary, children: children)
     }
 }
