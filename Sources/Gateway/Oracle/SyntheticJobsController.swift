@@ -70,9 +70,12 @@ public struct SyntheticJobsController: Sendable {
     @Sendable func list(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
         let paging = try PageQuery(request, defaultLimit: 20, maxLimit: 100, cursorIs: "a synthetic job id")
+        // As in `view`: the lines' states before the examples counts, so no job shows completed
+        // with an example missing; the page is read once for its ids and again for its counts.
+        let ids = try await store.list(tenant: principal.tenant, before: paging.cursor, limit: paging.limit + 1)
+        let children = try await records.childCounts(parentBatches: ids.prefix(paging.limit).map(\.job.id))
         let page = try await store.list(tenant: principal.tenant, before: paging.cursor, limit: paging.limit + 1)
         let shown = Array(page.prefix(paging.limit))
-        let children = try await records.childCounts(parentBatches: shown.map(\.job.id))
         let views = shown.map { SyntheticJobView($0, children: children[$0.job.id] ?? .init(succeeded: 0, unsuccessful: 0, all: 0)) }
         let next = page.count > paging.limit ? shown.last?.job.id : nil
         return try JSONResponse.make(Page(data: views, next_cursor: next, has_more: next != nil))
