@@ -44,7 +44,9 @@ extension BoxAgentTests {
         let fixture = try await AgentFixture.make(gpus: 2, renderSeconds: 2)
         try await fixture.withAgent { _ in
             _ = try await fixture.waitForMode(.media)
-            let first = try await (0..<2).asyncMap { _ in try await fixture.submitRender() }
+            // Four, not two: GPU 0's worker holds one render and prefetches the next, so with two
+            // a GPU 1 slow to start claiming (a loaded machine) would never get one.
+            let first = try await (0..<4).asyncMap { _ in try await fixture.submitRender() }
             let running = try #require(try await fixture.waitForGPU(1, "got a job") { $0.currentJob != nil }.currentJob)
             try await fixture.store.drain(
                 box: fixture.configuration.box, gpu: 1, requestedBy: "acme:ops", reason: "fan noise", immediate: false)
