@@ -96,10 +96,12 @@ public struct JobRecordSync: Service {
         records.reserveCapacity(texts.count)
         for text in texts {
             do {
-                if text.contains(#""milestone":"#) {
-                    milestones.append(try decoder.decode(JobMilestone.self, from: Data(text.utf8)))
+                // A state record first (nearly all of them); only one without a state is tried as
+                // a milestone. Sniffing the text would misread a result that holds "milestone":.
+                if let record = try? decoder.decode(JobStateRecord.self, from: Data(text.utf8)) {
+                    records.append(record)
                 } else {
-                    records.append(try decoder.decode(JobStateRecord.self, from: Data(text.utf8)))
+                    milestones.append(try decoder.decode(JobMilestone.self, from: Data(text.utf8)))
                 }
             } catch {
                 // One unreadable record must not hold up the rest of the outbox for ever.
