@@ -1,5 +1,5 @@
-public import BlobStore
-public import Broker
+import BlobStore
+import Broker
 import Foundation
 public import Hummingbird
 import NIOCore
@@ -10,21 +10,16 @@ import NIOCore
 public struct BatchAPIController: Sendable {
     let library: BatchLibrary
     let maxUploadBytes: Int
-    /// Checks batches' `webhook_url`s; without it (a router without webhooks) they are refused.
-    var webhooks: WebhookPolicy?
+    /// Checks batches' `webhook_url`s; its store lists their deliveries.
+    let webhooks: WebhookPolicy
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
     ///   - blobs: where input, output and error files live.
-    public init(postgres: PostgresPool, blobs: any BlobStore, maxUploadBytes: Int) {
+    init(postgres: PostgresPool, blobs: any BlobStore, maxUploadBytes: Int, webhooks: WebhookPolicy) {
         self.library = BatchLibrary(store: BatchStore(pool: postgres), blobs: blobs)
         self.maxUploadBytes = maxUploadBytes
-    }
-
-    func with(webhooks: WebhookPolicy) -> BatchAPIController {
-        var copy = self
-        copy.webhooks = webhooks
-        return copy
+        self.webhooks = webhooks
     }
 
     public func addRoutes(to router: Router<GatewayContext>) {
@@ -120,13 +115,8 @@ public struct BatchAPIController: Sendable {
             }
             metadataText = JSONValue.object(metadata.mapValues { .string($0) }).jsonText
         }
-        var webhook: JobWebhook?
-        if let webhooks {
-            webhook = try await webhooks.webhook(
-                url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant, allowed: JobWebhook.batchEvents)
-        } else if body.webhook_url != nil {
-            throw GatewayError.invalid(field: "webhook_url", "this gateway sends no webhooks")
-        }
+        let webhook = try await webhooks.webhook(
+            url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant, allowed: JobWebhook.batchEvents)
         let batch = try await library.createBatch(
             principal: principal, inputFileID: body.input_file_id, endpoint: body.endpoint,
             completionWindow: body.completion_window, metadata: metadataText, webhook: webhook)
@@ -142,7 +132,7 @@ public struct BatchAPIController: Sendable {
     @Sendable func batchWebhooks(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let batch = try await library.batch(id: context.parameters.require("id"), for: principal)
-        let list = try await webhooks?.store.deliveries(batchID: batch.id, tenant: batch.tenant) ?? .array([])
+        let list = try await webhooks.store.deliveries(batchID: batch.id, tenant: batch.tenant)
         return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
 

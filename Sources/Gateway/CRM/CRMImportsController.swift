@@ -1,14 +1,14 @@
-public import BlobStore
-public import Broker
+import BlobStore
+import Broker
 import CRMImport
 import Foundation
 import HTTPTypes
 public import Hummingbird
 import JobContracts
-public import Logging
+import Logging
 import NIOCore
-public import PlatformStore
-public import Producer
+import PlatformStore
+import Producer
 
 /// CRM imports, on the platform's own paths: upload a CSV (`POST /api/crm/imports`), list and
 /// read batches with their manifest and proposals, review (`PUT …/review-proposal`: mapping
@@ -23,13 +23,14 @@ public struct CRMImportsController: Sendable {
     let maxUploadBytes: Int
     let maxRows: Int
     let logger: Logger
-    /// Checks uploads' `webhook_url`s; without it (a router without webhooks) they are refused.
-    var webhooks: WebhookPolicy? = nil
+    /// Checks uploads' `webhook_url`s; its store lists their deliveries.
+    let webhooks: WebhookPolicy
 
-    public init(
+    init(
         store: CRMImportStore, producer: JobProducer, records: any JobRecordStore, blobs: any BlobStore,
-        maxUploadBytes: Int, maxRows: Int, logger: Logger
+        maxUploadBytes: Int, maxRows: Int, logger: Logger, webhooks: WebhookPolicy
     ) {
+        self.webhooks = webhooks
         self.store = store
         self.producer = producer
         self.records = records
@@ -49,22 +50,12 @@ public struct CRMImportsController: Sendable {
         router.get("/api/crm/imports/{batch_id}/webhooks", use: webhookDeliveries)
     }
 
-    func with(webhooks: WebhookPolicy) -> CRMImportsController {
-        var copy = self
-        copy.webhooks = webhooks
-        return copy
-    }
-
     /// The upload's `webhook_url` and `webhook_events` (comma-separated) form fields, checked;
     /// else the tenant's default for the import events it names.
     func webhook(fields: [String: String], tenant: String) async throws -> JobWebhook? {
         let url = fields["webhook_url"].flatMap { $0.isEmpty ? nil : $0 }
         let events = fields["webhook_events"].flatMap { $0.isEmpty ? nil : $0 }.map {
             $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        guard let webhooks else {
-            if url != nil { throw GatewayError.invalid(field: "webhook_url", "this gateway sends no webhooks") }
-            return nil
         }
         return try await webhooks.webhook(url: url, events: events, tenant: tenant, allowed: JobWebhook.crmImportEvents)
     }
@@ -76,7 +67,7 @@ public struct CRMImportsController: Sendable {
         guard UUID(uuidString: id) != nil, let batch = try await store.batch(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("import batch")
         }
-        let list = try await webhooks?.store.deliveries(crmImportID: batch.id, tenant: batch.tenant) ?? .array([])
+        let list = try await webhooks.store.deliveries(crmImportID: batch.id, tenant: batch.tenant)
         return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
 

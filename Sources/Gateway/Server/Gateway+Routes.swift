@@ -24,8 +24,9 @@ extension Gateway {
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
             metrics: metrics, rates: queueRates, webhooks: webhooks
         ).addRoutes(to: router)
-        BatchAPIController(postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes)
-            .with(webhooks: webhookPolicy).addRoutes(to: router)
+        BatchAPIController(
+            postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes, webhooks: webhookPolicy
+        ).addRoutes(to: router)
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
         ).with(webhooks: webhookPolicy).addRoutes(to: router)
@@ -36,8 +37,9 @@ extension Gateway {
         ).addRoutes(to: router)
         CRMImportsController(
             store: CRMImportStore(postgres: postgres), producer: producer, records: records, blobs: blobs,
-            maxUploadBytes: configuration.crmMaxUploadBytes, maxRows: configuration.crmMaxRows, logger: logger
-        ).with(webhooks: webhookPolicy).addRoutes(to: router)
+            maxUploadBytes: configuration.crmMaxUploadBytes, maxRows: configuration.crmMaxRows, logger: logger,
+            webhooks: webhookPolicy
+        ).addRoutes(to: router)
         return router
     }
 }
