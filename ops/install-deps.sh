@@ -26,6 +26,9 @@ PACKAGES=(
     util-linux            # runuser
     ca-certificates
     tzdata                # IANA time zones: schedules' cron in Europe/London, America/New_York, …
+    chromium              # the dashboard's browser tests (headless; never a downloaded browser)
+    chromium-driver       # chromedriver, which Selenium (test venv) drives chromium through
+    fonts-dejavu-core     # a font for the dashboard screenshots the browser tests write
 )
 
 missing=()

@@ -32,8 +32,14 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL port.")
     var postgresPort: Int = 5440
 
-    @Option(help: "Gateway port.")
-    var port: Int = 8080
+    @Option(help: "Gateway port (default: 8080, or the first free port after it).")
+    var port: Int?
+
+    @Option(help: "First port of the emulated ComfyUIs, one per GPU (default: 8188, or the first free range after it).")
+    var comfyuiPort: Int?
+
+    @Option(help: "Port of the emulated LLM server (default: 30000, or the first free port after it).")
+    var llmPort: Int?
 
     @Option(help: "Emulated GPUs.")
     var gpus: Int = 4
@@ -53,6 +59,9 @@ struct DevCommand: AsyncParsableCommand {
     func validate() throws {
         guard BoxMode(rawValue: mode) != nil else { throw ValidationError("--mode must be media, llm or split") }
         guard (1...16).contains(gpus) else { throw ValidationError("--gpus must be from 1 to 16") }
+        for (option, value) in [("--port", port), ("--comfyui-port", comfyuiPort), ("--llm-port", llmPort)] {
+            if let value, !(1...65_535).contains(value) { throw ValidationError("\(option) must be from 1 to 65535") }
+        }
         guard renderSeconds > 0 else { throw ValidationError("--render-seconds must be positive") }
         guard llmSlots > 0 else { throw ValidationError("--llm-slots must be positive") }
         guard OpenAIEmulatorConfiguration.Flavor(rawValue: llmFlavor) != nil else {
@@ -68,6 +77,8 @@ struct DevCommand: AsyncParsableCommand {
         where !FileManager.default.fileExists(atPath: required) {
             throw ValidationError("\(required) not found: run velocity dev from the repository root")
         }
+        // Before anything starts: a fixed port that is taken stops the command here, naming who holds it.
+        let ports = try DevPorts.choose(gateway: port, comfyUIBase: comfyuiPort, llm: llmPort, gpus: gpus)
         try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         try await startServices(runDirectory)
         let redisURL = "redis://127.0.0.1:\(redisPort)"
@@ -75,7 +86,7 @@ struct DevCommand: AsyncParsableCommand {
 
         var gatewayConfiguration = GatewayConfiguration()
         gatewayConfiguration.host = "127.0.0.1"
-        gatewayConfiguration.port = port
+        gatewayConfiguration.port = ports.gateway
         gatewayConfiguration.redisURL = redisURL
         gatewayConfiguration.postgresURL = postgresURL
         gatewayConfiguration.blobDirectory = runDirectory + "/blobs"
@@ -88,7 +99,7 @@ struct DevCommand: AsyncParsableCommand {
             try FakeNvidiaSmi.write(.l4s(gpus), to: state)
         }
         let executable = AgentCommand.executablePath()
-        let agentConfiguration = try agentSettings(runDirectory: runDirectory, state: state, executable: executable)
+        let agentConfiguration = try agentSettings(runDirectory: runDirectory, state: state, executable: executable, ports: ports)
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: "workflows/dream_weaver.manifest.json")
         let broker = gateway.broker
         let http = CurlHTTPClient()
@@ -103,12 +114,15 @@ struct DevCommand: AsyncParsableCommand {
             hydrate: agentConfiguration.hydration.map { AgentCommand.hydrate($0, logger: Logger.velocity("hydrate")) },
             http: http, executablePath: executable, logger: Logger.velocity("agent"))
 
-        printBanner(key: key, runDirectory: runDirectory, redisURL: redisURL, postgresURL: postgresURL)
+        printBanner(key: key, runDirectory: runDirectory, redisURL: redisURL, postgresURL: postgresURL, ports: ports)
         let binDirectory = URL(fileURLWithPath: executable).deletingLastPathComponent().path
         try """
             export PATH=\(binDirectory):$PATH
-            export VELOCITY_GATEWAY_URL=http://127.0.0.1:\(port)
+            export VELOCITY_GATEWAY_URL=http://127.0.0.1:\(ports.gateway)
+            export VELOCITY_DASHBOARD_URL=http://127.0.0.1:\(ports.gateway)/
             export VELOCITY_API_KEY=\(key)
+            export VELOCITY_DEV_COMFYUI_PORTS=\(ports.comfyUI.lowerBound)-\(ports.comfyUI.upperBound)
+            export VELOCITY_DEV_LLM_PORT=\(ports.llm)
             export VELOCITY_REDIS_URL=\(redisURL)
             export VELOCITY_POSTGRES_URL=\(postgresURL)
 
@@ -156,21 +170,26 @@ struct DevCommand: AsyncParsableCommand {
         }
     }
 
-    func agentSettings(runDirectory: String, state: String, executable: String) throws -> AgentConfiguration {
+    func agentSettings(runDirectory: String, state: String, executable: String, ports: DevPorts) throws -> AgentConfiguration {
         try EmulatedBox.settings(
             box: "dev-box", mode: BoxMode(rawValue: mode) ?? .media, executable: executable, gpuState: state,
             workDirectory: runDirectory + "/agent", renderSeconds: renderSeconds, llmSlots: llmSlots,
-            llmFlavor: OpenAIEmulatorConfiguration.Flavor(rawValue: llmFlavor) ?? .sglang,
-            hydration: .init(manifests: "hydration/dev", root: runDirectory + "/models"))
+            llmFlavor: OpenAIEmulatorConfiguration.Flavor(rawValue: llmFlavor) ?? .sglang, comfyUIBasePort: ports.comfyUIBase,
+            llmPort: ports.llm, hydration: .init(manifests: "hydration/dev", root: runDirectory + "/models"))
     }
 
-    private func printBanner(key: String, runDirectory: String, redisURL: String, postgresURL: String) {
-        let base = "http://127.0.0.1:\(port)"
+    private func printBanner(key: String, runDirectory: String, redisURL: String, postgresURL: String, ports: DevPorts) {
+        let base = "http://127.0.0.1:\(ports.gateway)"
+        let moved = ports.moved.map { "  note: \($0)\n" }.joined()
         print(
             """
 
+            Dashboard: \(base)/   (sign in with the operator key below)
+
             Velocity Jobs dev stack (\(gpus) emulated NVIDIA L4s, box dev-box, starting in \(mode) mode)
-              gateway      \(base)
+            \(moved)  gateway      \(base)
+              ComfyUIs     127.0.0.1:\(ports.comfyUI.lowerBound)-\(ports.comfyUI.upperBound) (emulated)
+              LLM server   127.0.0.1:\(ports.llm) (emulated \(llmFlavor))
               GPUs         \(base)/v1/gpus
               queues       \(base)/v1/queues
               metrics      \(base)/metrics

@@ -9,6 +9,7 @@ extension GatewayClient {
     /// terminal state is picked up again after a status read.
     func follow(jobID: String, bar: ProgressBar, lines: Bool) async throws -> JobStatusView {
         var attempts = 0
+        var reason: String?
         while true {
             let stream = try await events("/v1/jobs/\(Self.escape(jobID))/events")
             do {
@@ -19,6 +20,7 @@ extension GatewayClient {
                     if bar.isEnabled { view.show(on: bar) }
                     if lines { print(Self.eventLine(event: event.event, view: view)) }
                     if view.isTerminal { return view }
+                    reason = WaitingReason.report(view.waiting_reason, subject: "job \(jobID)", after: reason)
                 }
             } catch let error as CurlClientError where error.code == .network {
                 // The connection dropped mid-stream: the status read below decides what next.

@@ -19,6 +19,8 @@ struct JobStatusView: Decodable, Sendable {
     var queue: String?
     var status: String
     var queue_position: Int?
+    /// Why it cannot start yet, while queued ("waiting: no media capacity, …").
+    var waiting_reason: String?
     var progress: Progress?
     var error: ErrorInfo?
     var created_at: String?

@@ -48,8 +48,10 @@ extension SubmitCommand {
                 }
                 if !gateway.json { Terminal.note("batch \(batch.id)") }
                 let bar = ProgressBar(enabled: !gateway.json)
+                var reason: String?
                 while !batch.isTerminal {
                     show(batch, on: bar)
+                    reason = WaitingReason.report(batch.waiting_reason, subject: "batch \(batch.id)", after: reason)
                     try await Task.sleep(for: .seconds(1))
                     let polled = try await client.get("/v1/batches/\(GatewayClient.escape(batch.id))")
                     batch = try GatewayClient.decode(BatchObject.self, polled)
@@ -150,6 +152,8 @@ struct BatchObject: Decodable {
     var output_file_id: String?
     var error_file_id: String?
     var errors: Errors?
+    /// Why its lines wait, while no GPU box serves them.
+    var waiting_reason: String?
 
     var isTerminal: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }
 }

@@ -41,7 +41,10 @@ enum FakeGateway {
         router.get("/v1/jobs/{id}/events") { _, context -> Response in
             let id = try context.parameters.require("id")
             let events = [
-                ("queued", job(id, "queued", extra: #","queue_position":2"#)),
+                (
+                    "queued",
+                    job(id, "queued", extra: #","queue_position":2,"waiting_reason":"waiting: no media capacity, box dev-box in llm mode""#)
+                ),
                 ("processing", job(id, "processing", extra: #","progress":{"fraction":0.5,"message":"step 10/20"}"#)),
                 ("succeeded", job(id, "succeeded")),
             ]
@@ -100,8 +103,17 @@ enum FakeGateway {
             else { return error(.badRequest, "test_shape", "unexpected batch body \(body)") }
             return json(#"{"id":"batch-1","object":"batch","status":"validating","request_counts":{"total":2,"completed":0,"failed":0}}"#)
         }
+        // The first read of a batch finds its lines waiting for LLM capacity; the next, the batch done.
+        let batchReads = Mutex(0)
         router.get("/v1/batches/{id}") { _, _ -> Response in
-            json(
+            if batchReads.withLock({ reads in
+                reads += 1
+                return reads == 1
+            }) {
+                return json(
+                    #"{"id":"batch-1","object":"batch","status":"in_progress","request_counts":{"total":2,"completed":0,"failed":0},"waiting_reason":"waiting: no llm capacity, box dev-box in media mode"}"#)
+            }
+            return json(
                 #"{"id":"batch-1","object":"batch","status":"completed","output_file_id":"file-out","error_file_id":"file-err","request_counts":{"total":2,"completed":1,"failed":1}}"#)
         }
         router.get("/v1/files/{id}/content") { _, context -> Response in

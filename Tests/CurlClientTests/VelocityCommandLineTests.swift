@@ -53,6 +53,10 @@ struct VelocityCommandLineTests {
 
             let waited = try await Self.velocity(args + ["--wait"], gateway: gateway)
             #expect(waited.status == 0, "\(waited.stderr)")
+            #expect(
+                waited.stderr.contains(
+                    "job job-1 waiting: no media capacity, box dev-box in llm mode — `velocity mode split` or `velocity mode media` gives it some"),
+                "\(waited.stderr)")
             #expect(waited.stdout.contains(#""answer" : 42"#))
             let waitedJSON = try await Self.velocity(args + ["--wait", "--json"], gateway: gateway)
             #expect(waitedJSON.stdout.contains(#""result":{"answer":42}"#))
@@ -136,6 +140,9 @@ struct VelocityCommandLineTests {
             #expect(try String(contentsOf: output, encoding: .utf8) == #"{"custom_id":"file-out"}"# + "\n")
             #expect(try String(contentsOf: errors, encoding: .utf8) == #"{"custom_id":"file-err"}"# + "\n")
             #expect(outcome.stderr.contains("1 completed, 1 failed of 2"))
+            // Not a silent wait: the reason, once, with what ends it.
+            let hint = "batch batch-1 waiting: no llm capacity, box dev-box in media mode — `velocity mode split` or `velocity mode llm` gives it some"
+            #expect(outcome.stderr.components(separatedBy: hint).count == 2, "\(outcome.stderr)")
 
             let invalid = try await Self.velocity(
                 ["submit", "llm-batch", input.path, "--endpoint", "/v1/embeddings"], gateway: gateway)

@@ -27,7 +27,7 @@ struct GatewayConfigurationTests {
         "bad settings are refused, naming the setting, and change nothing",
         arguments: [
             ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"), ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
-            ("redis_connections", "1.5"), ("no_such_setting", "1"),
+            ("redis_connections", "1.5"), ("no_such_setting", "1"), ("dashboard_sample_ms", "0"),
         ])
     func refused(key: String, value: String) {
         var configuration = GatewayConfiguration()

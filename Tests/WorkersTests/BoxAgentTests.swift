@@ -104,6 +104,30 @@ struct BoxAgentTests {
         }
     }
 
+    @Test("a backend that cannot start says why: its last output in the agent's log line and in the GPU's status")
+    func failingBackendShowsItsOutput() async throws {
+        let fixture = try await AgentFixture.make(gpus: 1) { configuration in
+            configuration.comfyUI = BackendCommand(command: [
+                "sh", "-c", "echo 'Starting server'; echo 'OSError: [Errno 98] Address already in use' >&2; exit 1",
+            ])
+            configuration.maxConsecutiveStartFailures = 2
+        }
+        let logs = CapturedLogs()
+        try await fixture.withAgent(logger: Logger(label: "test.agent") { _ in logs }) { _ in
+            var gpu: GPUStatus?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                gpu = try await fixture.store.box(fixture.configuration.box)?.status.gpus.first
+                if gpu?.backendState == "failed" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(gpu?.health == .unhealthy)
+            #expect(gpu?.backendOutput == ["Starting server", "OSError: [Errno 98] Address already in use"])
+            #expect(
+                logs.text.contains("it printed: OSError: [Errno 98] Address already in use [log: "), "\(logs.text)")
+        }
+    }
+
     @Test("an LLM lane on llama.cpp: the agent waits out its model load and sends the name /v1/models lists")
     func llamaCppLane() async throws {
         let served = "/models/llama-3.1-8b-instruct-Q4_K_M.gguf"

@@ -31,6 +31,9 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     public var healthReason: String?
     /// The drain that keeps it out of service, if any.
     public var drain: GPUDrain?
+    /// The last lines its backend printed before it last failed to start or crashed, while it
+    /// is not serving: why (`Address already in use`, a traceback's last line, a CUDA error).
+    public var backendOutput: [String]?
 
     public init(
         index: Int, uuid: String, name: String, role: String? = nil, backend: String? = nil,
@@ -63,5 +66,6 @@ public struct GPUStatus: Sendable, Equatable, Codable {
         case memoryTotalMiB = "memory_total_mib"
         case temperatureCelsius = "temperature_celsius"
         case healthReason = "health_reason"
+        case backendOutput = "backend_output"
     }
 }

@@ -12,21 +12,27 @@ public struct AuthMiddleware: RouterMiddleware {
     let jwt: JWTAuthenticator?
     let rateLimiter: RateLimiter?
     let publicPaths: Set<String>
+    /// Paths under these are public too (the dashboard's files).
+    let publicPrefixes: [String]
 
     public init(
         keys: APIKeyStore, jwt: JWTAuthenticator?, rateLimiter: RateLimiter?,
-        publicPaths: Set<String> = ["/health", "/ready"]
+        publicPaths: Set<String> = ["/health", "/ready"], publicPrefixes: [String] = []
     ) {
         self.keys = keys
         self.jwt = jwt
         self.rateLimiter = rateLimiter
         self.publicPaths = publicPaths
+        self.publicPrefixes = publicPrefixes
     }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        if publicPaths.contains(path) || publicPrefixes.contains(where: { path.hasPrefix($0) }) {
+            return try await next(request, context)
+        }
         var context = context
         let principal = try await authenticate(request)
         context.principal = principal

@@ -1,6 +1,8 @@
 import BlobStore
 import Broker
 import Foundation
+import GPUBox
+import JobContracts
 public import Hummingbird
 import NIOCore
 
@@ -12,6 +14,8 @@ public struct BatchAPIController: Sendable {
     let maxUploadBytes: Int
     /// Checks batches' `webhook_url`s; its store lists their deliveries.
     let webhooks: WebhookPolicy
+    /// The GPU boxes, to say why an unfinished batch's lines wait; nil leaves that out.
+    var boxes: BoxStateStore?
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
@@ -125,7 +129,25 @@ public struct BatchAPIController: Sendable {
 
     @Sendable func getBatch(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try JSONResponse.make(try await library.batch(id: context.parameters.require("id"), for: principal).object)
+        let batch = try await library.batch(id: context.parameters.require("id"), for: principal).object
+        return try JSONResponse.make(await withWaitingReasons([batch])[0])
+    }
+
+    /// The batches, each unfinished one with why its lines wait when no live box serves the
+    /// LLM queue; from one read of the boxes, and left out when they cannot be read.
+    func withWaitingReasons(_ batches: [BatchObject]) async -> [BatchObject] {
+        // A validating batch has not counted its lines yet: all of them are still to run.
+        let open = batches.indices.filter {
+            let counts = batches[$0].request_counts
+            return batches[$0].status == "validating"
+                || (batches[$0].status == "in_progress" && counts.completed + counts.failed < counts.total)
+        }
+        guard !open.isEmpty, let boxes, let views = try? await boxes.boxes(),
+            let reason = BoxDirectory.waitingReason(queue: LLMBatchLine.kind.queue, boxes: views)
+        else { return batches }
+        var batches = batches
+        for index in open { batches[index].waiting_reason = reason }
+        return batches
     }
 
     /// The batch's webhook deliveries (one per end it reported), each attempt with its status.
@@ -141,7 +163,7 @@ public struct BatchAPIController: Sendable {
         let limit = try PageQuery.limit(request, default: 20, max: 100)
         let batches = try await library.store.batches(
             tenant: principal.tenant, after: request.uri.queryParameters["after"].map(String.init), limit: limit + 1)
-        let page = Array(batches.prefix(limit)).map(\.object)
+        let page = await withWaitingReasons(Array(batches.prefix(limit)).map(\.object))
         return try JSONResponse.make(OpenAIList(data: page, hasMore: batches.count > limit, id: \.id))
     }
 

@@ -35,6 +35,10 @@ public struct BatchObject: Codable, Sendable, Equatable {
     public var cancelled_at: Int?
     public var request_counts: RequestCounts
     public var metadata: JSONValue?
+    /// Not OpenAI's: why the batch's lines wait while no GPU box serves them ("waiting: no llm
+    /// capacity, box dev-box in media mode"); written only when there is one, so OpenAI's
+    /// clients, which ignore unknown fields, see OpenAI's shape.
+    public var waiting_reason: String?
 
     /// Encodes every optional as `null` rather than leaving the key out, as OpenAI does.
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +63,7 @@ public struct BatchObject: Codable, Sendable, Equatable {
         try c.encode(cancelled_at, forKey: .cancelled_at)
         try c.encode(request_counts, forKey: .request_counts)
         try c.encode(metadata, forKey: .metadata)
+        try c.encodeIfPresent(waiting_reason, forKey: .waiting_reason)
     }
 }
 

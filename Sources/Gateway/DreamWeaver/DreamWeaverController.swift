@@ -52,6 +52,7 @@ public struct DreamWeaverController: Sendable {
         router.get("/dream-weaver/health", use: health)
         router.get("/dream-weaver/status/{job_id}", use: status)
         router.get("/dream-weaver/result/{job_id}", use: result)
+        router.get("/dream-weaver/input/{job_id}", use: input)
     }
 
     struct Accepted: Encodable {
@@ -170,6 +171,26 @@ public struct DreamWeaverController: Sendable {
             status: .ok,
             headers: [.contentType: "image/png", .contentLength: String(bytes.count), .cacheControl: "private, max-age=86400"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `GET /dream-weaver/input/{job_id}`: the photo as it was uploaded, for the dashboard's
+    /// side-by-side view (404 once the blob is gone).
+    @Sendable func input(_ request: Request, context: GatewayContext) async throws -> Response {
+        let view = try await view(context)
+        for (fileExtension, contentType) in [("jpg", "image/jpeg"), ("png", "image/png"), ("webp", "image/webp")] {
+            let key = DreamWeaverRender.inputBlob(jobID: view.id, fileExtension: fileExtension)
+            let bytes: [UInt8]
+            do {
+                bytes = try await blobs.read(key)
+            } catch let error as BlobStoreError where error.code == .blobNotFound {
+                continue
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: contentType, .contentLength: String(bytes.count), .cacheControl: "private, max-age=86400"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        throw GatewayError.notFound("the photo of job \(view.id)")
     }
 
     /// The blob the worker named in its result, if it lies under this job's own prefix (a

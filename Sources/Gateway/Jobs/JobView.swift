@@ -43,6 +43,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var priority: Int
     public var attempts: Int
     public var max_attempts: Int
+    /// The worker that holds (or last held) the job: where its latest attempt ran.
+    public var worker: String?
+    /// The backends earlier attempts took down (`comfyui@1`, `llm`), first first.
+    public var fault_domains: [String]
     /// Jobs ahead of this one (0: next), while it is queued.
     public var queue_position: Int?
     /// Why a queued job cannot start yet, e.g. "waiting: no media capacity, box box-1 in llm mode".
@@ -74,7 +78,8 @@ extension JobView {
             ? Progress(fraction: s.progress, message: s.progressMessage) : nil
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: s.attempts, max_attempts: s.maxAttempts, queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: nil,
+            attempts: s.attempts, max_attempts: s.maxAttempts, worker: s.worker, fault_domains: s.faultDomains,
+            queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: nil,
             cancel_requested: s.cancelRequested, progress: progress,
             metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
             error: s.errorCode.map { ErrorInfo(code: $0, message: s.errorMessage ?? "", retriable: s.errorRetriable) },
@@ -87,7 +92,7 @@ extension JobView {
         let s = r.submission
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: r.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: r.attempts, max_attempts: s.maxAttempts, queue_position: nil, waiting_reason: nil, cancel_requested: false,
+            attempts: r.attempts, max_attempts: s.maxAttempts, worker: nil, fault_domains: [], queue_position: nil, waiting_reason: nil, cancel_requested: false,
             progress: nil, metrics: Metrics(queue_ms: nil, run_ms: nil),
             error: r.errorCode.map { ErrorInfo(code: $0, message: r.errorMessage ?? "", retriable: nil) },
             parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp), started_at: nil,

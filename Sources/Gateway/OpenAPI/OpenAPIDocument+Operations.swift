@@ -3,6 +3,7 @@ extension OpenAPIDocument {
 
     /// Every route of the gateway.
     public static let operations: [APIOperation] = jobs + dreamWeaver + batches + operationsRoutes + llmKinds + crmImports + scheduleRoutes
+        + dashboardRoutes
 
     static let jobs: [APIOperation] = [
         Op(
@@ -71,6 +72,11 @@ extension OpenAPIDocument {
             responses: [
                 Op.ok("binary", "The render", media: "image/png"),
                 Op.status(409, "Not done: the status JSON", "Job"), Op.status(404, "Unknown job"),
+            ]),
+        Op(
+            "GET", "/dream-weaver/input/{job_id}", "The uploaded room photo, as it was sent", tag: "dream-weaver",
+            responses: [
+                Op.ok("binary", "The photo", media: "image/jpeg"), Op.status(404, "Unknown job, or its photo is gone"),
             ]),
         Op(
             "GET", "/dream-weaver/health", "Media queue health", tag: "dream-weaver",

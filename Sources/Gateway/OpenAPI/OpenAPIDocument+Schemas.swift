@@ -47,6 +47,7 @@ extension OpenAPIDocument {
                 [
                     "id": string, "kind": string, "queue": string, "status": ["type": "string", "enum": jobStates],
                     "tenant": string, "priority": integer, "attempts": integer, "max_attempts": integer,
+                    "worker": nullable(string), "fault_domains": array(string),
                     "queue_position": nullable(integer), "waiting_reason": nullable(string), "cancel_requested": boolean,
                     "progress": nullable(object(["fraction": nullable(number), "message": nullable(string)])),
                     "metrics": object(["queue_ms": nullable(integer), "run_ms": nullable(integer)]),
@@ -80,7 +81,7 @@ extension OpenAPIDocument {
                     "failed_at": nullable(integer), "expired_at": nullable(integer),
                     "cancelling_at": nullable(integer), "cancelled_at": nullable(integer),
                     "request_counts": object(["total": integer, "completed": integer, "failed": integer]),
-                    "metadata": nullable(anyObject),
+                    "metadata": nullable(anyObject), "waiting_reason": string,
                 ]),
             "BatchList": list("Batch"),
             "RuntimeBatch": object(

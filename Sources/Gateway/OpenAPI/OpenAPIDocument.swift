@@ -30,7 +30,7 @@ public enum OpenAPIDocument {
                     ]
                 ],
                 "schemas": schemas.merging(llmKindSchemas) { current, _ in current }.merging(crmSchemas) { current, _ in current }
-                    .merging(scheduleSchemas) { current, _ in current },
+                    .merging(scheduleSchemas) { current, _ in current }.merging(dashboardSchemas) { current, _ in current },
             ],
             "security": [["bearer": [String]()]],
         ]

@@ -15,7 +15,14 @@ extension Gateway {
         if JobTrace.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthMiddleware(keys: keys, jwt: jwt, rateLimiter: rateLimiter))
+        router.add(
+            middleware: AuthMiddleware(
+                keys: keys, jwt: jwt, rateLimiter: rateLimiter,
+                publicPaths: DashboardController.publicPaths.union(["/health", "/ready"]),
+                publicPrefixes: [DashboardController.publicPrefix]))
+        DashboardController(
+            assets: .shipped, broker: broker, queues: kinds.queues, boxes: boxes, history: dashboardHistory
+        ).addRoutes(to: router)
         JobsController(producer: producer, directory: directory, events: events, webhooks: webhookPolicy)
             .addRoutes(to: router)
         WebhooksController(store: webhooks, policy: webhookPolicy, directory: directory).addRoutes(to: router)
@@ -24,9 +31,10 @@ extension Gateway {
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
             metrics: metrics, rates: queueRates, webhooks: webhooks
         ).addRoutes(to: router)
-        BatchAPIController(
-            postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes, webhooks: webhookPolicy
-        ).addRoutes(to: router)
+        var batchAPI = BatchAPIController(
+            postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes, webhooks: webhookPolicy)
+        batchAPI.boxes = boxes
+        batchAPI.addRoutes(to: router)
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
         ).with(webhooks: webhookPolicy).addRoutes(to: router)

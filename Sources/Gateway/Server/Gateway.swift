@@ -43,6 +43,8 @@ public final class Gateway: Sendable {
     let webhookHTTP: CurlHTTPClient
     let webhookPolicy: WebhookPolicy
     let queueRates = QueueRates()
+    /// The dashboard's last hour of queue and box samples.
+    let dashboardHistory: DashboardHistory
     let jwt: JWTAuthenticator?
     let rateLimiter: RateLimiter?
     let logger: Logger
@@ -104,6 +106,7 @@ public final class Gateway: Sendable {
         http.maxConcurrentTransfers = 16
         http.userAgent = "velocity-webhooks/1.0"
         self.webhookHTTP = CurlHTTPClient(configuration: http)
+        self.dashboardHistory = DashboardHistory(intervalMilliseconds: configuration.dashboardSampleMilliseconds)
         self.jwt = jwt
         self.rateLimiter =
             configuration.rateLimitPerSecond > 0
@@ -124,6 +127,9 @@ public final class Gateway: Sendable {
                 BrokerMaintenance(
                     broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
                     logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),
+                DashboardSampler(
+                    broker: broker, queues: kinds.queues, boxes: boxes, history: dashboardHistory,
+                    interval: .milliseconds(configuration.dashboardSampleMilliseconds), logger: logger),
             ]
         if configuration.webhooksEnabled {
             var webhookConfiguration = WebhookDeliveryService.Configuration()

@@ -42,6 +42,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Run the scheduler that turns schedules' ticks into jobs (every gateway may: one job per
     /// tick however many do).
     public var schedulerEnabled = true
+    /// How often the dashboard samples the queues and boxes for its charts and alerts; it keeps
+    /// an hour of samples.
+    public var dashboardSampleMilliseconds = 10_000
 
     public init() {}
 
@@ -68,6 +71,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL", "let webhooks reach loopback and private addresses (true/false)"),
         ("webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION", "webhook requests in flight to one host at most (default 16)"),
         ("scheduler", "VELOCITY_SCHEDULER", "turn schedules' ticks into jobs from this gateway (true/false)"),
+        ("dashboard_sample_ms", "VELOCITY_DASHBOARD_SAMPLE_MS", "how often the dashboard samples queues and boxes (default 10000 ms)"),
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
@@ -106,6 +110,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "redis_connections": redisConnections = max(1, try int())
             case "postgres_connections": postgresConnections = max(1, try int())
             case "webhook_per_destination": webhookPerDestination = max(1, try int())
+            case "dashboard_sample_ms":
+                let v = try int()
+                guard v >= 1 else { throw ConfigurationError("\(source): dashboard_sample_ms must be at least 1") }
+                dashboardSampleMilliseconds = v
             case "record_sync", "webhooks", "webhook_allow_internal", "scheduler":
                 guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): \(key) must be true or false") }
                 switch key {

@@ -24,6 +24,8 @@ final class BackendLane: Sendable {
         var currentJobs: [String] = []
         var jobsSinceStart = 0
         var lastError: String?
+        /// The last lines the backend printed before its last failure: why it failed.
+        var lastOutput: [String] = []
         var memoryAtReadyMiB: Int?
         /// The running backend's process id.
         var pid: Int32?
@@ -132,7 +134,7 @@ final class BackendLane: Sendable {
             }
             currentProcess.withLock { $0 = process }
             update { $0.pid = process.pid }
-            environment.logger.info("\(spec.name) started as pid \(process.pid) (log: \(environment.directory(spec))/backend.log)")
+            environment.logger.info("\(spec.name) started as pid \(process.pid) (log: \(environment.logPath(spec)))")
             let lifeline = BackendLifeline(faultDomain: environment.faultDomain(spec))
             update { $0.state = $0.restarts == 0 && current == 1 ? .starting : .restarting }
             let outcome: IncarnationOutcome = await withTaskGroup(of: Void.self) { group in
@@ -162,6 +164,7 @@ final class BackendLane: Sendable {
                         consecutiveFailures = 0
                         update {
                             $0.state = .ready
+                            $0.lastOutput = []
                             $0.jobsSinceStart = 0
                             $0.memoryAtReadyMiB = process.residentMemoryMiB
                         }
@@ -171,13 +174,21 @@ final class BackendLane: Sendable {
                                 in: &group, incarnation: current, servedModel: servedModel, lifeline: lifeline)
                         }
                     case .notReady(let number, let reason) where number == current:
-                        update { $0.lastError = reason }
+                        let output = LogTail.lines(ofFileAt: environment.logPath(spec))
+                        update {
+                            $0.lastError = reason
+                            $0.lastOutput = output
+                        }
                         await process.stop(grace: .seconds(5))
                         group.cancelAll()
                         return .failedStart(reason)
                     case .exited(let number, let status) where number == current:
                         let reason = "\(spec.name) (pid \(process.pid)) exited with status \(status)"
-                        update { $0.lastError = reason }
+                        let output = LogTail.lines(ofFileAt: environment.logPath(spec))
+                        update {
+                            $0.lastError = reason
+                            $0.lastOutput = output
+                        }
                         // Before the workers are cancelled: the job a worker holds now spends
                         // its attempt (it may be what killed the backend), unlike in a drain.
                         lifeline.markExited(status: status)
@@ -283,7 +294,10 @@ final class BackendLane: Sendable {
     private func giveUpOrBackOff(
         _ reason: String, failures: Int, iterator: inout AsyncStream<Event>.Iterator, stopping: inout Duration?
     ) async -> Bool {
-        environment.logger.warning("\(spec.name): \(reason) (failure \(failures) in a row)")
+        // The cause is in what the backend printed last: say it here, not only in its log file.
+        let output = snapshot.lastOutput.last.map { "; it printed: \($0)" } ?? ""
+        environment.logger.warning(
+            "\(spec.name): \(reason) (failure \(failures) in a row)\(output) [log: \(environment.logPath(spec))]")
         if failures >= environment.configuration.maxConsecutiveStartFailures {
             update {
                 $0.state = .failed

@@ -18,6 +18,9 @@ extension BoxAgent {
                 status.backendState = snapshot.state.rawValue
                 status.currentJob = snapshot.currentJobs.first
                 status.backendPID = snapshot.pid.map(Int.init)
+                if !snapshot.lastOutput.isEmpty, snapshot.state != .ready, snapshot.state != .consuming {
+                    status.backendOutput = snapshot.lastOutput
+                }
                 switch snapshot.state {
                 case .failed:
                     status.health = .unhealthy

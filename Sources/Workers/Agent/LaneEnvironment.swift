@@ -26,6 +26,9 @@ struct LaneEnvironment: Sendable {
         configuration.workDirectory + "/" + spec.name.replacingOccurrences(of: "@", with: "-")
     }
 
+    /// Where the lane's backend writes its output (standard error too).
+    func logPath(_ spec: LaneSpec) -> String { directory(spec) + "/backend.log" }
+
     /// The placeholder values of a lane's command line.
     func values(_ spec: LaneSpec) -> [String: String] {
         let known = gpus()
@@ -64,7 +67,7 @@ struct LaneEnvironment: Sendable {
             throw AgentError(.backendStartFailed, "\(spec.name): cannot create \(directory)", cause: error)
         }
         logger.info("starting \(spec.name): \(command.joined(separator: " "))")
-        return try BackendProcess.start(name: spec.name, command: command, environment: environment, logPath: directory + "/backend.log")
+        return try BackendProcess.start(name: spec.name, command: command, environment: environment, logPath: logPath(spec))
     }
 
     /// Polls until the backend answers, then runs the full health check, all within the

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A rule of `ops/prometheus/alerts.yml`, evaluated over the dashboard's samples the way
+/// Prometheus evaluates it over its scrapes: a condition per label set, which fires once it has
+/// held for `holdForMilliseconds` (the rule's `for`) and is pending until then.
+struct AlertRule: Sendable {
+    typealias Labels = [String: String]
+
+    var name: String
+    var severity: String
+    var holdForMilliseconds: Int
+    /// Relative to the repository, as in the rules file.
+    var runbook: String
+    /// The label sets whose condition holds at `samples[index]`; earlier samples are there for
+    /// increases over a window.
+    var condition: @Sendable (_ samples: [DashboardSample], _ index: Int) -> [Labels]
+    var summary: @Sendable (Labels) -> String
+
+    /// How much `counter` grew over the `window` ending at `samples[index]`, from the oldest
+    /// sample inside the window that has it; nil without two such samples. A counter that went
+    /// down (Redis lost its data) counts from zero, as Prometheus counts a reset.
+    static func increase(
+        _ samples: [DashboardSample], at index: Int, window milliseconds: Int, _ counter: (DashboardSample) -> Int?
+    ) -> Int? {
+        guard let now = counter(samples[index]) else { return nil }
+        let start = samples[index].atMilliseconds - milliseconds
+        var first: Int?
+        var cursor = index - 1
+        while cursor >= 0, samples[cursor].atMilliseconds >= start {
+            if let value = counter(samples[cursor]) { first = value }
+            cursor -= 1
+        }
+        guard let first else { return nil }
+        return now >= first ? now - first : now
+    }
+}
+
+/// An alert as the overview shows it.
+struct DashboardAlert: Encodable, Equatable {
+    var name: String
+    var severity: String
+    /// `firing` once its condition held for the rule's `for`, `pending` before.
+    var state: String
+    var summary: String
+    var labels: [String: String]
+    /// When its condition began to hold without a break, as far back as the history goes.
+    var since: String
+    var runbook: String
+
+    /// The alerts of `rules` over `samples` (oldest first): critical first, then by name.
+    static func evaluate(_ rules: [AlertRule], over samples: [DashboardSample]) -> [DashboardAlert] {
+        guard let last = samples.indices.last else { return [] }
+        var alerts: [DashboardAlert] = []
+        for rule in rules {
+            // Each label set's current run of samples where the condition held: where it began.
+            var runs: [AlertRule.Labels: Int] = [:]
+            for index in samples.indices {
+                let holding = Set(rule.condition(samples, index))
+                runs = runs.filter { holding.contains($0.key) }
+                for labels in holding where runs[labels] == nil { runs[labels] = index }
+            }
+            for (labels, start) in runs {
+                let held = samples[last].atMilliseconds - samples[start].atMilliseconds
+                alerts.append(
+                    DashboardAlert(
+                        name: rule.name, severity: rule.severity, state: held >= rule.holdForMilliseconds ? "firing" : "pending",
+                        summary: rule.summary(labels), labels: labels,
+                        since: JobView.timestamp(samples[start].atMilliseconds), runbook: rule.runbook))
+            }
+        }
+        return alerts.sorted {
+            ($0.severity == "critical" ? 0 : 1, $0.name, $0.labels.sorted { $0.key < $1.key }.description)
+                < ($1.severity == "critical" ? 0 : 1, $1.name, $1.labels.sorted { $0.key < $1.key }.description)
+        }
+    }
+}

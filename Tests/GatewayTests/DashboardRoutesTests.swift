@@ -1,0 +1,163 @@
+import Broker
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import Gateway
+
+/// The dashboard's page and files (public, with a strict Content-Security-Policy), `/v1/me`,
+/// `/v1/dashboard/overview` and the Dream Weaver photo it shows beside the render.
+@Suite("Dashboard routes")
+struct DashboardRoutesTests {
+    /// The modules a JavaScript file imports, relative to the file (`./x.js`, `../y.js`).
+    static func imports(of source: String) -> [String] {
+        let pattern =
+            #/(?:import|export)[^'"]*?\bfrom\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/#
+        return source.matches(of: pattern).compactMap { match in
+            (match.output.1 ?? match.output.2 ?? match.output.3).map(String.init)
+        }
+    }
+
+    static func resolve(_ relative: String, from path: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        var parts = path.split(separator: "/").dropLast().map(String.init)
+        for part in relative.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast() } else { parts.append(String(part)) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    @Test("the page is public, has no inline script or style, and every file it loads is served")
+    func pageAndFiles() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let page = try await client.execute(uri: "/", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            let policy = try #require(page.headers[.contentSecurityPolicy])
+            #expect(policy.contains("script-src 'self'") && policy.contains("style-src 'self'") && !policy.contains("unsafe"))
+            #expect(page.headers[.xContentTypeOptions] == "nosniff")
+            let html = String(buffer: page.body)
+            #expect(html.contains("<!doctype html>") || html.contains("<!DOCTYPE html>"))
+            // Inline scripts, inline handlers and style attributes would all be refused by the policy.
+            #expect(html.matches(of: #/<script(?![^>]*\bsrc=)[^>]*>/#).isEmpty, "an inline <script>")
+            #expect(html.matches(of: #/\son[a-z]+\s*=/#).isEmpty, "an inline event handler")
+            #expect(html.matches(of: #/\sstyle\s*=/#).isEmpty, "a style attribute")
+
+            var pending = html.matches(of: #/(?:src|href)="(/dashboard/[^"]+)"/#).map { String($0.output.1) }
+            #expect(pending.contains { $0.hasSuffix(".js") } && pending.contains { $0.hasSuffix(".css") })
+            var served: Set<String> = []
+            while let path = pending.popLast() {
+                guard served.insert(path).inserted else { continue }
+                let file = try await client.execute(uri: path, method: .get)
+                #expect(file.status == .ok, "\(path)")
+                #expect(file.headers[.contentSecurityPolicy] != nil, "\(path)")
+                if path.hasSuffix(".js") {
+                    #expect(file.headers[.contentType] == "text/javascript; charset=utf-8", "\(path)")
+                    let source = String(buffer: file.body)
+                    #expect(!source.contains("eval(") && !source.contains("new Function"), "\(path)")
+                    pending += Self.imports(of: source).map { Self.resolve($0, from: path) }
+                }
+            }
+            #expect(served.count >= 5, "the page and its modules: \(served.sorted())")
+            _ = fixture
+        }
+    }
+
+    @Test("a deep link gets the page; an unknown file or a path out of the site is a 404, and the data needs a key")
+    func refusals() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let deep = try await client.execute(uri: "/dashboard/jobs", method: .get)
+            #expect(deep.status == .ok && String(buffer: deep.body).contains("/dashboard/js/"))
+            for path in [
+                "/dashboard/missing.js", "/dashboard/../Package.swift", "/dashboard/%2e%2e/Package.swift",
+                "/dashboard/js/../../Package.swift",
+            ] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .notFound, "\(path)")
+                #expect(!String(buffer: response.body).contains("swift-tools-version"), "\(path)")
+            }
+            for path in ["/v1/me", "/v1/dashboard/overview"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .unauthorized, "\(path)")
+                #expect(response.body.json["error"] != nil)
+            }
+            _ = fixture
+        }
+    }
+
+    @Test("/v1/me says who the key is")
+    func me() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let submitter = try await client.execute(uri: "/v1/me", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(submitter.status == .ok)
+            #expect(submitter.body.json["tenant"] as? String == "acme")
+            #expect(submitter.body.json["role"] as? String == "submitter")
+            let operatorKey = try await client.execute(
+                uri: "/v1/me", method: .get, headers: GatewayFixture.auth(fixture.operatorKey))
+            #expect(operatorKey.body.json["role"] as? String == "operator")
+        }
+    }
+
+    @Test("the overview: every queue with its sampled series, the dead count and the alerts")
+    func overview() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.dashboardSampleMilliseconds = 100 }) { fixture, client in
+            _ = try await OperationsTests.submit(client, fixture.acme, maxAttempts: 1)
+            _ = try await OperationsTests.submit(client, fixture.acme, maxAttempts: 1)
+            _ = try await OperationsTests.killNext(fixture.gateway)
+            // The sampler adds a sample every 100 ms: wait for a few.
+            var series: [[String: Any]] = []
+            var body: [String: Any] = [:]
+            for _ in 0..<100 where series.count < 4 {
+                try await Task.sleep(for: .milliseconds(100))
+                let response = try await client.execute(
+                    uri: "/v1/dashboard/overview", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                #expect(response.status == .ok)
+                body = response.body.json
+                let queues = body["queues"] as? [[String: Any]] ?? []
+                series = queues.first { $0["name"] as? String == "cpu" }?["series"] as? [[String: Any]] ?? []
+            }
+            #expect(series.count >= 4)
+            #expect(body["interval_ms"] as? Int == 100)
+            let queues = try #require(body["queues"] as? [[String: Any]])
+            #expect(Set(queues.compactMap { $0["name"] as? String }) == Set(fixture.gateway.kinds.queues))
+            let cpu = try #require(queues.first { $0["name"] as? String == "cpu" })
+            #expect((cpu["depth"] as? [String: Int])?["queued"] == 1)
+            #expect((cpu["depth"] as? [String: Int])?["dead"] == 1)
+            #expect(series.last?["queued"] as? Int == 1 && series.last?["dead"] as? Int == 1)
+            let times = series.compactMap { $0["t"] as? Int }
+            #expect(times == times.sorted())
+            #expect(body["dead_total"] as? Int == 1)
+            // The dead job is a condition of VelocityDeadJobs at once: pending until it held a minute.
+            let alerts = try #require(body["alerts"] as? [[String: Any]])
+            let dead = try #require(alerts.first { $0["name"] as? String == "VelocityDeadJobs" })
+            #expect(dead["state"] as? String == "pending")
+            #expect((dead["labels"] as? [String: String])?["queue"] == "cpu")
+            #expect(dead["runbook"] as? String == "ops/runbooks/stuck-job.md#retries-and-dead-jobs")
+            #expect((body["boxes"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("the uploaded photo of a render, to its tenant only")
+    func dreamWeaverInput() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let photo = ImageSamples.jpeg(width: 8, height: 8)
+            let upload = try await DreamWeaverTests.upload(photo, filename: "room.jpg", fixture: fixture, client: client)
+            let id = try #require(upload.body["job_id"] as? String)
+            let own = try await client.execute(
+                uri: "/dream-weaver/input/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(own.status == .ok)
+            #expect(own.headers[.contentType] == "image/jpeg")
+            #expect(Array(own.body.readableBytesView) == photo)
+            let other = try await client.execute(
+                uri: "/dream-weaver/input/\(id)", method: .get, headers: GatewayFixture.auth(fixture.globex))
+            #expect(other.status == .notFound)
+            let unknown = try await client.execute(
+                uri: "/dream-weaver/input/\(JobID.make())", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
