@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates the ignored test venv .run/test-venv with moto's S3 server (PyPI `moto[server]`),
-# which the hydration tests start on loopback as an S3-compatible endpoint.
+# which the hydration tests start on loopback as an S3-compatible endpoint, and Selenium, which
+# the dashboard's browser tests drive Debian's chromium with (through /usr/bin/chromedriver:
+# Selenium never downloads a browser or a driver here).
 #
 #   ops/test-venv.sh            # idempotent: reinstalls only when the pinned requirements change
 #
@@ -10,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 VENV="$ROOT/.run/test-venv"
 # Pinned so every machine runs the tests against the same S3 emulation.
-REQUIREMENTS="moto[server]==5.2.5"
+REQUIREMENTS="moto[server]==5.2.5 selenium==4.51.0"
 STAMP="$VENV/.requirements"
 
 if [[ -x "$VENV/bin/moto_server" && "$(cat "$STAMP" 2>/dev/null)" == "$REQUIREMENTS" ]]; then

@@ -10,7 +10,9 @@
 #    VELOCITY_TEST_REDIS_URL and VELOCITY_TEST_POSTGRES_URL for the tests,
 # 3. creates the ignored test venv with moto's S3 server (ops/test-venv.sh, from PyPI),
 #    then runs `swift build --build-tests`, then `swift test "$@"`,
-# 4. always stops both servers on exit, and exits with swift's status.
+# 4. runs the dashboard's browser tests (ops/browser-test.sh: headless chromium + Selenium against
+#    a `velocity dev` stack of their own) unless swift test got arguments,
+# 5. always stops both servers on exit, and exits non-zero when either part failed.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT.
 # Server logs stay in .run/test (redis.log, postgres/server.log) after the run.
@@ -91,5 +93,19 @@ set -e
 if [[ $status -ne 0 ]]; then
     echo
     echo "swift test failed (exit $status); server logs: $RUN_DIR/redis.log, $RUN_DIR/postgres/server.log"
+fi
+
+# The dashboard in headless chromium, against a whole `velocity dev` stack of its own. With a
+# --filter (or other swift test arguments) only when VELOCITY_BROWSER_TESTS=1 asks for it.
+if [[ $# -eq 0 || "${VELOCITY_BROWSER_TESTS:-0}" == "1" ]]; then
+    section "Browser tests (ops/browser-test.sh)"
+    set +e
+    bash "$ROOT/ops/browser-test.sh"
+    browser_status=$?
+    set -e
+    if [[ $browser_status -ne 0 ]]; then
+        echo "browser tests failed (exit $browser_status); stack log: .run/browser/dev.log, screenshots: .run/browser/screenshots"
+        [[ $status -ne 0 ]] || status=$browser_status
+    fi
 fi
 exit "$status"

@@ -79,6 +79,9 @@ struct DevCommand: AsyncParsableCommand {
         }
         // Before anything starts: a fixed port that is taken stops the command here, naming who holds it.
         let ports = try DevPorts.choose(gateway: port, comfyUIBase: comfyuiPort, llm: llmPort, gpus: gpus)
+        // First, before the logs: where to look once it is up.
+        print("Velocity Jobs dashboard: http://127.0.0.1:\(ports.gateway)/  (starting; the operator key follows)")
+        fflush(stdout)
         try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         try await startServices(runDirectory)
         let redisURL = "redis://127.0.0.1:\(redisPort)"
@@ -209,5 +212,7 @@ struct DevCommand: AsyncParsableCommand {
             Ctrl-C drains and stops the stack.
 
             """)
+        // Standard output may be a file or a pipe: the banner must not wait for the buffer.
+        fflush(stdout)
     }
 }

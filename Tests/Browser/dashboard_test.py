@@ -1,0 +1,267 @@
+"""The dashboard in a real browser: headless Debian chromium, driven by Selenium through
+/usr/bin/chromedriver, against a whole `velocity dev` stack (see stack.py).
+
+Each check prints one line; the first failure stops the run with its reason and a screenshot.
+Run through ops/browser-test.sh (ops/test.sh runs it after `swift test`)."""
+
+import os
+import sys
+import time
+import traceback
+
+from selenium import webdriver
+from selenium.common.exceptions import JavascriptException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stack import RUN_DIR, Stack  # noqa: E402
+
+SHOTS = os.path.join(RUN_DIR, "screenshots")
+
+
+class Browser:
+    def __init__(self, stack, width=1280, height=860):
+        options = webdriver.ChromeOptions()
+        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                         f"--window-size={width},{height}", "--lang=en-US", "--disable-extensions"]:
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.stack = stack
+
+    def quit(self):
+        self.driver.quit()
+
+    def open(self, hash_path):
+        self.driver.get(self.stack.base + "/" + hash_path)
+
+    def go(self, hash_path):
+        """Moves inside the page, as a click on a link would: no reload."""
+        self.driver.execute_script("window.location.hash = arguments[0]", hash_path)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def all(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        found = self.all(css)
+        return found[0].text if found else None
+
+    def until(self, what, check, seconds=30):
+        deadline = time.time() + seconds
+        last_error = None
+        while time.time() < deadline:
+            try:
+                result = check()
+                if result:
+                    return result
+            except (StaleElementReferenceException, JavascriptException, IndexError, KeyError) as error:
+                last_error = error
+            time.sleep(0.2)
+        raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f" ({last_error})" if last_error else ""))
+
+    def console_errors(self, allowed=()):
+        """The page's console errors since the last call, less those matching an allowed text."""
+        entries = self.driver.get_log("browser")
+        return [entry["message"] for entry in entries
+                if entry["level"] in ("SEVERE", "WARNING") and not any(text in entry["message"] for text in allowed)]
+
+    def screenshot(self, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        time.sleep(0.3)  # let charts and images settle
+        self.driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+    def sign_in(self, key):
+        self.open("")
+        self.until("the sign-in form", lambda: self.all("#signin"))
+        field = self.find("#token")
+        field.clear()
+        field.send_keys(key)
+        self.find("#signin-submit").click()
+        return self.until("signed in", lambda: self.text("#whoami"))
+
+
+def check(name):
+    print(f"ok - {name}", flush=True)
+
+
+def main():
+    stack = Stack()
+    browser = None
+    try:
+        stack.start()
+        check(f"velocity dev is up on {stack.base} with a box of 2 emulated GPUs")
+        browser = Browser(stack)
+        run(stack, browser)
+        print("browser tests passed")
+        return 0
+    except Exception:
+        traceback.print_exc()
+        if browser is not None:
+            try:
+                browser.screenshot("failure")
+                print(f"screenshot of the failure: {SHOTS}/failure.png; console: {browser.console_errors()}")
+            except Exception:
+                pass
+        print(f"stack log: {RUN_DIR}/dev.log", file=sys.stderr)
+        return 1
+    finally:
+        if browser is not None:
+            browser.quit()
+        stack.stop()
+
+
+def run(stack, browser):
+    # Signing in: a bad key is refused on the form, the operator's key gets in.
+    browser.open("")
+    browser.until("the sign-in form", lambda: browser.all("#signin"))
+    browser.find("#token").send_keys("not-a-key")
+    browser.find("#signin-submit").click()
+    browser.until("the refusal of a bad key", lambda: "unknown or revoked API key" in browser.driver.page_source)
+    assert not browser.all("#whoami") or not browser.text("#whoami")
+    browser.console_errors()  # the refused sign-in's 401 is expected in the console
+    whoami = browser.sign_in(stack.key)
+    assert "dev" in whoami and "operator" in whoami, whoami
+    check("sign in: a bad key is refused with the API's message; the operator key shows tenant and role")
+
+    # Overview: every queue, its charts and the box.
+    browser.go("#/overview")
+    browser.until("the queue table", lambda: browser.all('#overview-queues tr[data-queue="media"]'))
+    assert browser.all('#overview-queues tr[data-queue="llm"]') and browser.all('#overview-queues tr[data-queue="cpu"]')
+    browser.until("the queues' charts", lambda: browser.all("svg"))
+    browser.until("the dead-letter count", lambda: browser.text("#dead-count") is not None)
+    browser.screenshot("overview")
+    assert browser.console_errors() == [], browser.console_errors()
+    check("overview: every queue with charts, the dead-letter count; no console error")
+
+    # A render goes from queued to succeeded on the Jobs page, live, without a reload.
+    browser.go("#/jobs")
+    browser.until("the jobs table", lambda: browser.all("#jobs-table"))
+    browser.driver.execute_script("window.__noReload = true")
+    job_id = stack.render()
+    row = f'#jobs-table tr[data-job-id="{job_id}"]'
+    seen = set()
+
+    def succeeded():
+        status = browser.text(row + " td.status")
+        if status:
+            seen.add(status.strip())
+        return status and status.strip() == "succeeded"
+
+    browser.until("the render's row to reach succeeded", succeeded, 60)
+    assert browser.driver.execute_script("return window.__noReload === true"), "the page reloaded"
+    assert seen & {"queued", "starting", "processing"}, f"the row never showed the job before it ended: {seen}"
+    browser.screenshot("jobs")
+    check(f"jobs: a render's row went {sorted(seen)} without a reload")
+
+    # Its page: the timeline, the photo and the render side by side.
+    browser.find(row + " a.job-link").click()
+    browser.until("the job page", lambda: (browser.text("#job-status") or "").strip() == "succeeded")
+    browser.until("the timeline", lambda: len(browser.all("#job-timeline li")) >= 1)
+
+    def loaded(css):
+        return browser.driver.execute_script(
+            "const i = document.querySelector(arguments[0]); return !!i && i.complete && i.naturalWidth > 0", css)
+
+    browser.until("the render image", lambda: loaded("img#job-render"))
+    browser.until("the uploaded photo", lambda: loaded("img#job-photo"))
+    assert browser.driver.execute_script("return document.querySelector('img#job-photo').naturalWidth") == 64
+    browser.screenshot("job")
+    assert browser.console_errors() == [], browser.console_errors()
+    check("job page: status, timeline, the photo and the render side by side")
+
+    # A job followed live on its page, from queued to the end.
+    second = stack.render()
+    browser.go(f"#/jobs/{second}")
+    browser.until("the second job to end on its page", lambda: (browser.text("#job-status") or "").strip() == "succeeded", 60)
+    steps = [li.text for li in browser.all("#job-timeline li")]
+    assert len(steps) >= 2, steps
+    check(f"job page follows the event stream: {len(steps)} timeline entries")
+
+    # Batches page renders (empty or not) without errors.
+    browser.go("#/batches")
+    browser.until("the batches tables", lambda: browser.all("#batches-table") and browser.all("#synthetic-table"))
+    browser.screenshot("batches")
+    assert browser.console_errors() == [], browser.console_errors()
+    check("batches: OpenAI batches and synthetic-template jobs tables")
+
+    # GPU box: a card per GPU; switching to split asks first, then the cards follow.
+    browser.go("#/gpus")
+    browser.until("2 GPU cards", lambda: len(browser.all(".gpu-card")) == 2)
+    browser.screenshot("gpus")
+    Select(browser.find("#mode-select")).select_by_value("split")
+    browser.find("#mode-switch").click()
+    dialog = browser.until("the confirmation", lambda: browser.driver.execute_script(
+        "const d = document.querySelector('dialog#mode-confirm'); return d && d.open ? d.innerText : null"))
+    assert "split" in dialog and "running" in dialog, dialog
+    browser.find("#mode-confirm-yes").click()
+
+    def split():
+        cards = browser.all(".gpu-card")
+        modes = " ".join(card.text for card in cards)
+        return "llm" in modes and stack.json("GET", "/v1/gpus")[1]["data"][0]["mode"] == "split"
+
+    browser.until("the box and its cards in split mode", split, 120)
+    browser.screenshot("gpus-split")
+    assert browser.console_errors() == [], browser.console_errors()
+    check("GPU box: 2 cards; the switch to split was confirmed, and the cards followed")
+
+    # A dead job: a poisoned render fails (out of memory) on every attempt.
+    stack.set_faults({"mode": "fail", "failure": "oom", "poison": "doomed", "count": None})
+    doomed = stack.render(style="doomed baroque")
+    stack.wait("the poisoned render to go dead", lambda: stack.job(doomed)["status"] == "dead", 120)
+    stack.set_faults(None)
+    browser.go("#/dead")
+    dead_row = f'#dead-table tr[data-job-id="{doomed}"]'
+    browser.until("the dead job's row", lambda: browser.all(dead_row))
+    browser.screenshot("dead-letters")
+    browser.find(dead_row + " button.replay").click()
+    stack.wait("the replayed job to succeed", lambda: stack.job(doomed)["status"] == "succeeded", 90)
+    assert browser.console_errors() == [], browser.console_errors()
+    check("dead letters: the dead render is listed; replay ran it again to success")
+
+    # CRM imports page renders.
+    browser.go("#/crm")
+    browser.until("the CRM page", lambda: browser.all("#crm-table"))
+    browser.screenshot("crm-imports")
+    assert browser.console_errors() == [], browser.console_errors()
+    check("CRM imports: the imports table")
+
+    # Another tenant sees neither the job nor its row.
+    other = stack.create_key("other-tenant")
+    browser.go("#/overview")
+    browser.find("#signout").click()
+    browser.until("signed out", lambda: browser.all("#signin"))
+    who = browser.sign_in(other)
+    assert "other-tenant" in who and "submitter" in who, who
+    browser.go(f"#/jobs/{job_id}")
+    message = browser.until("the refusal", lambda: browser.text("#job-error"))
+    assert "not found" in message.lower(), message
+    assert not browser.all("img#job-render")
+    browser.console_errors(allowed=("404",))  # the refused read
+    browser.go("#/jobs")
+    browser.until("the jobs table", lambda: browser.all("#jobs-table"))
+    time.sleep(2.5)  # one refresh
+    assert not browser.all(row), "another tenant's job is listed"
+    assert not browser.all("#mode-form") or not browser.find("#mode-form").is_displayed()
+    assert browser.console_errors() == [], browser.console_errors()
+    check("another tenant: the job is refused (404) and not listed")
+
+    # An iPad's screen.
+    browser.driver.set_window_size(1024, 768)
+    browser.go("#/overview")
+    browser.until("the queue table", lambda: browser.all('#overview-queues tr[data-queue="media"]'))
+    width = browser.driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 1024, f"the page is {width} px wide on a 1024 px screen"
+    browser.screenshot("overview-ipad")
+    check("1024x768: no horizontal scrolling")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
