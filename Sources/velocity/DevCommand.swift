@@ -81,7 +81,7 @@ struct DevCommand: AsyncParsableCommand {
         let ports = try DevPorts.choose(gateway: port, comfyUIBase: comfyuiPort, llm: llmPort, gpus: gpus)
         // First, before the logs: where to look once it is up.
         print("Velocity Jobs dashboard: http://127.0.0.1:\(ports.gateway)/  (starting; the operator key follows)")
-        fflush(stdout)
+        fflush(nil)
         try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         try await startServices(runDirectory)
         let redisURL = "redis://127.0.0.1:\(redisPort)"
@@ -213,6 +213,6 @@ struct DevCommand: AsyncParsableCommand {
 
             """)
         // Standard output may be a file or a pipe: the banner must not wait for the buffer.
-        fflush(stdout)
+        fflush(nil)
     }
 }

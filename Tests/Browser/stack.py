@@ -150,10 +150,19 @@ class Stack:
         return range(int(low), int(high) + 1)
 
     def set_faults(self, plan):
-        """POSTs (or DELETEs, plan None) the emulated ComfyUIs' fault plan on every GPU."""
+        """POSTs (or DELETEs, plan None) the fault plan of every emulated ComfyUI running now (in
+        split mode some GPUs serve the LLM instead); returns how many took it."""
+        taken = 0
         for port in self.comfyui_ports():
             data = None if plan is None else json.dumps(plan).encode()
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/emulator/faults", data=data, method="DELETE" if plan is None else "POST",
                 headers={"Content-Type": "application/json"})
-            urllib.request.urlopen(request, timeout=10).read()
+            try:
+                urllib.request.urlopen(request, timeout=10).read()
+                taken += 1
+            except urllib.error.URLError as error:
+                if "Connection refused" not in str(error.reason):
+                    raise
+        assert taken > 0, "no emulated ComfyUI answers"
+        return taken

@@ -91,6 +91,9 @@ struct LoopbackPortTests {
         // Read from the last 7 bytes only ("b\ncccc\n"): the cut line is left out.
         try Data("aaaa\nbbbb\ncccc\n".utf8).write(to: URL(fileURLWithPath: path))
         #expect(LogTail.lines(ofFileAt: path, maxBytes: 7) == ["cccc"])
+        // Only what an incarnation wrote: from the size the log had when it started.
+        #expect(LogTail.lines(ofFileAt: path, after: 5) == ["bbbb", "cccc"])
+        #expect(LogTail.lines(ofFileAt: path, after: LogTail.size(ofFileAt: path)).isEmpty)
         try Data((String(repeating: "x", count: 400) + "\n").utf8).write(to: URL(fileURLWithPath: path))
         #expect(LogTail.lines(ofFileAt: path) == [String(repeating: "x", count: 300) + "…"])
     }

@@ -123,6 +123,8 @@ final class BackendLane: Sendable {
             incarnation += 1
             let current = incarnation
             let process: BackendProcess
+            // The log outlives incarnations: this one's output starts at the size it has now.
+            let logStart = LogTail.size(ofFileAt: environment.logPath(spec))
             do {
                 process = try environment.startBackend(spec)
             } catch {
@@ -174,7 +176,7 @@ final class BackendLane: Sendable {
                                 in: &group, incarnation: current, servedModel: servedModel, lifeline: lifeline)
                         }
                     case .notReady(let number, let reason) where number == current:
-                        let output = LogTail.lines(ofFileAt: environment.logPath(spec))
+                        let output = LogTail.lines(ofFileAt: environment.logPath(spec), after: logStart)
                         update {
                             $0.lastError = reason
                             $0.lastOutput = output
@@ -184,7 +186,7 @@ final class BackendLane: Sendable {
                         return .failedStart(reason)
                     case .exited(let number, let status) where number == current:
                         let reason = "\(spec.name) (pid \(process.pid)) exited with status \(status)"
-                        let output = LogTail.lines(ofFileAt: environment.logPath(spec))
+                        let output = LogTail.lines(ofFileAt: environment.logPath(spec), after: logStart)
                         update {
                             $0.lastError = reason
                             $0.lastOutput = output

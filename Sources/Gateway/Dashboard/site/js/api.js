@@ -179,6 +179,7 @@ export async function streamEvents(path, { signal, onEvent }) {
       buffer += decoder.decode(value, { stream: true });
       let index;
       while ((index = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        if (buffer[index] === '\r' && index === buffer.length - 1) break; // maybe \r\n split across reads
         const breakLength = buffer.startsWith('\r\n', index) ? 2 : 1;
         line(buffer.slice(0, index));
         buffer = buffer.slice(index + breakLength);
