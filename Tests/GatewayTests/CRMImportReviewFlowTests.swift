@@ -80,6 +80,11 @@ struct CRMImportReviewFlowTests {
             #expect(candidates.first?["id"] as? String == rajeshID)
             let evidence = candidates.first?["evidence"] as? [[String: Any]]
             #expect(evidence?.contains { $0["rule"] as? String == "exact_phone" } == true)
+            // The existing record rides beside its candidate, for the review screen.
+            let existing = try #require(candidates.first?["record"] as? [String: Any])
+            #expect(existing["id"] as? String == rajeshID)
+            #expect(existing["primary_phone"] as? String == "+919876543210")
+            #expect(existing["tenant_id"] == nil)
             let anita = try #require(people.first { payload($0)["primary_email"] as? String == "anita.desai@gmail.com" })
             #expect((anita["merge_candidate_refs"] as? [Any])?.isEmpty == true)
             var anitaPayload = payload(anita)

@@ -161,3 +161,23 @@ struct DashboardRoutesTests {
         }
     }
 }
+
+extension DashboardRoutesTests {
+    @Test("an admin lists another tenant's jobs with tenant=; anyone else is refused (403)")
+    func adminTenantFilter() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let id = try await OperationsTests.submit(client, fixture.acme)
+            let admin = try await fixture.gateway.keys.create(tenant: "platform", role: .admin).token
+            let listed = try await client.execute(uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(admin))
+            #expect(listed.status == .ok)
+            #expect((listed.body.json["data"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            let own = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(admin))
+            #expect((own.body.json["data"] as? [Any])?.isEmpty == true)
+            let refused = try await client.execute(uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.globex))
+            #expect(refused.status == .forbidden)
+            #expect(String(buffer: refused.body).contains("only an admin lists another tenant's jobs"))
+            let self_ = try await client.execute(uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(self_.status == .ok)
+        }
+    }
+}

@@ -153,8 +153,9 @@ public struct CRMImportsController: Sendable {
         let proposals = try await store.proposals(batchID: batch.id, filter: filter, afterSeq: after, limit: limit + 1)
         let shown = proposals.prefix(limit)
         let next = proposals.count > limit ? shown.last.map { String($0.seq) } : nil
-        let page = CRMProposalPage(
-            data: shown.map { CRMProposalView($0, manifestID: manifest?.id) }, next_cursor: next, has_more: next != nil)
+        var views = shown.map { CRMProposalView($0, manifestID: manifest?.id) }
+        try await CRMProposalView.attachExistingRecords(to: &views, tenant: principal.tenant, store: store)
+        let page = CRMProposalPage(data: views, next_cursor: next, has_more: next != nil)
         let open = try await records.openChildren(parentBatch: batch.id).map(\.id)
         let view = CRMImportBatchView(
             batch, counts: try await store.proposalCounts(batchID: batch.id),

@@ -57,6 +57,33 @@ struct CRMProposalView: Encodable {
     }
 }
 
+extension CRMProposalView {
+    /// Puts each merge candidate's existing record (`record`) beside it, read for the whole
+    /// page at once, so the review screen shows the proposal and the record it would merge into.
+    static func attachExistingRecords(to views: inout [CRMProposalView], tenant: String, store: CRMImportStore) async throws {
+        var people: Set<String> = []
+        var accounts: Set<String> = []
+        for view in views {
+            for candidate in view.merge_candidate_refs.arrayValue ?? [] {
+                guard let id = candidate["id"]?.stringValue else { continue }
+                if candidate["entity"]?.stringValue == "crm_accounts" { accounts.insert(id) } else { people.insert(id) }
+            }
+        }
+        guard !people.isEmpty || !accounts.isEmpty else { return }
+        let records = try await store.existingRecords(tenant: tenant, people: people.sorted(), accounts: accounts.sorted())
+        for index in views.indices {
+            guard let candidates = views[index].merge_candidate_refs.arrayValue else { continue }
+            views[index].merge_candidate_refs = .array(
+                candidates.map { candidate in
+                    guard var object = candidate.objectValue, let id = object["id"]?.stringValue, let record = records[id]
+                    else { return candidate }
+                    object["record"] = record
+                    return .object(object)
+                })
+        }
+    }
+}
+
 /// A page of a batch's proposals; `next_cursor` is the last one's `seq`.
 struct CRMProposalPage: Encodable {
     var object = "list"

@@ -128,8 +128,14 @@ public struct JobsController: Sendable {
             state = parsed
         }
         let paging = try PageQuery(request, defaultLimit: 50, maxLimit: 500, cursorIs: "a job id")
+        // An admin sees every tenant's jobs, so it may list another's; anyone else lists its own.
+        let tenant = query["tenant"].map(String.init) ?? principal.tenant
+        guard tenant == principal.tenant || principal.role == .admin else {
+            throw GatewayError(
+                .forbidden, .forbidden, "only an admin lists another tenant's jobs; the caller is a \(principal.role.rawValue)")
+        }
         let page = try await directory.list(
-            tenant: principal.tenant, state: state, kind: query["kind"].map(String.init), before: paging.cursor,
+            tenant: tenant, state: state, kind: query["kind"].map(String.init), before: paging.cursor,
             limit: paging.limit)
         return try JSONResponse.make(Page(data: page.jobs, next_cursor: page.next, has_more: page.next != nil))
     }

@@ -16,8 +16,9 @@ extension OpenAPIDocument {
             ]),
         Op(
             "GET", "/v1/jobs", "List the tenant's jobs, newest first", tag: "jobs",
-            responses: [Op.ok("JobList"), Op.status(422, "Bad filter")],
+            responses: [Op.ok("JobList"), Op.status(403, "Another tenant's jobs, not as an admin"), Op.status(422, "Bad filter")],
             query: [
+                ("tenant", "admins only: another tenant's jobs (default: the caller's)"),
                 ("state", "queued, starting, processing, succeeded, failed, canceled, retrying or dead"),
                 ("kind", "a job kind"), ("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50"),
             ]),
