@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stack import RUN_DIR, Stack  # noqa: E402
+from stack import ROOT, RUN_DIR, Stack  # noqa: E402
 
 SHOTS = os.path.join(RUN_DIR, "screenshots")
 
@@ -235,12 +235,37 @@ def run(stack, browser):
     assert browser.console_errors() == [], browser.console_errors()
     check("dead letters: the dead render is listed; replay ran it again to success")
 
-    # CRM imports page renders.
+    # CRM imports: a HubSpot export is reviewed on its screen, approved by a bulk rule, committed.
+    import_id = stack.crm_import(os.path.join(ROOT, "Tests/CRMImportTests/Fixtures/hubspot_contacts.csv"))
+    crm_status = lambda: stack.json("GET", f"/api/crm/imports/{import_id}")[1]["status"]  # noqa: E731
+    stack.wait("the import to wait for review", lambda: crm_status() == "in_review", 120)
     browser.go("#/crm")
-    browser.until("the CRM page", lambda: browser.all("#crm-table"))
+    browser.until("the import in the list", lambda: browser.all(f'#crm-table tr[data-batch-id="{import_id}"]'))
     browser.screenshot("crm-imports")
+    browser.find(f'#crm-table tr[data-batch-id="{import_id}"] a.crm-link').click()
+    browser.until("the proposals", lambda: browser.all("#crm-proposals article.proposal"))
+    browser.until("the mapping manifest", lambda: browser.all("#crm-mapping tr[data-column]"))
+    browser.screenshot("crm-review")
+    confidence = browser.find("#crm-bulk-min-confidence")
+    confidence.clear()
+    confidence.send_keys("0")
+    browser.find("#crm-bulk-submit").click()
+    browser.until("the bulk rule's outcome", lambda: "decided" in (browser.text("#crm-bulk-status") or ""))
+    browser.until("commit enabled", lambda: browser.find("#crm-commit").is_enabled())
+    decided = int((browser.text("#crm-bulk-status") or "0").split()[0])
+    browser.find("#crm-commit").click()
+
+    def committed():
+        batch = stack.json("GET", f"/api/crm/imports/{import_id}")[1]
+        # Proposals left pending (with candidates or conflicts) keep the batch in review.
+        counts = batch.get("proposal_counts") or {}
+        return batch["status"] in ("in_review", "committed") and counts.get("committed", 0) > 0
+
+    stack.wait("the approved proposals to be committed", committed, 120)
+    browser.until("the screen to show them committed", lambda: browser.all("#crm-proposals .proposal")
+                  and "committed" in browser.find("#crm-proposals").text)
     assert browser.console_errors() == [], browser.console_errors()
-    check("CRM imports: the imports table")
+    check(f"CRM imports: a HubSpot export reviewed on its screen, {decided} proposals approved by a bulk rule and committed")
 
     # Another tenant sees neither the job nor its row.
     other = stack.create_key("other-tenant")

@@ -142,6 +142,16 @@ class Stack:
         assert status == 202, (status, body)
         return json.loads(body)["job_id"]
 
+    def crm_import(self, path):
+        """Uploads a CSV export as a CRM import; returns the batch id."""
+        boundary = uuid.uuid4().hex
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{os.path.basename(path)}"\r\n'
+                f'Content-Type: text/csv\r\n\r\n').encode() + open(path, "rb").read() + f"\r\n--{boundary}--\r\n".encode()
+        status, answer = self.request("POST", "/api/crm/imports", body,
+                                      content_type=f"multipart/form-data; boundary={boundary}")
+        assert status == 202, (status, answer)
+        return json.loads(answer)["id"]
+
     def job(self, job_id, key=None):
         return self.json("GET", f"/v1/jobs/{job_id}", key=key)[1]
 
