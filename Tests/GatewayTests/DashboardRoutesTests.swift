@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import GPUBox
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -173,11 +174,72 @@ extension DashboardRoutesTests {
             #expect((listed.body.json["data"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             let own = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(admin))
             #expect((own.body.json["data"] as? [Any])?.isEmpty == true)
-            let refused = try await client.execute(uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.globex))
+            let refused = try await client.execute(
+                uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.globex))
             #expect(refused.status == .forbidden)
             #expect(String(buffer: refused.body).contains("only an admin lists another tenant's jobs"))
-            let self_ = try await client.execute(uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let self_ = try await client.execute(
+                uri: "/v1/jobs?tenant=acme", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(self_.status == .ok)
+        }
+    }
+}
+
+extension DashboardRoutesTests {
+    @Test("a GPU's current job carries its progress in /v1/gpus and the overview's boxes")
+    func gpuJobProgress() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let upload = try await DreamWeaverTests.upload(
+                ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client)
+            let id = try #require(upload.body["job_id"] as? String)
+            let consumer = try await fixture.gateway.broker.makeConsumer(queue: "media", workerID: "gpu-test")
+            let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
+            await consumer.close()
+            _ = try await fixture.gateway.broker.heartbeat(job.lease, progress: JobProgress(fraction: 0.4, message: "step 8/20"))
+            try await fixture.gateway.boxes.publish(
+                BoxStatus(
+                    box: "box-1", mode: .media, desiredMode: nil, heartbeatMilliseconds: 0, backendRestarts: [:],
+                    gpus: [
+                        GPUStatus(
+                            index: 0, uuid: "GPU-0", name: "NVIDIA L4", role: "media", backend: "comfyui@0",
+                            backendState: "consuming", currentJob: id),
+                        GPUStatus(index: 1, uuid: "GPU-1", name: "NVIDIA L4", role: "media", backend: "comfyui@1"),
+                    ]))
+            for uri in ["/v1/gpus", "/v1/dashboard/overview"] {
+                let response = try await client.execute(uri: uri, method: .get, headers: GatewayFixture.auth(fixture.acme))
+                let boxes = try #require((response.body.json[uri == "/v1/gpus" ? "data" : "boxes"]) as? [[String: Any]])
+                let gpus = try #require(boxes.first?["gpus"] as? [[String: Any]])
+                #expect(gpus[0]["current_job"] as? String == id, "\(uri)")
+                #expect(gpus[0]["current_job_progress"] as? Double == 0.4, "\(uri)")
+                #expect(gpus[1]["current_job_progress"] == nil, "\(uri)")
+            }
+        }
+    }
+}
+
+extension DashboardRoutesTests {
+    @Test("since= keeps the jobs made at or after a time (ISO 8601 or Unix ms); a bad one is refused")
+    func jobsSince() async throws {
+        let now = Date()
+        #expect(JobID.floor(of: now) <= JobID.make(now: now))
+        // 48 bits of Unix milliseconds, then the version, then nothing: the least id of that millisecond.
+        #expect(JobID.floor(of: Date(timeIntervalSince1970: 1.5)) == "00000000-05dc-7000-8000-000000000000")
+        #expect(JobID.floor(of: now.addingTimeInterval(0.001)) > JobID.floor(of: now))
+        try await GatewayFixture.withGateway { fixture, client in
+            let id = try await OperationsTests.submit(client, fixture.acme)
+            func list(_ since: String) async throws -> TestResponse {
+                try await client.execute(uri: "/v1/jobs?since=\(since)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            }
+            func ids(_ response: TestResponse) -> [String] {
+                (response.body.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            }
+            let hourAgo = Int((Date().timeIntervalSince1970 - 3600) * 1000)
+            #expect(ids(try await list(String(hourAgo))) == [id])
+            #expect(ids(try await list("2020-01-01T00:00:00Z")) == [id])
+            #expect(ids(try await list("2999-01-01T00:00:00.000Z")).isEmpty)
+            let refused = try await list("yesterday")
+            #expect(refused.status.code == 422)
+            #expect(String(buffer: refused.body).contains("since"))
         }
     }
 }

@@ -2,8 +2,8 @@ import Broker
 import Foundation
 import GPUBox
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 @testable import Workers
 
@@ -114,15 +114,18 @@ struct BoxAgentTests {
         }
         let logs = CapturedLogs()
         try await fixture.withAgent(logger: Logger(label: "test.agent") { _ in logs }) { _ in
-            var gpu: GPUStatus?
+            // The lane fails, then the switch halts and stops it: either way the GPU keeps saying why.
+            var status: BoxStatus?
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                gpu = try await fixture.store.box(fixture.configuration.box)?.status.gpus.first
-                if gpu?.backendState == "failed" { break }
+                status = try await fixture.store.box(fixture.configuration.box)?.status
+                if status?.lastSwitchError != nil && status?.switching == nil { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(gpu?.health == .unhealthy)
-            #expect(gpu?.backendOutput == ["Starting server", "OSError: [Errno 98] Address already in use"])
+            #expect(status?.gpus.first?.backendOutput == ["Starting server", "OSError: [Errno 98] Address already in use"])
+            #expect(
+                status?.lastSwitchError?.contains("OSError: [Errno 98] Address already in use") == true,
+                "\(String(describing: status?.lastSwitchError))")
             #expect(
                 logs.text.contains("it printed: OSError: [Errno 98] Address already in use [log: "), "\(logs.text)")
         }
@@ -165,7 +168,8 @@ struct BoxAgentTests {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline && !restarted {
                 let status = try await fixture.store.box(fixture.configuration.box)?.status
-                restarted = (status?.backendRestarts["comfyui@1"] ?? 0) >= 1
+                restarted =
+                    (status?.backendRestarts["comfyui@1"] ?? 0) >= 1
                     && status?.gpus.first(where: { $0.index == 1 })?.backendState == "consuming"
                 try await Task.sleep(for: .milliseconds(50))
             }

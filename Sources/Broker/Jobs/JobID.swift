@@ -32,6 +32,13 @@ public enum JobID {
         return format(high: high, low: low)
     }
 
+    /// The least id of a job made at `date` or later: ids sort by creation, so `id >= floor`
+    /// selects the jobs made since then.
+    public static func floor(of date: Date) -> String {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        return format(high: milliseconds << 16 | 0x7000, low: 0x8000_0000_0000_0000)
+    }
+
     /// Whether `text` is a lowercase hyphenated UUID, the only form job ids take.
     public static func isValid(_ text: String) -> Bool {
         let utf8 = text.utf8

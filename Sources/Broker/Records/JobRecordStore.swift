@@ -20,13 +20,14 @@ public protocol JobRecordStore: Sendable {
     /// The job with its result, nil for an id the record does not hold.
     func job(id: String) async throws -> RecordedJob?
 
-    /// A page of a tenant's jobs, newest first, in one query: ids below `before`, of `kind`, in
-    /// one of `states` (nil for any kind or state).
+    /// A page of a tenant's jobs, newest first, in one query: ids below `before` and at or
+    /// above `since` (ids are UUIDv7, so that is a creation-time window: `JobID.floor(of:)`), of
+    /// `kind`, in one of `states` (nil for no bound, or any kind or state).
     ///
     /// The record learns open states only roughly (it holds `queued` until the job ends), so a
     /// filter on an open state asks for every open one and narrows by the broker's live state.
-    func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
-        -> [RecordedJob]
+    func jobs(tenant: String, kind: String?, states: Set<JobState>?, since: String?, before: String?, limit: Int)
+        async throws -> [RecordedJob]
 
     /// How the children of each batch (`JobSubmission.parentBatch`) stand, in one read; a
     /// batch without children counts zeros.
@@ -57,5 +58,14 @@ extension JobRecordStore {
     public func childCounts(parentBatch: String) async throws -> BatchChildCounts {
         try await childCounts(parentBatches: [parentBatch])[parentBatch]
             ?? BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 0)
+    }
+}
+
+extension JobRecordStore {
+    /// A page of a tenant's jobs with no lower bound on their creation.
+    public func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
+        -> [RecordedJob]
+    {
+        try await jobs(tenant: tenant, kind: kind, states: states, since: nil, before: before, limit: limit)
     }
 }

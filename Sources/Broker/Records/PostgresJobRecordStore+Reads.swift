@@ -2,9 +2,9 @@ import PostgresClient
 
 /// The reads the API serves from the system of record; each is one query.
 extension PostgresJobRecordStore {
-    public func jobs(tenant: String, kind: String?, states: Set<JobState>?, before: String?, limit: Int) async throws
-        -> [RecordedJob]
-    {
+    public func jobs(
+        tenant: String, kind: String?, states: Set<JobState>?, since: String?, before: String?, limit: Int
+    ) async throws -> [RecordedJob] {
         let stateList = states.map { PostgresArrayLiteral.text($0.map(\.rawValue).sorted()) }
         return try await query(
             """
@@ -12,8 +12,9 @@ extension PostgresJobRecordStore {
             WHERE tenant = $1 AND ($2::text IS NULL OR kind = $2)
               AND ($3::text[] IS NULL OR state = ANY($3::text[]))
               AND ($4::uuid IS NULL OR id < $4::uuid)
+              AND ($6::uuid IS NULL OR id >= $6::uuid)
             ORDER BY id DESC LIMIT $5
-            """, [tenant, kind, stateList, before, String(limit)])
+            """, [tenant, kind, stateList, before, String(limit), since])
     }
 
     public func childCounts(parentBatches: [String]) async throws -> [String: BatchChildCounts] {

@@ -34,6 +34,9 @@ public struct GPUStatus: Sendable, Equatable, Codable {
     /// The last lines its backend printed before it last failed to start or crashed, while it
     /// is not serving: why (`Address already in use`, a traceback's last line, a CUDA error).
     public var backendOutput: [String]?
+    /// How far its current job is (0…1), as the gateway reads it from the broker for
+    /// `GET /v1/gpus`; the agent leaves it out.
+    public var currentJobProgress: Double?
 
     public init(
         index: Int, uuid: String, name: String, role: String? = nil, backend: String? = nil,
@@ -67,5 +70,6 @@ public struct GPUStatus: Sendable, Equatable, Codable {
         case temperatureCelsius = "temperature_celsius"
         case healthReason = "health_reason"
         case backendOutput = "backend_output"
+        case currentJobProgress = "current_job_progress"
     }
 }

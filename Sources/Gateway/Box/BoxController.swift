@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import GPUBox
 import Hummingbird
@@ -8,6 +9,7 @@ import Logging
 /// the GPU drains (`BoxController+Drains`).
 struct BoxController: Sendable {
     let boxes: BoxStateStore
+    let broker: any JobBroker
     let logger: Logger
 
     func addRoutes(to router: Router<GatewayContext>) {
@@ -19,8 +21,30 @@ struct BoxController: Sendable {
 
     @Sendable func gpus(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
-        let views = try await boxes.boxes()
-        return try JSONResponse.make(BoxList(data: views.map { BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) }))
+        return try JSONResponse.make(BoxList(data: try await Self.payloads(try await boxes.boxes(), broker: broker)))
+    }
+
+    /// The boxes as `GET /v1/gpus` shows them, each GPU's current job with its progress, read
+    /// from the broker in one round trip per queue; a failed read leaves the progress out.
+    static func payloads(_ views: [BoxStateStore.BoxView], broker: any JobBroker) async throws -> [BoxPayload] {
+        var payloads = views.map { BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) }
+        var running: [String: Set<String>] = [:]
+        for payload in payloads {
+            for gpu in payload.gpus {
+                if let job = gpu.currentJob, let queue = gpu.role { running[queue, default: []].insert(job) }
+            }
+        }
+        var progress: [String: Double] = [:]
+        for (queue, ids) in running {
+            guard let snapshots = try? await broker.jobs(queue: queue, ids: Array(ids)) else { continue }
+            for case let snapshot? in snapshots { progress[snapshot.id] = snapshot.progress }
+        }
+        for box in payloads.indices {
+            for gpu in payloads[box].gpus.indices {
+                payloads[box].gpus[gpu].currentJobProgress = payloads[box].gpus[gpu].currentJob.flatMap { progress[$0] }
+            }
+        }
+        return payloads
     }
 
     struct ModeSwitchRequest: Decodable {

@@ -97,7 +97,7 @@ struct DashboardController: Sendable {
                         series: QueueSeriesPoint.series(of: depth.queue, in: samples))
                 },
                 alerts: DashboardAlert.evaluate(AlertRule.dashboardRules, over: samples),
-                boxes: views.map { BoxController.BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) },
+                boxes: try await BoxController.payloads(views, broker: broker),
                 dead_total: now.queues.reduce(0) { $0 + $1.dead }))
     }
 }

@@ -1,5 +1,5 @@
 public import Broker
-import Foundation
+public import Foundation
 public import GPUBox
 
 /// Finds jobs for the API: live state from the broker, history from the system of record.
@@ -44,14 +44,15 @@ public struct JobDirectory: Sendable {
     /// A page of the tenant's jobs, newest first: one query of the record, then the live state
     /// of the page from the broker, one round trip per queue, issued together.
     public func list(
-        tenant: String, state: JobState?, kind: String?, before cursor: String?, limit: Int
+        tenant: String, state: JobState?, kind: String?, since: Date? = nil, before cursor: String?, limit: Int
     ) async throws -> (jobs: [JobView], next: String?) {
         // The record holds terminal states; open jobs' live states come from the broker, so a
         // filter on an open state takes every open job here and is applied after the overlay.
         let states: Set<JobState>? = state.map {
             $0.isTerminal ? [$0] : Set(JobState.allCases.filter { !$0.isTerminal })
         }
-        let page = try await records.jobs(tenant: tenant, kind: kind, states: states, before: cursor, limit: limit + 1)
+        let page = try await records.jobs(
+            tenant: tenant, kind: kind, states: states, since: since.map(JobID.floor(of:)), before: cursor, limit: limit + 1)
         let shown = Array(page.prefix(limit))
         // Ended jobs too: until the result TTL the broker has their timings, which the record lacks.
         let live: [String: JobView] = await views(live: try await snapshots(of: shown)).reduce(into: [:]) {

@@ -44,7 +44,8 @@ public struct JobsController: Sendable {
         let body = try await JSONResponse.decode(JobSubmitRequest.self, from: request, context: context)
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         var jobRequest = body.jobRequest(principal: principal, idempotencyKey: idempotencyKey)
-        jobRequest.webhook = try await webhooks.webhook(url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant)
+        jobRequest.webhook = try await webhooks.webhook(
+            url: body.webhook_url, events: body.webhook_events, tenant: principal.tenant)
         let submission = try producer.prepare(jobRequest)
         let receipt = try await producer.submit(submission)
         var status = "queued"
@@ -134,8 +135,21 @@ public struct JobsController: Sendable {
             throw GatewayError(
                 .forbidden, .forbidden, "only an admin lists another tenant's jobs; the caller is a \(principal.role.rawValue)")
         }
+        var since: Date?
+        if let raw = query["since"] {
+            // An ISO 8601 time or Unix milliseconds: the jobs made at or after it.
+            if let milliseconds = Int(raw), milliseconds >= 0 {
+                since = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            } else if let date = try? Date(String(raw), strategy: .iso8601) {
+                since = date
+            } else if let date = try? Date(String(raw), strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+                since = date
+            } else {
+                throw GatewayError.invalid(field: "since", "must be an ISO 8601 time or Unix milliseconds")
+            }
+        }
         let page = try await directory.list(
-            tenant: tenant, state: state, kind: query["kind"].map(String.init), before: paging.cursor,
+            tenant: tenant, state: state, kind: query["kind"].map(String.init), since: since, before: paging.cursor,
             limit: paging.limit)
         return try JSONResponse.make(Page(data: page.jobs, next_cursor: page.next, has_more: page.next != nil))
     }

@@ -2,7 +2,8 @@ extension OpenAPIDocument {
     typealias Op = APIOperation
 
     /// Every route of the gateway.
-    public static let operations: [APIOperation] = jobs + dreamWeaver + batches + operationsRoutes + llmKinds + crmImports + scheduleRoutes
+    public static let operations: [APIOperation] =
+        jobs + dreamWeaver + batches + operationsRoutes + llmKinds + crmImports + scheduleRoutes
         + dashboardRoutes
 
     static let jobs: [APIOperation] = [
@@ -11,14 +12,18 @@ extension OpenAPIDocument {
             body: .json("JobSubmit"),
             responses: [
                 Op.status(202, "Accepted", "Accepted"), Op.ok("Accepted", "An Idempotency-Key repeat: the first job"),
-                Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"), Op.status(422, "Schema error; details.field names the field"),
+                Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"),
+                Op.status(422, "Schema error; details.field names the field"),
                 Op.status(503, "Queue unavailable (Retry-After)"),
             ]),
         Op(
             "GET", "/v1/jobs", "List the tenant's jobs, newest first", tag: "jobs",
-            responses: [Op.ok("JobList"), Op.status(403, "Another tenant's jobs, not as an admin"), Op.status(422, "Bad filter")],
+            responses: [
+                Op.ok("JobList"), Op.status(403, "Another tenant's jobs, not as an admin"), Op.status(422, "Bad filter"),
+            ],
             query: [
                 ("tenant", "admins only: another tenant's jobs (default: the caller's)"),
+                ("since", "jobs made at or after this time: ISO 8601 or Unix milliseconds"),
                 ("state", "queued, starting, processing, succeeded, failed, canceled, retrying or dead"),
                 ("kind", "a job kind"), ("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50"),
             ]),
@@ -151,7 +156,8 @@ extension OpenAPIDocument {
             "POST", "/v1/ops/mode", "Ask a box to switch mode (media, llm, split); its agent drains and switches",
             tag: "operations", body: .json("ModeSwitch"),
             responses: [
-                Op.status(202, "Switch requested", "ModeSwitchAccepted"), Op.status(404, "Unknown box"), Op.status(409, "No box reports here"),
+                Op.status(202, "Switch requested", "ModeSwitchAccepted"), Op.status(404, "Unknown box"),
+                Op.status(409, "No box reports here"),
                 Op.status(422, "Bad mode, or box missing with several boxes"),
             ], role: .operator),
         Op(

@@ -38,7 +38,7 @@ extension Gateway {
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
         ).with(webhooks: webhookPolicy).addRoutes(to: router)
-        BoxController(boxes: boxes, logger: logger).addRoutes(to: router)
+        BoxController(boxes: boxes, broker: broker, logger: logger).addRoutes(to: router)
         QDScoresController(store: QDScoreStore(postgres: postgres)).addRoutes(to: router)
         SyntheticJobsController(
             store: SyntheticJobStore(postgres: postgres), producer: producer, records: records, logger: logger

@@ -16,6 +16,9 @@ final class AgentState: Sendable {
     private let laneTable = Mutex<[LaneSpec: BackendLane]>([:])
     /// Restarts of lanes that were stopped, so the published counts only grow.
     private let pastRestarts = Mutex<[String: Int]>([:])
+    /// What the backends of stopped lanes last printed when they failed, per GPU: a switch
+    /// that halted or rolled back keeps saying why until a backend serves that GPU again.
+    private let pastOutput = Mutex<[Int: [String]]>([:])
     /// The box's drained GPUs, as last read from the store (and the ones not stored yet).
     let drains = Mutex<[Int: GPUDrain]>([:])
     /// Drains the agent decided (fatal Xids) that Redis has not taken yet; kept and retried.
@@ -73,6 +76,22 @@ final class AgentState: Sendable {
         let removed = laneTable.withLock { table in specs.compactMap { table.removeValue(forKey: $0) } }
         pastRestarts.withLock { past in
             for lane in removed { past[lane.spec.name, default: 0] += lane.snapshot.restarts }
+        }
+        pastOutput.withLock { past in
+            for lane in removed {
+                let output = lane.snapshot.lastOutput
+                guard !output.isEmpty else { continue }
+                for index in lane.spec.gpuIndices { past[index] = output }
+            }
+        }
+    }
+
+    /// The last failure output a stopped lane left for GPU `index`; `serving` (a backend of
+    /// the GPU is ready now) forgets it.
+    func pastOutput(gpu index: Int, serving: Bool) -> [String]? {
+        pastOutput.withLock { past in
+            if serving { past[index] = nil }
+            return past[index]
         }
     }
 

@@ -51,7 +51,8 @@ final class BackendLane: Sendable {
     private let board = Mutex(Snapshot())
     private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let currentProcess = Mutex<BackendProcess?>(nil)
-    private let readiness = Mutex<(settled: Bool, error: String?, waiters: [CheckedContinuation<String?, Never>])>((false, nil, []))
+    private let readiness = Mutex<(settled: Bool, error: String?, waiters: [CheckedContinuation<String?, Never>])>(
+        (false, nil, []))
 
     init(spec: LaneSpec, environment: LaneEnvironment) {
         self.spec = spec
@@ -129,7 +130,9 @@ final class BackendLane: Sendable {
                 process = try environment.startBackend(spec)
             } catch {
                 consecutiveFailures += 1
-                if await giveUpOrBackOff(error.description, failures: consecutiveFailures, iterator: &iterator, stopping: &stopping) {
+                if await giveUpOrBackOff(
+                    error.description, failures: consecutiveFailures, iterator: &iterator, stopping: &stopping)
+                {
                     break lifecycle
                 }
                 continue lifecycle
@@ -185,8 +188,11 @@ final class BackendLane: Sendable {
                         group.cancelAll()
                         return .failedStart(reason)
                     case .exited(let number, let status) where number == current:
-                        let reason = "\(spec.name) (pid \(process.pid)) exited with status \(status)"
                         let output = LogTail.lines(ofFileAt: environment.logPath(spec), after: logStart)
+                        // With what it printed last, so a halted or rolled-back switch says why.
+                        let reason =
+                            "\(spec.name) (pid \(process.pid)) exited with status \(status)"
+                            + (output.last.map { ": \($0)" } ?? "")
                         update {
                             $0.lastError = reason
                             $0.lastOutput = output
@@ -346,7 +352,8 @@ final class BackendLane: Sendable {
             let services = try environment.makeWorkers(
                 spec, servedModel: servedModel, lifeline: lifeline,
                 activity: { [weak self] activity in self?.note(activity) })
-            var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: environment.logger)
+            var configuration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) }, logger: environment.logger)
             configuration.gracefulShutdownSignals = []
             configuration.cancellationSignals = []
             configuration.maximumGracefulShutdownDuration = environment.configuration.drainDeadline
@@ -405,7 +412,8 @@ final class BackendLane: Sendable {
         await environment.freeBackend(spec)
         await process.stop(grace: .seconds(15))
         environment.logger.info(
-            "\(spec.name) (pid \(process.pid)) stopped with status \(process.exitStatus.map(String.init) ?? "?") in \((ContinuousClock.now - began).milliseconds) ms")
+            "\(spec.name) (pid \(process.pid)) stopped with status \(process.exitStatus.map(String.init) ?? "?") in \((ContinuousClock.now - began).milliseconds) ms"
+        )
     }
 
     private func note(_ activity: WorkerActivity) {

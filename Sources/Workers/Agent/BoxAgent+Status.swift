@@ -18,8 +18,10 @@ extension BoxAgent {
                 status.backendState = snapshot.state.rawValue
                 status.currentJob = snapshot.currentJobs.first
                 status.backendPID = snapshot.pid.map(Int.init)
-                if !snapshot.lastOutput.isEmpty, snapshot.state != .ready, snapshot.state != .consuming {
-                    status.backendOutput = snapshot.lastOutput
+                let serving = snapshot.state == .ready || snapshot.state == .consuming
+                if !serving, !snapshot.lastOutput.isEmpty { status.backendOutput = snapshot.lastOutput }
+                if status.backendOutput == nil {
+                    status.backendOutput = state.pastOutput(gpu: gpu.index, serving: serving)
                 }
                 switch snapshot.state {
                 case .failed:
@@ -30,6 +32,8 @@ extension BoxAgent {
                 default:
                     break
                 }
+            } else {
+                status.backendOutput = state.pastOutput(gpu: gpu.index, serving: false)
             }
             if let drain = drains[gpu.index] {
                 status.drain = drain

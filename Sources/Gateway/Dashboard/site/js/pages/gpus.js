@@ -155,7 +155,7 @@ function gpuCard(box, gpu) {
   const utilization = typeof gpu.utilization_percent === 'number' ? gpu.utilization_percent : null;
   const bar = utilization === null ? null
     : h('progress', { class: 'gpu-utilization-bar', max: 100, value: utilization, 'aria-label': `Utilization of GPU ${gpu.index}` });
-  const progress = typeof gpu.progress === 'number' ? gpu.progress : gpu.progress?.fraction;
+  const progress = gpu.current_job ? gpu.current_job_progress : null;
   return h('article', { class: 'card gpu-card', dataset: { gpu: `${box.box}/${gpu.index}` }, 'aria-label': `GPU ${gpu.index} of ${box.box}` },
     h('h3', null, `GPU ${gpu.index}`, h('span', { class: 'muted' }, ` ${gpu.name || ''}`)),
     h('dl', { class: 'facts' },

@@ -44,6 +44,7 @@ export function render(ctx) {
       state: state.value,
       kind: kind.value.trim(),
       tenant: admin ? tenant.value.trim() : '',
+      since: Number(since.value) > 0 ? new Date(Date.now() - Number(since.value)).toISOString() : '',
       limit,
       cursor,
     });
@@ -85,7 +86,7 @@ export function render(ctx) {
   });
   ctx.onLeave(() => clearTimeout(typing));
   state.addEventListener('change', restart);
-  since.addEventListener('change', show);
+  since.addEventListener('change', restart);
 
   more.addEventListener('click', async () => {
     if (!nextCursor) return;
