@@ -243,3 +243,31 @@ extension DashboardRoutesTests {
         }
     }
 }
+
+extension DashboardRoutesTests {
+    @Test("a job's failed attempts say where each ran and how it failed, also through a replay")
+    func attemptHistory() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let id = try await OperationsTests.submit(client, fixture.acme, maxAttempts: 1)
+            func history() async throws -> [[String: Any]] {
+                let view = try await client.execute(
+                    uri: "/v1/jobs/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                return view.body.json["attempt_history"] as? [[String: Any]] ?? []
+            }
+            #expect(try await history().isEmpty)
+            #expect(try await OperationsTests.killNext(fixture.gateway) == id)
+            var entries = try await history()
+            #expect(entries.count == 1)
+            #expect(entries.first?["attempt"] as? Int == 1)
+            #expect((entries.first?["worker"] as? String)?.hasPrefix("ops-test") == true)
+            #expect(entries.first?["error_code"] as? String == "boom")
+            let replay = try await client.execute(
+                uri: "/v1/queues/cpu/dead/\(id)/replay", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            #expect(replay.status == .ok)
+            #expect(try await OperationsTests.killNext(fixture.gateway) == id)
+            entries = try await history()
+            #expect(entries.count == 2)
+            #expect(entries.map { $0["attempt"] as? Int } == [1, 1])
+        }
+    }
+}

@@ -32,4 +32,19 @@ public struct JobSnapshot: Sendable, Equatable {
     public var queuePosition: Int? = nil
     /// The backends the job's attempts took down (`JobFailure.faultDomain`), first first.
     public var faultDomains: [String] = []
+    /// The attempts that ended without success, first first (the last 20): where each ran.
+    public var failedAttempts: [FailedAttempt] = []
+
+    /// An attempt that failed, was retried or was canceled: its number, its worker, its error.
+    public struct FailedAttempt: Sendable, Equatable {
+        public var attempt: Int
+        public var worker: String
+        public var errorCode: String
+
+        public init(attempt: Int, worker: String, errorCode: String) {
+            self.attempt = attempt
+            self.worker = worker
+            self.errorCode = errorCode
+        }
+    }
 }

@@ -45,5 +45,10 @@ extension JobSnapshot {
             claimedMilliseconds: try int("claimed_ms"), finishedMilliseconds: try int("finished_ms"),
             leaseDeadlineMilliseconds: try int("lease_deadline_ms"))
         faultDomains = fields["fault_domains"].map { $0.split(separator: "\n").map(String.init) } ?? []
+        failedAttempts = (fields["attempt_log"] ?? "").split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let attempt = Int(parts[0]) else { return nil }
+            return FailedAttempt(attempt: attempt, worker: String(parts[1]), errorCode: String(parts[2]))
+        }
     }
 }

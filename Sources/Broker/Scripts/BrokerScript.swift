@@ -118,6 +118,14 @@ enum BrokerScript {
         redis.call('ZREM', K_ACTIVE, id)
         local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms')
         if mode ~= 'release' then
+            -- Where each ended attempt ran: 'attempt<TAB>worker<TAB>error code' lines, the last 20
+            -- (kept through a replay; the success path never pays for it).
+            local log = redis.call('HGET', jk, 'attempt_log') or ''
+            log = log .. (log == '' and '' or '\n') .. (f[1] or '') .. '\t'
+                .. (redis.call('HGET', jk, 'worker') or '') .. '\t' .. (ARGV[A + 3] or '')
+            local lines = select(2, string.gsub(log, '\n', '')) + 1
+            if lines > 20 then log = string.sub(log, string.find(log, '\n', 1, true) + 1) end
+            redis.call('HSET', jk, 'attempt_log', log)
             redis.call('HSET', jk, 'error_code', ARGV[A + 3], 'error_message', ARGV[A + 4], 'error_retriable', retriable)
             if (ARGV[A + 9] or '') ~= '' then
                 redis.call('HSET', jk, 'result', ARGV[A + 9])

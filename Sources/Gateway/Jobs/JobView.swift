@@ -47,6 +47,14 @@ public struct JobView: Codable, Sendable, Equatable {
     public var worker: String?
     /// The backends earlier attempts took down (`comfyui@1`, `llm`), first first.
     public var fault_domains: [String]
+    /// The attempts that ended without success, first first: where each ran and its error.
+    public var attempt_history: [Attempt]
+
+    public struct Attempt: Codable, Sendable, Equatable {
+        public var attempt: Int
+        public var worker: String
+        public var error_code: String
+    }
     /// Jobs ahead of this one (0: next), while it is queued.
     public var queue_position: Int?
     /// Why a queued job cannot start yet, e.g. "waiting: no media capacity, box box-1 in llm mode".
@@ -79,6 +87,7 @@ extension JobView {
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
             attempts: s.attempts, max_attempts: s.maxAttempts, worker: s.worker, fault_domains: s.faultDomains,
+            attempt_history: s.failedAttempts.map { Attempt(attempt: $0.attempt, worker: $0.worker, error_code: $0.errorCode) },
             queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: nil,
             cancel_requested: s.cancelRequested, progress: progress,
             metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
@@ -92,7 +101,8 @@ extension JobView {
         let s = r.submission
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: r.state.rawValue, tenant: s.tenant, priority: s.priority,
-            attempts: r.attempts, max_attempts: s.maxAttempts, worker: nil, fault_domains: [], queue_position: nil, waiting_reason: nil, cancel_requested: false,
+            attempts: r.attempts, max_attempts: s.maxAttempts, worker: nil, fault_domains: [], attempt_history: [],
+            queue_position: nil, waiting_reason: nil, cancel_requested: false,
             progress: nil, metrics: Metrics(queue_ms: nil, run_ms: nil),
             error: r.errorCode.map { ErrorInfo(code: $0, message: r.errorMessage ?? "", retriable: nil) },
             parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp), started_at: nil,

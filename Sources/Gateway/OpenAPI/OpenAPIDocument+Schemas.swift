@@ -48,6 +48,7 @@ extension OpenAPIDocument {
                     "id": string, "kind": string, "queue": string, "status": ["type": "string", "enum": jobStates],
                     "tenant": string, "priority": integer, "attempts": integer, "max_attempts": integer,
                     "worker": nullable(string), "fault_domains": array(string),
+                    "attempt_history": array(object(["attempt": integer, "worker": string, "error_code": string])),
                     "queue_position": nullable(integer), "waiting_reason": nullable(string), "cancel_requested": boolean,
                     "progress": nullable(object(["fraction": nullable(number), "message": nullable(string)])),
                     "metrics": object(["queue_ms": nullable(integer), "run_ms": nullable(integer)]),
@@ -58,7 +59,10 @@ extension OpenAPIDocument {
             "JobList": list("Job"),
             "JobResult": object(["id": string, "status": string, "result": [:], "error": nullable(anyObject)]),
             "CancelOutcome": object(
-                ["id": string, "status": string, "outcome": ["type": "string", "enum": ["canceled", "cancel_requested", "already_ended"]]]),
+                [
+                    "id": string, "status": string,
+                    "outcome": ["type": "string", "enum": ["canceled", "cancel_requested", "already_ended"]],
+                ]),
             "DreamWeaverAccepted": object(
                 ["job_id": string, "status": string, "status_url": string, "result_url": string]),
             "DreamWeaverHealth": object(["status": string, "queue": anyObject]),

@@ -25,7 +25,8 @@ export function render(ctx, rawID) {
   };
   const facts = h('dl', { class: 'facts' },
     row('kind', 'Kind'), row('queue', 'Queue'), row('tenant', 'Tenant'), row('priority', 'Priority'),
-    row('attempts', 'Attempts'), row('worker', 'Ran on'), row('fault-domains', 'Backends taken down'),
+    row('attempts', 'Attempts'), row('worker', 'Ran on'),
+    row('attempt-history', 'Earlier attempts'), row('fault-domains', 'Backends taken down'),
     row('queue-position', 'Queue position'), row('waiting-reason', 'Waiting because'),
     row('created', 'Created'), row('started', 'Started'), row('finished', 'Finished'),
     row('queue-time', 'Waited'), row('run-time', 'Ran for'), row('parent-batch', 'Batch'),
@@ -58,13 +59,16 @@ export function render(ctx, rawID) {
     status.className = `status status-${next.status}`;
     const fraction = next.status === 'succeeded' ? 1 : next.progress?.fraction;
     setProgress(progress, typeof fraction === 'number' ? fraction : TERMINAL.has(next.status) || next.status === 'queued' ? 0 : null);
-    setText(progressText, [typeof fraction === 'number' ? percent(fraction) : '', next.progress?.message || ''].filter(Boolean).join(' · '));
+    setText(progressText, [typeof fraction === 'number' ? percent(fraction) : '', TERMINAL.has(next.status) ? '' : next.progress?.message || ''].filter(Boolean).join(' · '));
     setText(cells.kind, next.kind);
     setText(cells.queue, next.queue);
     setText(cells.tenant, next.tenant);
     setText(cells.priority, next.priority);
     setText(cells.attempts, `${next.attempts}/${next.max_attempts}`);
     setText(cells.worker, orDash(next.worker));
+    setText(cells['attempt-history'], (next.attempt_history || []).length
+      ? next.attempt_history.map((a) => `#${a.attempt} on ${a.worker || '?'}${a.error_code ? ` (${a.error_code})` : ''}`).join('; ')
+      : '—');
     setText(cells['fault-domains'], (next.fault_domains || []).length ? next.fault_domains.join(', ') : '—');
     setText(cells['queue-position'], next.status === 'queued' ? orDash(next.queue_position) : '—');
     setText(cells['waiting-reason'], next.status === 'queued' ? orDash(next.waiting_reason) : '—');
