@@ -15,7 +15,7 @@ if ! command -v swift >/dev/null 2>&1; then
     export PATH="/opt/swift/usr/bin:$PATH"
 fi
 VENV="$ROOT/.run/test-venv"
-[[ -x "$VENV/bin/python" ]] || bash "$ROOT/ops/test-venv.sh"
+bash "$ROOT/ops/test-venv.sh"  # a no-op when the venv has its pinned packages
 for tool in chromium chromedriver; do
     command -v "$tool" >/dev/null || { echo "browser-test: $tool not found (ops/install-deps.sh installs it)" >&2; exit 1; }
 done

@@ -20,6 +20,9 @@ struct DevPorts: Equatable {
     static func choose(gateway: Int?, comfyUIBase: Int?, llm: Int?, gpus: Int) throws -> DevPorts {
         var taken: Set<Int> = []
         func fixed(_ port: Int, count: Int, option: String) throws -> Int {
+            guard port + count - 1 <= 65_535 else {
+                throw ValidationError("\(option) \(port) leaves no room for \(count) ports below 65536")
+            }
             for candidate in port..<(port + count) where !LoopbackPort.isFree(candidate) || taken.contains(candidate) {
                 let holder =
                     taken.contains(candidate)
@@ -42,15 +45,13 @@ struct DevPorts: Equatable {
             }
             throw ValidationError("no free port from \(start) up for \(option)")
         }
-        let gatewayPort =
-            try gateway.map { try fixed($0, count: 1, option: "--port") }
-            ?? free(from: defaults.gateway, count: 1, option: "--port")
-        let comfyUI =
-            try comfyUIBase.map { try fixed($0, count: gpus, option: "--comfyui-port") }
-            ?? free(from: defaults.comfyUIBase, count: gpus, option: "--comfyui-port")
-        let llmPort =
-            try llm.map { try fixed($0, count: 1, option: "--llm-port") }
-            ?? free(from: defaults.llm, count: 1, option: "--llm-port")
+        // The fixed ports first, so a free port chosen for another role never takes one of them.
+        let fixedGateway = try gateway.map { try fixed($0, count: 1, option: "--port") }
+        let fixedComfyUI = try comfyUIBase.map { try fixed($0, count: gpus, option: "--comfyui-port") }
+        let fixedLLM = try llm.map { try fixed($0, count: 1, option: "--llm-port") }
+        let gatewayPort = try fixedGateway ?? free(from: defaults.gateway, count: 1, option: "--port")
+        let comfyUI = try fixedComfyUI ?? free(from: defaults.comfyUIBase, count: gpus, option: "--comfyui-port")
+        let llmPort = try fixedLLM ?? free(from: defaults.llm, count: 1, option: "--llm-port")
         return DevPorts(gateway: gatewayPort, comfyUIBase: comfyUI, llm: llmPort, gpus: gpus)
     }
 

@@ -5,6 +5,7 @@ Each check prints one line; the first failure stops the run with its reason and 
 Run through ops/browser-test.sh (ops/test.sh runs it after `swift test`)."""
 
 import os
+import signal
 import sys
 import time
 import traceback
@@ -98,6 +99,11 @@ def check(name):
 
 
 def main():
+    # A TERM (CI cancelling, ops/test.sh's trap) unwinds like Ctrl-C, so the stack is stopped.
+    def terminate(*_):
+        raise KeyboardInterrupt()
+
+    signal.signal(signal.SIGTERM, terminate)
     stack = Stack()
     browser = None
     try:
@@ -107,7 +113,7 @@ def main():
         run(stack, browser)
         print("browser tests passed")
         return 0
-    except Exception:
+    except (Exception, KeyboardInterrupt):
         traceback.print_exc()
         if browser is not None:
             try:

@@ -48,6 +48,14 @@ class Stack:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self):
+        # A stack an earlier run left behind (killed before its cleanup) would join as a second box.
+        pid_path = os.path.join(RUN_DIR, "dev.pid")
+        if os.path.exists(pid_path):
+            try:
+                os.killpg(int(open(pid_path).read().strip()), signal.SIGKILL)
+                time.sleep(1)
+            except (ValueError, ProcessLookupError, PermissionError):
+                pass
         self.stop_services()
         shutil.rmtree(RUN_DIR, ignore_errors=True)
         os.makedirs(RUN_DIR)
@@ -59,6 +67,8 @@ class Stack:
                 "--render-seconds", "1",
             ],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        with open(pid_path, "w") as f:
+            f.write(str(self.process.pid))
         env_path = os.path.join(RUN_DIR, "client.env")
         self.wait("the stack writes client.env", lambda: os.path.exists(env_path), 180)
         time.sleep(0.2)

@@ -114,6 +114,10 @@ struct DashboardAlertTests {
         }
         #expect(AlertRule.increase(reset, at: reset.count - 1, window: 900_000) { $0.queue("cpu")?.recoveredTotal } == 4)
         #expect(Self.alerts(reset)["VelocityLeaseRecoveriesRising queue=cpu"] == "pending")
+        // Growth on both sides of a reset counts: 10 → 20 → (reset) 5 → 8 grew by 10 + 5 + 3.
+        let values = [10, 20, 5, 8]
+        let both = Self.samples(for: 30) { second in ([Self.depth("cpu", recovered: values[second / 10])], []) }
+        #expect(AlertRule.increase(both, at: 3, window: 900_000) { $0.queue("cpu")?.recoveredTotal } == 18)
     }
 
     @Test("box rules: agent down, unhealthy GPU unless switching, restarting backend, no mode")

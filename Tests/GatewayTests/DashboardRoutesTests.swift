@@ -203,8 +203,19 @@ extension DashboardRoutesTests {
                         GPUStatus(
                             index: 0, uuid: "GPU-0", name: "NVIDIA L4", role: "media", backend: "comfyui@0",
                             backendState: "consuming", currentJob: id),
-                        GPUStatus(index: 1, uuid: "GPU-1", name: "NVIDIA L4", role: "media", backend: "comfyui@1"),
+                        {
+                            var failing = GPUStatus(
+                                index: 1, uuid: "GPU-1", name: "NVIDIA L4", role: "media", backend: "comfyui@1")
+                            failing.backendOutput = ["RuntimeError: prompt 'secret listing' failed"]
+                            return failing
+                        }(),
                     ]))
+            // What a backend printed may quote any tenant's prompt: operators only.
+            for (key, shown) in [(fixture.acme, false), (fixture.operatorKey, true)] {
+                let response = try await client.execute(uri: "/v1/gpus", method: .get, headers: GatewayFixture.auth(key))
+                let gpus = ((response.body.json["data"] as? [[String: Any]])?.first?["gpus"] as? [[String: Any]]) ?? []
+                #expect((gpus.last?["backend_output"] != nil) == shown)
+            }
             for uri in ["/v1/gpus", "/v1/dashboard/overview"] {
                 let response = try await client.execute(uri: uri, method: .get, headers: GatewayFixture.auth(fixture.acme))
                 let boxes = try #require((response.body.json[uri == "/v1/gpus" ? "data" : "boxes"]) as? [[String: Any]])
@@ -269,5 +280,23 @@ extension DashboardRoutesTests {
             #expect(entries.count == 2)
             #expect(entries.map { $0["attempt"] as? Int } == [1, 1])
         }
+    }
+}
+
+extension DashboardRoutesTests {
+    @Test("without its files the dashboard says where they belong, and the API works as before")
+    func notInstalled() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-dashboard-\(UUID())")
+        try await GatewayFixture.withGateway(configure: { $0.dashboardDirectory = empty.path }) { fixture, client in
+            for path in ["/", "/dashboard/js/app.js"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .notFound, "\(path)")
+                #expect(String(buffer: response.body).contains("dashboard_not_installed"), "\(path)")
+            }
+            let me = try await client.execute(uri: "/v1/me", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(me.status == .ok)
+        }
+        // Found where the build puts it, next to the running executable.
+        #expect(DashboardAssets.locate()?.lastPathComponent == "site")
     }
 }

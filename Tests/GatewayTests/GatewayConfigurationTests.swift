@@ -18,7 +18,11 @@ struct GatewayConfigurationTests {
         var every = GatewayConfiguration()
         for key in GatewayConfiguration.keys {
             let booleans: Set<String> = ["record_sync", "webhooks", "webhook_allow_internal", "scheduler"]
-            let value = booleans.contains(key.yaml) ? "true" : key.yaml.hasSuffix("url") || key.yaml == "host" ? "h" : "7"
+            let value =
+                booleans.contains(key.yaml)
+                ? "true"
+                : key.yaml.hasSuffix("url") || key.yaml == "host" || key.yaml.hasSuffix("directory")
+                    ? "h" : key.yaml == "dashboard_sample_ms" ? "1000" : "7"
             try every.apply([key.yaml: value], source: "test")
         }
     }
@@ -26,8 +30,9 @@ struct GatewayConfigurationTests {
     @Test(
         "bad settings are refused, naming the setting, and change nothing",
         arguments: [
-            ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"), ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
-            ("redis_connections", "1.5"), ("no_such_setting", "1"), ("dashboard_sample_ms", "0"),
+            ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"),
+            ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
+            ("redis_connections", "1.5"), ("no_such_setting", "1"), ("dashboard_sample_ms", "99"),
         ])
     func refused(key: String, value: String) {
         var configuration = GatewayConfiguration()

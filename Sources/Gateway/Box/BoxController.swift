@@ -20,14 +20,25 @@ struct BoxController: Sendable {
     }
 
     @Sendable func gpus(_ request: Request, context: GatewayContext) async throws -> Response {
-        _ = try context.requirePrincipal()
-        return try JSONResponse.make(BoxList(data: try await Self.payloads(try await boxes.boxes(), broker: broker)))
+        let principal = try context.requirePrincipal()
+        return try JSONResponse.make(
+            BoxList(
+                data: try await Self.payloads(
+                    try await boxes.boxes(), broker: broker, showOutput: principal.role >= .operator)))
     }
 
     /// The boxes as `GET /v1/gpus` shows them, each GPU's current job with its progress, read
     /// from the broker in one round trip per queue; a failed read leaves the progress out.
-    static func payloads(_ views: [BoxStateStore.BoxView], broker: any JobBroker) async throws -> [BoxPayload] {
+    /// Backends' output (a traceback may quote any tenant's prompt) only for operators.
+    static func payloads(_ views: [BoxStateStore.BoxView], broker: any JobBroker, showOutput: Bool) async throws
+        -> [BoxPayload]
+    {
         var payloads = views.map { BoxPayload($0, timeout: BoxDirectory.heartbeatTimeout) }
+        if !showOutput {
+            for box in payloads.indices {
+                for gpu in payloads[box].gpus.indices { payloads[box].gpus[gpu].backendOutput = nil }
+            }
+        }
         var running: [String: Set<String>] = [:]
         for payload in payloads {
             for gpu in payload.gpus {

@@ -16,22 +16,25 @@ struct AlertRule: Sendable {
     var condition: @Sendable (_ samples: [DashboardSample], _ index: Int) -> [Labels]
     var summary: @Sendable (Labels) -> String
 
-    /// How much `counter` grew over the `window` ending at `samples[index]`, from the oldest
-    /// sample inside the window that has it; nil without two such samples. A counter that went
-    /// down (Redis lost its data) counts from zero, as Prometheus counts a reset.
+    /// How much `counter` grew over the `window` ending at `samples[index]`: the sum of its
+    /// rises from sample to sample, a fall (Redis lost its data) counting as a restart from
+    /// zero, as Prometheus's `increase` counts resets; nil without two samples that have it.
     static func increase(
         _ samples: [DashboardSample], at index: Int, window milliseconds: Int, _ counter: (DashboardSample) -> Int?
     ) -> Int? {
-        guard let now = counter(samples[index]) else { return nil }
         let start = samples[index].atMilliseconds - milliseconds
-        var first: Int?
-        var cursor = index - 1
-        while cursor >= 0, samples[cursor].atMilliseconds >= start {
-            if let value = counter(samples[cursor]) { first = value }
-            cursor -= 1
+        var first = index
+        while first > 0, samples[first - 1].atMilliseconds >= start { first -= 1 }
+        var previous: Int?
+        var total = 0
+        var counted = 0
+        for sample in samples[first...index] {
+            guard let value = counter(sample) else { continue }
+            if let previous { total += value >= previous ? value - previous : value }
+            previous = value
+            counted += 1
         }
-        guard let first else { return nil }
-        return now >= first ? now - first : now
+        return counted >= 2 ? total : nil
     }
 }
 

@@ -39,11 +39,41 @@ struct DashboardAssets: Sendable {
         self.files = files
     }
 
-    /// The files shipped in the Gateway module.
-    static let shipped: DashboardAssets = {
-        guard let root = Bundle.module.url(forResource: "site", withExtension: nil) else {
+    /// The name SwiftPM gives the Gateway module's resources, next to the executable it builds.
+    static let bundleName = "velocity-jobs_Gateway.resources"
+
+    /// Where the site is: `configured` (the gateway's `dashboard_directory`) alone when set, else the module's
+    /// resources next to the executable (`swift build` puts them there; an install copies them
+    /// along), else `<prefix>/share/velocity/dashboard` beside a `<prefix>/bin/velocity`. Not
+    /// `Bundle.module`, which stops the process when its bundle is missing.
+    static func locate(configured: String? = nil) -> URL? {
+        var candidates: [URL] = []
+        if let configured, !configured.isEmpty {
+            // A folder the operator named is the only place looked at.
+            let url = URL(fileURLWithPath: configured)
+            return FileManager.default.fileExists(atPath: url.appendingPathComponent("index.html").path) ? url : nil
+        }
+        let executable = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+        ).standardizedFileURL
+        let directory = executable.deletingLastPathComponent()
+        candidates.append(directory.appendingPathComponent(bundleName).appendingPathComponent("site"))
+        candidates.append(
+            directory.deletingLastPathComponent().appendingPathComponent("share/velocity/dashboard"))
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path)
+        }
+    }
+
+    /// The site as found by `locate()`, read once; empty (every page a 404 that says where the
+    /// files belong) when it is nowhere.
+    static let shipped: DashboardAssets = located(configured: nil)
+
+    static func located(configured: String?) -> DashboardAssets {
+        guard let root = locate(configured: configured) else {
             return DashboardAssets(root: URL(fileURLWithPath: "/nonexistent"))
         }
         return DashboardAssets(root: root)
-    }()
+    }
 }

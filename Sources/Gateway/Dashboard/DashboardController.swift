@@ -38,7 +38,15 @@ struct DashboardController: Sendable {
     }
 
     func serve(_ path: String) throws -> Response {
-        guard let asset = assets.files[path] else { throw GatewayError.notFound("dashboard file '\(path)'") }
+        guard let asset = assets.files[path] else {
+            guard !assets.files.isEmpty else {
+                throw GatewayError(
+                    .notFound, "dashboard_not_installed",
+                    "the dashboard's files are not installed: copy \(DashboardAssets.bundleName) from the build next to the velocity binary, or set dashboard_directory to its site folder"
+                )
+            }
+            throw GatewayError.notFound("dashboard file '\(path)'")
+        }
         return Response(
             status: .ok,
             headers: [
@@ -79,7 +87,7 @@ struct DashboardController: Sendable {
     /// Now, read live, after the sampled history: the charts end at the present, and a fresh
     /// gateway shows the present before its first sample.
     @Sendable func overview(_ request: Request, context: GatewayContext) async throws -> Response {
-        _ = try context.requirePrincipal()
+        let principal = try context.requirePrincipal()
         let views = try await boxes.boxes()
         let now = try await DashboardSampler.sample(broker: broker, queues: queues, boxes: views)
         let samples = history.all + [now]
@@ -97,7 +105,7 @@ struct DashboardController: Sendable {
                         series: QueueSeriesPoint.series(of: depth.queue, in: samples))
                 },
                 alerts: DashboardAlert.evaluate(AlertRule.dashboardRules, over: samples),
-                boxes: try await BoxController.payloads(views, broker: broker),
+                boxes: try await BoxController.payloads(views, broker: broker, showOutput: principal.role >= .operator),
                 dead_total: now.queues.reduce(0) { $0 + $1.dead }))
     }
 }

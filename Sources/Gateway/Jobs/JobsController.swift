@@ -138,9 +138,10 @@ public struct JobsController: Sendable {
         var since: Date?
         if let raw = query["since"] {
             // An ISO 8601 time or Unix milliseconds: the jobs made at or after it.
-            if let milliseconds = Int(raw), milliseconds >= 0 {
+            // 48 bits of milliseconds is what a job id holds (until the year 10889).
+            if let milliseconds = Int(raw), milliseconds >= 0, milliseconds < 1 << 48 {
                 since = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-            } else if let date = try? Date(String(raw), strategy: .iso8601) {
+            } else if let date = try? Date(String(raw), strategy: .iso8601), date.timeIntervalSince1970 >= 0 {
                 since = date
             } else if let date = try? Date(String(raw), strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
                 since = date

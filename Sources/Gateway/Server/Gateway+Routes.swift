@@ -21,7 +21,8 @@ extension Gateway {
                 publicPaths: DashboardController.publicPaths.union(["/health", "/ready"]),
                 publicPrefixes: [DashboardController.publicPrefix]))
         DashboardController(
-            assets: .shipped, broker: broker, queues: kinds.queues, boxes: boxes, history: dashboardHistory
+            assets: configuration.dashboardDirectory.map { DashboardAssets.located(configured: $0) } ?? .shipped,
+            broker: broker, queues: kinds.queues, boxes: boxes, history: dashboardHistory
         ).addRoutes(to: router)
         JobsController(producer: producer, directory: directory, events: events, webhooks: webhookPolicy)
             .addRoutes(to: router)

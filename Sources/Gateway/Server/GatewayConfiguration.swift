@@ -45,6 +45,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// How often the dashboard samples the queues and boxes for its charts and alerts; it keeps
     /// an hour of samples.
     public var dashboardSampleMilliseconds = 10_000
+    /// The dashboard's site folder, when it is not next to the executable.
+    public var dashboardDirectory: String?
 
     public init() {}
 
@@ -68,10 +70,23 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ("postgres_connections", "VELOCITY_POSTGRES_CONNECTIONS", "PostgreSQL connections"),
         ("record_sync", "VELOCITY_RECORD_SYNC", "also copy terminal states into PostgreSQL (true/false)"),
         ("webhooks", "VELOCITY_WEBHOOKS", "send the webhooks jobs ask for from this gateway (true/false)"),
-        ("webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL", "let webhooks reach loopback and private addresses (true/false)"),
-        ("webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION", "webhook requests in flight to one host at most (default 16)"),
+        (
+            "webhook_allow_internal", "VELOCITY_WEBHOOK_ALLOW_INTERNAL",
+            "let webhooks reach loopback and private addresses (true/false)"
+        ),
+        (
+            "webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION",
+            "webhook requests in flight to one host at most (default 16)"
+        ),
         ("scheduler", "VELOCITY_SCHEDULER", "turn schedules' ticks into jobs from this gateway (true/false)"),
-        ("dashboard_sample_ms", "VELOCITY_DASHBOARD_SAMPLE_MS", "how often the dashboard samples queues and boxes (default 10000 ms)"),
+        (
+            "dashboard_sample_ms", "VELOCITY_DASHBOARD_SAMPLE_MS",
+            "how often the dashboard samples queues and boxes (default 10000 ms, at least 100)"
+        ),
+        (
+            "dashboard_directory", "VELOCITY_DASHBOARD_DIRECTORY",
+            "the dashboard's site folder (default: velocity-jobs_Gateway.resources/site next to the binary)"
+        ),
     ]
 
     /// Applies `key: value` settings (from a YAML file's top level or the environment); an
@@ -85,7 +100,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     private mutating func applyEach(_ settings: [String: String], source: String) throws {
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
             func int() throws -> Int {
-                guard let v = Int(value), v >= 0 else { throw ConfigurationError("\(source): \(key) must be a non-negative integer, not '\(value)'") }
+                guard let v = Int(value), v >= 0 else {
+                    throw ConfigurationError("\(source): \(key) must be a non-negative integer, not '\(value)'")
+                }
                 return v
             }
             switch key {
@@ -96,6 +113,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "postgres_schema": postgresSchema = value.isEmpty ? nil : value
             case "namespace": namespace = value
             case "blob_directory": blobDirectory = value
+            case "dashboard_directory": dashboardDirectory = value.isEmpty ? nil : value
             case "blob_store": blobStore = value.isEmpty ? nil : value
             case "max_upload_bytes": maxUploadBytes = try int()
             case "crm_max_upload_bytes": crmMaxUploadBytes = max(1, try int())
@@ -112,10 +130,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
             case "webhook_per_destination": webhookPerDestination = max(1, try int())
             case "dashboard_sample_ms":
                 let v = try int()
-                guard v >= 1 else { throw ConfigurationError("\(source): dashboard_sample_ms must be at least 1") }
+                // Every overview evaluates the alerts over an hour of samples: keep that hour small.
+                guard v >= 100 else { throw ConfigurationError("\(source): dashboard_sample_ms must be at least 100") }
                 dashboardSampleMilliseconds = v
             case "record_sync", "webhooks", "webhook_allow_internal", "scheduler":
-                guard let v = Bool(value.lowercased()) else { throw ConfigurationError("\(source): \(key) must be true or false") }
+                guard let v = Bool(value.lowercased()) else {
+                    throw ConfigurationError("\(source): \(key) must be true or false")
+                }
                 switch key {
                 case "record_sync": recordSync = v
                 case "webhooks": webhooksEnabled = v
@@ -123,7 +144,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 default: webhookAllowInternal = v
                 }
             default:
-                throw ConfigurationError("\(source): unknown setting '\(key)'; known: \(Self.keys.map(\.yaml).joined(separator: ", "))")
+                throw ConfigurationError(
+                    "\(source): unknown setting '\(key)'; known: \(Self.keys.map(\.yaml).joined(separator: ", "))")
             }
         }
     }
