@@ -118,10 +118,7 @@ public struct OperationsController: Sendable {
             summaries.append(
                 QueueSummary(
                     name: queue, paused: depth.paused,
-                    depth: [
-                        "queued": depth.queued, "scheduled": depth.scheduled, "active": depth.active,
-                        "dead": depth.dead, "finished": depth.finished,
-                    ],
+                    depth: depth.countsByState,
                     oldest_waiting_ms: depth.oldestQueuedMilliseconds, enqueue_rate: rate?.enqueued,
                     completion_rate: rate?.completed,
                     totals: [
