@@ -154,6 +154,25 @@ struct DashboardAlertTests {
         #expect(QueueSeriesPoint.series(of: "llm", in: history).isEmpty)
     }
 
+    @Test("the history checks each sample once as it is added, and alerts as a full evaluation would")
+    func historyEvaluatesOnce() {
+        let taken = Self.samples(for: 1_000) { second in
+            (
+                [Self.depth("media", queued: 1, oldest: 400_000, dead: second >= 500 ? 1 : 0)],
+                [Self.box(mode: .llm, unhealthy: second >= 700 ? [1] : [])]
+            )
+        }
+        let history = DashboardHistory(intervalMilliseconds: 10_000)
+        for sample in taken.dropLast() { history.append(sample) }
+        let (samples, alerts) = history.withPresent(taken.last!)
+        #expect(samples == taken)
+        #expect(alerts == DashboardAlert.evaluate(AlertRule.dashboardRules, over: taken))
+        #expect(
+            Set(alerts.map(\.name)) == [
+                "VelocityOldestJobTooOld", "VelocityQueueWithoutCapacity", "VelocityGPUUnhealthy", "VelocityDeadJobs",
+            ])
+    }
+
     @Test("the history keeps the last hour of samples and refuses one older than its newest")
     func historyCap() {
         let history = DashboardHistory(intervalMilliseconds: 10_000)

@@ -50,25 +50,36 @@ struct DashboardAlert: Encodable, Equatable {
     var since: String
     var runbook: String
 
+    /// What each of `rules` holds for at `samples[index]`: one set of label sets per rule.
+    static func holding(_ rules: [AlertRule], in samples: [DashboardSample], at index: Int) -> [Set<AlertRule.Labels>] {
+        rules.map { Set($0.condition(samples, index)) }
+    }
+
     /// The alerts of `rules` over `samples` (oldest first): critical first, then by name.
     static func evaluate(_ rules: [AlertRule], over samples: [DashboardSample]) -> [DashboardAlert] {
-        guard let last = samples.indices.last else { return [] }
+        evaluate(
+            rules, holdings: samples.indices.map { holding(rules, in: samples, at: $0) }, times: samples.map(\.atMilliseconds))
+    }
+
+    /// The alerts of `rules`, given what each held for at each sample (`holdings[sample][rule]`,
+    /// computed once per sample as it was taken) and the samples' times, oldest first.
+    static func evaluate(_ rules: [AlertRule], holdings: [[Set<AlertRule.Labels>]], times: [Int]) -> [DashboardAlert] {
+        guard let now = times.last else { return [] }
         var alerts: [DashboardAlert] = []
-        for rule in rules {
+        for (number, rule) in rules.enumerated() {
             // Each label set's current run of samples where the condition held: where it began.
             var runs: [AlertRule.Labels: Int] = [:]
-            for index in samples.indices {
-                let holding = Set(rule.condition(samples, index))
-                runs = runs.filter { holding.contains($0.key) }
-                for labels in holding where runs[labels] == nil { runs[labels] = index }
+            for (index, holding) in holdings.enumerated() {
+                runs = runs.filter { holding[number].contains($0.key) }
+                for labels in holding[number] where runs[labels] == nil { runs[labels] = index }
             }
             for (labels, start) in runs {
-                let held = samples[last].atMilliseconds - samples[start].atMilliseconds
+                let held = now - times[start]
                 alerts.append(
                     DashboardAlert(
                         name: rule.name, severity: rule.severity, state: held >= rule.holdForMilliseconds ? "firing" : "pending",
-                        summary: rule.summary(labels), labels: labels,
-                        since: JobView.timestamp(samples[start].atMilliseconds), runbook: rule.runbook))
+                        summary: rule.summary(labels), labels: labels, since: JobView.timestamp(times[start]),
+                        runbook: rule.runbook))
             }
         }
         return alerts.sorted {

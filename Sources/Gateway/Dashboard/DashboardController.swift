@@ -90,21 +90,18 @@ struct DashboardController: Sendable {
         let principal = try context.requirePrincipal()
         let views = try await boxes.boxes()
         let now = try await DashboardSampler.sample(broker: broker, queues: queues, boxes: views)
-        let samples = history.all + [now]
+        let (samples, alerts) = history.withPresent(now)
         return try JSONResponse.make(
             Overview(
                 interval_ms: history.intervalMilliseconds,
                 queues: now.queues.map { depth in
                     QueueOverview(
                         name: depth.queue, paused: depth.paused,
-                        depth: [
-                            "queued": depth.queued, "scheduled": depth.scheduled, "active": depth.active,
-                            "dead": depth.dead, "finished": depth.finished,
-                        ],
+                        depth: depth.countsByState,
                         oldest_waiting_ms: depth.oldestQueuedMilliseconds,
                         series: QueueSeriesPoint.series(of: depth.queue, in: samples))
                 },
-                alerts: DashboardAlert.evaluate(AlertRule.dashboardRules, over: samples),
+                alerts: alerts,
                 boxes: try await BoxController.payloads(views, broker: broker, showOutput: principal.role >= .operator),
                 dead_total: now.queues.reduce(0) { $0 + $1.dead }))
     }

@@ -10,24 +10,45 @@ final class DashboardHistory: Sendable {
     let intervalMilliseconds: Int
     /// The most samples kept (an hour's); the oldest go first.
     let capacity: Int
-    private let samples = Mutex<[DashboardSample]>([])
+    /// The rules whose conditions each sample is checked against once, as it is added: a
+    /// page's poll then only checks the present.
+    let rules: [AlertRule]
+    private let entries = Mutex<(samples: [DashboardSample], holdings: [[Set<AlertRule.Labels>]])>(([], []))
 
-    init(intervalMilliseconds: Int, spanMilliseconds: Int = 3_600_000) {
+    init(intervalMilliseconds: Int, spanMilliseconds: Int = 3_600_000, rules: [AlertRule] = AlertRule.dashboardRules) {
         self.intervalMilliseconds = intervalMilliseconds
         self.capacity = max(2, spanMilliseconds / max(1, intervalMilliseconds) + 1)
+        self.rules = rules
     }
 
-    /// Adds a sample; one older than the newest is dropped (clocks only move forward here).
+    /// Adds a sample with what the rules hold for at it; one older than the newest is dropped
+    /// (clocks only move forward here).
     func append(_ sample: DashboardSample) {
-        samples.withLock { samples in
-            if let last = samples.last, sample.atMilliseconds < last.atMilliseconds { return }
-            samples.append(sample)
-            if samples.count > capacity { samples.removeFirst(samples.count - capacity) }
+        entries.withLock { entries in
+            if let last = entries.samples.last, sample.atMilliseconds < last.atMilliseconds { return }
+            entries.samples.append(sample)
+            entries.holdings.append(
+                DashboardAlert.holding(rules, in: entries.samples, at: entries.samples.count - 1))
+            if entries.samples.count > capacity {
+                entries.samples.removeFirst(entries.samples.count - capacity)
+                entries.holdings.removeFirst(entries.holdings.count - capacity)
+            }
         }
     }
 
     /// Every kept sample, oldest first.
-    var all: [DashboardSample] { samples.withLock { $0 } }
+    var all: [DashboardSample] { entries.withLock { $0.samples } }
+
+    /// The kept samples and `now` after them, with the alerts over them all: the past samples'
+    /// conditions as they were checked when taken, only `now`'s checked here.
+    func withPresent(_ now: DashboardSample) -> (samples: [DashboardSample], alerts: [DashboardAlert]) {
+        let (kept, holdings) = entries.withLock { ($0.samples, $0.holdings) }
+        let samples = kept + [now]
+        let alerts = DashboardAlert.evaluate(
+            rules, holdings: holdings + [DashboardAlert.holding(rules, in: samples, at: samples.count - 1)],
+            times: samples.map(\.atMilliseconds))
+        return (samples, alerts)
+    }
 }
 
 /// One point of a queue's chart.
