@@ -73,6 +73,12 @@ struct LoopbackPortTests {
             // Nothing was started: not even the run directory was made.
             #expect(!FileManager.default.fileExists(atPath: scratch.path))
         }
+        // A fixed ComfyUI range that would run past the last port is refused before anything starts.
+        let beyond = try await VelocityBinary.run(
+            ["dev", "--run-directory", scratch.path, "--gpus", "4", "--comfyui-port", "65534"], in: root)
+        #expect(beyond.status != 0)
+        #expect(beyond.stderr.contains("--comfyui-port 65534 leaves no room for 4 ports below 65536"), "\(beyond.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path))
     }
 
     @Test("a log's tail: its last non-empty lines, long lines cut, a partial first line dropped")

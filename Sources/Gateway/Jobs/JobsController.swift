@@ -135,23 +135,24 @@ public struct JobsController: Sendable {
             throw GatewayError(
                 .forbidden, .forbidden, "only an admin lists another tenant's jobs; the caller is a \(principal.role.rawValue)")
         }
-        var since: Date?
-        if let raw = query["since"] {
-            // An ISO 8601 time or Unix milliseconds: the jobs made at or after it.
-            // 48 bits of milliseconds is what a job id holds (until the year 10889).
-            if let milliseconds = Int(raw), milliseconds >= 0, milliseconds < 1 << 48 {
-                since = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-            } else if let date = try? Date(String(raw), strategy: .iso8601), date.timeIntervalSince1970 >= 0 {
-                since = date
-            } else if let date = try? Date(String(raw), strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-                since = date
-            } else {
-                throw GatewayError.invalid(field: "since", "must be an ISO 8601 time or Unix milliseconds")
-            }
-        }
+        let since = try query["since"].map { try Self.since(String($0)) }
         let page = try await directory.list(
             tenant: tenant, state: state, kind: query["kind"].map(String.init), since: since, before: paging.cursor,
             limit: paging.limit)
         return try JSONResponse.make(Page(data: page.jobs, next_cursor: page.next, has_more: page.next != nil))
+    }
+
+    /// `since`: an ISO 8601 time or Unix milliseconds, from 1970 to the last millisecond a job
+    /// id's 48 bits hold (the year 10889).
+    static func since(_ raw: String) throws -> Date {
+        let date =
+            Int(raw).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+            ?? (try? Date(raw, strategy: .iso8601))
+            ?? (try? Date(raw, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        guard let date, date.timeIntervalSince1970 >= 0, date.timeIntervalSince1970 * 1000 < Double(1 << 48) else {
+            throw GatewayError.invalid(
+                field: "since", "must be an ISO 8601 time or Unix milliseconds, from 1970 on (got '\(raw)')")
+        }
+        return date
     }
 }
