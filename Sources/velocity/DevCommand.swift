@@ -6,8 +6,8 @@ import GPUBox
 import Gateway
 import JobContracts
 import Logging
-import ServiceLifecycle
 import PlatformStore
+import ServiceLifecycle
 import Workers
 
 /// `velocity dev`: the whole stack on one machine — Redis and PostgreSQL (ops/services.sh),
@@ -72,8 +72,11 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger.velocity("dev")
         let root = FileManager.default.currentDirectoryPath
-        let runDirectory = URL(fileURLWithPath: self.runDirectory, relativeTo: URL(fileURLWithPath: root + "/")).standardizedFileURL.path
-        for required in ["ops/services.sh", "workflows/dream_weaver.manifest.json", "hydration/dev/media.yaml", "prompts/qd_score.md"]
+        let runDirectory = URL(fileURLWithPath: self.runDirectory, relativeTo: URL(fileURLWithPath: root + "/"))
+            .standardizedFileURL.path
+        for required in [
+            "ops/services.sh", "workflows/dream_weaver.manifest.json", "hydration/dev/media.yaml", "prompts/qd_score.md",
+        ]
         where !FileManager.default.fileExists(atPath: required) {
             throw ValidationError("\(required) not found: run velocity dev from the repository root")
         }
@@ -120,16 +123,16 @@ struct DevCommand: AsyncParsableCommand {
         printBanner(key: key, runDirectory: runDirectory, redisURL: redisURL, postgresURL: postgresURL, ports: ports)
         let binDirectory = URL(fileURLWithPath: executable).deletingLastPathComponent().path
         try """
-            export PATH=\(binDirectory):$PATH
-            export VELOCITY_GATEWAY_URL=http://127.0.0.1:\(ports.gateway)
-            export VELOCITY_DASHBOARD_URL=http://127.0.0.1:\(ports.gateway)/
-            export VELOCITY_API_KEY=\(key)
-            export VELOCITY_DEV_COMFYUI_PORTS=\(ports.comfyUI.lowerBound)-\(ports.comfyUI.upperBound)
-            export VELOCITY_DEV_LLM_PORT=\(ports.llm)
-            export VELOCITY_REDIS_URL=\(redisURL)
-            export VELOCITY_POSTGRES_URL=\(postgresURL)
+        export PATH=\(binDirectory):$PATH
+        export VELOCITY_GATEWAY_URL=http://127.0.0.1:\(ports.gateway)
+        export VELOCITY_DASHBOARD_URL=http://127.0.0.1:\(ports.gateway)/
+        export VELOCITY_API_KEY=\(key)
+        export VELOCITY_DEV_COMFYUI_PORTS=\(ports.comfyUI.lowerBound)-\(ports.comfyUI.upperBound)
+        export VELOCITY_DEV_LLM_PORT=\(ports.llm)
+        export VELOCITY_REDIS_URL=\(redisURL)
+        export VELOCITY_POSTGRES_URL=\(postgresURL)
 
-            """.write(toFile: runDirectory + "/client.env", atomically: true, encoding: .utf8)
+        """.write(toFile: runDirectory + "/client.env", atomically: true, encoding: .utf8)
         // The CPU queue's worker: CRM imports run here.
         var cpuKinds = JobRouter()
         cpuKinds.register(
@@ -167,8 +170,7 @@ struct DevCommand: AsyncParsableCommand {
             ], environment: [:], logPath: log)
         let status = await process.waitForExit()
         guard status == 0 else {
-            let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(15)
-                .joined(separator: "\n") ?? ""
+            let tail = LogTail.lines(ofFileAt: log, count: 15).joined(separator: "\n")
             throw ValidationError("ops/services.sh could not start Redis and PostgreSQL (status \(status)):\n\(tail)")
         }
     }

@@ -2,16 +2,17 @@ import Foundation
 
 /// The last lines of a log file: what a backend printed before it died, for the agent's log
 /// line and the GPU's status (`Address already in use`, a traceback's last line, a CUDA error).
-enum LogTail {
+public enum LogTail {
     /// Up to `count` last non-empty lines of the file at `path` written past `offset` (a log
     /// that outlives its process's incarnations: only the last one's), read from its last
     /// `maxBytes` (a huge log costs no more than that); empty when it cannot be read.
     /// The file's size now: where the next incarnation's output begins.
-    static func size(ofFileAt path: String) -> UInt64 {
+    public static func size(ofFileAt path: String) -> UInt64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
-    static func lines(ofFileAt path: String, after offset: UInt64 = 0, count: Int = 5, maxBytes: Int = 16_384) -> [String] {
+    public static func lines(ofFileAt path: String, after offset: UInt64 = 0, count: Int = 5, maxBytes: Int = 16_384) -> [String]
+    {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         guard let end = try? handle.seekToEnd(), end > offset else { return [] }
