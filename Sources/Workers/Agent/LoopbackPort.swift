@@ -47,9 +47,23 @@ public enum LoopbackPort {
     /// processes' descriptors; "a process of another user" when this user cannot see it; nil
     /// when no listener is found.
     public static func holder(of port: Int) -> String? {
+        // The kernel writes its socket tables a page at a time: on a machine where sockets come
+        // and go, one read can skip a line. A port that is busy is looked up again.
+        for attempt in 1...3 {
+            if let holder = holderOnce(of: port) { return holder }
+            if attempt < 3 { usleep(20_000) }
+        }
+        return nil
+    }
+
+    private static func holderOnce(of port: Int) -> String? {
         var inodes: Set<String> = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            // procfs reports a size of 0: read to the end, not to the size (a busy machine's table
+            // runs past one page).
+            guard let handle = FileHandle(forReadingAtPath: table) else { continue }
+            let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+            try? handle.close()
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; the inode is field 9.
