@@ -45,16 +45,21 @@ extension WebhookDeliveryTests {
                         as? String)
                 try await Self.finish(fixture, id: id)
                 try await Self.withSender(fixture, configure: { $0.requestTimeout = .milliseconds(500) }) {
-                    try await eventually("delivered on the second attempt") {
+                    try await eventually("delivered on a later attempt") {
                         try await Self.deliveries(client, fixture.acme, id).first?["state"] as? String == "delivered"
                     }
                 }
                 let attempts = try #require(
                     try await Self.deliveries(client, fixture.acme, id).first?["attempts"] as? [[String: Any]])
-                #expect(attempts.count == 2)
-                #expect(attempts[0]["status"] is NSNull)
-                #expect((attempts[0]["error"] as? String)?.lowercased().contains("time") == true, "\(attempts[0])")
-                #expect(attempts[1]["status"] as? Int == 200)
+                // The slow first answer times out; on a loaded machine a retry may time out too (its
+                // answer is prompt, but the clock is short), so: every attempt before the last timed
+                // out, and the last was answered 200.
+                #expect(attempts.count >= 2)
+                for attempt in attempts.dropLast() {
+                    #expect(attempt["status"] is NSNull)
+                    #expect((attempt["error"] as? String)?.lowercased().contains("time") == true, "\(attempt)")
+                }
+                #expect(attempts.last?["status"] as? Int == 200)
                 #expect(Set(receiver.received.map { $0.headers["webhook-id"] ?? "" }).count == 1)
             }
         }
