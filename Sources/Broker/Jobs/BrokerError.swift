@@ -22,6 +22,8 @@ extension VelocityErrorCode {
     public static let jobNotFound: Self = "job_not_found"
     public static let jobNotDead: Self = "job_not_dead"
     public static let invalidJob: Self = "invalid_job"
+    /// A weight, cap or rate limit the scripts could not apply.
+    public static let invalidLimits: Self = "invalid_limits"
     public static let payloadTooLarge: Self = "payload_too_large"
     public static let resultTooLarge: Self = "result_too_large"
     /// The broker's storage failed; the operation may be retried.

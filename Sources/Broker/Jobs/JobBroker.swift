@@ -55,6 +55,16 @@ public protocol JobBroker: Sendable {
 
     /// Recovers jobs whose lease ran out; returns how many.
     func recoverExpiredLeases(queue: String) async throws -> Int
+
+    /// Replaces the queue's fair-share weights, caps and rate limits; returns how many jobs
+    /// parked under the old ones went back to wait their turn.
+    @discardableResult
+    func setLimits(queue: String, _ limits: QueueLimits) async throws -> Int
+
+    func limits(queue: String) async throws -> QueueLimits
+
+    /// Each tenant's queued work, running counts against caps, parked jobs, throttled claims.
+    func fairShare(queue: String) async throws -> QueueFairShare
 }
 
 public struct JobCompletion: Sendable {

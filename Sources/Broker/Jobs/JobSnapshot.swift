@@ -28,8 +28,14 @@ public struct JobSnapshot: Sendable, Equatable {
     public var claimedMilliseconds: Int?
     public var finishedMilliseconds: Int?
     public var leaseDeadlineMilliseconds: Int?
-    /// Jobs that will be claimed before this one (0: next) while it is queued; nil otherwise.
+    /// Jobs the fair scheduler starts before this one (0: next) while it is queued; nil otherwise.
     public var queuePosition: Int? = nil
+    /// What a queued job waits for when it is not its turn that holds it: a cap, a rate limit,
+    /// a paused queue, no worker serving the queue. Nil otherwise.
+    public var waitingReason: String? = nil
+    /// When a queued job should be done; nil while it waits on something in `waitingReason`, or
+    /// before any job of the queue has finished.
+    public var eta: JobETA? = nil
     /// The backends the job's attempts took down (`JobFailure.faultDomain`), first first.
     public var faultDomains: [String] = []
     /// The attempts that ended without success, first first (the last 20): where each ran.

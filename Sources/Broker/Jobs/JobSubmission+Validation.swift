@@ -40,6 +40,11 @@ extension JobSubmission {
         guard backoff.baseMilliseconds >= 0, backoff.maxMilliseconds >= backoff.baseMilliseconds else {
             throw refuse("backoff", "needs 0 <= base <= max")
         }
+        if let concurrencyKey {
+            guard !concurrencyKey.isEmpty, concurrencyKey.utf8.count <= 128,
+                !concurrencyKey.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else { throw refuse("concurrency_key", "must be 1-128 bytes without control characters") }
+        }
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= limits.maxIdempotencyKeyBytes else {
                 throw refuse("idempotency_key", "must be 1-\(limits.maxIdempotencyKeyBytes) bytes")
@@ -49,6 +54,8 @@ extension JobSubmission {
 
     static func isName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64
-            && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
+            && text.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D
+            }
     }
 }

@@ -28,13 +28,16 @@ public struct JobSubmission: Sendable, Equatable {
     /// The W3C `traceparent` of the span that submitted it, which the worker running it
     /// continues; nil when tracing is off.
     public var traceParent: String?
+    /// Groups jobs under a cap or rate of their own across tenants and kinds (`lead:42`, `tenant:acme:import`):
+    /// the queue's `cap:key:…` and `rate:key:…` limits count it. Nil for none.
+    public var concurrencyKey: String?
 
     public init(
         id: String = JobID.make(), kind: String, queue: String, tenant: String = "default", actor: String = "",
         payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3, backoff: BackoffPolicy = BackoffPolicy(),
         leaseMilliseconds: Int = 30_000, runTimeoutMilliseconds: Int = 0, waitTimeoutMilliseconds: Int = 0,
         idempotencyKey: String? = nil, parentBatch: String? = nil, delayMilliseconds: Int = 0,
-        createdMilliseconds: Int? = nil
+        createdMilliseconds: Int? = nil, concurrencyKey: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -52,5 +55,6 @@ public struct JobSubmission: Sendable, Equatable {
         self.parentBatch = parentBatch
         self.delayMilliseconds = delayMilliseconds
         self.createdMilliseconds = createdMilliseconds
+        self.concurrencyKey = concurrencyKey
     }
 }

@@ -19,6 +19,8 @@ public struct QueueKeys: Sendable {
     public var events: String { base + "events" }
     public var signal: String { base + "signal" }
     public var outbox: String { base + "outbox" }
+    /// Weights, caps and rates (`QueueLimits`); the other fair-share keys are the scripts' own.
+    public var limits: String { base + "limits" }
     public var jobPrefix: String { base + "job:" }
     public var idempotencyPrefix: String { base + "idem:" }
     /// Pub/sub channel for cancel requests of running jobs.

@@ -13,25 +13,17 @@ extension RedisBroker {
         try await snapshots(ids.map { JobReference(queue: queue, id: $0) })
     }
 
-    /// Every snapshot read is this one pipeline: each job's hash, and its rank in the ready
-    /// set for the position of a queued one.
+    /// Every snapshot read is one pipeline of the jobs' hashes, then, for queued ones, one
+    /// `standing` call per queue for their positions, waiting reasons and ETAs.
     func snapshots(_ jobs: [JobReference]) async throws -> [JobSnapshot?] {
         guard !jobs.isEmpty else { return [] }
-        var commands: [RedisCommand] = []
-        commands.reserveCapacity(jobs.count * 2)
-        for job in jobs {
-            let keys = keys(job.queue)
-            commands.append(RedisCommand("HGETALL", [keys.job(job.id)]))
-            commands.append(RedisCommand("ZRANK", [keys.ready, job.id]))
+        let replies = try await pipeline(jobs.map { RedisCommand("HGETALL", [keys($0.queue).job($0.id)]) })
+        var snapshots = try jobs.indices.map { try Self.snapshot(queue: jobs[$0].queue, reply: replies[$0]) }
+        let queued = snapshots.indices.filter { snapshots[$0]?.state == .queued }
+        for (queue, indices) in Dictionary(grouping: queued, by: { jobs[$0].queue }) {
+            try await addStanding(to: &snapshots, at: indices, queue: queue)
         }
-        let replies = try await pipeline(commands)
-        return try jobs.indices.map { i in
-            guard var snapshot = try Self.snapshot(queue: jobs[i].queue, reply: replies[2 * i]) else { return nil }
-            if snapshot.state == .queued {
-                snapshot.queuePosition = try replies[2 * i + 1].decodeOptionalInt("queue position")
-            }
-            return snapshot
-        }
+        return snapshots
     }
 
     /// A job hash (`HGETALL`) as a snapshot; nil for a job Redis does not have.

@@ -15,7 +15,7 @@ extension BrokerScript {
         let claimFields = ClaimField.allCases
         let stored = jobFields.compactMap { field -> String? in
             switch field {
-            case .delayMilliseconds, .traceParent, .progressMilestones: nil
+            case .delayMilliseconds, .traceParent, .progressMilestones, .concurrencyKey: nil
             case .createdMilliseconds: "'\(field.rawValue)', created"
             default: "'\(field.rawValue)', ARGV[b + \(field.luaConstant)]"
             }

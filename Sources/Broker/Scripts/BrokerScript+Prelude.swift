@@ -64,15 +64,6 @@ extension BrokerScript {
             for _ = 1, count do redis.call('RPUSH', K_SIGNAL, '1') end
         end
 
-        -- Puts a job in the ready set; `since` is when it became eligible. Higher priority
-        -- counts as having waited longer, so a low-priority job overtakes once it has waited
-        -- (priority difference × aging) longer: nothing starves.
-        local function make_ready(id, jk, since)
-            local priority = tonumber(redis.call('HGET', jk, 'priority')) or 0
-            redis.call('ZADD', K_READY, since - priority * CFG_AGING_MS, id)
-            redis.call('ZADD', K_QUEUED_AT, since, id)
-        end
-
         local function trim(key, keep, delete_hashes)
             local extra = redis.call('ZCARD', key) - keep
             if extra <= 0 then return end
@@ -114,86 +105,6 @@ extension BrokerScript {
                 return 'VJ_STALE_ATTEMPT'
             end
             return nil
-        end
-
-        local function promote_due(now)
-            local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now, 'LIMIT', 0, 1000)
-            for _, id in ipairs(due) do
-                local jk = K_JOB .. id
-                redis.call('ZREM', K_DELAYED, id)
-                if redis.call('EXISTS', jk) == 1 then
-                    local since = tonumber(redis.call('HGET', jk, 'scheduled_ms')) or now
-                    redis.call('HSET', jk, 'state', 'queued')
-                    make_ready(id, jk, since)
-                    emit(id, 'queued')
-                end
-            end
-        end
-
-        -- Claims up to `max` jobs for `worker`; returns the flat reply fields of each.
-        local function claim(max, worker, now, out)
-            local n = 0
-            while n < max do
-                local popped = redis.call('ZPOPMIN', K_READY, max - n)
-                if #popped == 0 then break end
-                for i = 1, #popped, 2 do
-                    local id = popped[i]
-                    local jk = K_JOB .. id
-                    redis.call('ZREM', K_QUEUED_AT, id)
-                    local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
-                        'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
-                        'trace')
-                    if f[1] then
-                        local wait_limit = tonumber(f[10]) or 0
-                        if f[11] == '1' then
-                            finish(id, jk, 'canceled', now)
-                        elseif wait_limit > 0 and now - tonumber(f[9]) > wait_limit then
-                            redis.call('HSET', jk, 'error_code', 'wait_timeout', 'error_retriable', '0',
-                                'error_message', 'job waited longer than its wait timeout of ' .. wait_limit .. ' ms')
-                            finish(id, jk, 'failed', now)
-                        else
-                            local seq = tostring(redis.call('HINCRBY', K_META, 'attempt_seq', 1))
-                            local attempts = (tonumber(f[5]) or 0) + 1
-                            local deadline = now + tonumber(f[7])
-                            redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts,
-                                'worker', worker, 'claimed_ms', now, 'lease_deadline_ms', deadline)
-                            redis.call('HSETNX', jk, 'started_ms', now)
-                            redis.call('ZADD', K_ACTIVE, deadline, id)
-                            emit(id, 'starting', attempts)
-                            local j = #out
-                            out[j + C_ID] = id; out[j + C_ATTEMPT_ID] = seq; out[j + C_ATTEMPTS] = attempts
-                            out[j + C_MAX_ATTEMPTS] = f[6]; out[j + C_KIND] = f[1]; out[j + C_TENANT] = f[2]
-                            out[j + C_PAYLOAD] = f[3]; out[j + C_CHECKPOINT] = f[8] or ''
-                            out[j + C_LEASE_DEADLINE_MS] = deadline; out[j + C_LEASE_MS] = f[7]
-                            out[j + C_CREATED_MS] = f[9]; out[j + C_PRIORITY] = f[4]; out[j + C_CLAIMED_MS] = now
-                            out[j + C_TRACE] = f[12] or ''
-                            n = n + 1
-                        end
-                    end
-                end
-            end
-            return n
-        end
-
-        -- Reply header of claiming scripts: paused flag, ms until the next delayed job is due
-        -- (-1: none), then CLAIM_FIELDS fields per claimed job.
-        local function claim_reply(max, worker, now, results)
-            local out = results or {}
-            local header = #out
-            out[header + 1] = 0; out[header + 2] = -1
-            if redis.call('HGET', K_META, 'paused') == '1' then
-                out[header + 1] = 1
-                return out
-            end
-            if max > 0 then
-                promote_due(now)
-                local n = claim(max, worker, now, out)
-                if n == 0 then
-                    local next_due = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
-                    if next_due[2] then out[header + 2] = math.max(0, tonumber(next_due[2]) - now) end
-                end
-            end
-            return out
         end
 
         """#

@@ -45,7 +45,7 @@ enum BrokerScript {
                     redis.call('HSET', jk, 'scheduled_ms', now + delay)
                     redis.call('ZADD', K_DELAYED, now + delay, id)
                 else
-                    make_ready(id, jk, now)
+                    make_ready(id, jk, now, now)
                     ready = ready + 1
                 end
                 emit(id, 'queued')
@@ -77,19 +77,33 @@ enum BrokerScript {
         local now = now_ms()
         local n = #KEYS - 12
         local out = {n}
+        local runs = {}
         for i = 1, n do
             local jk = KEYS[12 + i]
             local attempt, result = ARGV[A + 1 + 2 * i], ARGV[A + 2 + 2 * i]
-            local refused = fence(jk, attempt)
-            if refused then
-                out[#out + 1] = refused
+            local f = redis.call('HMGET', jk, 'state', 'attempt_id', 'kind', 'claimed_ms', 'holds')
+            if not f[1] then
+                out[#out + 1] = 'VJ_NOT_FOUND'
+            elseif f[2] ~= attempt or (f[1] ~= 'starting' and f[1] ~= 'processing') then
+                out[#out + 1] = 'VJ_STALE_ATTEMPT'
             else
                 local id = string.sub(jk, #K_JOB + 1)
                 redis.call('ZREM', K_ACTIVE, id)
+                release(jk, f[5], now)
                 if result ~= '' then redis.call('HSET', jk, 'result', result) end
                 redis.call('HSET', jk, 'progress', '1')
                 finish(id, jk, 'succeeded', now)
                 out[#out + 1] = 'OK'
+                local kind = f[3] or ''
+                runs[kind] = runs[kind] or {}
+                table.insert(runs[kind], now - (tonumber(f[4]) or now))
+            end
+        end
+        -- Recent run times per kind and for the queue: what queue positions turn into ETAs.
+        for kind, ms in pairs(runs) do
+            for _, key in ipairs({ BASE .. 'durations:' .. kind, BASE .. 'durations' }) do
+                redis.call('LPUSH', key, unpack(ms))
+                redis.call('LTRIM', key, 0, 255)
             end
         end
         return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now, out)
@@ -116,7 +130,8 @@ enum BrokerScript {
         local id = string.sub(jk, #K_JOB + 1)
         local mode, retriable, delay = ARGV[A + 2], ARGV[A + 5], tonumber(ARGV[A + 6]) or 0
         redis.call('ZREM', K_ACTIVE, id)
-        local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms')
+        local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'holds')
+        release(jk, f[5], now)
         if mode ~= 'release' then
             -- Where each ended attempt ran: 'attempt<TAB>worker<TAB>error code' lines, the last 20
             -- (kept through a replay; the success path never pays for it).
@@ -141,7 +156,7 @@ enum BrokerScript {
             redis.call('HINCRBY', jk, 'attempts', -1)
             redis.call('HSET', jk, 'state', 'queued')
             redis.call('HDEL', jk, 'lease_deadline_ms')
-            make_ready(id, jk, tonumber(f[4]) or now)
+            make_ready(id, jk, tonumber(f[4]) or now, now)
             emit(id, 'queued')
             signal(1)
             return 'queued'
@@ -241,8 +256,7 @@ enum BrokerScript {
         local id = string.sub(jk, #K_JOB + 1)
         local now = now_ms()
         if state == 'queued' or state == 'retrying' or state == 'dead' then
-            redis.call('ZREM', K_READY, id)
-            redis.call('ZREM', K_QUEUED_AT, id)
+            unready(id, jk)
             redis.call('ZREM', K_DELAYED, id)
             redis.call('ZREM', K_DEAD, id)
             finish(id, jk, 'canceled', now)
@@ -272,8 +286,10 @@ enum BrokerScript {
         for _, id in ipairs(expired) do
             local jk = K_JOB .. id
             redis.call('ZREM', K_ACTIVE, id)
-            local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'worker')
+            local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'worker',
+                'holds')
             if f[1] then
+                release(jk, f[6], now)
                 redis.call('HINCRBY', K_META, 'recovered_total', 1)
                 redis.call('HSET', jk, 'error_code', 'lease_expired', 'error_retriable', '1',
                     'error_message', 'the lease of worker ' .. (f[5] or '?') .. ' expired without a heartbeat')
@@ -284,13 +300,15 @@ enum BrokerScript {
                 else
                     redis.call('HSET', jk, 'state', 'queued')
                     redis.call('HDEL', jk, 'lease_deadline_ms')
-                    make_ready(id, jk, tonumber(f[4]) or now)
+                    make_ready(id, jk, tonumber(f[4]) or now, now)
                     emit(id, 'queued')
                     requeued = requeued + 1
                 end
             end
         end
         signal(requeued)
+        -- Workers that have not claimed for an hour no longer count as capacity.
+        redis.call('ZREMRANGEBYSCORE', K_CONSUMERS, '-inf', now - 3600000)
         local next_deadline = redis.call('ZRANGE', K_ACTIVE, 0, 0, 'WITHSCORES')
         local wait = -1
         if next_deadline[2] then wait = math.max(0, tonumber(next_deadline[2]) - now) end
@@ -313,7 +331,7 @@ enum BrokerScript {
         redis.call('HSET', jk, 'state', 'queued', 'attempts', 0)
         redis.call('HDEL', jk, 'finished_ms', 'error_code', 'error_message', 'error_retriable', 'cancel_requested',
             'fault_domains')
-        make_ready(id, jk, now)
+        make_ready(id, jk, now, now)
         redis.call('HINCRBY', K_META, 'replayed_total', 1)
         emit(id, 'queued')
         record(id, jk, 'queued', now)
@@ -335,9 +353,11 @@ enum BrokerScript {
         return 1
         """#)
 
-    static let all: [RedisScript] = [enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused]
+    static let all: [RedisScript] = [
+        enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused, setLimits, standing, share,
+    ]
 
-    private static func make(_ name: String, _ body: String) -> RedisScript {
-        RedisScript(name: name, source: layout + prelude + body)
+    static func make(_ name: String, _ body: String) -> RedisScript {
+        RedisScript(name: name, source: layout + prelude + fairness + claiming + body)
     }
 }

@@ -20,9 +20,11 @@ enum JobField: String, CaseIterable {
     case traceParent = "trace"
     /// '1' when its webhook asks for progress milestones (`job.progress`), else ''.
     case progressMilestones = "milestones"
+    /// The job's own cap and rate subject (`key:<this>`), '' for none.
+    case concurrencyKey = "concurrency_key"
 
     /// Fields most jobs leave empty: written to the job hash only when set.
-    static let sparse: [JobField] = [.traceParent, .progressMilestones]
+    static let sparse: [JobField] = [.traceParent, .progressMilestones, .concurrencyKey]
 
     /// `allCases` made once: every enqueued job is encoded through it.
     static let ordered = allCases
@@ -53,6 +55,7 @@ enum JobField: String, CaseIterable {
         case .backoff: job.backoff.encoded
         case .traceParent: job.traceParent ?? ""
         case .progressMilestones: job.webhook?.wantsProgress == true ? "1" : ""
+        case .concurrencyKey: job.concurrencyKey ?? ""
         }
     }
 

@@ -1,0 +1,201 @@
+extension BrokerScript {
+    /// Lua shared by every script after `fairness`: promoting due jobs and claiming, band by
+    /// band and tenant by tenant (the order is described on `fairness`).
+    static let claiming = #"""
+        local function promote_due(now)
+            local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now, 'LIMIT', 0, 1000)
+            for _, id in ipairs(due) do
+                local jk = K_JOB .. id
+                redis.call('ZREM', K_DELAYED, id)
+                if redis.call('EXISTS', jk) == 1 then
+                    local since = tonumber(redis.call('HGET', jk, 'scheduled_ms')) or now
+                    redis.call('HSET', jk, 'state', 'queued')
+                    make_ready(id, jk, since, now)
+                    emit(id, 'queued')
+                end
+            end
+            -- Subjects whose rate window has room again: as many parked jobs as it admits rejoin,
+            -- and the subject wakes again while some still wait.
+            local woken = redis.call('ZRANGEBYSCORE', K_WAKE, '-inf', now, 'LIMIT', 0, 100)
+            for _, subject in ipairs(woken) do
+                redis.call('ZREM', K_WAKE, subject)
+                local allowed, at = rate_room(subject, now)
+                if allowed > 0 then
+                    unpark(subject, math.min(allowed, 1000), now)
+                    at = now + 1
+                end
+                if at and redis.call('EXISTS', blocked_key(subject)) == 1 then
+                    redis.call('ZADD', K_WAKE, 'LT', at, subject)
+                end
+            end
+        end
+
+        -- The first tenant in band `band`'s rotation whose own cap and rate allow a start now:
+        -- {band, tenant, pass, next_tenant, next_pass (the tenant after it in the rotation)}.
+        local function candidate(band, now, st)
+            local tenants = redis.call('ZRANGE', band_key(band), 0, 63, 'WITHSCORES')
+            for i = 1, #tenants, 2 do
+                local t = tenants[i]
+                local free = st.room[t]
+                if free == nil then
+                    local at
+                    free, at = room('tenant:' .. t, now)
+                    st.room[t] = free
+                    if at and (not st.wake or at < st.wake) then st.wake = at end
+                end
+                if free > 0 then
+                    return { band = band, tenant = t, pass = tonumber(tenants[i + 1]),
+                        next_tenant = tenants[i + 2], next_pass = tenants[i + 3] and tonumber(tenants[i + 3]) }
+                end
+            end
+            return nil
+        end
+
+        -- The highest band with a tenant that may start a job, unless a lower one has not started
+        -- a job for (priority gap × aging): then the lowest such.
+        local function pick(now, st)
+            local bands = redis.call('ZRANGE', K_BANDS, 0, -1)
+            local chosen, top = nil, nil
+            for i = 1, #bands do
+                local band = bands[i]
+                if not chosen then
+                    chosen = candidate(band, now, st)
+                    if chosen then top = tonumber(band) end
+                else
+                    local served = tonumber(redis.call('HGET', K_FAIR, 'served:' .. band)) or now
+                    if now - served >= (top - tonumber(band)) * CFG_AGING_MS then
+                        chosen = candidate(band, now, st) or chosen
+                    end
+                end
+            end
+            return chosen
+        end
+
+        -- Starts popped job `id` of `tenant` for `worker`, unless it ends here (canceled, waited
+        -- too long), is gone, or its kind or key subject is full (then it is parked). True when
+        -- it started.
+        local function start(id, score, tenant, worker, now, out)
+            local jk = K_JOB .. id
+            local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
+                'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
+                'trace', 'concurrency_key')
+            local subjects = nil
+            if f[1] and f[11] ~= '1' and limited() then
+                subjects = { 'queue', 'tenant:' .. tenant, 'kind:' .. f[1] }
+                if f[13] then subjects[4] = 'key:' .. f[13] end
+                for i = 3, #subjects do
+                    local free, at = room(subjects[i], now)
+                    if free <= 0 then
+                        park(id, jk, subjects[i], score, at)
+                        return false
+                    end
+                end
+            end
+            redis.call('ZREM', K_READY, id)
+            redis.call('ZREM', K_QUEUED_AT, id)
+            if not f[1] then return false end
+            local wait_limit = tonumber(f[10]) or 0
+            if f[11] == '1' then
+                finish(id, jk, 'canceled', now)
+                return false
+            elseif wait_limit > 0 and now - tonumber(f[9]) > wait_limit then
+                redis.call('HSET', jk, 'error_code', 'wait_timeout', 'error_retriable', '0',
+                    'error_message', 'job waited longer than its wait timeout of ' .. wait_limit .. ' ms')
+                finish(id, jk, 'failed', now)
+                return false
+            end
+            local seq = tostring(redis.call('HINCRBY', K_META, 'attempt_seq', 1))
+            if subjects then hold(jk, subjects, seq, now) end
+            local attempts = (tonumber(f[5]) or 0) + 1
+            local deadline = now + tonumber(f[7])
+            redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts,
+                'worker', worker, 'claimed_ms', now, 'lease_deadline_ms', deadline)
+            redis.call('HSETNX', jk, 'started_ms', now)
+            redis.call('ZADD', K_ACTIVE, deadline, id)
+            emit(id, 'starting', attempts)
+            local j = #out
+            out[j + C_ID] = id; out[j + C_ATTEMPT_ID] = seq; out[j + C_ATTEMPTS] = attempts
+            out[j + C_MAX_ATTEMPTS] = f[6]; out[j + C_KIND] = f[1]; out[j + C_TENANT] = f[2]
+            out[j + C_PAYLOAD] = f[3]; out[j + C_CHECKPOINT] = f[8] or ''
+            out[j + C_LEASE_DEADLINE_MS] = deadline; out[j + C_LEASE_MS] = f[7]
+            out[j + C_CREATED_MS] = f[9]; out[j + C_PRIORITY] = f[4]; out[j + C_CLAIMED_MS] = now
+            out[j + C_TRACE] = f[12] or ''
+            return true
+        end
+
+        -- How many turns a tenant at `pass` takes before one at `other_pass` gets its next: its
+        -- k-th job (k from 0) comes first while pass + k ÷ weight is lower, or equal and its name
+        -- sorts first (as the rotation's zset orders ties). At least one: it was picked.
+        local function turns_before(pass, w, tenant, other_pass, other)
+            local x = (other_pass - pass) * w
+            local whole = math.floor(x + 0.5)
+            if math.abs(x - whole) < 1e-9 then
+                return math.max(1, whole + (tenant < other and 1 or 0))
+            end
+            return math.max(1, math.ceil(x))
+        end
+
+        -- Claims up to `max` jobs for `worker`, writing the reply fields of each to `out`. A turn
+        -- takes as many of one tenant's jobs as keep it within its share: all of them while it
+        -- is alone in its band, one at a time while tenants alternate.
+        local function claim(max, worker, now, out, st)
+            local n = 0
+            local free, at = room('queue', now)
+            if at then st.wake = at end
+            if free < max then max = free end
+            local budget = max + 64
+            while n < max and budget > 0 do
+                local c = pick(now, st)
+                if not c then break end
+                local w = weight(c.tenant)
+                local take = math.min(max - n, st.room[c.tenant], budget)
+                if c.next_pass then take = math.min(take, turns_before(c.pass, w, c.tenant, c.next_pass, c.next_tenant)) end
+                local tk = tenant_key(c.band, c.tenant)
+                local popped = redis.call('ZPOPMIN', tk, take)
+                local started = 0
+                for i = 1, #popped, 2 do
+                    if start(popped[i], tonumber(popped[i + 1]), c.tenant, worker, now, out) then
+                        started = started + 1
+                    end
+                end
+                budget = budget - #popped / 2 - 1
+                n = n + started
+                st.room[c.tenant] = st.room[c.tenant] - started
+                if redis.call('EXISTS', tk) == 0 then
+                    leave(c.band, c.tenant)
+                else
+                    redis.call('ZADD', band_key(c.band), c.pass + started / w, c.tenant)
+                end
+                redis.call('HSET', K_FAIR, 'vt:' .. c.band, c.pass, 'served:' .. c.band, now)
+            end
+            return n
+        end
+
+        -- Reply header of claiming scripts: paused flag, ms until a delayed job is due or a rate
+        -- admits a start (-1: none), then CLAIM_FIELDS fields per claimed job.
+        local function claim_reply(max, worker, now, results)
+            local out = results or {}
+            local header = #out
+            out[header + 1] = 0; out[header + 2] = -1
+            if redis.call('HGET', K_META, 'paused') == '1' then
+                out[header + 1] = 1
+                return out
+            end
+            if max > 0 then
+                redis.call('ZADD', K_CONSUMERS, now, worker)
+                promote_due(now)
+                local st = { room = {} }
+                if claim(max, worker, now, out, st) == 0 then
+                    local due = st.wake
+                    for _, key in ipairs({ K_DELAYED, K_WAKE }) do
+                        local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+                        if first[2] and (not due or tonumber(first[2]) < due) then due = tonumber(first[2]) end
+                    end
+                    if due then out[header + 2] = math.max(0, due - now) end
+                end
+            end
+            return out
+        end
+
+        """#
+}

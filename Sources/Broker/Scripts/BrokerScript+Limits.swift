@@ -1,0 +1,121 @@
+extension BrokerScript {
+    static let setLimits = make(
+        "set_limits",
+        #"""
+        -- Replaces the queue's weights, caps and rates with ARGV[A+1…] (field, value pairs, see
+        -- `fairness`) and returns every parked job to its tenant, so a raised or removed limit
+        -- holds from the next claim; a lowered cap lets running jobs finish.
+        -- Reply: the number of parked jobs returned.
+        redis.call('DEL', K_LIMITS)
+        if #ARGV > A then redis.call('HSET', K_LIMITS, unpack(ARGV, A + 1)) end
+        local now = now_ms()
+        local returned = 0
+        for _, subject in ipairs(redis.call('SMEMBERS', K_PARKED)) do
+            while redis.call('EXISTS', blocked_key(subject)) == 1 do returned = returned + unpark(subject, 1000, now) end
+        end
+        redis.call('DEL', K_WAKE)
+        signal(CFG_SIGNAL_CAP)
+        return returned
+        """#)
+
+    static let standing = make(
+        "standing",
+        #"""
+        -- Where queued jobs stand, and what their ETAs are made of.
+        -- KEYS[13…]  job hashes
+        -- Reply: {running jobs in the queue, ms since a worker last claimed (-1 never), the recent
+        -- run times (ms) of the queue, {kind, its run times, …}, then per job: position (jobs the
+        -- fair scheduler starts before it; -1 none or not queued), waiting reason ('' none), kind}.
+        local now = now_ms()
+        local last = redis.call('ZRANGE', K_CONSUMERS, -1, -1, 'WITHSCORES')
+        local kinds, seen = {}, {}
+        local out = { redis.call('ZCARD', K_ACTIVE), last[2] and (now - tonumber(last[2])) or -1,
+            redis.call('LRANGE', BASE .. 'durations', 0, -1), kinds }
+        local paused = redis.call('HGET', K_META, 'paused') == '1'
+        local function full(subject, at)
+            if at then
+                return string.format('rate limit %s, next slot in %.1f s', subject, math.max(at - now, 0) / 1000)
+            end
+            return 'concurrency cap ' .. subject .. ' (' .. (redis.call('HGET', K_RUNNING, subject) or '0')
+                .. ' of ' .. (limit('cap', subject) or '?') .. ' running)'
+        end
+        -- Everything queued in higher bands, then, in its own band, each other tenant's jobs whose
+        -- turn (pass + k ÷ weight) comes before this job's.
+        local function position(id, band, tenant)
+            local rank = redis.call('ZRANK', tenant_key(band, tenant), id)
+            local mine = tonumber(redis.call('ZSCORE', band_key(band), tenant))
+            if not rank or not mine then return -1 end
+            local ahead = rank
+            for _, b in ipairs(redis.call('ZRANGE', K_BANDS, 0, -1)) do
+                if tonumber(b) > tonumber(band) then
+                    for _, t in ipairs(redis.call('ZRANGE', band_key(b), 0, -1)) do
+                        ahead = ahead + redis.call('ZCARD', tenant_key(b, t))
+                    end
+                end
+            end
+            local turn = mine + rank / weight(tenant)
+            local rotation = redis.call('ZRANGE', band_key(band), 0, -1, 'WITHSCORES')
+            for i = 1, #rotation, 2 do
+                local other = rotation[i]
+                if other ~= tenant then
+                    -- The other's turns before this job's: its own rule, seen from the other side.
+                    local before = 0
+                    local x = (turn - tonumber(rotation[i + 1])) * weight(other)
+                    if x > -1e-9 then
+                        before = turns_before(tonumber(rotation[i + 1]), weight(other), other, turn, tenant)
+                        if x < 1e-9 and other > tenant then before = 0 end
+                    end
+                    ahead = ahead + math.min(before, redis.call('ZCARD', tenant_key(band, other)))
+                end
+            end
+            return ahead
+        end
+        for i = 13, #KEYS do
+            local jk = KEYS[i]
+            local f = redis.call('HMGET', jk, 'state', 'priority', 'tenant', 'kind', 'parked')
+            local kind, tenant, spot, reason = f[4] or '', f[3] or '', -1, ''
+            if f[1] == 'queued' then
+                if not seen[kind] then
+                    seen[kind] = true
+                    kinds[#kinds + 1] = kind
+                    kinds[#kinds + 1] = redis.call('LRANGE', BASE .. 'durations:' .. kind, 0, -1)
+                end
+                if f[5] then
+                    local wake = redis.call('ZSCORE', K_WAKE, f[5])
+                    reason = full(f[5], wake and tonumber(wake))
+                else
+                    if paused then reason = 'queue paused' end
+                    for _, subject in ipairs({ 'queue', 'tenant:' .. tenant }) do
+                        local free, at = room(subject, now)
+                        if free <= 0 and reason == '' then reason = full(subject, at) end
+                    end
+                    spot = position(string.sub(jk, #K_JOB + 1), tostring(tonumber(f[2]) or 0), tenant)
+                end
+            end
+            out[#out + 1] = spot; out[#out + 1] = reason; out[#out + 1] = kind
+        end
+        return out
+        """#)
+
+    static let share = make(
+        "share",
+        #"""
+        -- How the queue's work is shared out now.
+        -- Reply: {{tenant, jobs in its band rotations, …}, {capped subject, running, …},
+        -- {subject, parked jobs, …}, throttled claims, {limits field, value, …}}.
+        local queued, tenants = {}, {}
+        for _, band in ipairs(redis.call('ZRANGE', K_BANDS, 0, -1)) do
+            for _, t in ipairs(redis.call('ZRANGE', band_key(band), 0, -1)) do
+                if not queued[t] then tenants[#tenants + 1] = t; queued[t] = 0 end
+                queued[t] = queued[t] + redis.call('ZCARD', tenant_key(band, t))
+            end
+        end
+        local byTenant, parked = {}, {}
+        for _, t in ipairs(tenants) do byTenant[#byTenant + 1] = t; byTenant[#byTenant + 1] = queued[t] end
+        for _, subject in ipairs(redis.call('SMEMBERS', K_PARKED)) do
+            parked[#parked + 1] = subject; parked[#parked + 1] = redis.call('ZCARD', blocked_key(subject))
+        end
+        return { byTenant, redis.call('HGETALL', K_RUNNING), parked,
+            tonumber(redis.call('HGET', K_META, 'throttled_total')) or 0, redis.call('HGETALL', K_LIMITS) }
+        """#)
+}
