@@ -1,7 +1,7 @@
 public import Broker
-import JobTracing
 import Foundation
 public import JobContracts
+import JobTracing
 public import Logging
 public import ServiceLifecycle
 
@@ -93,6 +93,7 @@ public struct JobProducer: Sendable {
             parentBatch: request.parentBatch, delayMilliseconds: request.delayMilliseconds,
             createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000))
         submission.webhook = request.webhook
+        submission.concurrencyKey = request.concurrencyKey
         // The span submitting it (the HTTP request's), which the worker's spans continue.
         submission.traceParent = request.traceParent ?? JobTrace.current
         try submission.validate(limits)

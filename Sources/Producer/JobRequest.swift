@@ -22,6 +22,8 @@ public struct JobRequest: Sendable {
     /// The W3C `traceparent` its spans continue; nil takes the calling task's span, if any
     /// (a batch's children are submitted later, under the batch's own).
     public var traceParent: String?
+    /// Its own cap and rate subject (`key:<this>` in the queue's limits), e.g. `lead:42`.
+    public var concurrencyKey: String?
 
     /// The three limits of a job's life.
     public struct Timeouts: Sendable, Equatable {

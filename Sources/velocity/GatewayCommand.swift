@@ -5,7 +5,6 @@ import Gateway
 import Hummingbird
 import Logging
 import S3BlobStore
-import Yams
 
 /// `velocity gateway`: serves the HTTP API.
 struct GatewayCommand: AsyncParsableCommand {
@@ -77,26 +76,15 @@ struct GatewayCommand: AsyncParsableCommand {
         return configuration
     }
 
-    /// The top-level scalar settings of a YAML file.
+    /// The settings of a YAML file (`GatewayConfiguration.settings(yaml:source:)`).
     static func settings(fromYAMLFile path: String) throws -> [String: String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read configuration file \(path)")
         }
-        let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw ValidationError("\(path) is not valid YAML: \(error)")
+            return try GatewayConfiguration.settings(yaml: text, source: path)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
         }
-        guard let node else { return [:] }
-        guard let mapping = node.mapping else { throw ValidationError("\(path): expected a mapping of settings") }
-        var settings: [String: String] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string, let scalar = value.scalar else {
-                throw ValidationError("\(path): setting '\(key.string ?? "?")' must be a single value")
-            }
-            settings[name] = scalar.string
-        }
-        return settings
     }
 }

@@ -1,4 +1,5 @@
 import Broker
+import Foundation
 
 /// The parts of the gateway's job JSON (`GET /v1/jobs/{id}`, `/dream-weaver/status/{id}`) the
 /// command line shows; everything optional but the status, so new fields change nothing.
@@ -21,6 +22,7 @@ struct JobStatusView: Decodable, Sendable {
     var queue_position: Int?
     /// Why it cannot start yet, while queued ("waiting: no media capacity, …").
     var waiting_reason: String?
+    var eta: ETA?
     var progress: Progress?
     var error: ErrorInfo?
     var created_at: String?
@@ -32,10 +34,24 @@ struct JobStatusView: Decodable, Sendable {
 
     /// The details for a progress line: the queue position while queued, else the progress message.
     var progressMessage: String? {
+        if status == "queued", let waiting_reason { return waiting_reason }
         if status == "queued", let position = queue_position {
-            return position == 0 ? "next in line" : "\(position) ahead"
+            let place = position == 0 ? "next in line" : "\(position) ahead"
+            guard let eta else { return place }
+            return place + ", done in ~\(Self.seconds(eta.p50_ms)) (p90 \(Self.seconds(eta.p90_ms)))"
         }
         return progress?.message
+    }
+
+    /// The gateway's estimate of when a queued job is done.
+    struct ETA: Decodable {
+        var p50_ms: Int
+        var p90_ms: Int
+    }
+
+    static func seconds(_ milliseconds: Int) -> String {
+        milliseconds < 10_000
+            ? String(format: "%.1f s", Double(milliseconds) / 1000) : "\(Int((Double(milliseconds) / 1000).rounded())) s"
     }
 
     /// Shows the progress of `self` on `bar`.

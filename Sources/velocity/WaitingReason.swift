@@ -17,9 +17,16 @@ struct WaitingReason: Equatable {
         return text
     }
 
-    /// Prints `reason` when it differs from `last`; returns it as the new last one.
+    /// Prints `reason` when it differs from `last` (a rate limit's countdown to its next slot
+    /// is not a change); returns it as the new last one.
     static func report(_ reason: String?, subject: String, after last: String?) -> String? {
-        if let reason, reason != last { Terminal.note("\(subject) \(WaitingReason(text: reason).withHint)") }
+        if let reason, stable(reason) != last.map(stable) {
+            Terminal.note("\(subject) \(WaitingReason(text: reason).withHint)")
+        }
         return reason
+    }
+
+    private static func stable(_ text: String) -> Substring {
+        text.range(of: ", next slot in ").map { text[..<$0.lowerBound] } ?? text[...]
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
+import BlobStore
 import Broker
 import CurlClient
 import Foundation
 import Logging
-import ServiceLifecycle
-import Workers
 import PlatformStore
 import PostgresClient
-import BlobStore
+import ServiceLifecycle
+import Workers
+import Yams
 
 /// A worker process for one queue, with lease recovery and (with Postgres) record sync.
 struct WorkerCommand: AsyncParsableCommand {
@@ -20,7 +21,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Queue to consume.")
     var queue: String
 
-    @Option(help: "Handler: crm (crm.import steps; needs --postgres-url and the gateway's blob store), noop, sleep:MS, fail, fail-once.")
+    @Option(
+        help:
+            "Handler: crm (crm.import steps; needs --postgres-url and the gateway's blob store), noop, sleep:MS, fail, fail-once."
+    )
     var handler: String = "noop"
 
     /// The gateway's blob store, for --handler crm.
@@ -29,6 +33,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Jobs run at once.")
     var concurrency: Int = 1
 
+    @Option(
+        help:
+            "YAML (or JSON) file of the queue's fair-share weights, caps and rates, applied at start (see /v1/queues/{name}/limits)."
+    )
+    var limits: String?
+
     @Option(help: "Worker id recorded on the jobs it runs.")
     var workerID: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -36,14 +46,18 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger.velocity("worker")
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
+        if let limits {
+            try await broker.setLimits(queue: queue, try Self.queueLimits(fromFile: limits))
+        }
         let jobs = try await makeHandler(logger: logger)
         let tracing = try TracingExport.start(service: "velocity-worker")
-        let services: [any Service] = (tracing.map { [$0] } ?? []) + [
-            QueueWorker(
-                configuration: .init(queue: queue, workerID: workerID, concurrency: concurrency),
-                broker: broker, handler: jobs, logger: logger),
-            BrokerMaintenance(broker: broker, store: store, queues: [queue], logger: logger),
-        ]
+        let services: [any Service] =
+            (tracing.map { [$0] } ?? []) + [
+                QueueWorker(
+                    configuration: .init(queue: queue, workerID: workerID, concurrency: concurrency),
+                    broker: broker, handler: jobs, logger: logger),
+                BrokerMaintenance(broker: broker, store: store, queues: [queue], logger: logger),
+            ]
         logger.info("worker \(workerID) consuming \(queue)")
         // Ready marker for scripts and tests that start workers.
         print("worker \(workerID) ready on \(queue)")
@@ -52,7 +66,24 @@ struct WorkerCommand: AsyncParsableCommand {
         try await group.run()
     }
 
+    /// One queue's limits from a YAML or JSON file, checked as the broker checks them.
+    static func queueLimits(fromFile path: String) throws -> QueueLimits {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read limits file \(path)")
+        }
+        do {
+            let limits = try YAMLDecoder().decode(QueueLimits.self, from: text)
+            try limits.validate()
+            return limits
+        } catch let error as BrokerError {
+            throw ValidationError("\(path): \(error.message)")
+        } catch {
+            throw ValidationError("\(path) is not a mapping of weights, caps and rates: \(error)")
+        }
+    }
+
     func validate() throws {
+        if let limits { _ = try Self.queueLimits(fromFile: limits) }
         if handler == "crm" {
             guard connection.resolvedPostgresURL != nil else {
                 throw ValidationError("--handler crm needs --postgres-url (or VELOCITY_POSTGRES_URL)")

@@ -112,7 +112,7 @@ struct FairShareTests {
             #expect(first.filter { $0.tenant == "acme" }.count == 2)
             #expect(first.contains { $0.id == other.id }, "another tenant is not held up by acme's cap")
             let waiting = try #require(try await broker.job(queue: "q", id: jobs[5].id))
-            #expect(waiting.waitingReason == "concurrency cap tenant:acme (2 of 2 running)")
+            #expect(waiting.waitingReason == "waiting: concurrency cap tenant:acme (2 of 2 running)")
             #expect(waiting.eta == nil)
             var done = 0
             var round = 0
@@ -155,7 +155,7 @@ struct FairShareTests {
             #expect(Set(first.map(\.id)) == [lead1[0].id, lead2.id])
             let parked = try #require(try await broker.job(queue: "q", id: lead1[1].id))
             #expect(parked.state == .queued)
-            #expect(parked.waitingReason == "concurrency cap key:lead:1 (1 of 1 running)")
+            #expect(parked.waitingReason == "waiting: concurrency cap key:lead:1 (1 of 1 running)")
             #expect(try await broker.fairShare(queue: "q").parked == ["key:lead:1": 2])
             #expect(try await broker.depth(queue: "q").queued == 2, "parked jobs still count as queued")
             // A parked job can be canceled; the other comes back when the slot frees.
@@ -184,7 +184,7 @@ struct FairShareTests {
                 if !sawReason, starts.count >= 10, starts.count < jobs.count,
                     let reason = try await broker.job(queue: "q", id: jobs[34].id)?.waitingReason
                 {
-                    sawReason = reason.hasPrefix("rate limit tenant:acme, next slot in ")
+                    sawReason = reason.hasPrefix("waiting: rate limit tenant:acme, next slot in ")
                 }
             }
             await consumer.close()

@@ -1,3 +1,4 @@
+import Broker
 import Gateway
 import Testing
 
@@ -22,7 +23,9 @@ struct GatewayConfigurationTests {
                 booleans.contains(key.yaml)
                 ? "true"
                 : key.yaml.hasSuffix("url") || key.yaml == "host" || key.yaml.hasSuffix("directory")
-                    ? "h" : key.yaml == "dashboard_sample_ms" ? "1000" : "7"
+                    ? "h"
+                    : key.yaml == "dashboard_sample_ms"
+                        ? "1000" : key.yaml == "queue_limits" ? #"{"cpu": {"caps": {"tenant:*": 2}}}"# : "7"
             try every.apply([key.yaml: value], source: "test")
         }
     }
@@ -33,6 +36,8 @@ struct GatewayConfigurationTests {
             ("port", "eighty"), ("port", "-1"), ("rate_limit_per_second", "fast"), ("record_sync", "maybe"),
             ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
             ("redis_connections", "1.5"), ("no_such_setting", "1"), ("dashboard_sample_ms", "99"),
+            ("queue_limits", "7"), ("queue_limits", "{cpu: {caps: {'tenants:acme': 1}}}"),
+            ("queue_limits", "{cpu: {weights: {acme: 0}}}"),
         ])
     func refused(key: String, value: String) {
         var configuration = GatewayConfiguration()
@@ -48,5 +53,26 @@ struct GatewayConfigurationTests {
             try configuration.apply(["host": "0.0.0.0", key: value], source: "gateway.yaml")
         }
         #expect(configuration == before)
+    }
+
+    @Test("queue_limits reads a YAML mapping of queues to weights, caps and rates")
+    func queueLimits() throws {
+        var configuration = GatewayConfiguration()
+        try configuration.apply(
+            [
+                "queue_limits": """
+                cpu:
+                  weights: {acme: 2}
+                  caps: {"tenant:*": 2, "key:lead:*": 1}
+                  rates: {"tenant:globex": {count: 10, interval_ms: 1000}}
+                """
+            ], source: "gateway.yaml")
+        let cpu = try #require(configuration.queueLimits["cpu"])
+        #expect(cpu.weights == ["acme": 2])
+        #expect(cpu.caps == ["tenant:*": 2, "key:lead:*": 1])
+        #expect(cpu.rates["tenant:globex"] == .init(count: 10, intervalMilliseconds: 1_000))
+        #expect(cpu.cap(for: "tenant:acme") == 2)
+        #expect(cpu.cap(for: "key:lead:42") == 1)
+        #expect(cpu.cap(for: "kind:x") == nil)
     }
 }

@@ -218,12 +218,8 @@ struct OpsMetricNamesTests {
 
     @Test("ops/config/gateway.yaml sets every gateway setting and applies")
     func gatewayConfigurationApplies() throws {
-        let document = try OpsYAML.parse(try Self.text("ops/config/gateway.yaml"))
-        let entries = try #require(document.entries)
-        var settings: [String: String] = [:]
-        for entry in entries {
-            settings[entry.key] = try #require(entry.value.string, "\(entry.key) must be a single value")
-        }
+        let settings = try GatewayConfiguration.settings(
+            yaml: try Self.text("ops/config/gateway.yaml"), source: "ops/config/gateway.yaml")
         #expect(Set(settings.keys) == Set(GatewayConfiguration.keys.map(\.yaml)))
         var configuration = GatewayConfiguration()
         try configuration.apply(settings, source: "ops/config/gateway.yaml")
@@ -231,6 +227,7 @@ struct OpsMetricNamesTests {
         #expect(configuration.postgresSchema == "velocity")
         #expect(configuration.recordSync)
         #expect(configuration.jwtSecret == nil)
+        #expect(configuration.queueLimits["cpu"]?.caps["key:crm.import:*"] == 1)
     }
 
     @Test("the SGLang unit's mode files carry the box layout's --tp and --base-gpu-id")
@@ -269,6 +266,23 @@ struct OpsMetricNamesTests {
             try await eventually("the job's record reached Postgres") {
                 try await fixture.gateway.records.job(id: id)?.state == .succeeded
             }
+            // Fair-share series: a tenant's queued job, running jobs under caps, a parked job.
+            try await fixture.gateway.broker.setLimits(
+                queue: "cpu", QueueLimits(caps: ["tenant:*": 5, "key:lead:*": 1]))
+            for body in [
+                #"{"kind":"cpu.task","payload":{},"concurrency_key":"lead:1"}"#,
+                #"{"kind":"cpu.task","payload":{},"concurrency_key":"lead:1"}"#,
+            ] {
+                _ = try await client.execute(
+                    uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme), body: ByteBuffer(string: body))
+            }
+            let limited = try await fixture.gateway.broker.makeConsumer(queue: "cpu", workerID: "ops-metrics-test")
+            #expect(try await limited.claim(maxJobs: 1, wait: .zero).count == 1)
+            #expect(try await limited.claim(maxJobs: 1, wait: .zero).isEmpty, "the second lead:1 job is parked")
+            await limited.close()
+            _ = try await client.execute(
+                uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
+                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let response = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(response.status == .ok)
             var types: [String: String] = [:]

@@ -36,3 +36,17 @@ extension QueueLimits {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
+
+extension QueueLimits {
+    /// The cap that applies to `subject`: its own, else the nearest `…:*` rule above it, as the
+    /// scripts resolve it.
+    public func cap(for subject: String) -> Int? {
+        if let cap = caps[subject] { return cap }
+        var scope = Substring(subject)
+        while let colon = scope.lastIndex(of: ":") {
+            scope = scope[..<colon]
+            if let cap = caps[scope + ":*"] { return cap }
+        }
+        return nil
+    }
+}

@@ -63,5 +63,10 @@ public enum JobRecordMigrations {
                     PRIMARY KEY (job_id, percent)
                 );
                 """),
+        PostgresMigration(
+            version: 5, name: "job concurrency key",
+            sql: """
+                ALTER TABLE jobs ADD COLUMN concurrency_key text;
+                """),
     ]
 }

@@ -4,7 +4,7 @@ extension PostgresJobRecordStore {
         id::text, queue, kind, tenant, actor, payload, priority, max_attempts, backoff_base_ms, backoff_max_ms,
         lease_ms, run_timeout_ms, wait_timeout_ms, idempotency_key, parent_batch, delay_ms,
         (extract(epoch FROM created_at) * 1000)::bigint, state, attempts, result, error_code, error_message,
-        trace_parent
+        trace_parent, concurrency_key
         """
 
     /// Decodes one `selectColumns` row. A row of another shape (a NULL where the schema has
@@ -12,9 +12,9 @@ extension PostgresJobRecordStore {
     /// the column instead of defaulting, so a schema drift surfaces at the first read.
     static func recordedJob(_ row: [String?]) throws -> RecordedJob {
         let columns = JobRecordRow(values: row)
-        guard row.count == 23 else {
+        guard row.count == 24 else {
             throw BrokerError(
-                .malformedReply, "a jobs row has \(row.count) columns, expected 23", field: "jobs")
+                .malformedReply, "a jobs row has \(row.count) columns, expected 24", field: "jobs")
         }
         var submission = JobSubmission(
             id: try columns.text(0, "id"), kind: try columns.text(2, "kind"), queue: try columns.text(1, "queue"),
@@ -30,6 +30,7 @@ extension PostgresJobRecordStore {
             parentBatch: row[14], delayMilliseconds: try columns.int(15, "delay_ms"),
             createdMilliseconds: try columns.int(16, "created_at"))
         submission.traceParent = row[22]
+        submission.concurrencyKey = row[23]
         let stateText = try columns.text(17, "state")
         guard let state = JobState(rawValue: stateText) else {
             throw BrokerError(

@@ -20,7 +20,7 @@ public final class PostgresJobRecordStore: JobRecordStore {
     static let columns = [
         "id", "queue", "kind", "tenant", "actor", "payload", "priority", "max_attempts", "backoff_base_ms",
         "backoff_max_ms", "lease_ms", "run_timeout_ms", "wait_timeout_ms", "idempotency_key", "parent_batch",
-        "delay_ms", "webhook_url", "webhook_events", "trace_parent",
+        "delay_ms", "webhook_url", "webhook_events", "trace_parent", "concurrency_key",
     ]
 
     static func row(_ job: JobSubmission) -> [String?] {
@@ -29,7 +29,7 @@ public final class PostgresJobRecordStore: JobRecordStore {
             String(job.maxAttempts), String(job.backoff.baseMilliseconds), String(job.backoff.maxMilliseconds),
             String(job.leaseMilliseconds), String(job.runTimeoutMilliseconds), String(job.waitTimeoutMilliseconds),
             job.idempotencyKey, job.parentBatch, String(job.delayMilliseconds), job.webhook?.url,
-            job.webhook?.events?.joined(separator: ","), job.traceParent,
+            job.webhook?.events?.joined(separator: ","), job.traceParent, job.concurrencyKey,
             String(job.createdMilliseconds ?? Int(Date().timeIntervalSince1970 * 1000)),
         ]
     }
@@ -96,7 +96,7 @@ public final class PostgresJobRecordStore: JobRecordStore {
             priority integer, max_attempts integer, backoff_base_ms integer, backoff_max_ms integer,
             lease_ms integer, run_timeout_ms integer, wait_timeout_ms integer, idempotency_key text,
             parent_batch text, delay_ms integer, webhook_url text, webhook_events text, trace_parent text,
-            created_ms bigint
+            concurrency_key text, created_ms bigint
         ) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS job_transitions (
             id uuid, state text, at_ms bigint, attempts integer, error_code text, error_message text,

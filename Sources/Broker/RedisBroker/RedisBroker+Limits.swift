@@ -61,8 +61,8 @@ extension RedisBroker {
             if reason.isEmpty, running == 0, idle < 0 || idle > Self.idleWorkerMilliseconds {
                 reason =
                     idle < 0
-                    ? "no worker has claimed from queue '\(queue)' yet"
-                    : "no worker is serving queue '\(queue)' (none has claimed for \(idle / 1000) s)"
+                    ? "waiting: no worker has claimed from queue \(queue) yet"
+                    : "waiting: no worker is serving queue \(queue) (none has claimed for \(idle / 1000) s)"
             }
             snapshots[index]?.queuePosition = position >= 0 ? position : nil
             snapshots[index]?.waitingReason = reason.isEmpty ? nil : reason

@@ -34,9 +34,9 @@ extension BrokerScript {
         local paused = redis.call('HGET', K_META, 'paused') == '1'
         local function full(subject, at)
             if at then
-                return string.format('rate limit %s, next slot in %.1f s', subject, math.max(at - now, 0) / 1000)
+                return string.format('waiting: rate limit %s, next slot in %.1f s', subject, math.max(at - now, 0) / 1000)
             end
-            return 'concurrency cap ' .. subject .. ' (' .. (redis.call('HGET', K_RUNNING, subject) or '0')
+            return 'waiting: concurrency cap ' .. subject .. ' (' .. (redis.call('HGET', K_RUNNING, subject) or '0')
                 .. ' of ' .. (limit('cap', subject) or '?') .. ' running)'
         end
         -- Everything queued in higher bands, then, in its own band, each other tenant's jobs whose
@@ -84,7 +84,7 @@ extension BrokerScript {
                     local wake = redis.call('ZSCORE', K_WAKE, f[5])
                     reason = full(f[5], wake and tonumber(wake))
                 else
-                    if paused then reason = 'queue paused' end
+                    if paused then reason = 'waiting: queue paused' end
                     for _, subject in ipairs({ 'queue', 'tenant:' .. tenant }) do
                         local free, at = room(subject, now)
                         if free <= 0 and reason == '' then reason = full(subject, at) end

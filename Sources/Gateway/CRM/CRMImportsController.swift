@@ -280,13 +280,16 @@ public struct CRMImportsController: Sendable {
     }
 
     /// Queues a step of the batch; `key` makes a repeat of the same request queue it once.
+    /// Every step carries the key `crm.import:<tenant>`, so a `key:crm.import:*` cap in the
+    /// queue's limits bounds the imports one tenant runs at once.
     func submit(_ step: CRMImportJob.Step, batch: CRMImportBatch, actor: String, key: String) async throws -> String {
-        let receipt = try await producer.submit(
-            JobRequest(
-                kind: CRMImportJob.kind.name,
-                payload: try .typed(CRMImportJob.self, .init(batch_id: batch.id, step: step)),
-                tenant: batch.tenant, actor: actor, idempotencyKey: "crm-import:\(batch.id):\(key)",
-                parentBatch: batch.id, maxAttempts: 5))
+        var request = JobRequest(
+            kind: CRMImportJob.kind.name,
+            payload: try .typed(CRMImportJob.self, .init(batch_id: batch.id, step: step)),
+            tenant: batch.tenant, actor: actor, idempotencyKey: "crm-import:\(batch.id):\(key)",
+            parentBatch: batch.id, maxAttempts: 5)
+        request.concurrencyKey = "crm.import:\(batch.tenant)"
+        let receipt = try await producer.submit(request)
         return receipt.id
     }
 }

@@ -1,11 +1,11 @@
-import Images
-import PlatformStore
-import Schedules
 import Broker
 import Foundation
 import HTTPTypes
 public import Hummingbird
+import Images
 import Logging
+import PlatformStore
+import Schedules
 
 /// Turns every error a route throws into the one JSON error shape, so no client ever sees a
 /// stack trace, an HTML page, or an empty body. Unknown errors are logged and answered 500.
@@ -73,7 +73,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func map(_ error: BrokerError) -> GatewayError {
         switch error.code {
-        case .invalidJob:
+        case .invalidJob, .invalidLimits:
             let field = error.field ?? "body"
             return GatewayError(.unprocessableContent, .invalidRequest, error.message, details: ["field": field])
         case .payloadTooLarge:

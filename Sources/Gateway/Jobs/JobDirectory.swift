@@ -98,7 +98,11 @@ public struct JobDirectory: Sendable {
         // rather than failing the read of the job.
         if !waiting.isEmpty, let boxes, let all = try? await boxes.boxes() {
             for index in waiting {
-                views[index].waiting_reason = BoxDirectory.waitingReason(queue: views[index].queue, boxes: all)
+                // No capacity on the box explains the wait before any cap or rate does.
+                if let reason = BoxDirectory.waitingReason(queue: views[index].queue, boxes: all) {
+                    views[index].waiting_reason = reason
+                    views[index].eta = nil
+                }
             }
         }
         return views

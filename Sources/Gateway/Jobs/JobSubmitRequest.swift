@@ -27,6 +27,8 @@ struct JobSubmitRequest: Decodable, Sendable {
     /// Which ends: `job.succeeded`, `job.failed`, `job.canceled`, `job.dead` (default: all four);
     /// and `job.progress` for 25, 50 and 75 % of a running job (only when named).
     var webhook_events: [String]?
+    /// Counts the job under the queue's `key:<this>` cap and rate (e.g. `lead:42`).
+    var concurrency_key: String?
 
     /// The producer's request for `principal`; the `Idempotency-Key` header wins over the body.
     func jobRequest(principal: Principal, idempotencyKey header: String?) -> JobRequest {
@@ -42,10 +44,12 @@ struct JobSubmitRequest: Decodable, Sendable {
             backoff.baseMilliseconds = b.base_ms ?? backoff.baseMilliseconds
             backoff.maxMilliseconds = b.max_ms ?? backoff.maxMilliseconds
         }
-        return JobRequest(
+        var request = JobRequest(
             kind: kind, payload: .json(payload ?? .object([:])), tenant: principal.tenant, actor: principal.subject,
             priority: priority ?? defaults.priority, idempotencyKey: header ?? idempotency_key,
             maxAttempts: max_attempts ?? defaults.maxAttempts, backoff: backoff, timeouts: timeouts,
             delayMilliseconds: delay_ms ?? 0)
+        request.concurrencyKey = concurrency_key
+        return request
     }
 }

@@ -50,6 +50,13 @@ public struct JobView: Codable, Sendable, Equatable {
     /// The attempts that ended without success, first first: where each ran and its error.
     public var attempt_history: [Attempt]
 
+    public struct ETA: Codable, Sendable, Equatable {
+        public var p50_ms: Int
+        public var p90_ms: Int
+        public var p50_at: String
+        public var p90_at: String
+    }
+
     public struct Attempt: Codable, Sendable, Equatable {
         public var attempt: Int
         public var worker: String
@@ -59,6 +66,9 @@ public struct JobView: Codable, Sendable, Equatable {
     public var queue_position: Int?
     /// Why a queued job cannot start yet, e.g. "waiting: no media capacity, box box-1 in llm mode".
     public var waiting_reason: String?
+    /// When a queued job should be done (median and 90th percentile), from the jobs the fair
+    /// scheduler runs first and recent run times; null while it waits on a `waiting_reason`.
+    public var eta: ETA?
     public var cancel_requested: Bool
     public var progress: Progress?
     public var metrics: Metrics
@@ -88,7 +98,13 @@ extension JobView {
             id: s.id, kind: s.kind, queue: s.queue, status: s.state.rawValue, tenant: s.tenant, priority: s.priority,
             attempts: s.attempts, max_attempts: s.maxAttempts, worker: s.worker, fault_domains: s.faultDomains,
             attempt_history: s.failedAttempts.map { Attempt(attempt: $0.attempt, worker: $0.worker, error_code: $0.errorCode) },
-            queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: nil,
+            queue_position: s.state == .queued ? s.queuePosition : nil, waiting_reason: s.waitingReason,
+            eta: s.eta.map {
+                ETA(
+                    p50_ms: $0.p50Milliseconds, p90_ms: $0.p90Milliseconds,
+                    p50_at: Self.timestamp(nowMilliseconds + $0.p50Milliseconds),
+                    p90_at: Self.timestamp(nowMilliseconds + $0.p90Milliseconds))
+            },
             cancel_requested: s.cancelRequested, progress: progress,
             metrics: Metrics(queue_ms: queueMilliseconds, run_ms: runMilliseconds),
             error: s.errorCode.map { ErrorInfo(code: $0, message: s.errorMessage ?? "", retriable: s.errorRetriable) },
@@ -102,7 +118,7 @@ extension JobView {
         self.init(
             id: s.id, kind: s.kind, queue: s.queue, status: r.state.rawValue, tenant: s.tenant, priority: s.priority,
             attempts: r.attempts, max_attempts: s.maxAttempts, worker: nil, fault_domains: [], attempt_history: [],
-            queue_position: nil, waiting_reason: nil, cancel_requested: false,
+            queue_position: nil, waiting_reason: nil, eta: nil, cancel_requested: false,
             progress: nil, metrics: Metrics(queue_ms: nil, run_ms: nil),
             error: r.errorCode.map { ErrorInfo(code: $0, message: r.errorMessage ?? "", retriable: nil) },
             parent_batch: s.parentBatch, created_at: s.createdMilliseconds.map(Self.timestamp), started_at: nil,

@@ -181,6 +181,15 @@ extension OpenAPIDocument {
             "POST", "/v1/queues/{name}/resume", "Resume a paused queue", tag: "operations",
             responses: [Op.ok("QueuePaused"), Op.status(404, "Unknown queue")], role: .operator),
         Op(
+            "GET", "/v1/queues/{name}/limits", "A queue's fair-share weights, concurrency caps and rate limits",
+            tag: "operations", responses: [Op.ok("QueueLimits"), Op.status(404, "Unknown queue")]),
+        Op(
+            "PUT", "/v1/queues/{name}/limits", "Replace a queue's weights, caps and rates; parked jobs are looked at again",
+            tag: "operations", body: .json("QueueLimits"),
+            responses: [
+                Op.ok("QueueLimits"), Op.status(404, "Unknown queue"), Op.status(422, "A rule the broker cannot apply"),
+            ], role: .operator),
+        Op(
             "GET", "/v1/queues/{name}/dead", "Dead jobs of a queue, oldest first", tag: "operations",
             responses: [Op.ok("JobList"), Op.status(404, "Unknown queue"), Op.status(422, "Bad limit")],
             query: [("limit", "1-1000, default 100")], role: .operator),

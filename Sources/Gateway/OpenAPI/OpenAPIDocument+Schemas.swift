@@ -35,7 +35,7 @@ extension OpenAPIDocument {
                     "delay_ms": integer, "idempotency_key": string,
                     "timeouts": object(["wait_ms": integer, "run_ms": integer, "heartbeat_ms": integer]),
                     "backoff": object(["base_ms": integer, "max_ms": integer]),
-                    "webhook_url": string, "webhook_events": array(string),
+                    "webhook_url": string, "webhook_events": array(string), "concurrency_key": string,
                 ], required: ["kind"]),
             "Accepted": object(
                 [
@@ -50,6 +50,8 @@ extension OpenAPIDocument {
                     "worker": nullable(string), "fault_domains": array(string),
                     "attempt_history": array(object(["attempt": integer, "worker": string, "error_code": string])),
                     "queue_position": nullable(integer), "waiting_reason": nullable(string), "cancel_requested": boolean,
+                    "eta": nullable(
+                        object(["p50_ms": integer, "p90_ms": integer, "p50_at": string, "p90_at": string])),
                     "progress": nullable(object(["fraction": nullable(number), "message": nullable(string)])),
                     "metrics": object(["queue_ms": nullable(integer), "run_ms": nullable(integer)]),
                     "error": nullable(object(["code": string, "message": string, "retriable": nullable(boolean)])),
@@ -96,6 +98,15 @@ extension OpenAPIDocument {
             "Health": object(["status": string]),
             "Readiness": object(["status": string, "redis": string, "postgres": string]),
             "QueueList": object(["object": string, "data": array(anyObject)]),
+            "QueueLimits": object([
+                "weights": ["type": "object", "additionalProperties": number],
+                "caps": ["type": "object", "additionalProperties": integer],
+                "rates": [
+                    "type": "object",
+                    "additionalProperties": object(
+                        ["count": integer, "interval_ms": integer], required: ["count", "interval_ms"]),
+                ],
+            ]),
             "QueuePaused": object(["name": string, "paused": string]),
             "BoxList": object(["object": string, "data": array(anyObject)]),
             "ModeSwitch": object(["mode": string, "box": string], required: ["mode"]),

@@ -14,6 +14,8 @@ public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let lastTotals = Mutex<[String: Int]>([:])
+    /// Label sets of the fair-share gauges at the last scrape, so one that is gone drops to 0.
+    let lastShareLabels = Mutex<Set<[String]>>([])
 
     public static let jobDurationBuckets: [Duration] = [
         .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
@@ -31,7 +33,9 @@ public final class GatewayMetrics: Sendable {
         "velocity_box_mode", "velocity_box_switching", "velocity_gpu_healthy", "velocity_gpu_utilization_ratio",
         "velocity_gpu_memory_used_bytes", "velocity_gpu_busy", "velocity_backend_restarts_total",
         "velocity_webhook_attempts_total", "velocity_webhook_pending", "velocity_webhook_oldest_pending_age_seconds",
-        "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds",
+        "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds", "velocity_queue_tenant_queued",
+        "velocity_queue_limit_running", "velocity_queue_limit_cap", "velocity_queue_parked",
+        "velocity_queue_throttled_total",
     ]
 
     /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.
@@ -125,17 +129,19 @@ public final class GatewayMetrics: Sendable {
             ("velocity_jobs_retried_total", depth.retriedTotal), ("velocity_jobs_dead_total", depth.deadTotal),
             ("velocity_lease_recoveries_total", depth.recoveredTotal),
         ]
-        for (name, total) in totals {
-            let key = "\(name)|\(queue)"
-            let delta = lastTotals.withLock { last -> Int in
-                // A smaller total means Redis was reset: count from its new value.
-                let previous = last[key] ?? 0
-                last[key] = total
-                return total >= previous ? total - previous : total
-            }
-            let counter = Counter(label: name, dimensions: [("queue", queue)], factory: factory)
-            if delta > 0 { counter.increment(by: delta) } else { counter.increment(by: 0) }
+        for (name, total) in totals { count(name, queue: queue, total: total) }
+    }
+
+    /// Adds to a queue's counter what its absolute total in Redis gained since the last scrape.
+    func count(_ name: String, queue: String, total: Int) {
+        let key = "\(name)|\(queue)"
+        let delta = lastTotals.withLock { last -> Int in
+            // A smaller total means Redis was reset: count from its new value.
+            let previous = last[key] ?? 0
+            last[key] = total
+            return total >= previous ? total - previous : total
         }
+        Counter(label: name, dimensions: [("queue", queue)], factory: factory).increment(by: max(delta, 0))
     }
 
     /// Updates the GPU box gauges from what the agents published. Restart counts are absolute

@@ -44,6 +44,8 @@ public struct OperationsController: Sendable {
         router.post("/v1/queues/{name}/resume", use: resume)
         router.get("/v1/queues/{name}/dead", use: dead)
         router.post("/v1/queues/{name}/dead/{id}/replay", use: replay)
+        router.get("/v1/queues/{name}/limits", use: limits)
+        router.put("/v1/queues/{name}/limits", use: setLimits)
     }
 
     @Sendable func health(_ request: Request, context: GatewayContext) async throws -> Response {
@@ -87,11 +89,12 @@ public struct OperationsController: Sendable {
         var enqueue_rate: Double?
         var completion_rate: Double?
         var totals: [String: Int]
+        var fair_share: FairShareView
 
         /// Rates are written as `null` until known, so every queue has the same keys.
         func encode(to encoder: any Encoder) throws {
             enum Key: String, CodingKey {
-                case name, paused, depth, oldest_waiting_ms, enqueue_rate, completion_rate, totals
+                case name, paused, depth, oldest_waiting_ms, enqueue_rate, completion_rate, totals, fair_share
             }
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(name, forKey: .name)
@@ -101,6 +104,7 @@ public struct OperationsController: Sendable {
             try container.encode(enqueue_rate, forKey: .enqueue_rate)
             try container.encode(completion_rate, forKey: .completion_rate)
             try container.encode(totals, forKey: .totals)
+            try container.encode(fair_share, forKey: .fair_share)
         }
     }
 
@@ -125,7 +129,7 @@ public struct OperationsController: Sendable {
                         "enqueued": depth.enqueuedTotal, "succeeded": depth.succeededTotal, "failed": depth.failedTotal,
                         "canceled": depth.canceledTotal, "retried": depth.retriedTotal,
                         "lease_recoveries": depth.recoveredTotal, "dead": depth.deadTotal,
-                    ]))
+                    ], fair_share: FairShareView(try await broker.fairShare(queue: queue))))
         }
         return try JSONResponse.make(QueueList(data: summaries))
     }
@@ -187,6 +191,7 @@ public struct OperationsController: Sendable {
         for queue in queues {
             let depth = try await broker.depth(queue: queue)
             self.metrics.update(depth)
+            self.metrics.update(try await broker.fairShare(queue: queue))
             _ = rates.observe(depth)
         }
         self.metrics.update(try await boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)

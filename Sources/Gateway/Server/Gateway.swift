@@ -68,9 +68,18 @@ public final class Gateway: Sendable {
             let blobStore = try blobs ?? FileBlobStore(root: URL(fileURLWithPath: configuration.blobDirectory))
             let jwt: JWTAuthenticator? =
                 if let secret = configuration.jwtSecret { await JWTAuthenticator(secret: secret) } else { nil }
-            return Gateway(
+            let gateway = Gateway(
                 configuration: configuration, redis: redis, postgres: postgres, kinds: kinds, blobs: blobStore, jwt: jwt,
                 logger: logger)
+            for (queue, limits) in configuration.queueLimits.sorted(by: { $0.key < $1.key }) {
+                guard kinds.queues.contains(queue) else {
+                    throw ConfigurationError(
+                        "queue_limits names queue '\(queue)', which no job kind uses; queues: \(kinds.queues.joined(separator: ", "))"
+                    )
+                }
+                try await gateway.broker.setLimits(queue: queue, limits)
+            }
+            return gateway
         } catch {
             await redis.close()
             await postgres.close()

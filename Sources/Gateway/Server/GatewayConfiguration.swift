@@ -1,4 +1,6 @@
+public import Broker
 import Foundation
+import Yams
 
 /// Everything `velocity gateway` needs to run; read from a YAML file, then the environment
 /// (`VELOCITY_…` variables win over the file), then command-line flags.
@@ -48,6 +50,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The dashboard's site folder, when it is not next to the executable.
     public var dashboardDirectory: String?
 
+    /// Queue → its fair-share weights, caps and rates, applied when the gateway starts (an
+    /// operator's `PUT /v1/queues/{name}/limits` changes them until the next start with some).
+    public var queueLimits: [String: QueueLimits] = [:]
+
     public init() {}
 
     /// The names this configuration reads, for documentation and `--help`.
@@ -82,6 +88,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         (
             "dashboard_sample_ms", "VELOCITY_DASHBOARD_SAMPLE_MS",
             "how often the dashboard samples queues and boxes (default 10000 ms, at least 100)"
+        ),
+        (
+            "queue_limits", "VELOCITY_QUEUE_LIMITS",
+            "per queue: weights, caps and rates (a YAML mapping, or JSON in the environment), applied at start"
         ),
         (
             "dashboard_directory", "VELOCITY_DASHBOARD_DIRECTORY",
@@ -133,6 +143,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 // Every overview evaluates the alerts over an hour of samples: keep that hour small.
                 guard v >= 100 else { throw ConfigurationError("\(source): dashboard_sample_ms must be at least 100") }
                 dashboardSampleMilliseconds = v
+            case "queue_limits": queueLimits = try Self.queueLimits(value, source: source)
             case "record_sync", "webhooks", "webhook_allow_internal", "scheduler":
                 guard let v = Bool(value.lowercased()) else {
                     throw ConfigurationError("\(source): \(key) must be true or false")
@@ -157,6 +168,52 @@ public struct GatewayConfiguration: Sendable, Equatable {
             if let value = environment[key.environment] { settings[key.yaml] = value }
         }
         try apply(settings, source: "environment")
+    }
+}
+
+extension GatewayConfiguration {
+    /// The settings of a YAML document: its top-level scalars, and `queue_limits` (the one
+    /// nested setting) as the YAML text of its mapping.
+    public static func settings(yaml text: String, source: String) throws -> [String: String] {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError("\(source) is not valid YAML: \(error)")
+        }
+        guard let node else { return [:] }
+        guard let mapping = node.mapping else { throw ConfigurationError("\(source): expected a mapping of settings") }
+        var settings: [String: String] = [:]
+        for (key, value) in mapping {
+            if key.string == "queue_limits", value.mapping != nil {
+                settings["queue_limits"] = try Yams.serialize(node: value)
+                continue
+            }
+            guard let name = key.string, let scalar = value.scalar else {
+                throw ConfigurationError("\(source): setting '\(key.string ?? "?")' must be a single value")
+            }
+            settings[name] = scalar.string
+        }
+        return settings
+    }
+
+    /// `queue_limits` as YAML (JSON is YAML too): a mapping of queue names to `QueueLimits`,
+    /// each rule checked as the broker will check it.
+    static func queueLimits(_ text: String, source: String) throws -> [String: QueueLimits] {
+        let limits: [String: QueueLimits]
+        do {
+            limits = try YAMLDecoder().decode([String: QueueLimits].self, from: text)
+        } catch {
+            throw ConfigurationError("\(source): queue_limits must map queue names to weights, caps and rates: \(error)")
+        }
+        for (queue, rules) in limits {
+            do {
+                try rules.validate()
+            } catch let error as BrokerError {
+                throw ConfigurationError("\(source): queue_limits.\(queue).\(error.message)")
+            }
+        }
+        return limits
     }
 }
 
