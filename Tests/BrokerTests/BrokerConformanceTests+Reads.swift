@@ -58,6 +58,28 @@ extension BrokerConformanceTests {
         }
     }
 
+    @Test("a cancel reader sees only cancel requests of running jobs, from when it was made", arguments: BrokerFixture.allCases)
+    func cancelReader(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            let running = submission()
+            let waiting = submission()
+            _ = try await broker.enqueue([running])
+            let claimed = try await broker.claimOne()
+            _ = try await broker.enqueue([waiting])
+            let reader = try await broker.makeCancelReader(queue: "q")
+            #expect(try await broker.cancel(queue: "q", jobID: waiting.id) == .canceled)
+            #expect(try await broker.cancel(queue: "q", jobID: running.id) == .requested)
+            #expect(try await broker.cancel(queue: "q", jobID: running.id) == .requested)
+            var events: [JobEvent] = []
+            for _ in 0..<10 where events.isEmpty { events += try await reader.read(maxEvents: 10, wait: .seconds(1)) }
+            #expect(events.map(\.jobID) == [running.id], "one entry: the waiting job's cancel and the repeat add none")
+            #expect(events.map(\.state) == ["cancel_requested"])
+            #expect(events.map(\.attempt) == [claimed.attempt])
+            #expect(try await reader.read(maxEvents: 10, wait: .milliseconds(50)).isEmpty)
+            await reader.close()
+        }
+    }
+
     @Test("an event reader follows a queue's changes in order from when it was made", arguments: BrokerFixture.allCases)
     func eventReader(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in

@@ -238,4 +238,30 @@ struct WorkerRuntimeTests {
         #expect(other.state == .failed && other.errorCode == "unsupported_kind")
         await fixture.tearDown()
     }
+
+    @Test("a cancel reaches a running handler through the queue's cancel stream, long before its next heartbeat")
+    func cancelReachesTheHandlerAtOnce() async throws {
+        let fixture = try await TestBroker.make()
+        let started = Atomic<Bool>(false)
+        let handler = ClosureJobHandler { _, context in
+            started.store(true, ordering: .releasing)
+            // Heartbeats come every third of the 5-minute lease: only the stream can stop this.
+            try await Task.sleep(for: .seconds(120))
+            return context.isCancelRequested ? nil : "ran to its end"
+        }
+        let job = JobSubmission(kind: "test.slow", queue: "q", leaseMilliseconds: 300_000)
+        _ = try await fixture.broker.enqueue([job])
+        let worker = QueueWorker(
+            configuration: .init(queue: "q", workerID: "cancel-stream", concurrency: 1, claimWait: .milliseconds(100)),
+            broker: fixture.broker, handler: handler, logger: Self.logger)
+        let running = Task { try await worker.run() }
+        try await eventually("the handler runs") { started.load(ordering: .acquiring) }
+        #expect(try await fixture.broker.cancel(queue: "q", jobID: job.id) == .requested)
+        try await eventually("the job is canceled", limit: .seconds(20)) {
+            try await fixture.broker.job(queue: "q", id: job.id)?.state == .canceled
+        }
+        running.cancel()
+        _ = try? await running.value
+        await fixture.tearDown()
+    }
 }

@@ -44,6 +44,10 @@ public protocol JobBroker: Sendable {
     /// for blocking reads.
     func makeEventReader(queue: String) async throws -> any JobEventReader
 
+    /// Follows only the cancel requests of the queue's running jobs (`cancel_requested`
+    /// events), from now on: what a worker needs to stop a handler at once.
+    func makeCancelReader(queue: String) async throws -> any JobEventReader
+
     func depth(queue: String) async throws -> QueueDepth
 
     func setPaused(queue: String, _ paused: Bool) async throws

@@ -23,8 +23,9 @@ public struct QueueKeys: Sendable {
     public var limits: String { base + "limits" }
     public var jobPrefix: String { base + "job:" }
     public var idempotencyPrefix: String { base + "idem:" }
-    /// Pub/sub channel for cancel requests of running jobs.
-    public var cancelChannel: String { base + "cancel" }
+    /// Stream of cancel requests of running jobs only (capped), which workers follow so a
+    /// cancel reaches a handler at once, without reading every state change of the queue.
+    public var cancels: String { base + "cancels" }
 
     public func job(_ id: String) -> String { jobPrefix + id }
 

@@ -40,7 +40,11 @@ extension RedisBroker {
     }
 
     public func makeEventReader(queue: String) async throws -> any JobEventReader {
-        try await RedisEventReader(broker: self, queue: queue)
+        try await RedisEventReader(broker: self, queue: queue, stream: keys(queue).events)
+    }
+
+    public func makeCancelReader(queue: String) async throws -> any JobEventReader {
+        try await RedisEventReader(broker: self, queue: queue, stream: keys(queue).cancels)
     }
 
     public func depth(queue: String) async throws -> QueueDepth {

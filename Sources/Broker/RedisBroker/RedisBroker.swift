@@ -154,7 +154,7 @@ public final class RedisBroker: JobBroker {
 
     public func cancel(queue: String, jobID: String) async throws -> CancelOutcome {
         let keys = keys(queue)
-        let reply = try await run(BrokerScript.cancel, queue: queue, jobKeys: [keys.job(jobID)], arguments: [keys.cancelChannel])
+        let reply = try await run(BrokerScript.cancel, queue: queue, jobKeys: [keys.job(jobID)], arguments: [])
         switch try reply.decodeText("cancel reply") {
         case "canceled": return .canceled
         case "cancel_requested": return .requested

@@ -1,8 +1,9 @@
 import RedisClient
 import Synchronization
 
-/// Reads one queue's event stream over a connection of its own: `XREAD BLOCK` waits on the
-/// server, so a follower learns of a change within about a round trip, without polling.
+/// Reads one of a queue's streams — its events, or its cancel requests — over a connection of
+/// its own: `XREAD BLOCK` waits on the server, so a follower learns of a change within about a
+/// round trip, without polling.
 final class RedisEventReader: JobEventReader {
     let queue: String
     private let key: String
@@ -10,9 +11,9 @@ final class RedisEventReader: JobEventReader {
     /// The stream id of the last entry read.
     private let cursor: Mutex<String>
 
-    init(broker: RedisBroker, queue: String) async throws {
+    init(broker: RedisBroker, queue: String, stream: String) async throws {
         self.queue = queue
-        self.key = broker.keys(queue).events
+        self.key = stream
         do {
             let connection = try await RedisConnection.connect(
                 broker.pool.configuration, name: "velocity-events-\(queue)")

@@ -246,7 +246,7 @@ enum BrokerScript {
         "cancel",
         #"""
         -- Cancels a job: a waiting one at once, a running one through a flag its next heartbeat
-        -- returns and a message on channel ARGV[A+1].
+        -- returns and an entry in the queue's cancel stream, which its worker follows.
         -- KEYS[13]  the job hash
         -- Reply: 'canceled', 'cancel_requested', or 'ended:<state>' for a job that had already
         -- ended; VJ_NOT_FOUND.
@@ -265,7 +265,8 @@ enum BrokerScript {
         if state == 'starting' or state == 'processing' then
             if redis.call('HGET', jk, 'cancel_requested') ~= '1' then
                 redis.call('HSET', jk, 'cancel_requested', '1')
-                redis.call('PUBLISH', ARGV[A + 1], id)
+                redis.call('XADD', BASE .. 'cancels', 'MAXLEN', '~', 1000, '*', 'job', id, 'state', 'cancel_requested',
+                    'attempt', redis.call('HGET', jk, 'attempts') or '')
                 emit(id, 'cancel_requested')
             end
             return 'cancel_requested'

@@ -123,7 +123,9 @@ public struct LLMDispatcher: Service {
             windowMoved: { limit in observer?(.window(limit: limit, load: nil)) })
         let run = DispatchRun(
             dispatcher: self, client: client, window: window, gate: ServerGate(),
-            runtime: WorkerRuntime(broker: broker, workerID: configuration.workerID, logger: logger, activity: activity),
+            runtime: WorkerRuntime(
+                broker: broker, workerID: configuration.workerID, logger: logger, activity: activity,
+                cancelQueue: configuration.queue),
             router: routes(completions))
         await run.run(consumer: consumer)
         await consumer.close()

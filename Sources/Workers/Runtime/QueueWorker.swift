@@ -43,7 +43,8 @@ public struct QueueWorker: Service {
 
     public func run() async throws {
         let consumer = try await broker.makeConsumer(queue: configuration.queue, workerID: configuration.workerID)
-        let runtime = WorkerRuntime(broker: broker, workerID: configuration.workerID, logger: logger)
+        let runtime = WorkerRuntime(
+            broker: broker, workerID: configuration.workerID, logger: logger, cancelQueue: configuration.queue)
         let slots = WorkerSlots(configuration.concurrency)
         let handler = self.handler
         await runtime.run {

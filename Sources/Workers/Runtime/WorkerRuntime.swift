@@ -31,10 +31,10 @@ public struct WorkerRuntime: Sendable {
     /// - Parameters:
     ///   - activity: hears when each job starts and how it ends (the box agent's view of a
     ///     GPU); called on the worker's task, keep it quick.
-    ///   - cancelQueue: follow this queue's event stream (a connection of its own) so that a
-    ///     cancel reaches a held job within a round trip, not at its next heartbeat (a third
-    ///     of its lease). For long, expensive jobs (a render holding a GPU); a worker that
-    ///     drains thousands of short jobs a second leaves it nil.
+    ///   - cancelQueue: follow this queue's cancel stream (a connection of its own, which
+    ///     carries only cancel requests, so it costs nothing while none come) so that a cancel
+    ///     reaches a held job within a round trip, not at its next heartbeat (a third of its
+    ///     lease). Every worker of the product sets it.
     public init(
         broker: any JobBroker, workerID: String, logger: Logger, activity: @escaping WorkerActivitySink = { _ in },
         cancelQueue: String? = nil
@@ -65,13 +65,13 @@ public struct WorkerRuntime: Sendable {
         }
     }
 
-    /// Passes the queue's `cancel_requested` events to the held jobs' contexts, until cancelled.
+    /// Passes the queue's cancel requests to the held jobs' contexts, until cancelled.
     /// A change missed while Redis is away still arrives with the job's next heartbeat.
     private func followCancels(queue: String) async {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let reader = try await broker.makeEventReader(queue: queue)
+                let reader = try await broker.makeCancelReader(queue: queue)
                 do {
                     while !Task.isCancelled {
                         let events = try await reader.read(maxEvents: 1_000, wait: .seconds(1))
