@@ -116,6 +116,8 @@ struct FairShareTests {
             #expect(waiting.eta == nil)
             var done = 0
             var round = 0
+            var killed: Set<String> = []
+            var seen: Set<String> = []
             while done < jobs.count, round < 1_000 {
                 round += 1
                 let claimed = try await broker.claim(max: 10)
@@ -123,11 +125,13 @@ struct FairShareTests {
                     $0 == .starting || $0 == .processing
                 }
                 #expect(running.count <= 2, "round \(round): \(running.count) running")
-                for (index, job) in claimed.enumerated() {
-                    // Every third claim's worker dies: its slot comes back only with its lease.
-                    if (round + index) % 3 == 0 {
+                for job in claimed {
+                    // Every other job's first worker dies: its slot comes back only with its lease.
+                    if killed.count < 6, !killed.contains(job.id), (seen.count + killed.count) % 2 == 0 {
+                        killed.insert(job.id)
                         continue
                     }
+                    seen.insert(job.id)
                     try await broker.complete(job.lease, result: nil)
                     done += 1
                 }
@@ -137,7 +141,10 @@ struct FairShareTests {
                 }
                 done = try await broker.states(queue: "q", ids: jobs.map(\.id)).filter { $0 == .succeeded }.count
             }
-            #expect(done == jobs.count)
+            let states = try await broker.states(queue: "q", ids: jobs.map(\.id))
+            let share = try await broker.fairShare(queue: "q")
+            #expect(done == jobs.count, "\(states) \(share)")
+            #expect(killed.count == 6)
             #expect(try await broker.fairShare(queue: "q").running["tenant:acme"] == nil)
         }
     }

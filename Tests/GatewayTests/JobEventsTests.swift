@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Job events (Server-Sent Events)")
 struct JobEventsTests {
@@ -54,6 +54,55 @@ struct JobEventsTests {
             #expect(events.map(\.name) == ["queued", "starting", "processing", "progress", "succeeded"])
             #expect(events.last?.status == "succeeded")
             #expect(events.first?.status == "queued")
+        }
+    }
+
+    @Test("a queued job's stream says when its position moves, before it starts")
+    func positionEvents() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let accepted = try await client.execute(
+                    uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
+                    body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
+                ids.append(try #require(accepted.body.json["id"] as? String))
+            }
+            let id = ids[2]
+            let gateway = fixture.gateway
+            let response = try await withThrowingTaskGroup(of: TestResponse?.self) { group in
+                group.addTask {
+                    try await client.execute(
+                        uri: "/v1/jobs/\(id)/events", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                }
+                group.addTask {
+                    try await eventually("the stream subscribed") { gateway.events.watcherCount(jobID: id) > 0 }
+                    let consumer = try await gateway.broker.makeConsumer(queue: "cpu", workerID: "sse-worker")
+                    let first = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
+                    try await gateway.broker.complete(first.lease, result: nil)
+                    // Ticks come every 2 s: give the stream a few to see the move.
+                    try await Task.sleep(for: .seconds(5))
+                    for job in try await consumer.claim(maxJobs: 2, wait: .seconds(5)) {
+                        try await gateway.broker.complete(job.lease, result: nil)
+                    }
+                    await consumer.close()
+                    return nil
+                }
+                var stream: TestResponse?
+                for try await result in group where result != nil { stream = result }
+                return try #require(stream)
+            }
+            let blocks = String(buffer: response.body).components(separatedBy: "\n\n")
+            let positions = blocks.filter { $0.hasPrefix("event: position") }.compactMap { block -> Int? in
+                guard let data = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") })?.dropFirst(6),
+                    let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+                else { return nil }
+                return object["queue_position"] as? Int
+            }
+            #expect(positions.first == 1, "the move from 2 to 1 ahead: \(positions)")
+            let names = Self.events(response.body).map(\.name)
+            #expect(names.first == "queued")
+            #expect(names.last == "succeeded")
+            #expect(names.firstIndex(of: "position")! < names.firstIndex(of: "starting")!)
         }
     }
 

@@ -12,7 +12,7 @@ public final class JobEventHub: Service, Sendable {
     public typealias Event = JobEvent
 
     /// What a watcher receives: the job's events, and a tick every `keepAliveInterval` so an
-    /// idle event stream can keep its connection open.
+    /// idle event stream can keep its connection open and refresh a queued job's standing.
     public enum Update: Sendable, Equatable {
         case event(Event)
         case keepAlive
@@ -25,7 +25,7 @@ public final class JobEventHub: Service, Sendable {
     private let nextToken = Atomic<Int>(0)
     let keepAliveInterval: Duration
 
-    public init(broker: any JobBroker, queues: [String], keepAliveInterval: Duration = .seconds(15), logger: Logger) {
+    public init(broker: any JobBroker, queues: [String], keepAliveInterval: Duration = .seconds(2), logger: Logger) {
         self.broker = broker
         self.queues = queues
         self.keepAliveInterval = keepAliveInterval

@@ -80,6 +80,12 @@ public struct JobView: Codable, Sendable, Equatable {
     public var urls: URLs
 
     public var isTerminal: Bool { JobState(rawValue: status)?.isTerminal ?? false }
+
+    /// Whether a queued job stands where it did: the same position, reason and ETA.
+    func sameStanding(as other: JobView) -> Bool {
+        queue_position == other.queue_position && waiting_reason == other.waiting_reason
+            && eta?.p50_ms == other.eta?.p50_ms && eta?.p90_ms == other.eta?.p90_ms
+    }
 }
 
 extension JobView {

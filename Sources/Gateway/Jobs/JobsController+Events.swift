@@ -9,8 +9,10 @@ extension JobsController {
     ///
     /// The first event is the job's current status; each later one is a state change the broker
     /// recorded (`starting`, `processing`, `progress`, `retrying`, …) with the status read right
-    /// after it; the stream ends after the terminal one. A keep-alive comment every 15 s holds
-    /// idle proxies open.
+    /// after it; the stream ends after the terminal one. While the job is queued, a `position`
+    /// event carries its status whenever its queue position, ETA or waiting reason moved (looked
+    /// at every hub tick, 2 s). A keep-alive comment after 15 s without a write holds idle
+    /// proxies open.
     @Sendable func stream(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
@@ -26,15 +28,27 @@ extension JobsController {
                 try await writer.finish(nil)
                 return
             }
+            let clock = ContinuousClock()
+            var wrote = clock.now
             for await update in updates {
                 guard case .event(let event) = update else {
                     // A quiet stream re-reads the status, so an event lost to a Redis reconnect
                     // cannot leave the client waiting forever.
-                    if let view = try? await directory.view(id: id, for: principal), view.isTerminal {
+                    let view = try? await directory.view(id: id, for: principal)
+                    if let view, view.isTerminal {
                         last = view
                         break
                     }
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    if let view, view.status == JobState.queued.rawValue, last.status == view.status,
+                        !view.sameStanding(as: last)
+                    {
+                        try await writer.write(Self.event(name: "position", view: view))
+                        last = view
+                        wrote = clock.now
+                    } else if wrote.duration(to: clock.now) >= .seconds(15) {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        wrote = clock.now
+                    }
                     continue
                 }
                 // Name the event after the broker's change, so a fast job's `starting` still
@@ -43,6 +57,7 @@ extension JobsController {
                 let view = (try? await directory.view(id: id, for: principal)) ?? last
                 try await writer.write(Self.event(name: name, view: view))
                 last = view
+                wrote = clock.now
                 if sequence.finished { break }
             }
             // The terminal state always closes the stream.

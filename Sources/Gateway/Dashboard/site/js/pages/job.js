@@ -27,7 +27,7 @@ export function render(ctx, rawID) {
     row('kind', 'Kind'), row('queue', 'Queue'), row('tenant', 'Tenant'), row('priority', 'Priority'),
     row('attempts', 'Attempts'), row('worker', 'Ran on'),
     row('attempt-history', 'Earlier attempts'), row('fault-domains', 'Backends taken down'),
-    row('queue-position', 'Queue position'), row('waiting-reason', 'Waiting because'),
+    row('queue-position', 'Queue position'), row('eta', 'Done in (p50 / p90)'), row('waiting-reason', 'Waiting because'),
     row('created', 'Created'), row('started', 'Started'), row('finished', 'Finished'),
     row('queue-time', 'Waited'), row('run-time', 'Ran for'), row('parent-batch', 'Batch'),
     row('failure', 'Error'));
@@ -72,6 +72,8 @@ export function render(ctx, rawID) {
     setText(cells['fault-domains'], (next.fault_domains || []).length ? next.fault_domains.join(', ') : '—');
     setText(cells['queue-position'], next.status === 'queued' ? orDash(next.queue_position) : '—');
     setText(cells['waiting-reason'], next.status === 'queued' ? orDash(next.waiting_reason) : '—');
+    setText(cells.eta, next.status === 'queued' && next.eta
+      ? `${duration(next.eta.p50_ms)} / ${duration(next.eta.p90_ms)}` : '—');
     setText(cells.created, dateTime(next.created_at));
     setText(cells.started, dateTime(next.started_at));
     setText(cells.finished, dateTime(next.finished_at));
