@@ -204,6 +204,31 @@ struct FairShareTests {
         }
     }
 
+    @Test(
+        "with fair share off jobs run by priority and age alone, tenant caps still hold; turning it on moves the waiting jobs",
+        arguments: BrokerFixture.allCases)
+    func fairShareOff(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            _ = try await broker.enqueue((0..<4).map { _ in submission(tenant: "heavy") })
+            let light = submission(tenant: "light")
+            _ = try await broker.enqueue([light])
+            try await broker.setLimits(queue: "q", QueueLimits(fair: false))
+            #expect(try await broker.limits(queue: "q").fair == false)
+            #expect(try await broker.job(queue: "q", id: light.id)?.queuePosition == 4)
+            #expect(try await broker.claim(max: 2).map(\.tenant) == ["heavy", "heavy"])
+            // Back on, both rejoin level (ties go by name): they alternate again.
+            try await broker.setLimits(queue: "q", QueueLimits())
+            #expect(try await broker.job(queue: "q", id: light.id)?.queuePosition == 1)
+            #expect(try await broker.claim(max: 3).map(\.tenant) == ["heavy", "light", "heavy"])
+
+            try await broker.setLimits(queue: "q", QueueLimits(caps: ["tenant:*": 1], fair: false))
+            _ = try await broker.enqueue((0..<3).map { _ in submission(tenant: "heavy") })
+            _ = try await broker.enqueue([submission(tenant: "light")])
+            #expect(try await broker.claim(max: 10).map(\.tenant) == ["heavy", "light"])
+            #expect(try await broker.fairShare(queue: "q").parked == ["tenant:heavy": 2])
+        }
+    }
+
     @Test("limits the scripts could not apply are refused and change nothing", arguments: BrokerFixture.allCases)
     func refusesBadLimits(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in

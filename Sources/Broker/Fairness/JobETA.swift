@@ -12,26 +12,37 @@ public struct JobETA: Sendable, Equatable, Codable {
 
     /// The estimate for a job with `position` jobs before it while `running` jobs run.
     ///
-    /// The jobs ahead take the queue's mean run time each, with the spread of a sum of
-    /// independent runs (mean × n, plus 1.28 standard deviations × √n for the 90th percentile),
-    /// divided among the running slots: a saturated queue runs as many at once as it has
-    /// running. Its own run is the median and 90th percentile of its kind (of the queue while
-    /// its kind has none). Nil with no run times at all: nothing to estimate from.
-    public static func estimate(position: Int, running: Int, kindRuns: [Int], queueRuns: [Int]) -> JobETA? {
+    /// The jobs ahead start at the queue's measured completion rate (`throughput`, jobs/s over
+    /// its last second or so) when there is one: that is what the queue really does, short
+    /// jobs' claim and ack included. Without it, they take the queue's mean run time each,
+    /// divided among the running slots (a saturated queue runs as many at once as it has
+    /// running). The 90th percentile adds the spread of a sum of independent runs (1.28
+    /// standard deviations × √n). Its own run is the median and 90th percentile of its kind
+    /// (of the queue while its kind has none). Nil with nothing to estimate from.
+    public static func estimate(
+        position: Int, running: Int, kindRuns: [Int], queueRuns: [Int], throughput: Double? = nil
+    ) -> JobETA? {
         let own = kindRuns.isEmpty ? queueRuns : kindRuns
         let ahead = queueRuns.isEmpty ? own : queueRuns
-        guard !own.isEmpty, position >= 0 else { return nil }
+        let rate = throughput.flatMap { $0 > 0 ? $0 : nil }
+        guard position >= 0, !ahead.isEmpty || rate != nil else { return nil }
         let lanes = Double(max(running, 1))
-        let count = Double(ahead.count)
-        let mean = ahead.reduce(0.0) { $0 + Double($1) } / count
-        let variance = ahead.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
         let jobs = Double(position)
-        let start50 = jobs * mean / lanes
-        let start90 = (jobs * mean + 1.2816 * variance.squareRoot() * jobs.squareRoot()) / lanes
+        var mean = 0.0
+        var deviation = 0.0
+        if !ahead.isEmpty {
+            let count = Double(ahead.count)
+            mean = ahead.reduce(0.0) { $0 + Double($1) } / count
+            deviation = (ahead.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count).squareRoot()
+        }
+        let start50 = rate.map { jobs * 1000 / $0 } ?? jobs * mean / lanes
+        let start90 = start50 + 1.2816 * deviation * jobs.squareRoot() / lanes
         let sorted = own.sorted()
+        let run50 = sorted.isEmpty ? 0 : quantile(sorted, 0.5)
+        let run90 = sorted.isEmpty ? 0 : quantile(sorted, 0.9)
         return JobETA(
-            p50Milliseconds: Int((start50 + Double(quantile(sorted, 0.5))).rounded()),
-            p90Milliseconds: Int((start90 + Double(quantile(sorted, 0.9))).rounded()))
+            p50Milliseconds: Int((start50 + Double(run50)).rounded()),
+            p90Milliseconds: Int((start90 + Double(run90)).rounded()))
     }
 
     /// The nearest-rank quantile of sorted values.

@@ -1,8 +1,9 @@
 extension QueueLimits {
     /// The fields of the queue's `limits` hash: `weight:tenant:<t>`, `cap:<subject>`,
-    /// `rate:<subject>` ('count interval_ms'), sorted so the same limits write the same hash.
+    /// `rate:<subject>` ('count interval_ms'), `fair` ('off' only), sorted so the same limits
+    /// write the same hash.
     var fields: [String] {
-        var pairs: [(String, String)] = []
+        var pairs: [(String, String)] = fair ? [] : [("fair", "off")]
         for (tenant, weight) in weights { pairs.append(("weight:tenant:\(tenant)", Self.number(weight))) }
         for (subject, cap) in caps { pairs.append(("cap:\(subject)", String(cap))) }
         for (subject, rate) in rates { pairs.append(("rate:\(subject)", "\(rate.count) \(rate.intervalMilliseconds)")) }
@@ -22,6 +23,9 @@ extension QueueLimits {
             } else if field.hasPrefix("cap:") {
                 guard let cap = Int(value) else { throw malformed() }
                 caps[String(field.dropFirst(4))] = cap
+            } else if field == "fair" {
+                guard value == "off" else { throw malformed() }
+                fair = false
             } else if field.hasPrefix("rate:") {
                 let parts = value.split(separator: " ")
                 guard parts.count == 2, let count = Int(parts[0]), let interval = Int(parts[1]) else { throw malformed() }

@@ -12,6 +12,9 @@ public struct QueueLimits: Sendable, Equatable, Codable {
     public var caps: [String: Int]
     /// Subject → most jobs started in any window of the rate's interval.
     public var rates: [String: RateLimit]
+    /// False: no rotation between tenants, jobs run by priority and age alone (tenant caps and
+    /// rates still hold, job by job). On by default.
+    public var fair: Bool
 
     /// At most `count` starts in any `intervalMilliseconds`, measured by Redis' clock.
     public struct RateLimit: Sendable, Equatable, Codable {
@@ -29,10 +32,13 @@ public struct QueueLimits: Sendable, Equatable, Codable {
         }
     }
 
-    public init(weights: [String: Double] = [:], caps: [String: Int] = [:], rates: [String: RateLimit] = [:]) {
+    public init(
+        weights: [String: Double] = [:], caps: [String: Int] = [:], rates: [String: RateLimit] = [:], fair: Bool = true
+    ) {
         self.weights = weights
         self.caps = caps
         self.rates = rates
+        self.fair = fair
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,9 +46,10 @@ public struct QueueLimits: Sendable, Equatable, Codable {
         weights = try container.decodeIfPresent([String: Double].self, forKey: .weights) ?? [:]
         caps = try container.decodeIfPresent([String: Int].self, forKey: .caps) ?? [:]
         rates = try container.decodeIfPresent([String: RateLimit].self, forKey: .rates) ?? [:]
+        fair = try container.decodeIfPresent(Bool.self, forKey: .fair) ?? true
     }
 
-    public var isEmpty: Bool { weights.isEmpty && caps.isEmpty && rates.isEmpty }
+    public var isEmpty: Bool { weights.isEmpty && caps.isEmpty && rates.isEmpty && fair }
 
     /// Refuses a rule the scripts could not apply, naming it; nothing is stored.
     public func validate() throws {

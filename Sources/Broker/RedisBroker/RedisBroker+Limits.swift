@@ -39,8 +39,8 @@ extension RedisBroker {
         let reply = try await run(
             BrokerScript.standing, queue: queue, jobKeys: indices.map { keys.job(snapshots[$0]!.id) }, arguments: [])
         let values = try reply.decodeArray("standing reply")
-        guard values.count == 4 + 3 * indices.count else {
-            throw BrokerError.malformedReply("standing reply", expected: "4 + 3 per job", got: reply)
+        guard values.count == 5 + 3 * indices.count else {
+            throw BrokerError.malformedReply("standing reply", expected: "5 + 3 per job", got: reply)
         }
         let running = try values[0].decodeInt("standing running")
         let idle = try values[1].decodeInt("standing idle")
@@ -53,8 +53,13 @@ extension RedisBroker {
         for pair in Swift.stride(from: 0, to: kindList.count - 1, by: 2) {
             kindRuns[try kindList[pair].decodeText("standing kind")] = try runs(kindList[pair + 1])
         }
+        let rateText = try values[4].decodeText("standing throughput")
+        guard rateText.isEmpty || Double(rateText) != nil else {
+            throw BrokerError.malformedReply("standing throughput", expected: "a number or ''", got: values[4])
+        }
+        let throughput = Double(rateText)
         for (offset, index) in indices.enumerated() {
-            let base = 4 + 3 * offset
+            let base = 5 + 3 * offset
             let position = try values[base].decodeInt("standing position")
             var reason = try values[base + 1].decodeText("standing reason")
             let kind = try values[base + 2].decodeText("standing kind")
@@ -68,7 +73,8 @@ extension RedisBroker {
             snapshots[index]?.waitingReason = reason.isEmpty ? nil : reason
             if reason.isEmpty, position >= 0 {
                 snapshots[index]?.eta = JobETA.estimate(
-                    position: position, running: running, kindRuns: kindRuns[kind] ?? [], queueRuns: queueRuns)
+                    position: position, running: running, kindRuns: kindRuns[kind] ?? [], queueRuns: queueRuns,
+                    throughput: throughput)
             }
         }
     }

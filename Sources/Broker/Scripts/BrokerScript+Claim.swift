@@ -37,7 +37,11 @@ extension BrokerScript {
             for i = 1, #tenants, 2 do
                 local t = tenants[i]
                 local free = st.room[t]
-                if free == nil then
+                if free == nil and t == ALL then
+                    -- Fair share off: tenant limits are checked job by job in `start`.
+                    free = math.huge
+                    st.room[t] = free
+                elseif free == nil then
                     local at
                     free, at = room('tenant:' .. t, now)
                     st.room[t] = free
@@ -71,19 +75,19 @@ extension BrokerScript {
             return chosen
         end
 
-        -- Starts popped job `id` of `tenant` for `worker`, unless it ends here (canceled, waited
-        -- too long), is gone, or its kind or key subject is full (then it is parked). True when
-        -- it started.
-        local function start(id, score, tenant, worker, now, out)
+        -- Starts popped job `id` from rotation member `rotation` for `worker`, unless it ends
+        -- here (canceled, waited too long), is gone, or its kind or key subject (or, with fair
+        -- share off, its tenant) is full: then it is parked. True when it started.
+        local function start(id, score, rotation, worker, now, out)
             local jk = K_JOB .. id
             local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
                 'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
                 'trace', 'concurrency_key')
             local subjects = nil
             if f[1] and f[11] ~= '1' and limited() then
-                subjects = { 'queue', 'tenant:' .. tenant, 'kind:' .. f[1] }
+                subjects = { 'queue', 'tenant:' .. (f[2] or ''), 'kind:' .. f[1] }
                 if f[13] then subjects[4] = 'key:' .. f[13] end
-                for i = 3, #subjects do
+                for i = rotation == ALL and 2 or 3, #subjects do
                     local free, at = room(subjects[i], now)
                     if free <= 0 then
                         park(id, jk, subjects[i], score, at)

@@ -9,7 +9,9 @@ extension BrokerScript {
     ///   fair         hash  vt:<b> the band's virtual time (the pass last served),
     ///                      served:<b> when the band last started a job (ms)
     ///   limits       hash  weight:tenant:<t>, cap:<subject>, rate:<subject> ('n interval_ms');
-    ///                      a subject's last segment may be `*` (`cap:tenant:*`: each tenant)
+    ///                      a subject's last segment may be `*` (`cap:tenant:*`: each tenant);
+    ///                      fair 'off': one rotation (`:all`) for every tenant, plain priority
+    ///                      and age order, tenant limits checked per job
     ///   running      hash  subject → running jobs, for the subjects with a cap
     ///   starts:<s>   zset  attempt → start ms: the subject's starts inside its rate window
     ///   blocked:<s>  zset  id → score: jobs parked because kind or key subject s was full
@@ -64,6 +66,15 @@ extension BrokerScript {
         local function limited()
             load_limits()
             return LIMITED
+        end
+
+        -- The rotation member a tenant's jobs wait under: itself, or `:all` (no tenant has a
+        -- ':') when the queue's fair share is off.
+        local ALL = ':all'
+        local function member(tenant)
+            load_limits()
+            if LIMITS['fair'] == 'off' then return ALL end
+            return tenant
         end
 
         local function weight(tenant)
@@ -131,22 +142,27 @@ extension BrokerScript {
             local score = since - priority * CFG_AGING_MS
             redis.call('ZADD', K_READY, score, id)
             redis.call('ZADD', K_QUEUED_AT, since, id)
-            join(id, f[2] or '', tostring(priority), score, now)
+            join(id, member(f[2] or ''), tostring(priority), score, now)
         end
 
-        -- Takes a waiting job out of the ready index, wherever it waits.
-        local function unready(id, jk)
-            redis.call('ZREM', K_READY, id)
-            redis.call('ZREM', K_QUEUED_AT, id)
+        -- Takes a waiting job out of its rotation or its parked set (it stays in `ready`).
+        local function unrotate(id, jk)
             local f = redis.call('HMGET', jk, 'priority', 'tenant', 'parked')
             if f[3] then
                 redis.call('ZREM', blocked_key(f[3]), id)
                 redis.call('HDEL', jk, 'parked')
                 return
             end
-            local band, tenant = tostring(tonumber(f[1]) or 0), f[2] or ''
+            local band, tenant = tostring(tonumber(f[1]) or 0), member(f[2] or '')
             local tk = tenant_key(band, tenant)
             if redis.call('ZREM', tk, id) == 1 and redis.call('EXISTS', tk) == 0 then leave(band, tenant) end
+        end
+
+        -- Takes a waiting job out of the ready index, wherever it waits.
+        local function unready(id, jk)
+            redis.call('ZREM', K_READY, id)
+            redis.call('ZREM', K_QUEUED_AT, id)
+            unrotate(id, jk)
         end
 
         -- A job whose kind or key subject is full waits aside in the subject's blocked set, so
@@ -169,7 +185,7 @@ extension BrokerScript {
                 local f = redis.call('HMGET', jk, 'priority', 'tenant', 'state')
                 redis.call('HDEL', jk, 'parked')
                 if f[3] == 'queued' then
-                    join(ids[i], f[2] or '', tostring(tonumber(f[1]) or 0), tonumber(ids[i + 1]), now)
+                    join(ids[i], member(f[2] or ''), tostring(tonumber(f[1]) or 0), tonumber(ids[i + 1]), now)
                 end
             end
             if redis.call('EXISTS', key) == 0 then redis.call('SREM', K_PARKED, subject) end

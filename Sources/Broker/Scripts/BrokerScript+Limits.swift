@@ -4,11 +4,29 @@ extension BrokerScript {
         #"""
         -- Replaces the queue's weights, caps and rates with ARGV[A+1…] (field, value pairs, see
         -- `fairness`) and returns every parked job to its tenant, so a raised or removed limit
-        -- holds from the next claim; a lowered cap lets running jobs finish.
+        -- holds from the next claim; a lowered cap lets running jobs finish. Turning fair share
+        -- on or off moves every waiting job to its new rotation.
         -- Reply: the number of parked jobs returned.
+        local now = now_ms()
+        local off = false
+        for i = A + 1, #ARGV, 2 do if ARGV[i] == 'fair' and ARGV[i + 1] == 'off' then off = true end end
+        local moving = {}
+        if (member('') == ALL) ~= off then
+            for _, id in ipairs(redis.call('ZRANGE', K_READY, 0, -1)) do
+                local jk = K_JOB .. id
+                if not redis.call('HGET', jk, 'parked') then
+                    unrotate(id, jk)
+                    moving[#moving + 1] = id
+                end
+            end
+        end
         redis.call('DEL', K_LIMITS)
         if #ARGV > A then redis.call('HSET', K_LIMITS, unpack(ARGV, A + 1)) end
-        local now = now_ms()
+        LIMITS, LIMITED = nil, false
+        for _, id in ipairs(moving) do
+            local f = redis.call('HMGET', K_JOB .. id, 'priority', 'tenant')
+            join(id, member(f[2] or ''), tostring(tonumber(f[1]) or 0), tonumber(redis.call('ZSCORE', K_READY, id)), now)
+        end
         local returned = 0
         for _, subject in ipairs(redis.call('SMEMBERS', K_PARKED)) do
             while redis.call('EXISTS', blocked_key(subject)) == 1 do returned = returned + unpark(subject, 1000, now) end
@@ -24,13 +42,16 @@ extension BrokerScript {
         -- Where queued jobs stand, and what their ETAs are made of.
         -- KEYS[13…]  job hashes
         -- Reply: {running jobs in the queue, ms since a worker last claimed (-1 never), the recent
-        -- run times (ms) of the queue, {kind, its run times, …}, then per job: position (jobs the
-        -- fair scheduler starts before it; -1 none or not queued), waiting reason ('' none), kind}.
+        -- run times (ms) of the queue, {kind, its run times, …}, completions per second of the
+        -- last few seconds ('' none), then per job: position (jobs the fair scheduler starts
+        -- before it; -1 none or not queued), waiting reason ('' none), kind}.
         local now = now_ms()
         local last = redis.call('ZRANGE', K_CONSUMERS, -1, -1, 'WITHSCORES')
         local kinds, seen = {}, {}
+        local rate = redis.call('HMGET', K_META, 'rate', 'rate_at')
+        local fresh = rate[1] and now - (tonumber(rate[2]) or 0) <= 5000
         local out = { redis.call('ZCARD', K_ACTIVE), last[2] and (now - tonumber(last[2])) or -1,
-            redis.call('LRANGE', BASE .. 'durations', 0, -1), kinds }
+            redis.call('LRANGE', BASE .. 'durations', 0, -1), kinds, fresh and rate[1] or '' }
         local paused = redis.call('HGET', K_META, 'paused') == '1'
         local function full(subject, at)
             if at then
@@ -89,7 +110,7 @@ extension BrokerScript {
                         local free, at = room(subject, now)
                         if free <= 0 and reason == '' then reason = full(subject, at) end
                     end
-                    spot = position(string.sub(jk, #K_JOB + 1), tostring(tonumber(f[2]) or 0), tenant)
+                    spot = position(string.sub(jk, #K_JOB + 1), tostring(tonumber(f[2]) or 0), member(tenant))
                 end
             end
             out[#out + 1] = spot; out[#out + 1] = reason; out[#out + 1] = kind

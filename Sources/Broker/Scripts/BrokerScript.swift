@@ -99,7 +99,18 @@ enum BrokerScript {
                 table.insert(runs[kind], now - (tonumber(f[4]) or now))
             end
         end
-        -- Recent run times per kind and for the queue: what queue positions turn into ETAs.
+        -- Recent run times per kind and for the queue, and the queue's completions per second
+        -- over its last second or so: what queue positions turn into ETAs.
+        if next(runs) then
+            local r = redis.call('HMGET', K_META, 'rate_at', 'rate_total', 'succeeded_total')
+            local at, total = tonumber(r[1]) or 0, tonumber(r[3]) or 0
+            if now - at >= 1000 then
+                if at > 0 and now - at < 10000 then
+                    redis.call('HSET', K_META, 'rate', (total - (tonumber(r[2]) or 0)) * 1000 / (now - at))
+                end
+                redis.call('HSET', K_META, 'rate_at', now, 'rate_total', total)
+            end
+        end
         for kind, ms in pairs(runs) do
             for _, key in ipairs({ BASE .. 'durations:' .. kind, BASE .. 'durations' }) do
                 redis.call('LPUSH', key, unpack(ms))
