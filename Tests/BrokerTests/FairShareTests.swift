@@ -73,6 +73,11 @@ struct FairShareTests {
             _ = try await broker.enqueue([urgent])
             #expect(try await broker.job(queue: "q", id: beta[2].id)?.queuePosition == 4)
             #expect(try await broker.job(queue: "q", id: urgent.id)?.queuePosition == 0)
+            let later = submission(delay: 60_000, tenant: "beta")
+            _ = try await broker.enqueue([later])
+            let scheduled = try #require(try await broker.job(queue: "q", id: later.id))
+            #expect(scheduled.queuePosition == nil)
+            #expect(scheduled.waitingReason?.hasPrefix("waiting: scheduled, due in ") == true)
         }
     }
 

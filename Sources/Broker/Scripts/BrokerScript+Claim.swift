@@ -151,6 +151,10 @@ extension BrokerScript {
             while n < max and budget > 0 do
                 local c = pick(now, st)
                 if not c then break end
+                -- A tenant held back by its cap or rate kept its pass meanwhile: it resumes at the
+                -- band's virtual time, not with a run of turns to catch up.
+                local vt = tonumber(redis.call('HGET', K_FAIR, 'vt:' .. c.band)) or 0
+                if c.pass < vt then c.pass = vt end
                 local w = weight(c.tenant)
                 local take = math.min(max - n, st.room[c.tenant], budget)
                 if c.next_pass then take = math.min(take, turns_before(c.pass, w, c.tenant, c.next_pass, c.next_tenant)) end

@@ -93,7 +93,7 @@ extension BrokerScript {
         end
         for i = 13, #KEYS do
             local jk = KEYS[i]
-            local f = redis.call('HMGET', jk, 'state', 'priority', 'tenant', 'kind', 'parked')
+            local f = redis.call('HMGET', jk, 'state', 'priority', 'tenant', 'kind', 'parked', 'scheduled_ms')
             local kind, tenant, spot, reason = f[4] or '', f[3] or '', -1, ''
             if f[1] == 'queued' then
                 if not seen[kind] then
@@ -111,6 +111,10 @@ extension BrokerScript {
                         if free <= 0 and reason == '' then reason = full(subject, at) end
                     end
                     spot = position(string.sub(jk, #K_JOB + 1), tostring(tonumber(f[2]) or 0), member(tenant))
+                    local due = tonumber(f[6])
+                    if spot < 0 and due and due > now and reason == '' then
+                        reason = string.format('waiting: scheduled, due in %.1f s', (due - now) / 1000)
+                    end
                 end
             end
             out[#out + 1] = spot; out[#out + 1] = reason; out[#out + 1] = kind
