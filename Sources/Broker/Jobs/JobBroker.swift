@@ -69,6 +69,10 @@ public protocol JobBroker: Sendable {
 
     /// Each tenant's queued work, running counts against caps, parked jobs, throttled claims.
     func fairShare(queue: String) async throws -> QueueFairShare
+
+    /// The children of each parent batch in `queue` by state, as the scripts count them (a
+    /// batch the broker has no child of reads all zero), in one round trip.
+    func batchCounts(queue: String, parents: [String]) async throws -> [String: BatchStateCounts]
 }
 
 public struct JobCompletion: Sendable {

@@ -29,6 +29,9 @@ public struct QueueKeys: Sendable {
 
     public func job(_ id: String) -> String { jobPrefix + id }
 
+    /// A parent batch's children counted by state (the scripts' `tally`).
+    public func batch(_ parent: String) -> String { base + "batch:" + parent }
+
     /// KEYS[1…12] of every broker script, in the prelude's order.
     public var scriptKeys: [String] {
         [ready, queuedAt, delayed, active, dead, finished, meta, events, signal, outbox, jobPrefix, idempotencyPrefix]

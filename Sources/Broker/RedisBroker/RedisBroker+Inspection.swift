@@ -91,6 +91,27 @@ extension RedisBroker {
             deadTotal: try counter("dead_total"))
     }
 
+    public func batchCounts(queue: String, parents: [String]) async throws -> [String: BatchStateCounts] {
+        guard !parents.isEmpty else { return [:] }
+        let keys = keys(queue)
+        let replies = try await pipeline(parents.map { RedisCommand("HGETALL", [keys.batch($0)]) })
+        var counts: [String: BatchStateCounts] = [:]
+        for (parent, reply) in zip(parents, replies) {
+            let fields = try reply.decodeFields("batch counts")
+            func count(_ name: String) throws -> Int {
+                guard let text = fields[name] else { return 0 }
+                guard let value = Int(text) else {
+                    throw BrokerError.malformedReply("batch counts \(name)", expected: "an integer", got: reply)
+                }
+                return value
+            }
+            counts[parent] = BatchStateCounts(
+                queued: try count("queued"), running: try count("running"), succeeded: try count("succeeded"),
+                failed: try count("failed"), canceled: try count("canceled"), dead: try count("dead"))
+        }
+        return counts
+    }
+
     public func deadJobs(queue: String, limit: Int) async throws -> [String] {
         let reply = try await send(RedisCommand("ZRANGE", [keys(queue).dead, "0", String(max(0, limit - 1))]))
         return try reply.decodeArray("dead jobs").map { try $0.decodeText("dead job id") }

@@ -82,7 +82,7 @@ extension BrokerScript {
             local jk = K_JOB .. id
             local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
                 'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
-                'trace', 'concurrency_key')
+                'trace', 'concurrency_key', 'parent')
             local subjects = nil
             if f[1] and f[11] ~= '1' and limited() then
                 subjects = { 'queue', 'tenant:' .. (f[2] or ''), 'kind:' .. f[1] }
@@ -100,15 +100,16 @@ extension BrokerScript {
             if not f[1] then return false end
             local wait_limit = tonumber(f[10]) or 0
             if f[11] == '1' then
-                finish(id, jk, 'canceled', now)
+                finish(id, jk, 'canceled', now, f[14], 'queued')
                 return false
             elseif wait_limit > 0 and now - tonumber(f[9]) > wait_limit then
                 redis.call('HSET', jk, 'error_code', 'wait_timeout', 'error_retriable', '0',
                     'error_message', 'job waited longer than its wait timeout of ' .. wait_limit .. ' ms')
-                finish(id, jk, 'failed', now)
+                finish(id, jk, 'failed', now, f[14], 'queued')
                 return false
             end
             local seq = tostring(redis.call('HINCRBY', K_META, 'attempt_seq', 1))
+            tally(f[14], 'queued', 'running')
             if subjects then hold(jk, subjects, seq, now) end
             local attempts = (tonumber(f[5]) or 0) + 1
             local deadline = now + tonumber(f[7])

@@ -57,6 +57,17 @@ extension BrokerScript {
                 started = tonumber(f[5]) or nil, worker = f[6] or nil, kind = f[8] or nil }))
         end
 
+        -- Keeps a parent batch's children counted by state as they move — queued (waiting,
+        -- delayed or retrying), running, succeeded, failed, canceled, dead — so a batch is
+        -- never recounted; kept as long as results are.
+        local function tally(parent, from, to)
+            if not parent or parent == '' then return end
+            local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
+            if from then redis.call('HINCRBY', key, from, -1) end
+            if to then redis.call('HINCRBY', key, to, 1) end
+            redis.call('EXPIRE', key, CFG_RESULT_TTL)
+        end
+
         local function signal(count)
             if count <= 0 then return end
             local room = CFG_SIGNAL_CAP - redis.call('LLEN', K_SIGNAL)
@@ -75,7 +86,8 @@ extension BrokerScript {
         end
 
         -- succeeded, failed or canceled: kept for the result TTL, then gone from Redis.
-        local function finish(id, jk, state, now)
+        local function finish(id, jk, state, now, parent, from)
+            tally(parent, from, state)
             redis.call('HSET', jk, 'state', state, 'finished_ms', now)
             redis.call('HDEL', jk, 'lease_deadline_ms')
             redis.call('ZADD', K_FINISHED, now, id)
@@ -86,7 +98,8 @@ extension BrokerScript {
             record(id, jk, state, now)
         end
 
-        local function bury(id, jk, now)
+        local function bury(id, jk, now, parent, from)
+            tally(parent, from, 'dead')
             redis.call('HSET', jk, 'state', 'dead', 'finished_ms', now)
             redis.call('HDEL', jk, 'lease_deadline_ms')
             redis.call('ZADD', K_DEAD, now, id)

@@ -41,6 +41,7 @@ enum BrokerScript {
             else
                 local delay = tonumber(ARGV[b + F_DELAY_MS]) or 0
                 write_job(jk, b, tonumber(ARGV[b + F_CREATED_MS]) or now)
+                tally(ARGV[b + F_PARENT], nil, 'queued')
                 if delay > 0 then
                     redis.call('HSET', jk, 'scheduled_ms', now + delay)
                     redis.call('ZADD', K_DELAYED, now + delay, id)
@@ -81,7 +82,7 @@ enum BrokerScript {
         for i = 1, n do
             local jk = KEYS[12 + i]
             local attempt, result = ARGV[A + 1 + 2 * i], ARGV[A + 2 + 2 * i]
-            local f = redis.call('HMGET', jk, 'state', 'attempt_id', 'kind', 'claimed_ms', 'holds')
+            local f = redis.call('HMGET', jk, 'state', 'attempt_id', 'kind', 'claimed_ms', 'holds', 'parent')
             if not f[1] then
                 out[#out + 1] = 'VJ_NOT_FOUND'
             elseif f[2] ~= attempt or (f[1] ~= 'starting' and f[1] ~= 'processing') then
@@ -92,7 +93,7 @@ enum BrokerScript {
                 release(jk, f[5], now)
                 if result ~= '' then redis.call('HSET', jk, 'result', result) end
                 redis.call('HSET', jk, 'progress', '1')
-                finish(id, jk, 'succeeded', now)
+                finish(id, jk, 'succeeded', now, f[6], 'running')
                 out[#out + 1] = 'OK'
                 local kind = f[3] or ''
                 runs[kind] = runs[kind] or {}
@@ -141,7 +142,8 @@ enum BrokerScript {
         local id = string.sub(jk, #K_JOB + 1)
         local mode, retriable, delay = ARGV[A + 2], ARGV[A + 5], tonumber(ARGV[A + 6]) or 0
         redis.call('ZREM', K_ACTIVE, id)
-        local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'holds')
+        local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'holds',
+            'parent')
         release(jk, f[5], now)
         if mode ~= 'release' then
             -- Where each ended attempt ran: 'attempt<TAB>worker<TAB>error code' lines, the last 20
@@ -160,10 +162,11 @@ enum BrokerScript {
             end
         end
         if f[3] == '1' or mode == 'canceled' then
-            finish(id, jk, 'canceled', now)
+            finish(id, jk, 'canceled', now, f[6], 'running')
             return 'canceled'
         end
         if mode == 'release' then
+            tally(f[6], 'running', 'queued')
             redis.call('HINCRBY', jk, 'attempts', -1)
             redis.call('HSET', jk, 'state', 'queued')
             redis.call('HDEL', jk, 'lease_deadline_ms')
@@ -190,7 +193,7 @@ enum BrokerScript {
             if count >= (tonumber(ARGV[A + 8]) or 2) then
                 redis.call('HSET', jk, 'error_message', ARGV[A + 4] .. ' (it took down ' .. count
                     .. ' backends: ' .. string.gsub(seen, '\n', ', ') .. '; dead without further attempts)')
-                bury(id, jk, now)
+                bury(id, jk, now, f[6], 'running')
                 return 'dead'
             end
         end
@@ -201,13 +204,14 @@ enum BrokerScript {
                 redis.call('HDEL', jk, 'lease_deadline_ms')
                 redis.call('ZADD', K_DELAYED, now + delay, id)
                 redis.call('HINCRBY', K_META, 'retried_total', 1)
+                tally(f[6], 'running', 'queued')
                 emit(id, 'retrying')
                 return 'retrying'
             end
-            bury(id, jk, now)
+            bury(id, jk, now, f[6], 'running')
             return 'dead'
         end
-        finish(id, jk, 'failed', now)
+        finish(id, jk, 'failed', now, f[6], 'running')
         return 'failed'
         """#)
 
@@ -270,7 +274,7 @@ enum BrokerScript {
             unready(id, jk)
             redis.call('ZREM', K_DELAYED, id)
             redis.call('ZREM', K_DEAD, id)
-            finish(id, jk, 'canceled', now)
+            finish(id, jk, 'canceled', now, redis.call('HGET', jk, 'parent'), state == 'dead' and 'dead' or 'queued')
             return 'canceled'
         end
         if state == 'starting' or state == 'processing' then
@@ -299,17 +303,18 @@ enum BrokerScript {
             local jk = K_JOB .. id
             redis.call('ZREM', K_ACTIVE, id)
             local f = redis.call('HMGET', jk, 'attempts', 'max_attempts', 'cancel_requested', 'created_ms', 'worker',
-                'holds')
+                'holds', 'parent')
             if f[1] then
                 release(jk, f[6], now)
                 redis.call('HINCRBY', K_META, 'recovered_total', 1)
                 redis.call('HSET', jk, 'error_code', 'lease_expired', 'error_retriable', '1',
                     'error_message', 'the lease of worker ' .. (f[5] or '?') .. ' expired without a heartbeat')
                 if f[3] == '1' then
-                    finish(id, jk, 'canceled', now)
+                    finish(id, jk, 'canceled', now, f[7], 'running')
                 elseif (tonumber(f[1]) or 0) >= (tonumber(f[2]) or 1) then
-                    bury(id, jk, now)
+                    bury(id, jk, now, f[7], 'running')
                 else
+                    tally(f[7], 'running', 'queued')
                     redis.call('HSET', jk, 'state', 'queued')
                     redis.call('HDEL', jk, 'lease_deadline_ms')
                     make_ready(id, jk, tonumber(f[4]) or now, now)
@@ -340,6 +345,7 @@ enum BrokerScript {
         local id = string.sub(jk, #K_JOB + 1)
         local now = now_ms()
         redis.call('ZREM', K_DEAD, id)
+        tally(redis.call('HGET', jk, 'parent'), 'dead', 'queued')
         redis.call('HSET', jk, 'state', 'queued', 'attempts', 0)
         redis.call('HDEL', jk, 'finished_ms', 'error_code', 'error_message', 'error_retriable', 'cancel_requested',
             'fault_domains')

@@ -2,8 +2,8 @@ import BlobStore
 import Broker
 import Foundation
 import GPUBox
-import JobContracts
 public import Hummingbird
+import JobContracts
 import NIOCore
 
 /// OpenAI-compatible Files and Batches (`/v1/files`, `/v1/batches`) and the platform's runtime
@@ -16,6 +16,9 @@ public struct BatchAPIController: Sendable {
     let webhooks: WebhookPolicy
     /// The GPU boxes, to say why an unfinished batch's lines wait; nil leaves that out.
     var boxes: BoxStateStore?
+    /// The broker, for an unfinished batch's lines by state as its scripts count them; nil
+    /// leaves them out.
+    var broker: (any JobBroker)?
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
@@ -133,8 +136,9 @@ public struct BatchAPIController: Sendable {
         return try JSONResponse.make(await withWaitingReasons([batch])[0])
     }
 
-    /// The batches, each unfinished one with why its lines wait when no live box serves the
-    /// LLM queue; from one read of the boxes, and left out when they cannot be read.
+    /// The batches, each unfinished one with its lines by state now (`line_counts`, one read
+    /// of the broker's counts) and why they wait when no live box serves the LLM queue (one
+    /// read of the boxes); either is left out when it cannot be read.
     func withWaitingReasons(_ batches: [BatchObject]) async -> [BatchObject] {
         // A validating batch has not counted its lines yet: all of them are still to run.
         let open = batches.indices.filter {
@@ -142,10 +146,16 @@ public struct BatchAPIController: Sendable {
             return batches[$0].status == "validating"
                 || (batches[$0].status == "in_progress" && counts.completed + counts.failed < counts.total)
         }
+        var batches = batches
+        if !open.isEmpty, let broker,
+            let live = try? await broker.batchCounts(
+                queue: LLMBatchLine.kind.queue, parents: open.map { batches[$0].id })
+        {
+            for index in open { batches[index].line_counts = live[batches[index].id] }
+        }
         guard !open.isEmpty, let boxes, let views = try? await boxes.boxes(),
             let reason = BoxDirectory.waitingReason(queue: LLMBatchLine.kind.queue, boxes: views)
         else { return batches }
-        var batches = batches
         for index in open { batches[index].waiting_reason = reason }
         return batches
     }

@@ -1,5 +1,6 @@
-public import VelocityTypes
+public import Broker
 import Foundation
+public import VelocityTypes
 
 /// A batch as OpenAI's Batch API shows it: every timestamp in unix seconds, null until reached.
 public struct BatchObject: Codable, Sendable, Equatable {
@@ -39,6 +40,9 @@ public struct BatchObject: Codable, Sendable, Equatable {
     /// capacity, box dev-box in media mode"); written only when there is one, so OpenAI's
     /// clients, which ignore unknown fields, see OpenAI's shape.
     public var waiting_reason: String?
+    /// Not OpenAI's: an unfinished batch's lines by state now (queued, running, succeeded,
+    /// failed, canceled, dead), as the broker's scripts count them; only while it runs.
+    public var line_counts: BatchStateCounts?
 
     /// Encodes every optional as `null` rather than leaving the key out, as OpenAI does.
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +68,7 @@ public struct BatchObject: Codable, Sendable, Equatable {
         try c.encode(request_counts, forKey: .request_counts)
         try c.encode(metadata, forKey: .metadata)
         try c.encodeIfPresent(waiting_reason, forKey: .waiting_reason)
+        try c.encodeIfPresent(line_counts, forKey: .line_counts)
     }
 }
 

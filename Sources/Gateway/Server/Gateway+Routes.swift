@@ -35,6 +35,7 @@ extension Gateway {
         var batchAPI = BatchAPIController(
             postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes, webhooks: webhookPolicy)
         batchAPI.boxes = boxes
+        batchAPI.broker = broker
         batchAPI.addRoutes(to: router)
         DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
