@@ -143,9 +143,9 @@ struct BrokerReplyDecodingTests {
             #expect(script.source.hasPrefix(layout))
             #expect(!script.source.contains("j * 15"), "\(script.name)")
         }
-        // Every claim field is written by the prelude's claim().
+        // Every claim field is written by the claim's start().
         for field in ClaimField.allCases {
-            #expect(BrokerScript.prelude.contains("out[j + \(field.luaConstant)]"), "\(field)")
+            #expect(BrokerScript.claiming.contains("out[j + \(field.luaConstant)]"), "\(field)")
         }
     }
 
@@ -160,6 +160,7 @@ struct BrokerReplyDecodingTests {
                 // Recent enough for the wait timeout to let it be claimed.
                 createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000) - 1_000)
             job.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            job.concurrencyKey = "lead:1"
             _ = try await broker.enqueue([job])
             let hash = try await broker.send(RedisCommand("HGETALL", [broker.keys("q").job(job.id)])).decodeFields("hash")
             for field in JobField.allCases where field != .delayMilliseconds {
@@ -222,7 +223,7 @@ struct BrokerReplyDecodingTests {
     static func jobsRow(_ overrides: [Int: String?] = [:]) -> [String?] {
         var row: [String?] = [
             JobID.make(), "cpu", "test.job", "acme", "api", "{}", "0", "3", "1000", "60000", "30000", "0", "0",
-            nil, nil, "0", "1700000000000", "queued", "0", nil, nil, nil, nil,
+            nil, nil, "0", "1700000000000", "queued", "0", nil, nil, nil, nil, nil,
         ]
         for (index, value) in overrides { row[index] = value }
         return row
@@ -231,8 +232,9 @@ struct BrokerReplyDecodingTests {
     @Test("a jobs row decodes column by column, and a NULL, a non-number or an unknown state throws naming the column")
     func recordRow() throws {
         let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-        let job = try PostgresJobRecordStore.recordedJob(Self.jobsRow([13: "key-1", 18: "2", 22: trace]))
+        let job = try PostgresJobRecordStore.recordedJob(Self.jobsRow([13: "key-1", 18: "2", 22: trace, 23: "lead:7"]))
         #expect(job.submission.traceParent == trace)
+        #expect(job.submission.concurrencyKey == "lead:7")
         #expect(job.submission.queue == "cpu")
         #expect(job.submission.maxAttempts == 3)
         #expect(job.submission.idempotencyKey == "key-1")

@@ -7,8 +7,8 @@
 BullMQ has no fair share (groups are a BullMQ Pro feature), so the heavy tenant's flood and the
 light tenant's batch share one FIFO; the interactive jobs carry a higher priority (BullMQ: a lower
 number; jobs without one would run before every prioritized job, so the batches get priority 10
-and the interactive jobs 1). Times are BullMQ's own: `timestamp` (added) and `processedOn`
-(started) of each job. Prints one JSON line with the raw figures, as velocity's driver does.
+and the interactive jobs 1). A wait is the handler's start (the clock read in the handler, kept as
+the job's return value) minus the job's `timestamp` (when it was added). Prints one JSON line with the raw figures, as velocity's driver does.
 """
 import argparse
 import asyncio
@@ -23,7 +23,9 @@ QUEUE = "fairbench"
 
 
 async def noop(job, token):
-    return None
+    # When the handler started, by this machine's clock like the job's `timestamp`: BullMQ's own
+    # `processedOn` is the worker's fetch time, which can precede the add it then picks up.
+    return {"started_ms": time.time() * 1000}
 
 
 async def worker_main(url: str, concurrency: int) -> None:
@@ -87,14 +89,15 @@ async def main(args) -> None:
             result["drain_ms"] = max(ends.values()) - int(heavy_first.timestamp)
             result["drained_jobs"] = args.heavy_jobs + args.light_batch
             result["light_batch_done_ms"] = ends["light"] - int(light[0].timestamp)
-        stop.set()
+        if args.phase == "mixed":
+            stop.set()
         await task
         waits = []
         for job_id in interactive:
             for _ in range(400):
                 job = await Job.fromId(queue, job_id)
-                if job is not None and job.processedOn:
-                    waits.append(int(job.processedOn) - int(job.timestamp))
+                if job is not None and job.finishedOn and isinstance(job.returnvalue, dict):
+                    waits.append(job.returnvalue["started_ms"] - job.timestamp)
                     break
                 await asyncio.sleep(0.05)
         result["interactive_waits_ms"] = waits

@@ -30,49 +30,86 @@ extension BrokerScript {
             end
         end
 
-        -- The first tenant in band `band`'s rotation whose own cap and rate allow a start now:
-        -- {band, tenant, pass, next_tenant, next_pass (the tenant after it in the rotation)}.
-        local function candidate(band, now, st)
-            local tenants = redis.call('ZRANGE', band_key(band), 0, 63, 'WITHSCORES')
-            for i = 1, #tenants, 2 do
-                local t = tenants[i]
-                local free = st.room[t]
-                if free == nil and t == ALL then
-                    -- Fair share off: tenant limits are checked job by job in `start`.
-                    free = math.huge
-                    st.room[t] = free
-                elseif free == nil then
-                    local at
-                    free, at = room('tenant:' .. t, now)
-                    st.room[t] = free
-                    if at and (not st.wake or at < st.wake) then st.wake = at end
-                end
-                if free > 0 then
-                    return { band = band, tenant = t, pass = tonumber(tenants[i + 1]),
-                        next_tenant = tenants[i + 2], next_pass = tenants[i + 3] and tonumber(tenants[i + 3]) }
-                end
+        -- Starts tenant `t`'s own cap and rate allow now (checked once per script call); with
+        -- fair share off (`ALL`) tenant limits are checked job by job in `start`.
+        local function tenant_room(t, now, st)
+            local free = st.room[t]
+            if free ~= nil then return free end
+            if t == ALL then
+                free = math.huge
+            else
+                local at
+                free, at = room('tenant:' .. t, now)
+                if at and (not st.wake or at < st.wake) then st.wake = at end
             end
-            return nil
+            st.room[t] = free
+            return free
         end
 
-        -- The highest band with a tenant that may start a job, unless a lower one has not started
-        -- a job for (priority gap × aging): then the lowest such.
-        local function pick(now, st)
-            local bands = redis.call('ZRANGE', K_BANDS, 0, -1)
-            local chosen, top = nil, nil
-            for i = 1, #bands do
-                local band = bands[i]
-                if not chosen then
-                    chosen = candidate(band, now, st)
-                    if chosen then top = tonumber(band) end
+        -- This band's rotation (its first 64 tenants): those whose cap and rate allow a start,
+        -- each {tenant, pass, w, room, left (jobs queued)}. A tenant held back by its cap or rate
+        -- kept its pass meanwhile: it resumes at the band's virtual time, not with a run of
+        -- turns to catch up.
+        local function rotation(band, now, st)
+            local entries = redis.call('ZRANGE', band_key(band), 0, 63, 'WITHSCORES')
+            local vt = tonumber(redis.call('HGET', K_FAIR, 'vt:' .. band)) or 0
+            local members = {}
+            for i = 1, #entries, 2 do
+                local t = entries[i]
+                local left = redis.call('ZCARD', tenant_key(band, t))
+                if left == 0 then
+                    leave(band, t)  -- nothing queued after all: out of the rotation
                 else
-                    local served = tonumber(redis.call('HGET', K_FAIR, 'served:' .. band)) or now
-                    if now - served >= (top - tonumber(band)) * CFG_AGING_MS then
-                        chosen = candidate(band, now, st) or chosen
+                    local free = tenant_room(t, now, st)
+                    if free > 0 then
+                        members[#members + 1] = { tenant = t, pass = math.max(tonumber(entries[i + 1]), vt),
+                            w = weight(t), room = free, left = left, turns = 0 }
                     end
                 end
             end
-            return chosen
+            return members
+        end
+
+        -- The highest band with a tenant that may start a job, unless a lower one has not started
+        -- a job for (priority gap × aging): then the lowest such. Returns it and its rotation.
+        local function pick(now, st)
+            local bands = redis.call('ZRANGE', K_BANDS, 0, -1)
+            local chosen, members, top = nil, nil, nil
+            for i = 1, #bands do
+                local band = bands[i]
+                if not chosen then
+                    local found = rotation(band, now, st)
+                    if #found > 0 then chosen, members, top = band, found, tonumber(band) end
+                else
+                    local served = tonumber(redis.call('HGET', K_FAIR, 'served:' .. band)) or now
+                    if now - served >= (top - tonumber(band)) * CFG_AGING_MS then
+                        local found = rotation(band, now, st)
+                        if #found > 0 then chosen, members = band, found end
+                    end
+                end
+            end
+            return chosen, members
+        end
+
+        -- Up to `want` turns of a band's rotation in stride order: each goes to the member with
+        -- the lowest pass (pass + turns ÷ weight; ties by name, as the rotation's zset orders
+        -- them) that has room and jobs left. Returns the turns, each {member, pass at the turn}.
+        local function plan(members, want)
+            local turns = {}
+            while #turns < want do
+                local best = nil
+                for _, m in ipairs(members) do
+                    if m.turns < m.room and m.turns < m.left
+                        and (not best or m.pass < best.pass or (m.pass == best.pass and m.tenant < best.tenant)) then
+                        best = m
+                    end
+                end
+                if not best then break end
+                turns[#turns + 1] = { member = best, pass = best.pass }
+                best.turns = best.turns + 1
+                best.pass = best.pass + 1 / best.w
+            end
+            return turns
         end
 
         -- Starts popped job `id` from rotation member `rotation` for `worker`, unless it ends
@@ -130,7 +167,8 @@ extension BrokerScript {
 
         -- How many turns a tenant at `pass` takes before one at `other_pass` gets its next: its
         -- k-th job (k from 0) comes first while pass + k ÷ weight is lower, or equal and its name
-        -- sorts first (as the rotation's zset orders ties). At least one: it was picked.
+        -- sorts first (as the rotation's zset orders ties). At least one (`standing` counts the
+        -- positions with it, and handles none).
         local function turns_before(pass, w, tenant, other_pass, other)
             local x = (other_pass - pass) * w
             local whole = math.floor(x + 0.5)
@@ -140,42 +178,51 @@ extension BrokerScript {
             return math.max(1, math.ceil(x))
         end
 
-        -- Claims up to `max` jobs for `worker`, writing the reply fields of each to `out`. A turn
-        -- takes as many of one tenant's jobs as keep it within its share: all of them while it
-        -- is alone in its band, one at a time while tenants alternate.
+        -- Claims up to `max` jobs for `worker`, writing the reply fields of each to `out`: the
+        -- band's turns are planned in memory, then each tenant's jobs are popped at once and
+        -- started in turn order, so alternating tenants cost no more round trips inside Redis
+        -- than one tenant alone.
         local function claim(max, worker, now, out, st)
             local n = 0
             local free, at = room('queue', now)
             if at then st.wake = at end
             if free < max then max = free end
-            local budget = max + 64
-            while n < max and budget > 0 do
-                local c = pick(now, st)
-                if not c then break end
-                -- A tenant held back by its cap or rate kept its pass meanwhile: it resumes at the
-                -- band's virtual time, not with a run of turns to catch up.
-                local vt = tonumber(redis.call('HGET', K_FAIR, 'vt:' .. c.band)) or 0
-                if c.pass < vt then c.pass = vt end
-                local w = weight(c.tenant)
-                local take = math.min(max - n, st.room[c.tenant], budget)
-                if c.next_pass then take = math.min(take, turns_before(c.pass, w, c.tenant, c.next_pass, c.next_tenant)) end
-                local tk = tenant_key(c.band, c.tenant)
-                local popped = redis.call('ZPOPMIN', tk, take)
-                local started = 0
-                for i = 1, #popped, 2 do
-                    if start(popped[i], tonumber(popped[i + 1]), c.tenant, worker, now, out) then
-                        started = started + 1
+            local rounds = 0
+            while n < max and rounds < 16 do
+                rounds = rounds + 1
+                local band, members = pick(now, st)
+                if not band then break end
+                local turns = plan(members, max - n)
+                if #turns == 0 then break end
+                for _, m in ipairs(members) do
+                    m.started = 0
+                    m.next = 1
+                    if m.turns > 0 then m.jobs = redis.call('ZPOPMIN', tenant_key(band, m.tenant), m.turns) end
+                end
+                local vt = nil
+                for _, turn in ipairs(turns) do
+                    local m = turn.member
+                    local i = m.next
+                    m.next = i + 2
+                    if m.jobs[i] and start(m.jobs[i], tonumber(m.jobs[i + 1]), m.tenant, worker, now, out) then
+                        m.started = m.started + 1
+                        n = n + 1
+                        vt = turn.pass
                     end
                 end
-                budget = budget - #popped / 2 - 1
-                n = n + started
-                st.room[c.tenant] = st.room[c.tenant] - started
-                if redis.call('EXISTS', tk) == 0 then
-                    leave(c.band, c.tenant)
-                else
-                    redis.call('ZADD', band_key(c.band), c.pass + started / w, c.tenant)
+                for _, m in ipairs(members) do
+                    if m.turns > 0 then
+                        st.room[m.tenant] = st.room[m.tenant] - m.started
+                        local tk = tenant_key(band, m.tenant)
+                        if redis.call('EXISTS', tk) == 0 then
+                            leave(band, m.tenant)
+                        else
+                            -- Charged for the jobs it started, from the pass it had at its first turn.
+                            redis.call('ZADD', band_key(band), m.pass - (m.turns - m.started) / m.w, m.tenant)
+                        end
+                    end
                 end
-                redis.call('HSET', K_FAIR, 'vt:' .. c.band, c.pass, 'served:' .. c.band, now)
+                if vt then redis.call('HSET', K_FAIR, 'vt:' .. band, vt, 'served:' .. band, now) end
             end
             return n
         end
