@@ -63,7 +63,8 @@ struct FairnessBenchCommand: AsyncParsableCommand {
         }
         var batchIDs: [String] = []
         var light: [String] = []
-        var etas: [(id: String, readMs: Int, predictedMs: Int)] = []
+        var etas: [(id: String, readMs: Int, predictedMs: Int, position: Int)] = []
+        var rateAtRead = ""
         if phase == "mixed" {
             let heavy = (0..<heavyJobs).map { _ in
                 Self.job(queue: queue, tenant: "heavy", priority: Self.batchPriority)
@@ -82,8 +83,10 @@ struct FairnessBenchCommand: AsyncParsableCommand {
             let sampled = Swift.stride(from: step - 1, to: light.count, by: step).map { light[$0] }
             let readMs = Self.nowMilliseconds()
             for (id, snapshot) in zip(sampled, try await broker.jobs(queue: queue, ids: sampled)) {
-                if let eta = snapshot?.eta { etas.append((id, readMs, eta.p50Milliseconds)) }
+                if let eta = snapshot?.eta { etas.append((id, readMs, eta.p50Milliseconds, snapshot?.queuePosition ?? -1)) }
             }
+            let meta = try await broker.send(RedisCommand("HMGET", [broker.keys(queue).meta, "rate", "rate_at"]))
+            rateAtRead = "\(meta)"
             batchIDs = heavy.map(\.id) + light
             let total = batchIDs.count
             while try await broker.depth(queue: queue).succeededTotal < total {
@@ -127,7 +130,8 @@ struct FairnessBenchCommand: AsyncParsableCommand {
             result["window_ms"] = windowEnd - windowStart
             result["window_light"] = inWindow.filter { $0.tenant == "light" }.count
             result["window_heavy"] = inWindow.filter { $0.tenant == "heavy" }.count
-            result["eta"] = etas.map { [$0.predictedMs, times[$0.id]!.finished - $0.readMs] }
+            result["eta"] = etas.map { [$0.predictedMs, times[$0.id]!.finished - $0.readMs, $0.position] }
+            result["rate_at_read"] = rateAtRead
         }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

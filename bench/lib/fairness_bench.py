@@ -132,7 +132,7 @@ def summarize(alone: dict, mixed: dict, unfair: dict | None) -> dict:
     if "window_light" in mixed:
         total = mixed["window_light"] + mixed["window_heavy"]
         figures["light_share"] = mixed["window_light"] / total if total else float("nan")
-        errors = [abs(predicted - actual) / actual for predicted, actual in mixed["eta"] if actual > 0]
+        errors = [abs(predicted - actual) / actual for predicted, actual, *_ in mixed["eta"] if actual > 0]
         figures["eta_error"] = statistics.median(errors) if errors else float("nan")
         figures["eta_samples"] = len(errors)
     if unfair is not None:
@@ -223,7 +223,7 @@ def main() -> None:
         "",
         "BullMQ has no fair share (BullMQ Pro's groups are the paid extra): its light batch waits behind the "
         "whole flood. Waits are claimed − created from each system's own job records (velocity: the scripts' "
-        "Redis clock; BullMQ: `processedOn − timestamp`).",
+        "Redis clock; BullMQ: the handler's start, read in the handler, minus the job's `timestamp`).",
     ]
     results_md.replace_section("fairness", "\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -56,8 +56,9 @@ public final class RedisBroker: JobBroker {
         let byQueue = Dictionary(grouping: jobs.indices, by: { jobs[$0].queue })
         for (queue, indices) in byQueue {
             // Chunks keep each script short, so Redis serves other clients in between.
-            for start in stride(from: 0, to: indices.count, by: 500) {
-                let chunk = indices[start..<min(start + 500, indices.count)]
+            let size = configuration.enqueueChunkSize
+            for start in stride(from: 0, to: indices.count, by: size) {
+                let chunk = indices[start..<min(start + size, indices.count)]
                 var arguments = [String(chunk.count)]
                 arguments.reserveCapacity(1 + chunk.count * BrokerScript.enqueueFields)
                 for index in chunk { JobField.encode(jobs[index], into: &arguments) }
@@ -117,7 +118,8 @@ public final class RedisBroker: JobBroker {
         if let result, result.utf8.count > configuration.maxResultBytes {
             throw BrokerError(
                 .resultTooLarge,
-                "result is \(result.utf8.count) bytes; the limit is \(configuration.maxResultBytes): store it as a blob and return its reference")
+                "result is \(result.utf8.count) bytes; the limit is \(configuration.maxResultBytes): store it as a blob and return its reference"
+            )
         }
     }
 

@@ -20,6 +20,9 @@ public struct RedisBrokerConfiguration: Sendable {
     /// Postgres record is kept, so the outbox cannot grow unread.
     public var recordOutbox = false
     public var submissionLimits = JobSubmission.Limits()
+    /// Jobs per enqueue script: a bulk submit is this many per round trip, and between two of
+    /// them Redis serves everyone else (a claim for an interactive job waits at most one).
+    public var enqueueChunkSize = 200
     /// Jobs recovered per `recover` call.
     public var recoveryBatch = 500
     /// Longest single block on a claim before re-checking delayed jobs.

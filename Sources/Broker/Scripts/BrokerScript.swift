@@ -101,13 +101,18 @@ enum BrokerScript {
             end
         end
         -- Recent run times per kind and for the queue, and the queue's completions per second
-        -- over its last second or so: what queue positions turn into ETAs.
+        -- (windows of at least 200 ms, each weighing half of the average, so it follows a
+        -- change within a few windows): what queue positions turn into ETAs.
         if next(runs) then
-            local r = redis.call('HMGET', K_META, 'rate_at', 'rate_total', 'succeeded_total')
+            local r = redis.call('HMGET', K_META, 'rate_at', 'rate_total', 'succeeded_total', 'rate')
             local at, total = tonumber(r[1]) or 0, tonumber(r[3]) or 0
-            if now - at >= 1000 then
-                if at > 0 and now - at < 10000 then
-                    redis.call('HSET', K_META, 'rate', (total - (tonumber(r[2]) or 0)) * 1000 / (now - at))
+            if now - at >= 200 then
+                if at > 0 and now - at < 5000 then
+                    local window = (total - (tonumber(r[2]) or 0)) * 1000 / (now - at)
+                    local average = tonumber(r[4])
+                    redis.call('HSET', K_META, 'rate', average and (average + window) / 2 or window)
+                else
+                    redis.call('HDEL', K_META, 'rate')
                 end
                 redis.call('HSET', K_META, 'rate_at', now, 'rate_total', total)
             end
