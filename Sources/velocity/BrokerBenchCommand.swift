@@ -1,8 +1,8 @@
 import ArgumentParser
 import Broker
 import Foundation
-import Logging
 import JobContracts
+import Logging
 import Producer
 import Synchronization
 import Workers
@@ -26,7 +26,8 @@ struct BrokerBenchCommand: AsyncParsableCommand {
     @Option(help: "Handlers run at once by the one worker.")
     var concurrency: Int = 64
 
-    @Flag(help: "Record every job in Postgres (accept and terminal state) and count drain until Postgres has every terminal state.")
+    @Flag(
+        help: "Record every job in Postgres (accept and terminal state) and count drain until Postgres has every terminal state.")
     var withPostgresRecord = false
 
     @Flag(help: "Print one JSON line.")
@@ -111,7 +112,9 @@ struct BrokerBenchCommand: AsyncParsableCommand {
             let now = ContinuousClock.now
             if let t0 = started.withLock({ $0[job.payload] }) {
                 let elapsed = t0.duration(to: now)
-                samples.withLock { $0.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000) }
+                samples.withLock {
+                    $0.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                }
             }
             return nil
         }
@@ -135,11 +138,24 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// Deletes every key of the bench queue (all share its prefix): each phase starts empty,
+    /// whatever keys the scripts keep.
     private func reset(_ broker: RedisBroker) async throws {
-        let keys = broker.keys("bench")
-        var command = RedisCommand("DEL")
-        command.append(contentsOf: [keys.ready, keys.queuedAt, keys.delayed, keys.active, keys.dead, keys.finished, keys.meta, keys.events, keys.signal, keys.outbox])
-        _ = try await broker.send(command)
+        let pattern = broker.keys("bench").base + "*"
+        var cursor = "0"
+        repeat {
+            let reply = try await broker.send(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
+            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].string,
+                case .array(let found) = parts[1]
+            else { throw ValidationError("SCAN answered \(reply)") }
+            cursor = next
+            let names = found.compactMap(\.string)
+            if !names.isEmpty {
+                var command = RedisCommand("DEL")
+                command.append(contentsOf: names)
+                _ = try await broker.send(command)
+            }
+        } while cursor != "0"
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {

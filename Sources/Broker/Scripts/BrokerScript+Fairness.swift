@@ -117,9 +117,14 @@ extension BrokerScript {
 
         -- A tenant enters a band's rotation at the band's virtual time: no credit for the time
         -- it had nothing queued, so a newcomer runs next but cannot take a run of turns.
+        -- Tenants this script call already found or put in a band's rotation (a bulk enqueue
+        -- looks once per tenant, not once per job); `leave` forgets them.
+        local IN_ROTATION = {}
         local function join(id, tenant, band, score, now)
             redis.call('ZADD', tenant_key(band, tenant), score, id)
             local bk = band_key(band)
+            if IN_ROTATION[bk .. '\n' .. tenant] then return end
+            IN_ROTATION[bk .. '\n' .. tenant] = true
             if not redis.call('ZSCORE', bk, tenant) then
                 redis.call('ZADD', bk, tonumber(redis.call('HGET', K_FAIR, 'vt:' .. band)) or 0, tenant)
                 if redis.call('ZADD', K_BANDS, 'NX', -tonumber(band), band) == 1 then
@@ -130,6 +135,7 @@ extension BrokerScript {
 
         local function leave(band, tenant)
             local bk = band_key(band)
+            IN_ROTATION[bk .. '\n' .. tenant] = nil
             redis.call('ZREM', bk, tenant)
             if redis.call('EXISTS', bk) == 0 then redis.call('ZREM', K_BANDS, band) end
         end

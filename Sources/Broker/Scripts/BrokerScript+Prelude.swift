@@ -59,13 +59,30 @@ extension BrokerScript {
 
         -- Keeps a parent batch's children counted by state as they move — queued (waiting,
         -- delayed or retrying), running, succeeded, failed, canceled, dead — so a batch is
-        -- never recounted; kept as long as results are.
+        -- never recounted; kept as long as results are. The moves of one script call are summed
+        -- per batch and written once at its end (`flush_tallies`, run after every script body),
+        -- so a claim or ack of 64 children costs a few calls, not 64 times a few.
+        local TALLIES, TALLIED = {}, {}
         local function tally(parent, from, to)
             if not parent or parent == '' then return end
-            local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
-            if from then redis.call('HINCRBY', key, from, -1) end
-            if to then redis.call('HINCRBY', key, to, 1) end
-            redis.call('EXPIRE', key, CFG_RESULT_TTL)
+            local counts = TALLIES[parent]
+            if not counts then
+                counts = {}
+                TALLIES[parent] = counts
+                TALLIED[#TALLIED + 1] = parent
+            end
+            if from then counts[from] = (counts[from] or 0) - 1 end
+            if to then counts[to] = (counts[to] or 0) + 1 end
+        end
+
+        local function flush_tallies()
+            for _, parent in ipairs(TALLIED) do
+                local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
+                for state, delta in pairs(TALLIES[parent]) do
+                    if delta ~= 0 then redis.call('HINCRBY', key, state, delta) end
+                end
+                redis.call('EXPIRE', key, CFG_RESULT_TTL)
+            end
         end
 
         local function signal(count)

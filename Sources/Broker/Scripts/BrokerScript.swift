@@ -380,7 +380,12 @@ enum BrokerScript {
         enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused, setLimits, standing, share,
     ]
 
+    /// A script: the shared Lua, then its body as a function whose result is returned once the
+    /// batch counts it moved are written.
     static func make(_ name: String, _ body: String) -> RedisScript {
-        RedisScript(name: name, source: layout + prelude + fairness + claiming + body)
+        RedisScript(
+            name: name,
+            source: layout + prelude + fairness + claiming + "local function main()\n" + body
+                + "\nend\nlocal result = main()\nflush_tallies()\nreturn result\n")
     }
 }
