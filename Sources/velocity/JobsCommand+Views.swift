@@ -34,12 +34,13 @@ struct JobStatusView: Decodable, Sendable {
 
     /// The details for a progress line: the queue position while queued, else the progress message.
     var progressMessage: String? {
-        if status == "queued", let waiting_reason { return waiting_reason }
         if status == "queued", let position = queue_position {
             let place = position == 0 ? "next in line" : "\(position) ahead"
             guard let eta else { return place }
             return place + ", done in ~\(Self.seconds(eta.p50_ms)) (p90 \(Self.seconds(eta.p90_ms)))"
         }
+        // The reason itself is printed once per change (`WaitingReason`); the bar keeps it in view.
+        if status == "queued", let waiting_reason { return waiting_reason }
         return progress?.message
     }
 

@@ -66,8 +66,8 @@ extension RedisBroker {
             if reason.isEmpty, running == 0, idle < 0 || idle > Self.idleWorkerMilliseconds {
                 reason =
                     idle < 0
-                    ? "waiting: no worker has claimed from queue \(queue) yet"
-                    : "waiting: no worker is serving queue \(queue) (none has claimed for \(idle / 1000) s)"
+                    ? Self.noWorkerReasonPrefix + "has claimed from queue \(queue) yet"
+                    : Self.noWorkerReasonPrefix + "is serving queue \(queue) (none has claimed for \(idle / 1000) s)"
             }
             snapshots[index]?.queuePosition = position >= 0 ? position : nil
             snapshots[index]?.waitingReason = reason.isEmpty ? nil : reason
@@ -82,4 +82,7 @@ extension RedisBroker {
     /// How long a queue may go without a claim while nothing runs before its queued jobs say
     /// no worker serves it: an idle consumer claims at least every `maxBlockMilliseconds`.
     static let idleWorkerMilliseconds = 5_000
+
+    /// How a reason that no worker serves the queue begins (a GPU box serving it overrides it).
+    public static let noWorkerReasonPrefix = "waiting: no worker "
 }

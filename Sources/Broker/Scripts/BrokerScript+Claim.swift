@@ -70,11 +70,23 @@ extension BrokerScript {
             return members
         end
 
-        -- The highest band with a tenant that may start a job, unless a lower one has not started
-        -- a job for (priority gap × aging): then the lowest such. Returns it and its rotation.
+        -- A band's oldest job by score (its age with its priority, as `ready` orders them).
+        local function head(band)
+            local best = nil
+            for _, t in ipairs(redis.call('ZRANGE', band_key(band), 0, 63)) do
+                local first = redis.call('ZRANGE', tenant_key(band, t), 0, 0, 'WITHSCORES')
+                if first[2] and (not best or tonumber(first[2]) < best) then best = tonumber(first[2]) end
+            end
+            return best
+        end
+
+        -- The highest band with a tenant that may start a job, unless a lower one is starving —
+        -- it has started no job for (priority gap × aging), and its oldest job has waited that
+        -- much longer than the higher band's — then the lowest such. A backlog's age alone does
+        -- not put it ahead: it gets a turn per gap × aging. Returns the band and its rotation.
         local function pick(now, st)
             local bands = redis.call('ZRANGE', K_BANDS, 0, -1)
-            local chosen, members, top = nil, nil, nil
+            local chosen, members, top, top_head = nil, nil, nil, nil
             for i = 1, #bands do
                 local band = bands[i]
                 if not chosen then
@@ -83,8 +95,12 @@ extension BrokerScript {
                 else
                     local served = tonumber(redis.call('HGET', K_FAIR, 'served:' .. band)) or now
                     if now - served >= (top - tonumber(band)) * CFG_AGING_MS then
-                        local found = rotation(band, now, st)
-                        if #found > 0 then chosen, members = band, found end
+                        top_head = top_head or head(tostring(top)) or math.huge
+                        local mine = head(band)
+                        if mine and mine < top_head then
+                            local found = rotation(band, now, st)
+                            if #found > 0 then chosen, members = band, found end
+                        end
                     end
                 end
             end

@@ -26,7 +26,8 @@ extension BrokerScript {
     /// tenant's other jobs still run. Within a priority band the tenant furthest behind its
     /// weighted share runs next (stride scheduling: the exact, unit-cost form of weighted
     /// deficit round robin); a lower band that has not started a job for (priority gap ×
-    /// aging) goes first, so nothing starves.
+    /// aging), and whose oldest job has waited that much longer than the higher band's, goes
+    /// first, so nothing starves.
     static let fairness = #"""
         local BASE = string.sub(K_JOB, 1, #K_JOB - 4)
         local K_BANDS, K_FAIR, K_LIMITS = BASE .. 'bands', BASE .. 'fair', BASE .. 'limits'

@@ -98,10 +98,13 @@ public struct JobDirectory: Sendable {
         // rather than failing the read of the job.
         if !waiting.isEmpty, let boxes, let all = try? await boxes.boxes() {
             for index in waiting {
-                // No capacity on the box explains the wait before any cap or rate does.
+                // No capacity on the box explains the wait before any cap or rate does; a box
+                // that serves the queue is its capacity, whether or not its workers claimed yet.
                 if let reason = BoxDirectory.waitingReason(queue: views[index].queue, boxes: all) {
                     views[index].waiting_reason = reason
                     views[index].eta = nil
+                } else if views[index].waiting_reason?.hasPrefix(RedisBroker.noWorkerReasonPrefix) == true {
+                    views[index].waiting_reason = nil
                 }
             }
         }
