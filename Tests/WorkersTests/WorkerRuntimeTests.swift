@@ -42,7 +42,9 @@ struct WorkerRuntimeTests {
         #expect(stopped == JobFailure(code: "worker_stopped", message: "stopping now", disposition: .release))
 
         let refused = JobError(code: "bad_input", message: "no", retriable: false)
-        #expect(WorkerRuntime.failure(for: refused, context: context) == JobFailure(code: "bad_input", message: "no", retriable: false))
+        #expect(
+            WorkerRuntime.failure(for: refused, context: context)
+                == JobFailure(code: "bad_input", message: "no", retriable: false))
         let comfy = ComfyUIError(.comfyUIInvalidOutput, "not a PNG", retriable: true)
         #expect(WorkerRuntime.failure(for: comfy, context: context).code == "comfyui_invalid_output")
         let stale = BrokerError(.staleAttempt, "not yours")
@@ -59,7 +61,9 @@ struct WorkerRuntimeTests {
         // A cancel request wins over everything, the worker's own reading included.
         context.requestCancel()
         #expect(WorkerRuntime.failure(for: Opaque(), context: context) == .canceled)
-        #expect(WorkerRuntime.failure(for: CancellationError(), context: context) { _ in JobFailure(code: "x", message: "") } == .canceled)
+        #expect(
+            WorkerRuntime.failure(for: CancellationError(), context: context) { _ in JobFailure(code: "x", message: "") }
+                == .canceled)
         await fixture.tearDown()
     }
 
@@ -118,6 +122,27 @@ struct WorkerRuntimeTests {
             }
             #expect(runtime.leases.count == 0)
             #expect(try await fixture.broker.states(queue: "q", ids: [job.id]) == [.succeeded])
+        }
+        await fixture.tearDown()
+    }
+
+    @Test("a cancel that arrives while the work commits its result waits for it; one that landed first refuses the commit")
+    func commitHoldsCancelOff() async throws {
+        let fixture = try await TestBroker.make()
+        let job = try await claimed(fixture)
+        let runtime = WorkerRuntime(broker: fixture.broker, workerID: "w1", logger: Self.logger)
+        let context = runtime.hold(job)
+        let committed = try await runtime.untilCanceled(context) {
+            try await context.committing {
+                context.requestCancel()  // arrives mid-commit
+                try await Task.sleep(for: .milliseconds(50))
+                return "stored"
+            }
+        }
+        #expect(committed == "stored")
+        #expect(context.isCancelRequested)
+        await #expect(throws: CancellationError.self) {
+            try await context.committing { "too late" }
         }
         await fixture.tearDown()
     }

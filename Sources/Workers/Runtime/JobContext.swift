@@ -8,7 +8,9 @@ public final class JobContext: Sendable {
     public let lease: JobLease
     let broker: any JobBroker
     private let cancelRequested = Atomic<Bool>(false)
-    private let cancelWaiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    /// Who waits for the cancel, and the commits in flight (`committing`), under one lock: a
+    /// cancel lands either before a commit starts or after it ends, never inside it.
+    private let cancelWaiter = Mutex<(waiter: CheckedContinuation<Void, Never>?, commits: Int)>((nil, 0))
     private let lastBeat = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
     /// The job's span, when a tracer is installed.
     let trace: JobSpan?
@@ -41,30 +43,47 @@ public final class JobContext: Sendable {
         if reply.cancelRequested { requestCancel() }
     }
 
-    /// Marks the job canceled and wakes `waitForCancel`.
+    /// Marks the job canceled and wakes `waitForCancel`, unless a commit is in flight: then
+    /// the handler returns what it committed, and the job succeeds.
     func requestCancel() {
         cancelRequested.store(true, ordering: .releasing)
-        cancelWaiter.withLock { waiter in
-            waiter?.resume()
-            waiter = nil
+        cancelWaiter.withLock { state in
+            guard state.commits == 0 else { return }
+            state.waiter?.resume()
+            state.waiter = nil
         }
+    }
+
+    /// Runs `body`, the step that makes the job's result (storing an example, a score), so a
+    /// cancel cannot cut it off: a cancel that already landed refuses to start it
+    /// (`CancellationError`); one that arrives meanwhile waits, and the job ends with what was
+    /// committed. A later step still sees the cancel at the next heartbeat.
+    public func committing<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let refused = cancelWaiter.withLock { state -> Bool in
+            if isCancelRequested && state.commits == 0 { return true }
+            state.commits += 1
+            return false
+        }
+        if refused { throw CancellationError() }
+        defer { cancelWaiter.withLock { $0.commits -= 1 } }
+        return try await body()
     }
 
     /// Returns once the job is canceled, or when the calling task is.
     func waitForCancel() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let resumeNow = cancelWaiter.withLock { waiter -> Bool in
-                    if isCancelRequested || Task.isCancelled { return true }
-                    waiter = continuation
+                let resumeNow = cancelWaiter.withLock { state -> Bool in
+                    if (isCancelRequested && state.commits == 0) || Task.isCancelled { return true }
+                    state.waiter = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            cancelWaiter.withLock { waiter in
-                waiter?.resume()
-                waiter = nil
+            cancelWaiter.withLock { state in
+                state.waiter?.resume()
+                state.waiter = nil
             }
         }
     }

@@ -39,7 +39,10 @@ public struct QDScoreProcessor: JobProcessor {
             }
         }
         let bundle = makeBundle(answer, packet: packet, job: job)
-        return try await store.record(bundle, jobID: job.id, tenant: job.tenant, packet: packet)
+        // A recorded score is the job's result, whatever cancel arrives while it is written.
+        return try await context.committing {
+            try await store.record(bundle, jobID: job.id, tenant: job.tenant, packet: packet)
+        }
     }
 
     func makeBundle(_ answer: StructuredCompletion.Answer, packet: PerceptionPacket, job: ClaimedJob) -> QDSignalBundle {
@@ -76,9 +79,10 @@ public struct QDScoreProcessor: JobProcessor {
         let lines = packet.signals.enumerated().map { index, signal in
             "\(index) | \(signal.t_ms) | \(signal.name) | \(signal.value)"
         }
-        let scene = packet.scene.map {
-            " They watched marketing video \($0.video_asset_id) from \($0.timestamp_ms) ms."
-        } ?? ""
+        let scene =
+            packet.scene.map {
+                " They watched marketing video \($0.video_asset_id) from \($0.timestamp_ms) ms."
+            } ?? ""
         return [
             "session_id": packet.session_id, "lead_id": packet.lead_id, "scene": scene,
             "count": String(packet.signals.count), "signals": lines.joined(separator: "\n"),

@@ -50,9 +50,13 @@ public struct SyntheticExampleProcessor: JobProcessor {
         for regeneration in 0...maxRegenerations {
             let answer = try await structured.answer(request, schema: schema)
             calls += answer.calls
-            switch try await store.store(
-                example: answer.value, line: payload.line, of: spec, llmCalls: calls, regenerations: regeneration)
-            {
+            // Once stored, the example is the line's result: a cancel arriving meanwhile must not
+            // end the line as canceled with its example kept.
+            let outcome = try await context.committing {
+                try await store.store(
+                    example: answer.value, line: payload.line, of: spec, llmCalls: calls, regenerations: regeneration)
+            }
+            switch outcome {
             case .stored:
                 return .init(line: payload.line, llm_calls: calls, regenerations: regeneration, example: answer.value)
             case .alreadyStored:
@@ -64,10 +68,12 @@ public struct SyntheticExampleProcessor: JobProcessor {
             case .duplicate:
                 var messages = request["messages"]?.arrayValue ?? []
                 messages.append(.object(["role": "assistant", "content": .string(answer.raw)]))
-                messages.append(.object([
-                    "role": "user",
-                    "content": "That example is the same as one already generated. Give a different one: other names, numbers and dates.",
-                ]))
+                messages.append(
+                    .object([
+                        "role": "user",
+                        "content":
+                            "That example is the same as one already generated. Give a different one: other names, numbers and dates.",
+                    ]))
                 request["messages"] = .array(messages)
                 request["temperature"] = .double(min(2, spec.temperature + 0.3 * Double(regeneration + 1)))
                 request["seed"] = .int(Int64(payload.line + spec.count * (regeneration + 1)))
