@@ -202,19 +202,24 @@ struct FairShareTests {
     func rateLimitHolds(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in
             let rate = QueueLimits.RateLimit(count: 10, intervalMilliseconds: 1_000)
-            try await broker.setLimits(queue: "q", QueueLimits(rates: ["tenant:acme": rate]))
+            let slow = QueueLimits.RateLimit(count: 1, intervalMilliseconds: 600_000)
+            try await broker.setLimits(queue: "q", QueueLimits(rates: ["tenant:acme": rate, "kind:report": slow]))
             let jobs = (0..<35).map { _ in submission(tenant: "acme") }
             _ = try await broker.enqueue(jobs)
+            // A kind with one start per ten minutes: its second job waits parked, and says so.
+            let reports = (0..<2).map { _ in submission(kind: "report", tenant: "beta") }
+            _ = try await broker.enqueue(reports)
             let consumer = try await broker.makeConsumer(queue: "q", workerID: "w")
-            // The first claim fills the window; the rest wait, and say so.
             let first = try await consumer.claim(maxJobs: 20, wait: .seconds(3))
-            #expect(first.count == 10)
-            let reason = try await broker.job(queue: "q", id: jobs[34].id)?.waitingReason
-            var starts = first.map(\.claimedMilliseconds)
+            #expect(first.filter { $0.tenant == "acme" }.count == 10, "the first claim fills acme's window")
+            #expect(first.filter { $0.kind == "report" }.map(\.id) == [reports[0].id])
+            let reason = try await broker.job(queue: "q", id: reports[1].id)?.waitingReason
+            var starts = first.filter { $0.tenant == "acme" }.map(\.claimedMilliseconds)
             for job in first { try await broker.complete(job.lease, result: nil) }
             while starts.count < jobs.count {
                 let claimed = try await consumer.claim(maxJobs: 8, wait: .seconds(3))
-                starts += claimed.map(\.claimedMilliseconds)
+                #expect(!claimed.contains { $0.id == reports[1].id })
+                starts += claimed.filter { $0.tenant == "acme" }.map(\.claimedMilliseconds)
                 for job in claimed { try await broker.complete(job.lease, result: nil) }
             }
             await consumer.close()
@@ -224,7 +229,7 @@ struct FairShareTests {
                 #expect(inWindow <= 10, "\(inWindow) starts in the second from \(start)")
             }
             #expect(
-                reason?.hasPrefix("waiting: rate limit tenant:acme, next slot in ") == true,
+                reason?.hasPrefix("waiting: rate limit kind:report, next slot in ") == true && reason?.hasSuffix(" s") == true,
                 "a throttled job says what it waits for: \(String(describing: reason))")
         }
     }

@@ -117,7 +117,8 @@ extension RedisBroker {
         return try reply.decodeArray("dead jobs").map { try $0.decodeText("dead job id") }
     }
 
-    /// Ids in the ready set, best first (for queue positions and `doctor`).
+    /// Ids in the ready index by priority-aged age (parked jobs included). Not the fair order a
+    /// claim follows: `JobSnapshot.queuePosition` counts that.
     public func readyJobs(queue: String, limit: Int) async throws -> [String] {
         let reply = try await send(RedisCommand("ZRANGE", [keys(queue).ready, "0", String(max(0, limit - 1))]))
         return try reply.decodeArray("ready jobs").map { try $0.decodeText("ready job id") }
