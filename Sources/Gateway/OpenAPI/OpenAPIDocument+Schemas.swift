@@ -106,6 +106,7 @@ extension OpenAPIDocument {
                     "additionalProperties": object(
                         ["count": integer, "interval_ms": integer], required: ["count", "interval_ms"]),
                 ],
+                "fair": boolean,
             ]),
             "QueuePaused": object(["name": string, "paused": string]),
             "BoxList": object(["object": string, "data": array(anyObject)]),
