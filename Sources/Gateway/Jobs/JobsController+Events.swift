@@ -32,8 +32,11 @@ extension JobsController {
             var wrote = clock.now
             for await update in updates {
                 guard case .event(let event) = update else {
-                    // A quiet stream re-reads the status, so an event lost to a Redis reconnect
+                    // A queued job's standing is looked at every tick; any other quiet stream
+                    // re-reads the status every 15 s, so an event lost to a Redis reconnect
                     // cannot leave the client waiting forever.
+                    let quiet = wrote.duration(to: clock.now) >= .seconds(15)
+                    guard last.status == JobState.queued.rawValue || quiet else { continue }
                     let view = try? await directory.view(id: id, for: principal)
                     if let view, view.isTerminal {
                         last = view
@@ -45,7 +48,7 @@ extension JobsController {
                         try await writer.write(Self.event(name: "position", view: view))
                         last = view
                         wrote = clock.now
-                    } else if wrote.duration(to: clock.now) >= .seconds(15) {
+                    } else if quiet {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         wrote = clock.now
                     }
