@@ -259,6 +259,28 @@ struct FairShareTests {
         }
     }
 
+    @Test(
+        "jobs an older broker left in its ready index join the rotations at the next lease recovery",
+        arguments: BrokerFixture.allCases)
+    func adoptsTheLegacyReadyIndex(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            let job = submission(tenant: "acme")
+            _ = try await broker.enqueue([job])
+            // What a broker before fair share wrote: the id in `ready`, no rotation.
+            let keys = broker.keys("q")
+            for command in [
+                RedisCommand("DEL", [keys.base + "rt:0:acme", keys.base + "band:0", keys.base + "bands"]),
+                RedisCommand("ZADD", [keys.ready, "1", job.id]),
+            ] {
+                _ = try await broker.send(command)
+            }
+            #expect(try await broker.claim(max: 1).isEmpty)
+            _ = try await broker.recoverExpiredLeases(queue: "q")
+            #expect(try await broker.claim(max: 1).map(\.id) == [job.id])
+            #expect(try await broker.send(RedisCommand("EXISTS", [keys.ready])) == .integer(0))
+        }
+    }
+
     @Test("limits the scripts could not apply are refused and change nothing", arguments: BrokerFixture.allCases)
     func refusesBadLimits(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in

@@ -31,7 +31,7 @@ public struct BrokerDoctor: Sendable {
         for queue in queues {
             let keys = broker.keys(queue)
             var orphans: [String] = []
-            for index in [keys.ready, keys.delayed, keys.active, keys.dead] {
+            for index in [keys.queuedAt, keys.delayed, keys.active, keys.dead] {
                 var start = 0
                 while true {
                     let page = try await broker.send(RedisCommand("ZRANGE", [index, String(start), String(start + 999)]))
@@ -44,11 +44,6 @@ public struct BrokerDoctor: Sendable {
                         var command = RedisCommand("ZREM", [index])
                         command.append(contentsOf: missing)
                         _ = try await broker.send(command)
-                        if index == keys.ready {
-                            var queuedAt = RedisCommand("ZREM", [keys.queuedAt])
-                            queuedAt.append(contentsOf: missing)
-                            _ = try await broker.send(queuedAt)
-                        }
                     }
                     start += repair ? page.count - missing.count : page.count
                     if page.count < 1000 { break }

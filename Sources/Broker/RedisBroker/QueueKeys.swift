@@ -9,6 +9,8 @@ public struct QueueKeys: Sendable {
         self.base = "\(namespace):{\(namespace):\(queue)}:"
     }
 
+    /// The ready index of brokers before fair share: read once by `recover`, which moves what
+    /// an upgrade left there into the rotations.
     public var ready: String { base + "ready" }
     public var queuedAt: String { base + "queued_at" }
     public var delayed: String { base + "delayed" }

@@ -50,7 +50,7 @@ extension RedisBroker {
     public func depth(queue: String) async throws -> QueueDepth {
         let keys = keys(queue)
         let replies = try await pipeline([
-            RedisCommand("ZCARD", [keys.ready]),
+            RedisCommand("ZCARD", [keys.queuedAt]),
             RedisCommand("ZCARD", [keys.delayed]),
             RedisCommand("ZCARD", [keys.active]),
             RedisCommand("ZCARD", [keys.dead]),
@@ -117,10 +117,10 @@ extension RedisBroker {
         return try reply.decodeArray("dead jobs").map { try $0.decodeText("dead job id") }
     }
 
-    /// Ids in the ready index by priority-aged age (parked jobs included). Not the fair order a
+    /// Ids of ready jobs, the longest waiting first (parked jobs included). Not the fair order a
     /// claim follows: `JobSnapshot.queuePosition` counts that.
     public func readyJobs(queue: String, limit: Int) async throws -> [String] {
-        let reply = try await send(RedisCommand("ZRANGE", [keys(queue).ready, "0", String(max(0, limit - 1))]))
+        let reply = try await send(RedisCommand("ZRANGE", [keys(queue).queuedAt, "0", String(max(0, limit - 1))]))
         return try reply.decodeArray("ready jobs").map { try $0.decodeText("ready job id") }
     }
 

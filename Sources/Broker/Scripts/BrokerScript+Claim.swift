@@ -149,7 +149,7 @@ extension BrokerScript {
                     end
                 end
             end
-            -- Out of `ready` with the claim's other jobs, in one call at its end.
+            -- Out of `queued_at` with the claim's other jobs, in one call at its end.
             taken[#taken + 1] = id
             if not f[1] then return false end
             local wait_limit = tonumber(f[10]) or 0
@@ -242,10 +242,7 @@ extension BrokerScript {
                 end
                 if vt then redis.call('HSET', K_FAIR, 'vt:' .. band, vt, 'served:' .. band, now) end
             end
-            if #taken > 0 then
-                redis.call('ZREM', K_READY, unpack(taken))
-                redis.call('ZREM', K_QUEUED_AT, unpack(taken))
-            end
+            if #taken > 0 then redis.call('ZREM', K_QUEUED_AT, unpack(taken)) end
             return n
         end
 

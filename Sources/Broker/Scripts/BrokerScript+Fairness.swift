@@ -141,18 +141,18 @@ extension BrokerScript {
             if redis.call('EXISTS', bk) == 0 then redis.call('ZREM', K_BANDS, band) end
         end
 
-        -- Puts a job in the ready index; `since` is when it became eligible. The score orders a
-        -- tenant's jobs of one band by age (and `ready` by priority-aged age, for listings).
+        -- Puts a job in the ready index: its tenant's set in its band (the score orders a
+        -- tenant's jobs of one band by age) and `queued_at` (every ready job, by when it became
+        -- eligible: `since`).
         local function make_ready(id, jk, since, now)
             local f = redis.call('HMGET', jk, 'priority', 'tenant')
             local priority = tonumber(f[1]) or 0
             local score = since - priority * CFG_AGING_MS
-            redis.call('ZADD', K_READY, score, id)
             redis.call('ZADD', K_QUEUED_AT, since, id)
             join(id, member(f[2] or ''), tostring(priority), score, now)
         end
 
-        -- Takes a waiting job out of its rotation or its parked set (it stays in `ready`).
+        -- Takes a waiting job out of its rotation or its parked set (it stays in `queued_at`).
         local function unrotate(id, jk)
             local f = redis.call('HMGET', jk, 'priority', 'tenant', 'parked')
             if f[3] then
@@ -167,7 +167,6 @@ extension BrokerScript {
 
         -- Takes a waiting job out of the ready index, wherever it waits.
         local function unready(id, jk)
-            redis.call('ZREM', K_READY, id)
             redis.call('ZREM', K_QUEUED_AT, id)
             unrotate(id, jk)
         end

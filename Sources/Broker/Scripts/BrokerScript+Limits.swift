@@ -12,7 +12,7 @@ extension BrokerScript {
         for i = A + 1, #ARGV, 2 do if ARGV[i] == 'fair' and ARGV[i + 1] == 'off' then off = true end end
         local moving = {}
         if (member('') == ALL) ~= off then
-            for _, id in ipairs(redis.call('ZRANGE', K_READY, 0, -1)) do
+            for _, id in ipairs(redis.call('ZRANGE', K_QUEUED_AT, 0, -1)) do
                 local jk = K_JOB .. id
                 if not redis.call('HGET', jk, 'parked') then
                     unrotate(id, jk)
@@ -25,7 +25,9 @@ extension BrokerScript {
         LIMITS, LIMITED = nil, false
         for _, id in ipairs(moving) do
             local f = redis.call('HMGET', K_JOB .. id, 'priority', 'tenant')
-            join(id, member(f[2] or ''), tostring(tonumber(f[1]) or 0), tonumber(redis.call('ZSCORE', K_READY, id)), now)
+            local priority = tonumber(f[1]) or 0
+            local since = tonumber(redis.call('ZSCORE', K_QUEUED_AT, id)) or now
+            join(id, member(f[2] or ''), tostring(priority), since - priority * CFG_AGING_MS, now)
         end
         local returned = 0
         for _, subject in ipairs(redis.call('SMEMBERS', K_PARKED)) do

@@ -2,8 +2,10 @@ extension BrokerScript {
     /// Shared Lua prepended to every broker script, after the generated `layout`.
     ///
     /// KEYS (the same fixed layout in every script; all under the queue's hash tag, so one slot):
-    ///   1 ready      zset  id → priority-aged score (lower runs first)
-    ///   2 queuedAt   zset  id → time it became ready (ms), for the oldest waiting age
+    ///   1 ready      zset  the ready index of brokers before fair share: no longer written;
+    ///                      `recover` moves what an upgrade left there into the rotations
+    ///   2 queuedAt   zset  id → time it became ready (ms): every ready job (parked included),
+    ///                      for the depth and the oldest waiting age
     ///   3 delayed    zset  id → due time (ms): delayed jobs and retries
     ///   4 active     zset  id → lease deadline (ms, from Redis TIME)
     ///   5 dead       zset  id → time it died (ms)

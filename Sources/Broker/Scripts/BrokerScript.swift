@@ -302,6 +302,18 @@ enum BrokerScript {
         -- ARGV[A+1] most jobs to recover in this call
         -- Reply: {recovered count, ms until the next lease deadline (-1 none)}.
         local now = now_ms()
+        -- Jobs a broker before fair share left in its ready index join their rotations, once.
+        for _, id in ipairs(redis.call('ZRANGE', K_READY, 0, 999)) do
+            local jk = K_JOB .. id
+            redis.call('ZREM', K_READY, id)
+            local f = redis.call('HMGET', jk, 'state', 'priority', 'tenant', 'created_ms')
+            if f[1] == 'queued' then
+                local since = tonumber(redis.call('ZSCORE', K_QUEUED_AT, id)) or tonumber(f[4]) or now
+                local priority = tonumber(f[2]) or 0
+                redis.call('ZADD', K_QUEUED_AT, 'NX', since, id)
+                join(id, member(f[3] or ''), tostring(priority), since - priority * CFG_AGING_MS, now)
+            end
+        end
         local expired = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', now, 'LIMIT', 0, tonumber(ARGV[A + 1]))
         local requeued = 0
         for _, id in ipairs(expired) do
