@@ -110,12 +110,12 @@ struct WorkerRuntimeTests {
         let fixture = try await TestBroker.make()
         let runtime = WorkerRuntime(broker: fixture.broker, workerID: "w1", logger: Self.logger)
         for _ in 0..<2 {
-            // Beats every second on a 3 s lease, for 4 s: past the lease, with 2 s of slack a beat
-            // may be late by on a loaded machine.
-            let job = try await claimed(fixture, lease: 3_000)
+            // Beats every 2 s on a 6 s lease, for 7 s: past the lease, with 4 s of slack a beat
+            // may be late by on a loaded machine (2 s was not always enough in the full suite).
+            let job = try await claimed(fixture, lease: 6_000)
             await runtime.run {
                 let context = runtime.hold(job)
-                try? await Task.sleep(for: .milliseconds(4_000))
+                try? await Task.sleep(for: .milliseconds(7_000))
                 #expect(!context.isCancelRequested)
                 #expect(try! await fixture.broker.recoverExpiredLeases(queue: "q") == 0)
                 try? await runtime.complete(job, result: nil)
