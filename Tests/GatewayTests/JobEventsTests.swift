@@ -21,6 +21,29 @@ struct JobEventsTests {
         }
     }
 
+    /// The whole `/events` stream of job `id`, read while `work` runs once the stream has
+    /// subscribed.
+    static func stream(
+        _ id: String, fixture: GatewayFixture, client: any TestClientProtocol,
+        while work: @escaping @Sendable (Gateway) async throws -> Void
+    ) async throws -> TestResponse {
+        let gateway = fixture.gateway
+        return try await withThrowingTaskGroup(of: TestResponse?.self) { group in
+            group.addTask {
+                try await client.execute(
+                    uri: "/v1/jobs/\(id)/events", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            }
+            group.addTask {
+                try await eventually("the stream subscribed") { gateway.events.watcherCount(jobID: id) > 0 }
+                try await work(gateway)
+                return nil
+            }
+            var stream: TestResponse?
+            for try await result in group where result != nil { stream = result }
+            return try #require(stream)
+        }
+    }
+
     @Test("the stream shows the real sequence of states and ends at the terminal one")
     func sequence() async throws {
         try await GatewayFixture.withGateway { fixture, client in
@@ -28,25 +51,13 @@ struct JobEventsTests {
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
                 body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             let id = try #require(accepted.body.json["id"] as? String)
-            let gateway = fixture.gateway
-            let response = try await withThrowingTaskGroup(of: TestResponse?.self) { group in
-                group.addTask {
-                    try await client.execute(
-                        uri: "/v1/jobs/\(id)/events", method: .get, headers: GatewayFixture.auth(fixture.acme))
-                }
-                group.addTask {
-                    try await eventually("the stream subscribed") { gateway.events.watcherCount(jobID: id) > 0 }
-                    let consumer = try await gateway.broker.makeConsumer(queue: "cpu", workerID: "sse-worker")
-                    let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
-                    await consumer.close()
-                    _ = try await gateway.broker.heartbeat(job.lease, progress: nil)
-                    _ = try await gateway.broker.heartbeat(job.lease, progress: JobProgress(fraction: 0.5, message: "half"))
-                    try await gateway.broker.complete(job.lease, result: #"{"ok":true}"#)
-                    return nil
-                }
-                var stream: TestResponse?
-                for try await result in group where result != nil { stream = result }
-                return try #require(stream)
+            let response = try await Self.stream(id, fixture: fixture, client: client) { gateway in
+                let consumer = try await gateway.broker.makeConsumer(queue: "cpu", workerID: "sse-worker")
+                let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
+                await consumer.close()
+                _ = try await gateway.broker.heartbeat(job.lease, progress: nil)
+                _ = try await gateway.broker.heartbeat(job.lease, progress: JobProgress(fraction: 0.5, message: "half"))
+                try await gateway.broker.complete(job.lease, result: #"{"ok":true}"#)
             }
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/event-stream")
@@ -68,28 +79,17 @@ struct JobEventsTests {
                 ids.append(try #require(accepted.body.json["id"] as? String))
             }
             let id = ids[2]
-            let gateway = fixture.gateway
-            let response = try await withThrowingTaskGroup(of: TestResponse?.self) { group in
-                group.addTask {
-                    try await client.execute(
-                        uri: "/v1/jobs/\(id)/events", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let response = try await Self.stream(id, fixture: fixture, client: client) { gateway in
+                let consumer = try await gateway.broker.makeConsumer(queue: "cpu", workerID: "sse-worker")
+                let first = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
+                try await gateway.broker.complete(first.lease, result: nil)
+                // The stream looks at a queued job's standing on the hub's ticks (every 2 s), and
+                // what it wrote is readable only once it ends: wait out two ticks, then end it.
+                try await Task.sleep(for: .seconds(5))
+                for job in try await consumer.claim(maxJobs: 2, wait: .seconds(5)) {
+                    try await gateway.broker.complete(job.lease, result: nil)
                 }
-                group.addTask {
-                    try await eventually("the stream subscribed") { gateway.events.watcherCount(jobID: id) > 0 }
-                    let consumer = try await gateway.broker.makeConsumer(queue: "cpu", workerID: "sse-worker")
-                    let first = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
-                    try await gateway.broker.complete(first.lease, result: nil)
-                    // Ticks come every 2 s: give the stream a few to see the move.
-                    try await Task.sleep(for: .seconds(5))
-                    for job in try await consumer.claim(maxJobs: 2, wait: .seconds(5)) {
-                        try await gateway.broker.complete(job.lease, result: nil)
-                    }
-                    await consumer.close()
-                    return nil
-                }
-                var stream: TestResponse?
-                for try await result in group where result != nil { stream = result }
-                return try #require(stream)
+                await consumer.close()
             }
             let blocks = String(buffer: response.body).components(separatedBy: "\n\n")
             let positions = blocks.filter { $0.hasPrefix("event: position") }.compactMap { block -> Int? in

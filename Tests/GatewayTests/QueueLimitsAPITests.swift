@@ -94,10 +94,15 @@ struct QueueLimitsAPITests {
                 body: ByteBuffer(string: Self.limits))
             #expect(unknown.status == .notFound)
             #expect(try await fixture.gateway.broker.limits(queue: "cpu").caps == ["tenant:*": 1])
-            let badKey = try await client.execute(
-                uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
-                body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{},"concurrency_key":""}"#))
-            #expect(badKey.status == .unprocessableContent)
+            for key in ["", String(repeating: "k", count: 129), #"lead:1\u0007"#] {
+                let badKey = try await client.execute(
+                    uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
+                    body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{},"concurrency_key":"\#(key)"}"#))
+                #expect(badKey.status == .unprocessableContent, "\(key)")
+                #expect(
+                    (badKey.body.json["error"] as? [String: Any])?["details"] as? [String: String] == ["field": "concurrency_key"]
+                )
+            }
             #expect(try await fixture.gateway.broker.depth(queue: "cpu").queued == 0)
         }
     }
