@@ -33,6 +33,9 @@ struct BrokerBenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.")
     var json = false
 
+    @Flag(help: "Add each phase's Redis commands (calls and µs per job, from INFO commandstats) to the output.")
+    var profile = false
+
     func run() async throws {
         let logger = {
             var logger = Logger.velocity("bench")
@@ -50,10 +53,15 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         let request = JobRequest(kind: "bench.noop", payload: "{}", maxAttempts: 1)
         try await reset(broker)
 
+        var meter = RedisCostMeter(broker: broker)
+        var costs: [(phase: String, cost: RedisCostMeter.Cost)] = []
+
         // Enqueue, one job per call.
+        try await meter.start()
         var clock = ContinuousClock.now
         for _ in 0..<singleJobs { _ = try await producer.submit(request) }
         let single = Double(singleJobs) / seconds(since: clock)
+        costs.append(("single", try await meter.stop(jobs: singleJobs)))
         try await reset(broker)
 
         // Enqueue in bulk (1,000 per call); these are the jobs the drain then runs.
@@ -61,14 +69,17 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         drainRequest.parentBatch = "bench-" + JobID.make()
         let batch = drainRequest.parentBatch!
         let requests = [JobRequest](repeating: drainRequest, count: jobs)
+        try await meter.start()
         clock = .now
         let receipts = try await producer.submit(requests, chunkSize: 1_000)
         let bulk = Double(jobs) / seconds(since: clock)
+        costs.append(("bulk", try await meter.stop(jobs: jobs)))
 
         // Drain with one worker.
         let worker = QueueWorker(
             configuration: .init(queue: "bench", workerID: "bench", concurrency: concurrency, claimBatch: concurrency),
             broker: broker, handler: BuiltInHandler(argument: "noop")!, logger: logger)
+        try await meter.start()
         let drain: Double = try await withThrowingTaskGroup(of: Void.self) { group in
             let drainStart = ContinuousClock.now
             group.addTask { try await worker.run() }
@@ -87,14 +98,24 @@ struct BrokerBenchCommand: AsyncParsableCommand {
             group.cancelAll()
             return rate
         }
+        costs.append(("drain", try await meter.stop(jobs: receipts.count)))
 
         let (p50, p99) = try await pickupLatency(broker: broker, producer: producer, logger: logger)
-        let result: [String: Any] = [
+        var result: [String: Any] = [
             "queue": "velocity" + (store == nil ? "" : " + postgres record"),
             "enqueue_single_per_s": rounded(single), "enqueue_bulk_per_s": rounded(bulk),
             "drain_per_s": rounded(drain), "pickup_p50_ms": rounded(p50, places: 3),
             "pickup_p99_ms": rounded(p99, places: 3), "postgres_record": store != nil,
         ]
+        for (phase, cost) in costs {
+            result["redis_cpu_us_per_job_\(phase)"] = rounded(cost.cpuMicroseconds, places: 2)
+            result["redis_script_us_per_job_\(phase)"] = rounded(cost.scriptMicroseconds, places: 2)
+            if profile {
+                result["redis_commands_\(phase)"] = cost.commands.prefix(16).map {
+                    [$0.name, rounded($0.callsPerJob, places: 3), rounded($0.microsecondsPerJob, places: 3)] as [Any]
+                }
+            }
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
