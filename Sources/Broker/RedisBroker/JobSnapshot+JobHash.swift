@@ -43,7 +43,8 @@ extension JobSnapshot {
             createdMilliseconds: try int(JobField.createdMilliseconds.rawValue),
             scheduledMilliseconds: try int("scheduled_ms"), startedMilliseconds: try int("started_ms"),
             claimedMilliseconds: try int("claimed_ms"), finishedMilliseconds: try int("finished_ms"),
-            leaseDeadlineMilliseconds: try int("lease_deadline_ms"))
+            // Only a running attempt has a lease: the scripts leave a finished job's stale value.
+            leaseDeadlineMilliseconds: state == .starting || state == .processing ? try int("lease_deadline_ms") : nil)
         faultDomains = fields["fault_domains"].map { $0.split(separator: "\n").map(String.init) } ?? []
         failedAttempts = (fields["attempt_log"] ?? "").split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)

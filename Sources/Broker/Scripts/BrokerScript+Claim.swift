@@ -131,12 +131,13 @@ extension BrokerScript {
         -- Starts popped job `id` from rotation member `rotation` for `worker`, unless it ends
         -- here (canceled, waited too long), is gone, or its kind or key subject (or, with fair
         -- share off, its tenant) is full: then it is parked. True when it started. A job it takes
-        -- off the queue is added to `taken`.
-        local function start(id, score, rotation, worker, now, out, taken)
+        -- off the queue is added to `taken`. `seq`: the attempt id it gets (the claim reserves
+        -- one per turn in one call; an id a turn does not use is skipped).
+        local function start(id, score, rotation, worker, now, out, taken, seq)
             local jk = K_JOB .. id
             local f = redis.call('HMGET', jk, 'kind', 'tenant', 'payload', 'priority', 'attempts',
                 'max_attempts', 'lease_ms', 'checkpoint', 'created_ms', 'wait_timeout_ms', 'cancel_requested',
-                'trace', 'concurrency_key', 'parent')
+                'trace', 'concurrency_key', 'parent', 'started_ms')
             local subjects = nil
             if f[1] and f[11] ~= '1' and limited() then
                 subjects = { 'queue', 'tenant:' .. (f[2] or ''), 'kind:' .. f[1] }
@@ -162,16 +163,20 @@ extension BrokerScript {
                 finish(id, jk, 'failed', now, f[14], 'queued')
                 return false
             end
-            local seq = tostring(redis.call('HINCRBY', K_META, 'attempt_seq', 1))
             tally(f[14], 'queued', 'running')
             if subjects then hold(jk, subjects, seq, now) end
             local attempts = (tonumber(f[5]) or 0) + 1
             local deadline = now + tonumber(f[7])
-            redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts,
-                'worker', worker, 'claimed_ms', now, 'lease_deadline_ms', deadline)
-            redis.call('HSETNX', jk, 'started_ms', now)
-            redis.call('ZADD', K_ACTIVE, deadline, id)
-            emit(id, 'starting', attempts)
+            local now_s, deadline_s, attempts_s = str(now), str(deadline), str(attempts)
+            if f[15] then
+                redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts_s,
+                    'worker', worker, 'claimed_ms', now_s, 'lease_deadline_ms', deadline_s)
+            else
+                redis.call('HSET', jk, 'state', 'starting', 'attempt_id', seq, 'attempts', attempts_s,
+                    'worker', worker, 'claimed_ms', now_s, 'lease_deadline_ms', deadline_s, 'started_ms', now_s)
+            end
+            zadd_later(K_ACTIVE, deadline_s, id)
+            emit(id, 'starting', attempts_s)
             local j = #out
             out[j + C_ID] = id; out[j + C_ATTEMPT_ID] = seq; out[j + C_ATTEMPTS] = attempts
             out[j + C_MAX_ATTEMPTS] = f[6]; out[j + C_KIND] = f[1]; out[j + C_TENANT] = f[2]
@@ -218,11 +223,15 @@ extension BrokerScript {
                     if m.turns > 0 then m.jobs = redis.call('ZPOPMIN', tenant_key(band, m.tenant), m.turns) end
                 end
                 local vt = nil
+                local seq = redis.call('HINCRBY', K_META, 'attempt_seq', #turns) - #turns
                 for _, turn in ipairs(turns) do
                     local m = turn.member
                     local i = m.next
                     m.next = i + 2
-                    if m.jobs[i] and start(m.jobs[i], tonumber(m.jobs[i + 1]), m.tenant, worker, now, out, taken) then
+                    seq = seq + 1
+                    if m.jobs[i]
+                        and start(m.jobs[i], m.jobs[i + 1], m.tenant, worker, now, out, taken, string.format('%d', seq))
+                    then
                         m.started = m.started + 1
                         n = n + 1
                         vt = turn.pass

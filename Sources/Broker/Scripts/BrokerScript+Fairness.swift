@@ -120,9 +120,14 @@ extension BrokerScript {
         -- it had nothing queued, so a newcomer runs next but cannot take a run of turns.
         -- Tenants this script call already found or put in a band's rotation (a bulk enqueue
         -- looks once per tenant, not once per job); `leave` forgets them.
+        -- `later`: the job's add waits for the end of the call (`zadd_later`; a bulk enqueue).
         local IN_ROTATION = {}
-        local function join(id, tenant, band, score, now)
-            redis.call('ZADD', tenant_key(band, tenant), score, id)
+        local function join(id, tenant, band, score, now, later)
+            if later then
+                zadd_later(tenant_key(band, tenant), str(score), id)
+            else
+                redis.call('ZADD', tenant_key(band, tenant), str(score), id)
+            end
             local bk = band_key(band)
             if IN_ROTATION[bk .. '\n' .. tenant] then return end
             IN_ROTATION[bk .. '\n' .. tenant] = true
@@ -143,13 +148,21 @@ extension BrokerScript {
 
         -- Puts a job in the ready index: its tenant's set in its band (the score orders a
         -- tenant's jobs of one band by age) and `queued_at` (every ready job, by when it became
-        -- eligible: `since`).
-        local function make_ready(id, jk, since, now)
-            local f = redis.call('HMGET', jk, 'priority', 'tenant')
-            local priority = tonumber(f[1]) or 0
+        -- eligible: `since`). A caller that has the job's priority and tenant passes them; `later`
+        -- defers its zset adds to the end of the call (a bulk enqueue, which reads neither).
+        local function make_ready(id, jk, since, now, priority, tenant, later)
+            if not priority then
+                local f = redis.call('HMGET', jk, 'priority', 'tenant')
+                priority, tenant = f[1], f[2]
+            end
+            priority = tonumber(priority) or 0
             local score = since - priority * CFG_AGING_MS
-            redis.call('ZADD', K_QUEUED_AT, since, id)
-            join(id, member(f[2] or ''), tostring(priority), score, now)
+            if later then
+                zadd_later(K_QUEUED_AT, str(since), id)
+            else
+                redis.call('ZADD', K_QUEUED_AT, str(since), id)
+            end
+            join(id, member(tenant or ''), str(priority), score, now, later)
         end
 
         -- Takes a waiting job out of its rotation or its parked set (it stays in `queued_at`).

@@ -7,7 +7,7 @@ extension BrokerScript {
     ///   F_<FIELD>          1-based slot of each field (F_ID, F_KIND, …, F_BACKOFF)
     ///   write_job(jk, b, created)
     ///                      writes a new job's hash from the slots after ARGV[b], with
-    ///                      `created` as created_ms, state queued and no attempts
+    ///                      `created` (a string) as created_ms, state queued and no attempts
     ///   CLAIM_FIELDS       reply fields per claimed job
     ///   C_<FIELD>          1-based offset of each (C_ID, C_ATTEMPT_ID, …, C_CLAIMED_MS)
     static let layout: String = {
@@ -27,7 +27,7 @@ extension BrokerScript {
                 \(jobFields.map { String($0.slot) }.joined(separator: ", "))
             local function write_job(jk, b, created)
                 redis.call('HSET', jk, \(stored.joined(separator: ", ")),
-                    'state', 'queued', 'attempts', 0)
+                    'state', 'queued', 'attempts', '0')
                 -- Sparse fields (a trace context, progress webhooks): a job without them holds none.
             \(JobField.sparse.map { field in
                 "    if ARGV[b + \(field.luaConstant)] ~= '' then redis.call('HSET', jk, '\(field.rawValue)', ARGV[b + \(field.luaConstant)]) end"

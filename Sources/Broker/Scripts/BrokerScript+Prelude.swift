@@ -36,6 +36,18 @@ extension BrokerScript {
         local CFG_OUTBOX = ARGV[8] == '1'
         local A = 8
 
+        -- Redis 7.0 prints every Lua number passed to redis.call with %.17g, a costly
+        -- conversion: the per-job calls pass strings, each value converted once per script call.
+        local STRINGS = {}
+        local function str(n)
+            local s = STRINGS[n]
+            if not s then
+                if n == math.floor(n) and n > -2 ^ 52 and n < 2 ^ 52 then s = string.format('%d', n) else s = tostring(n) end
+                STRINGS[n] = s
+            end
+            return s
+        end
+
         local function now_ms()
             local t = redis.call('TIME')
             return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -43,9 +55,31 @@ extension BrokerScript {
 
         local function emit(id, state, attempt)
             if CFG_EVENTS_MAXLEN > 0 then
-                redis.call('XADD', K_EVENTS, 'MAXLEN', '~', CFG_EVENTS_MAXLEN, '*',
+                redis.call('XADD', K_EVENTS, 'MAXLEN', '~', ARGV[1], '*',
                     'job', id, 'state', state, 'attempt', attempt or '')
             end
+        end
+
+        -- Writes the batch-friendly ones of a call gathers and makes once at its end
+        -- (`flush_later`, run after every script body): members added to a zset nothing reads
+        -- again in the same call (leases, finished jobs, a bulk enqueue's ready index), the
+        -- queue's counters, the trim of the finished index. One call per key instead of one
+        -- per job.
+        local LATER, LATER_KEYS, COUNTS, COUNTED, TRIM_FINISHED = {}, {}, {}, {}, false
+        local function zadd_later(key, score, member)
+            local pairs_ = LATER[key]
+            if not pairs_ then
+                pairs_ = {}
+                LATER[key] = pairs_
+                LATER_KEYS[#LATER_KEYS + 1] = key
+            end
+            pairs_[#pairs_ + 1] = score
+            pairs_[#pairs_ + 1] = member
+        end
+
+        local function count_later(field, n)
+            if not COUNTS[field] then COUNTED[#COUNTED + 1] = field end
+            COUNTS[field] = (COUNTS[field] or 0) + n
         end
 
         -- Records a state the system of record must learn about (terminal, dead, requeued).
@@ -62,7 +96,7 @@ extension BrokerScript {
         -- Keeps a parent batch's children counted by state as they move — queued (waiting,
         -- delayed or retrying), running, succeeded, failed, canceled, dead — so a batch is
         -- never recounted; kept as long as results are. The moves of one script call are summed
-        -- per batch and written once at its end (`flush_tallies`, run after every script body),
+        -- per batch and written once at its end (`flush_later`, run after every script body),
         -- so a claim or ack of 64 children costs a few calls, not 64 times a few.
         local TALLIES, TALLIED = {}, {}
         local function tally(parent, from, to)
@@ -77,21 +111,14 @@ extension BrokerScript {
             if to then counts[to] = (counts[to] or 0) + 1 end
         end
 
-        local function flush_tallies()
-            for _, parent in ipairs(TALLIED) do
-                local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
-                for state, delta in pairs(TALLIES[parent]) do
-                    if delta ~= 0 then redis.call('HINCRBY', key, state, delta) end
-                end
-                redis.call('EXPIRE', key, CFG_RESULT_TTL)
-            end
-        end
-
         local function signal(count)
             if count <= 0 then return end
             local room = CFG_SIGNAL_CAP - redis.call('LLEN', K_SIGNAL)
             if count > room then count = room end
-            for _ = 1, count do redis.call('RPUSH', K_SIGNAL, '1') end
+            if count <= 0 then return end
+            local marks = {}
+            for i = 1, count do marks[i] = '1' end
+            redis.call('RPUSH', K_SIGNAL, unpack(marks))
         end
 
         local function trim(key, keep, delete_hashes)
@@ -104,15 +131,21 @@ extension BrokerScript {
             redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
         end
 
-        -- succeeded, failed or canceled: kept for the result TTL, then gone from Redis.
-        local function finish(id, jk, state, now, parent, from)
+        -- succeeded, failed or canceled: kept for the result TTL, then gone from Redis. `extra`:
+        -- more fields to write with the state (name, value, …). A finished job's
+        -- lease_deadline_ms is stale and not read (snapshots read it while the job runs).
+        local function finish(id, jk, state, now, parent, from, extra)
             tally(parent, from, state)
-            redis.call('HSET', jk, 'state', state, 'finished_ms', now)
-            redis.call('HDEL', jk, 'lease_deadline_ms')
-            redis.call('ZADD', K_FINISHED, now, id)
-            trim(K_FINISHED, CFG_FINISHED_MAX, false)
-            redis.call('EXPIRE', jk, CFG_RESULT_TTL)
-            redis.call('HINCRBY', K_META, state .. '_total', 1)
+            local now_s = str(now)
+            if extra then
+                redis.call('HSET', jk, 'state', state, 'finished_ms', now_s, unpack(extra))
+            else
+                redis.call('HSET', jk, 'state', state, 'finished_ms', now_s)
+            end
+            zadd_later(K_FINISHED, now_s, id)
+            TRIM_FINISHED = true
+            redis.call('EXPIRE', jk, ARGV[3])
+            count_later(state .. '_total', 1)
             emit(id, state)
             record(id, jk, state, now)
         end
@@ -137,6 +170,26 @@ extension BrokerScript {
                 return 'VJ_STALE_ATTEMPT'
             end
             return nil
+        end
+
+        local function flush_later()
+            for _, key in ipairs(LATER_KEYS) do
+                local members = LATER[key]
+                for i = 1, #members, 2000 do
+                    redis.call('ZADD', key, unpack(members, i, math.min(i + 1999, #members)))
+                end
+            end
+            if TRIM_FINISHED then trim(K_FINISHED, CFG_FINISHED_MAX, false) end
+            for _, field in ipairs(COUNTED) do
+                if COUNTS[field] ~= 0 then redis.call('HINCRBY', K_META, field, COUNTS[field]) end
+            end
+            for _, parent in ipairs(TALLIED) do
+                local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
+                for state, delta in pairs(TALLIES[parent]) do
+                    if delta ~= 0 then redis.call('HINCRBY', key, state, delta) end
+                end
+                redis.call('EXPIRE', key, ARGV[3])
+            end
         end
 
         """#

@@ -40,13 +40,14 @@ enum BrokerScript {
                 out[#out + 1] = existing; out[#out + 1] = 0
             else
                 local delay = tonumber(ARGV[b + F_DELAY_MS]) or 0
-                write_job(jk, b, tonumber(ARGV[b + F_CREATED_MS]) or now)
+                local created = ARGV[b + F_CREATED_MS]
+                write_job(jk, b, created ~= '' and created or str(now))
                 tally(ARGV[b + F_PARENT], nil, 'queued')
                 if delay > 0 then
-                    redis.call('HSET', jk, 'scheduled_ms', now + delay)
-                    redis.call('ZADD', K_DELAYED, now + delay, id)
+                    redis.call('HSET', jk, 'scheduled_ms', str(now + delay))
+                    redis.call('ZADD', K_DELAYED, str(now + delay), id)
                 else
-                    make_ready(id, jk, now, now)
+                    make_ready(id, jk, now, now, ARGV[b + F_PRIORITY], ARGV[b + F_TENANT], true)
                     ready = ready + 1
                 end
                 emit(id, 'queued')
@@ -54,7 +55,7 @@ enum BrokerScript {
                 out[#out + 1] = id; out[#out + 1] = 1
             end
         end
-        if added > 0 then redis.call('HINCRBY', K_META, 'enqueued_total', added) end
+        if added > 0 then count_later('enqueued_total', added) end
         signal(ready)
         return out
         """#)
@@ -78,7 +79,7 @@ enum BrokerScript {
         local now = now_ms()
         local n = #KEYS - 12
         local out = {n}
-        local runs = {}
+        local runs, done = {}, {}
         for i = 1, n do
             local jk = KEYS[12 + i]
             local attempt, result = ARGV[A + 1 + 2 * i], ARGV[A + 2 + 2 * i]
@@ -89,23 +90,25 @@ enum BrokerScript {
                 out[#out + 1] = 'VJ_STALE_ATTEMPT'
             else
                 local id = string.sub(jk, #K_JOB + 1)
-                redis.call('ZREM', K_ACTIVE, id)
+                done[#done + 1] = id
                 release(jk, f[5], now)
-                if result ~= '' then redis.call('HSET', jk, 'result', result) end
-                redis.call('HSET', jk, 'progress', '1')
-                finish(id, jk, 'succeeded', now, f[6], 'running')
+                local extra = { 'progress', '1' }
+                if result ~= '' then extra[3], extra[4] = 'result', result end
+                finish(id, jk, 'succeeded', now, f[6], 'running', extra)
                 out[#out + 1] = 'OK'
                 local kind = f[3] or ''
                 runs[kind] = runs[kind] or {}
-                table.insert(runs[kind], now - (tonumber(f[4]) or now))
+                table.insert(runs[kind], str(now - (tonumber(f[4]) or now)))
             end
         end
+        if #done > 0 then redis.call('ZREM', K_ACTIVE, unpack(done)) end
         -- Recent run times per kind and for the queue, and the queue's completions per second
         -- (windows of at least 200 ms, each weighing half of the average, so it follows a
         -- change within a few windows): what queue positions turn into ETAs.
         if next(runs) then
             local r = redis.call('HMGET', K_META, 'rate_at', 'rate_total', 'succeeded_total', 'rate')
-            local at, total = tonumber(r[1]) or 0, tonumber(r[3]) or 0
+            -- (this call's completions are counted at its end)
+            local at, total = tonumber(r[1]) or 0, (tonumber(r[3]) or 0) + (COUNTS['succeeded_total'] or 0)
             if now - at >= 200 then
                 if at > 0 and now - at < 5000 then
                     local window = (total - (tonumber(r[2]) or 0)) * 1000 / (now - at)
@@ -398,6 +401,6 @@ enum BrokerScript {
         RedisScript(
             name: name,
             source: layout + prelude + fairness + claiming + "local function main()\n" + body
-                + "\nend\nlocal result = main()\nflush_tallies()\nreturn result\n")
+                + "\nend\nlocal result = main()\nflush_later()\nreturn result\n")
     }
 }
