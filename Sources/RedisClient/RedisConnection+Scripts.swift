@@ -36,6 +36,39 @@ extension RedisConnection {
         throw RedisError(.redisScript, "script \(script.name) was flushed twice while running it")
     }
 
+    /// Runs `script` `count` times in one pipeline; the keys and arguments of each call are
+    /// made just before it is sent (`pipeline(count:_:)`), so making the next overlaps the
+    /// server running the last. A call the server had flushed the script for (`NOSCRIPT`: it
+    /// did not run) is run again alone; the first error a script raised is thrown once every
+    /// reply is read.
+    public func evaluate(
+        _ script: RedisScript, calls count: Int, _ make: (Int) throws -> (keys: [String], arguments: [String])
+    ) throws -> [RESPValue] {
+        let sha = try loadedSHA(of: script)
+        var replies = try pipeline(count: count) { index in
+            let (keys, arguments) = try make(index)
+            var command = RedisCommand("EVALSHA")
+            command.append(sha)
+            command.append(keys.count)
+            command.append(contentsOf: keys)
+            command.append(contentsOf: arguments)
+            return command
+        }
+        var failure: RedisError?
+        for index in replies.indices {
+            guard case .error(let message) = replies[index] else { continue }
+            if message.hasPrefix("NOSCRIPT") {
+                scriptSHAs[script.name] = nil
+                let (keys, arguments) = try make(index)
+                replies[index] = try evaluate(script, keys: keys, arguments: arguments)
+            } else if failure == nil {
+                failure = RedisError(.redisScript, Self.scriptMessage(message), cause: nil)
+            }
+        }
+        if let failure { throw failure }
+        return replies
+    }
+
     private func loadedSHA(of script: RedisScript) throws -> String {
         if let sha = scriptSHAs[script.name] { return sha }
         let reply = try perform(RedisCommand("SCRIPT", ["LOAD", script.source]), timeoutMilliseconds: nil)

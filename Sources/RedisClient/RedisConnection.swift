@@ -1,6 +1,6 @@
-import VelocityTypes
 import CHiredis
 import Foundation
+import VelocityTypes
 
 /// One connection to Redis over hiredis' synchronous API.
 ///
@@ -76,6 +76,37 @@ public actor RedisConnection {
         var replies: [RESPValue] = []
         replies.reserveCapacity(commands.count)
         for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
+                throw dropContext(context, while: "reading a pipeline reply")
+            }
+            replies.append(Self.copyAndFree(raw!))
+        }
+        return replies
+    }
+
+    /// Sends `count` commands, each made just before it is written and written at once, so the
+    /// server runs the first while the next is being made (a bulk enqueue's chunks); then reads
+    /// every reply. Error replies come back in place as `.error` values.
+    public func pipeline(count: Int, _ make: (Int) throws -> RedisCommand) throws -> [RESPValue] {
+        guard count > 0 else { return [] }
+        let context = try liveContext()
+        for index in 0..<count {
+            let command = try make(index)
+            let status = command.withArgv { argc, argv, lengths in
+                redisAppendCommandArgv(context, argc, argv, lengths)
+            }
+            if status != REDIS_OK { throw dropContext(context, while: "buffering a pipeline") }
+            var done: Int32 = 0
+            repeat {
+                if redisBufferWrite(context, &done) != REDIS_OK {
+                    throw dropContext(context, while: "writing a pipeline")
+                }
+            } while done == 0
+        }
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
             var raw: UnsafeMutableRawPointer?
             if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
                 throw dropContext(context, while: "reading a pipeline reply")

@@ -1,9 +1,9 @@
-import RedisClient
-import VelocityTypes
 import Foundation
+import RedisClient
 import Synchronization
 import TestSupport
 import Testing
+import VelocityTypes
 
 @Suite("Redis client over hiredis")
 struct RedisConnectionTests {
@@ -66,6 +66,36 @@ struct RedisConnectionTests {
         #expect(try await connection.evaluate(script, keys: [], arguments: ["2", "3"]) == .integer(5))
         try await connection.send("SCRIPT", "FLUSH")
         #expect(try await connection.evaluate(script, keys: [], arguments: ["4", "5"]) == .integer(9))
+        await connection.close()
+    }
+
+    @Test("pipelined script calls run in order; flushed ones run again; a raised error is thrown after all ran")
+    func pipelinedScripts() async throws {
+        let server = try RedisServerProcess()
+        let connection = try await connect(server.url)
+        let append = RedisScript(
+            name: "append",
+            source: "if ARGV[1] == 'fail' then return redis.error_reply('VJ_TEST no') end "
+                + "return redis.call('RPUSH', KEYS[1], ARGV[1])")
+        let replies = try await connection.withIsolation { connection in
+            try connection.evaluate(append, calls: 5) { (["list"], [String($0)]) }
+        }
+        #expect(replies == (1...5).map { .integer($0) })
+        // The SHA this connection knows is gone: every call answers NOSCRIPT and runs again.
+        try await connection.send("SCRIPT", "FLUSH")
+        let again = try await connection.withIsolation { connection in
+            try connection.evaluate(append, calls: 3) { (["list"], [String(5 + $0)]) }
+        }
+        #expect(again == (6...8).map { .integer($0) })
+        await #expect {
+            try await connection.withIsolation { connection in
+                try connection.evaluate(append, calls: 3) { (["list"], [$0 == 1 ? "fail" : "x\($0)"]) }
+            }
+        } throws: { error in
+            (error as? RedisError)?.code == .redisScript && (error as? RedisError)?.message.hasPrefix("VJ_TEST") == true
+        }
+        let list = try await connection.send("LRANGE", "list", "0", "-1")
+        #expect(list == .array(["0", "1", "2", "3", "4", "5", "6", "7", "x0", "x2"].map { .bulkString(Array($0.utf8)) }))
         await connection.close()
     }
 

@@ -55,14 +55,30 @@ public final class RedisBroker: JobBroker {
         var outcomes = [EnqueueOutcome?](repeating: nil, count: jobs.count)
         let byQueue = Dictionary(grouping: jobs.indices, by: { jobs[$0].queue })
         for (queue, indices) in byQueue {
-            // Chunks keep each script short, so Redis serves other clients in between.
+            // Chunks keep each script short, so Redis serves other clients in between. They go
+            // in order on one connection, each encoded while Redis runs the one before.
             let size = configuration.enqueueChunkSize
-            for start in stride(from: 0, to: indices.count, by: size) {
-                let chunk = indices[start..<min(start + size, indices.count)]
-                var arguments = [String(chunk.count)]
-                arguments.reserveCapacity(1 + chunk.count * BrokerScript.enqueueFields)
-                for index in chunk { JobField.encode(jobs[index], into: &arguments) }
-                let reply = try await run(BrokerScript.enqueue, queue: queue, arguments: arguments)
+            let chunks = stride(from: 0, to: indices.count, by: size).map {
+                indices[$0..<min($0 + size, indices.count)]
+            }
+            let keys = keys(queue).scriptKeys
+            let header = self.header
+            let replies: [RESPValue]
+            do {
+                replies = try await pool.connection().withIsolation { connection in
+                    try connection.evaluate(BrokerScript.enqueue, calls: chunks.count) { index in
+                        let chunk = chunks[index]
+                        var arguments = header
+                        arguments.reserveCapacity(header.count + 1 + chunk.count * BrokerScript.enqueueFields)
+                        arguments.append(String(chunk.count))
+                        for index in chunk { JobField.encode(jobs[index], into: &arguments) }
+                        return (keys, arguments)
+                    }
+                }
+            } catch let error as RedisError {
+                throw Self.brokerError(error)
+            }
+            for (chunk, reply) in zip(chunks, replies) {
                 let values = try reply.decodeArray("enqueue reply", count: chunk.count * 2)
                 for (offset, index) in chunk.enumerated() {
                     outcomes[index] = EnqueueOutcome(
