@@ -139,13 +139,39 @@ struct BrokerReplyDecodingTests {
         #expect(layout.contains("local CLAIM_FIELDS = \(ClaimField.allCases.count)"))
         #expect(layout.contains(JobField.allCases.map(\.luaConstant).joined(separator: ", ")))
         #expect(layout.contains(ClaimField.allCases.map(\.luaConstant).joined(separator: ", ")))
+        #expect(BrokerScript.enqueue.source.contains("local function write_job(jk, b, created)"))
+        #expect(BrokerScript.claim.source.contains("local C_ID, C_ATTEMPT_ID"))
         for script in BrokerScript.all {
-            #expect(script.source.hasPrefix(layout))
             #expect(!script.source.contains("j * 15"), "\(script.name)")
         }
         // Every claim field is written by the claim's start().
         for field in ClaimField.allCases {
             #expect(BrokerScript.claiming.contains("out[j + \(field.luaConstant)]"), "\(field)")
+        }
+    }
+
+    @Test("each script carries only the shared Lua it uses, in the shared order, and every definition it calls")
+    func linkedScripts() {
+        let heartbeat = BrokerScript.heartbeat.source
+        for used in ["local function fence(", "local function emit(", "local function now_ms(", "local function flush_later("] {
+            #expect(heartbeat.contains(used), "\(used)")
+        }
+        for unused in ["local function claim(", "local function write_job(", "local function pick(", "local LIMITS"] {
+            #expect(!heartbeat.contains(unused), "\(unused)")
+        }
+        #expect(heartbeat.utf8.count * 3 < BrokerScript.complete.source.utf8.count)
+        // Every shared definition a script names is in it, before its first use.
+        let units = BrokerScript.sharedUnits
+        for script in BrokerScript.all {
+            let names = LuaUnit.identifiers(in: Substring(script.source))
+            var offset = script.source.startIndex
+            for unit in units where !unit.defines.filter(names.contains).isEmpty {
+                guard let range = script.source.range(of: unit.text, range: offset..<script.source.endIndex) else {
+                    Issue.record("\(script.name) lacks \(unit.defines), or has it out of order")
+                    continue
+                }
+                offset = range.upperBound
+            }
         }
     }
 

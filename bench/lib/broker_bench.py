@@ -5,7 +5,8 @@ binary; this script runs every peer harness and our binary with bounded
 timeouts, kills whatever they leave behind, writes bench/results/broker.jsonl
 and bench/RESULTS.md, and prints the table and, as its LAST stdout line,
 
-  RESULT drain_ratio=.. bulk_ratio=.. pickup_p50_ms=.. pickup_p99_ms=..
+  RESULT drain_per_s=.. drain_ratio=.. bulk_per_s=.. bulk_ratio=.. pickup_p50_ms=.. pickup_p99_ms=..
+         redis_cpu_us_per_job_drain=.. redis_cpu_us_per_job_bulk=..
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ PEERS = [
     ("rq", "rq (SimpleWorker)", "rq_peer.py", 5, []),
     ("celery", "celery (solo pool)", "celery_peer.py", 6, []),
 ]
+# Redis' process CPU per job in velocity's bulk and drain phases (INFO cpu around each phase;
+# INFO commandstats has the per-command split, see bench/profiles/broker.sh).
+REDIS_COST = ["redis_cpu_us_per_job_bulk", "redis_cpu_us_per_job_drain", "redis_script_us_per_job_drain"]
 PHASE_OF = {"enqueue_single_per_s": "single", "enqueue_bulk_per_s": "bulk", "drain_per_s": "drain",
             "pickup_p50_ms": "pickup", "pickup_p99_ms": "pickup"}
 
@@ -195,7 +199,7 @@ def run_ours(a, piddir: str, postgres: bool) -> dict:
         log(f"{label} run {i}: {json.dumps(obj)}")
     flushdb(url + "/0")
     res: dict[str, Any] = {"queue": label}
-    for m in METRICS:
+    for m in METRICS + REDIS_COST:
         vals = [num(r.get(m)) for r in runs]
         vals = [v for v in vals if v is not None]
         res[m] = round(statistics.median(vals), 3) if vals else None
@@ -275,21 +279,23 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
     if a.peers_only:
         lines.append("- **Peers only** (`--peers-only`): velocity was not run.")
     lines.append("")
-    lines.append("| queue | enqueue single/s | bulk/s | drain jobs/s | pickup p50 / p99 ms |")
-    lines.append("|---|---:|---:|---:|---:|")
+    lines.append("| queue | enqueue single/s | bulk/s | drain jobs/s | pickup p50 / p99 ms | Redis CPU µs/job bulk / drain |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     notes = []
     for r in rows + ours:
         name = r.get("queue", r.get("_key", "?"))
         if r.get("error") and all(num(r.get(m)) is None for m in METRICS):
-            lines.append(f"| {name} | failed | | | |")
+            lines.append(f"| {name} | failed | | | | |")
             notes.append(f"{name}: {r['error']}")
             continue
         if num(r.get("pickup_p50_ms")) is None:
             pick = "failed" if "pickup" in (r.get("failed_phases") or []) else "—"
         else:
             pick = f"{fmt_ms(r.get('pickup_p50_ms'))} / {fmt_ms(r.get('pickup_p99_ms'))}"
+        bulk_cpu, drain_cpu = num(r.get("redis_cpu_us_per_job_bulk")), num(r.get("redis_cpu_us_per_job_drain"))
+        cost = "—" if drain_cpu is None else f"{'—' if bulk_cpu is None else f'{bulk_cpu:.1f}'} / {drain_cpu:.1f}"
         lines.append(f"| {name} | {fmt_rate(r, 'enqueue_single_per_s')} | {fmt_rate(r, 'enqueue_bulk_per_s')} "
-                     f"| {fmt_rate(r, 'drain_per_s')} | {pick} |")
+                     f"| {fmt_rate(r, 'drain_per_s')} | {pick} | {cost} |")
         for e in r.get("errors") or []:
             notes.append(f"{name}: {e}")
     lines.append("")
@@ -311,6 +317,9 @@ def write_report(a, meta: dict, rows: list[dict], ours: list[dict]) -> str:
     lines.append("- **drain jobs/s**: the jobs are pre-enqueued, then ONE worker process is started; the no-op handler "
                  "records the wall clock when the first job starts and when the N-th job ends: N ÷ (last − first). "
                  "Worker start-up is not counted.")
+    lines.append("- **Redis CPU µs/job**: the Redis server's CPU time (`INFO cpu`, user + sys) over the phase ÷ jobs, "
+                 "measured by `velocity bench broker` around its own phases (not for peers, whose harnesses do not "
+                 "split their phases on the server). Per-command splits: `bench/profiles/broker-*.txt`.")
     lines.append("- **pickup p50 / p99**: idle worker; one job at a time, 10 ms apart, 20 warm-up + 300 samples; "
                  "latency = handler entry − the `time.time_ns()` taken just before the enqueue call "
                  "(passed as the job argument).")
@@ -392,16 +401,23 @@ def main() -> int:
     best_drain = max((v for v in (num(r.get("drain_per_s")) for r in rows) if v is not None), default=None)
     best_bulk = max((v for v in (num(r.get("enqueue_bulk_per_s")) for r in rows) if v is not None), default=None)
     if a.peers_only or not ours:
-        d = b = p50 = p99 = "n/a"
+        d = b = p50 = p99 = drain = bulk = cpu_drain = cpu_bulk = "n/a"
         rc = 0
     else:
         o = ours[0]
+
+        def shown(metric: str, places: int) -> str:
+            v = num(o.get(metric))
+            return "n/a" if v is None else f"{v:.{places}f}"
+
         d = ratio(num(o.get("drain_per_s")), best_drain)
         b = ratio(num(o.get("enqueue_bulk_per_s")), best_bulk)
-        p50 = "n/a" if num(o.get("pickup_p50_ms")) is None else f"{num(o['pickup_p50_ms']):.2f}"
-        p99 = "n/a" if num(o.get("pickup_p99_ms")) is None else f"{num(o['pickup_p99_ms']):.2f}"
+        drain, bulk = shown("drain_per_s", 0), shown("enqueue_bulk_per_s", 0)
+        p50, p99 = shown("pickup_p50_ms", 3), shown("pickup_p99_ms", 3)
+        cpu_drain, cpu_bulk = shown("redis_cpu_us_per_job_drain", 2), shown("redis_cpu_us_per_job_bulk", 2)
         rc = 1 if o.get("error") else 0
-    print(f"RESULT drain_ratio={d} bulk_ratio={b} pickup_p50_ms={p50} pickup_p99_ms={p99}", flush=True)
+    print(f"RESULT drain_per_s={drain} drain_ratio={d} bulk_per_s={bulk} bulk_ratio={b} pickup_p50_ms={p50} "
+          f"pickup_p99_ms={p99} redis_cpu_us_per_job_drain={cpu_drain} redis_cpu_us_per_job_bulk={cpu_bulk}", flush=True)
     return rc
 
 

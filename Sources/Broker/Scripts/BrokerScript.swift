@@ -2,10 +2,11 @@ import RedisClient
 
 /// The Lua scripts that make every broker state change atomic.
 ///
-/// Each is the job layout generated from `JobField` and `ClaimField` (`BrokerScript+Layout.swift`),
-/// the shared prelude (key layout, ARGV header and helpers, documented in
-/// `BrokerScript+Prelude.swift`), then its own body, whose extra KEYS and ARGV are documented
-/// at its top.
+/// Each is the part of the shared Lua it uses — the job layout generated from `JobField` and
+/// `ClaimField` (`BrokerScript+Layout.swift`), the prelude (key layout, ARGV header and helpers,
+/// documented in `BrokerScript+Prelude.swift`), fair share and claiming — linked by
+/// `BrokerScript+Linking.swift`, then its own body, whose extra KEYS and ARGV are documented at
+/// its top.
 enum BrokerScript {
     /// Number of reply fields per claimed job, in the order `claim()` writes them.
     static let claimFields = ClaimField.allCases.count
@@ -395,12 +396,11 @@ enum BrokerScript {
         enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused, setLimits, standing, share,
     ]
 
-    /// A script: the shared Lua, then its body as a function whose result is returned once the
-    /// batch counts it moved are written.
+    /// A script: the shared Lua its body uses (`link`), then the body as a function whose
+    /// result is returned once the writes it gathered are made (`flush_later`).
     static func make(_ name: String, _ body: String) -> RedisScript {
         RedisScript(
             name: name,
-            source: layout + prelude + fairness + claiming + "local function main()\n" + body
-                + "\nend\nlocal result = main()\nflush_later()\nreturn result\n")
+            source: link(body))
     }
 }
