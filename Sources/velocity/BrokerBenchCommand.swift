@@ -51,7 +51,7 @@ struct BrokerBenchCommand: AsyncParsableCommand {
             broker: broker, store: store, kinds: JobKindRegistry([JobKind(name: "bench.noop", queue: "bench")]),
             logger: logger)
         let request = JobRequest(kind: "bench.noop", payload: "{}", maxAttempts: 1)
-        try await reset(broker)
+        try await broker.deleteQueueKeys("bench")
 
         var meter = RedisCostMeter(broker: broker)
         var costs: [(phase: String, cost: RedisCostMeter.Cost)] = []
@@ -62,7 +62,7 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         for _ in 0..<singleJobs { _ = try await producer.submit(request) }
         let single = Double(singleJobs) / seconds(since: clock)
         costs.append(("single", try await meter.stop(jobs: singleJobs)))
-        try await reset(broker)
+        try await broker.deleteQueueKeys("bench")
 
         // Enqueue in bulk (1,000 per call); these are the jobs the drain then runs.
         var drainRequest = request
@@ -126,7 +126,7 @@ struct BrokerBenchCommand: AsyncParsableCommand {
 
     /// Idle worker, jobs submitted one at a time: enqueue call start → handler start.
     private func pickupLatency(broker: RedisBroker, producer: JobProducer, logger: Logger) async throws -> (Double, Double) {
-        try await reset(broker)
+        try await broker.deleteQueueKeys("bench")
         let samples = Mutex<[Double]>([])
         let started = Mutex<[String: ContinuousClock.Instant]>([:])
         let handler = ClosureJobHandler { job, _ in
@@ -157,26 +157,6 @@ struct BrokerBenchCommand: AsyncParsableCommand {
             let sorted = samples.withLock { $0 }.sorted()
             return (percentile(sorted, 0.50), percentile(sorted, 0.99))
         }
-    }
-
-    /// Deletes every key of the bench queue (all share its prefix): each phase starts empty,
-    /// whatever keys the scripts keep.
-    private func reset(_ broker: RedisBroker) async throws {
-        let pattern = broker.keys("bench").base + "*"
-        var cursor = "0"
-        repeat {
-            let reply = try await broker.send(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
-            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].string,
-                case .array(let found) = parts[1]
-            else { throw ValidationError("SCAN answered \(reply)") }
-            cursor = next
-            let names = found.compactMap(\.string)
-            if !names.isEmpty {
-                var command = RedisCommand("DEL")
-                command.append(contentsOf: names)
-                _ = try await broker.send(command)
-            }
-        } while cursor != "0"
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {

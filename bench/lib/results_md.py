@@ -4,7 +4,7 @@ import os
 import re
 
 PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "RESULTS.md")
-ORDER = ["broker", "gateway", "hydration", "gpu-pool", "llm", "mode-switch"]
+ORDER = ["broker", "broker-curves", "gateway", "hydration", "gpu-pool", "llm", "mode-switch"]
 
 
 def replace_section(name: str, text: str) -> None:

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Broker
+import RedisClient
+
+extension RedisBroker {
+    /// Deletes every key of a bench queue (all share its prefix), so each bench phase starts
+    /// empty whatever keys the scripts keep. For benches only: it SCANs the whole keyspace.
+    func deleteQueueKeys(_ queue: String) async throws {
+        let pattern = keys(queue).base + "*"
+        var cursor = "0"
+        repeat {
+            let reply = try await send(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
+            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].string,
+                case .array(let found) = parts[1]
+            else { throw ValidationError("SCAN answered \(reply)") }
+            cursor = next
+            let names = found.compactMap(\.string)
+            if !names.isEmpty {
+                var command = RedisCommand("DEL")
+                command.append(contentsOf: names)
+                _ = try await send(command)
+            }
+        } while cursor != "0"
+    }
+
+    /// The server's `used_memory` in bytes.
+    func usedMemory() async throws -> Int {
+        let text = try await send(RedisCommand("INFO", ["memory"])).string ?? ""
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("used_memory:") {
+            if let bytes = Int(line.dropFirst("used_memory:".count)) { return bytes }
+        }
+        throw ValidationError("INFO memory has no used_memory")
+    }
+}
