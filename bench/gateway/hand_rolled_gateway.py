@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 KEY_DIGEST = hashlib.sha256(os.environ["BENCH_KEY"].encode()).hexdigest()
-KINDS = {"crm.import": "cpu", "llm.chat": "llm", "dream_weaver.render": "media"}
+KINDS = {"cpu.task": "cpu", "crm.import": "cpu", "llm.chat": "llm", "dream_weaver.render": "media"}
 state = {}
 
 

@@ -31,10 +31,10 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; 
   echo "$WANT" > "$STAMP"
 fi
 
-VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build/release/velocity}
+VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
 if [ "$BUILD" = 1 ]; then
-  say "building velocity (swift build -c release --product velocity)"
-  (cd "$ROOT" && swift build -c release --product velocity) >&2
+  say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
+  (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
 fi
 [ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
