@@ -38,9 +38,9 @@ struct RateLimiterTests {
         // A held block runs out with its lease: the next request asks the bucket again.
         let namespace = "rl-" + UUID().uuidString
         let limiter = RateLimiter(
-            pool: pool, namespace: namespace, rate: 0.001, burst: 4, block: 4, leaseDuration: .milliseconds(50))
+            pool: pool, namespace: namespace, rate: 0.001, burst: 4, block: 4, leaseDuration: .milliseconds(200))
         #expect(try await limiter.take(tenant: "t").allowed)
-        try await Task.sleep(for: .milliseconds(120))
+        try await Task.sleep(for: .milliseconds(400))
         // The 3 held tokens lapsed unused; the bucket is empty.
         #expect(try await limiter.take(tenant: "t").allowed == false)
         await pool.close()

@@ -14,16 +14,31 @@ extension RedisBroker {
     }
 
     /// Every snapshot read is one pipeline of the jobs' hashes, then, for queued ones, one
-    /// `standing` call per queue for their positions, waiting reasons and ETAs.
+    /// `standing` call per queue for their positions, waiting reasons and ETAs — all on one
+    /// connection in one visit to its thread.
     func snapshots(_ jobs: [JobReference]) async throws -> [JobSnapshot?] {
         guard !jobs.isEmpty else { return [] }
-        let replies = try await pipeline(jobs.map { RedisCommand("HGETALL", [keys($0.queue).job($0.id)]) })
-        var snapshots = try jobs.indices.map { try Self.snapshot(queue: jobs[$0].queue, reply: replies[$0]) }
-        let queued = snapshots.indices.filter { snapshots[$0]?.state == .queued }
-        for (queue, indices) in Dictionary(grouping: queued, by: { jobs[$0].queue }) {
-            try await addStanding(to: &snapshots, at: indices, queue: queue)
+        let commands = jobs.map { RedisCommand("HGETALL", [keys($0.queue).job($0.id)]) }
+        let queueKeys = Dictionary(Set(jobs.map(\.queue)).map { ($0, keys($0)) }, uniquingKeysWith: { a, _ in a })
+        let header = self.header
+        do {
+            return try await pool.connection().withIsolation { connection in
+                let replies = try connection.pipeline(commands)
+                for case .error(let message) in replies { throw RedisError(.redisServer, message) }
+                var snapshots = try jobs.indices.map { try Self.snapshot(queue: jobs[$0].queue, reply: replies[$0]) }
+                let queued = snapshots.indices.filter { snapshots[$0]?.state == .queued }
+                for (queue, indices) in Dictionary(grouping: queued, by: { jobs[$0].queue }) {
+                    let keys = queueKeys[queue]!
+                    let reply = try connection.evaluate(
+                        BrokerScript.standing, keys: keys.scriptKeys + indices.map { keys.job(snapshots[$0]!.id) },
+                        arguments: header)
+                    try Self.addStanding(reply, to: &snapshots, at: indices, queue: queue)
+                }
+                return snapshots
+            }
+        } catch let error as RedisError {
+            throw Self.brokerError(error)
         }
-        return snapshots
     }
 
     /// A job hash (`HGETALL`) as a snapshot; nil for a job Redis does not have.

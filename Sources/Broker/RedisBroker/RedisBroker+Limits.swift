@@ -32,12 +32,11 @@ extension RedisBroker {
             limits: try QueueLimits(fields: try values[4].decodeFields("share limits")))
     }
 
-    /// Positions, waiting reasons and ETAs of `snapshots`' queued jobs of one queue, in one
-    /// script call.
-    func addStanding(to snapshots: inout [JobSnapshot?], at indices: [Int], queue: String) async throws {
-        let keys = keys(queue)
-        let reply = try await run(
-            BrokerScript.standing, queue: queue, jobKeys: indices.map { keys.job(snapshots[$0]!.id) }, arguments: [])
+    /// Positions, waiting reasons and ETAs of `snapshots`' queued jobs of one queue: the reply
+    /// of one `standing` call whose job keys are theirs, in `indices` order.
+    static func addStanding(_ reply: RESPValue, to snapshots: inout [JobSnapshot?], at indices: [Int], queue: String)
+        throws
+    {
         let values = try reply.decodeArray("standing reply")
         guard values.count == 5 + 3 * indices.count else {
             throw BrokerError.malformedReply("standing reply", expected: "5 + 3 per job", got: reply)

@@ -4,7 +4,7 @@ public import RedisClient
 public final class RedisBroker: JobBroker {
     public let configuration: RedisBrokerConfiguration
     public let pool: RedisPool
-    private let header: [String]
+    let header: [String]
 
     public init(pool: RedisPool, configuration: RedisBrokerConfiguration = RedisBrokerConfiguration()) {
         self.pool = pool

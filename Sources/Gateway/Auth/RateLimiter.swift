@@ -59,6 +59,7 @@ public struct RateLimiter: Sendable {
         for _ in 0..<4 {
             enum Step {
                 case allowed(left: Int)
+                case fetched(Task<Decision, any Error>)
                 case await(Task<Decision, any Error>)
             }
             let now = ContinuousClock.now
@@ -74,11 +75,14 @@ public struct RateLimiter: Sendable {
                 let fetch = Task { try await self.refill(tenant: tenant) }
                 entry.fetch = fetch
                 entries[tenant] = entry
-                return .await(fetch)
+                return .fetched(fetch)
             }
             switch step {
             case .allowed(let left):
                 return Decision(allowed: true, retryAfterMilliseconds: 0, remaining: left)
+            case .fetched(let fetch):
+                // The block's first token is this request's own.
+                return try await fetch.value
             case .await(let fetch):
                 // Refused: every waiter is. Granted: the tokens are held now; take one (others
                 // waiting may take them first, then this asks again).
@@ -90,7 +94,8 @@ public struct RateLimiter: Sendable {
         return try await request(tenant: tenant, tokens: 1).decision
     }
 
-    /// Takes a block from the bucket into the held tokens; clears the in-flight mark either way.
+    /// Takes a block from the bucket: its first token for the request that asked, the rest held
+    /// for the others; clears the in-flight mark either way.
     private func refill(tenant: String) async throws -> Decision {
         let answer: (decision: Decision, granted: Int)
         do {
@@ -102,7 +107,7 @@ public struct RateLimiter: Sendable {
         let now = ContinuousClock.now
         held.entries.withLock { entries in
             var entry = entries[tenant] ?? Held.Entry()
-            entry.count = (entry.until > now ? entry.count : 0) + answer.granted
+            entry.count = (entry.until > now ? entry.count : 0) + max(0, answer.granted - 1)
             entry.until = now.advanced(by: leaseDuration)
             entry.fetch = nil
             entries[tenant] = entry
