@@ -49,8 +49,13 @@ public struct QueueWorker: Service {
         let handler = self.handler
         await runtime.run {
             await withDiscardingTaskGroup { jobs in
+                // Behind a backlog (the last claim came back full) the next claim waits for half
+                // a batch of free slots: the other half keeps running meanwhile, and a claim's
+                // fixed cost is spread over more jobs. Otherwise one free slot claims at once.
+                var backlogged = false
+                let half = max(1, min(configuration.claimBatch, configuration.concurrency) / 2)
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    let free = await slots.acquire(upTo: configuration.claimBatch)
+                    let free = await slots.acquire(atLeast: backlogged ? half : 1, upTo: configuration.claimBatch)
                     let claimed: [ClaimedJob]
                     do {
                         claimed = try await consumer.claim(maxJobs: free, wait: configuration.claimWait)
@@ -61,6 +66,7 @@ public struct QueueWorker: Service {
                         continue
                     }
                     slots.release(free - claimed.count)
+                    backlogged = claimed.count == free
                     for job in claimed {
                         jobs.addTask {
                             await runtime.execute(job) { context in try await handler.handle(job, context: context) }

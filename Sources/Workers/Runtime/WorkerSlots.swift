@@ -12,10 +12,13 @@ final class WorkerSlots: Sendable {
         state = Mutex(State(free: count))
     }
 
-    /// Waits for at least one free slot and takes all that are free, up to `limit`.
-    func acquire(upTo limit: Int) async -> Int {
+    /// Waits for at least `minimum` free slots (one by default) and takes all that are free, up
+    /// to `limit`.
+    func acquire(atLeast minimum: Int = 1, upTo limit: Int) async -> Int {
+        let minimum = max(1, min(minimum, limit))
         while true {
             let taken: Int = state.withLock { state in
+                guard state.free >= minimum else { return 0 }
                 let n = min(state.free, limit)
                 state.free -= n
                 return n
@@ -23,7 +26,7 @@ final class WorkerSlots: Sendable {
             if taken > 0 { return taken }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.free > 0 { return true }
+                    if state.free >= minimum { return true }
                     state.waiter = continuation
                     return false
                 }
