@@ -29,14 +29,9 @@ while [ $# -gt 0 ]; do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ && $GPUS =~ ^[1-9][0-9]*$ && $PER_GPU =~ ^[1-9][0-9]*$ ]] \
   || { echo "--runs, --gpus and --jobs-per-gpu must be positive integers" >&2; exit 2; }
-say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+. "$BENCH_DIR/lib/prepare.sh"
 
-VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
-if [ "$BUILD" = 1 ]; then
-  say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
-  (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
-fi
-[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
+bench_velocity "$BUILD"
 
 TMP=$(mktemp -d /tmp/velocity-gpu-pool.XXXXXX)
 REDIS_PID=""
@@ -57,8 +52,7 @@ for _ in $(seq 100); do
   kill -0 "$REDIS_PID" 2>/dev/null || { cat "$TMP/redis.log" >&2; echo "redis-server failed to start" >&2; exit 1; }
   sleep 0.1
 done
-LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
+bench_loadavg
 
 WORKERS=(prefetch)
 [ "$PEER" = 1 ] && WORKERS+=(naive)

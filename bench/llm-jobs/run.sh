@@ -14,25 +14,12 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
-say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+. "$BENCH_DIR/lib/prepare.sh"
 bash "$ROOT/ops/install-deps.sh" >&2
 
-VENV="$BENCH_DIR/.venv" REQ="$BENCH_DIR/requirements.txt"
-STAMP="$VENV/.requirements.sha256" WANT=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-  say "creating $VENV and installing bench/requirements.txt"
-  python3 -m venv "$VENV" >&2
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" >&2
-  echo "$WANT" > "$STAMP"
-fi
+bench_venv
 
-VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
-if [ "$BUILD" = 1 ]; then
-  say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
-  (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
-fi
-[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
-LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
+bench_velocity "$BUILD"
+bench_loadavg
 exec "$VENV/bin/python" "$BENCH_DIR/lib/llm_jobs_bench.py" --velocity "$VELOCITY_BIN" --python "$VENV/bin/python" \
   --cmdline "$CMDLINE" --loadavg "$LOADAVG" "${ARGS[@]}"

@@ -16,15 +16,9 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
-say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+. "$BENCH_DIR/lib/prepare.sh"
 
-VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}
-if [ "$BUILD" = 1 ]; then
-  say "building velocity (swift build -c release --product velocity --scratch-path .build-release)"
-  (cd "$ROOT" && swift build -c release --product velocity --scratch-path .build-release) >&2
-fi
-[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN" >&2; exit 1; }
+bench_velocity "$BUILD"
 command -v redis-server >/dev/null || bash "$ROOT/ops/install-deps.sh" >&2
-LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
+bench_loadavg
 exec python3 "$BENCH_DIR/lib/llm_bench.py" --velocity "$VELOCITY_BIN" --cmdline "$CMDLINE" --loadavg "$LOADAVG" "${ARGS[@]}"
