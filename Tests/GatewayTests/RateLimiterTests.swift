@@ -10,9 +10,12 @@ struct RateLimiterTests {
     func blocksNeverOveradmit() async throws {
         let pool = try await RedisPool.connect(RedisConfiguration(url: try TestServers.redisURL()), size: 2)
         let namespace = "rl-" + UUID().uuidString
-        // No refill to speak of (one token per 1,000 s): the burst of 10 is all there is.
-        let a = RateLimiter(pool: pool, namespace: namespace, rate: 0.001, burst: 10, block: 3)
-        let b = RateLimiter(pool: pool, namespace: namespace, rate: 0.001, burst: 10, block: 3)
+        // No refill to speak of (one token per 1,000 s): the burst of 10 is all there is. Leases
+        // of a minute: a loaded machine must not let held tokens lapse mid-test.
+        let a = RateLimiter(
+            pool: pool, namespace: namespace, rate: 0.001, burst: 10, block: 3, leaseDuration: .seconds(60))
+        let b = RateLimiter(
+            pool: pool, namespace: namespace, rate: 0.001, burst: 10, block: 3, leaseDuration: .seconds(60))
         var admitted = 0
         var refused: [RateLimiter.Decision] = []
         for _ in 0..<25 {
