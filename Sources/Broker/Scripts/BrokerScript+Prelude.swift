@@ -28,7 +28,7 @@ extension BrokerScript {
         local K_SIGNAL, K_OUTBOX, K_JOB, K_IDEM = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
         local CFG_EVENTS_MAXLEN = tonumber(ARGV[1])
         local CFG_AGING_MS = tonumber(ARGV[2])
-        local CFG_RESULT_TTL = tonumber(ARGV[3])
+        local CFG_RESULT_TTL = ARGV[3]  -- seconds, passed to EXPIRE as given
         local CFG_FINISHED_MAX = tonumber(ARGV[4])
         local CFG_DEAD_MAX = tonumber(ARGV[5])
         local CFG_SIGNAL_CAP = tonumber(ARGV[6])
@@ -60,11 +60,10 @@ extension BrokerScript {
             end
         end
 
-        -- Writes the batch-friendly ones of a call gathers and makes once at its end
-        -- (`flush_later`, run after every script body): members added to a zset nothing reads
+        -- Writes a call gathers and makes once at its end (`flush_later`, run after every
+        -- script body) instead of once per job: members added to a zset that nothing reads
         -- again in the same call (leases, finished jobs, a bulk enqueue's ready index), the
-        -- queue's counters, the trim of the finished index. One call per key instead of one
-        -- per job.
+        -- queue's counters and the trim of the finished index.
         local LATER, LATER_KEYS, COUNTS, COUNTED, TRIM_FINISHED = {}, {}, {}, {}, false
         local function zadd_later(key, score, member)
             local pairs_ = LATER[key]
@@ -144,7 +143,7 @@ extension BrokerScript {
             end
             zadd_later(K_FINISHED, now_s, id)
             TRIM_FINISHED = true
-            redis.call('EXPIRE', jk, ARGV[3])
+            redis.call('EXPIRE', jk, CFG_RESULT_TTL)
             count_later(state .. '_total', 1)
             emit(id, state)
             record(id, jk, state, now)
@@ -188,7 +187,7 @@ extension BrokerScript {
                 for state, delta in pairs(TALLIES[parent]) do
                     if delta ~= 0 then redis.call('HINCRBY', key, state, delta) end
                 end
-                redis.call('EXPIRE', key, ARGV[3])
+                redis.call('EXPIRE', key, CFG_RESULT_TTL)
             end
         end
 

@@ -50,8 +50,8 @@ public struct QueueWorker: Service {
         await runtime.run {
             await withDiscardingTaskGroup { jobs in
                 // Behind a backlog (the last claim came back full) the next claim waits for half
-                // a batch of free slots: the other half keeps running meanwhile, and a claim's
-                // fixed cost is spread over more jobs. Otherwise one free slot claims at once.
+                // a batch of free slots, or 2 ms: the other half keeps running meanwhile, and a
+                // claim's fixed cost is spread over more jobs. Otherwise one free slot claims at once.
                 var backlogged = false
                 let half = max(1, min(configuration.claimBatch, configuration.concurrency) / 2)
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {

@@ -13,10 +13,21 @@ final class WorkerSlots: Sendable {
     }
 
     /// Waits for at least `minimum` free slots (one by default) and takes all that are free, up
-    /// to `limit`.
-    func acquire(atLeast minimum: Int = 1, upTo limit: Int) async -> Int {
-        let minimum = max(1, min(minimum, limit))
+    /// to `limit`. After `patience` one free slot is enough: slots held by long jobs never keep
+    /// the others idle for longer than that.
+    func acquire(atLeast minimum: Int = 1, upTo limit: Int, patience: Duration = .milliseconds(2)) async -> Int {
+        let wanted = max(1, min(minimum, limit))
+        let deadline = ContinuousClock.now.advanced(by: patience)
+        // Wakes the wait below at the deadline, when it waits for more than one slot.
+        let timer =
+            wanted > 1
+            ? Task { [weak self] in
+                try? await Task.sleep(until: deadline)
+                self?.wake()
+            } : nil
+        defer { timer?.cancel() }
         while true {
+            let minimum = ContinuousClock.now >= deadline ? 1 : wanted
             let taken: Int = state.withLock { state in
                 guard state.free >= minimum else { return 0 }
                 let n = min(state.free, limit)
@@ -33,6 +44,15 @@ final class WorkerSlots: Sendable {
                 if resumeNow { continuation.resume() }
             }
         }
+    }
+
+    /// Resumes the waiting `acquire`, which looks again.
+    private func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     func release(_ count: Int = 1) {
