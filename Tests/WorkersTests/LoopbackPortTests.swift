@@ -8,7 +8,9 @@ import Testing
     import Glibc
 #endif
 
-/// A listening socket on a kernel-chosen loopback port, closed on `close()`.
+/// A listening socket on a loopback port below the kernel's ephemeral range (32768 and up on
+/// Linux), closed on `close()`: once it is closed, no client connection of another test can
+/// be holding the same port as its own end.
 final class TestListener {
     let fd: Int32
     let port: Int
@@ -16,18 +18,24 @@ final class TestListener {
     init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, pointer, &length) == 0
+        for _ in 0..<100 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(candidate)).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            if bound, listen(fd, 4) == 0 {
+                port = candidate
+                return
             }
         }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        _ = Glibc.close(fd)
+        throw POSIXError(.EADDRNOTAVAIL)
     }
 
     func close() { _ = Glibc.close(fd) }

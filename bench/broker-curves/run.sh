@@ -22,9 +22,7 @@ while [ $# -gt 0 ]; do
 done
 . "$BENCH_DIR/lib/prepare.sh"
 bash "$ROOT/ops/install-deps.sh" >&2
-
 bench_venv
-
 bench_velocity "$BUILD"
 bench_loadavg
 exec "$VENV/bin/python" "$BENCH_DIR/lib/broker_curves.py" --velocity "$VELOCITY_BIN" \

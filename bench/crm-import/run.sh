@@ -24,7 +24,6 @@ while [ $# -gt 0 ]; do
 done
 . "$BENCH_DIR/lib/prepare.sh"
 bash "$ROOT/ops/install-deps.sh" >&2
-
 bench_venv
 
 VELOCITY_BIN=${VELOCITY_BIN:-$ROOT/.build-release/release/velocity}

@@ -21,9 +21,7 @@ if ! command -v wrk >/dev/null; then
   else sudo apt-get update -qq >&2 && sudo apt-get install -y -qq wrk >&2; fi
 fi
 bash "$ROOT/ops/install-deps.sh" >&2
-
 bench_venv
-
 bench_velocity "$BUILD"
 bench_loadavg
 exec "$VENV/bin/python" "$BENCH_DIR/lib/gateway_bench.py" --velocity "$VELOCITY_BIN" --cmdline "$CMDLINE" "${ARGS[@]}"
