@@ -38,14 +38,18 @@ public final class MotoServer: @unchecked Sendable {
         process = Process()
         // Through a shell that watches this test process: if it dies without stopping the
         // server (a crash), the server goes within a second instead of outliving the run.
+        // The server gets SIGKILL, and so does any child it made: it inherits this process's
+        // signal mask, in which SIGTERM may be blocked (signal handling of the services some
+        // tests run), so a SIGTERM could stay pending for ever.
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [
             "-c",
             #"""
             "$0" -H 127.0.0.1 -p "$1" & child=$!
-            trap 'kill $child 2>/dev/null; exit 0' TERM INT
+            stop() { pkill -KILL -P $child 2>/dev/null; kill -KILL $child 2>/dev/null; }
+            trap 'stop; exit 0' TERM INT
             while kill -0 "$2" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
-            kill $child 2>/dev/null
+            stop
             """#,
             try Self.executable(), String(port), String(getpid()),
         ]

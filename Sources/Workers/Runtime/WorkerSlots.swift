@@ -37,7 +37,8 @@ final class WorkerSlots: Sendable {
             if taken > 0 { return taken }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.free >= minimum { return true }
+                    // Looked at again under the lock: a timer that fired since is not missed.
+                    if state.free >= (ContinuousClock.now >= deadline ? 1 : minimum) { return true }
                     state.waiter = continuation
                     return false
                 }
