@@ -22,10 +22,11 @@ public final class RedisServerProcess: @unchecked Sendable {
     public func start() throws {
         let process = Process()
         process.executableURL = try Self.executable()
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory.path,
-            "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
-        ] + extraArguments
+        process.arguments =
+            [
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory.path,
+                "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
+            ] + extraArguments
         try process.run()
         self.process = process
         // Wait until it accepts connections (bounded: a broken server fails the test).
@@ -59,7 +60,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
@@ -77,7 +78,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 /// A loopback port nobody listens on right now.
 public enum FreePort {
     public static func find() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

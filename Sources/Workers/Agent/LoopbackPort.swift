@@ -12,7 +12,8 @@ public enum LoopbackPort {
     /// servers bind, so a socket lingering in TIME_WAIT does not count).
     public static func isFree(_ port: Int) -> Bool {
         guard (1...65_535).contains(port) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a backend spawned meanwhile must not inherit the probe and hold the port.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var yes: Int32 = 1
