@@ -84,8 +84,12 @@ struct JobEventsTests {
                 let first = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(5)).first)
                 try await gateway.broker.complete(first.lease, result: nil)
                 // The stream looks at a queued job's standing on the hub's ticks (every 2 s), and
-                // what it wrote is readable only once it ends: wait out two ticks, then end it.
-                try await Task.sleep(for: .seconds(5))
+                // what it wrote is readable only once it ends: two ticks after the move (the
+                // first makes the stream look, the second follows its write), end it.
+                let moved = gateway.events.ticks
+                try await eventually("two ticks after the move", limit: .seconds(15)) {
+                    gateway.events.ticks >= moved + 2
+                }
                 for job in try await consumer.claim(maxJobs: 2, wait: .seconds(5)) {
                     try await gateway.broker.complete(job.lease, result: nil)
                 }

@@ -23,6 +23,7 @@ public final class JobEventHub: Service, Sendable {
     let logger: Logger
     private let watchers = Mutex<[String: [Int: AsyncStream<Update>.Continuation]]>([:])
     private let nextToken = Atomic<Int>(0)
+    private let tickCount = Atomic<Int>(0)
     let keepAliveInterval: Duration
 
     public init(broker: any JobBroker, queues: [String], keepAliveInterval: Duration = .seconds(2), logger: Logger) {
@@ -45,6 +46,9 @@ public final class JobEventHub: Service, Sendable {
         }
         return stream
     }
+
+    /// How many ticks have gone out to the watchers so far.
+    public var ticks: Int { tickCount.load(ordering: .relaxed) }
 
     /// How many clients watch `jobID` now.
     public func watcherCount(jobID: String) -> Int {
@@ -109,6 +113,7 @@ public final class JobEventHub: Service, Sendable {
             do { try await Task.sleep(for: keepAliveInterval) } catch { return }
             let continuations = watchers.withLock { $0.values.flatMap(\.values) }
             for continuation in continuations { continuation.yield(.keepAlive) }
+            tickCount.wrappingAdd(1, ordering: .relaxed)
         }
     }
 }
