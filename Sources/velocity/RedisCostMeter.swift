@@ -35,7 +35,7 @@ struct RedisCostMeter {
     /// The cost since `start()`, divided over `jobs`.
     func stop(jobs: Int) async throws -> Cost {
         let cpu = try await cpuSeconds() - cpuAtStart
-        let stats = try await info("commandstats")
+        let stats = try await broker.info("commandstats")
         var commands: [Command] = []
         for (key, value) in stats where key.hasPrefix("cmdstat_") {
             let fields = Self.fields(value)
@@ -53,18 +53,8 @@ struct RedisCostMeter {
     }
 
     private func cpuSeconds() async throws -> Double {
-        let cpu = try await info("cpu")
+        let cpu = try await broker.info("cpu")
         return (Double(cpu["used_cpu_user"] ?? "") ?? 0) + (Double(cpu["used_cpu_sys"] ?? "") ?? 0)
-    }
-
-    private func info(_ section: String) async throws -> [String: String] {
-        guard let text = try await broker.send(RedisCommand("INFO", [section])).string else { return [:] }
-        var pairs: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            pairs[String(line[..<colon])] = String(line[line.index(after: colon)...])
-        }
-        return pairs
     }
 
     /// `calls=3,usec=12,…` as a dictionary.

@@ -25,10 +25,20 @@ extension RedisBroker {
 
     /// The server's `used_memory` in bytes.
     func usedMemory() async throws -> Int {
-        let text = try await send(RedisCommand("INFO", ["memory"])).string ?? ""
-        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("used_memory:") {
-            if let bytes = Int(line.dropFirst("used_memory:".count)) { return bytes }
+        guard let bytes = try await info("memory")["used_memory"].flatMap({ Int($0) }) else {
+            throw ValidationError("INFO memory has no used_memory")
         }
-        throw ValidationError("INFO memory has no used_memory")
+        return bytes
+    }
+
+    /// One section of `INFO` as its `name:value` lines.
+    func info(_ section: String) async throws -> [String: String] {
+        guard let text = try await send(RedisCommand("INFO", [section])).string else { return [:] }
+        var pairs: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            pairs[String(line[..<colon])] = String(line[line.index(after: colon)...])
+        }
+        return pairs
     }
 }
