@@ -49,6 +49,32 @@ struct RedisBrokerTests {
         }
     }
 
+    @Test("a batch's leases, ends, counters and the finished index's trim are written by the call that made them")
+    func writesGatheredPerCall() async throws {
+        try await BrokerFixture.redis.with(configure: { $0.finishedRetention = 2 }) { broker in
+            let keys = broker.keys("q")
+            let jobs = (0..<5).map { _ in submission() }
+            _ = try await broker.enqueue(jobs)
+            let claimed = try await broker.claim(max: 5)
+            #expect(claimed.count == 5)
+            // One claim call: five leases, each with its own attempt id.
+            #expect(try await broker.send(RedisCommand("ZCARD", [keys.active])).int == 5)
+            #expect(Set(claimed.map(\.lease.attemptID)).count == 5)
+            let refused = try await broker.complete(claimed.map { JobCompletion(lease: $0.lease, result: #"{"n":1}"#) })
+            #expect(refused.allSatisfy { $0 == nil })
+            // One completion call: no lease left, five successes counted, the finished index
+            // trimmed to its newest two, and every job's hash kept (the trim keeps results).
+            #expect(try await broker.send(RedisCommand("ZCARD", [keys.active])).int == 0)
+            #expect(try await broker.depth(queue: "q").succeededTotal == 5)
+            #expect(try await broker.send(RedisCommand("ZCARD", [keys.finished])).int == 2)
+            #expect(try await broker.states(queue: "q", ids: jobs.map(\.id)) == Array(repeating: .succeeded, count: 5))
+            let snapshot = try #require(try await broker.job(queue: "q", id: jobs[0].id))
+            #expect(snapshot.result == #"{"n":1}"#)
+            #expect(snapshot.progress == 1)
+            #expect(snapshot.leaseDeadlineMilliseconds == nil)
+        }
+    }
+
     @Test(
         "invalid submissions are refused, naming the field, and nothing is stored",
         arguments: [
@@ -62,7 +88,10 @@ struct RedisBrokerTests {
             ("lease_ms", { @Sendable (j: inout JobSubmission) in j.leaseMilliseconds = 10 }),
             ("delay_ms", { @Sendable (j: inout JobSubmission) in j.delayMilliseconds = -1 }),
             ("wait_timeout_ms", { @Sendable (j: inout JobSubmission) in j.waitTimeoutMilliseconds = -1 }),
-            ("backoff", { @Sendable (j: inout JobSubmission) in j.backoff = BackoffPolicy(baseMilliseconds: 10, maxMilliseconds: 1) }),
+            (
+                "backoff",
+                { @Sendable (j: inout JobSubmission) in j.backoff = BackoffPolicy(baseMilliseconds: 10, maxMilliseconds: 1) }
+            ),
             ("idempotency_key", { @Sendable (j: inout JobSubmission) in j.idempotencyKey = "" }),
         ] as [(String, @Sendable (inout JobSubmission) -> Void)])
     func refusals(field: String, breakIt: @Sendable (inout JobSubmission) -> Void) async throws {

@@ -32,6 +32,23 @@ struct RateLimiterTests {
         await pool.close()
     }
 
+    @Test("requests arriving together share one block: none is refused while the gateway holds tokens")
+    func concurrentRequestsShareABlock() async throws {
+        let pool = try await RedisPool.connect(RedisConfiguration(url: try TestServers.redisURL()), size: 2)
+        let limiter = RateLimiter(
+            pool: pool, namespace: "rl-" + UUID().uuidString, rate: 0.001, burst: 10, block: 5,
+            leaseDuration: .seconds(60))
+        // Twenty at once against a bucket of ten: one request per tenant goes to Redis at a time,
+        // the others take what it brought back, so exactly ten pass (each taking its own block
+        // would leave tokens held while the rest are refused).
+        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 { group.addTask { try await limiter.take(tenant: "t").allowed } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == 10)
+        await pool.close()
+    }
+
     @Test("a block is 50 ms of the rate capped by a tenth of the burst, at least one; held tokens lapse with their lease")
     func blockSize() async throws {
         let pool = try await RedisPool.connect(RedisConfiguration(url: try TestServers.redisURL()), size: 1)
