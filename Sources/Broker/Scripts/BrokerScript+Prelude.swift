@@ -65,13 +65,21 @@ extension BrokerScript {
         -- again in the same call (leases, finished jobs, a bulk enqueue's ready index), the
         -- queue's counters and the trim of the finished index.
         local LATER, LATER_KEYS, COUNTS, COUNTED, TRIM_FINISHED = {}, {}, {}, {}, false
-        local function zadd_later(key, score, member)
-            local pairs_ = LATER[key]
-            if not pairs_ then
-                pairs_ = {}
-                LATER[key] = pairs_
-                LATER_KEYS[#LATER_KEYS + 1] = key
+
+        -- `map[key]`, a new table the first time, whose key is then added to `order` (the
+        -- order the end-of-call writes go in).
+        local function entry(map, order, key)
+            local t = map[key]
+            if not t then
+                t = {}
+                map[key] = t
+                order[#order + 1] = key
             end
+            return t
+        end
+
+        local function zadd_later(key, score, member)
+            local pairs_ = entry(LATER, LATER_KEYS, key)
             pairs_[#pairs_ + 1] = score
             pairs_[#pairs_ + 1] = member
         end
@@ -100,12 +108,7 @@ extension BrokerScript {
         local TALLIES, TALLIED = {}, {}
         local function tally(parent, from, to)
             if not parent or parent == '' then return end
-            local counts = TALLIES[parent]
-            if not counts then
-                counts = {}
-                TALLIES[parent] = counts
-                TALLIED[#TALLIED + 1] = parent
-            end
+            local counts = entry(TALLIES, TALLIED, parent)
             if from then counts[from] = (counts[from] or 0) - 1 end
             if to then counts[to] = (counts[to] or 0) + 1 end
         end
