@@ -12,5 +12,23 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// 16 bytes as a UUID's text, `8-4-4-4-12` lowercase hex digits; nil for another count.
+    public static func uuid(_ bytes: some Collection<UInt8>) -> String? {
+        guard bytes.count == 16 else { return nil }
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                out[position] = digits[Int(byte >> 4)]
+                out[position + 1] = digits[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
+        }
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 }

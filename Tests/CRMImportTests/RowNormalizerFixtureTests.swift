@@ -35,18 +35,24 @@ struct RowNormalizerFixtureTests {
         #expect(rahul.country == "India" && rahul.countryCode == "IN")
         #expect(rahul.nameKey == "rahul sharma")
         #expect(rows[0].account == NormalizedAccount(name: "Infosys", jobTitle: "Senior Manager"))
-        #expect(rows[0].lead == NormalizedLead(
-            source: "Organic Search", status: "New", owner: "Priya Nair", createdAt: "2024-11-03T08:52:00Z",
-            notes: "Looking for a golf-facing unit, ready by 2026", externalId: "51234501"))
-        #expect(rows[0].interest == NormalizedInterest(
-            project: "Prestige Golfshire", configuration: "3 BHK", propertyType: .apartment,
-            budget: MoneyRange(min: 15_000_000, max: 15_000_000, currency: "INR")))
+        #expect(
+            rows[0].lead
+                == NormalizedLead(
+                    source: "Organic Search", status: "New", owner: "Priya Nair", createdAt: "2024-11-03T08:52:00Z",
+                    notes: "Looking for a golf-facing unit, ready by 2026", externalId: "51234501"))
+        #expect(
+            rows[0].interest
+                == NormalizedInterest(
+                    project: "Prestige Golfshire", configuration: "3 BHK", propertyType: .apartment,
+                    budget: MoneyRange(min: 15_000_000, max: 15_000_000, currency: "INR")))
         #expect(rows[0].issues.isEmpty)
 
         let james = try #require(rows[2].person)
         #expect(james.phones == ["+447911123456", "+442079460958"], "mobile first, then the phone column")
         #expect(james.country == "United Kingdom" && james.countryCode == "GB")
-        #expect(rows[2].lead?.notes == "Wants a Gurugram penthouse for his parents\nVisiting India in January, call after 6 pm UK time")
+        #expect(
+            rows[2].lead?.notes
+                == "Wants a Gurugram penthouse for his parents\nVisiting India in January, call after 6 pm UK time")
         #expect(rows[2].interest?.budget == MoneyRange(min: 900_000, max: 900_000, currency: "GBP"))
         #expect(rows[2].interest?.propertyType == .penthouse)
         #expect(rows[2].interest?.configuration == nil)
@@ -69,10 +75,12 @@ struct RowNormalizerFixtureTests {
         #expect(rows.dropLast().allSatisfy { $0.issues.isEmpty })
     }
 
-    @Test("in-file duplicates normalize to the same phone, email and name key", arguments: [
-        ("hubspot_contacts.csv", 0, 6), ("hubspot_contacts.csv", 1, 20), ("salesforce_leads.csv", 0, 8),
-        ("zoho_leads.csv", 0, 9), ("homemade_leads.csv", 0, 6),
-    ])
+    @Test(
+        "in-file duplicates normalize to the same phone, email and name key",
+        arguments: [
+            ("hubspot_contacts.csv", 0, 6), ("hubspot_contacts.csv", 1, 20), ("salesforce_leads.csv", 0, 8),
+            ("zoho_leads.csv", 0, 9), ("homemade_leads.csv", 0, 6),
+        ])
     func duplicates(file: String, first: Int, second: Int) throws {
         let rows = try Self.load(file).rows
         let one = try #require(rows[first].person)
@@ -138,11 +146,15 @@ struct RowNormalizerFixtureTests {
         #expect(rajesh.fullName == "Rajesh Kumar" && rajesh.salutation == "Mr.")
         #expect(rajesh.phones == ["+919876543210"] && rajesh.whatsapp == "+919876543210")
         #expect(rajesh.country == "India", "from the phone: the sheet has no country column")
-        #expect(rows[0].interest == NormalizedInterest(
-            project: "Lodha Park", configuration: "3 BHK", propertyType: .apartment,
-            budget: MoneyRange(min: 15_000_000, max: 15_000_000, currency: "INR"), location: "Worli"))
-        #expect(rows[0].lead == NormalizedLead(
-            source: "Site Visit", createdAt: "2024-12-05", notes: "Visited on Sunday, liked the sample flat"))
+        #expect(
+            rows[0].interest
+                == NormalizedInterest(
+                    project: "Lodha Park", configuration: "3 BHK", propertyType: .apartment,
+                    budget: MoneyRange(min: 15_000_000, max: 15_000_000, currency: "INR"), location: "Worli"))
+        #expect(
+            rows[0].lead
+                == NormalizedLead(
+                    source: "Site Visit", createdAt: "2024-12-05", notes: "Visited on Sunday, liked the sample flat"))
         #expect(rows[1].person?.salutation == "Smt." && rows[1].person?.fullName == "Sunita Devi")
         #expect(rows[1].interest?.budget?.min == 8_500_000)
         #expect(rows[2].interest?.budget == MoneyRange(min: 20_000_000, max: 25_000_000, currency: "INR"))
@@ -189,5 +201,22 @@ struct RowNormalizerFixtureTests {
         #expect(blank.issues[0].column == nil && blank.issues[0].field == nil)
         #expect(blank.lead?.notes == "Blank enquiry from the form")
         #expect(rows[25].person?.countryCode == "QA")
+    }
+
+    @Test(
+        "identityKeys finds exactly the phones and emails that normalize does",
+        arguments: ["hubspot_contacts.csv", "salesforce_leads.csv", "zoho_leads.csv", "homemade_leads.csv"])
+    func identityKeysMatchNormalize(_ file: String) throws {
+        let csv = try FixtureCSV.load(file)
+        let manifest = ColumnMapper().manifest(headers: csv.header, profile: nil)
+        let normalizer = RowNormalizer(manifest: manifest, defaultRegion: .india)
+        var withKeys = 0
+        for (index, fields) in csv.rows.enumerated() {
+            let person = normalizer.normalize(fields: fields).person
+            let expected = (person?.phones ?? []).map { "p:" + $0 } + (person?.emails ?? []).map { "e:" + $0 }
+            #expect(normalizer.identityKeys(fields: fields) == expected, "\(file) row \(index + 1)")
+            if !expected.isEmpty { withKeys += 1 }
+        }
+        #expect(withKeys > csv.rows.count / 2, "the fixture has rows with phones and emails to compare")
     }
 }

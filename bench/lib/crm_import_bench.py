@@ -566,7 +566,8 @@ def main() -> None:
             finally:
                 if gateway is not None:
                     processes.stop(gateway)
-            psql(f"{pg_base}/velocity", f"DROP DATABASE IF EXISTS {database}")
+            if os.environ.get("BENCH_KEEP_LOGS") != "1":
+                psql(f"{pg_base}/velocity", f"DROP DATABASE IF EXISTS {database}")
     except BenchError as error:
         failure = str(error)
         log(f"FAILED: {failure}")

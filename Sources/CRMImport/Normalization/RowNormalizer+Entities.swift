@@ -8,48 +8,7 @@ extension RowNormalizer {
 
     func person(_ cells: RowCells, _ issues: inout [FieldIssue]) -> NormalizedPerson? {
         let name = personName(cells)
-
-        var phones: [String] = []
-        var whatsapp: String?
-        var primaryRegion: PhoneRegion?
-        func add(_ result: PhoneParseResult, _ cell: CellRef, _ field: CanonicalField) {
-            switch result {
-            case .valid(let number):
-                if !phones.contains(number.e164) {
-                    if phones.isEmpty { primaryRegion = number.region }
-                    phones.append(number.e164)
-                }
-                if field == .whatsapp && whatsapp == nil { whatsapp = number.e164 }
-                if let digits = number.extensionDigits {
-                    issues.append(FieldIssue(
-                        column: cell.column, field: field, code: .phoneExtensionDropped,
-                        message: "extension \(digits) dropped: E.164 numbers cannot carry one", raw: cell.text))
-                }
-            case .invalid(let code, let message):
-                issues.append(FieldIssue(column: cell.column, field: field, code: code, message: message, raw: cell.text))
-            }
-        }
-        for field in Self.phoneOrder {
-            guard let cell = cells.cell(for: field) else { continue }
-            if cell.text.utf8.contains(where: PhoneNormalizer.isListSeparator) {
-                for result in phoneNormalizer.normalizeAll(cell.text) { add(result, cell, field) }
-            } else {
-                add(phoneNormalizer.normalize(cell.text), cell, field)
-            }
-        }
-
-        var emails: [String] = []
-        for field in Self.emailOrder {
-            guard let cell = cells.cell(for: field) else { continue }
-            let list = emailNormalizer.normalize(cell.text)
-            for address in list.emails where !emails.contains(address) { emails.append(address) }
-            for invalid in list.invalid {
-                issues.append(FieldIssue(
-                    column: cell.column, field: field, code: .emailInvalid,
-                    message: "\"\(invalid)\" is not a valid email address", raw: cell.text))
-            }
-        }
-
+        let (phones, whatsapp, primaryRegion, emails) = identities(cells, &issues)
         guard name?.fullName != nil || !phones.isEmpty || !emails.isEmpty else { return nil }
 
         var country: String?
@@ -71,6 +30,56 @@ extension RowNormalizer {
             primaryEmail: emails.first, emails: emails, city: cells.display(cells.city),
             state: cells.display(cells.state), country: country, countryCode: countryCode,
             address: cells.address.map(DisplayText.collapse), nameKey: name?.matchKey)
+    }
+
+    /// The row's valid phones (E.164, in `phoneOrder`, WhatsApp's noted) and emails, with an
+    /// issue for each cell that holds none.
+    func identities(_ cells: RowCells, _ issues: inout [FieldIssue]) -> (
+        phones: [String], whatsapp: String?, primaryRegion: PhoneRegion?, emails: [String]
+    ) {
+        var phones: [String] = []
+        var whatsapp: String?
+        var primaryRegion: PhoneRegion?
+        func add(_ result: PhoneParseResult, _ cell: CellRef, _ field: CanonicalField) {
+            switch result {
+            case .valid(let number):
+                if !phones.contains(number.e164) {
+                    if phones.isEmpty { primaryRegion = number.region }
+                    phones.append(number.e164)
+                }
+                if field == .whatsapp && whatsapp == nil { whatsapp = number.e164 }
+                if let digits = number.extensionDigits {
+                    issues.append(
+                        FieldIssue(
+                            column: cell.column, field: field, code: .phoneExtensionDropped,
+                            message: "extension \(digits) dropped: E.164 numbers cannot carry one", raw: cell.text))
+                }
+            case .invalid(let code, let message):
+                issues.append(FieldIssue(column: cell.column, field: field, code: code, message: message, raw: cell.text))
+            }
+        }
+        for field in Self.phoneOrder {
+            guard let cell = cells.cell(for: field) else { continue }
+            if cell.text.utf8.contains(where: PhoneNormalizer.isListSeparator) {
+                for result in phoneNormalizer.normalizeAll(cell.text) { add(result, cell, field) }
+            } else {
+                add(phoneNormalizer.normalize(cell.text), cell, field)
+            }
+        }
+
+        var emails: [String] = []
+        for field in Self.emailOrder {
+            guard let cell = cells.cell(for: field) else { continue }
+            let list = emailNormalizer.normalize(cell.text)
+            for address in list.emails where !emails.contains(address) { emails.append(address) }
+            for invalid in list.invalid {
+                issues.append(
+                    FieldIssue(
+                        column: cell.column, field: field, code: .emailInvalid,
+                        message: "\"\(invalid)\" is not a valid email address", raw: cell.text))
+            }
+        }
+        return (phones, whatsapp, primaryRegion, emails)
     }
 
     private func personName(_ cells: RowCells) -> PersonName? {
@@ -106,16 +115,19 @@ extension RowNormalizer {
             case .parsed(let date):
                 createdAt = date.iso
                 if date.fromExcelSerial {
-                    issues.append(FieldIssue(
-                        column: cell.column, field: .leadCreatedAt, code: .dateFromExcelSerial,
-                        message: "an Excel day number, read as \(date.iso)", raw: cell.text))
+                    issues.append(
+                        FieldIssue(
+                            column: cell.column, field: .leadCreatedAt, code: .dateFromExcelSerial,
+                            message: "an Excel day number, read as \(date.iso)", raw: cell.text))
                 }
             case .failed(let code, let message):
-                issues.append(FieldIssue(column: cell.column, field: .leadCreatedAt, code: code, message: message, raw: cell.text))
+                issues.append(
+                    FieldIssue(column: cell.column, field: .leadCreatedAt, code: code, message: message, raw: cell.text))
             }
         }
-        guard source != nil || status != nil || owner != nil || cells.notes != nil || externalId != nil
-            || createdAt != nil
+        guard
+            source != nil || status != nil || owner != nil || cells.notes != nil || externalId != nil
+                || createdAt != nil
         else { return nil }
         return NormalizedLead(
             source: source, status: status, owner: owner, createdAt: createdAt, notes: cells.notes,

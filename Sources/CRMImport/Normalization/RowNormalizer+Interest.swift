@@ -9,18 +9,20 @@ extension RowNormalizer {
                 configuration = parsed.configuration
                 propertyType = parsed.propertyType
             } else {
-                issues.append(FieldIssue(
-                    column: cell.column, field: .configuration, code: .configurationUnrecognized,
-                    message: "names no unit configuration (\"3 BHK\", \"1 RK\") or property type", raw: cell.text))
+                issues.append(
+                    FieldIssue(
+                        column: cell.column, field: .configuration, code: .configurationUnrecognized,
+                        message: "names no unit configuration (\"3 BHK\", \"1 RK\") or property type", raw: cell.text))
             }
         }
         if let cell = cells.propertyType {
             if let type = interestParser.parsePropertyType(cell.text) {
                 propertyType = type
             } else {
-                issues.append(FieldIssue(
-                    column: cell.column, field: .propertyType, code: .propertyTypeUnrecognized,
-                    message: "names no known property type", raw: cell.text))
+                issues.append(
+                    FieldIssue(
+                        column: cell.column, field: .propertyType, code: .propertyTypeUnrecognized,
+                        message: "names no known property type", raw: cell.text))
             }
         }
         let budget = budget(cells, &issues)
@@ -50,9 +52,10 @@ extension RowNormalizer {
         switch (low, high) {
         case (let low?, let high?):
             guard low.currency == high.currency else {
-                issues.append(FieldIssue(
-                    column: cells.budgetMax?.column, field: .budgetMax, code: .budgetCurrencyMismatch,
-                    message: "minimum in \(low.currency), maximum in \(high.currency)", raw: cells.budgetMax?.text))
+                issues.append(
+                    FieldIssue(
+                        column: cells.budgetMax?.column, field: .budgetMax, code: .budgetCurrencyMismatch,
+                        message: "minimum in \(low.currency), maximum in \(high.currency)", raw: cells.budgetMax?.text))
                 return nil
             }
             return MoneyRange(min: Swift.min(low.min, high.max), max: Swift.max(low.min, high.max), currency: low.currency)

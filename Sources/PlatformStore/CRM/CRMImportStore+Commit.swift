@@ -118,7 +118,7 @@ extension CRMImportStore {
 
     static let createAccountsSQL = """
         WITH c AS (
-            SELECT id, tenant_id, canonical_payload AS v FROM crm_import_proposals
+            SELECT id, tenant_id, coalesce(canonical_payload, proposed_payload) AS v FROM crm_import_proposals
             WHERE id = ANY($1::uuid[]) AND merge_target IS NULL
         ), created AS (
             INSERT INTO crm_accounts (id, tenant_id, name, name_key, source_batch_id)
@@ -148,7 +148,7 @@ extension CRMImportStore {
 
     static let createPeopleSQL = """
         WITH c AS (
-            SELECT p.id, p.tenant_id, p.canonical_payload AS v, account.committed_entity_id AS account_id
+            SELECT p.id, p.tenant_id, coalesce(p.canonical_payload, p.proposed_payload) AS v, account.committed_entity_id AS account_id
             FROM crm_import_proposals p
             LEFT JOIN crm_import_proposals account ON account.id = p.account_ref AND account.status = 'committed'
             WHERE p.id = ANY($1::uuid[]) AND p.merge_target IS NULL
@@ -171,7 +171,7 @@ extension CRMImportStore {
     /// nothing the record has overwritten; the delta holds each changed field before and after.
     static let mergePeopleSQL = """
         WITH c AS (
-            SELECT p.id AS proposal_id, p.merge_target, p.canonical_payload AS v,
+            SELECT p.id AS proposal_id, p.merge_target, coalesce(p.canonical_payload, p.proposed_payload) AS v,
                 account.committed_entity_id AS account_id
             FROM crm_import_proposals p
             LEFT JOIN crm_import_proposals account ON account.id = p.account_ref AND account.status = 'committed'
@@ -228,7 +228,7 @@ extension CRMImportStore {
 
     static let createLeadsSQL = """
         WITH c AS (
-            SELECT p.id, p.tenant_id, p.canonical_payload AS v, person.committed_entity_id AS person_id,
+            SELECT p.id, p.tenant_id, coalesce(p.canonical_payload, p.proposed_payload) AS v, person.committed_entity_id AS person_id,
                 b.source_system
             FROM crm_import_proposals p
             JOIN crm_import_proposals person ON person.id = p.person_ref AND person.status = 'committed'
@@ -252,12 +252,15 @@ extension CRMImportStore {
         FROM created l ON CONFLICT (proposal_id) DO NOTHING
         """
 
+    /// The interest's lead is found by `person_ref` alone (a proposal id, so of this batch): with
+    /// the batch in the condition too, statistics taken when nothing was committed yet planned
+    /// it as a walk of the batch's committed leads in seq order, once per interest.
     static let createInterestsSQL = """
         WITH c AS (
-            SELECT p.id, p.tenant_id, p.canonical_payload AS v, person.committed_entity_id AS person_id,
+            SELECT p.id, p.tenant_id, coalesce(p.canonical_payload, p.proposed_payload) AS v, person.committed_entity_id AS person_id,
                 (SELECT l.committed_entity_id FROM crm_import_proposals l
-                 WHERE l.batch_id = p.batch_id AND l.person_ref = p.person_ref AND l.entity_type = 'lead'
-                     AND l.status = 'committed' ORDER BY l.seq LIMIT 1) AS lead_id
+                 WHERE l.person_ref = p.person_ref AND l.entity_type = 'lead' AND l.status = 'committed'
+                 ORDER BY l.seq LIMIT 1) AS lead_id
             FROM crm_import_proposals p
             JOIN crm_import_proposals person ON person.id = p.person_ref AND person.status = 'committed'
             WHERE p.id = ANY($1::uuid[])

@@ -57,7 +57,7 @@ extension CRMImportStore {
 
     static let proposalColumns = """
         p.id::text, p.batch_id::text, p.seq, p.entity_type, p.person_ref::text, p.account_ref::text,
-        p.proposed_payload::text, p.canonical_payload::text, array_to_json(p.source_rows)::text AS source_rows,
+        p.proposed_payload::text, coalesce(p.canonical_payload, p.proposed_payload)::text AS canonical_payload, array_to_json(p.source_rows)::text AS source_rows,
         p.confidence, p.issues::text, p.conflicts::text, p.merge_candidates::text, p.merge_target::text,
         p.review_required, p.status, p.decision_id::text, p.committed_entity_id::text,
         (extract(epoch FROM p.created_at) * 1000)::bigint AS created_ms

@@ -6,49 +6,76 @@ extension CRMImportStore {
     /// accounts, applies the batch's low-risk rule, and moves the propose checkpoint from
     /// `fromRow` to `toRow` source rows, all in one transaction.
     ///
+    /// Chunks can be stored concurrently, each on its own connection, and still land in order:
+    /// the transaction first takes an advisory lock named after the batch and `fromRow`, then
+    /// calls `holding`; the caller starts the next chunk's store once it is called, passing
+    /// this `fromRow` as its `previousFromRow`. That chunk copies and matches at once, then
+    /// waits for this lock before it moves the checkpoint, and finds it where this chunk left
+    /// it (or, if this one rolled back, where it was, and fails with `.checkpointMoved`).
+    ///
     /// Matching is set-based, one statement per chunk: exact phone or email through
     /// `crm_person_identities`, then a fuzzy name (trigram similarity) within two blocking keys,
     /// the phone's last 7 digits and the city with a name block (`CRMProposalAssembler.nameBlock`).
     public func appendProposals(
-        batchID: String, tenant: String, drafts: [CRMProposalDraft], firstSeq: Int, fromRow: Int, toRow: Int
+        batchID: String, tenant: String, drafts: [CRMProposalDraft], firstSeq: Int, fromRow: Int, toRow: Int,
+        previousFromRow: Int? = nil, holding: @escaping @Sendable () -> Void = {}
     ) async throws {
         let copyRows: [[String?]] = drafts.enumerated().map { offset, draft in
-            let payload = draft.payload.jsonText
-            return [
+            [
                 draft.id, batchID, tenant, String(firstSeq + offset), draft.entityType.rawValue, draft.personRef,
-                draft.accountRef, payload, payload, "{" + draft.sourceRows.map(String.init).joined(separator: ",") + "}",
-                String(draft.confidence), JSONValue.array(draft.issues).jsonText, JSONValue.array(draft.conflicts).jsonText,
-                draft.matchKeys?.jsonText, "true", "pending",
+                draft.accountRef, draft.payload.jsonText, nil,
+                "{" + draft.sourceRows.map(String.init).joined(separator: ",") + "}", String(draft.confidence),
+                Self.jsonArrayText(draft.issues), Self.jsonArrayText(draft.conflicts), draft.matchKeys?.jsonText,
+                "true", "pending",
             ]
         }
         let range = [batchID, String(firstSeq), String(firstSeq + drafts.count), tenant]
+        let notProposing = PlatformStoreError(
+            .checkpointMoved, "batch \(batchID) is no longer proposing at row \(fromRow)")
         try await postgres.withConnection { connection in
             try await connection.withTransaction { connection in
+                try connection.query("SELECT pg_advisory_xact_lock(hashtext($1), $2::int)", [batchID, String(fromRow)])
+                holding()
+                let batch = try connection.query(
+                    "SELECT auto_approve FROM crm_import_batches WHERE id = $1::uuid AND status = 'proposing'", [batchID])
+                guard let rule = batch.first?["auto_approve"] else { throw notProposing }
+                if !copyRows.isEmpty {
+                    try connection.copyIn(
+                        """
+                        COPY crm_import_proposals (id, batch_id, tenant_id, seq, entity_type, person_ref, account_ref,
+                            proposed_payload, canonical_payload, source_rows, confidence, issues, conflicts, match_keys,
+                            review_required, status) FROM STDIN
+                        """, rows: copyRows)
+                    try connection.query(Self.matchPeopleSQL, range)
+                    try connection.query(Self.matchAccountsSQL, range)
+                    if rule == CRMAutoApproveRule.newWithoutCandidates.rawValue {
+                        try connection.query(Self.autoApproveSQL, range + [rule])
+                    }
+                    try connection.query(
+                        """
+                        INSERT INTO crm_import_proposal_counts AS c (batch_id, status, n)
+                        VALUES ($1::uuid, 'pending', $2::bigint)
+                        ON CONFLICT (batch_id, status) DO UPDATE SET n = c.n + EXCLUDED.n
+                        """, [batchID, String(copyRows.count)])
+                }
+                if let previousFromRow {
+                    try connection.query(
+                        "SELECT pg_advisory_xact_lock_shared(hashtext($1), $2::int)", [batchID, String(previousFromRow)])
+                }
                 let moved = try connection.query(
                     """
                     UPDATE crm_import_batches SET propose_rows = $3::int, proposals = proposals + $4::int,
                         updated_at = now()
                     WHERE id = $1::uuid AND propose_rows = $2::int AND proposals = $5::int AND status = 'proposing'
-                    RETURNING auto_approve
                     """, [batchID, String(fromRow), String(toRow), String(drafts.count), String(firstSeq)])
-                guard let rule = moved.first?["auto_approve"] else {
-                    throw PlatformStoreError(
-                        .checkpointMoved, "batch \(batchID) is no longer proposing at row \(fromRow)")
-                }
-                guard !copyRows.isEmpty else { return }
-                try connection.copyIn(
-                    """
-                    COPY crm_import_proposals (id, batch_id, tenant_id, seq, entity_type, person_ref, account_ref,
-                        proposed_payload, canonical_payload, source_rows, confidence, issues, conflicts, match_keys,
-                        review_required, status) FROM STDIN
-                    """, rows: copyRows)
-                try connection.query(Self.matchPeopleSQL, range)
-                try connection.query(Self.matchAccountsSQL, range)
-                if rule == CRMAutoApproveRule.newWithoutCandidates.rawValue {
-                    try connection.query(Self.autoApproveSQL, range + [rule])
-                }
+                guard moved.affectedRows == 1 else { throw notProposing }
             }
         }
+    }
+
+    /// `[]` without building it, for the many proposals with no issue or conflict.
+    static func jsonArrayText(_ items: [JSONValue]) -> String {
+        items.isEmpty ? "[]" : JSONValue.array(items).jsonText
     }
 
     /// Candidates for the person proposals of seq `[$2, $3)` of batch `$1`, tenant `$4`.

@@ -103,9 +103,15 @@ extension CRMImportStore {
     /// thousands of proposals and a bulk review flips their status in one statement, faster
     /// than autovacuum notices; without this the commit's lookups are planned for the table as
     /// it was before the batch (a by-person lookup walked every committed lead of the batch).
+    /// Only the columns that statements filter and join by: sampling the JSON columns cost
+    /// most of a whole-table ANALYZE and no plan uses their statistics.
     public func analyzeProposals() async throws {
         _ = try await postgres.withConnection { connection in
-            try await connection.query("ANALYZE crm_import_proposals")
+            try await connection.query(
+                """
+                ANALYZE crm_import_proposals (id, batch_id, seq, entity_type, status, person_ref, account_ref,
+                    merge_target, best_candidate, confidence, review_required)
+                """)
         }
     }
 }

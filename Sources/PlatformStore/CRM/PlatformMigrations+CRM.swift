@@ -277,5 +277,23 @@ extension PlatformMigrations {
                 -- Where the import's progress is pushed (WebhookMigrations 402's trigger), and which steps.
                 ALTER TABLE crm_import_batches ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
                 """),
+        PostgresMigration(
+            version: 306, name: "crm_import_bulk_writes",
+            sql: """
+                -- An import writes a row per source row and about three proposals per person, by COPY;
+                -- per-row work there is most of a propose step's database time.
+                -- The foreign keys to the batch checked every copied row: rows and proposals are only
+                -- written by the steps, in the transaction that moves the batch's checkpoint (so the
+                -- batch exists and is locked), and batches are never deleted.
+                ALTER TABLE crm_import_rows DROP CONSTRAINT IF EXISTS crm_import_rows_batch_id_fkey;
+                ALTER TABLE crm_import_proposals DROP CONSTRAINT IF EXISTS crm_import_proposals_batch_id_fkey;
+                -- The canonical payload is stored only once a reviewer edits it; until then it is
+                -- the proposed one (readers take coalesce(canonical_payload, proposed_payload)).
+                ALTER TABLE crm_import_proposals ALTER COLUMN canonical_payload DROP NOT NULL;
+                UPDATE crm_import_proposals SET canonical_payload = NULL WHERE canonical_payload = proposed_payload;
+                -- New proposals are counted by the statement that stores them (all `pending`), not
+                -- by a trigger reading back every copied row; updates and deletes keep their triggers.
+                DROP TRIGGER IF EXISTS crm_import_proposal_counts_insert ON crm_import_proposals;
+                """),
     ]
 }

@@ -6,8 +6,10 @@ extension CRMImportProcessor {
     /// chunk per transaction; a resumed commit picks up the proposals not yet committed.
     func commit(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
         var committed = 0
-        try await store.analyzeProposals()  // the review changed the statuses the chunks select by
         for entityType in [CRMProposal.EntityType.account, .person, .lead, .propertyInterest] {
+            // Statistics taken before the review or the last type's commit call its statuses rare;
+            // a lead's chunk, planned on those, read every approved lead of the batch to take 2,000.
+            try await store.analyzeProposals()
             if entityType == .lead || entityType == .propertyInterest {
                 try await store.skipOrphans(batchID: batch.id, entityType: entityType)
             }

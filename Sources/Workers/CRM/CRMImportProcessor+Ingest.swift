@@ -6,7 +6,11 @@ import VelocityTypes
 extension CRMImportProcessor {
     /// Parses the upload from the batch's checkpoint on, storing rows a chunk at a time with
     /// the checkpoint moved in the same transaction; then on to proposing or awaiting a mapping.
-    func ingest(_ batch: CRMImportBatch, progress: Progress) async throws -> CRMImportBatch {
+    ///
+    /// A chunk is stored while the next one is parsed (one store in flight: the checkpoint
+    /// moves in order). An ingest that reads the whole upload with a resolved manifest also
+    /// gathers each row's identity keys on the way, for the propose step that follows.
+    func ingest(_ batch: CRMImportBatch, progress: @escaping Progress) async throws -> (CRMImportBatch, GatheredKeys?) {
         guard let encoding = CSVEncoding(rawValue: batch.encoding), let delimiter = CSVDelimiter(rawValue: batch.delimiter)
         else {
             throw JobError(
@@ -21,42 +25,68 @@ extension CRMImportProcessor {
         var parser = CSVParser(
             dialect: CSVDialect(encoding: encoding, delimiter: delimiter),
             limits: CSVLimits(maxRows: Int.max), resumeAt: resume)
+        var gathered: GatheredKeys?
+        var normalizer: RowNormalizer?
+        if resume == nil, let record = try await store.manifest(batchID: batch.id), record.resolved {
+            normalizer = try Self.normalizer(record, batch: batch)
+            gathered = GatheredKeys(manifestID: record.id, clusterer: RowClusterer(expectedRows: batch.rowCount))
+        }
         var checkpoint = batch.ingestOffset
         var rowsRead = batch.rowsRead
         var pending: [CSVRecord] = []
         var readOffset = batch.ingestOffset
+        var inFlight: Task<Void, any Error>?
+
+        func take(_ record: CSVRecord) {
+            pending.append(record)
+            if let normalizer {
+                gathered?.clusterer.add(row: record.number, keys: normalizer.identityKeys(fields: record.fields))
+            }
+        }
 
         func flush() async throws {
+            try await inFlight?.value
             guard let last = pending.last else { return }
             let rows = pending.map { record in
                 CRMImportRow(
                     number: record.number, line: record.line, cells: record.fields,
                     issues: record.errors.isEmpty ? nil : .array(record.errors.map(Self.issueJSON)))
             }
-            try await store.appendRows(
-                batchID: batch.id, tenant: batch.tenant, rows: rows, from: checkpoint, to: last.endOffset,
-                nextLine: last.nextLine)
+            let from = checkpoint
             checkpoint = last.endOffset
             rowsRead += rows.count
             pending.removeAll(keepingCapacity: true)
-            try await report(progress, step: "ingest", done: rowsRead, of: batch.rowCount, checkpoint: String(checkpoint))
+            let (done, to) = (rowsRead, checkpoint)
+            inFlight = Task { [store] in
+                try await store.appendRows(
+                    batchID: batch.id, tenant: batch.tenant, rows: rows, from: from, to: to, nextLine: last.nextLine)
+                try await report(progress, step: "ingest", done: done, of: batch.rowCount, checkpoint: String(to))
+            }
         }
 
-        while true {
-            try Task.checkCancellation()
-            let bytes = try await blobs.read(batch.storageRef, offset: readOffset, maxBytes: readBytes)
-            if bytes.isEmpty { break }
-            readOffset += Int64(bytes.count)
-            parser.feed(bytes) { pending.append($0) }
-            if pending.count >= ingestChunkRows { try await flush() }
+        do {
+            while true {
+                try Task.checkCancellation()
+                let bytes = try await blobs.read(batch.storageRef, offset: readOffset, maxBytes: readBytes)
+                if bytes.isEmpty { break }
+                readOffset += Int64(bytes.count)
+                parser.feed(bytes, take)
+                if pending.count >= ingestChunkRows { try await flush() }
+            }
+            parser.finish(take)
+            try await flush()
+            try await inFlight?.value
+        } catch {
+            // Nothing of the step outlives it.
+            inFlight?.cancel()
+            _ = try? await inFlight?.value
+            throw error
         }
-        parser.finish { pending.append($0) }
-        try await flush()
         _ = try await store.finishIngest(batchID: batch.id)
         guard let updated = try await store.batch(id: batch.id) else {
             throw JobError(code: "batch_not_found", message: "batch \(batch.id) vanished", retriable: false)
         }
-        return updated
+        return (updated, gathered)
     }
 
     static func issueJSON(_ issue: CSVRowIssue) -> JSONValue {

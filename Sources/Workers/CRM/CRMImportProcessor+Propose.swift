@@ -9,24 +9,29 @@ extension CRMImportProcessor {
     /// in the same transaction).
     ///
     /// Two streaming passes over the upload: the first collects each row's phones and emails
-    /// for `RowClusterer`; the second proposes each cluster when its last row goes by, so only
-    /// clusters still open are held in memory. The checkpoint is the row after which every
-    /// cluster that ended is stored: a resumed step re-runs the deterministic first pass and
-    /// skips what it stored.
-    func propose(_ batch: CRMImportBatch, progress: @escaping Progress) async throws -> CRMImportBatch {
+    /// (`RowNormalizer.identityKeys`, not the whole row) for `RowClusterer`, unless the ingest
+    /// just before gathered them (`gathered`); the second proposes each cluster when its last
+    /// row goes by, so only clusters still open are held in memory. The checkpoint is the row
+    /// after which every cluster that ended is stored: a resumed step re-runs the
+    /// deterministic first pass and skips what it stored.
+    func propose(
+        _ batch: CRMImportBatch, gathered: GatheredKeys? = nil, progress: @escaping Progress
+    ) async throws -> CRMImportBatch {
         guard let record = try await store.manifest(batchID: batch.id) else {
             throw JobError(code: "invalid_batch", message: "batch \(batch.id) has no mapping manifest", retriable: false)
         }
-        let manifest = try record.mappingManifest()
-        let normalizer = RowNormalizer(
-            manifest: manifest, defaultRegion: PhoneRegion(rawValue: batch.defaultRegion) ?? .india,
-            dayFirst: manifest.sourceProfile != .salesforce)
+        let normalizer = try Self.normalizer(record, batch: batch)
         let total = batch.rowsRead
 
-        var clusterer = RowClusterer(expectedRows: total)
-        try await scan(batch) { record in
-            guard record.number <= total, let person = normalizer.normalize(fields: record.fields).person else { return }
-            clusterer.add(row: record.number, keys: person.phones.map { "p:" + $0 } + person.emails.map { "e:" + $0 })
+        var clusterer: RowClusterer
+        if let gathered, gathered.manifestID == record.id {
+            clusterer = gathered.clusterer
+        } else {
+            clusterer = RowClusterer(expectedRows: total)
+            try await scan(batch) { record in
+                guard record.number <= total else { return }
+                clusterer.add(row: record.number, keys: normalizer.identityKeys(fields: record.fields))
+            }
         }
         let clusters = clusterer.finish(rowCount: total)
         try await report(progress, step: "propose", done: batch.proposeRows, of: total, checkpoint: "grouped")
@@ -41,23 +46,31 @@ extension CRMImportProcessor {
         var issues: [(row: Int, issues: JSONValue)] = []
         var lastRow = done
 
-        // A chunk is stored while the next one is normalized: one store in flight, so the
-        // checkpoint still moves chunk by chunk, in order.
-        var inFlight: Task<Void, any Error>?
+        // Chunks are stored while the next ones are normalized, up to `proposeStoresInFlight` at
+        // once on their own connections. A store starts once the one before it holds its turn
+        // (`CRMImportStore.appendProposals`), so the checkpoint still moves chunk by chunk, in
+        // order; each reports its progress after the one before it.
+        var inFlight: [(task: Task<Void, any Error>, holding: AsyncStream<Void>, fromRow: Int)] = []
         func flush(through row: Int) async throws {
-            try await inFlight?.value
+            if inFlight.count >= proposeStoresInFlight { try await inFlight.removeFirst().task.value }
             let chunk = (drafts: drafts, issues: issues, firstSeq: seq, fromRow: checkpoint)
+            let previous = inFlight.last
             seq += drafts.count
             checkpoint = row
             drafts.removeAll(keepingCapacity: true)
             issues.removeAll(keepingCapacity: true)
-            inFlight = Task { [store] in
+            let (holding, held) = AsyncStream<Void>.makeStream()
+            let task = Task { [store] in
+                defer { held.finish() }
+                if let previous { for await _ in previous.holding {} }
                 try await store.setNormalizationIssues(batchID: batch.id, issues: chunk.issues)
                 try await store.appendProposals(
                     batchID: batch.id, tenant: batch.tenant, drafts: chunk.drafts, firstSeq: chunk.firstSeq,
-                    fromRow: chunk.fromRow, toRow: row)
+                    fromRow: chunk.fromRow, toRow: row, previousFromRow: previous?.fromRow, holding: { held.finish() })
+                try await previous?.task.value
                 try await report(progress, step: "propose", done: row, of: total, checkpoint: String(row))
             }
+            inFlight.append((task, holding, chunk.fromRow))
         }
 
         var pendingFlush = false
@@ -96,11 +109,11 @@ extension CRMImportProcessor {
                 }
             }
             if lastRow > checkpoint || !drafts.isEmpty { try await flush(through: max(lastRow, checkpoint)) }
-            try await inFlight?.value
+            for store in inFlight { try await store.task.value }
         } catch {
             // Nothing of the step outlives it.
-            inFlight?.cancel()
-            _ = try? await inFlight?.value
+            for store in inFlight { store.task.cancel() }
+            for store in inFlight { _ = try? await store.task.value }
             throw error
         }
         try await store.analyzeProposals()

@@ -21,6 +21,9 @@ public struct CRMImportProcessor: JobProcessor {
     var ingestChunkRows = 5_000
     /// Proposals stored and matched per transaction.
     var proposeChunkProposals = 4_000
+    /// Chunks of proposals being stored at once, each on its own connection (see
+    /// `CRMImportStore.appendProposals`).
+    var proposeStoresInFlight = 2
     /// Proposals committed per transaction.
     var commitChunk = 2_000
     /// Bytes read from the blob store at a time: the file is never held whole.
@@ -61,8 +64,9 @@ public struct CRMImportProcessor: JobProcessor {
         var batch = batch
         switch step {
         case .ingest:
-            if batch.status == .ingesting { batch = try await ingest(batch, progress: progress) }
-            if batch.status == .proposing { batch = try await propose(batch, progress: progress) }
+            var gathered: GatheredKeys?
+            if batch.status == .ingesting { (batch, gathered) = try await ingest(batch, progress: progress) }
+            if batch.status == .proposing { batch = try await propose(batch, gathered: gathered, progress: progress) }
         case .propose:
             if batch.status == .proposing { batch = try await propose(batch, progress: progress) }
         case .commit:
@@ -81,6 +85,23 @@ public struct CRMImportProcessor: JobProcessor {
         logger.error("crm import \(batch.id) failed: \(error)")
         try await store.setStatus(
             batch.id, to: .failed, error: .object(["code": .string(code), "message": .string(message)]))
+    }
+
+    /// The identity keys of every row of a batch, gathered by an ingest that read the whole
+    /// upload with a resolved manifest: the propose step that follows needs no first pass.
+    struct GatheredKeys {
+        /// The manifest the keys were normalized with; another one makes them void.
+        let manifestID: String
+        var clusterer: RowClusterer
+    }
+
+    /// The batch's normalizer: its manifest, its default region, and day-first dates except
+    /// in Salesforce exports.
+    static func normalizer(_ record: CRMImportManifestRecord, batch: CRMImportBatch) throws -> RowNormalizer {
+        let manifest = try record.mappingManifest()
+        return RowNormalizer(
+            manifest: manifest, defaultRegion: PhoneRegion(rawValue: batch.defaultRegion) ?? .india,
+            dayFirst: manifest.sourceProfile != .salesforce)
     }
 
     /// Reports rows done of a step, with its checkpoint.

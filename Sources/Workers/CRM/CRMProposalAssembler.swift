@@ -13,10 +13,10 @@ struct CRMProposalAssembler {
 
     /// A stable UUID for a proposal of this batch: SHA-256 of the batch, kind and key.
     func id(_ kind: String, _ key: String) -> String {
-        var bytes = Array(SHA256.hash(data: Data("\(batchID)|\(kind)|\(key)".utf8)).prefix(16))
+        var bytes = Array(SHA256.hash(data: Array("\(batchID)|\(kind)|\(key)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: application-defined
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { Hex.lowercase(bytes[$0]) }.joined(separator: "-")
+        return Hex.uuid(bytes)!
     }
 
     /// A company's identity in the batch.
