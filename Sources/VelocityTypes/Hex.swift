@@ -13,22 +13,27 @@ public enum Hex {
     }
 
     /// 16 bytes as a UUID's text, `8-4-4-4-12` lowercase hex digits; nil for another count.
-    public static func uuid(_ bytes: some Collection<UInt8>) -> String? {
+    /// Not generic, and digits by arithmetic: an import formats a few hundred thousand ids.
+    public static func uuid(_ bytes: [UInt8]) -> String? {
         guard bytes.count == 16 else { return nil }
         return String(unsafeUninitializedCapacity: 36) { out in
-            var position = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    out[position] = UInt8(ascii: "-")
-                    position += 1
+            bytes.withUnsafeBufferPointer { bytes in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    out[position] = digit(bytes[index] >> 4)
+                    out[position + 1] = digit(bytes[index] & 0x0F)
+                    position += 2
                 }
-                out[position] = digits[Int(byte >> 4)]
-                out[position + 1] = digits[Int(byte & 0x0F)]
-                position += 2
+                return position
             }
-            return position
         }
     }
+
+    private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     private static let digits = Array("0123456789abcdef".utf8)
 }
