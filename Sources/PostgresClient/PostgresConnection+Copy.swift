@@ -1,5 +1,5 @@
-import VelocityTypes
 import CLibpq
+import VelocityTypes
 
 extension PostgresConnection {
     /// How many encoded bytes are buffered before they go to libpq: large enough that a bulk
@@ -15,6 +15,38 @@ extension PostgresConnection {
     /// `.uniqueViolation` for a key conflict, carrying the server's SQLSTATE.
     @discardableResult
     public func copyIn(_ sql: String, rows: [[String?]]) throws -> Int {
+        try copy(sql) { conn in
+            var encoder = PostgresCopyEncoder(reservingCapacity: Self.copyChunkSize + 4096)
+            for row in rows {
+                encoder.append(row)
+                if encoder.buffer.count >= Self.copyChunkSize {
+                    if !Self.putCopyData(conn, encoder.buffer[...]) { return false }
+                    encoder.removeAll()
+                }
+            }
+            return encoder.buffer.isEmpty || Self.putCopyData(conn, encoder.buffer[...])
+        }
+    }
+
+    /// `copyIn(_:rows:)` for rows encoded beforehand (a caller that builds a large load row by
+    /// row keeps the compact bytes rather than the values).
+    @discardableResult
+    public func copyIn(_ sql: String, encoded: PostgresCopyEncoder) throws -> Int {
+        try copy(sql) { conn in
+            var start = 0
+            let bytes = encoded.buffer
+            while start < bytes.count {
+                let end = min(bytes.count, start + Self.copyChunkSize)
+                if !Self.putCopyData(conn, bytes[start..<end]) { return false }
+                start = end
+            }
+            return true
+        }
+    }
+
+    /// Starts `sql` (a `COPY … FROM STDIN`), lets `send` put the data (false when a put
+    /// failed), ends the COPY and returns how many rows the server stored.
+    private func copy(_ sql: String, send: (OpaquePointer) -> Bool) throws -> Int {
         let conn = try liveConnection()
         guard let start = PQexec(conn, sql) else {
             throw PostgresError(PQstatus(conn) == CONNECTION_OK ? .copyFailed : .connectionFailed, Self.errorMessage(conn))
@@ -25,22 +57,7 @@ extension PostgresConnection {
         }
         PQclear(start)
 
-        var encoder = PostgresCopyEncoder(reservingCapacity: Self.copyChunkSize + 4096)
-        var sendFailure: String?
-        for row in rows {
-            encoder.append(row)
-            if encoder.buffer.count >= Self.copyChunkSize {
-                if !Self.putCopyData(conn, encoder.buffer) {
-                    sendFailure = Self.errorMessage(conn)
-                    break
-                }
-                encoder.removeAll()
-            }
-        }
-        if sendFailure == nil, !encoder.buffer.isEmpty, !Self.putCopyData(conn, encoder.buffer) {
-            sendFailure = Self.errorMessage(conn)
-        }
-
+        var sendFailure = send(conn) ? nil : Self.errorMessage(conn)
         // Ending the COPY with an error message makes the server discard what it received.
         let ended = PQputCopyEnd(conn, sendFailure == nil ? nil : "client failed to send COPY data")
         if ended != 1 && sendFailure == nil { sendFailure = Self.errorMessage(conn) }
@@ -52,7 +69,7 @@ extension PostgresConnection {
         return try outcome.get().affectedRows
     }
 
-    private static func putCopyData(_ conn: OpaquePointer, _ bytes: [UInt8]) -> Bool {
+    private static func putCopyData(_ conn: OpaquePointer, _ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.withUnsafeBytes { raw in
             PQputCopyData(conn, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count)) == 1
         }

@@ -1,6 +1,6 @@
 import PostgresClient
-import VelocityTypes
 import Testing
+import VelocityTypes
 
 @Suite struct PostgresCopyTests {
     @Test func encoderEscapesTextFormat() {
@@ -17,12 +17,13 @@ import Testing
     /// NULL and the empty string, which must stay distinct.
     static func nastyRow(_ i: Int) -> [String?] {
         let text = "row \(i)\t\\N \\\\ \\t\n\r\n 'q' \"dq\" ü 日本 🚀 \\"
-        let other: String? = switch i % 4 {
-        case 0: nil
-        case 1: ""
-        case 2: "\\N"
-        default: String(repeating: "x\t", count: i % 50)
-        }
+        let other: String? =
+            switch i % 4 {
+            case 0: nil
+            case 1: ""
+            case 2: "\\N"
+            default: String(repeating: "x\t", count: i % 50)
+            }
         return [String(i), text, other]
     }
 
@@ -78,6 +79,34 @@ import Testing
                 }
                 #expect(notCopy.code == .copyFailed)
                 #expect(try await connection.query("SELECT 1 AS one")[0]["one"] == "1")
+            }
+        }
+    }
+
+    /// Rows encoded beforehand go in the same, across many 64 KiB sends, and a bad one still
+    /// fails the whole COPY.
+    @Test func copyInEncodedRoundTrips() async throws {
+        try await TestSchema.with { schema in
+            try await schema.withConnection { connection in
+                try await connection.execute("CREATE TABLE c (id int PRIMARY KEY, a text, b text)")
+                let rows = (0..<10_000).map(Self.nastyRow)
+                var encoder = PostgresCopyEncoder()
+                for row in rows { encoder.append(row) }
+                #expect(encoder.buffer.count > 4 * 64 * 1024)
+                #expect(try await connection.copyIn("COPY c (id, a, b) FROM STDIN", encoded: encoder) == 10_000)
+                let back = try await connection.query("SELECT c.id::text, c.a, c.b FROM c ORDER BY c.id")
+                let firstDifference = zip(back.rows, rows).enumerated().first { $0.element.0 != $0.element.1 }
+                #expect(back.count == rows.count && firstDifference == nil, "row \(firstDifference?.offset ?? -1) differs")
+
+                var bad = PostgresCopyEncoder()
+                bad.append(["10001", "ok", nil])
+                bad.append(["not a number", "x", nil])
+                let error = try await #require(throws: PostgresError.self) {
+                    try await connection.copyIn("COPY c (id, a, b) FROM STDIN", encoded: bad)
+                }
+                #expect(error.code == .copyFailed)
+                #expect(try await connection.query("SELECT count(*) AS n FROM c")[0]["n"] == "10000")
+                #expect(try await connection.copyIn("COPY c (id, a, b) FROM STDIN", encoded: PostgresCopyEncoder()) == 0)
             }
         }
     }

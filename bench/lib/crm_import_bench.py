@@ -24,7 +24,8 @@ bench/results/crm-import.jsonl; last stdout line
 
 Environment: BENCH_OURS_TIMEOUT / BENCH_PEER_TIMEOUT (seconds per phase / for the whole peer; default
 scale with --rows), BENCH_CRM_WORKER_ARGS / BENCH_CRM_GATEWAY_ARGS (extra flags, shell-split),
-BENCH_KEEP_LOGS=1 (keep the temp dir with the gateway, worker and peer logs).
+BENCH_KEEP_LOGS=1 (keep the temp dir with the gateway, worker and peer logs, and the run's database
+in the stopped PostgreSQL cluster, for EXPLAIN and statement logs afterwards).
 """
 from __future__ import annotations
 

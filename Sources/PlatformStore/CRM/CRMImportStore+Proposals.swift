@@ -17,19 +17,11 @@ extension CRMImportStore {
     /// `crm_person_identities`, then a fuzzy name (trigram similarity) within two blocking keys,
     /// the phone's last 7 digits and the city with a name block (`CRMProposalAssembler.nameBlock`).
     public func appendProposals(
-        batchID: String, tenant: String, drafts: [CRMProposalDraft], firstSeq: Int, fromRow: Int, toRow: Int,
-        previousFromRow: Int? = nil, holding: @escaping @Sendable () -> Void = {}
+        _ proposals: CRMProposalRows, fromRow: Int, toRow: Int, previousFromRow: Int? = nil,
+        holding: @escaping @Sendable () -> Void = {}
     ) async throws {
-        let copyRows: [[String?]] = drafts.enumerated().map { offset, draft in
-            [
-                draft.id, batchID, tenant, String(firstSeq + offset), draft.entityType.rawValue, draft.personRef,
-                draft.accountRef, draft.payload.jsonText, nil,
-                "{" + draft.sourceRows.map(String.init).joined(separator: ",") + "}", String(draft.confidence),
-                Self.jsonArrayText(draft.issues), Self.jsonArrayText(draft.conflicts), draft.matchKeys?.jsonText,
-                "true", "pending",
-            ]
-        }
-        let range = [batchID, String(firstSeq), String(firstSeq + drafts.count), tenant]
+        let (batchID, firstSeq) = (proposals.batchID, proposals.firstSeq)
+        let range = [batchID, String(firstSeq), String(proposals.nextSeq), proposals.tenant]
         let notProposing = PlatformStoreError(
             .checkpointMoved, "batch \(batchID) is no longer proposing at row \(fromRow)")
         try await postgres.withConnection { connection in
@@ -39,13 +31,9 @@ extension CRMImportStore {
                 let batch = try connection.query(
                     "SELECT auto_approve FROM crm_import_batches WHERE id = $1::uuid AND status = 'proposing'", [batchID])
                 guard let rule = batch.first?["auto_approve"] else { throw notProposing }
-                if !copyRows.isEmpty {
+                if proposals.count > 0 {
                     try connection.copyIn(
-                        """
-                        COPY crm_import_proposals (id, batch_id, tenant_id, seq, entity_type, person_ref, account_ref,
-                            proposed_payload, canonical_payload, source_rows, confidence, issues, conflicts, match_keys,
-                            review_required, status) FROM STDIN
-                        """, rows: copyRows)
+                        "COPY crm_import_proposals (\(CRMProposalRows.columns)) FROM STDIN", encoded: proposals.encoder)
                     try connection.query(Self.matchPeopleSQL, range)
                     try connection.query(Self.matchAccountsSQL, range)
                     if rule == CRMAutoApproveRule.newWithoutCandidates.rawValue {
@@ -56,7 +44,7 @@ extension CRMImportStore {
                         INSERT INTO crm_import_proposal_counts AS c (batch_id, status, n)
                         VALUES ($1::uuid, 'pending', $2::bigint)
                         ON CONFLICT (batch_id, status) DO UPDATE SET n = c.n + EXCLUDED.n
-                        """, [batchID, String(copyRows.count)])
+                        """, [batchID, String(proposals.count)])
                 }
                 if let previousFromRow {
                     try connection.query(
@@ -67,15 +55,10 @@ extension CRMImportStore {
                     UPDATE crm_import_batches SET propose_rows = $3::int, proposals = proposals + $4::int,
                         updated_at = now()
                     WHERE id = $1::uuid AND propose_rows = $2::int AND proposals = $5::int AND status = 'proposing'
-                    """, [batchID, String(fromRow), String(toRow), String(drafts.count), String(firstSeq)])
+                    """, [batchID, String(fromRow), String(toRow), String(proposals.count), String(firstSeq)])
                 guard moved.affectedRows == 1 else { throw notProposing }
             }
         }
-    }
-
-    /// `[]` without building it, for the many proposals with no issue or conflict.
-    static func jsonArrayText(_ items: [JSONValue]) -> String {
-        items.isEmpty ? "[]" : JSONValue.array(items).jsonText
     }
 
     /// Candidates for the person proposals of seq `[$2, $3)` of batch `$1`, tenant `$4`.

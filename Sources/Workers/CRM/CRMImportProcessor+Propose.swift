@@ -39,10 +39,9 @@ extension CRMImportProcessor {
         let assembler = CRMProposalAssembler(batchID: batch.id)
         let done = batch.proposeRows
         var checkpoint = batch.proposeRows
-        var seq = batch.proposals
         var emittedAccounts = Set<String>()
         var open: [Int: [(row: Int, data: NormalizedRow)]] = [:]
-        var drafts: [CRMProposalDraft] = []
+        var chunk = CRMProposalRows(batchID: batch.id, tenant: batch.tenant, firstSeq: batch.proposals)
         var issues: [(row: Int, issues: JSONValue)] = []
         var lastRow = done
 
@@ -53,24 +52,23 @@ extension CRMImportProcessor {
         var inFlight: [(task: Task<Void, any Error>, holding: AsyncStream<Void>, fromRow: Int)] = []
         func flush(through row: Int) async throws {
             if inFlight.count >= proposeStoresInFlight { try await inFlight.removeFirst().task.value }
-            let chunk = (drafts: drafts, issues: issues, firstSeq: seq, fromRow: checkpoint)
+            let (proposals, chunkIssues, fromRow) = (chunk, issues, checkpoint)
             let previous = inFlight.last
-            seq += drafts.count
             checkpoint = row
-            drafts.removeAll(keepingCapacity: true)
+            chunk = CRMProposalRows(batchID: batch.id, tenant: batch.tenant, firstSeq: chunk.nextSeq)
             issues.removeAll(keepingCapacity: true)
             let (holding, held) = AsyncStream<Void>.makeStream()
             let task = Task { [store] in
                 defer { held.finish() }
                 if let previous { for await _ in previous.holding {} }
-                try await store.setNormalizationIssues(batchID: batch.id, issues: chunk.issues)
+                try await store.setNormalizationIssues(batchID: batch.id, issues: chunkIssues)
                 try await store.appendProposals(
-                    batchID: batch.id, tenant: batch.tenant, drafts: chunk.drafts, firstSeq: chunk.firstSeq,
-                    fromRow: chunk.fromRow, toRow: row, previousFromRow: previous?.fromRow, holding: { held.finish() })
+                    proposals, fromRow: fromRow, toRow: row, previousFromRow: previous?.fromRow,
+                    holding: { held.finish() })
                 try await previous?.task.value
                 try await report(progress, step: "propose", done: row, of: total, checkpoint: String(row))
             }
-            inFlight.append((task, holding, chunk.fromRow))
+            inFlight.append((task, holding, fromRow))
         }
 
         var pendingFlush = false
@@ -94,21 +92,23 @@ extension CRMImportProcessor {
                     issues.append((row, .array(data.issues.map { CRMProposalAssembler.issueJSON($0, row: nil) })))
                 }
                 if cluster == row && last == row {
-                    drafts += assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts)
+                    for draft in assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts) {
+                        chunk.append(draft)
+                    }
                 } else {
                     open[cluster, default: []].append((row, data))
                     if row == last, let rows = open.removeValue(forKey: cluster) {
-                        drafts += assembler.proposals(rows, emittedAccounts: &emittedAccounts)
+                        for draft in assembler.proposals(rows, emittedAccounts: &emittedAccounts) { chunk.append(draft) }
                     }
                 }
-                if drafts.count >= proposeChunkProposals { pendingFlush = true }
+                if chunk.count >= proposeChunkProposals { pendingFlush = true }
             } afterChunk: {
                 if pendingFlush {
                     pendingFlush = false
                     try await flush(through: lastRow)
                 }
             }
-            if lastRow > checkpoint || !drafts.isEmpty { try await flush(through: max(lastRow, checkpoint)) }
+            if lastRow > checkpoint || chunk.count > 0 { try await flush(through: max(lastRow, checkpoint)) }
             for store in inFlight { try await store.task.value }
         } catch {
             // Nothing of the step outlives it.

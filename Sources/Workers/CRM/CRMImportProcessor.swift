@@ -19,8 +19,10 @@ public struct CRMImportProcessor: JobProcessor {
     let logger: Logger
     /// Rows stored per transaction (and per checkpoint).
     var ingestChunkRows = 5_000
-    /// Proposals stored and matched per transaction.
-    var proposeChunkProposals = 4_000
+    /// Proposals stored and matched per transaction, at least (a chunk ends between reads of
+    /// the upload). Matching a chunk reads the tenant's people once, so larger chunks read
+    /// them less often; a chunk is held as its encoded rows, about 600 bytes a proposal.
+    var proposeChunkProposals = 40_000
     /// Chunks of proposals being stored at once, each on its own connection (see
     /// `CRMImportStore.appendProposals`).
     var proposeStoresInFlight = 2
