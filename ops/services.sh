@@ -318,9 +318,14 @@ start_postgres() {
     # Tests run many gateways in parallel, each with its pools: allow more than the default 100.
     # A full test run peaks near 430 connections (measured 2026-12-06 from pg_stat_activity):
     # 1000 leaves room for a faster machine that overlaps more tests.
+    # Bulk loads (a 1,000,000-row CRM import writes about 5 GB of WAL) with the default 1 GB
+    # max_wal_size checkpointed every 6 s, and each checkpoint makes the next write of every
+    # page a full-page image: 4 GB is the usual setting for a loading server. WAL is recycled,
+    # so small workloads keep a small pg_wal.
     log "starting postgres on 127.0.0.1:$port"
     if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-            -o "-p $port -k '$PG_ROOT' -c listen_addresses=127.0.0.1 -c max_connections=1000" start >/dev/null; then
+            -o "-p $port -k '$PG_ROOT' -c listen_addresses=127.0.0.1 -c max_connections=1000 -c max_wal_size=4GB" \
+            start >/dev/null; then
         echo "--- $PG_LOG (tail) ---" >&2
         tail -n 30 "$PG_LOG" >&2 || true
         die "pg_ctl start failed"

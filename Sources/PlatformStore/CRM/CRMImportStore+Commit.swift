@@ -16,6 +16,10 @@ extension CRMImportStore {
     ) async throws -> CRMCommitChunk {
         try await postgres.withConnection { connection in
             try await connection.withTransaction { connection in
+                // One chunk of a batch at a time, across workers (a commit job whose lease expired
+                // can still be running): the statuses read below are then the last committed ones.
+                // A lock on the batch rather than on each row read (`FOR UPDATE` wrote every one).
+                try connection.query("SELECT pg_advisory_xact_lock(hashtext('commit:' || $1))", [batchID])
                 // The first `limit` committable proposals; one whose merge target an earlier one in
                 // the chunk also has waits for the next chunk: one statement updates a record once.
                 // Leads and interests need their person committed. A scalar lookup by primary key
@@ -30,7 +34,7 @@ extension CRMImportStore {
                           WHERE p.batch_id = $1::uuid AND p.entity_type = $2 AND p.status = 'approved'
                             AND p.seq > $4::int
                             \(needsPerson ? "AND (SELECT o.status FROM crm_import_proposals o WHERE o.id = p.person_ref) = 'committed'" : "")
-                          ORDER BY p.seq LIMIT $3::int FOR UPDATE OF p) chunk
+                          ORDER BY p.seq LIMIT $3::int) chunk
                     """, [batchID, entityType.rawValue, String(limit), String(afterSeq)])
                 var ids: [String] = []
                 var cursor = afterSeq

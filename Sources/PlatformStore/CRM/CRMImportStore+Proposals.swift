@@ -36,8 +36,17 @@ extension CRMImportStore {
                         "COPY crm_import_proposals (\(CRMProposalRows.columns)) FROM STDIN", encoded: proposals.encoder)
                     try connection.query(Self.matchPeopleSQL, range)
                     try connection.query(Self.matchAccountsSQL, range)
+                }
+                // Rows other chunks write too (the batch's counts, the batch itself) are written
+                // only after the chunk before has ended: taken earlier, the chunk before would wait
+                // for this one while this one waits for it.
+                if let previousFromRow {
+                    try connection.query(
+                        "SELECT pg_advisory_xact_lock_shared(hashtext($1), $2::int)", [batchID, String(previousFromRow)])
+                }
+                if proposals.count > 0 {
                     if rule == CRMAutoApproveRule.newWithoutCandidates.rawValue {
-                        try connection.query(Self.autoApproveSQL, range + [rule])
+                        try connection.query(Self.autoApproveSQL, Array(range.prefix(3)) + [rule])
                     }
                     try connection.query(
                         """
@@ -45,10 +54,6 @@ extension CRMImportStore {
                         VALUES ($1::uuid, 'pending', $2::bigint)
                         ON CONFLICT (batch_id, status) DO UPDATE SET n = c.n + EXCLUDED.n
                         """, [batchID, String(proposals.count)])
-                }
-                if let previousFromRow {
-                    try connection.query(
-                        "SELECT pg_advisory_xact_lock_shared(hashtext($1), $2::int)", [batchID, String(previousFromRow)])
                 }
                 let moved = try connection.query(
                     """
@@ -134,6 +139,7 @@ extension CRMImportStore {
     /// The low-risk rule `new_without_candidates` over the chunk: a new person (or account)
     /// with no candidate, no conflict, no issue and confidence ≥ 0.9 needs no review, nor do
     /// the clean leads and interests of such a person. Each approval is a recorded decision.
+    /// Seq `[$2, $3)` of batch `$1`, rule `$4`.
     static let autoApproveSQL = """
         WITH eligible AS (
             SELECT p.id FROM crm_import_proposals p
@@ -150,8 +156,8 @@ extension CRMImportStore {
             RETURNING p.id, p.decision_id, p.tenant_id
         )
         INSERT INTO crm_import_decisions (id, tenant_id, batch_id, proposal_id, reviewer, decision, notes, rule)
-        SELECT decision_id, tenant_id, $1::uuid, id, 'rule:' || $5, 'approve', 'low-risk rule',
-            jsonb_build_object('rule', $5)
+        SELECT decision_id, tenant_id, $1::uuid, id, 'rule:' || $4::text, 'approve', 'low-risk rule',
+            jsonb_build_object('rule', $4::text)
         FROM approved
         """
 }
