@@ -18,7 +18,8 @@ Each run, on a fresh database of one private Redis + PostgreSQL (ops/services.sh
           or back in_review when proposals the bulk rules left undecided remain (fuzzy candidates) → T3
      the worker's peak RSS is its VmHWM, read before it is stopped.
 Figures (medians over runs): rows/s to proposals = rows ÷ (T1 − T0), proposals s, commit s, peak RSS;
-ratio = ours rows/s ÷ the peer's. Writes the `crm-import` section of bench/RESULTS.md, appends to
+ratio = ours rows/s ÷ the peer's. Writes the `crm-import` section of bench/RESULTS.md (`crm-import-N` for
+another --rows N), appends to
 bench/results/crm-import.jsonl; last stdout line
   RESULT rows_per_s=<ours> ratio=<ours ÷ peer> peak_rss_mib=<worker peak>
 
@@ -644,7 +645,7 @@ def write_section(args, rows: list[dict], manifest: dict, pg_version: str, csv_b
                 f"{done.get('pending', '?')} left pending")
 
     lines = [
-        "## crm-import: a 1M-row broker sheet to reviewed proposals and committed people",
+        f"## crm-import: a {args.rows:,}-row broker sheet to reviewed proposals and committed people",
         "",
         f"Command: `{args.cmdline}` · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · load average at "
         f"start {args.loadavg} · PostgreSQL {pg_version} (fsync on) · medians of {args.runs} run(s).",
@@ -687,7 +688,8 @@ def write_section(args, rows: list[dict], manifest: dict, pg_version: str, csv_b
         "",
     ]
     if record:
-        results_md.replace_section("crm-import", "\n".join(lines))
+        # The size (1,000,000 rows) has the section; other sizes keep one each beside it.
+        results_md.replace_section("crm-import" if args.rows == 1_000_000 else f"crm-import-{args.rows}", "\n".join(lines))
     print("\n".join(lines), file=sys.stderr)
     print(f"RESULT rows_per_s={fmt(ours_rate, '.0f') if ours_rate else 'n/a'} ratio={fmt(ratio, '.2f') if ratio else 'n/a'} "
           f"peak_rss_mib={fmt(peak, '.0f') if peak else 'n/a'}")
