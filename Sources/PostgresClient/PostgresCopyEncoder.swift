@@ -26,6 +26,12 @@ public struct PostgresCopyEncoder: Sendable {
         buffer.append(UInt8(ascii: "\n"))
     }
 
+    /// Gives back the buffer's spare capacity (up to as much again as it holds, from growing by
+    /// doubling): for a finished load that waits its turn to be sent.
+    public mutating func trimCapacity() {
+        buffer = buffer.withUnsafeBufferPointer { Array($0) }
+    }
+
     /// Forgets the bytes encoded so far (once sent), keeping the buffer's memory for the next chunk.
     public mutating func removeAll() {
         buffer.removeAll(keepingCapacity: true)

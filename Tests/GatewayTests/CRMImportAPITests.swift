@@ -106,12 +106,8 @@ struct CRMImportAPITests {
     @Test("a second commit, and a commit resumed after a crash, create nothing twice")
     func commitIsIdempotent() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let uploaded = try await S.upload(client, token: fixture.acme, file: try S.fixture("homemade_leads.csv"))
-            let id = try #require(uploaded.body.json["id"] as? String)
-            try await S.run(.ingest, id, fixture)
-            _ = try await S.review(client, fixture.operatorKey, id, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
+            let id = try await S.approvedAndCommitting(client, fixture)
             let store = CRMImportStore(postgres: fixture.gateway.postgres)
-            try await store.beginCommit(batchID: id, tenant: "acme")
             // Crash after the first chunk: the progress report after it throws.
             var processor = try S.processor(fixture)
             processor.commitChunk = 3
@@ -187,12 +183,8 @@ struct CRMImportAPITests {
     @Test("two commits of one batch running at once (a lease expired mid-commit) write each proposal once")
     func concurrentCommitsWriteOnce() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let uploaded = try await S.upload(client, token: fixture.acme, file: try S.fixture("homemade_leads.csv"))
-            let id = try #require(uploaded.body.json["id"] as? String)
-            try await S.run(.ingest, id, fixture)
-            _ = try await S.review(client, fixture.operatorKey, id, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
+            let id = try await S.approvedAndCommitting(client, fixture)
             let store = CRMImportStore(postgres: fixture.gateway.postgres)
-            try await store.beginCommit(batchID: id, tenant: "acme")
             let approved = try await S.count(
                 fixture, "SELECT count(*) FROM crm_import_proposals WHERE batch_id = $1::uuid AND status = 'approved'", [id])
             var processor = try S.processor(fixture)

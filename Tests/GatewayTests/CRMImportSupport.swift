@@ -11,6 +11,7 @@ import NIOCore
 import PlatformStore
 import PostgresClient
 import Testing
+
 @testable import Workers
 
 /// Building blocks of the CRM import tests: uploads, the fixtures, running the import's steps
@@ -38,6 +39,19 @@ enum CRMImportSupport {
         CRMImportProcessor(
             store: CRMImportStore(postgres: fixture.gateway.postgres),
             blobs: try FileBlobStore(root: fixture.blobRoot), logger: Logger(label: "test.crm"))
+    }
+
+    /// The home-made fixture uploaded for acme, ingested, every proposal approved, and the
+    /// batch moved to `committing`: ready for the commit step. Returns its id.
+    static func approvedAndCommitting(_ client: some TestClientProtocol, _ fixture: GatewayFixture) async throws
+        -> String
+    {
+        let uploaded = try await upload(client, token: fixture.acme, file: try Self.fixture("homemade_leads.csv"))
+        let id = try #require(uploaded.body.json["id"] as? String)
+        try await run(.ingest, id, fixture)
+        _ = try await review(client, fixture.operatorKey, id, #"{"bulk":[{"decision":"approve","where":{}}]}"#)
+        try await CRMImportStore(postgres: fixture.gateway.postgres).beginCommit(batchID: id, tenant: "acme")
+        return id
     }
 
     /// Runs `step` of the batch to its end with the real processor (no queue).

@@ -40,6 +40,14 @@ public struct CRMProposalRows: Sendable {
         count += 1
     }
 
+    /// Encodes each of `drafts`, in order.
+    public mutating func append(contentsOf drafts: [CRMProposalDraft]) {
+        for draft in drafts { append(draft) }
+    }
+
+    /// Gives back the spare capacity of the encoded rows, once the chunk is complete.
+    public mutating func trimCapacity() { encoder.trimCapacity() }
+
     /// `[]` without building it, for the many proposals with no issue or conflict.
     static func jsonArrayText(_ items: [JSONValue]) -> String {
         items.isEmpty ? "[]" : JSONValue.array(items).jsonText

@@ -10,7 +10,9 @@ extension CRMImportProcessor {
     /// A chunk is stored while the next one is parsed (one store in flight: the checkpoint
     /// moves in order). An ingest that reads the whole upload with a resolved manifest also
     /// gathers each row's identity keys on the way, for the propose step that follows.
-    func ingest(_ batch: CRMImportBatch, progress: @escaping Progress) async throws -> (CRMImportBatch, GatheredKeys?) {
+    func ingest(_ batch: CRMImportBatch, progress: @escaping Progress) async throws -> (
+        CRMImportBatch, GatheredClusters?
+    ) {
         guard let encoding = CSVEncoding(rawValue: batch.encoding), let delimiter = CSVDelimiter(rawValue: batch.delimiter)
         else {
             throw JobError(
@@ -25,11 +27,11 @@ extension CRMImportProcessor {
         var parser = CSVParser(
             dialect: CSVDialect(encoding: encoding, delimiter: delimiter),
             limits: CSVLimits(maxRows: Int.max), resumeAt: resume)
-        var gathered: GatheredKeys?
+        var gathered: (manifestID: String, clusterer: RowClusterer)?
         var normalizer: RowNormalizer?
         if resume == nil, let record = try await store.manifest(batchID: batch.id), record.resolved {
             normalizer = try Self.normalizer(record, batch: batch)
-            gathered = GatheredKeys(manifestID: record.id, clusterer: RowClusterer(expectedRows: batch.rowCount))
+            gathered = (record.id, RowClusterer(expectedRows: batch.rowCount))
         }
         var checkpoint = batch.ingestOffset
         var rowsRead = batch.rowsRead
@@ -86,7 +88,12 @@ extension CRMImportProcessor {
         guard let updated = try await store.batch(id: batch.id) else {
             throw JobError(code: "batch_not_found", message: "batch \(batch.id) vanished", retriable: false)
         }
-        return (updated, gathered)
+        return (
+            updated,
+            gathered.map {
+                GatheredClusters(manifestID: $0.manifestID, clusters: $0.clusterer.finish(rowCount: updated.rowsRead))
+            }
+        )
     }
 
     static func issueJSON(_ issue: CSVRowIssue) -> JSONValue {

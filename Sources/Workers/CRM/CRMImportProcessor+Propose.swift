@@ -15,7 +15,7 @@ extension CRMImportProcessor {
     /// after which every cluster that ended is stored: a resumed step re-runs the
     /// deterministic first pass and skips what it stored.
     func propose(
-        _ batch: CRMImportBatch, gathered: GatheredKeys? = nil, progress: @escaping Progress
+        _ batch: CRMImportBatch, gathered: GatheredClusters? = nil, progress: @escaping Progress
     ) async throws -> CRMImportBatch {
         guard let record = try await store.manifest(batchID: batch.id) else {
             throw JobError(code: "invalid_batch", message: "batch \(batch.id) has no mapping manifest", retriable: false)
@@ -23,17 +23,17 @@ extension CRMImportProcessor {
         let normalizer = try Self.normalizer(record, batch: batch)
         let total = batch.rowsRead
 
-        var clusterer: RowClusterer
+        let clusters: RowClusters
         if let gathered, gathered.manifestID == record.id {
-            clusterer = gathered.clusterer
+            clusters = gathered.clusters
         } else {
-            clusterer = RowClusterer(expectedRows: total)
+            var clusterer = RowClusterer(expectedRows: total)
             try await scan(batch) { record in
                 guard record.number <= total else { return }
                 clusterer.add(row: record.number, keys: normalizer.identityKeys(fields: record.fields))
             }
+            clusters = clusterer.finish(rowCount: total)
         }
-        let clusters = clusterer.finish(rowCount: total)
         try await report(progress, step: "propose", done: batch.proposeRows, of: total, checkpoint: "grouped")
 
         let assembler = CRMProposalAssembler(batchID: batch.id)
@@ -52,8 +52,9 @@ extension CRMImportProcessor {
         var inFlight: [(task: Task<Void, any Error>, holding: AsyncStream<Void>, fromRow: Int)] = []
         func flush(through row: Int) async throws {
             if inFlight.count >= proposeStoresInFlight { try await inFlight.removeFirst().task.value }
-            let (proposals, chunkIssues, fromRow) = (chunk, issues, checkpoint)
-            let previous = inFlight.last
+            var completed = chunk
+            completed.trimCapacity()
+            let (proposals, chunkIssues, fromRow, previous) = (completed, issues, checkpoint, inFlight.last)
             checkpoint = row
             chunk = CRMProposalRows(batchID: batch.id, tenant: batch.tenant, firstSeq: chunk.nextSeq)
             issues.removeAll(keepingCapacity: true)
@@ -92,13 +93,11 @@ extension CRMImportProcessor {
                     issues.append((row, .array(data.issues.map { CRMProposalAssembler.issueJSON($0, row: nil) })))
                 }
                 if cluster == row && last == row {
-                    for draft in assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts) {
-                        chunk.append(draft)
-                    }
+                    chunk.append(contentsOf: assembler.proposals([(row, data)], emittedAccounts: &emittedAccounts))
                 } else {
                     open[cluster, default: []].append((row, data))
                     if row == last, let rows = open.removeValue(forKey: cluster) {
-                        for draft in assembler.proposals(rows, emittedAccounts: &emittedAccounts) { chunk.append(draft) }
+                        chunk.append(contentsOf: assembler.proposals(rows, emittedAccounts: &emittedAccounts))
                     }
                 }
                 if chunk.count >= proposeChunkProposals { pendingFlush = true }

@@ -22,7 +22,7 @@ public struct CRMImportProcessor: JobProcessor {
     /// Proposals stored and matched per transaction, at least (a chunk ends between reads of
     /// the upload). Matching a chunk reads the tenant's people once, so larger chunks read
     /// them less often; a chunk is held as its encoded rows, about 600 bytes a proposal.
-    var proposeChunkProposals = 40_000
+    var proposeChunkProposals = 30_000
     /// Chunks of proposals being stored at once, each on its own connection (see
     /// `CRMImportStore.appendProposals`).
     var proposeStoresInFlight = 2
@@ -66,7 +66,7 @@ public struct CRMImportProcessor: JobProcessor {
         var batch = batch
         switch step {
         case .ingest:
-            var gathered: GatheredKeys?
+            var gathered: GatheredClusters?
             if batch.status == .ingesting { (batch, gathered) = try await ingest(batch, progress: progress) }
             if batch.status == .proposing { batch = try await propose(batch, gathered: gathered, progress: progress) }
         case .propose:
@@ -89,12 +89,13 @@ public struct CRMImportProcessor: JobProcessor {
             batch.id, to: .failed, error: .object(["code": .string(code), "message": .string(message)]))
     }
 
-    /// The identity keys of every row of a batch, gathered by an ingest that read the whole
-    /// upload with a resolved manifest: the propose step that follows needs no first pass.
-    struct GatheredKeys {
-        /// The manifest the keys were normalized with; another one makes them void.
+    /// The rows of a batch grouped into people from the identity keys an ingest gathered while
+    /// it read the whole upload with a resolved manifest: the propose step that follows needs
+    /// no first pass. Only the grouping is kept, not the keys (tens of megabytes a million rows).
+    struct GatheredClusters {
+        /// The manifest the keys were normalized with; another one makes the grouping void.
         let manifestID: String
-        var clusterer: RowClusterer
+        let clusters: RowClusters
     }
 
     /// The batch's normalizer: its manifest, its default region, and day-first dates except
