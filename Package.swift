@@ -48,6 +48,8 @@ let package = Package(
         .systemLibrary(
             name: "CLibpng", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        // glibc's malloc.h (mallopt): part of libc, nothing to link.
+        .systemLibrary(name: "CMalloc"),
 
         // The leaf every target may import: error codes and the error protocol, job states,
         // the JSON value, backoff, the dedicated-thread executor of the C clients.
@@ -218,7 +220,7 @@ let package = Package(
                 "S3BlobStore", "Webhooks", "Schedules", "JobTracing",
                 .product(name: "OTel", package: "swift-otel"),
                 "Broker", "JobContracts", "Producer", "Workers", "Gateway", "CurlClient", "GPUBox", "Hydration", "Emulators",
-                "BlobStore", "PlatformStore", "CRMImport",
+                "BlobStore", "PlatformStore", "CRMImport", "CMalloc",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

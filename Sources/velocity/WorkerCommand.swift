@@ -2,6 +2,7 @@ import ArgumentParser
 import BlobStore
 import Broker
 import CurlClient
+import CMalloc
 import Foundation
 import Logging
 import PlatformStore
@@ -100,6 +101,11 @@ struct WorkerCommand: AsyncParsableCommand {
         guard handler == "crm", let url = connection.resolvedPostgresURL else {
             return BuiltInHandler(argument: handler) ?? BuiltInHandler(argument: "noop")!
         }
+        // A propose step builds chunks of tens of megabytes on several threads. glibc serves such
+        // blocks by mmap only until the first is freed, then raises its threshold and carves them
+        // from per-thread arenas that keep the memory: measured at 1,000,000 rows, four arenas of
+        // 60 MB stayed resident. A fixed threshold hands every large block back when freed.
+        _ = mallopt(M_MMAP_THRESHOLD, 256 * 1024)
         let postgres = PostgresPool(url: url, maxConnections: 4)
         try await PlatformMigrations.migrate(postgres)
         var router = JobRouter()
