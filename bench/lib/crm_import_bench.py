@@ -684,6 +684,9 @@ def write_section(args, rows: list[dict], manifest: dict, pg_version: str, csv_b
         "- Python: the same rules in `bench/peers/crm_import_python.py`, timed from opening the file; it runs "
         "first in each run, on the same seeded database, in schema `peer` (dropped before velocity runs). "
         "Peak RSS = its VmHWM." + peer_steps(),
+        "- The two sides store different amounts: velocity a reviewable proposal per person, lead, property interest and "
+        "account (the issue's contract), the peer one wide row per person with its lead and interest fields; rows/s "
+        "counts source rows.",
         "- Raw figures: `bench/results/crm-import.jsonl`.",
         "",
     ]
