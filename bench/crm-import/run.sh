@@ -8,21 +8,10 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-CMDLINE="bench/run crm-import${*:+ $*}"
-BUILD=1 PEER_ONLY=0 ARGS=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --no-build) BUILD=0; shift ;;
-    --no-peer) ARGS+=(--no-peer); shift ;;
-    --peer-only) PEER_ONLY=1; ARGS+=(--peer-only); shift ;;
-    --rows|--runs|--seed)
-      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
-      ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
-  esac
-done
 . "$BENCH_DIR/lib/prepare.sh"
+bench_options crm-import "--no-peer --peer-only" "--rows --runs --seed" "$@"
+PEER_ONLY=0
+case " ${ARGS[*]} " in *" --peer-only "*) PEER_ONLY=1 ;; esac
 bash "$ROOT/ops/install-deps.sh" >&2
 bench_venv
 

@@ -8,20 +8,8 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-CMDLINE="bench/run fairness${*:+ $*}"
-BUILD=1 ARGS=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --no-build) BUILD=0; shift ;;
-    --no-peer) ARGS+=(--no-peer); shift ;;
-    --runs|--heavy-jobs|--light-batch|--interval-ms|--workers|--concurrency)
-      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
-      ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
-  esac
-done
 . "$BENCH_DIR/lib/prepare.sh"
+bench_options fairness "--no-peer" "--runs --heavy-jobs --light-batch --interval-ms --workers --concurrency" "$@"
 bash "$ROOT/ops/install-deps.sh" >&2
 bench_venv
 bench_velocity "$BUILD"

@@ -33,3 +33,28 @@ bench_loadavg() {
   LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
   case $LOADAVG in 0.[0-4]*) ;; *) say "WARNING: load average is $LOADAVG; other work will skew the figures" ;; esac
 }
+
+# The options of a bench script, one rule for all: --no-build (BUILD=0), -h/--help (the script's
+# header comment), each flag of FLAGS and each option of INTEGERS with its positive integer value
+# passed on in ARGS; anything else is refused. Sets CMDLINE ("bench/run NAME …"), BUILD and ARGS.
+#   bench_options NAME "FLAGS" "INTEGERS" "$@"
+bench_options() {
+  local name=$1 flags=" $2 " integers=" $3 "
+  shift 3
+  CMDLINE="bench/run $name${*:+ $*}"
+  BUILD=1 ARGS=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --no-build ]; then
+      BUILD=0; shift
+    elif [ "$1" = -h ] || [ "$1" = --help ]; then
+      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2
+    elif [[ -n $1 && $flags == *" $1 "* ]]; then
+      ARGS+=("$1"); shift
+    elif [[ -n $1 && $integers == *" $1 "* ]]; then
+      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
+      ARGS+=("$1" "$2"); shift 2
+    else
+      echo "unknown option: $1" >&2; exit 2
+    fi
+  done
+}

@@ -1,0 +1,42 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The one option rule of the bench scripts (`bench_options` in `bench/lib/prepare.sh`): a bad
+/// option stops a bench before it installs, builds or starts anything.
+@Suite("bench script options")
+struct BenchOptionsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func run(_ bench: String, _ arguments: [String]) async throws -> VelocityBinary.Outcome {
+        try await VelocityBinary.run(
+            [Self.root.appendingPathComponent("bench/\(bench)/run.sh").path] + arguments,
+            executable: URL(fileURLWithPath: "/bin/bash"), in: Self.root)
+    }
+
+    @Test(
+        "unknown options, missing or non-positive values are refused with exit 2 and nothing started",
+        arguments: [
+            ("broker-curves", ["--bogus"], "unknown option: --bogus"),
+            ("broker-curves", ["--runs"], "--runs needs a positive integer"),
+            ("fairness", ["--workers", "0"], "--workers needs a positive integer"),
+            ("fairness", ["--no-peer", "--light-batch", "x"], "--light-batch needs a positive integer"),
+            ("crm-import", ["--rows", "-5"], "--rows needs a positive integer"),
+            ("crm-import", ["--peer-only", "--no-build", "extra"], "unknown option: extra"),
+        ])
+    func refused(_ bench: String, _ arguments: [String], _ message: String) async throws {
+        let outcome = try await run(bench, arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("building velocity") && !outcome.stderr.contains("creating"))
+    }
+
+    @Test("--help prints the script's header comment")
+    func help() async throws {
+        let outcome = try await run("crm-import", ["--help"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.hasPrefix("bench/run crm-import [--rows N]"))
+        #expect(outcome.stderr.contains("--peer-only") && !outcome.stderr.contains("set -euo pipefail"))
+    }
+}
