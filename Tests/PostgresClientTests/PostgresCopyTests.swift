@@ -9,6 +9,11 @@ import VelocityTypes
         encoder.append([nil])
         let expected = "a\\tb\t\\N\t\\\\N\tx\\ny\\rz\t\t\\\\\tü🚀\n\\N\n"
         #expect(String(decoding: encoder.buffer, as: UTF8.self) == expected)
+        var reserved = PostgresCopyEncoder(reservingCapacity: 1 << 16)
+        reserved.append(["a\tb"])
+        reserved.trimCapacity()
+        #expect(String(decoding: reserved.buffer, as: UTF8.self) == "a\\tb\n", "trimming keeps the bytes")
+        #expect(reserved.buffer.capacity < 1024, "and gives back the spare capacity")
         encoder.removeAll()
         #expect(encoder.buffer.isEmpty)
     }
