@@ -28,12 +28,18 @@ struct DoctorCommand: AsyncParsableCommand {
             for id in record.missingFromBroker.prefix(20) { print("    \(id)") }
             print("  open in postgres, ended in redis: \(record.endedInBroker.count)\(repair ? " (postgres updated)" : "")")
             for id in record.endedInBroker.prefix(20) { print("    \(id)") }
+            print(
+                "  queues whose recorded limits or pause redis does not hold: \(record.settingsDrift.count)\(repair ? " (applied again)" : "")"
+            )
+            for queue in record.settingsDrift { print("    \(queue)") }
         } else {
             print("postgres: not configured (set --postgres-url or VELOCITY_POSTGRES_URL); checking redis only")
         }
         for queue in queues {
             let orphans = report.orphanedIndexEntries[queue] ?? []
-            print("redis \(queue): \(orphans.count) orphaned index entries\(repair && !orphans.isEmpty ? " (removed)" : ""), outbox backlog \(report.outboxBacklog[queue] ?? 0)")
+            print(
+                "redis \(queue): \(orphans.count) orphaned index entries\(repair && !orphans.isEmpty ? " (removed)" : ""), outbox backlog \(report.outboxBacklog[queue] ?? 0)"
+            )
         }
         print(report.isHealthy ? "healthy" : (repair ? "repaired" : "inconsistent: run with --repair"))
         if !report.isHealthy && !repair { throw ExitCode(1) }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import BlobStore
 import Broker
-import CurlClient
 import CMalloc
+import CurlClient
 import Foundation
 import Logging
 import PlatformStore
@@ -48,7 +48,9 @@ struct WorkerCommand: AsyncParsableCommand {
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
         if let limits {
-            try await broker.setLimits(queue: queue, try Self.queueLimits(fromFile: limits))
+            // Recorded too when there is a record store, so a Redis that loses its data gets them back.
+            try await QueueControl(broker: broker, store: store).setLimits(
+                queue: queue, try Self.queueLimits(fromFile: limits))
         }
         let jobs = try await makeHandler(logger: logger)
         let tracing = try TracingExport.start(service: "velocity-worker")

@@ -121,6 +121,40 @@ struct SystemOfRecordTests {
         }
     }
 
+    @Test("queue limits and pause are recorded before they are applied, and FLUSHALL loses them only until reconcile")
+    func queueSettingsAfterFlushAll() async throws {
+        let server = try RedisServerProcess()
+        try await withStack(redisURL: server.url) { broker, store, producer in
+            let control = QueueControl(broker: broker, store: store)
+            let limits = QueueLimits(
+                weights: ["acme": 0.1, "*": 2], caps: ["tenant:*": 2, "key:lead:*": 1],
+                rates: ["queue": .init(count: 10, intervalMilliseconds: 1_000)], fair: false)
+            try await control.setLimits(queue: "q", limits)
+            try await control.setPaused(queue: "q", true)
+            let bad = QueueLimits(caps: ["tenants:acme": 1])
+            await #expect(throws: BrokerError.self) { try await control.setLimits(queue: "q", bad) }
+            await #expect(throws: BrokerError.self) { try await control.setLimits(queue: "other", bad) }
+            #expect(try await store.queueSettings() == ["q": QueueSettings(limits: limits, paused: true)])
+            #expect(try await control.restore() == [], "what the broker holds is what was recorded")
+            let receipt = try await producer.submit(JobRequest(kind: "test.job", tenant: "acme"))
+
+            _ = try await broker.send(RedisCommand("FLUSHALL"))
+            let report = try await JobReconciler(broker: broker, store: store, gracePeriodMilliseconds: 0).run(repair: true)
+            #expect(report.settingsDrift == ["q"])
+            #expect(report.missingFromBroker == [receipt.id])
+            #expect(try await broker.limits(queue: "q") == limits)
+            #expect(try await broker.depth(queue: "q").paused)
+            #expect(try await broker.claim(max: 1).isEmpty, "the restored job waits: its queue is still paused")
+            #expect(try await control.restore() == [])
+
+            // Without a record store a change lives in Redis alone, and nothing is restored.
+            let unrecorded = QueueControl(broker: broker, store: nil)
+            try await unrecorded.setPaused(queue: "q", false)
+            #expect(try await unrecorded.restore() == [])
+            #expect(try await control.restore(repair: false) == ["q"], "Redis no longer holds what was recorded")
+        }
+    }
+
     @Test("a terminal state lost on its way to Postgres is copied over by the reconciler")
     func reconcileCopiesLostTerminalStates() async throws {
         try await withStack { broker, store, producer in
@@ -143,7 +177,8 @@ struct SystemOfRecordTests {
             _ = try await producer.submit(JobRequest(kind: "test.job"))
             let claimed = try await broker.claimOne()
             try await broker.complete(claimed.lease, result: nil)
-            let broken = PostgresJobRecordStore(pool: PostgresPool(url: "postgresql://velocity@127.0.0.1:1/none", maxConnections: 1))
+            let broken = PostgresJobRecordStore(
+                pool: PostgresPool(url: "postgresql://velocity@127.0.0.1:1/none", maxConnections: 1))
             let sync = JobRecordSync(broker: broker, store: broken, queues: ["q"], logger: logger)
             await #expect(throws: (any Error).self) { try await sync.drainOnce(queue: "q") }
             #expect(try await broker.send(RedisCommand("LLEN", [broker.keys("q").outbox])).int == 1)

@@ -1,13 +1,14 @@
 import Broker
 import Foundation
-@testable import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Producer
-import Testing
 import TestSupport
+import Testing
+
+@testable import Gateway
 
 @Suite("Batch life cycle")
 struct BatchLifecycleTests {
@@ -93,7 +94,8 @@ struct BatchLifecycleTests {
             try await eventually("the running child is asked to stop") {
                 try await fixture.gateway.broker.heartbeat(held.lease, progress: nil).cancelRequested
             }
-            let meanwhile = try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let meanwhile = try await client.execute(
+                uri: "/v1/batches/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(meanwhile.body.json["status"] as? String == "cancelling")
             _ = try await fixture.gateway.broker.fail(
                 held.lease, JobFailure(code: "canceled", message: "stopped", retriable: false, disposition: .canceled))
@@ -177,8 +179,12 @@ struct BatchLifecycleTests {
             }
             _ = try await gateway.producer.submit(earlier)
 
-            let first = BatchCoordinator(postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
-            let second = BatchCoordinator(postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer, logger: gateway.logger)
+            let first = BatchCoordinator(
+                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+                logger: gateway.logger)
+            let second = BatchCoordinator(
+                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+                logger: gateway.logger)
             async let a: Void = first.runOnce()
             async let b: Void = second.runOnce()
             _ = try await (a, b)
@@ -203,6 +209,52 @@ struct BatchLifecycleTests {
             try await first.runOnce()
             #expect(try await library.store.batch(id: batch.id)?.status == .cancelling)
             #expect(try await gateway.broker.depth(queue: "llm").queued == 50)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
+    @Test("progress comes from the broker's counts; the end waits for the record, which also stands in for lost counts")
+    func countsFromTheBroker() async throws {
+        // No services run: each coordinator pass and each record sync is this test's.
+        let fixture = try await GatewayFixture.make()
+        do {
+            let gateway = fixture.gateway
+            let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
+            let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
+            let file = try await library.storeFile(S.jsonl(count: 10), tenant: "acme", purpose: "batch", filename: "in.jsonl")
+            let batch = try await library.createBatch(
+                principal: principal, inputFileID: file.id, endpoint: "/v1/chat/completions", completionWindow: "24h",
+                metadata: nil)
+            let coordinator = BatchCoordinator(
+                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+                logger: gateway.logger)
+            try await coordinator.runOnce()
+            #expect(try await library.store.batch(id: batch.id)?.status == .in_progress)
+
+            _ = try await S.work(gateway, count: 10, failing: ["req-3"])
+            try await coordinator.runOnce()
+            var stored = try #require(try await library.store.batch(id: batch.id))
+            #expect(stored.status == .in_progress, "every line ended, but no end has reached Postgres yet")
+            #expect(stored.completed == 9)
+            #expect(stored.failed == 1)
+
+            // Redis lost the batch's counts: the record's stand in (nothing synced yet).
+            _ = try await gateway.redis.send(RedisCommand("DEL", [gateway.broker.keys("llm").batch(batch.id)]))
+            #expect(try await coordinator.lineCounts(stored) == BatchChildCounts(succeeded: 0, unsuccessful: 0, all: 10))
+            try await coordinator.runOnce()
+            #expect(try await library.store.batch(id: batch.id)?.completed == 0)
+
+            let sync = JobRecordSync(broker: gateway.broker, store: gateway.records, queues: ["llm"], logger: gateway.logger)
+            #expect(try await sync.drainOnce(queue: "llm") == 10)
+            #expect(try await coordinator.lineCounts(stored) == BatchChildCounts(succeeded: 9, unsuccessful: 1, all: 10))
+            try await coordinator.runOnce()
+            stored = try #require(try await library.store.batch(id: batch.id))
+            #expect(stored.status == .completed)
+            #expect(stored.completed == 9)
+            #expect(stored.failed == 1)
         } catch {
             await fixture.tearDown()
             throw error

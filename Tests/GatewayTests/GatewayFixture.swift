@@ -65,6 +65,17 @@ struct GatewayFixture: Sendable {
     }
 
     func tearDown() async {
+        await loseRedisData()
+        await gateway.close()
+        if let admin = try? await PostgresConnection.connect(url: gateway.configuration.postgresURL) {
+            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
+            await admin.close()
+        }
+        try? FileManager.default.removeItem(at: blobRoot)
+    }
+
+    /// Deletes every Redis key of this gateway's namespace: its share of a `FLUSHALL`.
+    func loseRedisData() async {
         let namespace = gateway.configuration.namespace
         var cursor = "0"
         repeat {
@@ -77,12 +88,6 @@ struct GatewayFixture: Sendable {
             let keys = (parts[1].array ?? []).compactMap(\.string)
             if !keys.isEmpty { _ = try? await gateway.redis.send(RedisCommand("DEL", keys)) }
         } while cursor != "0"
-        await gateway.close()
-        if let admin = try? await PostgresConnection.connect(url: gateway.configuration.postgresURL) {
-            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-            await admin.close()
-        }
-        try? FileManager.default.removeItem(at: blobRoot)
     }
 
     /// `Authorization: Bearer <token>`, plus any extra headers.

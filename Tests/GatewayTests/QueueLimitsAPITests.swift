@@ -70,6 +70,7 @@ struct QueueLimitsAPITests {
                 uri: "/v1/queues/cpu/limits", method: .put, headers: GatewayFixture.json(fixture.operatorKey),
                 body: ByteBuffer(string: Self.limits))
             #expect(put.status == .ok)
+            let stored = try put.body.decode(QueueLimits.self)
             let refused: [(String, String, HTTPResponse.Status, String)] = [
                 (fixture.operatorKey, #"{"caps":{"tenants:acme":1}}"#, .unprocessableContent, "invalid_request"),
                 (fixture.operatorKey, #"{"weights":{"acme":-1}}"#, .unprocessableContent, "invalid_request"),
@@ -94,6 +95,7 @@ struct QueueLimitsAPITests {
                 body: ByteBuffer(string: Self.limits))
             #expect(unknown.status == .notFound)
             #expect(try await fixture.gateway.broker.limits(queue: "cpu").caps == ["tenant:*": 1])
+            #expect(try await fixture.gateway.records.queueSettings() == ["cpu": QueueSettings(limits: stored)])
             for key in ["", String(repeating: "k", count: 129), #"lead:1\u0007"#] {
                 let badKey = try await client.execute(
                     uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
@@ -104,6 +106,42 @@ struct QueueLimitsAPITests {
                 )
             }
             #expect(try await fixture.gateway.broker.depth(queue: "cpu").queued == 0)
+        }
+    }
+
+    @Test("limits and pause set through the routes are recorded, and come back after Redis loses its data")
+    func settingsSurviveDataLoss() async throws {
+        // The gateway's own reconciler stays off, so this test's runs see every drift.
+        try await GatewayFixture.withGateway(configure: { $0.recordSync = false }) { fixture, client in
+            let put = try await client.execute(
+                uri: "/v1/queues/cpu/limits", method: .put, headers: GatewayFixture.json(fixture.operatorKey),
+                body: ByteBuffer(string: Self.limits))
+            #expect(put.status == .ok)
+            let limits = try put.body.decode(QueueLimits.self)
+            let pause = try await client.execute(
+                uri: "/v1/queues/cpu/pause", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            #expect(pause.status == .ok)
+            let recorded = try await fixture.gateway.records.queueSettings()
+            #expect(recorded == ["cpu": QueueSettings(limits: limits, paused: true)])
+
+            let reconciler = JobReconciler(broker: fixture.gateway.broker, store: fixture.gateway.records)
+            #expect(try await reconciler.run(repair: false).settingsDrift == [], "nothing drifted yet")
+            await fixture.loseRedisData()
+            #expect(try await fixture.gateway.broker.limits(queue: "cpu").isEmpty)
+            #expect(try await fixture.gateway.broker.depth(queue: "cpu").paused == false)
+            #expect(try await reconciler.run(repair: false).settingsDrift == ["cpu"])
+            #expect(try await fixture.gateway.broker.limits(queue: "cpu").isEmpty, "a dry run changes nothing")
+
+            #expect(try await reconciler.run(repair: true).settingsDrift == ["cpu"])
+            #expect(try await fixture.gateway.broker.limits(queue: "cpu") == limits)
+            #expect(try await fixture.gateway.broker.depth(queue: "cpu").paused)
+            #expect(try await reconciler.run(repair: true).settingsDrift == [], "applied once, then in step")
+
+            let resume = try await client.execute(
+                uri: "/v1/queues/cpu/resume", method: .post, headers: GatewayFixture.auth(fixture.operatorKey))
+            #expect(resume.status == .ok)
+            #expect(try await fixture.gateway.records.queueSettings()["cpu"] == QueueSettings(limits: limits, paused: false))
+            #expect(try await fixture.gateway.broker.depth(queue: "cpu").paused == false)
         }
     }
 }

@@ -5,6 +5,8 @@
 ///   original id, so its idempotency and history are kept.
 /// - A job Postgres holds as open that Redis has already ended (a state record lost between the
 ///   outbox and Postgres) gets its terminal state written to Postgres.
+/// - A queue whose recorded limits or pause Redis no longer holds gets them back
+///   (`QueueControl.restore`), before its jobs are restored, so they wait under their limits.
 public struct JobReconciler: Sendable {
     public let broker: RedisBroker
     public let store: any JobRecordStore
@@ -23,6 +25,8 @@ public struct JobReconciler: Sendable {
         public var missingFromBroker: [String] = []
         /// Open in Postgres, ended in Redis.
         public var endedInBroker: [String] = []
+        /// Queues whose recorded settings (limits, pause) Redis did not hold.
+        public var settingsDrift: [String] = []
         public var repaired = false
     }
 
@@ -30,6 +34,7 @@ public struct JobReconciler: Sendable {
     public func run(repair: Bool, pageSize: Int = 1_000) async throws -> Report {
         var report = Report()
         report.repaired = repair
+        report.settingsDrift = try await QueueControl(broker: broker, store: store).restore(repair: repair)
         var after: String?
         while true {
             let page = try await store.openJobs(afterID: after, minimumAgeMilliseconds: gracePeriodMilliseconds, limit: pageSize)
@@ -62,11 +67,12 @@ public struct JobReconciler: Sendable {
     private func restore(_ jobs: [JobSubmission]) async throws {
         guard !jobs.isEmpty else { return }
         // Delays were served already (or are moot now): a restored job is ready at once.
-        _ = try await broker.enqueue(jobs.map { job in
-            var job = job
-            job.delayMilliseconds = 0
-            return job
-        })
+        _ = try await broker.enqueue(
+            jobs.map { job in
+                var job = job
+                job.delayMilliseconds = 0
+                return job
+            })
     }
 
     private func copyTerminalStates(queue: String, ids: [String]) async throws {

@@ -18,9 +18,15 @@ public struct JobReconcilerService: Service {
             while !Task.isCancelled {
                 do {
                     let report = try await reconciler.run(repair: true)
+                    if !report.settingsDrift.isEmpty {
+                        logger.warning(
+                            "reconciled: applied the recorded limits and pause of queues \(report.settingsDrift.joined(separator: ", ")) again"
+                        )
+                    }
                     if !report.missingFromBroker.isEmpty || !report.endedInBroker.isEmpty {
                         logger.warning(
-                            "reconciled: restored \(report.missingFromBroker.count) jobs to Redis, wrote \(report.endedInBroker.count) terminal states to Postgres")
+                            "reconciled: restored \(report.missingFromBroker.count) jobs to Redis, wrote \(report.endedInBroker.count) terminal states to Postgres"
+                        )
                     }
                 } catch {
                     logger.error("reconcile failed: \(error)")

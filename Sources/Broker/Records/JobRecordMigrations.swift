@@ -68,5 +68,15 @@ public enum JobRecordMigrations {
             sql: """
                 ALTER TABLE jobs ADD COLUMN concurrency_key text;
                 """),
+        PostgresMigration(
+            version: 6, name: "queue settings",
+            sql: """
+                CREATE TABLE queue_settings (
+                    queue text PRIMARY KEY,
+                    limits jsonb NOT NULL DEFAULT '{}',
+                    paused boolean NOT NULL DEFAULT false,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                """),
     ]
 }

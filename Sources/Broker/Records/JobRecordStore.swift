@@ -38,6 +38,16 @@ public protocol JobRecordStore: Sendable {
 
     /// A page of a batch's ended children in id order, ids above `afterID`.
     func endedChildren(parentBatch: String, afterID: String?, limit: Int) async throws -> [RecordedJob]
+
+    /// The settings operators gave queues (limits, pause), by queue: what a broker that lost its
+    /// data gets back from `QueueControl.restore`.
+    func queueSettings() async throws -> [String: QueueSettings]
+
+    /// Records a queue's limits; its pause flag stays as recorded.
+    func recordLimits(queue: String, _ limits: QueueLimits) async throws
+
+    /// Records whether a queue is paused; its limits stay as recorded.
+    func recordPaused(queue: String, _ paused: Bool) async throws
 }
 
 /// A job as the system of record holds it.

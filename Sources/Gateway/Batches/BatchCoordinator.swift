@@ -1,7 +1,7 @@
 public import BlobStore
 public import Broker
-import JobContracts
 import Foundation
+import JobContracts
 public import Logging
 public import Producer
 public import ServiceLifecycle
@@ -17,7 +17,8 @@ public import ServiceLifecycle
 /// crashed half-way runs again without duplicates once its lease runs out.
 public struct BatchCoordinator: Service {
     let store: BatchStore
-    /// The children's states, from the system of record.
+    /// The children's ends, from the system of record: where the output files come from, and
+    /// the counts when the broker's are incomplete.
     let records: any JobRecordStore
     let blobs: any BlobStore
     let producer: JobProducer
@@ -32,7 +33,7 @@ public struct BatchCoordinator: Service {
 
     /// - Parameters:
     ///   - postgres: the pool of the gateway's `files` and `batches` tables.
-    ///   - records: the system of record, where the children's ends are counted.
+    ///   - records: the system of record, where the children's ends are read for the output.
     ///   - producer: submits the children (and its broker cancels them).
     public init(
         postgres: PostgresPool, records: any JobRecordStore, blobs: any BlobStore, producer: JobProducer, logger: Logger,
@@ -70,8 +71,9 @@ public struct BatchCoordinator: Service {
     func runOnce() async throws {
         for (id, status) in try await store.claimableBatches(limit: 1_000) {
             if Task.isShuttingDownGracefully { return }
-            guard let (batch, pastExpiry) = try await store.claim(
-                id: id, status: status, owner: owner, leaseMilliseconds: leaseMilliseconds)
+            guard
+                let (batch, pastExpiry) = try await store.claim(
+                    id: id, status: status, owner: owner, leaseMilliseconds: leaseMilliseconds)
             else { continue }
             do {
                 try await step(batch, pastExpiry: pastExpiry)
@@ -89,11 +91,13 @@ public struct BatchCoordinator: Service {
         case .validating:
             try await validate(batch)
         case .in_progress:
-            let counts = try await records.childCounts(parentBatch: batch.id)
+            let counts = try await lineCounts(batch)
             try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
             if pastExpiry {
                 try await windDown(batch, to: .expired)
             } else if counts.ended >= batch.total {
+                // The output file is written from the record: wait until every end has reached it.
+                guard try await records.childCounts(parentBatch: batch.id).ended >= batch.total else { return }
                 guard
                     try await store.transition(
                         id: batch.id, from: .in_progress, to: .finalizing, owner: owner, keepLease: true)
@@ -109,6 +113,20 @@ public struct BatchCoordinator: Service {
         }
     }
 
+    /// How the batch's lines stand, read on every pass: the broker's counts, which its scripts
+    /// keep as each line moves (one hash read, however large the batch), while they account for
+    /// every line; the record's (a count over the jobs table) when they do not, as after Redis
+    /// lost its data and the reconciler restored only the open lines.
+    func lineCounts(_ batch: BatchStore.StoredBatch) async throws -> BatchChildCounts {
+        let live = try await broker.batchCounts(queue: LLMBatchLine.kind.queue, parents: [batch.id])[batch.id]
+        if let live, live.total >= batch.total {
+            return BatchChildCounts(
+                succeeded: live.succeeded, unsuccessful: live.failed + live.canceled + live.dead, all: live.total,
+                canceled: live.canceled)
+        }
+        return try await records.childCounts(parentBatch: batch.id)
+    }
+
     /// Reads and checks the input file; a file with any bad line fails the batch with every
     /// problem listed and no child job, a good one becomes one child job per line.
     func validate(_ batch: BatchStore.StoredBatch) async throws {
@@ -116,7 +134,9 @@ public struct BatchCoordinator: Service {
         if let file = try await store.file(id: batch.inputFileID) {
             bytes = try await blobs.read(file.blobKey)
         } else {
-            try await fail(batch, [BatchLineError(code: "file_not_found", message: "The input file no longer exists.", param: "input_file_id")])
+            try await fail(
+                batch,
+                [BatchLineError(code: "file_not_found", message: "The input file no longer exists.", param: "input_file_id")])
             return
         }
         switch BatchInputValidator().validate(bytes, endpoint: batch.endpoint) {

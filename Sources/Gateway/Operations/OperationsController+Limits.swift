@@ -33,13 +33,14 @@ extension OperationsController {
         return try JSONResponse.make(try await broker.limits(queue: try queueName(context)))
     }
 
-    /// `PUT /v1/queues/{name}/limits`: replaces them (operators); a rule the broker could not
-    /// apply is a 422 naming it, and nothing changes.
+    /// `PUT /v1/queues/{name}/limits`: replaces them (operators), in Postgres and then Redis, so a
+    /// Redis that loses its data gets them back at the next reconcile; a rule the broker could
+    /// not apply is a 422 naming it, and nothing changes.
     @Sendable func setLimits(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.require(.operator)
         let queue = try queueName(context)
         let limits = try await JSONResponse.decode(QueueLimits.self, from: request, context: context)
-        try await broker.setLimits(queue: queue, limits)
+        try await control.setLimits(queue: queue, limits)
         return try JSONResponse.make(try await broker.limits(queue: queue))
     }
 }

@@ -17,12 +17,15 @@ public struct OperationsController: Sendable {
     let metrics: GatewayMetrics
     let rates: QueueRates
     let webhooks: WebhookStore
+    /// Pause and limits: recorded in Postgres, then applied to the broker.
+    let control: QueueControl
 
     init(
         broker: any JobBroker, directory: JobDirectory, queues: [String], redis: RedisPool, postgres: PostgresPool,
-        boxes: BoxStateStore, metrics: GatewayMetrics, rates: QueueRates, webhooks: WebhookStore
+        boxes: BoxStateStore, metrics: GatewayMetrics, rates: QueueRates, webhooks: WebhookStore, control: QueueControl
     ) {
         self.webhooks = webhooks
+        self.control = control
         self.broker = broker
         self.directory = directory
         self.queues = queues
@@ -143,14 +146,14 @@ public struct OperationsController: Sendable {
     @Sendable func pause(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.require(.operator)
         let queue = try queueName(context)
-        try await broker.setPaused(queue: queue, true)
+        try await control.setPaused(queue: queue, true)
         return try JSONResponse.make(["name": queue, "paused": "true"])
     }
 
     @Sendable func resume(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.require(.operator)
         let queue = try queueName(context)
-        try await broker.setPaused(queue: queue, false)
+        try await control.setPaused(queue: queue, false)
         return try JSONResponse.make(["name": queue, "paused": "false"])
     }
 

@@ -1,4 +1,5 @@
 public import Hummingbird
+import Broker
 import JobTracing
 import PlatformStore
 import Schedules
@@ -30,7 +31,7 @@ extension Gateway {
         SchedulesController(store: schedules, jobs: scheduledJobs).addRoutes(to: router)
         OperationsController(
             broker: broker, directory: directory, queues: kinds.queues, redis: redis, postgres: postgres, boxes: boxes,
-            metrics: metrics, rates: queueRates, webhooks: webhooks
+            metrics: metrics, rates: queueRates, webhooks: webhooks, control: QueueControl(broker: broker, store: records)
         ).addRoutes(to: router)
         var batchAPI = BatchAPIController(
             postgres: postgres, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes, webhooks: webhookPolicy)

@@ -77,7 +77,7 @@ public final class Gateway: Sendable {
                         "queue_limits names queue '\(queue)', which no job kind uses; queues: \(kinds.queues.joined(separator: ", "))"
                     )
                 }
-                try await gateway.broker.setLimits(queue: queue, limits)
+                try await QueueControl(broker: gateway.broker, store: gateway.records).setLimits(queue: queue, limits)
             }
             return gateway
         } catch {
