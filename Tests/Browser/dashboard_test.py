@@ -241,6 +241,55 @@ def run(stack, browser):
     assert browser.console_errors() == [], browser.console_errors()
     check("dead letters: the dead render is listed; replay ran it again to success")
 
+    # Fair share: two tenants' queued jobs with their weights and expected shares, a cap at its
+    # limit; the operator edits the limits in place, and a refused rule changes nothing.
+    assert stack.json("POST", "/v1/queues/cpu/pause")[0] == 200
+    limits = {"weights": {"dev": 2}, "caps": {"tenant:*": 3, "kind:cpu.task": 5},
+              "rates": {"queue": {"count": 100, "interval_ms": 60000}}}
+    assert stack.json("PUT", "/v1/queues/cpu/limits", limits)[0] == 200
+    fair_b = stack.create_key("fair-b")
+    for key, count in [(stack.key, 3), (fair_b, 2)]:
+        for _ in range(count):
+            assert stack.json("POST", "/v1/jobs", {"kind": "cpu.task", "payload": {}}, key=key)[0] == 202
+    browser.go("#/fairness")
+    tenants = "#fair-tenants-cpu tr[data-tenant]"
+
+    def tenant_cells():
+        return {row.get_attribute("data-tenant"): [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+                for row in browser.all(tenants)}
+
+    browser.until("both tenants' rows", lambda: tenant_cells().get("dev", [""])[0] == "3"
+                  and tenant_cells().get("fair-b", [""])[0] == "2")
+    cells = tenant_cells()
+    assert cells["dev"] == ["3", "2", "67%", "0", "3"], cells
+    assert cells["fair-b"] == ["2", "1", "33%", "0", "3"], cells
+    subject = browser.find('#fair-subjects-cpu tr[data-subject="queue"] td.rate').text
+    assert subject == "100 per minute", subject
+    assert browser.find('#fair-subjects-cpu tr[data-subject="kind:cpu.task"] td.cap').text == "5"
+    browser.find('section.fair-card[data-queue="cpu"] details.limits-editor summary').click()
+    editor = browser.find("#fair-limits-cpu")
+    editor.clear()
+    editor.send_keys('{"caps": {"tenants:dev": 1}}')
+    browser.find('section.fair-card[data-queue="cpu"] button.save-limits').click()
+    refusal = browser.until("the refusal", lambda: browser.text("#fair-error-cpu"))
+    assert "caps.tenants:dev" in refusal, refusal
+    assert stack.json("GET", "/v1/queues/cpu/limits")[1]["caps"] == limits["caps"], "a refused rule changed the limits"
+    browser.console_errors(allowed=("422",))  # the refused PUT
+    editor.clear()
+    editor.send_keys('{"caps": {"tenant:*": 1}}')
+    browser.find('section.fair-card[data-queue="cpu"] button.save-limits').click()
+    browser.until("the save", lambda: "saved" in (browser.text("#fair-status-cpu") or ""))
+    assert stack.json("GET", "/v1/queues/cpu/limits")[1] == {"weights": {}, "caps": {"tenant:*": 1}, "rates": {},
+                                                             "fair": True}
+    browser.until("the new cap in the tenants' rows", lambda: tenant_cells().get("dev", ["", "", "", "", ""])[4] == "1")
+    assert not browser.all("#fair-error-cpu") or not browser.find("#fair-error-cpu").is_displayed()
+    browser.screenshot("fair-share")
+    assert browser.console_errors() == [], browser.console_errors()
+    assert stack.json("PUT", "/v1/queues/cpu/limits", {})[0] == 200
+    assert stack.json("POST", "/v1/queues/cpu/resume")[0] == 200
+    check("fair share: two tenants with weights 2:1 show 67%/33%, caps and rates listed; a refused edit changed "
+          "nothing, a saved one took effect")
+
     # CRM imports: a HubSpot export is reviewed on its screen, approved by a bulk rule, committed.
     import_id = stack.crm_import(os.path.join(ROOT, "Tests/CRMImportTests/Fixtures/hubspot_contacts.csv"))
     crm_status = lambda: stack.json("GET", f"/api/crm/imports/{import_id}")[1]["status"]  # noqa: E731

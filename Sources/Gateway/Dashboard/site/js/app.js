@@ -9,6 +9,7 @@ import * as job from './pages/job.js';
 import * as batches from './pages/batches.js';
 import * as gpus from './pages/gpus.js';
 import * as dead from './pages/dead.js';
+import * as fairness from './pages/fairness.js';
 import * as crmList from './pages/crm-list.js';
 import * as crmBatch from './pages/crm-batch.js';
 
@@ -21,6 +22,7 @@ const routes = [
   { pattern: /^\/batches$/, page: batches, nav: 'batches' },
   { pattern: /^\/gpus$/, page: gpus, nav: 'gpus' },
   { pattern: /^\/dead$/, page: dead, nav: 'dead' },
+  { pattern: /^\/fairness$/, page: fairness, nav: 'fairness' },
   { pattern: /^\/crm$/, page: crmList, nav: 'crm' },
   { pattern: /^\/crm\/([^/]+)$/, page: crmBatch, nav: 'crm' },
 ];
