@@ -8,7 +8,7 @@ import Synchronization
 /// harness turns into percentiles and ratios.
 ///
 /// - `alone`: only the light tenant, one interactive job every `--interval-ms`.
-/// - `mixed`: the heavy tenant floods `--heavy-jobs` batch jobs; a second later the light one
+/// - `mixed`: the heavy tenant floods `--heavy-jobs` batch jobs; once half of it has run the light one
 ///   submits a `--light-batch` of the same priority and, all along, one interactive job every
 ///   `--interval-ms`. Times come from the jobs' hashes (the scripts' clock).
 struct FairnessBenchCommand: AsyncParsableCommand {
@@ -72,8 +72,11 @@ struct FairnessBenchCommand: AsyncParsableCommand {
             for start in stride(from: 0, to: heavy.count, by: 5_000) {
                 _ = try await broker.enqueue(Array(heavy[start..<min(start + 5_000, heavy.count)]))
             }
-            // The light batch arrives into a queue already draining, as a user's would.
-            try await Task.sleep(for: .seconds(1))
+            // The light batch arrives into a queue already draining, as a user's would: once half
+            // of the flood has run (a fixed delay let a fast drain end the flood first).
+            while try await broker.depth(queue: queue).succeededTotal < heavyJobs / 2 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let batch = (0..<lightBatch).map { _ in
                 Self.job(queue: queue, tenant: "light", priority: Self.batchPriority)
             }
@@ -81,8 +84,11 @@ struct FairnessBenchCommand: AsyncParsableCommand {
             light = batch.map(\.id)
             let step = max(1, light.count / max(etaSamples, 1))
             let sampled = Swift.stride(from: step - 1, to: light.count, by: step).map { light[$0] }
+            let snapshots = try await broker.jobs(queue: queue, ids: sampled)
+            // An ETA counts from when the `standing` script computed it, the last step of the
+            // read: the read's end, not its start (a read behind the flood takes several ms).
             let readMs = Self.nowMilliseconds()
-            for (id, snapshot) in zip(sampled, try await broker.jobs(queue: queue, ids: sampled)) {
+            for (id, snapshot) in zip(sampled, snapshots) {
                 if let eta = snapshot?.eta { etas.append((id, readMs, eta.p50Milliseconds, snapshot?.queuePosition ?? -1)) }
             }
             let meta = try await broker.send(RedisCommand("HMGET", [broker.keys(queue).meta, "rate", "rate_at"]))

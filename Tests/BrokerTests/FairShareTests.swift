@@ -124,6 +124,40 @@ struct FairShareTests {
         }
     }
 
+    @Test(
+        "the completion rate's window closes after 200 ms, or sooner once it holds 1,000 completions",
+        arguments: BrokerFixture.allCases)
+    func rateWindowOfCompletions(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            let meta = broker.keys("q").base + "meta"
+            func window() async throws -> (rate: Double?, at: Int?) {
+                guard case .array(let values) = try await broker.send(RedisCommand("HMGET", [meta, "rate", "rate_at"]))
+                else { throw BrokerError(.malformedReply, "HMGET") }
+                return (values[0].string.flatMap { Double($0) }, values[1].string.flatMap { Int($0) })
+            }
+            _ = try await broker.enqueue((0..<1_200).map { _ in submission(tenant: "acme") })
+            try await broker.complete(try await broker.claimOne().lease, result: nil)
+            let first = try await window()
+            #expect(first.rate == nil, "one ack opens the first window")
+            let opened = try #require(first.at)
+            // 999 more, acked together at least 20 ms later: too few to close the window early.
+            let some = try await broker.claim(max: 999)
+            try await Task.sleep(for: .milliseconds(25))
+            let early = try await broker.complete(some.map { JobCompletion(lease: $0.lease) })
+            #expect(early.allSatisfy { $0 == nil })
+            let open = try await window()
+            if try #require(open.at) == opened {
+                #expect(open.rate == nil, "999 completions in under 200 ms keep the window open")
+                // The 1,000th closes it, however soon.
+                try await broker.complete(try await broker.claimOne().lease, result: nil)
+                let closed = try await window()
+                #expect(try #require(closed.at) > opened)
+                let rate = try #require(closed.rate, "1,000 completions close the window")
+                #expect(rate > 0)
+            }  // else a slow machine took 200 ms: the window closed on time, which the rule allows.
+        }
+    }
+
     @Test("a tenant cap of 2 never has 3 running, also when workers die mid-job", arguments: BrokerFixture.allCases)
     func tenantCapHoldsThroughCrashes(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in

@@ -2,7 +2,7 @@
 # bench/run fairness [--runs N] [--heavy-jobs N] [--light-batch N] [--interval-ms MS] [--workers K]
 #                    [--concurrency C] [--no-peer] [--no-build]
 # Fair share under a flood: tenant "heavy" queues 50,000 no-op batch jobs; tenant "light" queues a
-# 1,000-job batch of the same priority a second later and one interactive job every 50 ms all
+# 1,000-job batch of the same priority once half of the flood has run, and one interactive job every 50 ms all
 # along; K (4) worker processes drain the queue. Measured against the light tenant alone, against
 # the same run with fair share off, and through BullMQ's Python port. See bench/lib/fairness_bench.py.
 set -euo pipefail

@@ -4,7 +4,7 @@ One private Redis on loopback. Each run, in this order, each phase on a flushed 
 worker processes:
 
   velocity alone   the light tenant only: one interactive job every --interval-ms (200 of them)
-  velocity mixed   heavy floods --heavy-jobs batch jobs; a second later light queues --light-batch
+  velocity mixed   heavy floods --heavy-jobs batch jobs; once half of them ran light queues --light-batch
                    of the same priority; light's interactive jobs (priority 10) every --interval-ms
                    until both batches are done
   velocity unfair  mixed again with the queue's fair share off (`fair: false`): the drain it is
@@ -202,7 +202,7 @@ def main() -> None:
         "",
         f"`{args.cmdline}` — {record['when']}, {record['machine']}; medians of {args.runs} runs. "
         f"Heavy tenant: {args.heavy_jobs:,} no-op batch jobs; light tenant: a {args.light_batch:,}-job batch of the "
-        f"same priority a second later and one interactive job (higher priority) every {args.interval_ms} ms; "
+        f"same priority once half of the flood had run, and one interactive job (higher priority) every {args.interval_ms} ms; "
         f"{args.workers} worker processes × concurrency {args.concurrency}, one private Redis.",
         "",
         "| | velocity (fair share) | velocity (fair share off) | BullMQ (Python) |",

@@ -75,7 +75,9 @@ async def main(args) -> None:
                                             for _ in range(n)])
                 heavy_first = heavy_first or jobs[0]
                 heavy_last = jobs[-1]
-            await asyncio.sleep(1)
+            # The light batch arrives once half of the flood has run, as in velocity's phase.
+            while await queue.getCompletedCount() < args.heavy_jobs // 2:
+                await asyncio.sleep(0.005)
             light = await queue.addBulk([{"name": "batch", "data": {"tenant": "light"}, "opts": {"priority": 10}}
                                          for _ in range(args.light_batch)])
             # One priority is one FIFO: when the last of each batch is done, the batches are.

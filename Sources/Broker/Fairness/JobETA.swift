@@ -13,7 +13,7 @@ public struct JobETA: Sendable, Equatable, Codable {
     /// The estimate for a job with `position` jobs before it while `running` jobs run.
     ///
     /// The jobs ahead start at the queue's measured completion rate (`throughput`, jobs/s over
-    /// its last second or so) when there is one: that is what the queue really does, short
+    /// its last few windows of 200 ms, or of 1,000 completions when that is sooner) when there is one: that is what the queue really does, short
     /// jobs' claim and ack included. Without it, they take the queue's mean run time each,
     /// divided among the running slots (a saturated queue runs as many at once as it has
     /// running). The 90th percentile adds the spread of a sum of independent runs (1.28

@@ -104,15 +104,18 @@ enum BrokerScript {
         end
         if #done > 0 then redis.call('ZREM', K_ACTIVE, unpack(done)) end
         -- Recent run times per kind and for the queue, and the queue's completions per second
-        -- (windows of at least 200 ms, each weighing half of the average, so it follows a
-        -- change within a few windows): what queue positions turn into ETAs.
+        -- (each window weighing half of the average, so it follows a change within a few
+        -- windows): what queue positions turn into ETAs. A window lasts 200 ms, or less once it
+        -- holds 1,000 completions (at least 20 ms): enough to be precise, and a fast queue's
+        -- average then follows a change in tens of milliseconds rather than half a second.
         if next(runs) then
             local r = redis.call('HMGET', K_META, 'rate_at', 'rate_total', 'succeeded_total', 'rate')
             -- (this call's completions are counted at its end)
             local at, total = tonumber(r[1]) or 0, (tonumber(r[3]) or 0) + (COUNTS['succeeded_total'] or 0)
-            if now - at >= 200 then
-                if at > 0 and now - at < 5000 then
-                    local window = (total - (tonumber(r[2]) or 0)) * 1000 / (now - at)
+            local elapsed, counted = now - at, total - (tonumber(r[2]) or 0)
+            if elapsed >= 200 or (elapsed >= 20 and counted >= 1000) then
+                if at > 0 and elapsed < 5000 then
+                    local window = counted * 1000 / elapsed
                     local average = tonumber(r[4])
                     redis.call('HSET', K_META, 'rate', average and (average + window) / 2 or window)
                 else
