@@ -65,3 +65,23 @@ public struct RedisCommand: Sendable {
         }
     }
 }
+
+extension RedisCommand {
+    /// The key a cluster routes this command by: its first argument, as for nearly every
+    /// command; nil for the commands that name no key (`PING`, `TIME`, `INFO`, `SCAN`…), which
+    /// any node answers.
+    public var routingKey: String? {
+        guard ends.count >= 2 else { return nil }
+        let name = String(decoding: bytes[0..<ends[0]], as: UTF8.self).uppercased()
+        guard !Self.keyless.contains(name) else { return nil }
+        return String(decoding: bytes[ends[0]..<ends[1]], as: UTF8.self)
+    }
+
+    /// Commands whose first argument is not a key.
+    static let keyless: Set<String> = [
+        "PING", "ECHO", "TIME", "INFO", "CONFIG", "SCAN", "KEYS", "DBSIZE", "FLUSHALL", "FLUSHDB", "CLUSTER",
+        "SCRIPT", "CLIENT", "DEBUG", "MEMORY", "COMMAND", "AUTH", "SELECT", "HELLO", "ASKING", "READONLY",
+        "SLOWLOG", "LATENCY", "ACL", "FUNCTION", "WAIT", "SHUTDOWN", "SAVE", "BGSAVE", "BGREWRITEAOF", "LASTSAVE",
+        "PUBLISH", "SUBSCRIBE", "PSUBSCRIBE", "MULTI", "EXEC", "DISCARD", "ROLE", "REPLICAOF", "FAILOVER",
+    ]
+}

@@ -14,8 +14,15 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var reconnectAttempts: Int = 5
     public var reconnectInitialDelayMilliseconds: Int = 50
     public var reconnectMaxDelayMilliseconds: Int = 2_000
+    /// Nodes of a Redis Cluster to learn its slot map from (`redis-cluster://` URLs); empty for
+    /// one server at `host`:`port`.
+    public var clusterSeeds: [RedisClusterTopology.Endpoint] = []
 
-    public init(host: String = "127.0.0.1", port: Int = 6379, password: String? = nil, username: String? = nil, database: Int = 0) {
+    /// True for a Redis Cluster: commands go to the node serving their key's hash slot.
+    public var isCluster: Bool { !clusterSeeds.isEmpty }
+
+    public init(host: String = "127.0.0.1", port: Int = 6379, password: String? = nil, username: String? = nil, database: Int = 0)
+    {
         self.host = host
         self.port = port
         self.password = password
@@ -23,8 +30,14 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.database = database
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]`.
+    /// Parses `redis://[[user]:password@]host[:port][/db]`, or
+    /// `redis-cluster://[[user]:password@]host:port[,host:port…]` for a Redis Cluster (any of its
+    /// nodes; the client learns the rest).
     public init(url: String) throws {
+        if url.hasPrefix("redis-cluster://") {
+            try self.init(clusterURL: url)
+            return
+        }
         guard let components = URLComponents(string: url), components.scheme == "redis",
             let host = components.host, !host.isEmpty
         else {
@@ -42,5 +55,48 @@ public struct RedisConfiguration: Sendable, Equatable {
             }
             self.database = database
         }
+    }
+
+    private init(clusterURL url: String) throws {
+        var rest = Substring(url.dropFirst("redis-cluster://".count))
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+            guard rest[end...].allSatisfy({ $0 == "/" }) else {
+                throw RedisError(.redisConfiguration, "a Redis Cluster has one database and no options: \(url)")
+            }
+            rest = rest[..<end]
+        }
+        var password: String?
+        var username: String?
+        if let at = rest.lastIndex(of: "@") {
+            let userinfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            let parts = userinfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[1].isEmpty {
+                password = String(parts[1]).removingPercentEncoding ?? String(parts[1])
+                if !parts[0].isEmpty { username = String(parts[0]).removingPercentEncoding ?? String(parts[0]) }
+            }
+        }
+        var seeds: [RedisClusterTopology.Endpoint] = []
+        for node in rest.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let colon = node.lastIndex(of: ":"), colon > node.startIndex,
+                let port = Int(node[node.index(after: colon)...]), (1...65_535).contains(port)
+            else {
+                throw RedisError(.redisConfiguration, "'\(node)' in \(url) is not host:port")
+            }
+            seeds.append(.init(host: String(node[..<colon]), port: port))
+        }
+        guard let first = seeds.first else {
+            throw RedisError(.redisConfiguration, "\(url) names no node")
+        }
+        self.init(host: first.host, port: first.port, password: password, username: username)
+        clusterSeeds = seeds
+    }
+
+    /// This configuration aimed at one node of the cluster.
+    func node(_ endpoint: RedisClusterTopology.Endpoint) -> RedisConfiguration {
+        var configuration = self
+        configuration.host = endpoint.host
+        configuration.port = endpoint.port
+        return configuration
     }
 }

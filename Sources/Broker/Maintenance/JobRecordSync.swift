@@ -55,14 +55,14 @@ public struct JobRecordSync: Service {
 
     private func drain(queue: String) async throws {
         let keys = broker.keys(queue)
-        let connection = try await RedisConnection.connect(broker.pool.configuration, name: "velocity-record-sync")
+        let connection = try await broker.pool.dedicatedConnection(forKey: keys.outbox, name: "velocity-record-sync")
         await drain(queue: queue, keys: keys, on: connection)
-        await connection.close()
     }
 
-    private func drain(queue: String, keys: QueueKeys, on connection: RedisConnection) async {
+    private func drain(queue: String, keys: QueueKeys, on first: RedisConnection) async {
+        var connection = first
         var failures = 0
-        while !Task.isCancelled {
+        drainLoop: while !Task.isCancelled {
             do {
                 // BLMPOP blocks on the connection's own thread until records arrive (or 1 s).
                 let reply = try await connection.sendBlocking(
@@ -74,17 +74,25 @@ public struct JobRecordSync: Service {
                 _ = try await apply(try popped[1].decodeArray("outbox records"), queue: queue)
                 failures = 0
             } catch is CancellationError {
-                return
+                break drainLoop
             } catch {
                 failures += 1
                 logger.error("record sync of \(queue) failed: \(error)", metadata: ["queue": .string(queue)])
+                // In a cluster the outbox may have moved to another node (a failover).
+                if broker.pool.configuration.isCluster,
+                    let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.outbox, name: "velocity-record-sync")
+                {
+                    await connection.close()
+                    connection = fresh
+                }
                 do {
                     try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures))
                 } catch {
-                    return
+                    break drainLoop
                 }
             }
         }
+        await connection.close()
     }
 
     private func apply(_ values: [RESPValue], queue: String) async throws -> Int {

@@ -18,11 +18,21 @@ extension RedisBroker {
     /// connection in one visit to its thread.
     func snapshots(_ jobs: [JobReference]) async throws -> [JobSnapshot?] {
         guard !jobs.isEmpty else { return [] }
+        if pool.configuration.isCluster, Set(jobs.map(\.queue)).count > 1 {
+            // In a cluster each queue may live on another node: one read per queue.
+            var snapshots = [JobSnapshot?](repeating: nil, count: jobs.count)
+            for (_, indices) in Dictionary(grouping: jobs.indices, by: { jobs[$0].queue }) {
+                for (index, snapshot) in zip(indices, try await self.snapshots(indices.map { jobs[$0] })) {
+                    snapshots[index] = snapshot
+                }
+            }
+            return snapshots
+        }
         let commands = jobs.map { RedisCommand("HGETALL", [keys($0.queue).job($0.id)]) }
         let queueKeys = Dictionary(Set(jobs.map(\.queue)).map { ($0, keys($0)) }, uniquingKeysWith: { a, _ in a })
         let header = self.header
         do {
-            return try await pool.connection().withIsolation { connection in
+            return try await pool.withConnection(forKey: keys(jobs[0].queue).meta) { connection in
                 let replies = try connection.pipeline(commands)
                 for case .error(let message) in replies { throw RedisError(.redisServer, message) }
                 var snapshots = try jobs.indices.map { try Self.snapshot(queue: jobs[$0].queue, reply: replies[$0]) }
@@ -143,7 +153,7 @@ extension RedisBroker {
     func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
         let replies: [RESPValue]
         do {
-            replies = try await pool.connection().pipeline(commands)
+            replies = try await pool.pipeline(commands)
         } catch let error as RedisError {
             throw Self.brokerError(error)
         }

@@ -65,7 +65,7 @@ public final class RedisBroker: JobBroker {
             let header = self.header
             let replies: [RESPValue]
             do {
-                replies = try await pool.connection().withIsolation { connection in
+                replies = try await pool.withConnection(forKey: keys.first) { connection in
                     try connection.evaluate(BrokerScript.enqueue, calls: chunks.count) { index in
                         let chunk = chunks[index]
                         var arguments = header

@@ -15,8 +15,7 @@ final class RedisEventReader: JobEventReader {
         self.queue = queue
         self.key = stream
         do {
-            let connection = try await RedisConnection.connect(
-                broker.pool.configuration, name: "velocity-events-\(queue)")
+            let connection = try await broker.pool.dedicatedConnection(forKey: stream, name: "velocity-events-\(queue)")
             self.connection = connection
             // The last entry now rather than XREAD's `$`: `$` means the end of the stream when
             // each read starts, which would skip the changes made between two reads.
