@@ -230,7 +230,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Broker", "S3", "CurlClient", "VelocityTypes", .product(name: "Logging", package: "swift-log"),
+                "Broker", "RedisClient", "S3", "CurlClient", "VelocityTypes", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),

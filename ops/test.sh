@@ -5,16 +5,18 @@
 #   ops/test.sh --filter Foo    # extra arguments go to `swift test`
 #
 # 1. installs the system packages (ops/install-deps.sh; a no-op when all are there),
-# 2. starts a private Redis on 127.0.0.1:16390 and PostgreSQL on 127.0.0.1:15440 with their
-#    state in .run/test (wiped first, so every run starts clean), and exports
-#    VELOCITY_TEST_REDIS_URL and VELOCITY_TEST_POSTGRES_URL for the tests,
+# 2. starts a private Redis on 127.0.0.1:16390, a Redis Cluster on 16400-16405 (ops/redis-cluster.sh)
+#    and PostgreSQL on 127.0.0.1:15440 with their state in .run/test (wiped first, so every run
+#    starts clean), and exports VELOCITY_TEST_REDIS_URL, VELOCITY_TEST_REDIS_CLUSTER_URL and
+#    VELOCITY_TEST_POSTGRES_URL for the tests,
 # 3. creates the ignored test venv with moto's S3 server (ops/test-venv.sh, from PyPI),
 #    then runs `swift build --build-tests`, then `swift test "$@"`,
 # 4. runs the dashboard's browser tests (ops/browser-test.sh: headless chromium + Selenium against
 #    a `velocity dev` stack of their own) unless swift test got arguments,
-# 5. always stops both servers on exit, and exits non-zero when either part failed.
+# 5. always stops the servers on exit, and exits non-zero when either part failed.
 #
-# The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT.
+# The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT /
+# VELOCITY_TEST_REDIS_CLUSTER_PORTS (six, comma-separated).
 # Server logs stay in .run/test (redis.log, postgres/server.log) after the run.
 set -euo pipefail
 
@@ -23,6 +25,7 @@ cd "$ROOT"
 
 REDIS_PORT="${VELOCITY_TEST_REDIS_PORT:-16390}"
 POSTGRES_PORT="${VELOCITY_TEST_POSTGRES_PORT:-15440}"
+CLUSTER_PORTS="${VELOCITY_TEST_REDIS_CLUSTER_PORTS:-16400,16401,16402,16403,16404,16405}"
 RUN_DIR="$ROOT/.run/test"
 
 section() {
@@ -39,6 +42,7 @@ bash "$ROOT/ops/install-deps.sh"
 section "Starting Redis and PostgreSQL in .run/test"
 # A previous run killed before its cleanup may have left servers running on the old data dir.
 if [[ -d "$RUN_DIR" ]]; then
+    bash "$ROOT/ops/redis-cluster.sh" stop "$RUN_DIR/cluster" || true
     bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || true
     # As root with an unreachable checkout, the cluster lives under /tmp behind a symlink.
     if [[ -L "$RUN_DIR/postgres" ]]; then
@@ -51,7 +55,16 @@ fi
 stop_services() {
     local status=$?
     trap - EXIT
-    section "Stopping Redis and PostgreSQL"
+    section "Stopping Redis, the Redis Cluster and PostgreSQL"
+    bash "$ROOT/ops/redis-cluster.sh" stop "$RUN_DIR/cluster" || echo "warning: stopping the cluster failed" >&2
+    # Private clusters of tests that were stopped before they could stop them (RedisClusterProcess).
+    local private
+    for private in "${TMPDIR:-/tmp}"/velocity-cluster-*/; do
+        if [[ -d "$private" ]]; then
+            bash "$ROOT/ops/redis-cluster.sh" stop "$private" || true
+            rm -rf "$private"
+        fi
+    done
     bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || echo "warning: stopping services failed" >&2
     exit "$status"
 }
@@ -60,6 +73,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 bash "$ROOT/ops/services.sh" start "$RUN_DIR" --redis-port "$REDIS_PORT" --postgres-port "$POSTGRES_PORT"
+# The broker's conformance suite runs on a Redis Cluster too (3 masters + 3 replicas).
+bash "$ROOT/ops/redis-cluster.sh" start "$RUN_DIR/cluster" --ports "$CLUSTER_PORTS"
+# shellcheck source=/dev/null
+source "$RUN_DIR/cluster/env"
+export VELOCITY_TEST_REDIS_CLUSTER_URL="$VELOCITY_REDIS_CLUSTER_URL"
+echo "VELOCITY_TEST_REDIS_CLUSTER_URL=$VELOCITY_TEST_REDIS_CLUSTER_URL"
 # shellcheck source=/dev/null
 source "$RUN_DIR/env"
 export VELOCITY_TEST_REDIS_URL="$VELOCITY_REDIS_URL"

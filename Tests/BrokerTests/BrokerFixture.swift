@@ -6,6 +6,9 @@ import Testing
 /// the product gets an entry here and must pass the same tests.
 enum BrokerFixture: String, CaseIterable, CustomTestStringConvertible {
     case redis
+    /// `RedisBroker` on the shared test Redis Cluster (3 masters, 3 replicas): the same scripts,
+    /// each queue on the node serving its hash tag.
+    case redisCluster = "redis-cluster"
 
     var testDescription: String { rawValue }
 
@@ -14,17 +17,15 @@ enum BrokerFixture: String, CaseIterable, CustomTestStringConvertible {
         configure: (inout RedisBrokerConfiguration) -> Void = { _ in },
         _ body: (RedisBroker) async throws -> T
     ) async throws -> T {
-        switch self {
-        case .redis:
-            let fixture = try await TestBroker.make(configure: configure)
-            do {
-                let result = try await body(fixture.broker)
-                await fixture.tearDown()
-                return result
-            } catch {
-                await fixture.tearDown()
-                throw error
-            }
+        let fixture = try await TestBroker.make(
+            redisURL: self == .redisCluster ? try TestServers.redisClusterURL() : nil, configure: configure)
+        do {
+            let result = try await body(fixture.broker)
+            await fixture.tearDown()
+            return result
+        } catch {
+            await fixture.tearDown()
+            throw error
         }
     }
 }

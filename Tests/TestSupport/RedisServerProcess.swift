@@ -78,16 +78,27 @@ public final class RedisServerProcess: @unchecked Sendable {
 /// A loopback port nobody listens on right now.
 public enum FreePort {
     public static func find() throws -> Int {
+        guard let port = bind(0) else { throw TestServers.Missing(variable: "a free port") }
+        return port
+    }
+
+    /// True when `port` can be bound on loopback now.
+    public static func isFree(_ port: Int) -> Bool { bind(port) != nil }
+
+    /// Binds `port` (0: any) on loopback and lets it go; the port bound, nil when taken.
+    private static func bind(_ port: Int) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0 else { throw TestServers.Missing(variable: "a free port") }
+        guard bound == 0 else { return nil }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }

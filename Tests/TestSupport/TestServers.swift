@@ -2,8 +2,8 @@ import Foundation
 
 /// Where the test Redis and PostgreSQL servers listen.
 ///
-/// `ops/test.sh` starts both on loopback with ports and data directories of their own and exports
-/// these variables; a test run without them fails loudly rather than skipping.
+/// `ops/test.sh` starts them (and a Redis Cluster) on loopback with ports and data directories of
+/// their own and exports these variables; a test run without them fails loudly rather than skipping.
 public enum TestServers {
     public struct Missing: Error, CustomStringConvertible {
         public let variable: String
@@ -14,6 +14,9 @@ public enum TestServers {
 
     /// `redis://127.0.0.1:PORT` of the shared test Redis.
     public static func redisURL() throws -> String { try variable("VELOCITY_TEST_REDIS_URL") }
+
+    /// `redis-cluster://127.0.0.1:P1,…` of the shared test Redis Cluster (3 masters, 3 replicas).
+    public static func redisClusterURL() throws -> String { try variable("VELOCITY_TEST_REDIS_CLUSTER_URL") }
 
     /// `postgresql://USER@127.0.0.1:PORT/DB` of the shared test PostgreSQL.
     public static func postgresURL() throws -> String { try variable("VELOCITY_TEST_POSTGRES_URL") }
