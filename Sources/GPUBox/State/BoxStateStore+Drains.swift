@@ -39,7 +39,7 @@ extension BoxStateStore {
         return drains
     }
 
-    func drainsKey(_ box: String) -> String { "\(namespace):box:\(box):drains" }
+    func drainsKey(_ box: String) -> String { "\(keyBase):box:\(box):drains" }
 
     static let drainScript = RedisScript(
         name: "box_drain",

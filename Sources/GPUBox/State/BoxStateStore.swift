@@ -1,6 +1,6 @@
+import Foundation
 public import RedisClient
 public import VelocityTypes
-import Foundation
 
 /// The GPU boxes' state in Redis: what each agent last published, its heartbeat, and the mode
 /// an operator asked for. Agents write, the gateway and the CLI read.
@@ -8,7 +8,10 @@ import Foundation
 /// Keys, under the broker's namespace: `<ns>:boxes` (set of box ids), `<ns>:box:<id>:status`
 /// (the last `BoxStatus` as JSON), `<ns>:box:<id>:heartbeat` (Redis time of the last publish, ms)
 /// and `<ns>:box:<id>:desired` (the last `ModeRequest` as JSON). Heartbeats are stamped with
-/// Redis' clock so boxes and readers never compare their own clocks.
+/// Redis' clock so boxes and readers never compare their own clocks. On a Redis Cluster every
+/// key sits under the hash tag `{<ns>:boxes}` instead (`<ns>:{<ns>:boxes}`,
+/// `<ns>:{<ns>:boxes}:box:<id>:status`…), so each script's keys share one slot; on one server
+/// the names stay as they always were.
 public struct BoxStateStore: Sendable {
     public let redis: RedisPool
     public let namespace: String
@@ -72,10 +75,12 @@ public struct BoxStateStore: Sendable {
         return try JSONDecoder().decode(ModeRequest.self, from: Data(json.utf8))
     }
 
-    var boxesKey: String { "\(namespace):boxes" }
-    func statusKey(_ box: String) -> String { "\(namespace):box:\(box):status" }
-    func heartbeatKey(_ box: String) -> String { "\(namespace):box:\(box):heartbeat" }
-    func desiredKey(_ box: String) -> String { "\(namespace):box:\(box):desired" }
+    /// What every box key starts with: the namespace, and on a cluster the boxes' hash tag.
+    var keyBase: String { redis.configuration.isCluster ? "\(namespace):{\(namespace):boxes}" : namespace }
+    var boxesKey: String { redis.configuration.isCluster ? keyBase : "\(namespace):boxes" }
+    func statusKey(_ box: String) -> String { "\(keyBase):box:\(box):status" }
+    func heartbeatKey(_ box: String) -> String { "\(keyBase):box:\(box):heartbeat" }
+    func desiredKey(_ box: String) -> String { "\(keyBase):box:\(box):desired" }
 
     static let publishScript = RedisScript(
         name: "box_publish",
