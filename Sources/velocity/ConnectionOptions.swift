@@ -6,7 +6,10 @@ import Logging
 
 /// Where Redis and Postgres are; flags win over `VELOCITY_REDIS_URL` / `VELOCITY_POSTGRES_URL`.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "Redis URL (default: $VELOCITY_REDIS_URL, else redis://127.0.0.1:6390).")
+    @Option(
+        help:
+            "Redis URL: redis://[user:password@]host:port[/db], or redis-cluster://host:port[,host:port…] for a Redis Cluster (default: $VELOCITY_REDIS_URL, else redis://127.0.0.1:6390)."
+    )
     var redisURL: String?
 
     @Option(help: "PostgreSQL URL of the system of record (default: $VELOCITY_POSTGRES_URL; none: Redis only).")

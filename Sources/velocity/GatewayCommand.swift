@@ -26,7 +26,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port: Int?
 
-    @Option(help: "Redis URL.")
+    @Option(help: "Redis URL: redis://… for one server, redis-cluster://host:port[,…] for a Redis Cluster.")
     var redisURL: String?
 
     @Option(help: "PostgreSQL URL.")
