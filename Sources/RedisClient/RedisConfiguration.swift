@@ -21,6 +21,21 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// True for a Redis Cluster: commands go to the node serving their key's hash slot.
     public var isCluster: Bool { !clusterSeeds.isEmpty }
 
+    /// A master watched by Redis Sentinel (`redis-sentinel://` URLs): each connection asks the
+    /// sentinels where the master is when it (re)connects, so it follows a failover. Nil for a
+    /// fixed `host`:`port`.
+    public var sentinel: Sentinel?
+
+    public struct Sentinel: Sendable, Equatable {
+        public var sentinels: [RedisClusterTopology.Endpoint]
+        public var masterName: String
+
+        public init(sentinels: [RedisClusterTopology.Endpoint], masterName: String) {
+            self.sentinels = sentinels
+            self.masterName = masterName
+        }
+    }
+
     public init(host: String = "127.0.0.1", port: Int = 6379, password: String? = nil, username: String? = nil, database: Int = 0)
     {
         self.host = host
@@ -30,12 +45,15 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.database = database
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]`, or
+    /// Parses `redis://[[user]:password@]host[:port][/db]`;
     /// `redis-cluster://[[user]:password@]host:port[,host:port…]` for a Redis Cluster (any of its
-    /// nodes; the client learns the rest).
+    /// nodes; the client learns the rest); or
+    /// `redis-sentinel://[[user]:password@]host:port[,host:port…]/master[/db]` for a master that
+    /// Redis Sentinel watches (the sentinels' addresses and the master's name; the credentials
+    /// are the master's).
     public init(url: String) throws {
-        if url.hasPrefix("redis-cluster://") {
-            try self.init(clusterURL: url)
+        if url.hasPrefix("redis-cluster://") || url.hasPrefix("redis-sentinel://") {
+            try self.init(multiHostURL: url)
             return
         }
         guard let components = URLComponents(string: url), components.scheme == "redis",
@@ -57,12 +75,16 @@ public struct RedisConfiguration: Sendable, Equatable {
         }
     }
 
-    private init(clusterURL url: String) throws {
-        var rest = Substring(url.dropFirst("redis-cluster://".count))
+    /// `redis-cluster://` and `redis-sentinel://`: credentials, a list of `host:port`, a path.
+    private init(multiHostURL url: String) throws {
+        let sentinel = url.hasPrefix("redis-sentinel://")
+        var rest = Substring(url.dropFirst(sentinel ? "redis-sentinel://".count : "redis-cluster://".count))
+        var path = Substring("")
         if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-            guard rest[end...].allSatisfy({ $0 == "/" }) else {
-                throw RedisError(.redisConfiguration, "a Redis Cluster has one database and no options: \(url)")
+            guard rest[end] == "/", !rest[end...].contains("?") else {
+                throw RedisError(.redisConfiguration, "\(url) takes no options")
             }
+            path = rest[rest.index(after: end)...]
             rest = rest[..<end]
         }
         var password: String?
@@ -76,20 +98,37 @@ public struct RedisConfiguration: Sendable, Equatable {
                 if !parts[0].isEmpty { username = String(parts[0]).removingPercentEncoding ?? String(parts[0]) }
             }
         }
-        var seeds: [RedisClusterTopology.Endpoint] = []
+        var nodes: [RedisClusterTopology.Endpoint] = []
         for node in rest.split(separator: ",", omittingEmptySubsequences: false) {
             guard let colon = node.lastIndex(of: ":"), colon > node.startIndex,
                 let port = Int(node[node.index(after: colon)...]), (1...65_535).contains(port)
             else {
                 throw RedisError(.redisConfiguration, "'\(node)' in \(url) is not host:port")
             }
-            seeds.append(.init(host: String(node[..<colon]), port: port))
+            nodes.append(.init(host: String(node[..<colon]), port: port))
         }
-        guard let first = seeds.first else {
+        guard let first = nodes.first else {
             throw RedisError(.redisConfiguration, "\(url) names no node")
         }
         self.init(host: first.host, port: first.port, password: password, username: username)
-        clusterSeeds = seeds
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        if sentinel {
+            guard let name = segments.first, segments.count <= 2 else {
+                throw RedisError(.redisConfiguration, "\(url) names no master: redis-sentinel://sentinels/master[/db]")
+            }
+            if segments.count == 2 {
+                guard let database = Int(segments[1]), database >= 0 else {
+                    throw RedisError(.redisConfiguration, "database in \(url) is not a number")
+                }
+                self.database = database
+            }
+            self.sentinel = Sentinel(sentinels: nodes, masterName: String(name))
+        } else {
+            guard segments.isEmpty else {
+                throw RedisError(.redisConfiguration, "a Redis Cluster has one database: \(url)")
+            }
+            clusterSeeds = nodes
+        }
     }
 
     /// This configuration aimed at one node of the cluster.

@@ -15,6 +15,8 @@ public actor RedisConnection {
     private var closed = false
     /// SHA1 of each script already loaded through this connection, by script name.
     var scriptSHAs: [String: String] = [:]
+    /// With Sentinel, the master this connection last connected to.
+    private var resolvedMaster: RedisClusterTopology.Endpoint?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -157,7 +159,14 @@ public actor RedisConnection {
             redisCommandArgv(context, argc, argv, lengths)
         }
         guard let raw else { throw dropContext(context, while: "running a command") }
-        return Self.copyAndFree(raw)
+        let reply = Self.copyAndFree(raw)
+        if configuration.sentinel != nil, case .error(let message) = reply, message.hasPrefix("READONLY") {
+            // A master demoted by a failover: the next command asks the sentinels again.
+            redisFree(context)
+            if self.context == context { self.context = nil }
+            scriptSHAs.removeAll()
+        }
+        return reply
     }
 
     private static func copyAndFree(_ raw: UnsafeMutableRawPointer) -> RESPValue {
@@ -189,12 +198,18 @@ public actor RedisConnection {
         throw lastError
     }
 
-    private var address: String { "\(configuration.host):\(configuration.port)" }
+    /// Where the connection goes: the configured host, or the master the sentinels named last.
+    private var address: String { "\(target.host):\(target.port)" }
+    private var target: RedisClusterTopology.Endpoint {
+        resolvedMaster ?? .init(host: configuration.host, port: configuration.port)
+    }
 
     private func openOnce() throws -> UnsafeMutablePointer<redisContext> {
+        if let sentinel = configuration.sentinel { resolvedMaster = try masterAddress(sentinel) }
+        let target = self.target
         guard
             let context = redisConnectWithTimeout(
-                configuration.host, Int32(configuration.port),
+                target.host, Int32(target.port),
                 velocity_timeval_ms(Int64(configuration.connectTimeoutMilliseconds)))
         else {
             throw RedisError(.redisConnectionRefused, "could not allocate a connection to \(address)")
@@ -217,6 +232,8 @@ public actor RedisConnection {
         }
         // A server still loading its AOF accepts connections but answers LOADING: not ready yet.
         handshake.append(RedisCommand("PING"))
+        // What the sentinels call the master must say so itself (a failover may be under way).
+        if configuration.sentinel != nil { handshake.append(RedisCommand("ROLE")) }
         for command in handshake {
             let raw = command.withArgv { argc, argv, lengths in
                 redisCommandArgv(context, argc, argv, lengths)
@@ -226,15 +243,57 @@ public actor RedisConnection {
                 redisFree(context)
                 throw RedisError(.redisConnectionRefused, "handshake with \(address) failed: \(message)")
             }
-            if case .error(let message) = Self.copyAndFree(raw) {
+            let reply = Self.copyAndFree(raw)
+            if case .error(let message) = reply {
                 redisFree(context)
                 if message.hasPrefix("LOADING") {
                     throw RedisError(.redisConnectionRefused, "\(address) is still loading its data")
                 }
                 throw RedisError(.redisAuthentication, "\(address) refused the handshake: \(message)")
             }
+            if case .array(let role) = reply, role.first?.string != "master" {
+                redisFree(context)
+                throw RedisError(
+                    .redisConnectionRefused, "\(address), which the sentinels name the master, is a \(role.first?.string ?? "?")")
+            }
         }
         return context
+    }
+
+    /// The master's address from the first sentinel that knows it
+    /// (`SENTINEL get-master-addr-by-name`); on this connection's own thread, like every connect.
+    private func masterAddress(_ sentinel: RedisConfiguration.Sentinel) throws -> RedisClusterTopology.Endpoint {
+        var problems: [String] = []
+        for endpoint in sentinel.sentinels {
+            guard
+                let context = redisConnectWithTimeout(
+                    endpoint.host, Int32(endpoint.port), velocity_timeval_ms(Int64(configuration.connectTimeoutMilliseconds)))
+            else { continue }
+            defer { redisFree(context) }
+            if context.pointee.err != 0 {
+                problems.append("\(endpoint): \(String(cString: velocity_redis_errstr(context)))")
+                continue
+            }
+            redisSetTimeout(context, velocity_timeval_ms(Int64(configuration.commandTimeoutMilliseconds)))
+            let command = RedisCommand("SENTINEL", ["get-master-addr-by-name", sentinel.masterName])
+            let raw = command.withArgv { argc, argv, lengths in redisCommandArgv(context, argc, argv, lengths) }
+            guard let raw else {
+                problems.append("\(endpoint): \(String(cString: velocity_redis_errstr(context)))")
+                continue
+            }
+            let reply = Self.copyAndFree(raw)
+            guard case .array(let pair) = reply, pair.count == 2, let host = pair[0].string, let port = pair[1].int,
+                (1...65_535).contains(port)
+            else {
+                problems.append("\(endpoint) answered \(reply)")
+                continue
+            }
+            return .init(host: host, port: port)
+        }
+        throw RedisError(
+            .redisConnectionRefused,
+            "no sentinel named the master \(sentinel.masterName): \(problems.isEmpty ? "none answered" : problems.joined(separator: "; "))"
+        )
     }
 
     /// Frees a context that hit an I/O error (hiredis cannot reuse it) and describes the failure.
