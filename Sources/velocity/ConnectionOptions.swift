@@ -8,7 +8,7 @@ import Logging
 struct ConnectionOptions: ParsableArguments {
     @Option(
         help:
-            "Redis URL: redis://[user:password@]host:port[/db], or redis-cluster://host:port[,host:port…] for a Redis Cluster (default: $VELOCITY_REDIS_URL, else redis://127.0.0.1:6390)."
+            "Redis URL: redis://[user:password@]host:port[/db], redis-cluster://host:port[,host:port…] for a Redis Cluster, or redis-sentinel://host:port[,…]/master for Sentinel (default: $VELOCITY_REDIS_URL, else redis://127.0.0.1:6390)."
     )
     var redisURL: String?
 

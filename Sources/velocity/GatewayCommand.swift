@@ -26,7 +26,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port: Int?
 
-    @Option(help: "Redis URL: redis://… for one server, redis-cluster://host:port[,…] for a Redis Cluster.")
+    @Option(
+        help:
+            "Redis URL: redis://… for one server, redis-cluster://host:port[,…] for a Redis Cluster, redis-sentinel://host:port[,…]/master for Sentinel."
+    )
     var redisURL: String?
 
     @Option(help: "PostgreSQL URL.")
