@@ -148,8 +148,13 @@ struct RedisClusterTests {
     /// Waits until the master's replica holds as many keys as the master.
     static func waitForReplication(of master: Node, in cluster: RedisClusterProcess) async throws {
         let replica = try #require(try await nodes(of: cluster).first { $0.replicaOf == master.id })
-        let primary = try await cluster.node(master.port)
-        let copy = try await cluster.node(replica.port)
+        try await waitForReplication(master: master.port, replica: replica.port)
+    }
+
+    /// Waits until the replica on port `replica` holds as many keys as the master on `master`.
+    static func waitForReplication(master: Int, replica: Int) async throws {
+        let primary = try await RedisConnection.connect(RedisConfiguration(url: "redis://127.0.0.1:\(master)"))
+        let copy = try await RedisConnection.connect(RedisConfiguration(url: "redis://127.0.0.1:\(replica)"))
         try await eventually("the replica to hold the master's keys", limit: .seconds(10)) {
             let keys = try await primary.send(RedisCommand("DBSIZE")).int
             return try await copy.send(RedisCommand("DBSIZE")).int == keys

@@ -15,13 +15,7 @@ struct RedisSentinelTests {
         let queue = "q"
         // Jobs due in an hour, on the master and (checked) on its replica before the crash.
         let kept = try await broker.enqueue((0..<50).map { _ in submission(queue, delay: 3_600_000) })
-        let primary = try await RedisConnection.connect(RedisConfiguration(url: sentinel.master.url))
-        let copy = try await RedisConnection.connect(RedisConfiguration(url: sentinel.replica.url))
-        try await eventually("the replica to hold the master's keys", limit: .seconds(10)) {
-            let keys = try await primary.send(RedisCommand("DBSIZE")).int
-            return try await copy.send(RedisCommand("DBSIZE")).int == keys
-        }
-        await primary.close()
+        try await RedisClusterTests.waitForReplication(master: sentinel.master.port, replica: sentinel.replica.port)
         // A consumer blocks on the empty queue, on the master about to die.
         let total = 100
         let worker = RedisClusterTests.work(broker: broker, queue: queue, expecting: total)
@@ -40,7 +34,6 @@ struct RedisSentinelTests {
             return scheduled >= 0
         }
         #expect(scheduled == kept.count, "the replicated delayed jobs survived")
-        await copy.close()
         let promoted = try await RedisConnection.connect(RedisConfiguration(url: sentinel.replica.url))
         #expect(try await promoted.send(RedisCommand("ROLE")).array?.first?.string == "master", "the replica was promoted")
         await promoted.close()

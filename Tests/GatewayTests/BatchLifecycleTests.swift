@@ -153,6 +153,17 @@ struct BatchLifecycleTests {
         }
     }
 
+    /// A validating batch of `count` chat lines of acme's, made as the API makes one.
+    static func batch(of count: Int, on gateway: Gateway) async throws -> (BatchLibrary, BatchStore.StoredBatch) {
+        let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
+        let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
+        let file = try await library.storeFile(S.jsonl(count: count), tenant: "acme", purpose: "batch", filename: "in.jsonl")
+        let batch = try await library.createBatch(
+            principal: principal, inputFileID: file.id, endpoint: "/v1/chat/completions", completionWindow: "24h",
+            metadata: nil)
+        return (library, batch)
+    }
+
     /// Coordinators of two gateway processes, and a re-run after a crash that left some
     /// children behind, create each child exactly once.
     @Test("two coordinators and a crashed half-run create every child exactly once")
@@ -160,12 +171,7 @@ struct BatchLifecycleTests {
         let fixture = try await GatewayFixture.make()
         do {
             let gateway = fixture.gateway
-            let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
-            let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
-            let file = try await library.storeFile(S.jsonl(count: 50), tenant: "acme", purpose: "batch", filename: "in.jsonl")
-            let batch = try await library.createBatch(
-                principal: principal, inputFileID: file.id, endpoint: "/v1/chat/completions", completionWindow: "24h",
-                metadata: nil)
+            let (library, batch) = try await Self.batch(of: 50, on: gateway)
             // The crashed run had recorded the first 20 children.
             let earlier = (0..<20).map { n in
                 JobRequest(
@@ -222,12 +228,7 @@ struct BatchLifecycleTests {
         let fixture = try await GatewayFixture.make()
         do {
             let gateway = fixture.gateway
-            let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
-            let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
-            let file = try await library.storeFile(S.jsonl(count: 10), tenant: "acme", purpose: "batch", filename: "in.jsonl")
-            let batch = try await library.createBatch(
-                principal: principal, inputFileID: file.id, endpoint: "/v1/chat/completions", completionWindow: "24h",
-                metadata: nil)
+            let (library, batch) = try await Self.batch(of: 10, on: gateway)
             let coordinator = BatchCoordinator(
                 postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
                 logger: gateway.logger)
