@@ -224,16 +224,17 @@ struct BrokerConformanceTests {
 
     @Test("aging lets a low-priority job through a steady stream of high-priority ones", arguments: BrokerFixture.allCases)
     func agingPreventsStarvation(_ fixture: BrokerFixture) async throws {
-        // 10 levels × 100 ms: the low job overtakes after about a second, long enough that a
-        // stall of the loaded test machine before the first claim cannot hand it out first.
-        try await fixture.with(configure: { $0.agingMillisecondsPerPriority = 100 }) { broker in
-            let low = submission(priority: 0)
-            _ = try await broker.enqueue([low])
+        // 10 levels × 250 ms: the low job overtakes after about 2.5 s, long enough that a
+        // stall of the loaded test machine (the suite also runs Redis clusters) before the first
+        // claim cannot hand it out first.
+        try await fixture.with(configure: { $0.agingMillisecondsPerPriority = 250 }) { broker in
             // Keep two high-priority jobs waiting at all times, and take one per round.
             _ = try await broker.enqueue([submission(priority: 10), submission(priority: 10)])
+            let low = submission(priority: 0)
+            _ = try await broker.enqueue([low])
             var highBeforeLow = 0
             var lowClaimed = false
-            for _ in 0..<2_000 where !lowClaimed {
+            for _ in 0..<5_000 where !lowClaimed {
                 _ = try await broker.enqueue([submission(priority: 10)])
                 let claimed = try await broker.claimOne()
                 if claimed.id == low.id {
