@@ -62,7 +62,7 @@ stop_services() {
     for private in "${TMPDIR:-/tmp}"/velocity-cluster-*/; do
         if [[ -d "$private" ]]; then
             bash "$ROOT/ops/redis-cluster.sh" stop "$private" || true
-            rm -rf "$private"
+            rm -rf "$private" || true
         fi
     done
     bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || echo "warning: stopping services failed" >&2

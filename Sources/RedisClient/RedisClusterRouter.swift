@@ -48,8 +48,9 @@ final class RedisClusterRouter: Sendable {
             } else {
                 endpoint = try await owner(of: key)
             }
-            let connection = try await connection(to: endpoint)
             do {
+                // Opening the node's connections is inside: a refused connect ran nothing.
+                let connection = try await connection(to: endpoint)
                 let ask = asking != nil
                 return try await connection.withIsolation { connection in
                     if ask { try connection.send(RedisCommand("ASKING")) }
@@ -60,12 +61,8 @@ final class RedisClusterRouter: Sendable {
                 asking = nil
                 if let redirection = RedisClusterRedirection(errorMessage: error.message) {
                     switch redirection {
-                    case .moved(let slot, let to):
-                        let target = to.host.isEmpty ? Endpoint(host: endpoint.host, port: to.port) : to
-                        state.withLock {
-                            $0.topology.move(slot: slot, to: target)
-                            $0.stale = true
-                        }
+                    case .moved:
+                        learn(redirection, from: endpoint)
                     case .ask(_, let to):
                         asking = to.host.isEmpty ? Endpoint(host: endpoint.host, port: to.port) : to
                     case .retryLater:
@@ -74,11 +71,15 @@ final class RedisClusterRouter: Sendable {
                     continue
                 }
                 switch error.code {
-                case .redisConnectionRefused, .redisClosed:
+                case .redisConnectionRefused:
                     // Nothing ran: the node is gone or not ready. Its slots move to a replica
                     // once the cluster notices; until then wait and re-read the map.
                     await forget(endpoint)
                     try await Task.sleep(for: .milliseconds(100 * min(attempt, 10)))
+                    continue
+                case .redisClosed:
+                    // Nothing ran: another command dropped this node's connections a moment ago.
+                    try await Task.sleep(for: .milliseconds(10 * min(attempt, 10)))
                     continue
                 case .redisIO, .redisTimeout:
                     // It may have run: the caller decides. The next command re-reads the map.
@@ -88,6 +89,20 @@ final class RedisClusterRouter: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// Takes in a `MOVED` seen anywhere (a dedicated connection too): the slot's new owner now,
+    /// the whole map at the next command.
+    func learn(_ redirection: RedisClusterRedirection, from endpoint: Endpoint?) {
+        guard case .moved(let slot, let to) = redirection else {
+            state.withLock { $0.stale = true }
+            return
+        }
+        let target = to.host.isEmpty ? Endpoint(host: endpoint?.host ?? configuration.host, port: to.port) : to
+        state.withLock {
+            $0.topology.move(slot: slot, to: target)
+            $0.stale = true
         }
     }
 

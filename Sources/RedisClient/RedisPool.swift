@@ -65,9 +65,19 @@ public final class RedisPool: Sendable {
     }
 
     /// Commands on keys of one hash slot (the first command's `routingKey`), in one round trip;
-    /// error replies in place.
+    /// error replies in place. In a cluster a redirection of any of them sends the whole
+    /// pipeline again to the slot's owner: only for commands that are safe to repeat (reads).
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
-        try await withConnection(forKey: commands.first?.routingKey) { try $0.pipeline(commands) }
+        let cluster = router != nil
+        return try await withConnection(forKey: commands.first?.routingKey) { connection in
+            let replies = try connection.pipeline(commands)
+            if cluster {
+                for case .error(let message) in replies where RedisClusterRedirection(errorMessage: message) != nil {
+                    throw RedisError(.redisServer, message)
+                }
+            }
+            return replies
+        }
     }
 
     /// A script on `keys` (all of one hash slot), sent to the node serving the first.
@@ -80,6 +90,18 @@ public final class RedisPool: Sendable {
     public func dedicatedConnection(forKey key: String, name: String) async throws -> RedisConnection {
         if let router { return try await router.dedicatedConnection(forKey: key, name: name) }
         return try await RedisConnection.connect(configuration, name: name)
+    }
+
+    /// Tells a cluster's router what an error seen on a dedicated connection says (a `MOVED`:
+    /// the slot's owner; a dropped node: re-read the map), so the next dedicated connection
+    /// goes to the right node. Nothing to learn on one server.
+    public func learn(from error: RedisError) {
+        guard let router else { return }
+        if let redirection = RedisClusterRedirection(errorMessage: error.message) {
+            router.learn(redirection, from: nil)
+        } else if error.code != .redisScript {
+            router.learn(.retryLater, from: nil)
+        }
     }
 
     private func roundRobin() -> RedisConnection {

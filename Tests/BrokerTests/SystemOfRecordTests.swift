@@ -152,6 +152,14 @@ struct SystemOfRecordTests {
             try await unrecorded.setPaused(queue: "q", false)
             #expect(try await unrecorded.restore() == [])
             #expect(try await control.restore(repair: false) == ["q"], "Redis no longer holds what was recorded")
+
+            // A field never recorded is left as Redis has it: limits recorded, a pause set
+            // without the record (an older gateway, say) stays.
+            try await control.setLimits(queue: "r", QueueLimits(caps: ["queue": 3]))
+            try await broker.setPaused(queue: "r", true)
+            #expect(try await store.queueSettings()["r"] == QueueSettings(limits: QueueLimits(caps: ["queue": 3])))
+            #expect(try await control.restore(repair: true) == ["q"])
+            #expect(try await broker.depth(queue: "r").paused, "the reconciler did not resume a queue it never recorded")
         }
     }
 

@@ -27,6 +27,8 @@ public struct JobReconciler: Sendable {
         public var endedInBroker: [String] = []
         /// Queues whose recorded settings (limits, pause) Redis did not hold.
         public var settingsDrift: [String] = []
+        /// Why the settings could not be compared or restored, if they could not.
+        public var settingsError: String?
         public var repaired = false
     }
 
@@ -34,7 +36,12 @@ public struct JobReconciler: Sendable {
     public func run(repair: Bool, pageSize: Int = 1_000) async throws -> Report {
         var report = Report()
         report.repaired = repair
-        report.settingsDrift = try await QueueControl(broker: broker, store: store).restore(repair: repair)
+        do {
+            report.settingsDrift = try await QueueControl(broker: broker, store: store).restore(repair: repair)
+        } catch {
+            // The jobs are restored all the same.
+            report.settingsError = "\(error)"
+        }
         var after: String?
         while true {
             let page = try await store.openJobs(afterID: after, minimumAgeMilliseconds: gracePeriodMilliseconds, limit: pageSize)

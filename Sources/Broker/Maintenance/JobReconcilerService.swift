@@ -18,6 +18,9 @@ public struct JobReconcilerService: Service {
             while !Task.isCancelled {
                 do {
                     let report = try await reconciler.run(repair: true)
+                    if let problem = report.settingsError {
+                        logger.error("reconcile could not restore queue settings: \(problem)")
+                    }
                     if !report.settingsDrift.isEmpty {
                         logger.warning(
                             "reconciled: applied the recorded limits and pause of queues \(report.settingsDrift.joined(separator: ", ")) again"

@@ -79,6 +79,7 @@ public struct JobRecordSync: Service {
                 failures += 1
                 logger.error("record sync of \(queue) failed: \(error)", metadata: ["queue": .string(queue)])
                 // In a cluster the outbox may have moved to another node (a failover).
+                if let error = error as? RedisError { broker.pool.learn(from: error) }
                 if broker.pool.configuration.isCluster,
                     let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.outbox, name: "velocity-record-sync")
                 {

@@ -34,14 +34,25 @@ public struct QueueControl: Sendable {
         guard let store else { return [] }
         var drifted: [String] = []
         for (queue, recorded) in try await store.queueSettings().sorted(by: { $0.key < $1.key }) {
-            let limits = try await broker.limits(queue: queue)
-            let paused = try await broker.depth(queue: queue).paused
-            guard limits != recorded.limits || paused != recorded.paused else { continue }
+            guard try await differs(queue: queue, from: recorded) else { continue }
             drifted.append(queue)
             guard repair else { continue }
-            if limits != recorded.limits { try await broker.setLimits(queue: queue, recorded.limits) }
-            if paused != recorded.paused { try await broker.setPaused(queue: queue, recorded.paused) }
+            // Read again just before applying: an operator's change since the first read wins.
+            guard let latest = try await store.queueSettings()[queue] else { continue }
+            if let limits = latest.limits, try await broker.limits(queue: queue) != limits {
+                try await broker.setLimits(queue: queue, limits)
+            }
+            if let paused = latest.paused, try await broker.depth(queue: queue).paused != paused {
+                try await broker.setPaused(queue: queue, paused)
+            }
         }
         return drifted
+    }
+
+    /// Whether the broker holds a recorded field otherwise; a field never recorded never differs.
+    private func differs(queue: String, from recorded: QueueSettings) async throws -> Bool {
+        if let limits = recorded.limits, try await broker.limits(queue: queue) != limits { return true }
+        if let paused = recorded.paused, try await broker.depth(queue: queue).paused != paused { return true }
+        return false
     }
 }

@@ -73,10 +73,12 @@ public enum JobRecordMigrations {
             sql: """
                 CREATE TABLE queue_settings (
                     queue text PRIMARY KEY,
-                    limits jsonb NOT NULL DEFAULT '{}',
-                    paused boolean NOT NULL DEFAULT false,
+                    limits jsonb,
+                    paused boolean,
                     updated_at timestamptz NOT NULL DEFAULT now()
                 );
+                COMMENT ON COLUMN queue_settings.limits IS 'NULL: never set through a recording path';
+                COMMENT ON COLUMN queue_settings.paused IS 'NULL: never paused or resumed through a recording path';
                 """),
     ]
 }

@@ -9,18 +9,20 @@ extension PostgresJobRecordStore {
         }
         var settings: [String: QueueSettings] = [:]
         for row in result.rows {
-            guard row.count == 3, let queue = row[0], let text = row[1], let paused = row[2] else {
+            guard row.count == 3, let queue = row[0] else {
                 throw BrokerError(.malformedReply, "queue settings came back as \(row)", field: "queue_settings")
             }
-            let limits: QueueLimits
-            do {
-                limits = try JSONDecoder().decode(QueueLimits.self, from: Data(text.utf8))
-            } catch {
-                throw BrokerError(
-                    .malformedReply, "queue_settings.limits of queue \(queue) is not a set of limits: \(error)",
-                    field: "queue_settings.limits")
+            var limits: QueueLimits?
+            if let text = row[1] {
+                do {
+                    limits = try JSONDecoder().decode(QueueLimits.self, from: Data(text.utf8))
+                } catch {
+                    throw BrokerError(
+                        .malformedReply, "queue_settings.limits of queue \(queue) is not a set of limits: \(error)",
+                        field: "queue_settings.limits")
+                }
             }
-            settings[queue] = QueueSettings(limits: limits, paused: paused == "t")
+            settings[queue] = QueueSettings(limits: limits, paused: row[2].map { $0 == "t" })
         }
         return settings
     }

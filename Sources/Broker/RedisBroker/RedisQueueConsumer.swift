@@ -64,8 +64,10 @@ final class RedisQueueConsumer: JobConsumer {
     /// connection to whichever node serves the queue now.
     private func reaim(after error: RedisError) async {
         guard broker.pool.configuration.isCluster,
-            RedisClusterRedirection(errorMessage: error.message) != nil || error.code != .redisScript,
-            let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.meta, name: "velocity-consumer-\(queue)")
+            RedisClusterRedirection(errorMessage: error.message) != nil || error.code != .redisScript
+        else { return }
+        broker.pool.learn(from: error)
+        guard let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.meta, name: "velocity-consumer-\(queue)")
         else { return }
         let old = connection.withLock { connection in
             defer { connection = fresh }

@@ -86,7 +86,7 @@ function createCard(name, operator, ctx) {
         setText(tr.querySelector('.queued'), number(row.queued));
         setText(tr.querySelector('.weight'), number(row.weight, 2));
         setText(tr.querySelector('.share'), row.share === null ? '—' : percent(row.share));
-        setText(tr.querySelector('.running'), number(row.running));
+        setText(tr.querySelector('.running'), row.running === null ? '—' : number(row.running));
         setText(tr.querySelector('.cap'), row.cap === null ? '—' : number(row.cap));
       },
     });
@@ -125,14 +125,18 @@ export function tenantRows(share) {
   // Tenants with work waiting split the band's turns by weight.
   const backlogged = [...names].filter((t) => (queued[t] || 0) > 0);
   const total = backlogged.reduce((sum, t) => sum + weightOf(t), 0);
-  return [...names].sort().map((tenant) => ({
-    tenant,
-    queued: queued[tenant] || 0,
-    weight: weightOf(tenant),
-    share: (queued[tenant] || 0) > 0 && total > 0 ? weightOf(tenant) / total : null,
-    running: running[`tenant:${tenant}`]?.running ?? 0,
-    cap: running[`tenant:${tenant}`]?.cap ?? capFor(limits.caps || {}, `tenant:${tenant}`),
-  }));
+  return [...names].sort().map((tenant) => {
+    const cap = running[`tenant:${tenant}`]?.cap ?? capFor(limits.caps || {}, `tenant:${tenant}`);
+    return {
+      tenant,
+      queued: queued[tenant] || 0,
+      weight: weightOf(tenant),
+      share: (queued[tenant] || 0) > 0 && total > 0 ? weightOf(tenant) / total : null,
+      // Running jobs are counted per subject only where a cap applies: unknown without one.
+      running: running[`tenant:${tenant}`]?.running ?? (cap === null ? null : 0),
+      cap,
+    };
+  });
 }
 
 /** One row per subject with a cap, a rate, running jobs counted against a cap, or parked jobs. */
