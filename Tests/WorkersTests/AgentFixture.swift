@@ -28,9 +28,9 @@ struct AgentFixture {
 
     static func make(
         gpus: Int = 2, mode: BoxMode = .media, renderSeconds: Double = 0.3, blobs: (any BlobStore)? = nil,
-        configure: (inout AgentConfiguration) -> Void = { _ in }
+        redisURL: String? = nil, configure: (inout AgentConfiguration) -> Void = { _ in }
     ) async throws -> AgentFixture {
-        let broker = try await TestBroker.make()
+        let broker = try await TestBroker.make(redisURL: redisURL)
         let records = try await TestRecordStore.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vj-agent-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,7 +73,8 @@ struct AgentFixture {
         configuration.kernelLog = directory.path + "/kmsg.log"
         _ = FileManager.default.createFile(atPath: configuration.kernelLog, contents: nil)
         configure(&configuration)
-        let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.repositoryRoot + "/workflows/dream_weaver.manifest.json")
+        let workflow = try await DreamWeaverWorkflow.load(
+            manifestAt: Self.repositoryRoot + "/workflows/dream_weaver.manifest.json")
         return AgentFixture(
             broker: broker, records: records, store: BoxStateStore(redis: broker.pool, namespace: broker.namespace),
             blobs: try blobs ?? FileBlobStore(root: directory.appendingPathComponent("blobs")), directory: directory,
@@ -171,7 +172,9 @@ struct AgentFixture {
     func submitChat(_ text: String, priority: Int = 10) async throws -> String {
         let id = JobID.make()
         let payload = #"{"messages":[{"role":"user","content":"\#(text)"}],"max_tokens":4}"#
-        _ = try await broker.broker.enqueue([JobSubmission(id: id, kind: "llm.chat", queue: "llm", payload: payload, priority: priority)])
+        _ = try await broker.broker.enqueue([
+            JobSubmission(id: id, kind: "llm.chat", queue: "llm", payload: payload, priority: priority)
+        ])
         return id
     }
 

@@ -37,6 +37,21 @@ struct BoxAgentTests {
         #expect(logs.text.contains("box agent \(fixture.configuration.box) stopped in"))
     }
 
+    @Test("on a Redis Cluster: the agent renders, switches to llm mode and answers chats")
+    func onACluster() async throws {
+        let fixture = try await AgentFixture.make(gpus: 2, redisURL: try TestServers.redisClusterURL())
+        #expect(fixture.broker.pool.configuration.isCluster)
+        try await fixture.withAgent { _ in
+            _ = try await fixture.waitForMode(.media)
+            let renders = try await (0..<4).asyncMap { _ in try await fixture.submitRender() }
+            #expect(try await fixture.waitForJobs(renders, queue: "media").allSatisfy { $0.state == .succeeded })
+            try await fixture.store.request(ModeRequest(box: fixture.configuration.box, mode: .llm, requestedBy: "test"))
+            _ = try await fixture.waitForMode(.llm)
+            let chats = try await (0..<3).asyncMap { try await fixture.submitChat("hello \($0)") }
+            #expect(try await fixture.waitForJobs(chats, queue: "llm").allSatisfy { $0.state == .succeeded })
+        }
+    }
+
     @Test("a mode switch under load loses no job and records every step")
     func switchUnderLoad() async throws {
         let fixture = try await AgentFixture.make(gpus: 2, renderSeconds: 0.5)
