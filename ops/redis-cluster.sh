@@ -62,7 +62,8 @@ command -v redis-server >/dev/null 2>&1 || die "redis-server not found: run ops/
 IFS=, read -r -a PORT_LIST <<<"$PORTS"
 [[ ${#PORT_LIST[@]} -eq 6 ]] || die "--ports needs six ports, got '$PORTS'"
 for port in "${PORT_LIST[@]}"; do
-    [[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "'$port' is not a port"
+    # Each node also listens on port + 10000 (the cluster bus).
+    [[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port <= 55535)) || die "'$port' is not a port of 1-55535"
 done
 
 stop_all
@@ -93,6 +94,9 @@ for port in "${PORT_LIST[@]}"; do
         sleep 0.1
     done
     [[ "$(redis-cli -p "$port" ping 2>/dev/null || true)" == PONG ]] || die "node $port does not answer (see $DIR/$port/redis.log)"
+    # Ours, not another server already on that port (a daemonized node that failed to bind exits quietly).
+    [[ "$(redis-cli -p "$port" config get dir 2>/dev/null | sed -n 2p)" == "$DIR/$port" ]] ||
+        die "port $port answers, but not as the node started in $DIR/$port (is the port taken?)"
 done
 
 NODES=()
