@@ -119,7 +119,7 @@ struct OpenAIEmulatorTests {
 
     @Test("past its slots requests queue first-come first-served, and /metrics shows it")
     func capacityQueueing() async throws {
-        // Each request holds its slot for 3 s: long enough that all five are in before the first
+        // Each request holds its slot for 5 s: long enough that all five are in before the first
         // ends, on any machine that is not stalled for seconds.
         let configuration = OpenAIEmulatorConfiguration(
             model: "m", slots: 2, tokensPerSecond: 20, prefillMilliseconds: 0, vllmMetrics: true)
@@ -130,7 +130,7 @@ struct OpenAIEmulatorTests {
                     group.addTask {
                         let response = try await Self.post(
                             curl, base, "/v1/chat/completions",
-                            #"{"messages":[{"role":"user","content":"request \#(index)"}],"max_tokens":60}"#)
+                            #"{"messages":[{"role":"user","content":"request \#(index)"}],"max_tokens":100}"#)
                         #expect(response.status == 200)
                         order.append(index)
                     }
@@ -140,9 +140,10 @@ struct OpenAIEmulatorTests {
                         let seen = ["running", "queued", "completed"].reduce(0) { $0 + (stats[$1] as? Int ?? 0) }
                         return seen == index + 1
                     }
-                    // Arrivals 250 ms apart: a loaded machine's scheduling jitter cannot swap two
-                    // completions, and all five are still in within the first request's 3 s.
-                    try await Task.sleep(for: .milliseconds(250))
+                    // Arrivals 500 ms apart: a loaded machine's scheduling jitter (the suite runs
+                    // Redis clusters too) cannot swap two completions, and all five are still in
+                    // within the first request's 5 s.
+                    try await Task.sleep(for: .milliseconds(500))
                 }
                 let load = try await Self.metrics(curl, base)
                 let completed = Self.json(try await curl.execute(HTTPClientRequest(url: base + "/emulator/stats")))["completed"] as? Int
@@ -158,7 +159,7 @@ struct OpenAIEmulatorTests {
             #expect(text.contains(#"sglang:num_queue_reqs{model_name="m",engine_type="unified",tp_rank="0",pp_rank="0"} 0.0"#))
             #expect(text.contains("# TYPE sglang:gen_throughput gauge"))
             #expect(text.contains("# TYPE sglang:token_usage gauge"))
-            #expect(text.contains(#"sglang:generation_tokens_total{model_name="m"} 300.0"#))
+            #expect(text.contains(#"sglang:generation_tokens_total{model_name="m"} 500.0"#))
             #expect(text.contains(#"vllm:num_requests_waiting{engine="0",model_name="m"} 0.0"#))
             #expect(text.contains(#"vllm:num_requests_running{engine="0",model_name="m"} 0.0"#))
             #expect(emulator.configuration.slots == 2)
