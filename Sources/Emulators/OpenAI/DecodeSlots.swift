@@ -19,7 +19,7 @@ final class DecodeSlots: Sendable {
         /// Waiting tickets in arrival order, and their continuations.
         var order: [Int] = []
         var head = 0
-        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var waiters: [Int: CheckedContinuation<ContinuousClock.Instant, any Error>] = [:]
         var completed = 0
         var promptTokens = 0
         var completionTokens = 0
@@ -41,14 +41,17 @@ final class DecodeSlots: Sendable {
         }
     }
 
-    /// Waits for a slot, first come first served; a cancelled waiter leaves the queue.
+    /// Waits for a slot, first come first served; a cancelled waiter leaves the queue. Returns
+    /// when the slot was granted: a waiter's task may resume later than that on a loaded machine,
+    /// and decoding starts at the grant, as on a real server.
     ///
     /// Taking a ticket and joining the queue are one step under the lock: a release between
     /// the two would otherwise find no waiter and free a slot a later arrival could take first.
-    func acquire() async throws {
+    @discardableResult
+    func acquire() async throws -> ContinuousClock.Instant {
         let ticket = Mutex<Int?>(nil)
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, any Error>) in
                 enum Start { case now, queued, cancelled }
                 let start = state.withLock { state -> Start in
                     if Task.isCancelled { return .cancelled }
@@ -63,7 +66,7 @@ final class DecodeSlots: Sendable {
                     return .queued
                 }
                 switch start {
-                case .now: continuation.resume()
+                case .now: continuation.resume(returning: .now)
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 case .queued: break
                 }
@@ -76,7 +79,7 @@ final class DecodeSlots: Sendable {
 
     /// Gives a slot back, handing it straight to the longest waiter, and records the work done.
     func release(promptTokens: Int, completionTokens: Int, busySeconds: Double, finished: Bool = true) {
-        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let next = state.withLock { state -> CheckedContinuation<ContinuousClock.Instant, any Error>? in
             if finished { state.completed += 1 }
             state.promptTokens += promptTokens
             state.completionTokens += completionTokens
@@ -93,7 +96,7 @@ final class DecodeSlots: Sendable {
             state.running -= 1
             return nil
         }
-        next?.resume()
+        next?.resume(returning: .now)
     }
 
     /// A slot given back by a request that ended early (its client went away).

@@ -29,13 +29,13 @@ extension OpenAIEmulator {
         }
         let answer = EmulatedAnswer(chat, configuration: configuration)
         let shape = ChatShape(
-            flavor: configuration.flavor, id: "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+            flavor: configuration.flavor,
+            id: "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
             created: Int(Date().timeIntervalSince1970), model: chat.model, promptTokens: chat.promptTokens,
             configuration: configuration)
         if chat.stream { return stream(answer, shape: shape, includeUsage: chat.includeUsage) }
 
-        try await slots.acquire()
-        let start = ContinuousClock.now
+        let start = try await slots.acquire()
         let seconds = configuration.serviceSeconds(completionTokens: answer.tokens.count)
         do {
             try await Task.sleep(until: start + .seconds(seconds), clock: .continuous)
@@ -57,8 +57,7 @@ extension OpenAIEmulator {
         // vLLM sends the finish reason with the last token; the others in a chunk of their own.
         let finishOnLastToken = shape.flavor == .vllm && !tokens.isEmpty
         let body = ResponseBody { writer in
-            try await slots.acquire()
-            let start = ContinuousClock.now
+            let start = try await slots.acquire()
             let perToken = Duration.seconds(1 / configuration.tokensPerSecond)
             let firstTokenAt = start + .milliseconds(configuration.prefillMilliseconds)
             var sent = 0
