@@ -16,6 +16,8 @@ final class RedisClusterRouter: Sendable {
         var stale = true
         var nodes: [Endpoint: [RedisConnection]] = [:]
         var next = 0
+        /// Closed by its pool: no command runs, no connection opens.
+        var closed = false
     }
 
     /// Redirections and retries one command may take before its error is the caller's.
@@ -42,6 +44,7 @@ final class RedisClusterRouter: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            if state.withLock({ $0.closed }) { throw RedisError(.redisClosed, "the Redis Cluster pool was closed") }
             let endpoint: Endpoint
             if let asking {
                 endpoint = asking
@@ -205,12 +208,14 @@ final class RedisClusterRouter: Sendable {
             for connection in opened { await connection.close() }
             throw error
         }
-        let (chosen, extra): (RedisConnection, [RedisConnection]) = state.withLock { state in
-            if let existing = state.nodes[endpoint], !existing.isEmpty { return (existing[0], opened) }
+        let (chosen, extra, closed): (RedisConnection, [RedisConnection], Bool) = state.withLock { state in
+            if state.closed { return (opened[0], opened, true) }
+            if let existing = state.nodes[endpoint], !existing.isEmpty { return (existing[0], opened, false) }
             state.nodes[endpoint] = opened
-            return (opened[0], [])
+            return (opened[0], [], false)
         }
         for connection in extra { await connection.close() }
+        if closed { throw RedisError(.redisClosed, "the Redis Cluster pool was closed") }
         return chosen
     }
 
@@ -225,6 +230,7 @@ final class RedisClusterRouter: Sendable {
 
     func close() async {
         let all = state.withLock { state in
+            state.closed = true
             let all = state.nodes.values.flatMap { $0 }
             state.nodes = [:]
             return all

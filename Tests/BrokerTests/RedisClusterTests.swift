@@ -24,6 +24,9 @@ struct RedisClusterTests {
             #expect(slot.int == RedisClusterTopology.slot(of: key), "\(key)")
         }
         await pool.close()
+        // A closed pool refuses at once and opens nothing again.
+        let refused = await #expect(throws: RedisError.self) { try await pool.send(RedisCommand("GET", ["k"])) }
+        #expect(refused?.code == .redisClosed)
     }
 
     @Test("a queue's slot moved to another master under load: every job runs once, the client follows")
