@@ -98,15 +98,17 @@ final class RedisClusterRouter: Sendable {
     /// Takes in a `MOVED` seen anywhere (a dedicated connection too): the slot's new owner now,
     /// the whole map at the next command.
     func learn(_ redirection: RedisClusterRedirection, from endpoint: Endpoint?) {
-        guard case .moved(let slot, let to) = redirection else {
-            state.withLock { $0.stale = true }
-            return
-        }
+        guard case .moved(let slot, let to) = redirection else { return markStale() }
         let target = to.host.isEmpty ? Endpoint(host: endpoint?.host ?? configuration.host, port: to.port) : to
         state.withLock {
             $0.topology.move(slot: slot, to: target)
             $0.stale = true
         }
+    }
+
+    /// Re-read the whole map before the next command (a node stopped answering somewhere).
+    func markStale() {
+        state.withLock { $0.stale = true }
     }
 
     /// A connection of the caller's own to the master serving `key` (blocking reads, streams).

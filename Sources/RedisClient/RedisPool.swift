@@ -100,7 +100,7 @@ public final class RedisPool: Sendable {
         if let redirection = RedisClusterRedirection(errorMessage: error.message) {
             router.learn(redirection, from: nil)
         } else if error.code != .redisScript {
-            router.learn(.retryLater, from: nil)
+            router.markStale()
         }
     }
 

@@ -55,17 +55,17 @@ public struct JobRecordSync: Service {
 
     private func drain(queue: String) async throws {
         let keys = broker.keys(queue)
-        let connection = try await broker.pool.dedicatedConnection(forKey: keys.outbox, name: "velocity-record-sync")
+        let connection = try await RedisDedicatedConnection.open(broker.pool, forKey: keys.outbox, name: "velocity-record-sync")
         await drain(queue: queue, keys: keys, on: connection)
+        await connection.close()
     }
 
-    private func drain(queue: String, keys: QueueKeys, on first: RedisConnection) async {
-        var connection = first
+    private func drain(queue: String, keys: QueueKeys, on connection: RedisDedicatedConnection) async {
         var failures = 0
-        drainLoop: while !Task.isCancelled {
+        while !Task.isCancelled {
             do {
                 // BLMPOP blocks on the connection's own thread until records arrive (or 1 s).
-                let reply = try await connection.sendBlocking(
+                let reply = try await connection.connection.sendBlocking(
                     RedisCommand("BLMPOP", ["1", "1", keys.outbox, "RIGHT", "COUNT", String(batchSize)]),
                     blockMilliseconds: 1_000)
                 // Null when the wait ran out; else [key, records].
@@ -74,26 +74,19 @@ public struct JobRecordSync: Service {
                 _ = try await apply(try popped[1].decodeArray("outbox records"), queue: queue)
                 failures = 0
             } catch is CancellationError {
-                break drainLoop
+                return
             } catch {
                 failures += 1
                 logger.error("record sync of \(queue) failed: \(error)", metadata: ["queue": .string(queue)])
                 // In a cluster the outbox may have moved to another node (a failover).
-                if let error = error as? RedisError { broker.pool.learn(from: error) }
-                if broker.pool.configuration.isCluster,
-                    let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.outbox, name: "velocity-record-sync")
-                {
-                    await connection.close()
-                    connection = fresh
-                }
+                if let error = error as? RedisError { await connection.recover(after: error) }
                 do {
                     try await Task.sleep(for: BackoffPolicy.reconnect.delay(afterAttempt: failures))
                 } catch {
-                    break drainLoop
+                    return
                 }
             }
         }
-        await connection.close()
     }
 
     private func apply(_ values: [RESPValue], queue: String) async throws -> Int {

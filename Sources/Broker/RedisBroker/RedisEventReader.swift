@@ -7,27 +7,25 @@ import Synchronization
 final class RedisEventReader: JobEventReader {
     let queue: String
     private let key: String
-    private let pool: RedisPool
-    /// Replaced after a failure in a cluster, so the next read goes to the stream's new owner.
-    private let connection: Mutex<RedisConnection>
+    /// Moved after a failure in a cluster, so the next read goes to the stream's new owner.
+    private let connection: RedisDedicatedConnection
     /// The stream id of the last entry read.
     private let cursor: Mutex<String>
 
     init(broker: RedisBroker, queue: String, stream: String) async throws {
         self.queue = queue
         self.key = stream
-        self.pool = broker.pool
-        let connection: RedisConnection
+        let connection: RedisDedicatedConnection
         do {
-            connection = try await broker.pool.dedicatedConnection(forKey: stream, name: "velocity-events-\(queue)")
+            connection = try await RedisDedicatedConnection.open(broker.pool, forKey: stream, name: "velocity-events-\(queue)")
         } catch let error as RedisError {
             throw RedisBroker.brokerError(error)
         }
-        self.connection = Mutex(connection)
+        self.connection = connection
         do {
             // The last entry now rather than XREAD's `$`: `$` means the end of the stream when
             // each read starts, which would skip the changes made between two reads.
-            let last = try await connection.send(RedisCommand("XREVRANGE", [key, "+", "-", "COUNT", "1"]))
+            let last = try await connection.connection.send(RedisCommand("XREVRANGE", [key, "+", "-", "COUNT", "1"]))
             self.cursor = Mutex(try Self.entries(last, "last event").last?.id ?? "0-0")
         } catch {
             await connection.close()
@@ -41,12 +39,12 @@ final class RedisEventReader: JobEventReader {
         let after = cursor.withLock { $0 }
         let reply: RESPValue
         do {
-            reply = try await connection.withLock { $0 }.sendBlocking(
+            reply = try await connection.connection.sendBlocking(
                 RedisCommand(
                     "XREAD", ["COUNT", String(max(maxEvents, 1)), "BLOCK", String(block), "STREAMS", key, after]),
                 blockMilliseconds: block)
         } catch let error as RedisError {
-            await reaim(after: error)
+            await connection.recover(after: error)
             throw RedisBroker.brokerError(error)
         }
         let entries = try Self.streamEntries(xread: reply)
@@ -57,21 +55,8 @@ final class RedisEventReader: JobEventReader {
         return try entries.map { try Self.event(id: $0.id, fields: $0.fields) }
     }
 
-    /// In a cluster, a read that failed (the node died, or the slot moved) is followed by a
-    /// connection to whichever node serves the stream now; the cursor stays.
-    private func reaim(after error: RedisError) async {
-        guard pool.configuration.isCluster else { return }
-        pool.learn(from: error)
-        guard let fresh = try? await pool.dedicatedConnection(forKey: key, name: "velocity-events-\(queue)") else { return }
-        let old = connection.withLock { connection in
-            defer { connection = fresh }
-            return connection
-        }
-        await old.close()
-    }
-
     func close() async {
-        await connection.withLock { $0 }.close()
+        await connection.close()
     }
 
     /// An `XREAD` reply of one stream: null when the wait ran out, else `[[key, entries]]`.

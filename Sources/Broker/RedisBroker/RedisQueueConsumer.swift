@@ -1,6 +1,5 @@
 import Foundation
 import RedisClient
-import Synchronization
 
 /// Claims from one queue over a connection of its own: when the queue is empty it blocks on
 /// the queue's signal list (`BLPOP`), so an idle worker picks a new job within about one round
@@ -9,8 +8,8 @@ final class RedisQueueConsumer: JobConsumer {
     let queue: String
     private let broker: RedisBroker
     private let workerID: String
-    /// Replaced after a failure in a cluster, so the next claim goes to the queue's new owner.
-    private let connection: Mutex<RedisConnection>
+    /// Moved after a failure in a cluster, so the next claim goes to the queue's new owner.
+    private let connection: RedisDedicatedConnection
     private let keys: QueueKeys
     private let header: [String]
 
@@ -21,8 +20,8 @@ final class RedisQueueConsumer: JobConsumer {
         self.keys = broker.keys(queue)
         self.header = broker.configuration.scriptHeader
         do {
-            self.connection = Mutex(
-                try await broker.pool.dedicatedConnection(forKey: keys.meta, name: "velocity-consumer-\(queue)"))
+            self.connection = try await RedisDedicatedConnection.open(
+                broker.pool, forKey: keys.meta, name: "velocity-consumer-\(queue)")
         } catch let error as RedisError {
             throw RedisBroker.brokerError(error)
         }
@@ -37,7 +36,7 @@ final class RedisQueueConsumer: JobConsumer {
         do {
             // The whole claim-or-block loop runs on the connection's own thread: a wake-up on the
             // signal list goes straight into the claim script, with no thread hop in between.
-            return try await connection.withLock { $0 }.withIsolation { connection in
+            return try await connection.connection.withIsolation { connection in
                 let clock = ContinuousClock()
                 let deadline = clock.now + wait
                 while true {
@@ -55,29 +54,13 @@ final class RedisQueueConsumer: JobConsumer {
                 }
             }
         } catch let error as RedisError {
-            await reaim(after: error)
+            await connection.recover(after: error)
             throw RedisBroker.brokerError(error)
         }
     }
 
-    /// In a cluster, a claim that failed (the node died, or its slots moved) is followed by a
-    /// connection to whichever node serves the queue now.
-    private func reaim(after error: RedisError) async {
-        guard broker.pool.configuration.isCluster,
-            RedisClusterRedirection(errorMessage: error.message) != nil || error.code != .redisScript
-        else { return }
-        broker.pool.learn(from: error)
-        guard let fresh = try? await broker.pool.dedicatedConnection(forKey: keys.meta, name: "velocity-consumer-\(queue)")
-        else { return }
-        let old = connection.withLock { connection in
-            defer { connection = fresh }
-            return connection
-        }
-        await old.close()
-    }
-
     func close() async {
-        await connection.withLock { $0 }.close()
+        await connection.close()
     }
 
 }
