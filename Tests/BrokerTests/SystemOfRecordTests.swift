@@ -163,6 +163,27 @@ struct SystemOfRecordTests {
         }
     }
 
+    @Test("a queue settings row that cannot be read is reported, and the jobs are restored all the same")
+    func settingsErrorKeepsReconciling() async throws {
+        let server = try RedisServerProcess()
+        let redis = try await TestBroker.make(redisURL: server.url, recordOutbox: true)
+        let postgres = try await TestRecordStore.make()
+        let producer = JobProducer(
+            broker: redis.broker, store: postgres.store, kinds: JobKindRegistry([JobKind(name: "test.job", queue: "q")]))
+        let receipt = try await producer.submit(JobRequest(kind: "test.job"))
+        _ = try await postgres.pool.withConnection { connection in
+            try await connection.query(#"INSERT INTO queue_settings (queue, limits) VALUES ('q', '{"caps":"two"}')"#)
+        }
+        _ = try await redis.broker.send(RedisCommand("FLUSHALL"))
+        let report = try await JobReconciler(broker: redis.broker, store: postgres.store, gracePeriodMilliseconds: 0)
+            .run(repair: true)
+        #expect(report.settingsError?.contains("queue_settings.limits of queue q") == true)
+        #expect(report.missingFromBroker == [receipt.id])
+        #expect(try await redis.broker.job(queue: "q", id: receipt.id)?.state == .queued)
+        await redis.tearDown()
+        await postgres.tearDown()
+    }
+
     @Test("a terminal state lost on its way to Postgres is copied over by the reconciler")
     func reconcileCopiesLostTerminalStates() async throws {
         try await withStack { broker, store, producer in
