@@ -29,6 +29,26 @@ struct RedisClusterTests {
         #expect(refused?.code == .redisClosed)
     }
 
+    @Test(
+        "ops/redis-cluster.sh refuses a bad port list or action and starts nothing",
+        arguments: [
+            (["start", "--ports", "1,2,3"], 1, "--ports needs six ports"),
+            (["start", "--ports", "60000,2,3,4,5,6"], 1, "'60000' is not a port of 1-55535"),
+            (["start", "--ports", "a,2,3,4,5,6"], 1, "'a' is not a port"),
+            (["restart"], 2, "usage: ops/redis-cluster.sh"),
+        ])
+    func scriptRefusals(_ arguments: [String], _ status: Int32, _ message: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("velocity-refused-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try await VelocityBinary.run(
+            [RepositoryPaths.root + "/ops/redis-cluster.sh", arguments[0], directory.path] + arguments.dropFirst(),
+            executable: URL(fileURLWithPath: "/bin/bash"), in: URL(fileURLWithPath: RepositoryPaths.root))
+        #expect(outcome.status == status)
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+        let nodes = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        #expect(nodes.isEmpty, "no node was set up: \(nodes)")
+    }
+
     @Test("a queue's slot moved to another master under load: every job runs once, the client follows")
     func reshardUnderLoad() async throws {
         let cluster = try RedisClusterProcess()
