@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+public import VelocityTypes
 
 /// Standard Webhooks signatures: `webhook-signature: v1,<base64 HMAC-SHA256 of
 /// "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret, space-separated, so a receiver
@@ -39,11 +40,7 @@ public enum WebhookSigner {
             throw WebhookError(.webhookVerificationFailed, "no webhook-signature header")
         }
         let expected = Array(signature(id: id, timestamp: seconds, body: body, secret: secret).utf8)
-        let matches = signatures.split(separator: " ").contains { candidate in
-            let bytes = Array(candidate.utf8)
-            // Constant time over equal lengths: no early exit on the first differing byte.
-            return bytes.count == expected.count && zip(bytes, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        let matches = signatures.split(separator: " ").contains { ConstantTime.equal(Array($0.utf8), expected) }
         guard matches else { throw WebhookError(.webhookVerificationFailed, "no signature matches the secret") }
     }
 }

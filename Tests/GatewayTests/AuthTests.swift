@@ -62,18 +62,39 @@ struct AuthTests {
         }
     }
 
+    @Test("a live key's id with another secret, or the secret cut or lengthened, is 401; the key still works")
+    func wrongSecretOfALiveKey() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let key = try await fixture.gateway.keys.create(tenant: "initech", role: .admin)
+            let secret = String(key.token.split(separator: "_").last!)
+            let flipped = String(secret.dropLast()) + (secret.hasSuffix("A") ? "B" : "A")
+            for token in [
+                "vj_\(key.id)_\(flipped)", "vj_\(key.id)_\(secret.dropLast())", "vj_\(key.id)_\(secret)x",
+                "vj_\(key.id)_", "vj__\(secret)", "xx_\(key.id)_\(secret)", "vj_\(key.id)_\(secret)_x",
+            ] {
+                let response = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(token))
+                #expect(response.status == .unauthorized, "\(token)")
+            }
+            #expect(
+                try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(key.token)).status == .ok)
+        }
+    }
+
     @Test("a revoked key stops working")
     func revokedKey() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             let key = try await fixture.gateway.keys.create(tenant: "initech", role: .submitter)
-            #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(key.token)).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(key.token)).status == .ok)
             #expect(try await fixture.gateway.keys.revoke(id: key.id))
             let after = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(key.token))
             #expect(after.status == .unauthorized)
         }
     }
 
-    @Test("a key for an invalid tenant is refused and not stored", arguments: ["", "a b", "ten/ant", "tënant", String(repeating: "x", count: 65)])
+    @Test(
+        "a key for an invalid tenant is refused and not stored",
+        arguments: ["", "a b", "ten/ant", "tënant", String(repeating: "x", count: 65)])
     func invalidTenant(tenant: String) async throws {
         try await GatewayFixture.withGateway { fixture, _ in
             await #expect(throws: GatewayError.self) {
@@ -121,7 +142,8 @@ struct AuthTests {
             let expired = try await Self.token(expires: Date().addingTimeInterval(-60))
             let forged = try await Self.token(secret: "some-other-secret-entirely-000000")
             let roleless = try await Self.token(role: "superuser")
-            for (token, status) in [(expired, HTTPResponse.Status.unauthorized), (forged, .unauthorized), (roleless, .forbidden)] {
+            for (token, status) in [(expired, HTTPResponse.Status.unauthorized), (forged, .unauthorized), (roleless, .forbidden)]
+            {
                 let response = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(token))
                 #expect(response.status == status)
             }
@@ -156,7 +178,9 @@ struct AuthTests {
             $0.rateLimitBurst = 3
         }) { fixture, client in
             for _ in 0..<3 {
-                #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.acme)).status == .ok)
+                #expect(
+                    try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.acme)).status
+                        == .ok)
             }
             let limited = try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(limited.status == .tooManyRequests)
@@ -169,7 +193,9 @@ struct AuthTests {
                 body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             #expect(submit.status == .tooManyRequests)
             #expect(try await fixture.storedSomething().rows == 0)
-            #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.globex)).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/jobs", method: .get, headers: GatewayFixture.auth(fixture.globex)).status
+                    == .ok)
         }
     }
 }

@@ -4,6 +4,7 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import TestSupport
 
@@ -21,7 +22,9 @@ struct GatewayFixture: Sendable {
     let operatorKey: String
     static let jwtSecret = "test-secret-for-hs256-signing-0123456789"
 
-    static func make(configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayFixture {
+    static func make(
+        configure: (inout GatewayConfiguration) -> Void = { _ in }, logger: Logger = Logger(label: "velocity.gateway")
+    ) async throws -> GatewayFixture {
         let postgresURL = try TestServers.postgresURL()
         let schema = "g_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try await PostgresConnection.connect(url: postgresURL)
@@ -41,7 +44,7 @@ struct GatewayFixture: Sendable {
         // load the machine the timing-sensitive tests share.
         configuration.schedulerEnabled = false
         configure(&configuration)
-        let gateway = try await Gateway.connect(configuration)
+        let gateway = try await Gateway.connect(configuration, logger: logger)
         let acme = try await gateway.keys.create(tenant: "acme", role: .submitter).token
         let globex = try await gateway.keys.create(tenant: "globex", role: .submitter).token
         let operatorKey = try await gateway.keys.create(tenant: "acme", role: .operator).token
@@ -51,10 +54,10 @@ struct GatewayFixture: Sendable {
 
     /// Runs `body` against a fresh gateway's router (services running), then tears it all down.
     static func withGateway(
-        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        configure: (inout GatewayConfiguration) -> Void = { _ in }, logger: Logger = Logger(label: "velocity.gateway"),
         _ body: @Sendable (GatewayFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let fixture = try await make(configure: configure)
+        let fixture = try await make(configure: configure, logger: logger)
         do {
             try await fixture.gateway.makeApplication().test(.router) { client in try await body(fixture, client) }
         } catch {

@@ -5,8 +5,8 @@ import HummingbirdTesting
 import JobContracts
 import NIOCore
 import PlatformStore
-import Testing
 import TestSupport
+import Testing
 
 /// `qd.score` at the gateway: a packet is checked by its contract at submit (no consent, no
 /// job), and a person's QD history is read back tenant-scoped.
@@ -17,6 +17,27 @@ struct QDScoreAPITests {
         {"person_id":"\#(person)","lead_id":"l-1","session_id":"s-1","consent":\#(consent),
          "signals":[{"t_ms":0,"name":"smile_intensity","value":\#(value)},{"t_ms":400,"name":"brow_furrow","value":0.1}]}
         """#
+    }
+
+    /// A scored bundle, as the `qd.score` handler makes one, for `person`.
+    static func bundle(value: Int, person: String = "p-1") -> QDSignalBundle {
+        QDSignalBundle(
+            metadata: ArtifactMetadata(
+                artifact_id: JobID.make(), artifact_type: "QdSignalBundle", schema_version: "1",
+                source_system: "velocity.qd.score", created_at: "2026-12-05T10:00:00Z", created_by: "test",
+                confidence: 0.6, provenance: [:]),
+            signal_id: JobID.make(), client_ref: "crm_people/\(person)", source_ref: "showroom_session/s-1",
+            lead_ref: "crm_leads/l-1", score_type: "qd", value: value, confidence: 0.6,
+            reasoning_summary: "smiled at the terrace", supporting_evidence_refs: ["/signals/0"],
+            time_window: .init(start_ms: 0, end_ms: 0), scene_ref: nil)
+    }
+
+    /// Stores one score of acme's for `person`; returns its signal id.
+    static func recordScore(_ fixture: GatewayFixture, person: String) async throws -> String {
+        let bundle = bundle(value: 61, person: person)
+        _ = try await QDScoreStore(postgres: fixture.gateway.postgres).record(
+            bundle, jobID: JobID.make(), tenant: "acme", packet: try QDScore.payload(fromJSON: packet(person: person)))
+        return bundle.signal_id
     }
 
     @Test(
@@ -47,15 +68,7 @@ struct QDScoreAPITests {
             let packet = try QDScore.payload(fromJSON: Self.packet())
             var ids: [String] = []
             for value in [40, 55, 70] {
-                let bundle = QDSignalBundle(
-                    metadata: ArtifactMetadata(
-                        artifact_id: JobID.make(), artifact_type: "QdSignalBundle", schema_version: "1",
-                        source_system: "velocity.qd.score", created_at: "2026-12-05T10:00:00Z", created_by: "test",
-                        confidence: 0.6, provenance: [:]),
-                    signal_id: JobID.make(), client_ref: "crm_people/p-1", source_ref: "showroom_session/s-1",
-                    lead_ref: "crm_leads/l-1", score_type: "qd", value: value, confidence: 0.6,
-                    reasoning_summary: "smiled at the terrace", supporting_evidence_refs: ["/signals/0"],
-                    time_window: .init(start_ms: 0, end_ms: 0), scene_ref: nil)
+                let bundle = Self.bundle(value: value)
                 let jobID = JobID.make()
                 let stored = try await store.record(bundle, jobID: jobID, tenant: "acme", packet: packet)
                 #expect(stored == bundle)

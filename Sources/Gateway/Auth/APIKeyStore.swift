@@ -6,8 +6,9 @@ import VelocityTypes
 /// Bearer API keys, stored as SHA-256 digests so the database never holds a usable secret.
 ///
 /// A key reads `vj_<id>_<secret>`; its id is public (logs, revocation), its secret shown once.
-/// Verified keys are cached for `cacheTTL` so a busy client costs no query per request;
-/// revocation takes effect within that time.
+/// A presented key is found by its id and its digest compared in constant time, so how long a
+/// refusal takes tells nothing of how close a guess came. Keys are cached by id for `cacheTTL`
+/// so a busy client costs no query per request; revocation takes effect within that time.
 public actor APIKeyStore {
     public struct CreatedKey: Sendable {
         /// The full bearer token; shown once, never stored.
@@ -18,7 +19,8 @@ public actor APIKeyStore {
 
     let pool: PostgresPool
     let cacheTTL: Duration
-    private var cache: [String: (principal: Principal?, until: ContinuousClock.Instant)] = [:]
+    /// By key id: the stored digest and whose key it is (nil: no live key has this id).
+    private var cache: [String: (key: (digest: String, principal: Principal)?, until: ContinuousClock.Instant)] = [:]
 
     public init(pool: PostgresPool, cacheTTL: Duration = .seconds(30)) {
         self.pool = pool
@@ -53,22 +55,37 @@ public actor APIKeyStore {
 
     /// The caller a token belongs to, or nil for an unknown or revoked key.
     public func principal(for token: String) async throws -> Principal? {
+        guard let id = Self.keyID(of: token) else { return nil }
         let now = ContinuousClock.now
-        if let cached = cache[token], cached.until > now { return cached.principal }
-        let digest = Self.digest(token)
-        let rows = try await pool.withConnection { connection in
-            try await connection.query(
-                "SELECT id, tenant, role FROM api_keys WHERE secret_sha256 = $1 AND revoked_at IS NULL", [digest])
+        let key: (digest: String, principal: Principal)?
+        if let cached = cache[id], cached.until > now {
+            key = cached.key
+        } else {
+            let rows = try await pool.withConnection { connection in
+                try await connection.query(
+                    "SELECT tenant, role, secret_sha256 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", [id])
+            }
+            if let row = rows.first, let tenant = row["tenant"], let digest = row["secret_sha256"],
+                let role = row["role"].flatMap(Principal.Role.init(rawValue:))
+            {
+                key = (digest, Principal(tenant: tenant, subject: "key:\(id)", role: role))
+            } else {
+                key = nil
+            }
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[id] = (key, now.advanced(by: cacheTTL))
         }
-        var principal: Principal?
-        if let row = rows.first, let id = row["id"], let tenant = row["tenant"],
-            let role = row["role"].flatMap(Principal.Role.init(rawValue:))
-        {
-            principal = Principal(tenant: tenant, subject: "key:\(id)", role: role)
+        guard let key, ConstantTime.equal(Array(Self.digest(token).utf8), Array(key.digest.utf8)) else { return nil }
+        return key.principal
+    }
+
+    /// The public id of a `vj_<id>_<secret>` token; nil when the token does not have that shape.
+    static func keyID(of token: String) -> String? {
+        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "vj", !parts[1].isEmpty, parts[1].count <= 64, !parts[2].isEmpty else {
+            return nil
         }
-        if cache.count > 10_000 { cache.removeAll() }
-        cache[token] = (principal, now.advanced(by: cacheTTL))
-        return principal
+        return String(parts[1])
     }
 
     static func digest(_ token: String) -> String {

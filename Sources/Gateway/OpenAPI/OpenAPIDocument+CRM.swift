@@ -37,21 +37,23 @@ extension OpenAPIDocument {
             "Mapping edits, decisions per proposal, rule-based bulk decisions (reviewer role)", tag: "crm",
             body: .json("CRMReview"),
             responses: [
-                Op.ok("CRMReviewOutcome"), Op.status(403, "Not a reviewer"), Op.status(404, "Unknown batch"),
+                Op.ok("CRMReviewOutcome"), Op.status(404, "Unknown batch"),
                 Op.status(409, "The batch is not in review (batch_not_ready)"),
                 Op.status(422, "A proposal of another batch, a bad rule, edit or merge target; nothing recorded"),
-            ]),
+            ], role: .reviewer),
         Op(
             "POST", "/api/crm/imports/{batch_id}/commit", "Write the approved proposals (reviewer role)", tag: "crm",
             responses: [
-                Op.status(202, "Accepted", "CRMImportBatch"), Op.status(403, "Not a reviewer"),
+                Op.status(202, "Accepted", "CRMImportBatch"),
                 Op.status(404, "Unknown batch"), Op.status(409, "Not reviewed, nothing approved, or committing"),
-            ]),
+            ], role: .reviewer),
         Op(
             "GET", "/api/crm/imports/{batch_id}/errors", "The rows with issues as CSV (formulas neutralized)",
             tag: "crm",
-            responses: [Op.ok("binary", "CSV: row, line, issues, then the raw cells", media: "text/csv"),
-                Op.status(404, "Unknown batch")]),
+            responses: [
+                Op.ok("binary", "CSV: row, line, issues, then the raw cells", media: "text/csv"),
+                Op.status(404, "Unknown batch"),
+            ]),
     ]
 
     static var crmSchemas: [String: Any] {

@@ -1,5 +1,5 @@
-public import Hummingbird
 import Broker
+public import Hummingbird
 import JobTracing
 import PlatformStore
 import Schedules
@@ -15,6 +15,10 @@ extension Gateway {
         // parent of the worker's. Only with a tracer installed, so tracing off costs nothing.
         if JobTrace.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+        // Every request at debug level, refused ones too, with its headers but never a credential.
+        router.add(
+            middleware: LogRequestsMiddleware(
+                .debug, includeHeaders: .all(except: []), redactHeaders: [.authorization, .cookie, .proxyAuthorization]))
         router.add(middleware: ErrorMiddleware())
         router.add(
             middleware: AuthMiddleware(

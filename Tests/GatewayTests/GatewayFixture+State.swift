@@ -1,0 +1,55 @@
+import Broker
+import Foundation
+
+extension GatewayFixture {
+    /// Everything a refused request must leave as it was: every row of every table of the
+    /// gateway's schema (a digest per table), every Redis key of its namespace (its `DUMP`), and
+    /// every blob (its size). Keyed `pg:<table>`, `redis:<key>`, `blob:<path>`.
+    ///
+    /// `ignoringRedis` names key fragments that move by themselves or by design (a tenant's
+    /// request-rate bucket is spent by every authenticated request, refused or not);
+    /// `ignoringColumns`, columns that do (a coordinator's lease, renewed while a batch runs).
+    func state(ignoringRedis ignored: [String] = [], ignoringColumns columns: [String] = ["lease_owner", "lease_until"])
+        async throws -> [String: String]
+    {
+        var state: [String: String] = [:]
+        let tables = try await gateway.postgres.withConnection {
+            try await $0.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
+                [schema])
+        }.rows.compactMap { $0[0] }
+        if !tables.isEmpty {
+            let digests = tables.map {
+                "SELECT '\($0)', count(*)::text || ':' || md5(coalesce(string_agg(r, '|' ORDER BY r), '')) "
+                    + "FROM (SELECT (to_jsonb(t) - $1::text[])::text AS r FROM \(schema).\"\($0)\" t) rows"
+            }.joined(separator: " UNION ALL ")
+            let ignoredColumns = "{" + columns.joined(separator: ",") + "}"
+            for row in try await gateway.postgres.withConnection({ try await $0.query(digests, [ignoredColumns]) }).rows {
+                state["pg:\(row[0] ?? "")"] = row[1] ?? ""
+            }
+        }
+        var cursor = "0"
+        repeat {
+            let reply = try await gateway.redis.send(
+                RedisCommand("SCAN", [cursor, "MATCH", "\(gateway.configuration.namespace):*", "COUNT", "1000"]))
+            guard let parts = reply.array, parts.count == 2 else { break }
+            cursor = parts[0].string ?? "0"
+            for key in (parts[1].array ?? []).compactMap(\.string) where !ignored.contains(where: key.contains) {
+                state["redis:\(key)"] = "\(try await gateway.redis.send(RedisCommand("DUMP", [key])))"
+            }
+        } while cursor != "0"
+        let enumerator = FileManager.default.enumerator(atPath: blobRoot.path)
+        while let path = enumerator?.nextObject() as? String {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: blobRoot.appendingPathComponent(path).path)
+            if attributes?[.type] as? FileAttributeType == .typeRegular {
+                state["blob:\(path)"] = "\(attributes?[.size] ?? 0)"
+            }
+        }
+        return state
+    }
+
+    /// The entries of two `state()`s that differ, for a failure message.
+    static func changes(_ before: [String: String], _ after: [String: String]) -> [String] {
+        Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+    }
+}
