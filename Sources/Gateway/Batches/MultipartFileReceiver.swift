@@ -1,9 +1,9 @@
-import Images
 import BlobStore
 import Broker
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Images
 import MultipartKit
 import NIOCore
 
@@ -18,6 +18,8 @@ struct MultipartFileReceiver: Sendable {
     var fileField = "file"
     /// Largest text field.
     var maxFieldBytes = 64 * 1024
+    /// Most parts in one body (the form has a handful; many small ones would only cost memory).
+    var maxParts = 32
     /// Sees the file's bytes in order as they stream through, before they are stored; what it
     /// throws refuses the upload (a CSV that is not one, too many rows…).
     var inspect: (@Sendable ([UInt8]) throws -> Void)?
@@ -32,7 +34,8 @@ struct MultipartFileReceiver: Sendable {
 
     func receive(_ request: Request) async throws -> Received {
         let boundary = try Self.boundary(of: request.headers[.contentType])
-        let collector = Collector(fileField: fileField, maxFileBytes: maxFileBytes, maxFieldBytes: maxFieldBytes)
+        let collector = Collector(
+            fileField: fileField, maxFileBytes: maxFileBytes, maxFieldBytes: maxFieldBytes, maxParts: maxParts)
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in collector.header(name, value) }
         parser.onBody = { buffer in collector.body(&buffer) }
@@ -123,6 +126,8 @@ struct MultipartFileReceiver: Sendable {
         let fileField: String
         let maxFileBytes: Int
         let maxFieldBytes: Int
+        let maxParts: Int
+        var partsSeen = 0
         var headers: [String: String] = [:]
         /// The current part: nil until its headers are read.
         var current: Part?
@@ -140,10 +145,11 @@ struct MultipartFileReceiver: Sendable {
             case ignored
         }
 
-        init(fileField: String, maxFileBytes: Int, maxFieldBytes: Int) {
+        init(fileField: String, maxFileBytes: Int, maxFieldBytes: Int, maxParts: Int) {
             self.fileField = fileField
             self.maxFileBytes = maxFileBytes
             self.maxFieldBytes = maxFieldBytes
+            self.maxParts = maxParts
         }
 
         func header(_ name: String, _ value: String) {
@@ -153,6 +159,12 @@ struct MultipartFileReceiver: Sendable {
         /// Decides what the part is once its headers are complete.
         func begin() -> Part {
             if let current { return current }
+            partsSeen += 1
+            if partsSeen > maxParts, refusal == nil {
+                refusal = GatewayError(
+                    .contentTooLarge, .bodyTooLarge, "more than \(maxParts) parts",
+                    details: ["limit_parts": String(maxParts)])
+            }
             let disposition = headers["content-disposition"] ?? ""
             let items = disposition.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             let parameters = MultipartFileReceiver.parameters(items.dropFirst())

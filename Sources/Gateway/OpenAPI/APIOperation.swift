@@ -38,7 +38,7 @@ public struct APIOperation: Sendable {
     }
 
     /// `{name}` segments of the path.
-    var pathParameters: [String] {
+    public var pathParameters: [String] {
         path.split(separator: "/").compactMap { segment in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
         }

@@ -24,6 +24,17 @@ public enum JSONResponse {
     public static func decode<T: Decodable>(
         _ type: T.Type, from request: Request, context: GatewayContext
     ) async throws -> T {
+        guard let value = try await decodeIfPresent(T.self, from: request, context: context) else {
+            throw GatewayError.malformedJSON("the body is empty")
+        }
+        return value
+    }
+
+    /// As `decode`, with an empty body read as nil: for the routes whose body is optional. A
+    /// body over the limit is a 413 all the same, never ignored.
+    public static func decodeIfPresent<T: Decodable>(
+        _ type: T.Type, from request: Request, context: GatewayContext
+    ) async throws -> T? {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -33,7 +44,7 @@ public enum JSONResponse {
                 .contentTooLarge, .bodyTooLarge, "request body is larger than \(context.maxUploadSize) bytes",
                 details: ["limit_bytes": String(context.maxUploadSize)])
         }
-        guard buffer.readableBytes > 0 else { throw GatewayError.malformedJSON("the body is empty") }
+        guard buffer.readableBytes > 0 else { return nil }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -71,17 +71,13 @@ struct WebhooksController: Sendable {
     @Sendable func rotate(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.operator)
         var overlap = 86_400
-        var body = request
-        if let bytes = try? await body.collectBody(upTo: 4_096), bytes.readableBytes > 0 {
-            guard let rotate = try? JSONDecoder().decode(Rotate.self, from: Data(bytes.readableBytesView)) else {
-                throw GatewayError.malformedJSON("expected {\"overlap_seconds\": N}")
+        if let seconds = try await JSONResponse.decodeIfPresent(Rotate.self, from: request, context: context)?
+            .overlap_seconds
+        {
+            guard (0...604_800).contains(seconds) else {
+                throw GatewayError.invalid(field: "overlap_seconds", "must be between 0 and 604800 (7 days)")
             }
-            if let seconds = rotate.overlap_seconds {
-                guard (0...604_800).contains(seconds) else {
-                    throw GatewayError.invalid(field: "overlap_seconds", "must be between 0 and 604800 (7 days)")
-                }
-                overlap = seconds
-            }
+            overlap = seconds
         }
         let (id, secret) = try await store.rotateSecret(tenant: principal.tenant, overlap: .seconds(overlap))
         return try JSONResponse.make(
