@@ -1,6 +1,6 @@
-import VelocityTypes
 import CLibpq
 import Foundation
+import VelocityTypes
 
 /// Conversions between Swift values and libpq's C structures, kept apart from the connection's
 /// logic. Everything libpq hands back is copied into Swift values before the result is cleared.
@@ -22,7 +22,8 @@ extension PostgresConnection {
             }
             // Text parameters are C strings: a NUL would silently cut the value short.
             if param.utf8.contains(0) {
-                throw PostgresError(.queryFailed, "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold")
+                throw PostgresError(
+                    .unstorableText, "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold")
             }
             offsets.append(storage.count)
             storage.append(contentsOf: param.utf8)
@@ -105,7 +106,8 @@ extension PostgresConnection {
     /// can treat "already exists" as an outcome, and a broken session reads as a connection failure.
     static func serverError(_ result: OpaquePointer, _ conn: OpaquePointer, code: VelocityErrorCode) -> PostgresError {
         let sqlState = errorField(result, "C")
-        var message = errorField(result, "M")
+        var message =
+            errorField(result, "M")
             ?? PQresultErrorMessage(result).map { trimmed(String(cString: $0)) }
             ?? ""
         if message.isEmpty { message = errorMessage(conn) }

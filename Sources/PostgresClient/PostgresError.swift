@@ -19,6 +19,12 @@ public struct PostgresError: Error, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// Text the server cannot store (a NUL), which the caller sent: a client's mistake, not
+    /// the database's (`22P05` untranslatable character, `22021` not in the encoding).
+    public var isUnstorableText: Bool {
+        code == .unstorableText || sqlState == "22P05" || sqlState == "22021"
+    }
+
     public var description: String {
         var text = "postgres \(code)"
         if let sqlState { text += " [\(sqlState)]" }
@@ -33,6 +39,8 @@ extension VelocityErrorCode {
     public static let connectionFailed: Self = "postgres_connection_failed"
     /// The server rejected a statement (syntax, missing table, constraint other than unique…).
     public static let queryFailed: Self = "postgres_query_failed"
+    /// Text PostgreSQL cannot hold: a NUL in a text parameter, or `\u0000` in JSON for jsonb.
+    public static let unstorableText: Self = "postgres_unstorable_text"
     /// A unique or primary-key constraint rejected a row (SQLSTATE 23505); often an expected outcome.
     public static let uniqueViolation: Self = "postgres_unique_violation"
     /// The connection or pool was closed before the call.

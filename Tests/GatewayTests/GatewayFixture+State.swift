@@ -3,7 +3,7 @@ import Foundation
 
 extension GatewayFixture {
     /// Everything a refused request must leave as it was: every row of every table of the
-    /// gateway's schema (a digest per table), every Redis key of its namespace (its `DUMP`), and
+    /// gateway's schema (a digest per table), every Redis key of its namespace (its value, canonical), and
     /// every blob (its size). Keyed `pg:<table>`, `redis:<key>`, `blob:<path>`.
     ///
     /// `ignoringRedis` names key fragments that move by themselves or by design (a tenant's
@@ -35,7 +35,7 @@ extension GatewayFixture {
             guard let parts = reply.array, parts.count == 2 else { break }
             cursor = parts[0].string ?? "0"
             for key in (parts[1].array ?? []).compactMap(\.string) where !ignored.contains(where: key.contains) {
-                state["redis:\(key)"] = "\(try await gateway.redis.send(RedisCommand("DUMP", [key])))"
+                state["redis:\(key)"] = try await redisValue(key)
             }
         } while cursor != "0"
         let enumerator = FileManager.default.enumerator(atPath: blobRoot.path)
@@ -46,6 +46,26 @@ extension GatewayFixture {
             }
         }
         return state
+    }
+
+    /// A key's value in a canonical form. Not `DUMP` for hashes and sets: a hash table's dump
+    /// follows its buckets, and a read that steps an unfinished rehash reorders them, so the same
+    /// fields would dump differently (this failed in CI on a queued render's job hash).
+    func redisValue(_ key: String) async throws -> String {
+        let type = try await gateway.redis.send(RedisCommand("TYPE", [key])).string ?? ""
+        switch type {
+        case "hash":
+            let fields = try await gateway.redis.send(RedisCommand("HGETALL", [key])).array ?? []
+            let pairs = stride(from: 0, to: fields.count - 1, by: 2).map {
+                "\(fields[$0].string ?? "")=\(fields[$0 + 1].string ?? "")"
+            }
+            return "hash:" + pairs.sorted().joined(separator: "\u{0}")
+        case "set":
+            let members = try await gateway.redis.send(RedisCommand("SMEMBERS", [key])).array ?? []
+            return "set:" + members.compactMap(\.string).sorted().joined(separator: "\u{0}")
+        default:
+            return "\(type):\(try await gateway.redis.send(RedisCommand("DUMP", [key])))"
+        }
     }
 
     /// The entries of two `state()`s that differ, for a failure message.

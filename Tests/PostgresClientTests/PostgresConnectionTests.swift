@@ -1,7 +1,7 @@
-import PostgresClient
-import VelocityTypes
 import Foundation
+import PostgresClient
 import Testing
+import VelocityTypes
 
 @Suite struct PostgresConnectionTests {
     /// Values that would break, or inject into, SQL built by concatenation.
@@ -103,7 +103,21 @@ import Testing
                 let error = try await #require(throws: PostgresError.self) {
                     try await connection.query("SELECT $1::text", ["a\u{0}b"])
                 }
-                #expect(error.code == .queryFailed)
+                #expect(error.code == .unstorableText && error.isUnstorableText)
+            }
+        }
+    }
+
+    /// The server's own refusal of text it cannot hold (a `\u0000` escape into jsonb, 22P05)
+    /// reads as the caller's mistake too, so the gateway answers 422 rather than 500.
+    @Test func nulEscapeInJSONBIsUnstorableText() async throws {
+        try await TestSchema.with { schema in
+            try await schema.withConnection { connection in
+                let error = try await #require(throws: PostgresError.self) {
+                    try await connection.query("SELECT $1::jsonb", [#"{"a":"x\u0000y"}"#])
+                }
+                #expect(error.sqlState == "22P05")
+                #expect(error.isUnstorableText)
             }
         }
     }

@@ -85,19 +85,21 @@ public struct QueueLimits: Sendable, Equatable, Codable {
     /// Whether `subject` is one the scripts count.
     public static func isSubject(_ subject: String) -> Bool {
         if subject == "queue" { return true }
-        guard subject.utf8.count <= 200, let colon = subject.firstIndex(of: ":") else { return false }
-        let rest = subject[subject.index(after: colon)...]
-        guard !rest.isEmpty, !rest.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // By scalars, not Characters: a ':' followed by a combining mark or an emoji modifier
+        // is one Character, which `firstIndex(of: ":")` would not find.
+        guard subject.utf8.count <= 200, let colon = subject.unicodeScalars.firstIndex(of: ":") else { return false }
+        let rest = subject.unicodeScalars[subject.unicodeScalars.index(after: colon)...]
+        guard !rest.isEmpty, !rest.contains(where: { $0.properties.generalCategory == .control }) else {
             return false
         }
-        switch subject[..<colon] {
-        case "tenant": return rest == "*" || !rest.contains(":")
+        switch String(subject.unicodeScalars[..<colon]) {
+        case "tenant": return String(rest) == "*" || !rest.contains(":")
         case "kind", "key": return true
         default: return false
         }
     }
 
     static func isTenant(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 128 && !text.contains(":")
+        !text.isEmpty && text.utf8.count <= 128 && !text.unicodeScalars.contains(":")
     }
 }

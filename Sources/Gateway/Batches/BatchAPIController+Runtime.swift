@@ -167,7 +167,7 @@ extension BatchAPIController {
 
     @Sendable func runtimeStatus(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let batch = try await library.batch(id: context.parameters.require("job_id"), for: principal)
+        let batch = try await library.batch(id: context.parameter("job_id"), for: principal)
         return try JSONResponse.make(RuntimeStatus(batch))
     }
 
@@ -175,7 +175,7 @@ extension BatchAPIController {
     /// (completed, cancelled or expired); 409 with the status JSON until then.
     @Sendable func runtimeResults(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let batch = try await library.batch(id: context.parameters.require("job_id"), for: principal)
+        let batch = try await library.batch(id: context.parameter("job_id"), for: principal)
         guard [.completed, .cancelled, .expired].contains(batch.status) else {
             // The status JSON, plus the gateway's one error shape for clients that look for it.
             struct NotReady: Encodable {

@@ -69,12 +69,12 @@ public struct BatchAPIController: Sendable {
 
     @Sendable func getFile(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try JSONResponse.make(try await library.file(id: context.parameters.require("id"), for: principal).object)
+        return try JSONResponse.make(try await library.file(id: context.parameter("id"), for: principal).object)
     }
 
     @Sendable func fileContent(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let file = try await library.file(id: context.parameters.require("id"), for: principal)
+        let file = try await library.file(id: context.parameter("id"), for: principal)
         let bytes = try await library.blobs.read(file.blobKey)
         return Response(
             status: .ok, headers: [.contentType: "application/jsonl"],
@@ -132,7 +132,7 @@ public struct BatchAPIController: Sendable {
 
     @Sendable func getBatch(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let batch = try await library.batch(id: context.parameters.require("id"), for: principal).object
+        let batch = try await library.batch(id: context.parameter("id"), for: principal).object
         return try JSONResponse.make(await withWaitingReasons([batch])[0])
     }
 
@@ -163,7 +163,7 @@ public struct BatchAPIController: Sendable {
     /// The batch's webhook deliveries (one per end it reported), each attempt with its status.
     @Sendable func batchWebhooks(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let batch = try await library.batch(id: context.parameters.require("id"), for: principal)
+        let batch = try await library.batch(id: context.parameter("id"), for: principal)
         let list = try await webhooks.store.deliveries(batchID: batch.id, tenant: batch.tenant)
         return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
@@ -181,7 +181,7 @@ public struct BatchAPIController: Sendable {
     /// child jobs and ends them `cancelled`. A batch that already ended cannot be cancelled (409).
     @Sendable func cancelBatch(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let batch = try await library.batch(id: context.parameters.require("id"), for: principal)
+        let batch = try await library.batch(id: context.parameter("id"), for: principal)
         if batch.status == .cancelled { return try JSONResponse.make(batch.object) }
         guard let cancelling = try await library.store.requestCancel(id: batch.id) else {
             let now = try await library.batch(id: batch.id, for: principal)

@@ -55,8 +55,8 @@ extension BoxController {
     /// The box and GPU the path names: 404 for a box that never reported or a GPU it does not
     /// have, 422 for an index that is not a number.
     private func gpu(_ context: GatewayContext) async throws -> (BoxStateStore.BoxView, Int) {
-        let name = try context.parameters.require("box")
-        let text = try context.parameters.require("index")
+        let name = try context.parameter("box")
+        let text = try context.parameter("index")
         guard let index = Int(text), index >= 0 else {
             throw GatewayError.invalid(field: "index", "'\(text)' is not a GPU index")
         }

@@ -63,7 +63,7 @@ public struct CRMImportsController: Sendable {
     /// The import's webhook deliveries, each attempt with its status.
     @Sendable func webhookDeliveries(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let id = try context.parameters.require("batch_id")
+        let id = try context.parameter("batch_id")
         guard UUID(uuidString: id) != nil, let batch = try await store.batch(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("import batch")
         }
@@ -253,7 +253,7 @@ public struct CRMImportsController: Sendable {
     }
 
     func requireBatch(_ context: GatewayContext, tenant: String) async throws -> CRMImportBatch {
-        let id = try context.parameters.require("batch_id").lowercased()
+        let id = try context.parameter("batch_id").lowercased()
         guard let batch = try await store.batch(id: id, tenant: tenant) else { throw GatewayError.notFound("import batch") }
         return batch
     }

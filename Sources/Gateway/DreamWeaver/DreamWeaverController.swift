@@ -129,7 +129,7 @@ public struct DreamWeaverController: Sendable {
     /// The job if `principal` may see it and it is a render; 404 otherwise.
     func view(_ context: GatewayContext) async throws -> JobView {
         let principal = try context.requirePrincipal()
-        let view = try await directory.view(id: context.parameters.require("job_id"), for: principal)
+        let view = try await directory.view(id: context.parameter("job_id"), for: principal)
         guard view.kind == Self.kind else { throw GatewayError.notFound("job") }
         return view
     }
@@ -187,7 +187,9 @@ public struct DreamWeaverController: Sendable {
             }
             return Response(
                 status: .ok,
-                headers: [.contentType: contentType, .contentLength: String(bytes.count), .cacheControl: "private, max-age=86400"],
+                headers: [
+                    .contentType: contentType, .contentLength: String(bytes.count), .cacheControl: "private, max-age=86400",
+                ],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         throw GatewayError.notFound("the photo of job \(view.id)")

@@ -5,6 +5,7 @@ public import Hummingbird
 import Images
 import Logging
 import PlatformStore
+import PostgresClient
 import Schedules
 
 /// Turns every error a route throws into the one JSON error shape, so no client ever sees a
@@ -44,6 +45,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return map(error)
         case let error as HTTPError:
             return map(error)
+        case let error as PostgresError where error.isUnstorableText:
+            // A NUL in text that got past the routes' own checks: the client's to fix.
+            return GatewayError.invalid(field: "body", "text may not contain U+0000 (\\u0000): nothing can store it")
         case let error as any HTTPResponseError:
             return GatewayError(error.status, code(for: error.status), error.status.reasonPhrase)
         default:

@@ -26,7 +26,7 @@ public struct QDScoresController: Sendable {
 
     @Sendable func history(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let personID = try context.parameters.require("person_id")
+        let personID = try context.parameter("person_id")
         guard (1...200).contains(personID.count) else {
             throw GatewayError.invalid(field: "person_id", "must be 1 to 200 characters")
         }

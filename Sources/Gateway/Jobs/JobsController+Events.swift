@@ -15,7 +15,7 @@ extension JobsController {
     /// proxies open.
     @Sendable func stream(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("id")
+        let id = try context.parameter("id")
         // Subscribe before reading the status, so no change between the two is missed.
         let updates = events.subscribe(jobID: id)
         let first = try await directory.view(id: id, for: principal)

@@ -61,7 +61,7 @@ public struct JobsController: Sendable {
 
     @Sendable func get(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try JSONResponse.make(try await directory.view(id: context.parameters.require("id"), for: principal))
+        return try JSONResponse.make(try await directory.view(id: context.parameter("id"), for: principal))
     }
 
     struct ResultBody: Encodable {
@@ -75,7 +75,7 @@ public struct JobsController: Sendable {
     /// `{"status_code", "body"}` when it gave one); 409 with its status while it has not.
     @Sendable func result(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (view, text) = try await directory.result(id: context.parameters.require("id"), for: principal)
+        let (view, text) = try await directory.result(id: context.parameter("id"), for: principal)
         guard view.isTerminal else {
             throw GatewayError(
                 .conflict, "job_not_finished", "job \(view.id) is \(view.status); its result is not ready",
@@ -95,7 +95,7 @@ public struct JobsController: Sendable {
 
     @Sendable func cancel(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let view = try await directory.view(id: context.parameters.require("id"), for: principal)
+        let view = try await directory.view(id: context.parameter("id"), for: principal)
         let outcome: String
         if view.isTerminal {
             outcome = "already_ended"

@@ -3,6 +3,8 @@ public struct APIOperation: Sendable {
     public enum Body: Sendable {
         /// A JSON body with the named schema.
         case json(String)
+        /// The same, or none at all (every field has a default).
+        case optionalJSON(String)
         /// multipart/form-data with these fields (name, is a file, required).
         case multipart([(name: String, file: Bool, required: Bool)])
     }
@@ -14,8 +16,11 @@ public struct APIOperation: Sendable {
     public var body: Body?
     /// Status code → (description, schema name or nil, media type).
     public var responses: [(code: Int, description: String, schema: String?, mediaType: String)]
-    /// Query parameters (name, description).
-    public var query: [(name: String, description: String)]
+    /// Query parameters.
+    public var query: [QueryParameter]
+    /// The values a path parameter takes, where the gateway checks them (422 otherwise); any
+    /// other path parameter is any one segment.
+    public var pathValues: [String: QueryParameter.Values]
     /// Needs no credentials (`/health`, `/ready`).
     public var isPublic: Bool
     /// The role needed beyond authentication.
@@ -24,7 +29,8 @@ public struct APIOperation: Sendable {
     init(
         _ method: String, _ path: String, _ summary: String, tag: String, body: Body? = nil,
         responses: [(code: Int, description: String, schema: String?, mediaType: String)],
-        query: [(name: String, description: String)] = [], isPublic: Bool = false, role: Principal.Role = .submitter
+        query: [QueryParameter] = [], pathValues: [String: QueryParameter.Values] = [:], isPublic: Bool = false,
+        role: Principal.Role = .submitter
     ) {
         self.method = method
         self.path = path
@@ -33,6 +39,7 @@ public struct APIOperation: Sendable {
         self.body = body
         self.responses = responses
         self.query = query
+        self.pathValues = pathValues
         self.isPublic = isPublic
         self.role = role
     }
@@ -46,6 +53,21 @@ public struct APIOperation: Sendable {
 }
 
 extension APIOperation {
+    /// Whether a request path is this route's: `{name}` takes one non-empty segment, a final
+    /// `**` one or more.
+    func matches(path requestPath: String) -> Bool {
+        let template = path.split(separator: "/")
+        let segments = requestPath.split(separator: "/")
+        if template.last == "**" {
+            guard segments.count >= template.count else { return false }
+        } else {
+            guard segments.count == template.count else { return false }
+        }
+        return zip(template, segments).allSatisfy { pattern, segment in
+            pattern == "**" || (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == segment
+        }
+    }
+
     static func ok(_ schema: String?, _ description: String = "OK", media: String = "application/json")
         -> (code: Int, description: String, schema: String?, mediaType: String)
     {

@@ -1,3 +1,5 @@
+import PlatformStore
+
 extension OpenAPIDocument {
     /// The CRM import routes: upload, batches, review, commit, error report.
     static let crmImports: [APIOperation] = [
@@ -22,15 +24,27 @@ extension OpenAPIDocument {
         Op(
             "GET", "/api/crm/imports", "The tenant's import batches with status and counts", tag: "crm",
             responses: [Op.ok("CRMImportBatchList"), Op.status(422, "Bad cursor or limit")],
-            query: [("cursor", "next_cursor of the previous page"), ("limit", "1-100, default 20")]),
+            query: [
+                QueryParameter.cursor(QueryParameter.uuidPattern), .limit(100, default: 20),
+            ]),
         Op(
             "GET", "/api/crm/imports/{batch_id}", "A batch: manifest, counts by status, proposals paged and filtered",
             tag: "crm", responses: [Op.ok("CRMImportBatch"), Op.status(404, "Unknown batch, or another tenant's")],
             query: [
-                ("status", "pending, approved, rejected, committed, skipped (comma-separated)"),
-                ("entity_type", "person, account, lead, property_interest"), ("min_confidence", "0-1"),
-                ("max_confidence", "0-1"), ("conflict", "true or false"), ("has_merge_candidate", "true or false"),
-                ("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50"),
+                QueryParameter(
+                    "status", "proposal statuses, comma-separated", .listOf(CRMProposal.Status.allCases.map(\.rawValue))),
+                QueryParameter(
+                    "entity_type", "entity types, comma-separated",
+                    .listOf(CRMProposal.EntityType.allCases.map(\.rawValue))),
+                QueryParameter("min_confidence", "0-1", .number(0...1)),
+                QueryParameter("max_confidence", "0-1", .number(0...1)),
+                QueryParameter("min_candidate_confidence", "0-1", .number(0...1)),
+                QueryParameter("max_candidate_confidence", "0-1", .number(0...1)),
+                .flag("conflict", "only proposals with (true) or without (false) a conflict"),
+                .flag("has_merge_candidate", "only proposals with (true) or without (false) a merge candidate"),
+                .flag("review_required", "only proposals that need (true) or do not need (false) a review"),
+                .cursor("^[0-9]{1,18}$", "next_cursor of the previous page (a proposal sequence number)"),
+                .limit(500, default: 50),
             ]),
         Op(
             "PUT", "/api/crm/imports/{batch_id}/review-proposal",

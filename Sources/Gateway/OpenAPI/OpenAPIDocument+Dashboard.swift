@@ -9,7 +9,12 @@ extension OpenAPIDocument {
         Op(
             "GET", "/dashboard/**", "The dashboard's files (CSS, JavaScript modules); any other path is the page",
             tag: "dashboard",
-            responses: [Op.ok("binary", "A file", media: "text/javascript"), Op.status(404, "No such file")],
+            responses: [
+                Op.ok(
+                    "binary", "A file, typed by its extension (HTML, CSS, JavaScript, SVG…); the page for any other path",
+                    media: "*/*"),
+                Op.status(404, "No such file"),
+            ],
             isPublic: true),
         Op("GET", "/v1/me", "Who the caller is: tenant, subject and role", tag: "dashboard", responses: [Op.ok("Me")]),
         Op(

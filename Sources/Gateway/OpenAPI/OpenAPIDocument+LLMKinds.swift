@@ -1,3 +1,5 @@
+import JobContracts
+
 extension OpenAPIDocument {
     /// The routes of the LLM job kinds beyond chats and batches: QD history and Oracle
     /// synthetic jobs.
@@ -5,7 +7,8 @@ extension OpenAPIDocument {
         Op(
             "GET", "/api/crm/qd/{person_id}", "A person's QD scores, newest first, with their evidence", tag: "intel",
             responses: [Op.ok("QDHistory"), Op.status(422, "Bad cursor or limit")],
-            query: [("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50")]),
+            query: [QueryParameter.cursor(QueryParameter.uuidPattern), .limit(500, default: 50)],
+            pathValues: ["person_id": .length(1...200)]),
         Op(
             "POST", "/api/oracle/component-templates/synthetic-jobs",
             "Generate N examples of a component template, each valid against its JSON Schema", tag: "oracle",
@@ -18,7 +21,7 @@ extension OpenAPIDocument {
         Op(
             "GET", "/api/admin-surface/synthetic-jobs", "The tenant's synthetic jobs with counts (valid, retried, failed)",
             tag: "oracle", responses: [Op.ok("SyntheticJobList"), Op.status(422, "Bad cursor or limit")],
-            query: [("cursor", "next_cursor of the previous page"), ("limit", "1-100, default 20")]),
+            query: [QueryParameter.cursor(QueryParameter.uuidPattern), .limit(100, default: 20)]),
         Op(
             "GET", "/api/admin-surface/synthetic-jobs/{job_id}", "A synthetic job and its progress", tag: "oracle",
             responses: [Op.ok("SyntheticJob"), Op.status(404, "Unknown job, or another tenant's")]),
@@ -47,10 +50,11 @@ extension OpenAPIDocument {
                 "object": string, "person_id": string, "data": array(ref("QDSignalBundle")),
                 "next_cursor": nullable(string), "has_more": boolean,
             ]),
-            "SyntheticJobCreate": object(
+            "SyntheticJobCreate": request(
                 [
-                    "template_id": string, "schema": anyObject, "count": integer, "examples": array(anyObject),
-                    "temperature": number,
+                    "template_id": pattern("^[a-z0-9_-]{1,64}$"), "schema": anyObject,
+                    "count": integer(1...OracleSyntheticTemplate.maxCount),
+                    "examples": ["type": "array", "items": [String: Any](), "maxItems": 20], "temperature": number(0...2),
                 ], required: ["template_id", "schema", "count"]),
             "SyntheticJob": object([
                 "id": string, "object": string, "template_id": string, "status": string, "count": integer,

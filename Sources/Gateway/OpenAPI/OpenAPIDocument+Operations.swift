@@ -1,3 +1,5 @@
+import VelocityTypes
+
 extension OpenAPIDocument {
     typealias Op = APIOperation
 
@@ -22,10 +24,12 @@ extension OpenAPIDocument {
                 Op.ok("JobList"), Op.status(403, "Another tenant's jobs, not as an admin"), Op.status(422, "Bad filter"),
             ],
             query: [
-                ("tenant", "admins only: another tenant's jobs (default: the caller's)"),
-                ("since", "jobs made at or after this time: ISO 8601 or Unix milliseconds"),
-                ("state", "queued, starting, processing, succeeded, failed, canceled, retrying or dead"),
-                ("kind", "a job kind"), ("cursor", "next_cursor of the previous page"), ("limit", "1-500, default 50"),
+                QueryParameter("tenant", "admins only: another tenant's jobs (default: the caller's)"),
+                QueryParameter(
+                    "since", "jobs made at or after this time: Unix milliseconds (an ISO 8601 time is read too)",
+                    .integer(0...(1 << 48) - 1, defaultValue: nil)),
+                QueryParameter("state", "one state", .oneOf(JobState.allCases.map(\.rawValue))),
+                QueryParameter("kind", "a job kind"), QueryParameter.cursor(QueryParameter.uuidPattern), .limit(500, default: 50),
             ]),
         Op(
             "GET", "/v1/jobs/{id}", "A job's status, queue position, progress, timings and error", tag: "jobs",
@@ -39,7 +43,10 @@ extension OpenAPIDocument {
         Op(
             "GET", "/v1/jobs/{id}/events", "Server-Sent Events: one per state change, ending at a terminal state",
             tag: "jobs",
-            responses: [Op.ok("Job", "event: <state>, data: the job", media: "text/event-stream"), Op.status(404, "Unknown job")]
+            responses: [
+                Op.ok("JobEvent", "event: <state> or position, data: the job", media: "text/event-stream"),
+                Op.status(404, "Unknown job"),
+            ]
         ),
         Op(
             "GET", "/v1/jobs/{id}/webhooks", "A job's webhook deliveries, each attempt with its status and latency",
@@ -54,7 +61,7 @@ extension OpenAPIDocument {
             role: .operator),
         Op(
             "POST", "/v1/webhooks/secrets", "A new signing secret; the old ones sign on for overlap_seconds", tag: "webhooks",
-            body: .json("WebhookSecretRotate"),
+            body: .optionalJSON("WebhookSecretRotate"),
             responses: [Op.status(201, "The new secret", "WebhookSecret"), Op.status(422, "Bad overlap")],
             role: .operator),
     ]
@@ -98,7 +105,12 @@ extension OpenAPIDocument {
                 Op.status(415, "Not multipart"),
                 Op.status(422, "Missing file or bad purpose"),
             ]),
-        Op("GET", "/v1/files", "List files", tag: "batches", responses: [Op.ok("FileList")]),
+        Op(
+            "GET", "/v1/files", "List files, newest first", tag: "batches", responses: [Op.ok("FileList")],
+            query: [
+                QueryParameter("purpose", "only files of this purpose"), QueryParameter("after", "a file id: the files after it"),
+                .limit(10_000, default: 100),
+            ]),
         Op(
             "GET", "/v1/files/{id}", "A file object", tag: "batches",
             responses: [Op.ok("File"), Op.status(404, "Unknown file")]),
@@ -111,7 +123,7 @@ extension OpenAPIDocument {
             responses: [Op.ok("Batch"), Op.status(404, "Unknown input file"), Op.status(422, "Bad endpoint, window or metadata")]),
         Op(
             "GET", "/v1/batches", "List batches", tag: "batches", responses: [Op.ok("BatchList")],
-            query: [("after", "a batch id"), ("limit", "1-100")]),
+            query: [QueryParameter("after", "a batch id: the batches after it"), .limit(100, default: 20)]),
         Op(
             "GET", "/v1/batches/{id}", "A batch object", tag: "batches",
             responses: [Op.ok("Batch"), Op.status(404, "Unknown batch")]),
@@ -167,10 +179,11 @@ extension OpenAPIDocument {
             responses: [
                 Op.status(202, "Drain recorded; the agent follows within a tick", "GPUDrain"),
                 Op.status(404, "Unknown box or GPU"), Op.status(422, "Bad index or reason"),
-            ], role: .operator),
+            ], pathValues: ["index": .integer(0...Int(Int64.max), defaultValue: nil)], role: .operator),
         Op(
             "DELETE", "/v1/gpus/{box}/{index}/drain", "Put a drained GPU (an operator's drain or a fatal Xid) back in service",
-            tag: "operations", responses: [Op.ok("GPUDrain"), Op.status(404, "Unknown box or GPU")], role: .operator),
+            tag: "operations", responses: [Op.ok("GPUDrain"), Op.status(404, "Unknown box or GPU")],
+            pathValues: ["index": .integer(0...Int(Int64.max), defaultValue: nil)], role: .operator),
         Op(
             "GET", "/api/admin-surface/queues", "Queue depth, age, rates (platform path)", tag: "operations",
             responses: [Op.ok("QueueList")]),
@@ -192,7 +205,7 @@ extension OpenAPIDocument {
         Op(
             "GET", "/v1/queues/{name}/dead", "Dead jobs of a queue, oldest first", tag: "operations",
             responses: [Op.ok("JobList"), Op.status(404, "Unknown queue"), Op.status(422, "Bad limit")],
-            query: [("limit", "1-1000, default 100")], role: .operator),
+            query: [.limit(1_000, default: 100)], role: .operator),
         Op(
             "POST", "/v1/queues/{name}/dead/{id}/replay", "Queue a dead job again", tag: "operations",
             responses: [Op.ok("Job"), Op.status(404, "Unknown job or queue"), Op.status(409, "The job is not dead")],

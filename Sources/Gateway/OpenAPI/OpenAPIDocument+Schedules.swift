@@ -12,14 +12,14 @@ extension OpenAPIDocument {
         Op(
             "GET", "/v1/schedules", "The tenant's schedules", tag: "schedules",
             responses: [Op.ok("ScheduleList"), Op.status(422, "Bad cursor or limit")],
-            query: [("cursor", "next_cursor of the previous page"), ("limit", "1-200, default 50")]),
+            query: [.cursor("^sch_[0-9a-fA-F]{32}$"), .limit(200, default: 50)]),
         Op(
             "GET", "/v1/schedules/{id}", "A schedule with its next run, in UTC and on its own clock", tag: "schedules",
             responses: [Op.ok("Schedule"), Op.status(404, "Unknown schedule, or another tenant's")]),
         Op(
             "PATCH", "/v1/schedules/{id}",
             "Edit a schedule (absent fields keep their value); paused: true/false pauses and resumes from now",
-            tag: "schedules", body: .json("ScheduleCreate"),
+            tag: "schedules", body: .json("ScheduleEdit"),
             responses: [
                 Op.ok("Schedule"), Op.status(404, "Unknown schedule"), Op.status(409, "Edited meanwhile; read it again"),
                 Op.status(422, "Bad field"),
@@ -30,17 +30,25 @@ extension OpenAPIDocument {
         Op(
             "GET", "/v1/schedules/{id}/runs", "A schedule's decided ticks, latest first, each with the job it made",
             tag: "schedules", responses: [Op.ok("ScheduleRunList"), Op.status(404, "Unknown schedule")],
-            query: [("cursor", "next_cursor of the previous page (a tick, Unix seconds)"), ("limit", "1-500, default 50")]),
+            query: [
+                QueryParameter(
+                    "cursor", "next_cursor of the previous page (a tick, Unix seconds)",
+                    .integer(1...Int(Int64.max), defaultValue: nil)),
+                .limit(500, default: 50),
+            ]),
     ]
+
+    static var scheduleFields: [String: Any] {
+        [
+            "name": pattern("^[A-Za-z0-9._-]{1,100}$"), "cron": string, "time_zone": string, "job": ref("JobSubmit"),
+            "overlap": oneOf(["skip", "allow"]), "missed": oneOf(["skip", "run_once"]), "paused": boolean,
+        ]
+    }
 
     static var scheduleSchemas: [String: Any] {
         [
-            "ScheduleCreate": object(
-                [
-                    "name": string, "cron": string, "time_zone": string, "job": ref("JobSubmit"),
-                    "overlap": ["type": "string", "enum": ["skip", "allow"]],
-                    "missed": ["type": "string", "enum": ["skip", "run_once"]], "paused": boolean,
-                ], required: ["cron", "job"]),
+            "ScheduleCreate": request(scheduleFields, required: ["cron", "job"]),
+            "ScheduleEdit": request(scheduleFields),
             "Schedule": object(
                 [
                     "object": string, "id": string, "name": nullable(string), "cron": string, "time_zone": string,

@@ -1,3 +1,5 @@
+import JobContracts
+
 extension OpenAPIDocument {
     static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
         var schema: [String: Any] = ["type": "object", "properties": properties]
@@ -10,11 +12,82 @@ extension OpenAPIDocument {
     static var number: [String: Any] { ["type": "number"] }
     static var boolean: [String: Any] { ["type": "boolean"] }
     static var anyObject: [String: Any] { ["type": "object"] }
+    static func oneOf(_ words: [String]) -> [String: Any] { ["type": "string", "enum": words] }
+    static func integer(_ range: ClosedRange<Int>) -> [String: Any] {
+        ["type": "integer", "minimum": range.lowerBound, "maximum": range.upperBound]
+    }
+    static func number(_ range: ClosedRange<Double>) -> [String: Any] {
+        ["type": "number", "minimum": range.lowerBound, "maximum": range.upperBound]
+    }
+    static func pattern(_ regex: String) -> [String: Any] { ["type": "string", "pattern": regex] }
+    /// A webhook's events: at least one, each one of `events`.
+    static func events(_ events: [String]) -> [String: Any] {
+        ["type": "array", "items": oneOf(events), "minItems": 1]
+    }
     static func nullable(_ schema: [String: Any]) -> [String: Any] { ["anyOf": [schema, ["type": "null"]]] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
+    /// A request body's object: a field it may leave out may also be null, which reads as left
+    /// out (the gateway's decoders do so).
+    static func request(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        object(
+            properties.reduce(into: [String: Any]()) { result, entry in
+                let schema = entry.value as? [String: Any] ?? [:]
+                result[entry.key] = required.contains(entry.key) ? schema : nullable(schema)
+            }, required: required)
+    }
+
+    /// Text without U+0000.
+    static let nulFreePattern = "^[^\\x00]*$"
+
+    /// `schema` with every string, property name and free-form value of it refusing U+0000:
+    /// what a request body's schema says, as the gateway refuses such text (nothing can store it).
+    static func nulFree(_ schema: [String: Any]) -> [String: Any] {
+        var schema = schema
+        for key in ["anyOf", "oneOf", "allOf"] {
+            if let parts = schema[key] as? [[String: Any]] { schema[key] = parts.map(nulFree) }
+        }
+        if let properties = schema["properties"] as? [String: [String: Any]] {
+            schema["properties"] = properties.mapValues(nulFree)
+        }
+        if let items = schema["items"] as? [String: Any] { schema["items"] = items.isEmpty ? ref("NULFreeJSON") : nulFree(items) }
+        if let values = schema["additionalProperties"] as? [String: Any] { schema["additionalProperties"] = nulFree(values) }
+        switch schema["type"] as? String {
+        case "string" where schema["pattern"] == nil && schema["enum"] == nil:
+            schema["pattern"] = nulFreePattern
+        case "object":
+            if schema["propertyNames"] == nil { schema["propertyNames"] = ["pattern": nulFreePattern] }
+            if schema["additionalProperties"] == nil { schema["additionalProperties"] = ref("NULFreeJSON") }
+        default:
+            break
+        }
+        return schema
+    }
+
+    /// Any JSON value whose text holds no U+0000.
+    static var nulFreeJSON: [String: Any] {
+        [
+            "anyOf": [
+                ["type": ["null", "boolean", "number"]], ["type": "string", "pattern": nulFreePattern],
+                ["type": "array", "items": ref("NULFreeJSON")],
+                [
+                    "type": "object", "propertyNames": ["pattern": nulFreePattern],
+                    "additionalProperties": ref("NULFreeJSON"),
+                ],
+            ]
+        ]
+    }
+
     static func list(_ item: String) -> [String: Any] {
         object(["object": string, "data": array(ref(item)), "next_cursor": nullable(string), "has_more": boolean])
+    }
+
+    /// What a cap or a rate counts: the queue, a tenant, a kind or a concurrency key (50
+    /// characters here keep it within the broker's 200 bytes whatever they are).
+    static var limitSubject: [String: Any] {
+        [
+            "pattern": "^(queue|tenant:[^:\\x00-\\x1f\\x7f-\\x9f]+|(kind|key):[^\\x00-\\x1f\\x7f-\\x9f]+)$", "maxLength": 50,
+        ]
     }
 
     static let jobStates = ["queued", "starting", "processing", "succeeded", "failed", "canceled", "retrying", "dead"]
@@ -29,14 +102,17 @@ extension OpenAPIDocument {
                             "details": ["type": "object", "additionalProperties": string],
                         ], required: ["code", "message", "details"])
                 ], required: ["error"]),
-            "JobSubmit": object(
+            "JobSubmit": request(
                 [
-                    "kind": string, "payload": anyObject, "priority": integer, "max_attempts": integer,
-                    "delay_ms": integer, "idempotency_key": string,
-                    "timeouts": object(["wait_ms": integer, "run_ms": integer, "heartbeat_ms": integer]),
-                    "backoff": object(["base_ms": integer, "max_ms": integer]),
-                    "webhook_url": string, "webhook_events": array(string), "concurrency_key": string,
-                ], required: ["kind"]),
+                    "kind": oneOf(JobKindRegistry.standard.names), "payload": anyObject,
+                    "priority": integer(-1_000...1_000), "max_attempts": integer(1...100),
+                    "delay_ms": ["type": "integer", "minimum": 0], "idempotency_key": string,
+                    "timeouts": request(["wait_ms": integer, "run_ms": integer, "heartbeat_ms": integer]),
+                    "backoff": request(["base_ms": integer, "max_ms": integer]),
+                    "webhook_url": pattern("^https?://[^\\x00]*$"), "webhook_events": events(WebhookPolicy.jobEvents),
+                    "concurrency_key": string,
+                ], required: ["kind"]
+            ).merging(["dependentRequired": ["webhook_events": ["webhook_url"]]]) { $1 },
             "Accepted": object(
                 [
                     "id": string, "status": string, "kind": string, "queue": string, "created": boolean,
@@ -59,6 +135,15 @@ extension OpenAPIDocument {
                     "finished_at": nullable(string), "urls": ref("JobURLs"),
                 ], required: ["id", "kind", "status", "urls"]),
             "JobList": list("Job"),
+            "NULFreeJSON": nulFreeJSON,
+            // One Server-Sent Event: its name, and the job as JSON text.
+            "JobEvent": object(
+                [
+                    "event": oneOf(jobStates + ["position"]),
+                    "data": [
+                        "type": "string", "contentMediaType": "application/json", "contentSchema": ref("Job"),
+                    ],
+                ], required: ["event", "data"]),
             "JobResult": object(["id": string, "status": string, "result": [:], "error": nullable(anyObject)]),
             "CancelOutcome": object(
                 [
@@ -71,7 +156,7 @@ extension OpenAPIDocument {
             "File": object(
                 ["id": string, "object": string, "bytes": integer, "created_at": integer, "filename": string, "purpose": string]),
             "FileList": list("File"),
-            "BatchCreate": object(
+            "BatchCreate": request(
                 [
                     "input_file_id": string, "endpoint": string, "completion_window": string, "metadata": anyObject,
                     "webhook_url": string, "webhook_events": array(string),
@@ -99,30 +184,36 @@ extension OpenAPIDocument {
             "Readiness": object(["status": string, "redis": string, "postgres": string]),
             "QueueList": object(["object": string, "data": array(anyObject)]),
             "QueueLimits": object([
-                "weights": ["type": "object", "additionalProperties": number],
-                "caps": ["type": "object", "additionalProperties": integer],
+                "weights": [
+                    "type": "object", "additionalProperties": number(0.01...1_000),
+                    "propertyNames": ["pattern": "^(\\*|[^:]+)$", "minLength": 1, "maxLength": 32],
+                ],
+                "caps": ["type": "object", "additionalProperties": integer(0...1_000_000), "propertyNames": limitSubject],
                 "rates": [
-                    "type": "object",
+                    "type": "object", "propertyNames": limitSubject,
                     "additionalProperties": object(
-                        ["count": integer, "interval_ms": integer], required: ["count", "interval_ms"]),
+                        ["count": integer(1...100_000), "interval_ms": integer(1...86_400_000)],
+                        required: ["count", "interval_ms"]),
                 ],
                 "fair": boolean,
             ]),
             "QueuePaused": object(["name": string, "paused": string]),
             "BoxList": object(["object": string, "data": array(anyObject)]),
-            "ModeSwitch": object(["mode": string, "box": string], required: ["mode"]),
+            "ModeSwitch": request(["mode": oneOf(["media", "llm", "split"]), "box": string], required: ["mode"]),
             "ModeSwitchAccepted": object([
                 "object": string, "id": string, "box": string, "mode": string, "from": nullable(string),
                 "status": string, "agent_alive": boolean,
             ]),
-            "GPUDrainRequest": object(["reason": string]),
+            "GPUDrainRequest": request(["reason": string]),
             "WebhookSettings": object([
                 "object": string, "url": nullable(string), "events": array(string),
                 "secrets": array(
                     object(["id": string, "secret": string, "created_at": string, "expires_at": nullable(string)])),
             ]),
-            "WebhookSettingsUpdate": object(["url": nullable(string), "events": array(string)]),
-            "WebhookSecretRotate": object(["overlap_seconds": integer]),
+            "WebhookSettingsUpdate": object([
+                "url": nullable(pattern("^https?://[^\\x00]*$")), "events": nullable(events(WebhookPolicy.tenantEvents)),
+            ]),
+            "WebhookSecretRotate": request(["overlap_seconds": integer(0...604_800)]),
             "WebhookSecret": object([
                 "object": string, "id": string, "secret": string, "previous_secrets_expire_in_seconds": integer,
             ]),

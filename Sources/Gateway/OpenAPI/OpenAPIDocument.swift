@@ -17,9 +17,9 @@ public enum OpenAPIDocument {
                 "title": "Velocity Jobs gateway",
                 "version": "1.0.0",
                 "description": """
-                    Submit, watch and fetch jobs; Dream Weaver upload-and-poll; OpenAI-compatible batches; queue \
-                    operations. Every error is {"error": {"code", "message", "details"}}.
-                    """,
+                Submit, watch and fetch jobs; Dream Weaver upload-and-poll; OpenAI-compatible batches; queue \
+                operations. Every error is {"error": {"code", "message", "details"}}.
+                """,
             ],
             "paths": paths,
             "components": [
@@ -29,11 +29,33 @@ public enum OpenAPIDocument {
                         "description": "An API key (vj_…) or an HS256 JWT with sub, tenant_id and role claims.",
                     ]
                 ],
-                "schemas": schemas.merging(llmKindSchemas) { current, _ in current }.merging(crmSchemas) { current, _ in current }
-                    .merging(scheduleSchemas) { current, _ in current }.merging(dashboardSchemas) { current, _ in current },
+                "schemas": componentSchemas,
             ],
             "security": [["bearer": [String]()]],
         ]
+    }
+
+    /// The methods the gateway serves at a request path, in a stable order; empty for a path it
+    /// does not serve at all.
+    public static func methods(at path: String) -> [String] {
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+        let methods = Set(operations.filter { $0.matches(path: path) }.map(\.method))
+        return order.filter(methods.contains)
+    }
+
+    /// Every named schema; those of request bodies refuse U+0000 in any text, as the gateway does.
+    static var componentSchemas: [String: Any] {
+        var all = schemas.merging(llmKindSchemas) { current, _ in current }.merging(crmSchemas) { current, _ in current }
+            .merging(scheduleSchemas) { current, _ in current }.merging(dashboardSchemas) { current, _ in current }
+        for operation in operations {
+            switch operation.body {
+            case .json(let name), .optionalJSON(let name):
+                if let schema = all[name] as? [String: Any] { all[name] = nulFree(schema) }
+            case .multipart, nil:
+                break
+            }
+        }
+        return all
     }
 
     public static func data() throws -> Data {
@@ -52,10 +74,11 @@ public enum OpenAPIDocument {
             result["description"] = "Needs the \(operation.role.rawValue) role."
         }
         var parameters: [[String: Any]] = operation.pathParameters.map {
-            ["name": $0, "in": "path", "required": true, "schema": ["type": "string"]]
+            let values = operation.pathValues[$0] ?? .text
+            return ["name": $0, "in": "path", "required": true, "schema": QueryParameter("", "", values).schema]
         }
         parameters += operation.query.map {
-            ["name": $0.name, "in": "query", "required": false, "description": $0.description, "schema": ["type": "string"]]
+            ["name": $0.name, "in": "query", "required": false, "description": $0.description, "schema": $0.schema]
         }
         if operation.path == "/v1/jobs" && operation.method == "POST" {
             parameters.append([
@@ -65,9 +88,11 @@ public enum OpenAPIDocument {
         }
         if !parameters.isEmpty { result["parameters"] = parameters }
         switch operation.body {
-        case .json(let schema):
+        case .json(let schema), .optionalJSON(let schema):
+            var required = true
+            if case .optionalJSON = operation.body { required = false }
             result["requestBody"] = [
-                "required": true,
+                "required": required,
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]],
             ]
         case .multipart(let fields):
@@ -91,13 +116,34 @@ public enum OpenAPIDocument {
         }
         var responses: [String: Any] = [:]
         var all = operation.responses
+        // What every route of its shape may answer; a route's own description of a code wins.
+        var shared: [(code: Int, description: String, schema: String?, mediaType: String)] = []
         if !operation.isPublic {
-            all += [
+            shared += [
                 APIOperation.status(401, "No or bad credentials"), APIOperation.status(429, "Rate limited (Retry-After)"),
             ]
-            if operation.role != .submitter { all.append(APIOperation.status(403, "Role too low")) }
+            if operation.role != .submitter { shared.append(APIOperation.status(403, "Role too low")) }
         }
-        all.append(APIOperation.status(500, "Internal error"))
+        switch operation.body {
+        case .json, .optionalJSON:
+            shared += [
+                APIOperation.status(400, "Malformed JSON"), APIOperation.status(413, "Body too large"),
+                APIOperation.status(422, "A field is missing or invalid; details.field names it"),
+            ]
+        case .multipart:
+            shared += [
+                APIOperation.status(400, "Malformed multipart body"), APIOperation.status(413, "Too large, or too many parts"),
+                APIOperation.status(415, "Not multipart/form-data, or a file of the wrong format"),
+                APIOperation.status(422, "A field is missing or invalid; details.field names it"),
+            ]
+        case nil:
+            break
+        }
+        if !operation.query.isEmpty { shared.append(APIOperation.status(422, "A query parameter is invalid")) }
+        if !operation.pathParameters.isEmpty { shared.append(APIOperation.status(404, "Not found")) }
+        if !operation.pathValues.isEmpty { shared.append(APIOperation.status(422, "A path parameter is invalid")) }
+        shared.append(APIOperation.status(500, "Internal error"))
+        for response in shared where !all.contains(where: { $0.code == response.code }) { all.append(response) }
         for response in all {
             var entry: [String: Any] = ["description": response.description]
             if let schema = response.schema {

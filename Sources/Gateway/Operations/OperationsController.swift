@@ -138,7 +138,7 @@ public struct OperationsController: Sendable {
     }
 
     func queueName(_ context: GatewayContext) throws -> String {
-        let name = try context.parameters.require("name")
+        let name = try context.parameter("name")
         guard queues.contains(name) else { throw GatewayError.notFound("queue '\(name)'") }
         return name
     }
@@ -175,7 +175,7 @@ public struct OperationsController: Sendable {
     @Sendable func replay(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.operator)
         let queue = try queueName(context)
-        let id = try context.parameters.require("id")
+        let id = try context.parameter("id")
         let view = try await directory.view(id: id, for: principal)
         guard view.queue == queue else { throw GatewayError.notFound("job") }
         try await broker.replay(queue: queue, jobID: id)

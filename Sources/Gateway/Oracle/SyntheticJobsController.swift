@@ -76,21 +76,23 @@ public struct SyntheticJobsController: Sendable {
         let children = try await records.childCounts(parentBatches: ids.prefix(paging.limit).map(\.job.id))
         let page = try await store.list(tenant: principal.tenant, before: paging.cursor, limit: paging.limit + 1)
         let shown = Array(page.prefix(paging.limit))
-        let views = shown.map { SyntheticJobView($0, children: children[$0.job.id] ?? .init(succeeded: 0, unsuccessful: 0, all: 0)) }
+        let views = shown.map {
+            SyntheticJobView($0, children: children[$0.job.id] ?? .init(succeeded: 0, unsuccessful: 0, all: 0))
+        }
         let next = page.count > paging.limit ? shown.last?.job.id : nil
         return try JSONResponse.make(Page(data: views, next_cursor: next, has_more: next != nil))
     }
 
     @Sendable func get(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        return try JSONResponse.make(try await view(context.parameters.require("job_id"), tenant: principal.tenant))
+        return try JSONResponse.make(try await view(context.parameter("job_id"), tenant: principal.tenant))
     }
 
     /// The examples stored so far, one JSON object per line (`{"line":…,"example":…}`), in
     /// line order: readable while the job runs.
     @Sendable func examples(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let id = try context.parameters.require("job_id")
+        let id = try context.parameter("job_id")
         guard let summary = try await store.summary(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("synthetic job")
         }
@@ -120,7 +122,7 @@ public struct SyntheticJobsController: Sendable {
     /// Stops the lines not yet run; running lines are asked to stop; stored examples stay.
     @Sendable func cancel(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let id = try context.parameters.require("job_id")
+        let id = try context.parameter("job_id")
         guard try await store.markCanceled(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("synthetic job")
         }

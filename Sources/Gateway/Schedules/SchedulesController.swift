@@ -64,7 +64,7 @@ struct SchedulesController: Sendable {
 
     @Sendable func delete(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
-        let id = try context.parameters.require("id")
+        let id = try context.parameter("id")
         guard Self.isScheduleID(id), try await store.delete(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("schedule")
         }
@@ -101,7 +101,7 @@ struct SchedulesController: Sendable {
 
     /// The schedule named by the path, if the caller's tenant has it.
     func schedule(_ request: Request, context: GatewayContext, principal: Principal) async throws -> Schedule {
-        let id = try context.parameters.require("id")
+        let id = try context.parameter("id")
         guard Self.isScheduleID(id), let schedule = try await store.schedule(id: id, tenant: principal.tenant) else {
             throw GatewayError.notFound("schedule")
         }

@@ -25,6 +25,8 @@ extension Gateway {
                 keys: keys, jwt: jwt, rateLimiter: rateLimiter,
                 publicPaths: DashboardController.publicPaths.union(["/health", "/ready"]),
                 publicPrefixes: [DashboardController.publicPrefix]))
+        router.add(middleware: MethodNotAllowedMiddleware())
+        router.add(middleware: NULTextMiddleware())
         DashboardController(
             assets: configuration.dashboardDirectory.map { DashboardAssets.located(configured: $0) } ?? .shipped,
             broker: broker, queues: kinds.queues, boxes: boxes, history: dashboardHistory

@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 import NIOCore
 
@@ -29,5 +30,15 @@ public struct GatewayContext: RequestContext {
                 .forbidden, .forbidden, "this route needs the \(role.rawValue) role; the caller is a \(principal.role.rawValue)")
         }
         return principal
+    }
+
+    /// A path parameter as the client meant it: percent-decoded (`a%20b` is `a b`); a 422 when
+    /// its encoding is broken.
+    public func parameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw GatewayError.invalid(field: name, "is not a valid percent-encoded path segment")
+        }
+        return decoded
     }
 }

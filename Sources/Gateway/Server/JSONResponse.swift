@@ -45,10 +45,27 @@ public enum JSONResponse {
                 details: ["limit_bytes": String(context.maxUploadSize)])
         }
         guard buffer.readableBytes > 0 else { return nil }
+        if Self.containsEscapedNUL(buffer.readableBytesView) {
+            throw GatewayError.invalid(field: "body", "text may not contain U+0000 (\\u0000): nothing can store it")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw ErrorMiddleware<GatewayContext>.map(error)
         }
+    }
+
+    /// Whether JSON text spells U+0000 (`\u0000`) in a string or a key; an escaped backslash
+    /// followed by `u0000` is not one.
+    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "\\") else { continue }
+            guard iterator.next() == UInt8(ascii: "u") else { continue }
+            var zeros = 0
+            while zeros < 4, let digit = iterator.next(), digit == UInt8(ascii: "0") { zeros += 1 }
+            if zeros == 4 { return true }
+        }
+        return false
     }
 }

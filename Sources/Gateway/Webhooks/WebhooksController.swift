@@ -87,7 +87,7 @@ struct WebhooksController: Sendable {
     @Sendable func deliveries(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         // 404 unless the caller may see the job.
-        let view = try await directory.view(id: context.parameters.require("id"), for: principal)
+        let view = try await directory.view(id: context.parameter("id"), for: principal)
         let list = try await store.deliveries(jobID: view.id, tenant: view.tenant)
         return try JSONResponse.make(JSONValue.object(["object": .string("list"), "data": list]))
     }
