@@ -13,7 +13,9 @@
 #    then runs `swift build --build-tests`, then `swift test "$@"`,
 # 4. runs the dashboard's browser tests (ops/browser-test.sh: headless chromium + Selenium against
 #    a `velocity dev` stack of their own) unless swift test got arguments,
-# 5. always stops the servers on exit, and exits non-zero when either part failed.
+# 5. runs schemathesis against /openapi.json of a live gateway (ops/api-test.sh), under the same
+#    rule (VELOCITY_BROWSER_TESTS=1 / VELOCITY_API_TESTS=1 run them with arguments too),
+# 6. always stops the servers on exit, and exits non-zero when either part failed.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT /
 # VELOCITY_TEST_REDIS_CLUSTER_PORTS (six, comma-separated).
@@ -125,6 +127,20 @@ if [[ $# -eq 0 || "${VELOCITY_BROWSER_TESTS:-0}" == "1" ]]; then
     if [[ $browser_status -ne 0 ]]; then
         echo "browser tests failed (exit $browser_status); stack log: .run/browser/dev.log, screenshots: .run/browser/screenshots"
         [[ $status -ne 0 ]] || status=$browser_status
+    fi
+fi
+
+# Schemathesis against /openapi.json of a live gateway (its own `velocity dev` stack), under the
+# same rule as the browser tests.
+if [[ $# -eq 0 || "${VELOCITY_API_TESTS:-0}" == "1" ]]; then
+    section "API tests: schemathesis against /openapi.json (ops/api-test.sh)"
+    set +e
+    bash "$ROOT/ops/api-test.sh"
+    api_status=$?
+    set -e
+    if [[ $api_status -ne 0 ]]; then
+        echo "API tests failed (exit $api_status); stack log: .run/api/dev.log, report: .run/api/report"
+        [[ $status -ne 0 ]] || status=$api_status
     fi
 fi
 exit "$status"

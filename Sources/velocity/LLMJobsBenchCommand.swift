@@ -96,7 +96,7 @@ struct LLMJobsBenchCommand: AsyncParsableCommand {
             for (code, count) in codes { figures["failed_" + code] = count }
             return figures
         }
-        let data = try JSONSerialization.data(withJSONObject: figures ?? [:], options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
         _ = try? await postgres.withConnection { try await $0.query("TRUNCATE intel_qd_scores") }
         await LLMBenchCommand.clean(pool, namespace: namespace)

@@ -36,10 +36,13 @@ def png(width, height, rgb=(180, 140, 90)):
 
 
 class Stack:
-    def __init__(self):
+    def __init__(self, run_dir=RUN_DIR, redis_port=None, postgres_port=None):
+        """A stack in `run_dir` on its own Redis and PostgreSQL ports (the browser tests' by default);
+        the gateway takes a free port."""
         self.velocity = os.environ["VELOCITY_BIN"]
-        self.redis_port = int(os.environ.get("VELOCITY_BROWSER_REDIS_PORT", "16391"))
-        self.postgres_port = int(os.environ.get("VELOCITY_BROWSER_POSTGRES_PORT", "15441"))
+        self.run_dir = run_dir
+        self.redis_port = redis_port or int(os.environ.get("VELOCITY_BROWSER_REDIS_PORT", "16391"))
+        self.postgres_port = postgres_port or int(os.environ.get("VELOCITY_BROWSER_POSTGRES_PORT", "15441"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -49,7 +52,7 @@ class Stack:
 
     def start(self):
         # A stack an earlier run left behind (killed before its cleanup) would join as a second box.
-        pid_path = os.path.join(RUN_DIR, "dev.pid")
+        pid_path = os.path.join(self.run_dir, "dev.pid")
         if os.path.exists(pid_path):
             try:
                 os.killpg(int(open(pid_path).read().strip()), signal.SIGKILL)
@@ -57,19 +60,19 @@ class Stack:
             except (ValueError, ProcessLookupError, PermissionError):
                 pass
         self.stop_services()
-        shutil.rmtree(RUN_DIR, ignore_errors=True)
-        os.makedirs(RUN_DIR)
-        self.log = open(os.path.join(RUN_DIR, "dev.log"), "w")
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        os.makedirs(self.run_dir)
+        self.log = open(os.path.join(self.run_dir, "dev.log"), "w")
         self.process = subprocess.Popen(
             [
-                self.velocity, "dev", "--run-directory", RUN_DIR, "--redis-port", str(self.redis_port),
+                self.velocity, "dev", "--run-directory", self.run_dir, "--redis-port", str(self.redis_port),
                 "--postgres-port", str(self.postgres_port), "--port", str(self.port), "--gpus", "2",
                 "--render-seconds", "1",
             ],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         with open(pid_path, "w") as f:
             f.write(str(self.process.pid))
-        env_path = os.path.join(RUN_DIR, "client.env")
+        env_path = os.path.join(self.run_dir, "client.env")
         self.wait("the stack writes client.env", lambda: os.path.exists(env_path), 180)
         time.sleep(0.2)
         for line in open(env_path):
@@ -90,8 +93,8 @@ class Stack:
         self.stop_services()
 
     def stop_services(self):
-        if os.path.isdir(RUN_DIR):
-            subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "stop", RUN_DIR], cwd=ROOT,
+        if os.path.isdir(self.run_dir):
+            subprocess.run(["bash", os.path.join(ROOT, "ops/services.sh"), "stop", self.run_dir], cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait(self, what, check, seconds):
@@ -99,7 +102,7 @@ class Stack:
         while time.time() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"velocity dev exited ({self.process.returncode}) while waiting for {what}: "
-                                     + open(os.path.join(RUN_DIR, "dev.log")).read()[-3000:])
+                                     + open(os.path.join(self.run_dir, "dev.log")).read()[-3000:])
             try:
                 if check():
                     return

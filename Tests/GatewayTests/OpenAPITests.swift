@@ -18,10 +18,75 @@ struct OpenAPITests {
         #expect(OpenAPIDocument.operations.count == documented.count, "an operation is documented twice")
     }
 
+    @Test("every link names an operation of the document, fills exactly its path parameters, from fields the answer has")
+    func links() throws {
+        let document = OpenAPIDocument.json()
+        let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        var byID: [String: (path: String, operation: [String: Any])] = [:]
+        for (path, methods) in paths {
+            for (_, operation) in methods { byID[operation["operationId"] as? String ?? ""] = (path, operation) }
+        }
+        func pathParameters(_ path: String) -> Set<String> {
+            Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+        }
+        var linked = Set<String>()
+        var count = 0
+        for (path, methods) in paths {
+            for (method, operation) in methods {
+                let route = "\(method.uppercased()) \(path)"
+                for (code, response) in operation["responses"] as? [String: [String: Any]] ?? [:] {
+                    guard let links = response["links"] as? [String: [String: Any]] else { continue }
+                    #expect(code.hasPrefix("2"), "\(route) links from a \(code)")
+                    let ref =
+                        ((response["content"] as? [String: [String: Any]])?["application/json"]?["schema"]
+                        as? [String: String])?["$ref"]
+                    let properties =
+                        ref.flatMap { schemas[String($0.split(separator: "/").last!)]?["properties"] }
+                        as? [String: Any] ?? [:]
+                    for (_, link) in links {
+                        let target = try #require(byID[link["operationId"] as? String ?? ""], "\(route): \(link)")
+                        let parameters = link["parameters"] as? [String: String] ?? [:]
+                        #expect(Set(parameters.keys) == pathParameters(target.path), "\(route) → \(target.path)")
+                        for (_, expression) in parameters {
+                            if expression.hasPrefix("$request.path.") {
+                                #expect(
+                                    pathParameters(path).contains(String(expression.dropFirst(14))), "\(route): \(expression)")
+                            } else {
+                                #expect(expression.hasPrefix("$response.body#/"), "\(route): \(expression)")
+                                #expect(properties[String(expression.dropFirst(16))] != nil, "\(route) \(code): \(expression)")
+                            }
+                        }
+                        count += 1
+                    }
+                    linked.insert(route)
+                }
+            }
+        }
+        #expect(count >= 30)
+        // Whatever a POST makes and names in its answer, a client can follow to; but a mode
+        // switch is followed on /v1/gpus, and a webhook secret is never read back.
+        let unread: Set = ["/v1/ops/mode", "/v1/webhooks/secrets"]
+        for (path, methods) in paths where pathParameters(path).isEmpty && !unread.contains(path) {
+            guard let operation = methods["post"] else { continue }
+            for (code, response) in operation["responses"] as? [String: [String: Any]] ?? [:] where code.hasPrefix("2") {
+                let ref =
+                    ((response["content"] as? [String: [String: Any]])?["application/json"]?["schema"]
+                    as? [String: String])?["$ref"]
+                let properties =
+                    ref.flatMap { schemas[String($0.split(separator: "/").last!)]?["properties"] }
+                    as? [String: Any] ?? [:]
+                let namesSomething = properties["id"] != nil || properties["job_id"] != nil
+                #expect(!namesSomething || response["links"] != nil, "POST \(path) \(code) makes something and links nowhere")
+            }
+        }
+    }
+
     @Test("/openapi.json serves valid JSON with every path, and path parameters declared")
     func served() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let response = try await client.execute(uri: "/openapi.json", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let response = try await client.execute(
+                uri: "/openapi.json", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(response.status == .ok)
             let document = response.body.json
             #expect(document["openapi"] as? String == "3.1.0")

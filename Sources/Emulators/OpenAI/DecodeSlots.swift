@@ -19,7 +19,10 @@ final class DecodeSlots: Sendable {
         /// Waiting tickets in arrival order, and their continuations.
         var order: [Int] = []
         var head = 0
-        var waiters: [Int: CheckedContinuation<ContinuousClock.Instant, any Error>] = [:]
+        var waiters: [Int: (request: String, continuation: CheckedContinuation<ContinuousClock.Instant, any Error>)] = [:]
+        /// The last `grantsKept` requests given a slot, oldest first: the order a client cannot
+        /// see for itself (its answers may arrive in another on a loaded machine).
+        var grants: [String] = []
         var completed = 0
         var promptTokens = 0
         var completionTokens = 0
@@ -27,6 +30,7 @@ final class DecodeSlots: Sendable {
     }
 
     let count: Int
+    static let grantsKept = 64
     private let state = Mutex(State())
 
     init(count: Int) {
@@ -41,6 +45,9 @@ final class DecodeSlots: Sendable {
         }
     }
 
+    /// The requests most recently given a slot, oldest first (at most `grantsKept`).
+    var grants: [String] { state.withLock { $0.grants } }
+
     /// Waits for a slot, first come first served; a cancelled waiter leaves the queue. Returns
     /// when the slot was granted: a waiter's task may resume later than that on a loaded machine,
     /// and decoding starts at the grant, as on a real server.
@@ -48,7 +55,7 @@ final class DecodeSlots: Sendable {
     /// Taking a ticket and joining the queue are one step under the lock: a release between
     /// the two would otherwise find no waiter and free a slot a later arrival could take first.
     @discardableResult
-    func acquire() async throws -> ContinuousClock.Instant {
+    func acquire(request: String = "") async throws -> ContinuousClock.Instant {
         let ticket = Mutex<Int?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, any Error>) in
@@ -57,11 +64,12 @@ final class DecodeSlots: Sendable {
                     if Task.isCancelled { return .cancelled }
                     if state.running < count && state.waiters.isEmpty {
                         state.running += 1
+                        Self.granted(request, &state)
                         return .now
                     }
                     state.nextTicket += 1
                     ticket.withLock { $0 = state.nextTicket }
-                    state.waiters[state.nextTicket] = continuation
+                    state.waiters[state.nextTicket] = (request, continuation)
                     state.order.append(state.nextTicket)
                     return .queued
                 }
@@ -73,7 +81,7 @@ final class DecodeSlots: Sendable {
             }
         } onCancel: {
             let waiter = state.withLock { state in ticket.withLock { $0 }.flatMap { state.waiters.removeValue(forKey: $0) } }
-            waiter?.resume(throwing: CancellationError())
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
@@ -89,7 +97,8 @@ final class DecodeSlots: Sendable {
                 state.head += 1
                 if let waiter = state.waiters.removeValue(forKey: ticket) {
                     compact(&state)
-                    return waiter  // the slot passes on: `running` stays the same
+                    Self.granted(waiter.request, &state)
+                    return waiter.continuation  // the slot passes on: `running` stays the same
                 }
             }
             compact(&state)
@@ -102,6 +111,12 @@ final class DecodeSlots: Sendable {
     /// A slot given back by a request that ended early (its client went away).
     func abandon() {
         release(promptTokens: 0, completionTokens: 0, busySeconds: 0, finished: false)
+    }
+
+    private static func granted(_ request: String, _ state: inout State) {
+        guard !request.isEmpty else { return }
+        if state.grants.count == grantsKept { state.grants.removeFirst() }
+        state.grants.append(request)
     }
 
     private func compact(_ state: inout State) {

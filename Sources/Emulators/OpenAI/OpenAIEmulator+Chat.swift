@@ -35,7 +35,7 @@ extension OpenAIEmulator {
             configuration: configuration)
         if chat.stream { return stream(answer, shape: shape, includeUsage: chat.includeUsage) }
 
-        let start = try await slots.acquire()
+        let start = try await slots.acquire(request: shape.id)
         let seconds = configuration.serviceSeconds(completionTokens: answer.tokens.count)
         do {
             try await Task.sleep(until: start + .seconds(seconds), clock: .continuous)
@@ -57,7 +57,7 @@ extension OpenAIEmulator {
         // vLLM sends the finish reason with the last token; the others in a chunk of their own.
         let finishOnLastToken = shape.flavor == .vllm && !tokens.isEmpty
         let body = ResponseBody { writer in
-            let start = try await slots.acquire()
+            let start = try await slots.acquire(request: shape.id)
             let perToken = Duration.seconds(1 / configuration.tokensPerSecond)
             let firstTokenAt = start + .milliseconds(configuration.prefillMilliseconds)
             var sent = 0

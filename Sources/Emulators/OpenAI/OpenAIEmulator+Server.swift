@@ -33,10 +33,11 @@ extension OpenAIEmulator {
                 card["meta"] = NSNull()
             } else {
                 // A Llama 3.1 8B Q4_K_M's figures: the emulator has no model file to read them from.
-                card["meta"] = [
-                    "vocab_type": 2, "n_vocab": 128_256, "n_ctx_train": max(configuration.contextLength, 131_072),
-                    "n_embd": 4_096, "n_params": 8_030_261_248, "size": 4_912_898_304,
-                ] as [String: Any]
+                card["meta"] =
+                    [
+                        "vocab_type": 2, "n_vocab": 128_256, "n_ctx_train": max(configuration.contextLength, 131_072),
+                        "n_embd": 4_096, "n_params": 8_030_261_248, "size": 4_912_898_304,
+                    ] as [String: Any]
             }
             let ollama: [String: Any] = [
                 "name": model, "model": model, "modified_at": "", "size": "", "digest": "", "type": "model",
@@ -142,13 +143,15 @@ extension OpenAIEmulator {
             status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
     }
 
-    /// `GET /emulator/stats`: work done so far.
+    /// `GET /emulator/stats`: work done so far, and the ids of the chats most recently given a
+    /// decode slot, in the order they got it.
     func stats() -> Response {
         let counts = slots.counts
         return JSONText.response([
             "running": counts.running, "queued": counts.queued, "completed": counts.completed,
             "prompt_tokens": counts.promptTokens, "completion_tokens": counts.completionTokens,
             "busy_slot_seconds": counts.busySeconds, "uptime_seconds": started.duration(to: .now) / .seconds(1),
+            "recent_grants": slots.grants,
         ])
     }
 }

@@ -144,12 +144,14 @@ public enum OpenAPIDocument {
         if !operation.pathValues.isEmpty { shared.append(APIOperation.status(422, "A path parameter is invalid")) }
         shared.append(APIOperation.status(500, "Internal error"))
         for response in shared where !all.contains(where: { $0.code == response.code }) { all.append(response) }
+        let links = links(of: operation)
         for response in all {
             var entry: [String: Any] = ["description": response.description]
             if let schema = response.schema {
                 let schemaValue: [String: Any] =
                     schema == "binary" ? ["type": "string", "format": "binary"] : ["$ref": "#/components/schemas/\(schema)"]
                 entry["content"] = [response.mediaType: ["schema": schemaValue]]
+                if (200..<300).contains(response.code), !links.isEmpty { entry["links"] = links }
             }
             responses[String(response.code)] = entry
         }
