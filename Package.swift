@@ -237,6 +237,14 @@ let package = Package(
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
+        // libFuzzer targets of the parsers that read outside bytes (ops/fuzz.sh builds
+        // velocity-fuzz with -sanitize=fuzzer; a plain build of it replays inputs).
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["VelocityTypes", "Images", "CRMImport", "JSONSchema", "StructuredOutput", "CurlClient"],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "velocity-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", "JobContracts", "Producer", "Workers", "TestSupport"],

@@ -14,7 +14,9 @@
 # 4. runs the dashboard's browser tests (ops/browser-test.sh: headless chromium + Selenium against
 #    a `velocity dev` stack of their own) unless swift test got arguments,
 # 5. runs schemathesis against /openapi.json of a live gateway (ops/api-test.sh), under the same
-#    rule (VELOCITY_BROWSER_TESTS=1 / VELOCITY_API_TESTS=1 run them with arguments too),
+#    rule, then libFuzzer over the parsers of outside bytes for 20 s a target (ops/fuzz.sh)
+#    (VELOCITY_BROWSER_TESTS=1 / VELOCITY_API_TESTS=1 / VELOCITY_FUZZ_TESTS=1 run each with
+#    arguments too),
 # 6. always stops the servers on exit, and exits non-zero when either part failed.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT /
@@ -141,6 +143,19 @@ if [[ $# -eq 0 || "${VELOCITY_API_TESTS:-0}" == "1" ]]; then
     if [[ $api_status -ne 0 ]]; then
         echo "API tests failed (exit $api_status); stack log: .run/api/dev.log, report: .run/api/report"
         [[ $status -ne 0 ]] || status=$api_status
+    fi
+fi
+
+# libFuzzer over the parsers of outside bytes, 20 s a target (ops/fuzz.sh), under the same rule.
+if [[ $# -eq 0 || "${VELOCITY_FUZZ_TESTS:-0}" == "1" ]]; then
+    section "Fuzzing: 20 s a target (ops/fuzz.sh)"
+    set +e
+    bash "$ROOT/ops/fuzz.sh" 20
+    fuzz_status=$?
+    set -e
+    if [[ $fuzz_status -ne 0 ]]; then
+        echo "fuzzing failed (exit $fuzz_status); logs and the inputs: .run/fuzz"
+        [[ $status -ne 0 ]] || status=$fuzz_status
     fi
 fi
 exit "$status"

@@ -48,6 +48,11 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
     /// Parses JSON bytes; throws when they are not JSON.
     public init(parsing bytes: some Collection<UInt8>) throws {
+        // No JSON text holds a raw NUL (in a string it must be escaped), but Foundation's
+        // decoder takes one after a value as the end of the text: `1\0` would read as 1.
+        if bytes.contains(0) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a NUL byte is not JSON"))
+        }
         self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
