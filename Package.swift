@@ -210,6 +210,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             // The dashboard's HTML, CSS and JavaScript modules, served as they are (no build step).
             resources: [.copy("Dashboard/site")],
@@ -241,7 +242,10 @@ let package = Package(
         // velocity-fuzz with -sanitize=fuzzer; a plain build of it replays inputs).
         .target(
             name: "FuzzTargets",
-            dependencies: ["VelocityTypes", "Images", "CRMImport", "JSONSchema", "StructuredOutput", "CurlClient"],
+            dependencies: [
+                "VelocityTypes", "Images", "CRMImport", "JSONSchema", "StructuredOutput", "CurlClient", "BlobStore", "Gateway",
+                "Workers", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "velocity-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "TestSupport"], swiftSettings: swiftSettings),

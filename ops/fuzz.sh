@@ -21,17 +21,26 @@ SECONDS_EACH="${1:-60}"
 shift || true
 [[ "$SECONDS_EACH" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: SECONDS must be a positive integer, not '$SECONDS_EACH'" >&2; exit 64; }
 TARGETS=("$@")
-[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(images csv json-recovery json-schema sse)
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(images csv json-recovery json-schema sse multipart comfyui metrics)
 for target in "${TARGETS[@]}"; do
     [[ -d "fuzz/corpus/$target" ]] || { echo "fuzz: no target '$target' (no fuzz/corpus/$target)" >&2; exit 64; }
 done
 
 echo "fuzz: building velocity-fuzz with -sanitize=fuzzer,address (.build-fuzz)"
+mkdir -p .run/fuzz
+set +e
 swift build --scratch-path .build-fuzz --product velocity-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld 2>&1 \
-    | grep -E "error|Compiling|Build" || true
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld > .run/fuzz/build.log 2>&1
+build_status=$?
+set -e
+if [[ $build_status -ne 0 ]]; then
+    # An older binary may be there: never fuzz it in place of the sources.
+    grep -E "error:" .run/fuzz/build.log | sort -u | head -20 >&2
+    echo "fuzz: the build failed (exit $build_status); the whole log: .run/fuzz/build.log" >&2
+    exit 1
+fi
+tail -1 .run/fuzz/build.log
 BIN="$(swift build --scratch-path .build-fuzz --show-bin-path)/velocity-fuzz"
-[[ -x "$BIN" ]] || { echo "fuzz: the build made no $BIN" >&2; exit 1; }
 
 RUN=".run/fuzz"
 status=0
@@ -40,7 +49,8 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "$RUN/corpus/$target" "$RUN/crashes"
     set +e
     # SWIFT_BACKTRACE off: libFuzzer reports the crash; Swift's handler only adds noise under ASan.
-    SWIFT_BACKTRACE=enable=no VELOCITY_FUZZ_TARGET="$target" "$BIN" "$RUN/corpus/$target" "fuzz/corpus/$target" \
+    LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan-suppressions.txt" \
+        SWIFT_BACKTRACE=enable=no VELOCITY_FUZZ_TARGET="$target" "$BIN" "$RUN/corpus/$target" "fuzz/corpus/$target" \
         -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$RUN/crashes/$target-" -print_final_stats=1 > "$RUN/$target.log" 2>&1
     code=$?

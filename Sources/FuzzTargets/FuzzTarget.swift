@@ -18,6 +18,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case jsonSchema = "json-schema"
     /// `ServerSentEventParser` of the LLM clients: the same events however the stream is split.
     case sse
+    /// The gateway's `MultipartUpload`: a split changes nothing, limits hold, no refusal is a
+    /// 5xx, and nothing staged is left behind.
+    case multipart
+    /// ComfyUI's websocket messages and `/history` answers, as the render worker reads them.
+    case comfyUI = "comfyui"
+    /// A backend's Prometheus page, as the LLM dispatcher reads its load (`ServerLoad`).
+    case metrics
 
     /// Runs one input.
     public func run(_ bytes: [UInt8]) {
@@ -27,6 +34,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .jsonRecovery: Self.jsonRecovery(bytes)
         case .jsonSchema: Self.jsonSchema(bytes)
         case .sse: Self.sse(bytes)
+        case .multipart: Self.multipart(bytes)
+        case .comfyUI: Self.comfyUI(bytes)
+        case .metrics: Self.metrics(bytes)
         }
     }
 

@@ -30,6 +30,9 @@ import FuzzTargets
     @main
     struct VelocityFuzz {
         static func main() {
+            // One empty input first: what a target sets up once (a thread pool, a blob store)
+            // is then not counted as a leak of the first input libFuzzer runs.
+            target.run([])
             var argc = CommandLine.argc
             var argv = CommandLine.unsafeArgv
             exit(LLVMFuzzerRunDriver(&argc, &argv, { fuzzOneInput($0, $1) }))

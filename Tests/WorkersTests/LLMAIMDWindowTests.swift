@@ -125,5 +125,16 @@ struct LLMAIMDWindowTests {
         #expect(ServerLoad.parse(vllm) == ServerLoad(running: 12, queued: 2, source: .vllm))
         #expect(ServerLoad.parse("python_gc_objects_collected_total{generation=\"0\"} 455678.0\n") == nil)
         #expect(ServerLoad.parse("not prometheus at all {") == nil)
+        // Readings that are no count are left out (fuzzing found NaN crashing the conversion).
+        let odd = """
+            sglang:num_running_reqs{dp_rank="0"} NaN
+            sglang:num_running_reqs{dp_rank="1"} +Inf
+            sglang:num_running_reqs{dp_rank="2"} 3.0
+            sglang:num_queue_reqs{dp_rank="0"} -4
+            sglang:num_queue_reqs{dp_rank="1"} 1e300
+            sglang:num_queue_reqs{dp_rank="2"} 2
+            """
+        #expect(ServerLoad.parse(odd) == ServerLoad(running: 3, queued: 2, source: .sglang))
+        #expect(ServerLoad.parse("vllm:num_requests_running NaN\nvllm:num_requests_waiting -Inf\n") == nil)
     }
 }

@@ -30,6 +30,9 @@ public struct ServerLoad: Sendable, Equatable {
             guard let first = line.first, first != "#" else { continue }
             guard let sample = PrometheusSample(line) else { continue }
             guard Self.names.contains(sample.name) else { continue }
+            // A count of requests: NaN, ±Inf (valid Prometheus text), a negative or an absurd
+            // reading says nothing about the load (and would not convert to an Int).
+            guard sample.value.isFinite, (0...1e9).contains(sample.value) else { continue }
             let replica = sample.labels.filter { $0.key != "tp_rank" && $0.key != "pp_rank" }
                 .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             sums[sample.name, default: [:]][replica] = max(sums[sample.name]?[replica] ?? 0, sample.value)
