@@ -50,7 +50,7 @@ for target in "${TARGETS[@]}"; do
     set +e
     # SWIFT_BACKTRACE off: libFuzzer reports the crash; Swift's handler only adds noise under ASan.
     LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan-suppressions.txt" \
-        SWIFT_BACKTRACE=enable=no VELOCITY_FUZZ_TARGET="$target" "$BIN" "$RUN/corpus/$target" "fuzz/corpus/$target" \
+        SWIFT_BACKTRACE=enable=no VELOCITY_FUZZ_TARGET="$target" "$BIN" "$RUN/corpus/$target" "fuzz/corpus/$target" "fuzz/regressions/$target" \
         -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$RUN/crashes/$target-" -print_final_stats=1 > "$RUN/$target.log" 2>&1
     code=$?

@@ -4,7 +4,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Images
-import MultipartKit
 import NIOCore
 
 /// Streams a `multipart/form-data` request into a staged blob upload: the one file part goes
@@ -36,7 +35,7 @@ struct MultipartFileReceiver: Sendable {
         let boundary = try Self.boundary(of: request.headers[.contentType])
         let collector = Collector(
             fileField: fileField, maxFileBytes: maxFileBytes, maxFieldBytes: maxFieldBytes, maxParts: maxParts)
-        let parser = MultipartParser(boundary: boundary)
+        let parser = MultipartStreamParser(boundary: boundary)
         parser.onHeader = { name, value in collector.header(name, value) }
         parser.onBody = { buffer in collector.body(&buffer) }
         parser.onPartComplete = { collector.partComplete() }
@@ -51,7 +50,12 @@ struct MultipartFileReceiver: Sendable {
                 do {
                     try parser.execute(buffer)
                 } catch {
-                    throw Self.malformed("the multipart body is malformed")
+                    // A refusal of a part before the point where parsing stopped comes first.
+                    if let refusal = collector.refusal { throw refusal }
+                    switch error {
+                    case .headersTooLarge: throw Self.malformed("a part's headers are larger than \(parser.maxHeaderBytes) bytes")
+                    case .syntax(let reason): throw Self.malformed("the multipart body is malformed (\(reason))")
+                    }
                 }
                 if let refusal = collector.refusal { throw refusal }
                 if !collector.pendingFileBytes.isEmpty {

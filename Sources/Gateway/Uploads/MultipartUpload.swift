@@ -1,7 +1,6 @@
-import Images
 public import BlobStore
 public import Hummingbird
-import MultipartKit
+import Images
 import NIOCore
 
 /// Reads a `multipart/form-data` request body while it streams in, for any upload route
@@ -100,7 +99,7 @@ public struct MultipartUpload: Sendable {
     /// Reads a body with a known boundary; on any error, staged files are discarded first.
     public func read<Body: AsyncSequence>(_ body: Body, boundary: String) async throws -> Form
     where Body.Element == ByteBuffer {
-        let parser = MultipartParser(boundary: boundary)
+        let parser = MultipartStreamParser(boundary: boundary)
         let sink = EventSink()
         parser.onHeader = { sink.events.append(.header($0, $1)) }
         parser.onBody = { sink.body($0.readableBytesView) }
@@ -115,12 +114,25 @@ public struct MultipartUpload: Sendable {
                 guard received <= maxBodyBytes else {
                     throw Self.tooLarge("the body is larger than \(maxBodyBytes) bytes", field: nil, limit: maxBodyBytes)
                 }
+                var failure: MultipartStreamParser.Failure?
                 do {
                     try parser.execute(buffer)
                 } catch {
-                    throw Self.malformed("the multipart body does not parse near byte \(received)")
+                    failure = error
                 }
+                // The parts before the point where parsing stopped count first, so the answer
+                // names the first problem in the body however its bytes were split.
                 for event in sink.drain() { try await handle(event, state: &state) }
+                switch failure {
+                case .headersTooLarge?:
+                    throw Self.tooLarge(
+                        "a part's headers are larger than \(parser.maxHeaderBytes) bytes", field: nil,
+                        limit: parser.maxHeaderBytes)
+                case .syntax(let reason)?:
+                    throw Self.malformed("the multipart body does not parse (\(reason))")
+                case nil:
+                    break
+                }
             }
             guard state.partsSeen > 0 else {
                 throw Self.malformed("no part delimited by the boundary '\(boundary)' was found")
