@@ -118,44 +118,31 @@ if [[ $status -ne 0 ]]; then
     echo "swift test failed (exit $status); server logs: $RUN_DIR/redis.log, $RUN_DIR/postgres/server.log"
 fi
 
-# The dashboard in headless chromium, against a whole `velocity dev` stack of its own. With a
-# --filter (or other swift test arguments) only when VELOCITY_BROWSER_TESTS=1 asks for it.
-if [[ $# -eq 0 || "${VELOCITY_BROWSER_TESTS:-0}" == "1" ]]; then
-    section "Browser tests (ops/browser-test.sh)"
+# The phases after `swift test`, each against servers of its own. With a --filter (or other
+# swift test arguments) a phase runs only when its variable is 1. Usage: after_tests VARIABLE
+# TITLE WHERE-TO-LOOK COMMAND…
+after_tests() {
+    local variable="$1" title="$2" where="$3"
+    shift 3
+    [[ $swift_arguments -eq 0 || "${!variable:-0}" == "1" ]] || return 0
+    section "$title"
     set +e
-    bash "$ROOT/ops/browser-test.sh"
-    browser_status=$?
+    "$@"
+    local phase_status=$?
     set -e
-    if [[ $browser_status -ne 0 ]]; then
-        echo "browser tests failed (exit $browser_status); stack log: .run/browser/dev.log, screenshots: .run/browser/screenshots"
-        [[ $status -ne 0 ]] || status=$browser_status
+    if [[ $phase_status -ne 0 ]]; then
+        echo "$title failed (exit $phase_status); $where"
+        [[ $status -ne 0 ]] || status=$phase_status
     fi
-fi
-
-# Schemathesis against /openapi.json of a live gateway (its own `velocity dev` stack), under the
-# same rule as the browser tests.
-if [[ $# -eq 0 || "${VELOCITY_API_TESTS:-0}" == "1" ]]; then
-    section "API tests: schemathesis against /openapi.json (ops/api-test.sh)"
-    set +e
-    bash "$ROOT/ops/api-test.sh"
-    api_status=$?
-    set -e
-    if [[ $api_status -ne 0 ]]; then
-        echo "API tests failed (exit $api_status); stack log: .run/api/dev.log, report: .run/api/report"
-        [[ $status -ne 0 ]] || status=$api_status
-    fi
-fi
-
-# libFuzzer over the parsers of outside bytes, 20 s a target (ops/fuzz.sh), under the same rule.
-if [[ $# -eq 0 || "${VELOCITY_FUZZ_TESTS:-0}" == "1" ]]; then
-    section "Fuzzing: 20 s a target (ops/fuzz.sh)"
-    set +e
+}
+swift_arguments=$#
+# The dashboard in headless chromium, against a whole `velocity dev` stack of its own.
+after_tests VELOCITY_BROWSER_TESTS "Browser tests (ops/browser-test.sh)" \
+    "stack log: .run/browser/dev.log, screenshots: .run/browser/screenshots" bash "$ROOT/ops/browser-test.sh"
+# Schemathesis against /openapi.json of a live gateway (its own `velocity dev` stack).
+after_tests VELOCITY_API_TESTS "API tests: schemathesis against /openapi.json (ops/api-test.sh)" \
+    "stack log: .run/api/dev.log, report: .run/api/report" bash "$ROOT/ops/api-test.sh"
+# libFuzzer over the parsers of outside bytes, 20 s a target.
+after_tests VELOCITY_FUZZ_TESTS "Fuzzing: 20 s a target (ops/fuzz.sh)" "logs and the inputs: .run/fuzz" \
     bash "$ROOT/ops/fuzz.sh" 20
-    fuzz_status=$?
-    set -e
-    if [[ $fuzz_status -ne 0 ]]; then
-        echo "fuzzing failed (exit $fuzz_status); logs and the inputs: .run/fuzz"
-        [[ $status -ne 0 ]] || status=$fuzz_status
-    fi
-fi
 exit "$status"

@@ -30,7 +30,13 @@ struct OpenAPITests {
         func pathParameters(_ path: String) -> Set<String> {
             Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
         }
-        var linked = Set<String>()
+        /// The properties of a response's JSON body schema (a `$ref` to a component).
+        func properties(of response: [String: Any]) -> [String: Any] {
+            let ref =
+                ((response["content"] as? [String: [String: Any]])?["application/json"]?["schema"]
+                as? [String: String])?["$ref"]
+            return ref.flatMap { schemas[String($0.split(separator: "/").last!)]?["properties"] } as? [String: Any] ?? [:]
+        }
         var count = 0
         for (path, methods) in paths {
             for (method, operation) in methods {
@@ -38,12 +44,7 @@ struct OpenAPITests {
                 for (code, response) in operation["responses"] as? [String: [String: Any]] ?? [:] {
                     guard let links = response["links"] as? [String: [String: Any]] else { continue }
                     #expect(code.hasPrefix("2"), "\(route) links from a \(code)")
-                    let ref =
-                        ((response["content"] as? [String: [String: Any]])?["application/json"]?["schema"]
-                        as? [String: String])?["$ref"]
-                    let properties =
-                        ref.flatMap { schemas[String($0.split(separator: "/").last!)]?["properties"] }
-                        as? [String: Any] ?? [:]
+                    let properties = properties(of: response)
                     for (_, link) in links {
                         let target = try #require(byID[link["operationId"] as? String ?? ""], "\(route): \(link)")
                         let parameters = link["parameters"] as? [String: String] ?? [:]
@@ -59,7 +60,6 @@ struct OpenAPITests {
                         }
                         count += 1
                     }
-                    linked.insert(route)
                 }
             }
         }
@@ -70,12 +70,7 @@ struct OpenAPITests {
         for (path, methods) in paths where pathParameters(path).isEmpty && !unread.contains(path) {
             guard let operation = methods["post"] else { continue }
             for (code, response) in operation["responses"] as? [String: [String: Any]] ?? [:] where code.hasPrefix("2") {
-                let ref =
-                    ((response["content"] as? [String: [String: Any]])?["application/json"]?["schema"]
-                    as? [String: String])?["$ref"]
-                let properties =
-                    ref.flatMap { schemas[String($0.split(separator: "/").last!)]?["properties"] }
-                    as? [String: Any] ?? [:]
+                let properties = properties(of: response)
                 let namesSomething = properties["id"] != nil || properties["job_id"] != nil
                 #expect(!namesSomething || response["links"] != nil, "POST \(path) \(code) makes something and links nowhere")
             }

@@ -7,12 +7,13 @@ public struct TestBroker: Sendable {
     public let pool: RedisPool
     public let namespace: String
 
+    /// A broker on a namespace of its own, or on `namespace` to share another's queues.
     public static func make(
-        redisURL: String? = nil, recordOutbox: Bool = false,
+        redisURL: String? = nil, namespace: String? = nil, recordOutbox: Bool = false,
         configure: (inout RedisBrokerConfiguration) -> Void = { _ in }
     ) async throws -> TestBroker {
         let url = try redisURL ?? TestServers.redisURL()
-        let namespace = "t" + UUID().uuidString.prefix(8).lowercased()
+        let namespace = namespace ?? "t" + UUID().uuidString.prefix(8).lowercased()
         var configuration = RedisBrokerConfiguration(namespace: namespace, recordOutbox: recordOutbox)
         configure(&configuration)
         let pool = try await RedisPool.connect(RedisConfiguration(url: url), size: 2)

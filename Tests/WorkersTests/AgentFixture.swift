@@ -28,9 +28,9 @@ struct AgentFixture {
 
     static func make(
         gpus: Int = 2, mode: BoxMode = .media, renderSeconds: Double = 0.3, blobs: (any BlobStore)? = nil,
-        redisURL: String? = nil, configure: (inout AgentConfiguration) -> Void = { _ in }
+        redisURL: String? = nil, namespace: String? = nil, configure: (inout AgentConfiguration) -> Void = { _ in }
     ) async throws -> AgentFixture {
-        let broker = try await TestBroker.make(redisURL: redisURL)
+        let broker = try await TestBroker.make(redisURL: redisURL, namespace: namespace)
         let records = try await TestRecordStore.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vj-agent-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
