@@ -32,6 +32,10 @@ struct DoctorCommand: AsyncParsableCommand {
                 "  queues whose recorded limits or pause redis does not hold: \(record.settingsDrift.count)\(repair ? " (applied again)" : "")"
             )
             for queue in record.settingsDrift { print("    \(queue)") }
+            if let problem = record.settingsError {
+                // The jobs were still checked; the settings need a hand (the row names itself).
+                print("  queue settings could not be compared: \(problem)")
+            }
         } else {
             print("postgres: not configured (set --postgres-url or VELOCITY_POSTGRES_URL); checking redis only")
         }

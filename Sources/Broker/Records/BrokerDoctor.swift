@@ -19,8 +19,12 @@ public struct BrokerDoctor: Sendable {
         public var outboxBacklog: [String: Int] = [:]
         public var repaired: Bool
 
+        /// Nothing out of step: every open job where it belongs, every queue's recorded
+        /// settings held by Redis (and readable), no index entry without its job.
         public var isHealthy: Bool {
-            (record.map { $0.missingFromBroker.isEmpty && $0.endedInBroker.isEmpty } ?? true)
+            (record.map {
+                $0.missingFromBroker.isEmpty && $0.endedInBroker.isEmpty && $0.settingsDrift.isEmpty && $0.settingsError == nil
+            } ?? true)
                 && orphanedIndexEntries.values.allSatisfy(\.isEmpty)
         }
     }
