@@ -17,6 +17,7 @@ fi
 VENV="$ROOT/.run/test-venv"
 bash "$ROOT/ops/test-venv.sh"  # a no-op when the venv has its pinned packages
 BIN_PATH="$(swift build --show-bin-path)"
-[[ -x "$BIN_PATH/velocity" ]] || swift build --product velocity
+# Always: incremental, and a stale binary would test old code.
+swift build --product velocity
 export VELOCITY_BIN="$BIN_PATH/velocity"
 exec "$VENV/bin/python" "$ROOT/Tests/API/api_test.py" "$@"

@@ -20,6 +20,7 @@ for tool in chromium chromedriver; do
     command -v "$tool" >/dev/null || { echo "browser-test: $tool not found (ops/install-deps.sh installs it)" >&2; exit 1; }
 done
 BIN_PATH="$(swift build --show-bin-path)"
-[[ -x "$BIN_PATH/velocity" ]] || swift build --product velocity
+# Always: incremental, and a stale binary would test old code.
+swift build --product velocity
 export VELOCITY_BIN="$BIN_PATH/velocity"
 exec "$VENV/bin/python" "$ROOT/Tests/Browser/dashboard_test.py" "$@"

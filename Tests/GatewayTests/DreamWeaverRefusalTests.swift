@@ -47,6 +47,8 @@ struct DreamWeaverRefusalTests {
         var garbledJPEG = jpeg
         garbledJPEG[4] = 0x7F  // the DQT segment's length now runs far past the file
         let truncatedBody = Array(MultipartBody.dreamWeaver(image: png).buffer.readableBytesView.dropLast(40))
+        // Every part whole, then `--boundary` and nothing: no close delimiter.
+        let unclosedBody = Array(MultipartBody.dreamWeaver(image: png).buffer.readableBytesView.dropLast(4))
         func dw(_ image: [UInt8]?, room: String? = "bedroom", style: String? = "japandi", seed: String? = nil) -> MultipartBody {
             .dreamWeaver(image: image, roomType: room, style: style, seed: seed)
         }
@@ -55,6 +57,7 @@ struct DreamWeaverRefusalTests {
             Refusal("no content type", contentType: nil, body: Array("hello".utf8), .unsupportedMediaType, "unsupported_media_type"),
             Refusal("multipart without a boundary", contentType: "multipart/form-data", body: Array("x".utf8), .badRequest, "malformed_multipart"),
             Refusal("a body cut before its closing boundary", contentType: MultipartBody.dreamWeaver(image: png).contentType, body: truncatedBody, .badRequest, "malformed_multipart"),
+            Refusal("a body cut right after its last delimiter", contentType: MultipartBody.dreamWeaver(image: png).contentType, body: unclosedBody, .badRequest, "malformed_multipart"),
             Refusal("GIF", dw(Array("GIF89a\u{1}\0\u{1}\0\0\0\0;".utf8)), .unsupportedMediaType, "unsupported_media_type", field: "image"),
             Refusal("text", dw(Array("a room, honestly".utf8)), .unsupportedMediaType, "unsupported_media_type", field: "image"),
             Refusal("truncated PNG", dw(Array(png.prefix(png.count - 20))), .unsupportedMediaType, "unsupported_media_type", field: "image"),

@@ -16,7 +16,8 @@ struct MultipartStreamParserTests {
     }
 
     /// The events of `body`, fed in chunks of `size` bytes, consecutive body slices merged.
-    static func parse(_ body: [UInt8], boundary: String = "b0undary", chunk size: Int? = nil) throws(MultipartStreamParser
+    static func parse(_ body: [UInt8], boundary: String = "b0undary", chunk size: Int? = nil, finished: Bool = true)
+        throws(MultipartStreamParser
         .Failure) -> [Event]
     {
         let parser = MultipartStreamParser(boundary: boundary, maxHeaderBytes: 256)
@@ -37,6 +38,7 @@ struct MultipartStreamParserTests {
             try parser.execute(ByteBuffer(bytes: body[start..<min(body.count, start + step)]))
             start += step
         }
+        if finished { try parser.finish() }
         return sink.events
     }
 
@@ -64,7 +66,35 @@ struct MultipartStreamParserTests {
             #expect(
                 try Self.parse(body, chunk: size) == [.header("X-A", "1"), .end, .body(Array("z".utf8)), .end])
         }
-        #expect(try Self.parse(Array("no delimiter here at all".utf8)) == [])
+        #expect(try Self.parse(Array("no delimiter here at all".utf8), finished: false) == [])
+    }
+
+    @Test(
+        "a part with headers and no body, whether or not the optional CRLF before the body is there",
+        arguments: [1, 2, 5, 1000])
+    func emptyBodies(size: Int) throws {
+        let body = Array(
+            ("--b0undary\r\nX-A: 1\r\n\r\n--b0undary\r\nX-B: 2\r\n\r\nv\r\n--b0undary\r\n\r\n--b0undary\r\n"
+                + "X-C: 3\r\n\r\n\r\n--b0undary--").utf8)
+        #expect(
+            try Self.parse(body, chunk: size) == [
+                .header("X-A", "1"), .end, .header("X-B", "2"), .body(Array("v".utf8)), .end, .end, .header("X-C", "3"), .end,
+            ])
+    }
+
+    @Test(
+        "a body cut anywhere before its close delimiter is refused at its end",
+        arguments: [
+            "--b0undary\r\nX-A: 1\r\n\r\nv\r\n--b0undary", "--b0undary\r\nX-A: 1\r\n\r\nv\r\n--b0undary\r\nX-B: 2",
+            "--b0undary\r\nX-A: 1\r\n\r\nv\r\n--b0undary-", "--b0undary\r\nX-A: 1\r\n\r\nv", "--b0undary\r\nX-A: 1\r\n\r\n",
+            "preamble only",
+        ])
+    func cutBodies(body: String) {
+        for size in [1, 3, body.utf8.count] {
+            #expect(throws: MultipartStreamParser.Failure.syntax("the body ends before its close delimiter")) {
+                try Self.parse(Array(body.utf8), chunk: size)
+            }
+        }
     }
 
     @Test(

@@ -1,8 +1,9 @@
 import Foundation
-import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import Gateway
 
 @Suite("OpenAPI document")
 struct OpenAPITests {
@@ -74,6 +75,15 @@ struct OpenAPITests {
                 let namesSomething = properties["id"] != nil || properties["job_id"] != nil
                 #expect(!namesSomething || response["links"] != nil, "POST \(path) \(code) makes something and links nowhere")
             }
+        }
+    }
+
+    @Test("every source and target of the links table is an operation of the document")
+    func linkTable() {
+        let routes = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
+        for (source, link) in OpenAPIDocument.links {
+            #expect(routes.contains(source), "links from \(source), which is no operation")
+            for target in link.targets { #expect(routes.contains(target), "\(source) links to \(target), which is no operation") }
         }
     }
 

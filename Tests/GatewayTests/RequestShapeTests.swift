@@ -60,6 +60,21 @@ struct RequestShapeTests {
         }
     }
 
+    @Test("HEAD is served wherever GET is, with GET's status and headers and no body; Allow says so")
+    func head() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            for uri in ["/health", "/v1/jobs", "/openapi.json"] {
+                let get = try await client.execute(uri: uri, method: .get, headers: GatewayFixture.auth(fixture.acme))
+                let head = try await client.execute(uri: uri, method: .head, headers: GatewayFixture.auth(fixture.acme))
+                #expect(head.status == get.status, "HEAD \(uri)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(uri)")
+                #expect(head.body.readableBytes == 0, "HEAD \(uri)")
+            }
+            let delete = try await client.execute(uri: "/v1/jobs", method: .delete, headers: GatewayFixture.auth(fixture.acme))
+            #expect(delete.headers[.allow] == "GET, HEAD, POST")
+        }
+    }
+
     @Test("the 405 answers only after authentication: without credentials it is still 401")
     func methodNotAllowedNeedsCredentials() async throws {
         try await GatewayFixture.withGateway { _, client in
@@ -120,6 +135,28 @@ struct RequestShapeTests {
         ])
     func escapedNUL(json: String, expected: Bool) {
         #expect(JSONResponse.containsEscapedNUL(Array(json.utf8)) == expected, "\(json)")
+    }
+
+    @Test(
+        "a cursor the document's pattern refuses is refused by the route too (a sign, 19 digits, fullwidth hex)",
+        arguments: [
+            ("crm", "%2B5"), ("crm", "1234567890123456789"), ("crm", "%EF%BC%95"),
+            ("schedules", "sch_" + String(repeating: "%EF%BC%90", count: 32)),
+            ("schedules", "SCH_" + String(repeating: "0", count: 32)),
+        ])
+    func cursors(route: String, cursor: String) async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            var uri = "/v1/schedules?cursor=\(cursor)"
+            if route == "crm" {
+                let crm = try await CRMImportSupport.upload(
+                    client, token: fixture.acme, file: try CRMImportSupport.fixture("hubspot_contacts.csv"))
+                let id = try #require(crm.body.json["id"] as? String)
+                uri = "/api/crm/imports/\(id)?cursor=\(cursor)"
+            }
+            let response = try await client.execute(uri: uri, method: .get, headers: GatewayFixture.auth(fixture.acme))
+            #expect(response.status == .unprocessableContent, "\(uri): \(String(buffer: response.body))")
+            #expect(Self.details(response)["field"] == "cursor")
+        }
     }
 
     @Test("a path parameter reaches its route percent-decoded: a person id with a space is found as written")

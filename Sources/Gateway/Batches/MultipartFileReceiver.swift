@@ -50,8 +50,10 @@ struct MultipartFileReceiver: Sendable {
                 do {
                     try parser.execute(buffer)
                 } catch {
-                    // A refusal of a part before the point where parsing stopped comes first.
+                    // A refusal of a part before the point where parsing stopped comes first,
+                    // the file's own inspection included.
                     if let refusal = collector.refusal { throw refusal }
+                    if !collector.pendingFileBytes.isEmpty { try inspect?(collector.pendingFileBytes) }
                     switch error {
                     case .headersTooLarge: throw Self.malformed("a part's headers are larger than \(parser.maxHeaderBytes) bytes")
                     case .syntax(let reason): throw Self.malformed("the multipart body is malformed (\(reason))")
@@ -70,6 +72,11 @@ struct MultipartFileReceiver: Sendable {
             }
             guard collector.fileComplete else { throw Self.malformed("the multipart body ended inside the file part") }
             guard collector.fileBytes > 0, let upload else { throw GatewayError.invalid(field: fileField, "is empty") }
+            do {
+                try parser.finish()
+            } catch {
+                throw Self.malformed("the multipart body ends before its close delimiter '--\(boundary)--'")
+            }
             return Received(
                 upload: upload, filename: collector.filename ?? "upload.jsonl", bytes: collector.fileBytes,
                 fields: collector.fields)

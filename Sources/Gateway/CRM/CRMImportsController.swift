@@ -144,7 +144,10 @@ public struct CRMImportsController: Sendable {
         // Seqs start at 0: the first page reads after -1.
         var after = -1
         if let cursor = request.uri.queryParameters["cursor"] {
-            guard let seq = Int(cursor), seq >= 0 else {
+            // Exactly what the document says, `^[0-9]{1,18}$`: no sign, nothing Int would also take.
+            guard (1...18).contains(cursor.utf8.count), cursor.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let seq = Int(cursor)
+            else {
                 throw GatewayError.invalid(field: "cursor", "is not a proposal cursor (a next_cursor of this route)")
             }
             after = seq

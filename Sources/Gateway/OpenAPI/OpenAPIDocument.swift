@@ -39,7 +39,9 @@ public enum OpenAPIDocument {
     /// does not serve at all.
     public static func methods(at path: String) -> [String] {
         let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
-        let methods = Set(operations.filter { $0.matches(path: path) }.map(\.method))
+        var methods = Set(operations.filter { $0.matches(path: path) }.map(\.method))
+        // The router answers HEAD wherever it answers GET.
+        if methods.contains("GET") { methods.insert("HEAD") }
         return order.filter(methods.contains)
     }
 

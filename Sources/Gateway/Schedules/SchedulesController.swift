@@ -115,6 +115,10 @@ struct SchedulesController: Sendable {
     }
 
     static func isScheduleID(_ text: String) -> Bool {
-        text.count == 36 && text.hasPrefix("sch_") && text.dropFirst(4).allSatisfy(\.isHexDigit)
+        // Bytes, as the document's pattern reads them: no fullwidth digits, no combined characters.
+        text.utf8.count == 36 && text.hasPrefix("sch_")
+            && text.utf8.dropFirst(4).allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0)
+            }
     }
 }

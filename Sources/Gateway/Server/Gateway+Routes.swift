@@ -10,7 +10,8 @@ extension Gateway {
     /// Each area adds its own routes; `OpenAPIDocument` describes them all and a test keeps the
     /// two in step.
     public func makeRouter() -> Router<GatewayContext> {
-        let router = Router(context: GatewayContext.self)
+        // HEAD wherever GET is served (RFC 9110 §9.1: every general-purpose server has both).
+        let router = Router(context: GatewayContext.self, options: .autoGenerateHeadEndpoints)
         // A server span per request, continuing the caller's traceparent: a submit's span is the
         // parent of the worker's. Only with a tracer installed, so tracing off costs nothing.
         if JobTrace.isEnabled { router.add(middleware: TracingMiddleware()) }

@@ -35,6 +35,9 @@ final class MultipartStreamParser {
         /// Just after a delimiter: `--` ends the body, else optional padding and a CRLF.
         case afterDelimiter
         case headers
+        /// After the blank line that ends a part's headers: its CRLF may be the delimiter's
+        /// own (an empty body, RFC 2046's `MIME-part-headers [CRLF *OCTET]`), or the body's lead.
+        case bodyStart
         case body
         case epilogue
     }
@@ -74,6 +77,17 @@ final class MultipartStreamParser {
             case .headers:
                 guard let next = try headerLine(from: cursor) else { return }
                 cursor = next
+            case .bodyStart:
+                let available = min(pending.count - cursor, delimiter.count)
+                if pending[cursor..<(cursor + available)].elementsEqual(delimiter.prefix(available)) {
+                    guard available == delimiter.count else { return }
+                    onPartComplete()
+                    cursor += delimiter.count
+                    state = .afterDelimiter
+                } else {
+                    cursor += 2
+                    state = .body
+                }
             case .body:
                 if let found = find(from: cursor) {
                     emitBody(cursor..<found)
@@ -90,6 +104,12 @@ final class MultipartStreamParser {
                 cursor = pending.count
             }
         }
+    }
+
+    /// At the end of the body: throws unless the close delimiter (`--boundary--`) was read, so
+    /// a body cut anywhere before it (after a delimiter too) is refused, not taken as complete.
+    func finish() throws(Failure) {
+        guard case .epilogue = state else { throw .syntax("the body ends before its close delimiter") }
     }
 
     /// The index of the next delimiter at or after `start`, if all of it has arrived.
@@ -137,8 +157,9 @@ final class MultipartStreamParser {
         headerBytes += end - start + 2
         guard headerBytes <= maxHeaderBytes else { throw .headersTooLarge }
         if end == start {
-            state = .body
-            return end + 2
+            // The CRLF stays: it may begin the delimiter of an empty body.
+            state = .bodyStart
+            return end
         }
         let line = pending[start..<end]
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > start,

@@ -1,5 +1,5 @@
-import Images
 import Hummingbird
+import Images
 
 extension MultipartUpload {
     /// Applies one parser event: headers open a part, body bytes go to its staged file or its

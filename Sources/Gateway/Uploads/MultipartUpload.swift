@@ -140,6 +140,11 @@ public struct MultipartUpload: Sendable {
             guard state.current == nil else {
                 throw Self.malformed("the body ends inside part '\(state.current?.name ?? "")' (no closing boundary)")
             }
+            do {
+                try parser.finish()
+            } catch {
+                throw Self.malformed("the body ends before its close delimiter '--\(boundary)--'")
+            }
             return state.form
         } catch {
             await state.current?.upload?.discard()

@@ -1,5 +1,5 @@
-public import Images
 import HTTPTypes
+public import Images
 
 extension UploadError {
     /// The gateway's answer to this refusal: 415 for media it does not accept, 413 for
