@@ -25,19 +25,7 @@ extension BoxAgentTests {
         let namespace = first.broker.namespace
         let second = try await AgentFixture.make(gpus: 2, blobs: blobs, namespace: namespace) { $0.box = "box-b-\(namespace)" }
 
-        let postgresURL = try TestServers.postgresURL()
-        let schema = "b_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try await PostgresConnection.connect(url: postgresURL)
-        _ = try await admin.query("CREATE SCHEMA \(schema)")
-        await admin.close()
-        var configuration = GatewayConfiguration()
-        configuration.redisURL = try TestServers.redisURL()
-        configuration.postgresURL = postgresURL
-        configuration.postgresSchema = schema
-        configuration.namespace = namespace
-        configuration.blobDirectory = root.path
-        configuration.redisConnections = 2
-        configuration.postgresConnections = 2
+        let configuration = try await Self.gatewayConfiguration(namespace: namespace, blobDirectory: root.path)
         // One after the other: the second finds the schema migrated.
         let gateways = [
             try await Gateway.connect(configuration, blobs: blobs), try await Gateway.connect(configuration, blobs: blobs),
@@ -48,18 +36,15 @@ extension BoxAgentTests {
         do {
             try await renderThroughBoth(first, second, gateways, key: key, boxes: boxes)
         } catch {
-            await Self.close(gateways, schema: schema, postgresURL: postgresURL)
+            await Self.close(gateways, configuration)
             throw error
         }
-        await Self.close(gateways, schema: schema, postgresURL: postgresURL)
+        await Self.close(gateways, configuration)
     }
 
-    static func close(_ gateways: [Gateway], schema: String, postgresURL: String) async {
+    static func close(_ gateways: [Gateway], _ configuration: GatewayConfiguration) async {
         for gateway in gateways { await gateway.close() }
-        if let admin = try? await PostgresConnection.connect(url: postgresURL) {
-            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-            await admin.close()
-        }
+        await dropSchema(of: configuration)
     }
 
     func renderThroughBoth(_ first: AgentFixture, _ second: AgentFixture, _ gateways: [Gateway], key: String, boxes: Set<String>)

@@ -27,6 +27,31 @@ extension BoxAgentTests {
         return (store, staging)
     }
 
+    /// A gateway's configuration on the test servers: the Redis namespace given (an agent's, to
+    /// share its queues) and a Postgres schema of its own, created here (`dropSchema` drops it).
+    static func gatewayConfiguration(namespace: String, blobDirectory: String) async throws -> GatewayConfiguration {
+        let postgresURL = try TestServers.postgresURL()
+        let schema = "m_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try await PostgresConnection.connect(url: postgresURL)
+        _ = try await admin.query("CREATE SCHEMA \(schema)")
+        await admin.close()
+        var configuration = GatewayConfiguration()
+        configuration.redisURL = try TestServers.redisURL()
+        configuration.postgresURL = postgresURL
+        configuration.postgresSchema = schema
+        configuration.namespace = namespace
+        configuration.blobDirectory = blobDirectory
+        configuration.redisConnections = 2
+        configuration.postgresConnections = 2
+        return configuration
+    }
+
+    static func dropSchema(of configuration: GatewayConfiguration) async {
+        guard let admin = try? await PostgresConnection.connect(url: configuration.postgresURL) else { return }
+        _ = try? await admin.query("DROP SCHEMA \(configuration.postgresSchema) CASCADE")
+        await admin.close()
+    }
+
     @Test("a photo uploaded to the gateway is rendered by the agent's ComfyUI and read back, through S3 alone")
     func renderThroughS3() async throws {
         let moto = try await SharedMoto.handle()
@@ -43,29 +68,16 @@ extension BoxAgentTests {
         let (boxBlobs, boxStaging) = try Self.twoMachineStore(moto, bucket: bucket, http: boxHTTP)
         let fixture = try await AgentFixture.make(gpus: 1, blobs: boxBlobs)
 
-        let postgresURL = try TestServers.postgresURL()
-        let schema = "m_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try await PostgresConnection.connect(url: postgresURL)
-        _ = try await admin.query("CREATE SCHEMA \(schema)")
-        await admin.close()
-        var configuration = GatewayConfiguration()
-        configuration.redisURL = try TestServers.redisURL()
-        configuration.postgresURL = postgresURL
-        configuration.postgresSchema = schema
-        configuration.namespace = fixture.broker.namespace
-        // Never created: with an S3 store the gateway keeps no blob on its disk.
-        configuration.blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vj-unused-\(schema)").path
-        configuration.redisConnections = 2
-        configuration.postgresConnections = 2
+        // The blob directory is never created: with an S3 store the gateway keeps no blob on its disk.
+        let configuration = try await Self.gatewayConfiguration(
+            namespace: fixture.broker.namespace,
+            blobDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("vj-unused-\(UUID().uuidString)").path)
         let gateway = try await Gateway.connect(configuration, blobs: gatewayBlobs)
         let key = try await gateway.keys.create(tenant: "acme", role: .submitter).token
         defer {
             Task {
                 await gateway.close()
-                if let admin = try? await PostgresConnection.connect(url: postgresURL) {
-                    _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-                    await admin.close()
-                }
+                await Self.dropSchema(of: configuration)
             }
         }
 
