@@ -84,26 +84,7 @@ extension BoxAgentTests {
         try await fixture.withAgent { _ in
             _ = try await fixture.waitForMode(.media)
             try await gateway.makeApplication().test(.router) { client in
-                var pixels: [UInt8] = []
-                for y in 0..<24 { for x in 0..<32 { pixels += [UInt8(x * 8), UInt8(y * 10), 90] } }
-                let photo = try PNGCodec.encode(PNGCodec.Pixels(width: 32, height: 24, channels: 3, bytes: pixels))
-                let boundary = "vj-two-machines"
-                var body = ByteBuffer()
-                for (name, value) in [("room_type", "bedroom"), ("style", "coastal")] {
-                    body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
-                }
-                body.writeString(
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"room.png\"\r\nContent-Type: image/png\r\n\r\n"
-                )
-                body.writeBytes(photo)
-                body.writeString("\r\n--\(boundary)--\r\n")
-                let accepted = try await client.execute(
-                    uri: "/dream-weaver", method: .post,
-                    headers: [.authorization: "Bearer \(key)", .contentType: "multipart/form-data; boundary=\(boundary)"],
-                    body: body)
-                #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
-                let answer = try JSONSerialization.jsonObject(with: Data(buffer: accepted.body)) as? [String: Any]
-                let id = try #require(answer?["job_id"] as? String)
+                let id = try await Self.uploadRender(client, key: key, style: "coastal")
 
                 var status: [String: Any] = [:]
                 try await eventually("the render succeeds", limit: .seconds(60)) {
