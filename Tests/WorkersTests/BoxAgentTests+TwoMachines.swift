@@ -47,8 +47,10 @@ extension BoxAgentTests {
     }
 
     static func dropSchema(of configuration: GatewayConfiguration) async {
-        guard let admin = try? await PostgresConnection.connect(url: configuration.postgresURL) else { return }
-        _ = try? await admin.query("DROP SCHEMA \(configuration.postgresSchema) CASCADE")
+        guard let schema = configuration.postgresSchema,
+            let admin = try? await PostgresConnection.connect(url: configuration.postgresURL)
+        else { return }
+        _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
         await admin.close()
     }
 
