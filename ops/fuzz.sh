@@ -4,6 +4,7 @@
 # its committed corpus (fuzz/corpus/<target>). ops/test.sh runs it with 20 s a target.
 #
 #   ops/fuzz.sh [SECONDS] [TARGET…]      # default 60 s, every target
+#   VELOCITY_FUZZ_SEED=N ops/fuzz.sh …    # libFuzzer's -seed (default 0: a new one each run)
 #
 # A crash, a sanitizer report, a hang (10 s an input) or a broken property fails the run and
 # leaves the input in .run/fuzz/crashes/<target>-crash-…; fix it and copy the input into
@@ -20,6 +21,8 @@ fi
 SECONDS_EACH="${1:-60}"
 shift || true
 [[ "$SECONDS_EACH" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: SECONDS must be a positive integer, not '$SECONDS_EACH'" >&2; exit 64; }
+SEED="${VELOCITY_FUZZ_SEED:-0}"
+[[ "$SEED" =~ ^[0-9]+$ ]] || { echo "fuzz: VELOCITY_FUZZ_SEED must be a number, not '$SEED'" >&2; exit 64; }
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(images csv json-recovery json-schema sse multipart comfyui metrics)
 for target in "${TARGETS[@]}"; do
@@ -51,7 +54,7 @@ for target in "${TARGETS[@]}"; do
     # SWIFT_BACKTRACE off: libFuzzer reports the crash; Swift's handler only adds noise under ASan.
     LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan-suppressions.txt" \
         SWIFT_BACKTRACE=enable=no VELOCITY_FUZZ_TARGET="$target" "$BIN" "$RUN/corpus/$target" "fuzz/corpus/$target" "fuzz/regressions/$target" \
-        -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        -seed="$SEED" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$RUN/crashes/$target-" -print_final_stats=1 > "$RUN/$target.log" 2>&1
     code=$?
     set -e

@@ -55,4 +55,14 @@ struct FuzzCorpusTests {
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(!outcome.stdout.contains("building"), "\(outcome.stdout)")
     }
+
+    @Test("ops/fuzz.sh refuses a seed that is not a number before it builds anything")
+    func seedRefusal() async throws {
+        let outcome = try await VelocityBinary.run(
+            [RepositoryPaths.root + "/ops/fuzz.sh", "5"], environment: ["VELOCITY_FUZZ_SEED": "abc"],
+            executable: URL(fileURLWithPath: "/bin/bash"), in: URL(fileURLWithPath: RepositoryPaths.root))
+        #expect(outcome.status == 64)
+        #expect(outcome.stderr.contains("VELOCITY_FUZZ_SEED must be a number, not 'abc'"), "\(outcome.stderr)")
+        #expect(!outcome.stdout.contains("building"), "\(outcome.stdout)")
+    }
 }
