@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PostgresClient
 import Testing
 
 @testable import Gateway
@@ -107,6 +108,21 @@ struct RequestShapeTests {
             #expect(Self.details(response)["field"] == field)
             let after = try await fixture.state(ignoringRedis: SecurityMatrixTests.movingKeys)
             #expect(GatewayFixture.changes(before, after) == [])
+        }
+    }
+
+    @Test("PostgreSQL's own refusal of U+0000 (22P05) answers the same 422, not a 500")
+    func postgresRefusalOfNUL() async throws {
+        try await GatewayFixture.withGateway { fixture, _ in
+            let error = try await #require(throws: PostgresError.self) {
+                _ = try await fixture.gateway.postgres.withConnection {
+                    try await $0.query("SELECT $1::jsonb", [#"{"a":"x\u0000y"}"#])
+                }
+            }
+            let answer = ErrorMiddleware<GatewayContext>.map(error)
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.code == .invalidRequest)
+            #expect(answer.details["field"] == "body")
         }
     }
 

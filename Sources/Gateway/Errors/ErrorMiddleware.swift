@@ -47,7 +47,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return map(error)
         case let error as PostgresError where error.isUnstorableText:
             // A NUL in text that got past the routes' own checks: the client's to fix.
-            return GatewayError.invalid(field: "body", "text may not contain U+0000 (\\u0000): nothing can store it")
+            return GatewayError.nulText(field: "body")
         case let error as any HTTPResponseError:
             return GatewayError(error.status, code(for: error.status), error.status.reasonPhrase)
         default:

@@ -1,7 +1,7 @@
 public import Broker
+public import Foundation
 public import HTTPTypes
 public import Hummingbird
-public import Foundation
 import NIOCore
 
 /// An error the gateway answers with: a status, a stable code, a message a person can act on,
@@ -81,6 +81,12 @@ extension GatewayError {
     /// A schema error: the request parsed but a field is missing, of the wrong type, or out of range.
     public static func invalid(field: String, _ message: String) -> GatewayError {
         GatewayError(.unprocessableContent, .invalidRequest, "\(field): \(message)", details: ["field": field])
+    }
+
+    /// U+0000 in `field` (a path, a query parameter, JSON text): no id or name has one, and
+    /// neither PostgreSQL text nor a file name can hold it.
+    public static func nulText(field: String) -> GatewayError {
+        invalid(field: field, "may not contain U+0000 (%00 in a URL, \\u0000 in JSON): nothing can store it")
     }
 
     public static func malformedJSON(_ message: String) -> GatewayError {

@@ -46,7 +46,7 @@ public enum JSONResponse {
         }
         guard buffer.readableBytes > 0 else { return nil }
         if Self.containsEscapedNUL(buffer.readableBytesView) {
-            throw GatewayError.invalid(field: "body", "text may not contain U+0000 (\\u0000): nothing can store it")
+            throw GatewayError.nulText(field: "body")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

@@ -14,12 +14,12 @@ public struct NULTextMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let path = request.uri.path
         if path.contains("%00") || path.removingPercentEncoding?.contains("\u{0}") == true {
-            throw GatewayError.invalid(field: "path", "may not contain U+0000 (%00)")
+            throw GatewayError.nulText(field: "path")
         }
         // Names come as sent (the router decodes only values), so a name is named as sent.
         for (name, value) in request.uri.queryParameters
         where name.contains("%00") || name.removingPercentEncoding?.contains("\u{0}") == true || value.contains("\u{0}") {
-            throw GatewayError.invalid(field: String(name), "may not contain U+0000 (%00)")
+            throw GatewayError.nulText(field: String(name))
         }
         return try await next(request, context)
     }
