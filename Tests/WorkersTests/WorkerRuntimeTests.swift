@@ -96,13 +96,38 @@ struct WorkerRuntimeTests {
         let second = try await claim(fixture, worker: "fast")
         #expect(second.id == first.id && second.lease.attemptID != first.lease.attemptID)
 
+        keeper.insert(context, leaseMilliseconds: 1_000)
         await keeper.beat(context, broker: fixture.broker, logger: Self.logger)
         #expect(context.isCancelRequested)
+        // Fenced off once: the keeper lets the lease go instead of beating it again at once.
+        #expect(keeper.count == 0)
+        #expect(keeper.schedule(at: .now + .seconds(5)).due.isEmpty)
         // The stale attempt's completion is refused; the new holder's is not.
         let refused = try await fixture.broker.complete([JobCompletion(lease: first.lease), JobCompletion(lease: second.lease)])
         #expect(refused[0]?.code == .staleAttempt)
         #expect(refused[1] == nil)
         await fixture.tearDown()
+    }
+
+    @Test("a heartbeat that fails (Redis gone) is tried again after the retry interval, not at once; the lease is kept")
+    func failedHeartbeatBacksOff() async throws {
+        let fixture = try await TestBroker.make()
+        let job = try await claimed(fixture, lease: 3_000)
+        let keeper = LeaseKeeper()
+        let context = JobContext(lease: job.lease, broker: fixture.broker)
+        // A 150 ms lease is due for a beat every 50 ms: past that, only the retry interval holds it back.
+        keeper.insert(context, leaseMilliseconds: 150)
+        await fixture.tearDown()  // the broker's connections are closed: every call fails
+        try await Task.sleep(for: .milliseconds(100))
+
+        let beatAt = ContinuousClock.now
+        #expect(keeper.schedule(at: beatAt).due.count == 1)
+        await keeper.beat(context, broker: fixture.broker, logger: Self.logger)
+        #expect(!context.isCancelRequested)
+        #expect(keeper.count == 1)
+        #expect(keeper.schedule(at: beatAt).due.isEmpty)
+        #expect(keeper.schedule(at: beatAt).sleep <= LeaseKeeper.retryInterval)
+        #expect(keeper.schedule(at: .now + LeaseKeeper.retryInterval).due.map(\.lease.jobID) == [job.id])
     }
 
     @Test("the lease keeper's loop extends a lease past its length, then stops; a runtime runs again after that")

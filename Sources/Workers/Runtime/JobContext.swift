@@ -88,5 +88,6 @@ public final class JobContext: Sendable {
         }
     }
 
-    var sinceLastHeartbeat: Duration { lastBeat.withLock { $0.duration(to: .now) } }
+    /// When the lease was last extended (or the attempt began).
+    var lastHeartbeat: ContinuousClock.Instant { lastBeat.withLock { $0 } }
 }

@@ -8,14 +8,21 @@ import Synchronization
 /// worker has it, or it ended) is canceled here, so a fenced-off worker stops at once.
 final class LeaseKeeper: Sendable {
     private struct State {
-        var jobs: [String: (context: JobContext, leaseMilliseconds: Int)] = [:]
+        var jobs: [String: Entry] = [:]
         var stopped = false
     }
     private let state = Mutex(State())
 
+    private struct Entry {
+        var context: JobContext
+        var leaseMilliseconds: Int
+        /// After a failed heartbeat: not due again before this.
+        var retryAt: ContinuousClock.Instant?
+    }
+
     /// Starts keeping the lease of `context`'s job.
     func insert(_ context: JobContext, leaseMilliseconds: Int) {
-        state.withLock { $0.jobs[context.lease.jobID] = (context, leaseMilliseconds) }
+        state.withLock { $0.jobs[context.lease.jobID] = Entry(context: context, leaseMilliseconds: leaseMilliseconds) }
     }
 
     /// Stops keeping the lease of job `id` (it ended, or was given back).
@@ -49,18 +56,31 @@ final class LeaseKeeper: Sendable {
         }
     }
 
-    /// One heartbeat; a refusal that fences this attempt off cancels the job.
+    /// One heartbeat; a refusal that fences this attempt off cancels the job and stops keeping
+    /// its lease (once: the lease is not this worker's to keep any more).
     func beat(_ context: JobContext, broker: any JobBroker, logger: Logger) async {
         do {
             context.noteHeartbeat(try await broker.heartbeat(context.lease, progress: nil))
         } catch let error as BrokerError where Self.isFencedOff(error) {
             logger.warning("job \(context.lease.jobID) was taken away: \(error)")
+            state.withLock { state in
+                if state.jobs[context.lease.jobID]?.context === context { state.jobs[context.lease.jobID] = nil }
+            }
             context.requestCancel()
         } catch {
-            // Transient (Redis down): the next beat tries again; the lease has two thirds left.
+            // Transient (Redis down): tried again after `retryInterval`, not at once — a beat that
+            // fails fast must not spin; the lease has up to two thirds left.
             logger.error("heartbeat of job \(context.lease.jobID) failed: \(error)")
+            state.withLock { state in
+                if state.jobs[context.lease.jobID]?.context === context {
+                    state.jobs[context.lease.jobID]?.retryAt = .now + Self.retryInterval
+                }
+            }
         }
     }
+
+    /// How long a heartbeat that failed (not refused) waits before it is tried again.
+    static let retryInterval = Duration.milliseconds(250)
 
     /// The broker refused the attempt for good: it is no longer this worker's to run.
     static func isFencedOff(_ error: BrokerError) -> Bool {
@@ -71,22 +91,32 @@ final class LeaseKeeper: Sendable {
     /// and returns those; nil once stopped.
     func nextDue() async -> [JobContext]? {
         while true {
-            let (stopped, jobs) = state.withLock { ($0.stopped, Array($0.jobs.values)) }
-            if stopped || Task.isCancelled { return nil }
-            var due: [JobContext] = []
-            var sleep = Duration.milliseconds(250)
-            for (context, lease) in jobs {
-                let interval = Self.interval(leaseMilliseconds: lease)
-                let since = context.sinceLastHeartbeat
-                if since >= interval {
-                    due.append(context)
-                } else {
-                    sleep = min(sleep, interval - since)
-                }
-            }
+            if state.withLock({ $0.stopped }) || Task.isCancelled { return nil }
+            let (due, sleep) = schedule(at: .now)
             if !due.isEmpty { return due }
             try? await Task.sleep(for: sleep)
         }
+    }
+
+    /// The jobs due for a heartbeat at `now`, and how long until the next one is (at most 250 ms).
+    func schedule(at now: ContinuousClock.Instant) -> (due: [JobContext], sleep: Duration) {
+        let jobs = state.withLock { Array($0.jobs.values) }
+        var due: [JobContext] = []
+        var sleep = Duration.milliseconds(250)
+        for entry in jobs {
+            if let retryAt = entry.retryAt, retryAt > now {
+                sleep = min(sleep, now.duration(to: retryAt))
+                continue
+            }
+            let interval = Self.interval(leaseMilliseconds: entry.leaseMilliseconds)
+            let since = entry.context.lastHeartbeat.duration(to: now)
+            if since >= interval {
+                due.append(entry.context)
+            } else {
+                sleep = min(sleep, interval - since)
+            }
+        }
+        return (due, sleep)
     }
 
     /// A third of the lease, at least 50 ms.
