@@ -40,9 +40,11 @@ struct BuiltInHandler: JobHandler, ExpressibleByArgument {
             let steps = 4
             for step in 1...steps {
                 try await Task.sleep(for: .milliseconds(milliseconds / steps))
-                try await context.progress(Double(step) / Double(steps), message: "step \(step) of \(steps)", checkpoint: "\(step)")
+                try await context.progress(
+                    Double(step) / Double(steps), message: "step \(step) of \(steps)", checkpoint: "\(step)")
             }
-            return #"{"slept_ms":\#(milliseconds),"attempt":\#(job.attempt)}"#
+            // The attempt's id too: a checker can tell which attempt's acknowledgement the broker kept.
+            return #"{"slept_ms":\#(milliseconds),"attempt":\#(job.attempt),"attempt_id":"\#(job.lease.attemptID)"}"#
         }
     }
 }

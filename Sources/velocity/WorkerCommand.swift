@@ -40,11 +40,24 @@ struct WorkerCommand: AsyncParsableCommand {
     )
     var limits: String?
 
+    @Option(
+        help:
+            "Append one JSON line per attempt started and ended to this file (job, attempt, attempt_id, worker, at_ms, outcome): for audits and fault-injection checkers."
+    )
+    var journal: String?
+
     @Option(help: "Worker id recorded on the jobs it runs.")
     var workerID: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
     func run() async throws {
         let logger = Logger.velocity("worker")
+        // Before anything connects: a journal that cannot be written stops the worker here.
+        let journal = try journal.map { path in
+            do { return try AttemptJournal(path: path) } catch {
+                throw ValidationError("cannot append to the journal \(path): \(error.localizedDescription)")
+            }
+        }
+        defer { journal?.close() }
         let store = try await connection.makeRecordStore()
         let broker = try await connection.makeBroker(recordOutbox: store != nil)
         if let limits {
@@ -52,7 +65,8 @@ struct WorkerCommand: AsyncParsableCommand {
             try await QueueControl(broker: broker, store: store).setLimits(
                 queue: queue, try Self.queueLimits(fromFile: limits))
         }
-        let jobs = try await makeHandler(logger: logger)
+        let handler = try await makeHandler(logger: logger)
+        let jobs: any JobHandler = journal.map { JournaledHandler(inner: handler, journal: $0, worker: workerID) } ?? handler
         let tracing = try TracingExport.start(service: "velocity-worker")
         let services: [any Service] =
             (tracing.map { [$0] } ?? []) + [

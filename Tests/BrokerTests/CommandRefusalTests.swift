@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Refusals of the broker-facing commands, before anything connects: a worker's `--limits`
-/// file and the drain bench's options.
+/// file, its `--journal`, and the drain bench's options.
 @Suite("velocity worker --limits and bench drain refusals")
 struct CommandRefusalTests {
     /// A file of `text` in a fresh directory; the path.
@@ -36,6 +36,16 @@ struct CommandRefusalTests {
         try await refused(
             ["worker", "--queue", "cpu", "--limits", badRate],
             saying: "\(badRate): rates.kind:cpu.task.count: must be in 1...100000")
+    }
+
+    @Test("a journal the worker cannot append to stops it before it connects")
+    func workerJournal() async throws {
+        try await refused(
+            ["worker", "--queue", "cpu", "--journal", "/nonexistent/attempts.jsonl"],
+            saying: "cannot append to the journal /nonexistent/attempts.jsonl")
+        let directory = FileManager.default.temporaryDirectory.path
+        try await refused(
+            ["worker", "--queue", "cpu", "--journal", directory], saying: "cannot append to the journal \(directory)")
     }
 
     @Test("bench drain refuses a phase it does not know and sizes that are not positive")
