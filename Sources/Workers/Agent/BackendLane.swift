@@ -127,7 +127,7 @@ final class BackendLane: Sendable {
             // The log outlives incarnations: this one's output starts at the size it has now.
             let logStart = LogTail.size(ofFileAt: environment.logPath(spec))
             do {
-                process = try environment.startBackend(spec)
+                process = try await environment.startBackend(spec)
             } catch {
                 consecutiveFailures += 1
                 if await giveUpOrBackOff(

@@ -51,7 +51,11 @@ struct LaneEnvironment: Sendable {
         ]
     }
 
-    func startBackend(_ spec: LaneSpec) throws(AgentError) -> BackendProcess {
+    /// Where the lane records its backend's pid (`OrphanedBackend`).
+    func pidPath(_ spec: LaneSpec) -> String { directory(spec) + "/backend.pid" }
+
+    /// Starts the lane's backend, first stopping one a previous agent left running.
+    func startBackend(_ spec: LaneSpec) async throws(AgentError) -> BackendProcess {
         let template: BackendCommand =
             switch spec.kind {
             case .media: configuration.comfyUI
@@ -66,8 +70,13 @@ struct LaneEnvironment: Sendable {
         } catch {
             throw AgentError(.backendStartFailed, "\(spec.name): cannot create \(directory)", cause: error)
         }
+        // /proc/PID/cmdline holds the argv a previous agent spawned, placeholders filled the same way.
+        await OrphanedBackend.stop(recordedIn: pidPath(spec), command: command, logger: logger)
         logger.info("starting \(spec.name): \(command.joined(separator: " "))")
-        return try BackendProcess.start(name: spec.name, command: command, environment: environment, logPath: logPath(spec))
+        let process = try BackendProcess.start(
+            name: spec.name, command: command, environment: environment, logPath: logPath(spec))
+        OrphanedBackend.record(process.pid, in: pidPath(spec))
+        return process
     }
 
     /// Polls until the backend answers, then runs the full health check, all within the
@@ -108,7 +117,9 @@ struct LaneEnvironment: Sendable {
                 at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey])
             while let file = files?.nextObject() as? URL {
                 let values = try? file.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey])
-                guard values?.isRegularFile == true, let modified = values?.contentModificationDate, modified < cutoff else { continue }
+                guard values?.isRegularFile == true, let modified = values?.contentModificationDate, modified < cutoff else {
+                    continue
+                }
                 if (try? FileManager.default.removeItem(at: file)) != nil { removed += 1 }
             }
             return removed
@@ -120,7 +131,9 @@ struct LaneEnvironment: Sendable {
     func freeBackend(_ spec: LaneSpec) async {
         guard case .media = spec.kind else { return }
         _ = try? await http.execute(
-            .bytes("POST", baseURL(spec) + "/free", Array(#"{"unload_models":true,"free_memory":true}"#.utf8), contentType: "application/json"))
+            .bytes(
+                "POST", baseURL(spec) + "/free", Array(#"{"unload_models":true,"free_memory":true}"#.utf8),
+                contentType: "application/json"))
     }
 
     /// The fault domain of a lane's backend: its box and GPUs, stable across restarts.
