@@ -33,6 +33,31 @@ extension MediaWorkerEndToEndTests {
         }
     }
 
+    @Test("a render the blob store cannot take at first is stored once it can, in the same attempt: no GPU time spent again")
+    func outputStoreIsRetried() async throws {
+        let rig = try await MediaTestRig()
+        defer { Task { await rig.tearDown() } }
+        try await withEmulators(rig, gpus: 1, renderSeconds: 0.2) { _, urls in
+            let id = try await rig.submit(MediaTestRig.picture(width: 16, height: 16), maxAttempts: 3)
+            // A directory where the PNG goes: the store's rename fails (EISDIR), as a full disk's write would.
+            let output = rig.root.appendingPathComponent("blobs/dream-weaver/\(id)/output.png")
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: output.path + "/blocker", contents: Data())
+            let worker = DrainableWorker(rig.worker(gpu: 0, baseURL: urls[0]), logger: rig.logger)
+            try await withServices([{ try await worker.run() }]) {
+                _ = try await rig.waitForState(id, [.processing])
+                // Long enough for the 0.2 s render to end and its store to fail more than once.
+                try await Task.sleep(for: .milliseconds(1_500))
+                #expect(try await rig.snapshot(id)?.state == .processing)
+                try FileManager.default.removeItem(at: output)
+                let job = try await rig.waitForState(id, [.succeeded, .failed, .dead])
+                #expect(job.state == .succeeded)
+                #expect(job.attempts == 1)
+                #expect(try await rig.blobs.read("dream-weaver/\(id)/output.png").starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            }
+        }
+    }
+
     @Test("an out-of-memory render is retried and succeeds on the next attempt")
     func outOfMemoryIsRetried() async throws {
         let rig = try await MediaTestRig()

@@ -1,8 +1,8 @@
 import BlobStore
 import Broker
-import JobContracts
 import Foundation
 import Images
+import JobContracts
 import NIOPosix
 
 extension MediaWorker {
@@ -27,7 +27,7 @@ extension MediaWorker {
             } catch {
                 throw ComfyUIError(.comfyUIInvalidOutput, "\(file.filename) is not a valid PNG: \(error)", retriable: true)
             }
-            try await blobs.write(bytes, as: job.payload.output_blob)
+            try await store(bytes, as: job.payload.output_blob, job: job)
             let result = DreamWeaverRender.Result(output_blob: job.payload.output_blob, width: image.width, height: image.height)
             let text = try DreamWeaverRender.encode(result: result)
             try await runtime.complete(job.claimed, result: text)
@@ -38,6 +38,25 @@ extension MediaWorker {
             await settle(job, failure)
         }
         try? await comfyUI.deleteHistory([rendered.promptID])
+    }
+
+    /// Writes a finished render to the blob store, trying again with backoff (250 ms doubling
+    /// to 5 s) for up to `outputStoreRetry` while the store fails (a full disk, an S3 outage):
+    /// the render is done, and failing the attempt would spend a GPU on making it again. A
+    /// cancel or a lost lease stops the tries; the last failure is the attempt's.
+    private func store(_ bytes: [UInt8], as key: String, job: MediaJob) async throws {
+        let deadline = ContinuousClock.now + configuration.outputStoreRetry
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await blobs.write(bytes, as: key)
+            } catch let error as BlobStoreError where error.code == .blobIO {
+                guard ContinuousClock.now + delay < deadline, !job.context.isCancelRequested else { throw error }
+                logger.warning("storing the render of job \(job.claimed.id) failed (\(error.message)); trying again in \(delay)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
     }
 
     /// An output fetch that failed because the backend went down: another attempt, soon, on

@@ -63,6 +63,8 @@ public struct MediaWorker: Service {
         /// a drain, so the job that was rendering spends its attempt (`backend_crash`, with the
         /// lane's fault domain) instead of going back unspent to crash the next GPU.
         public var lifeline: BackendLifeline?
+        /// How long a finished render's PNG is retried while the blob store fails to take it.
+        public var outputStoreRetry: Duration = .seconds(60)
         /// How long a render whose requests failed waits to learn whether the backend died.
         public var crashConfirmation: Duration = .seconds(2)
 
