@@ -10,10 +10,11 @@ TERMINAL = {"succeeded", "failed", "canceled", "dead"}
 
 
 def check(submissions: list[dict], rows: dict[str, dict], journal: list[dict], faults: list[dict],
-          data_loss_kinds: set[str], stale_refusals: int, blob_ok: dict[str, bool]) -> dict:
+          data_loss_kinds: set[str], fenced: int, blob_ok: dict[str, bool]) -> dict:
     """submissions: one per client request {key, kind, status, job}; rows: PostgreSQL's jobs by id
     {kind, state, attempts, result, error_code}; journal: the CPU workers' attempt lines;
-    faults: {kind, started, ended}; blob_ok: per succeeded render, whether its PNG was served."""
+    faults: {kind, started, ended}; fenced: attempts the workers were told were no longer theirs;
+    blob_ok: per succeeded render, whether its PNG was served."""
     verdict: dict = {"problems": []}
 
     def problem(text: str) -> None:
@@ -108,7 +109,7 @@ def check(submissions: list[dict], rows: dict[str, dict], journal: list[dict], f
                     f"({latest['worker']}) started after it")
     verdict["unexplained_duplicates"] = unexplained + len(split_keys)
     verdict["stale_acks_accepted"] = stale_accepted
-    verdict["stale_acks_refused"] = stale_refusals
+    verdict["fenced_attempts"] = fenced
     verdict["faults"] = sum(1 for f in faults if not f["kind"].endswith("_failed"))
     verdict["faults_failed"] = sum(1 for f in faults if f["kind"].endswith("_failed"))
     return verdict
