@@ -70,13 +70,7 @@ stop_services() {
         fi
     done
     bash "$ROOT/ops/services.sh" stop "$RUN_DIR" || echo "warning: stopping services failed" >&2
-    # Faults under load (bench/run chaos --short): every fault kind once against a stack of the debug
-# build, then the checker; a fixed seed, so a run is repeatable (bench/run chaos draws a new one).
-after_tests VELOCITY_CHAOS_TESTS "Chaos: 11 faults under load (bench/run chaos --short)" \
-    "logs, journals and the clients' records: .run/chaos" \
-    env VELOCITY_BIN="$(swift build --show-bin-path)/velocity" bash "$ROOT/bench/run" chaos --short --no-build \
-    --faults 11 --rate 30 --seed "${VELOCITY_CHAOS_SEED:-20261207}" --directory "$ROOT/.run/chaos"
-exit "$status"
+    exit "$status"
 }
 trap stop_services EXIT
 trap 'exit 130' INT
@@ -152,10 +146,8 @@ after_tests VELOCITY_API_TESTS "API tests: schemathesis against /openapi.json (o
 # repeatable (ops/fuzz.sh alone draws a new one: longer runs explore).
 after_tests VELOCITY_FUZZ_TESTS "Fuzzing: 20 s a target (ops/fuzz.sh)" "logs and the inputs: .run/fuzz" \
     env VELOCITY_FUZZ_SEED="${VELOCITY_FUZZ_SEED:-20261207}" bash "$ROOT/ops/fuzz.sh" 20
-# Faults under load (bench/run chaos --short): every fault kind once against a stack of the debug
-# build, then the checker; a fixed seed, so a run is repeatable (bench/run chaos draws a new one).
-after_tests VELOCITY_CHAOS_TESTS "Chaos: 11 faults under load (bench/run chaos --short)" \
-    "logs, journals and the clients' records: .run/chaos" \
-    env VELOCITY_BIN="$(swift build --show-bin-path)/velocity" bash "$ROOT/bench/run" chaos --short --no-build \
-    --faults 11 --rate 30 --seed "${VELOCITY_CHAOS_SEED:-20261207}" --directory "$ROOT/.run/chaos"
+# Faults under load: the chaos suite's short variant, every fault kind once against the debug
+# build, then its checker; a fixed seed, so a run is repeatable (bench/run chaos draws a new one).
+after_tests VELOCITY_CHAOS_TESTS "Chaos: 11 faults under load (ops/chaos-test.sh)" \
+    "logs, journals and the clients' records: .run/chaos" bash "$ROOT/ops/chaos-test.sh"
 exit "$status"
