@@ -20,7 +20,8 @@
 # 6. always stops the servers on exit, and exits non-zero when either part failed.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT /
-# VELOCITY_TEST_REDIS_CLUSTER_PORTS (six, comma-separated).
+# VELOCITY_TEST_REDIS_CLUSTER_PORTS (six, comma-separated). VELOCITY_TEST_REDIS=cluster runs the
+# suite with the Redis Cluster as the shared Redis of every test.
 # Server logs stay in .run/test (redis.log, postgres/server.log) after the run.
 set -euo pipefail
 
@@ -31,6 +32,12 @@ REDIS_PORT="${VELOCITY_TEST_REDIS_PORT:-16390}"
 POSTGRES_PORT="${VELOCITY_TEST_POSTGRES_PORT:-15440}"
 CLUSTER_PORTS="${VELOCITY_TEST_REDIS_CLUSTER_PORTS:-16400,16401,16402,16403,16404,16405}"
 RUN_DIR="$ROOT/.run/test"
+# VELOCITY_TEST_REDIS=cluster: every test that takes the shared Redis takes the cluster instead.
+TEST_REDIS="${VELOCITY_TEST_REDIS:-single}"
+if [[ "$TEST_REDIS" != single && "$TEST_REDIS" != cluster ]]; then
+    echo "VELOCITY_TEST_REDIS must be single or cluster, not '$TEST_REDIS'" >&2
+    exit 2
+fi
 
 section() {
     printf '\n==================== %s ====================\n' "$*"
@@ -86,6 +93,9 @@ echo "VELOCITY_TEST_REDIS_CLUSTER_URL=$VELOCITY_TEST_REDIS_CLUSTER_URL"
 # shellcheck source=/dev/null
 source "$RUN_DIR/env"
 export VELOCITY_TEST_REDIS_URL="$VELOCITY_REDIS_URL"
+if [[ "$TEST_REDIS" == cluster ]]; then
+    export VELOCITY_TEST_REDIS_URL="$VELOCITY_TEST_REDIS_CLUSTER_URL"
+fi
 export VELOCITY_TEST_POSTGRES_URL="$VELOCITY_POSTGRES_URL"
 echo "VELOCITY_TEST_REDIS_URL=$VELOCITY_TEST_REDIS_URL"
 echo "VELOCITY_TEST_POSTGRES_URL=$VELOCITY_TEST_POSTGRES_URL"

@@ -63,7 +63,8 @@ final class AttemptJournal: Sendable {
                 defer { state.lines.removeAll(keepingCapacity: true) }
                 return (state.lines, state.closed)
             }
-            if !lines.isEmpty { handle.write(Data(lines.joined().utf8)) }
+            // A full disk loses journal lines, never the worker: the journal is evidence, not state.
+            if !lines.isEmpty { try? handle.write(contentsOf: Data(lines.joined().utf8)) }
             if closed {
                 done.signal()
                 return
