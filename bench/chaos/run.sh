@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run chaos [--faults N] [--rate R] [--seed S] [--redis single|sentinel|cluster] [--short] [--directory DIR] [--no-build]
 # A steady mixed load (CPU jobs, LLM chats, Dream Weaver renders) through two gateways while a
-# seeded schedule injects N faults (default 24: kill -9 of workers, the agent, gateways, emulated
+# seeded schedule injects N faults (default 30: kill -9 of workers, the agent, gateways, emulated
 # ComfyUIs and LLM servers; a frozen worker; a ComfyUI that stops answering; Redis killed and
 # restarted from its AOF; FLUSHALL; PostgreSQL crashed; the blob store's disk full), then a
 # checker over PostgreSQL, the blobs and the workers' attempt journals. R submits per second

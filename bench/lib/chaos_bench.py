@@ -177,7 +177,7 @@ REDIS_SETUP = {
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--faults", type=int, default=24)
+    parser.add_argument("--faults", type=int, default=30)
     parser.add_argument("--rate", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--short", action="store_true")
