@@ -24,7 +24,7 @@ shift || true
 SEED="${VELOCITY_FUZZ_SEED:-0}"
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "fuzz: VELOCITY_FUZZ_SEED must be a number, not '$SEED'" >&2; exit 64; }
 TARGETS=("$@")
-[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(images csv json-recovery json-schema sse multipart comfyui metrics)
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(images csv json-recovery json-schema sse multipart comfyui metrics openai)
 for target in "${TARGETS[@]}"; do
     [[ -d "fuzz/corpus/$target" ]] || { echo "fuzz: no target '$target' (no fuzz/corpus/$target)" >&2; exit 64; }
 done

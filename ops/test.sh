@@ -14,9 +14,10 @@
 # 4. runs the dashboard's browser tests (ops/browser-test.sh: headless chromium + Selenium against
 #    a `velocity dev` stack of their own) unless swift test got arguments,
 # 5. runs schemathesis against /openapi.json of a live gateway (ops/api-test.sh), under the same
-#    rule, then libFuzzer over the parsers of outside bytes for 20 s a target (ops/fuzz.sh)
-#    (VELOCITY_BROWSER_TESTS=1 / VELOCITY_API_TESTS=1 / VELOCITY_FUZZ_TESTS=1 run each with
-#    arguments too),
+#    rule, then libFuzzer over the parsers of outside bytes for 20 s a target (ops/fuzz.sh), then
+#    the chaos suite's short run (ops/chaos-test.sh: 11 faults under load, then its checker)
+#    (VELOCITY_BROWSER_TESTS=1 / VELOCITY_API_TESTS=1 / VELOCITY_FUZZ_TESTS=1 /
+#    VELOCITY_CHAOS_TESTS=1 run each with arguments too),
 # 6. always stops the servers on exit, and exits non-zero when either part failed.
 #
 # The ports can be moved with VELOCITY_TEST_REDIS_PORT / VELOCITY_TEST_POSTGRES_PORT /

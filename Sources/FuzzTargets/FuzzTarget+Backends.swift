@@ -1,3 +1,5 @@
+import CurlClient
+import Foundation
 import VelocityTypes
 import Workers
 
@@ -19,5 +21,25 @@ extension FuzzTarget {
     static func metrics(_ bytes: [UInt8]) {
         guard let load = ServerLoad.parse(String(decoding: bytes, as: UTF8.self)) else { return }
         check(load.running >= 0 && load.queued >= 0, "a load of \(load.running) running, \(load.queued) queued")
+    }
+
+    /// An OpenAI-compatible server's answer: the input's first line is its `Retry-After`, the
+    /// next byte picks the status (400-599), the rest is the body.
+    static func openAI(_ bytes: [UInt8]) {
+        let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
+        let retryAfter = String(decoding: bytes[..<newline], as: UTF8.self)
+        let rest = bytes[min(newline + 1, bytes.endIndex)...]
+        let status = 400 + Int(rest.first ?? 0) % 200
+        let body = Array(rest.dropFirst())
+        let error = OpenAIClientError.from(
+            status: status, headers: ["Retry-After": retryAfter], body: body, now: Date(timeIntervalSince1970: 1_000))
+        check(error.status == status, "status \(status) classified as \(String(describing: error.status))")
+        if let wait = error.retryAfter {
+            check(wait >= .zero && wait <= OpenAIClientError.maxRetryAfter, "a Retry-After of \(wait)")
+        }
+        check(!error.message.isEmpty, "an empty message for HTTP \(status)")
+        let data = Data(body)
+        _ = try? JSONDecoder().decode(ChatCompletion.self, from: data)
+        _ = try? JSONDecoder().decode(ChatCompletionChunk.self, from: data)
     }
 }

@@ -25,6 +25,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case comfyUI = "comfyui"
     /// A backend's Prometheus page, as the LLM dispatcher reads its load (`ServerLoad`).
     case metrics
+    /// What an OpenAI-compatible server answers the LLM client: an error (status, `Retry-After`,
+    /// body in any server's shape) classified by `OpenAIClientError.from`, a completion and a
+    /// stream chunk decoded.
+    case openAI = "openai"
 
     /// Runs one input.
     public func run(_ bytes: [UInt8]) {
@@ -37,6 +41,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .multipart: Self.multipart(bytes)
         case .comfyUI: Self.comfyUI(bytes)
         case .metrics: Self.metrics(bytes)
+        case .openAI: Self.openAI(bytes)
         }
     }
 

@@ -2,8 +2,9 @@ import CurlClient
 import Emulators
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import Workers
 
 @Suite("OpenAI client")
@@ -13,7 +14,8 @@ struct LLMClientTests {
     static let fast = RequestRetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))
 
     static func withClient(
-        _ configuration: OpenAIEmulatorConfiguration = .init(model: "m", slots: 4, tokensPerSecond: 5_000, prefillMilliseconds: 1),
+        _ configuration: OpenAIEmulatorConfiguration = .init(
+            model: "m", slots: 4, tokensPerSecond: 5_000, prefillMilliseconds: 1),
         _ body: @Sendable (OpenAIClient, CurlHTTPClient, String) async throws -> Void
     ) async throws {
         try await OpenAIEmulator.withRunning(configuration) { _, base in
@@ -24,7 +26,8 @@ struct LLMClientTests {
     }
 
     static func inject(_ curl: CurlHTTPClient, _ base: String, _ fault: String) async throws {
-        let response = try await curl.execute(.bytes("POST", base + "/emulator/faults", Array(fault.utf8), contentType: "application/json"))
+        let response = try await curl.execute(
+            .bytes("POST", base + "/emulator/faults", Array(fault.utf8), contentType: "application/json"))
         #expect(response.status == 200)
     }
 
@@ -40,10 +43,12 @@ struct LLMClientTests {
         }
     }
 
-    @Test("429 (with Retry-After) and 503 are retried, then the request succeeds", arguments: [
-        #"{"status":429,"count":2,"retry_after":0}"#, #"{"status":503,"count":3}"#, #"{"drop":true,"count":2}"#,
-        #"{"status":500,"count":1}"#,
-    ])
+    @Test(
+        "429 (with Retry-After) and 503 are retried, then the request succeeds",
+        arguments: [
+            #"{"status":429,"count":2,"retry_after":0}"#, #"{"status":503,"count":3}"#, #"{"drop":true,"count":2}"#,
+            #"{"status":500,"count":1}"#,
+        ])
     func retries(fault: String) async throws {
         try await Self.withClient { client, curl, base in
             try await Self.inject(curl, base, fault)
@@ -69,22 +74,28 @@ struct LLMClientTests {
         }
     }
 
-    @Test("400 is not retried and carries the server's message, in either error shape", arguments: [
-        OpenAIEmulatorConfiguration.ErrorStyle.sglang, .openai,
-    ])
+    @Test(
+        "400 is not retried and carries the server's message, in either error shape",
+        arguments: [
+            OpenAIEmulatorConfiguration.ErrorStyle.sglang, .openai,
+        ])
     func badRequest(style: OpenAIEmulatorConfiguration.ErrorStyle) async throws {
         let configuration = OpenAIEmulatorConfiguration(model: "m", contextLength: 100, strictModel: true, errorStyle: style)
         try await Self.withClient(configuration) { client, _, _ in
             let events = Mutex(0)
             let error = await #expect(throws: OpenAIClientError.self) {
-                try await client.chatCompletion(Array(#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":500}"#.utf8)) { _ in
+                try await client.chatCompletion(
+                    Array(#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":500}"#.utf8)
+                ) { _ in
                     events.withLock { $0 += 1 }
                 }
             }
             #expect(error?.kind == .invalidRequest)
             #expect(error?.status == 400)
             #expect(error?.attempts == 1)
-            #expect(error?.message.hasPrefix("Requested token count exceeds the model's maximum context length of 100 tokens") == true)
+            #expect(
+                error?.message.hasPrefix("Requested token count exceeds the model's maximum context length of 100 tokens") == true
+            )
             #expect(events.withLock { $0 } == 0)
             let unknown = await #expect(throws: OpenAIClientError.self) {
                 try await client.chatCompletion(Array(#"{"model":"x","messages":[{"role":"user","content":"x"}]}"#.utf8))
@@ -141,13 +152,16 @@ struct LLMClientTests {
     @Test("error classification across servers' shapes")
     func classification() {
         func classify(_ status: Int, _ body: String, headers: HTTPClientHeaders = [:]) -> OpenAIClientError {
-            OpenAIClientError.from(status: status, headers: headers, body: Array(body.utf8), now: Date(timeIntervalSince1970: 1_000))
+            OpenAIClientError.from(
+                status: status, headers: headers, body: Array(body.utf8), now: Date(timeIntervalSince1970: 1_000))
         }
         // llama.cpp answers some validation errors with 500 and says so in the body.
         let llama = classify(500, #"{"error":{"code":400,"message":"'messages' is required","type":"invalid_request_error"}}"#)
         #expect(llama.kind == .invalidRequest)
         #expect(llama.message == "'messages' is required")
-        let crash = classify(500, #"{"object":"error","message":"Internal server error: CUDA","type":"InternalServerError","param":null,"code":500}"#)
+        let crash = classify(
+            500,
+            #"{"object":"error","message":"Internal server error: CUDA","type":"InternalServerError","param":null,"code":500}"#)
         #expect(crash.kind == .serverError)
         #expect(crash.isRetriable)
         let flat = classify(400, #"{"object":"error","message":"bad","type":"Bad Request","param":null,"code":400}"#)
@@ -156,12 +170,18 @@ struct LLMClientTests {
         #expect(classify(401, #"{"error":{"message":"no key"}}"#).kind == .unauthorized)
         #expect(classify(429, "", headers: ["Retry-After": "2"]).retryAfter == .seconds(2))
         #expect(classify(429, "", headers: ["Retry-After": "Thu, 01 Jan 1970 00:16:50 GMT"]).retryAfter == .seconds(10))
+        // A server's absurd wait is a day at most, never a trap converting it; a negative or NaN one is none.
+        for absurd in ["1e300", "inf", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+            #expect(classify(429, "", headers: ["Retry-After": absurd]).retryAfter == OpenAIClientError.maxRetryAfter)
+        }
+        for none in ["-1", "nan", "soon"] { #expect(classify(429, "", headers: ["Retry-After": none]).retryAfter == nil) }
         #expect(classify(418, "").isRetriable == false)
     }
 
     @Test("backoff doubles up to its cap, jittered into its upper half; Retry-After wins, capped")
     func backoff() {
-        let policy = RequestRetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5))
+        let policy = RequestRetryPolicy(
+            maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5))
         #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unit: 0) == .milliseconds(50))
         #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unit: 1) == .milliseconds(100))
         #expect(policy.delay(afterAttempt: 3, retryAfter: nil, unit: 1) == .milliseconds(400))

@@ -167,17 +167,22 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         return (message, error["type"] as? String, code)
     }
 
-    /// `Retry-After` as delta-seconds or an HTTP date.
+    /// `Retry-After` as delta-seconds or an HTTP date, at most `maxRetryAfter` (a server's
+    /// "1e300" or "inf" is a day, not a trap converting it).
     static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(seconds * 1_000)) }
+        let cap = Double(maxRetryAfter.components.seconds)
+        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(min(seconds, cap) * 1_000)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1_000))
+        return .milliseconds(Int64(min(max(0, date.timeIntervalSince(now)), cap) * 1_000))
     }
+
+    /// The longest `Retry-After` taken from a server.
+    public static let maxRetryAfter = Duration.seconds(86_400)
 
     /// Classifies a failed transfer; nil for a cancellation (the caller's task ended).
     static func from(_ error: CurlClientError) -> OpenAIClientError? {
