@@ -42,6 +42,43 @@ extension BoxAgentTests {
         await Self.close(gateways, configuration)
     }
 
+    @Test("two boxes in llm mode share the llm queue: every chat runs once, on both boxes' servers")
+    func twoBoxesShareChats() async throws {
+        let first = try await AgentFixture.make(gpus: 2, mode: .llm)
+        let namespace = first.broker.namespace
+        let second = try await AgentFixture.make(gpus: 2, mode: .llm, namespace: namespace) { $0.box = "box-b-\(namespace)" }
+        let chats = 40
+        try await first.withAgent { _ in
+            try await second.withAgent { _ in
+                _ = try await first.waitForMode(.llm)
+                _ = try await second.waitForMode(.llm)
+                // Each server's readiness check was a chat of its own: count from here.
+                let before = try await Self.completedChats([first, second])
+                let ids = try await (0..<chats).asyncMap { try await first.submitChat("question \($0)") }
+                let jobs = try await first.waitForJobs(ids, queue: "llm")
+                #expect(jobs.allSatisfy { $0.state == .succeeded && $0.attempts == 1 }, "\(jobs.map { ($0.state, $0.attempts) })")
+                // Each box's dispatcher took some: the worker id a job records starts with its box.
+                let ranOn = Set(jobs.compactMap { $0.worker?.split(separator: "/").first.map(String.init) })
+                #expect(ranOn == [first.configuration.box, second.configuration.box], "ran on \(ranOn)")
+                // And each chat reached one server once: the two emulators completed one request per job.
+                let completed = try await Self.completedChats([first, second]) - before
+                #expect(completed == chats, "the servers completed \(completed) chats for \(chats) jobs")
+            }
+        }
+    }
+
+    /// The chats the boxes' emulated LLM servers have completed, all together.
+    static func completedChats(_ fixtures: [AgentFixture]) async throws -> Int {
+        var completed = 0
+        for fixture in fixtures {
+            let response = try await fixture.http.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(fixture.configuration.llmPort)/emulator/stats"))
+            let stats = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            completed += try #require(stats?["completed"] as? Int, "\(String(decoding: response.body, as: UTF8.self))")
+        }
+        return completed
+    }
+
     static func close(_ gateways: [Gateway], _ configuration: GatewayConfiguration) async {
         for gateway in gateways { await gateway.close() }
         await dropSchema(of: configuration)
