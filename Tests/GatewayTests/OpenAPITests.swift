@@ -104,6 +104,13 @@ struct OpenAPITests {
                     operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
                 #expect(declared == needed, "\(operation.method) \(operation.path)")
                 #expect((entry["responses"] as? [String: Any])?.isEmpty == false)
+                // A create that takes an Idempotency-Key declares it and its repeat's 200; no other does.
+                let headers = (entry["parameters"] as? [[String: Any]] ?? []).filter { $0["in"] as? String == "header" }
+                let idempotent = OpenAPIDocument.idempotentCreates.contains("\(operation.method) \(operation.path)")
+                #expect(headers.map { $0["name"] as? String } == (idempotent ? ["Idempotency-Key"] : []), "\(operation.path)")
+                if idempotent {
+                    #expect((entry["responses"] as? [String: Any])?["200"] != nil, "\(operation.path): a repeat's 200")
+                }
             }
             // Every schema reference resolves.
             let text = String(buffer: response.body)

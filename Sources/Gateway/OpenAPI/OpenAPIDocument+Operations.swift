@@ -74,7 +74,9 @@ extension OpenAPIDocument {
                 ("webhook_url", false, false), ("webhook_events", false, false),
             ]),
             responses: [
-                Op.status(202, "Accepted", "DreamWeaverAccepted"), Op.status(413, "Image or body too large"),
+                Op.status(202, "Accepted", "DreamWeaverAccepted"),
+                Op.ok("DreamWeaverAccepted", "An Idempotency-Key repeat: the first render"),
+                Op.status(413, "Image or body too large"),
                 Op.status(415, "Not a PNG, JPEG or WebP, or not decodable"), Op.status(422, "Missing or invalid field"),
             ]),
         Op(

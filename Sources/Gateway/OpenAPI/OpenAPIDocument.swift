@@ -64,6 +64,12 @@ public enum OpenAPIDocument {
         try JSONSerialization.data(withJSONObject: json(), options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
+    /// The creates that take an `Idempotency-Key` header: a client that got no answer sends
+    /// the same request again under the same key and gets the first one's result.
+    static let idempotentCreates: Set<String> = [
+        "POST /v1/jobs", "POST /dream-weaver", "POST /api/crm/imports", "POST /api/oracle/component-templates/synthetic-jobs",
+    ]
+
     static func describe(_ operation: APIOperation) -> [String: Any] {
         var result: [String: Any] = [
             "summary": operation.summary,
@@ -82,10 +88,10 @@ public enum OpenAPIDocument {
         parameters += operation.query.map {
             ["name": $0.name, "in": "query", "required": false, "description": $0.description, "schema": $0.schema]
         }
-        if operation.path == "/v1/jobs" && operation.method == "POST" {
+        if Self.idempotentCreates.contains("\(operation.method) \(operation.path)") {
             parameters.append([
                 "name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string"],
-                "description": "A repeat with the same key (per tenant) returns the first job with 200.",
+                "description": "A repeat with the same key (per tenant) returns what the first made, with 200.",
             ])
         }
         if !parameters.isEmpty { result["parameters"] = parameters }
