@@ -144,8 +144,41 @@ class SentinelRedis:
         if self.master_port() == old:
             raise RuntimeError(f"the Sentinels did not fail over from :{old} in 30 s")
         self._start_server(self.ports.index(old))
+        settled = self.wait_settled()
         return (f"kill -9 the master :{old} (pid {pid}); the Sentinels promoted :{self.master_port()} in "
-                f"{took:.1f} s; the old master came back as its replica")
+                f"{took:.1f} s; the old master came back as its replica; settled after {settled:.1f} s")
+
+    def settled(self) -> bool:
+        """Every Sentinel names one master, it says it is the master, and the other server
+        replicates it with its link up: until then a write may still land where it is lost."""
+        try:
+            named = {redis_cli(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.MASTER, timeout=2)
+                     for port in self.sentinels}
+            if len(named) != 1:
+                return False
+            master = int(next(iter(named)).splitlines()[1])
+            if not redis_cli(master, "ROLE", timeout=2).startswith("master"):
+                return False
+            replica = next(port for port in self.ports if port != master)
+            info = redis_cli(replica, "INFO", "replication", timeout=2)
+            return f"master_port:{master}" in info and "master_link_status:up" in info
+        except (subprocess.TimeoutExpired, IndexError, ValueError):
+            return False
+
+    def wait_settled(self, seconds: float = 60) -> float:
+        """Seconds until the topology has held settled for 3 s (a second failover can follow the
+        first while the promoted master is slow to answer)."""
+        started = time.time()
+        steady_since = None
+        while time.time() - started < seconds:
+            if self.settled():
+                steady_since = steady_since or time.time()
+                if time.time() - steady_since >= 3:
+                    return time.time() - started
+            else:
+                steady_since = None
+            time.sleep(0.25)
+        raise RuntimeError(f"the Sentinel topology did not settle in {seconds:.0f} s")
 
     def flushall(self) -> str:
         port = self.master_port()

@@ -50,6 +50,12 @@ class ChaosCheckTests(unittest.TestCase):
         flush = [{"kind": "redis_flushall", "started": 5.0, "ended": 5.1}]
         verdict = self.verdict([submission("a")], rows, journal, flush)
         self.assertEqual((verdict["unexplained_duplicates"], verdict["data_loss_reruns"]), (0, 1))
+        # The FLUSHALL was sent just before the first run and took effect after it: still explained.
+        late = [{"kind": "redis_flushall", "started": 0.09, "ended": 0.2}]
+        self.assertEqual(self.verdict([submission("a")], rows, journal, late)["data_loss_reruns"], 1)
+        # A fault that ended before the first run explains nothing.
+        early = [{"kind": "redis_flushall", "started": 0.01, "ended": 0.05}]
+        self.assertEqual(self.verdict([submission("a")], rows, journal, early)["unexplained_duplicates"], 1)
 
     def test_an_ack_kept_from_an_attempt_that_is_not_the_latest_is_a_stale_ack(self):
         journal = [start("a", 1, "1", 100), start("a", 2, "9", 4000, worker="cpu-2")]
