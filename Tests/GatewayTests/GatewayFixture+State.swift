@@ -28,16 +28,10 @@ extension GatewayFixture {
                 state["pg:\(row[0] ?? "")"] = row[1] ?? ""
             }
         }
-        var cursor = "0"
-        repeat {
-            let reply = try await gateway.redis.send(
-                RedisCommand("SCAN", [cursor, "MATCH", "\(gateway.configuration.namespace):*", "COUNT", "1000"]))
-            guard let parts = reply.array, parts.count == 2 else { break }
-            cursor = parts[0].string ?? "0"
-            for key in (parts[1].array ?? []).compactMap(\.string) where !ignored.contains(where: key.contains) {
-                state["redis:\(key)"] = try await redisValue(key)
-            }
-        } while cursor != "0"
+        for key in try await gateway.redis.keys(matching: "\(gateway.configuration.namespace):*")
+        where !ignored.contains(where: key.contains) {
+            state["redis:\(key)"] = try await redisValue(key)
+        }
         let enumerator = FileManager.default.enumerator(atPath: blobRoot.path)
         while let path = enumerator?.nextObject() as? String {
             let attributes = try? FileManager.default.attributesOfItem(atPath: blobRoot.appendingPathComponent(path).path)

@@ -79,18 +79,7 @@ struct GatewayFixture: Sendable {
 
     /// Deletes every Redis key of this gateway's namespace: its share of a `FLUSHALL`.
     func loseRedisData() async {
-        let namespace = gateway.configuration.namespace
-        var cursor = "0"
-        repeat {
-            guard
-                let reply = try? await gateway.redis.send(
-                    RedisCommand("SCAN", [cursor, "MATCH", "\(namespace):*", "COUNT", "1000"])),
-                let parts = reply.array, parts.count == 2
-            else { break }
-            cursor = parts[0].string ?? "0"
-            let keys = (parts[1].array ?? []).compactMap(\.string)
-            if !keys.isEmpty { _ = try? await gateway.redis.send(RedisCommand("DEL", keys)) }
-        } while cursor != "0"
+        try? await gateway.redis.deleteKeys(matching: "\(gateway.configuration.namespace):*")
     }
 
     /// `Authorization: Bearer <token>`, plus any extra headers.
@@ -109,7 +98,7 @@ struct GatewayFixture: Sendable {
     func storedSomething() async throws -> (rows: Int, redisJobs: Int, blobs: Int) {
         let rows = try await gateway.postgres.withConnection { try await $0.query("SELECT count(*) FROM jobs") }
         let namespace = gateway.configuration.namespace
-        let keys = try await gateway.redis.send(RedisCommand("KEYS", ["\(namespace):*:job:*"]))
+        let keys = try await gateway.redis.keys(matching: "\(namespace):*:job:*")
         let enumerator = FileManager.default.enumerator(atPath: blobRoot.path)
         var blobs = 0
         while let path = enumerator?.nextObject() as? String {
@@ -117,7 +106,7 @@ struct GatewayFixture: Sendable {
             _ = FileManager.default.fileExists(atPath: blobRoot.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { blobs += 1 }
         }
-        return (Int(rows.rows.first?[0] ?? "0") ?? 0, keys.array?.count ?? 0, blobs)
+        return (Int(rows.rows.first?[0] ?? "0") ?? 0, keys.count, blobs)
     }
 }
 

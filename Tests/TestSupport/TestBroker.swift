@@ -20,22 +20,10 @@ public struct TestBroker: Sendable {
         return TestBroker(broker: RedisBroker(pool: pool, configuration: configuration), pool: pool, namespace: namespace)
     }
 
-    /// Deletes every key of this namespace and closes the pool. On the test cluster the keys
-    /// stay (a scan would have to visit every node): ops/test.sh discards the cluster at the end.
+    /// Deletes every key of this namespace (on the test cluster, from every master) and closes
+    /// the pool.
     public func tearDown() async {
-        guard !pool.configuration.isCluster else {
-            await pool.close()
-            return
-        }
-        var cursor = "0"
-        repeat {
-            guard let reply = try? await pool.send(RedisCommand("SCAN", [cursor, "MATCH", "\(namespace):*", "COUNT", "1000"])),
-                let parts = reply.array, parts.count == 2
-            else { break }
-            cursor = parts[0].string ?? "0"
-            let keys = (parts[1].array ?? []).compactMap(\.string)
-            if !keys.isEmpty { _ = try? await pool.send(RedisCommand("DEL", keys)) }
-        } while cursor != "0"
+        try? await pool.deleteKeys(matching: "\(namespace):*")
         await pool.close()
     }
 }

@@ -46,18 +46,7 @@ struct LLMGatewayFixture: Sendable {
     }
 
     func tearDown() async {
-        let namespace = gateway.configuration.namespace
-        var cursor = "0"
-        repeat {
-            guard
-                let reply = try? await gateway.redis.send(
-                    RedisCommand("SCAN", [cursor, "MATCH", "\(namespace):*", "COUNT", "1000"])),
-                let parts = reply.array, parts.count == 2
-            else { break }
-            cursor = parts[0].string ?? "0"
-            let keys = (parts[1].array ?? []).compactMap(\.string)
-            if !keys.isEmpty { _ = try? await gateway.redis.send(RedisCommand("DEL", keys)) }
-        } while cursor != "0"
+        try? await gateway.redis.deleteKeys(matching: "\(gateway.configuration.namespace):*")
         await gateway.close()
         if let admin = try? await PostgresConnection.connect(url: gateway.configuration.postgresURL) {
             _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
