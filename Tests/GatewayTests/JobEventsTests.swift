@@ -106,7 +106,9 @@ struct JobEventsTests {
             let names = Self.events(response.body).map(\.name)
             #expect(names.first == "queued")
             #expect(names.last == "succeeded")
-            #expect(names.firstIndex(of: "position")! < names.firstIndex(of: "starting")!)
+            let position = try #require(names.firstIndex(of: "position"), "\(names)")
+            let starting = try #require(names.firstIndex(of: "starting"), "\(names)")
+            #expect(position < starting)
         }
     }
 

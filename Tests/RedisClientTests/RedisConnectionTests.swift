@@ -8,7 +8,7 @@ import VelocityTypes
 @Suite("Redis client over hiredis")
 struct RedisConnectionTests {
     func connect(_ url: String? = nil, _ adjust: (inout RedisConfiguration) -> Void = { _ in }) async throws -> RedisConnection {
-        var configuration = try RedisConfiguration(url: url ?? TestServers.redisURL())
+        var configuration = try RedisConfiguration(url: url ?? TestServers.redisServerURL())
         adjust(&configuration)
         return try await RedisConnection.connect(configuration)
     }
@@ -168,7 +168,7 @@ struct RedisConnectionTests {
 
     @Test("blocking commands wait on their own threads: many BLPOPs do not stall other work")
     func blockingDoesNotStarveTheCooperativePool() async throws {
-        let url = try TestServers.redisURL()
+        let url = try TestServers.redisServerURL()
         let list = "rc:block:" + UUID().uuidString
         // More blocked connections than the machine has cores: if BLPOP held cooperative
         // threads, the PING below could not run until they returned.

@@ -12,8 +12,16 @@ public enum TestServers {
         }
     }
 
-    /// `redis://127.0.0.1:PORT` of the shared test Redis.
+    /// The shared test Redis: `redis://127.0.0.1:PORT`, or the cluster's URL when ops/test.sh
+    /// runs the suite on the cluster (`VELOCITY_TEST_REDIS=cluster`).
     public static func redisURL() throws -> String { try variable("VELOCITY_TEST_REDIS_URL") }
+
+    /// `redis://127.0.0.1:PORT` of the shared single test server, whichever Redis the suite runs
+    /// on: for what speaks to one server by definition (a `RedisConnection`).
+    public static func redisServerURL() throws -> String {
+        if let url = ProcessInfo.processInfo.environment["VELOCITY_TEST_REDIS_SERVER_URL"], !url.isEmpty { return url }
+        return try redisURL()
+    }
 
     /// `redis-cluster://127.0.0.1:P1,…` of the shared test Redis Cluster (3 masters, 3 replicas).
     public static func redisClusterURL() throws -> String { try variable("VELOCITY_TEST_REDIS_CLUSTER_URL") }

@@ -12,26 +12,8 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-CMDLINE="bench/run chaos${*:+ $*}"
-BUILD=1 ARGS=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --no-build) BUILD=0; shift ;;
-    --short) ARGS+=("$1"); shift ;;
-    --faults|--rate|--seed)
-      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
-      ARGS+=("$1" "$2"); shift 2 ;;
-    --redis)
-      [[ ${2:-} =~ ^(single|sentinel|cluster)$ ]] || { echo "--redis must be single, sentinel or cluster" >&2; exit 2; }
-      ARGS+=("$1" "$2"); shift 2 ;;
-    --directory)
-      [ -n "${2:-}" ] || { echo "--directory needs a path" >&2; exit 2; }
-      ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
-  esac
-done
 . "$BENCH_DIR/lib/prepare.sh"
+bench_options chaos "--short" "--faults --rate --seed --redis:value --directory:value" "$@"
 bash "$ROOT/ops/install-deps.sh" >&2
 bench_velocity "$BUILD"
 bench_loadavg

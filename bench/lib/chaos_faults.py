@@ -60,27 +60,26 @@ class Faults:
         unit.kill9(hold=3.0)
         return f"kill -9 {unit.name} mid-request (back after 3 s)"
 
-    def comfyui_kill(self) -> str:
-        pids = self.stack.backends("emulator comfyui")
+    def _backend(self, needle: str, name: str) -> int:
+        """One of the agent's live backends whose command line holds `needle`, drawn by the seed."""
+        pids = self.stack.backends(needle)
         if not pids:
-            raise RuntimeError("no emulated ComfyUI ran for 30 s")
-        pid = self.rng.choice(pids)
+            raise RuntimeError(f"no {name} ran for 30 s")
+        return self.rng.choice(pids)
+
+    def comfyui_kill(self) -> str:
+        pid = self._backend("emulator comfyui", "emulated ComfyUI")
         os.kill(pid, signal.SIGKILL)
         return f"kill -9 an emulated ComfyUI (pid {pid}); the agent restarts it"
 
     def llm_kill(self) -> str:
-        pids = self.stack.backends("emulator openai")
-        if not pids:
-            raise RuntimeError("no emulated LLM server ran for 30 s")
-        os.kill(pids[0], signal.SIGKILL)
-        return f"kill -9 the emulated SGLang (pid {pids[0]}); the agent restarts it"
+        pid = self._backend("emulator openai", "emulated LLM server")
+        os.kill(pid, signal.SIGKILL)
+        return f"kill -9 the emulated SGLang (pid {pid}); the agent restarts it"
 
     def backend_stall(self) -> str:
         """A network peer that stops answering: an emulated ComfyUI frozen mid-render."""
-        pids = self.stack.backends("emulator comfyui")
-        if not pids:
-            raise RuntimeError("no emulated ComfyUI ran for 30 s")
-        pid = self.rng.choice(pids)
+        pid = self._backend("emulator comfyui", "emulated ComfyUI")
         os.kill(pid, signal.SIGSTOP)
         time.sleep(10)
         try:
