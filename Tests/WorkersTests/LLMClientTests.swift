@@ -174,8 +174,14 @@ struct LLMClientTests {
         for absurd in ["1e300", "inf", "Fri, 31 Dec 9999 23:59:59 GMT"] {
             #expect(classify(429, "", headers: ["Retry-After": absurd]).retryAfter == OpenAIClientError.maxRetryAfter)
         }
-        for none in ["-1", "nan", "soon"] { #expect(classify(429, "", headers: ["Retry-After": none]).retryAfter == nil) }
+        for none in ["-1", "nan", "soon", "T\u{07A9}GKZ}", "Thu, 01 Jan 1970 00:16:50 GMT\u{00E9}"] {
+            #expect(classify(429, "", headers: ["Retry-After": none]).retryAfter == nil)
+        }
         #expect(classify(418, "").isRetriable == false)
+        // An empty message from the server is no message: the error names the body instead.
+        #expect(
+            classify(503, #"{"object":"error","message":"","type":"ServiceUnavailableError"}"#).message.contains(
+                "ServiceUnavailableError"))
     }
 
     @Test("backoff doubles up to its cap, jittered into its upper half; Retry-After wins, capped")

@@ -101,7 +101,9 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
     /// `{"error": {"code", "message", "type"}}`, or text.
     public static func from(status: Int, headers: HTTPClientHeaders, body: [UInt8], now: Date = Date()) -> OpenAIClientError {
         let (message, type, bodyCode) = parse(body)
-        let text = message ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
+        // A server's empty message says nothing: the job's error then names the status or the body.
+        let said = message.flatMap { $0.isEmpty ? nil : $0 }
+        let text = said ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
         let retryAfter = headers["Retry-After"].flatMap { parseRetryAfter($0, now: now) }
         if type == "exceed_context_size_error" {
             var classified = contextExceeded(status: status, body: body, message: text)
@@ -173,6 +175,9 @@ public struct OpenAIClientError: Error, Sendable, CustomStringConvertible {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         let cap = Double(maxRetryAfter.components.seconds)
         if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(min(seconds, cap) * 1_000)) }
+        // An HTTP date is ASCII, and Foundation's DateFormatter traps on some other text
+        // ("Incorrect range CFRange", found by fuzzing): what is not ASCII is no date.
+        guard trimmed.utf8.count <= 64, trimmed.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
