@@ -23,7 +23,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         } else if let value = try? container.decode(Int64.self) {
             self = .int(value)
         } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
+            self = JSONValue(number: value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
@@ -43,6 +43,19 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// A number as the value model holds it: `.int` when it is whole and Int64 holds it (a
+    /// Double past 2^53 has lost any fraction its text had, and no JSON text of a whole number
+    /// in Int64's range reads back as anything but `.int`), `.double` otherwise.
+    public init(number: Double) {
+        if number.rounded(.towardZero) == number, number >= -9_223_372_036_854_775_808.0,
+            number < 9_223_372_036_854_775_808.0
+        {
+            self = .int(Int64(number))
+        } else {
+            self = .double(number)
         }
     }
 

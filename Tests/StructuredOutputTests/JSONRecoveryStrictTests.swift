@@ -52,14 +52,18 @@ struct JSONRecoveryStrictTests {
         ("9223372036854775807", .int(Int64.max)),
         ("-9223372036854775808", .int(Int64.min)),
         ("9223372036854775808", .double(9.223372036854775808e18)),
-        ("-9223372036854775809", .double(-9.223372036854775809e18)),
+        // Past Int64.min by one: the Double it reads as is Int64.min itself.
+        ("-9223372036854775809", .int(Int64.min)),
+        // A fraction below the Double's resolution: the whole number the Double holds.
+        ("4444444444444444444.44", .int(4_444_444_444_444_444_672)),
         ("123456789012345678901234567890", .double(1.2345678901234568e29)),
         ("9007199254740993.0", .int(9_007_199_254_740_993)),
         ("1e-400", .int(0)),
         ("4.9e-324", .double(.leastNonzeroMagnitude)),
     ]
 
-    @Test("integers that Int64 holds are .int, every other number .double", arguments: numbers)
+    @Test(
+        "integers that Int64 holds are .int, so is a number whose Double is one; every other number .double", arguments: numbers)
     func numberTypes(_ number: (text: String, value: JSONValue)) throws {
         let recovered = try JSONRecovery.recover("[\(number.text)]")
         #expect(recovered.value == .array([number.value]))

@@ -3,23 +3,18 @@ import VelocityTypes
 /// Turns a number token in JSON's grammar into a `JSONValue` the way `JSONValue(parsing:)` does,
 /// so that strict JSON reads the same through recovery.
 ///
-/// An integer Int64 holds stays `.int`, also when written `2.5e3` or `100.0`; below 2^53 a number
-/// that a Double reads as whole is `.int` too (`1e-400` is 0), as JSONDecoder has it. From 2^53 up,
-/// a number with a non-zero fraction stays `.double` (JSONDecoder would cut the fraction off).
+/// An integer Int64 holds stays `.int`, also when written `2.5e3` or `100.0`; any other number
+/// is the Double it reads as, `.int` when that is whole and Int64 holds it (`1e-400` is 0;
+/// `4444444444444444444.44` is the whole number the Double holds: its fraction is below the
+/// Double's resolution there), as `JSONValue(number:)` has it.
 enum JSONNumberReading {
-    /// Where a Double stops holding every integer.
-    private static let exactDoubleLimit = 9_007_199_254_740_992.0
-
     /// The value of `token`; nil when it is beyond a Double's range.
     static func value(of token: ArraySlice<UInt8>, isPlainInteger: Bool) -> JSONValue? {
         let text = String(decoding: token, as: UTF8.self)
         if isPlainInteger, let integer = Int64(text) { return .int(integer) }
         guard let double = Double(text), double.isFinite else { return nil }
-        if !isPlainInteger {
-            if let integer = exactInteger(token) { return .int(integer) }
-            if double.rounded(.towardZero) == double, abs(double) < exactDoubleLimit { return .int(Int64(double)) }
-        }
-        return .double(double)
+        if !isPlainInteger, let integer = exactInteger(token) { return .int(integer) }
+        return JSONValue(number: double)
     }
 
     /// The integer `token` denotes exactly, fraction and exponent worked out in decimal;
