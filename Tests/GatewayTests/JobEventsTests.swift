@@ -62,9 +62,14 @@ struct JobEventsTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/event-stream")
             let events = Self.events(response.body)
-            #expect(events.map(\.name) == ["queued", "starting", "processing", "progress", "succeeded"])
+            // The first event is the status the stream read after subscribing: `queued`, unless on a
+            // loaded machine the claim landed between the two (then `starting`, read as it is). Every
+            // change after it is in the stream, in order.
+            let sequence = ["queued", "starting", "processing", "progress", "succeeded"]
+            let names = events.map(\.name)
+            #expect(names == sequence || names == Array(sequence.dropFirst()), "\(names)")
             #expect(events.last?.status == "succeeded")
-            #expect(events.first?.status == "queued")
+            #expect(events.first?.status == names.first)
         }
     }
 
