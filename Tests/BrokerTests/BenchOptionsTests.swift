@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// The one option rule of the bench scripts (`bench_options` in `bench/lib/prepare.sh`): a bad
-/// option stops a bench before it installs, builds or starts anything.
+/// option stops a bench before it installs, builds or starts anything; so does a bad
+/// `VELOCITY_TEST_REDIS` for ops/test.sh.
 @Suite("bench script options")
 struct BenchOptionsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -24,12 +25,25 @@ struct BenchOptionsTests {
             ("fairness", ["--no-peer", "--light-batch", "x"], "--light-batch needs a positive integer"),
             ("crm-import", ["--rows", "-5"], "--rows needs a positive integer"),
             ("crm-import", ["--peer-only", "--no-build", "extra"], "unknown option: extra"),
+            ("chaos", ["--faults", "0"], "--faults needs a positive integer"),
+            ("chaos", ["--redis", "memcached"], "--redis must be one of single, sentinel, cluster"),
+            ("chaos", ["--short", "--redis"], "--redis must be one of single, sentinel, cluster"),
         ])
     func refused(_ bench: String, _ arguments: [String], _ message: String) async throws {
         let outcome = try await run(bench, arguments)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(!outcome.stderr.contains("building velocity") && !outcome.stderr.contains("creating"))
+    }
+
+    @Test("ops/test.sh refuses a VELOCITY_TEST_REDIS it does not know before it starts anything")
+    func testRedisRefusal() async throws {
+        let outcome = try await VelocityBinary.run(
+            [Self.root.appendingPathComponent("ops/test.sh").path], environment: ["VELOCITY_TEST_REDIS": "sentinel"],
+            executable: URL(fileURLWithPath: "/bin/bash"), in: Self.root)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("VELOCITY_TEST_REDIS must be single or cluster, not 'sentinel'"), "\(outcome.stderr)")
+        #expect(!outcome.stdout.contains("Installing"), "\(outcome.stdout)")
     }
 
     @Test("--help prints the script's header comment")

@@ -33,16 +33,10 @@ extension RedisPool {
         }
     }
 
-    /// The masters' `host:port`, from `CLUSTER NODES`.
+    /// The masters' `host:port`, from the slot map `CLUSTER SLOTS` gives.
     private func masters() async throws -> [String] {
-        let nodes = try await send(RedisCommand("CLUSTER", ["NODES"])).string ?? ""
-        return nodes.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > 2, fields[2].split(separator: ",").contains("master"),
-                !fields[2].contains("fail")
-            else { return nil }
-            return fields[1].split(separator: "@").first.map(String.init)
-        }
+        let reply = try await send(RedisCommand("CLUSTER", ["SLOTS"]))
+        return try RedisClusterTopology(slotsReply: reply, fallbackHost: configuration.host).masters.map(\.description)
     }
 
     private static func scan(_ pattern: String, _ send: (RedisCommand) async throws -> RESPValue) async throws -> [String] {

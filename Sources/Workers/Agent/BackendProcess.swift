@@ -133,6 +133,11 @@ public final class BackendProcess: Sendable {
     }
 
     private func signalGroup(_ signal: Int32) {
+        Self.signal(group: pid, signal)
+    }
+
+    /// `signal` to the process group `pid` leads, or to `pid` alone when it leads none.
+    static func signal(group pid: pid_t, _ signal: Int32) {
         if Glibc.kill(-pid, signal) != 0 { _ = Glibc.kill(pid, signal) }
     }
 

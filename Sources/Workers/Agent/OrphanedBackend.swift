@@ -21,13 +21,13 @@ enum OrphanedBackend {
             commandLine(of: pid) == command
         else { return false }
         logger.warning("stopping pid \(pid), a backend a previous agent left running (\(command.joined(separator: " ")))")
-        signal(group: pid, SIGTERM)
+        BackendProcess.signal(group: pid, SIGTERM)
         let deadline = ContinuousClock.now + grace
         while isAlive(pid) && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
         if isAlive(pid) {
-            signal(group: pid, SIGKILL)
+            BackendProcess.signal(group: pid, SIGKILL)
             while isAlive(pid) { try? await Task.sleep(for: .milliseconds(20)) }
         }
         return true
@@ -50,9 +50,5 @@ enum OrphanedBackend {
             let close = status.lastIndex(of: ")")
         else { return false }
         return status[status.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
-    }
-
-    private static func signal(group pid: pid_t, _ signal: Int32) {
-        if Glibc.kill(-pid, signal) != 0 { _ = Glibc.kill(pid, signal) }
     }
 }

@@ -40,24 +40,28 @@ extension MediaWorker {
         try? await comfyUI.deleteHistory([rendered.promptID])
     }
 
-    /// Writes a finished render to the blob store, trying again with backoff (250 ms doubling
-    /// to 5 s) for up to `outputStoreRetry` while the store fails (a full disk, an S3 outage):
-    /// the render is done, and failing the attempt would spend a GPU on making it again. A
-    /// cancel or a lost lease stops the tries; the last failure is the attempt's.
+    /// Writes a finished render to the blob store, trying again (`storeBackoff`) for up to
+    /// `outputStoreRetry` while the store fails (a full disk, an S3 outage): the render is done,
+    /// and failing the attempt would spend a GPU on making it again. A cancel or a lost lease
+    /// stops the tries; the last failure is the attempt's.
     private func store(_ bytes: [UInt8], as key: String, job: MediaJob) async throws {
         let deadline = ContinuousClock.now + configuration.outputStoreRetry
-        var delay = Duration.milliseconds(250)
+        var failures = 0
         while true {
             do {
                 return try await blobs.write(bytes, as: key)
             } catch let error as BlobStoreError where error.code == .blobIO {
+                failures += 1
+                let delay = Self.storeBackoff.delay(afterAttempt: failures)
                 guard ContinuousClock.now + delay < deadline, !job.context.isCancelRequested else { throw error }
                 logger.warning("storing the render of job \(job.claimed.id) failed (\(error.message)); trying again in \(delay)")
                 try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
             }
         }
     }
+
+    /// 250 ms growing to 5 s between tries to store a render.
+    static let storeBackoff = BackoffPolicy(baseMilliseconds: 250, maxMilliseconds: 5_000)
 
     /// An output fetch that failed because the backend went down: another attempt, soon, on
     /// another GPU.
