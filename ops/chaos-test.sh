@@ -18,5 +18,5 @@ python3 -m unittest discover -s "$ROOT/bench/lib" -p 'test_chaos*.py'
 BIN_PATH="$(swift build --show-bin-path)"
 # Always: incremental, and a stale binary would test old code.
 swift build --product velocity
-VELOCITY_BIN="$BIN_PATH/velocity" exec bash "$ROOT/bench/run" chaos --short --no-build --faults 11 --rate 30 \
-    --seed "${VELOCITY_CHAOS_SEED:-20261207}" --redis "${VELOCITY_CHAOS_REDIS:-single}" --directory "$ROOT/.run/chaos"
+VELOCITY_BIN="$BIN_PATH/velocity" VELOCITY_CHAOS_DIRECTORY="$ROOT/.run/chaos" exec bash "$ROOT/bench/run" chaos \
+    --short --no-build --faults 11 --rate 30 --seed "${VELOCITY_CHAOS_SEED:-20261207}" --redis "${VELOCITY_CHAOS_REDIS:-single}"

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 
+from chaos_redis import restart_services
 from chaos_stack import PG_BIN, Stack
 from loopback import log
 
@@ -90,11 +91,6 @@ class Faults:
 
     # -- servers ----------------------------------------------------------------------------------
 
-    def _services_start(self) -> None:
-        subprocess.run(["bash", os.path.join(self.stack.root, "ops/services.sh"), "start", self.stack.services,
-                        "--redis-port", str(self.stack.redis_port), "--postgres-port", str(self.stack.pg_port)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
     def redis_restart(self) -> str:
         return self.stack.redis.restart()
 
@@ -111,7 +107,7 @@ class Faults:
             command = ["runuser", "-u", "postgres", "--"] + command
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(3)
-        self._services_start()
+        restart_services(self.stack.root, self.stack.services, self.stack.redis_port, self.stack.pg_port)
         return "PostgreSQL stopped in immediate mode (a crash: recovery from WAL), restarted 3 s later"
 
     def disk_full(self) -> str:

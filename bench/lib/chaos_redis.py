@@ -37,6 +37,13 @@ def wait_ping(port: int, seconds: float = 10) -> None:
     raise RuntimeError(f"redis on :{port} did not answer PING in {seconds:.0f} s")
 
 
+def restart_services(root: str, services: str, redis_port: int, pg_port: int) -> None:
+    """ops/services.sh start on the ports a run already has: starts whichever of its Redis and
+    PostgreSQL is down (from its AOF, from its WAL), leaves the other alone."""
+    subprocess.run(["bash", os.path.join(root, "ops/services.sh"), "start", services, "--redis-port", str(redis_port),
+                    "--postgres-port", str(pg_port)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 class SingleRedis:
     """ops/services.sh's Redis: appendonly yes, appendfsync everysec."""
 
@@ -56,9 +63,7 @@ class SingleRedis:
         pid = int(open(os.path.join(self.services, "redis.pid")).read().strip())
         os.kill(pid, signal.SIGKILL)
         time.sleep(2)
-        subprocess.run(["bash", os.path.join(self.root, "ops/services.sh"), "start", self.services, "--redis-port",
-                        str(self.port), "--postgres-port", str(self.pg_port)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        restart_services(self.root, self.services, self.port, self.pg_port)
         return f"kill -9 redis-server (pid {pid}), restarted 2 s later from its AOF (appendfsync everysec)"
 
     def flushall(self) -> str:

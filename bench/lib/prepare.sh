@@ -36,8 +36,8 @@ bench_loadavg() {
 
 # The options of a bench script, one rule for all: --no-build (BUILD=0), -h/--help (the script's
 # header comment), each flag of FLAGS and each option of INTEGERS with its positive integer value
-# passed on in ARGS (an option written `--name:value` there takes any non-empty value, which the
-# harness checks); anything else is refused. Sets CMDLINE ("bench/run NAME …"), BUILD and ARGS.
+# passed on in ARGS (an option written `--name:a|b|c` there takes one of those words instead);
+# anything else is refused. Sets CMDLINE ("bench/run NAME …"), BUILD and ARGS.
 #   bench_options NAME "FLAGS" "INTEGERS" "$@"
 bench_options() {
   local name=$1 flags=" $2 " integers=" $3 "
@@ -54,8 +54,10 @@ bench_options() {
     elif [[ -n $1 && $integers == *" $1 "* ]]; then
       [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; exit 2; }
       ARGS+=("$1" "$2"); shift 2
-    elif [[ -n $1 && $integers == *" $1:value "* ]]; then
-      [ -n "${2:-}" ] || { echo "$1 needs a value" >&2; exit 2; }
+    elif [[ -n $1 && $integers == *" $1:"* ]]; then
+      local words=${integers#*" $1:"}
+      words=${words%% *}
+      [[ -n ${2:-} && "|$words|" == *"|$2|"* ]] || { echo "$1 must be one of ${words//|/, }" >&2; exit 2; }
       ARGS+=("$1" "$2"); shift 2
     else
       echo "unknown option: $1" >&2; exit 2
