@@ -106,7 +106,7 @@ struct OpenAPITests {
                 #expect((entry["responses"] as? [String: Any])?.isEmpty == false)
                 // A create that takes an Idempotency-Key declares it and its repeat's 200; no other does.
                 let headers = (entry["parameters"] as? [[String: Any]] ?? []).filter { $0["in"] as? String == "header" }
-                let idempotent = OpenAPIDocument.idempotentCreates.contains("\(operation.method) \(operation.path)")
+                let idempotent = operation.takesIdempotencyKey
                 #expect(headers.map { $0["name"] as? String } == (idempotent ? ["Idempotency-Key"] : []), "\(operation.path)")
                 if idempotent {
                     #expect((entry["responses"] as? [String: Any])?["200"] != nil, "\(operation.path): a repeat's 200")

@@ -25,12 +25,15 @@ public struct APIOperation: Sendable {
     public var isPublic: Bool
     /// The role needed beyond authentication.
     public var role: Principal.Role
+    /// A create that takes an `Idempotency-Key` header: a client that got no answer sends the
+    /// same request again under the same key and gets the first one's result, with 200.
+    public var takesIdempotencyKey: Bool
 
     init(
         _ method: String, _ path: String, _ summary: String, tag: String, body: Body? = nil,
         responses: [(code: Int, description: String, schema: String?, mediaType: String)],
         query: [QueryParameter] = [], pathValues: [String: QueryParameter.Values] = [:], isPublic: Bool = false,
-        role: Principal.Role = .submitter
+        role: Principal.Role = .submitter, takesIdempotencyKey: Bool = false
     ) {
         self.method = method
         self.path = path
@@ -42,6 +45,7 @@ public struct APIOperation: Sendable {
         self.pathValues = pathValues
         self.isPublic = isPublic
         self.role = role
+        self.takesIdempotencyKey = takesIdempotencyKey
     }
 
     /// `{name}` segments of the path.

@@ -16,7 +16,7 @@ extension OpenAPIDocument {
                 Op.status(413, "Too large, or too many rows (too_many_rows)"),
                 Op.status(415, "Not a CSV (not_csv)"),
                 Op.status(422, "Empty, header only, duplicate headers, or a bad option; details.field names it"),
-            ]),
+            ], takesIdempotencyKey: true),
         Op(
             "GET", "/api/crm/imports/{batch_id}/webhooks",
             "The import's webhook deliveries (crm_import.in_review …), each attempt with its status", tag: "webhooks",

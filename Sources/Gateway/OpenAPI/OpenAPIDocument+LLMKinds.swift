@@ -17,7 +17,7 @@ extension OpenAPIDocument {
                 Op.status(202, "Accepted", "SyntheticJob"), Op.ok("SyntheticJob", "An Idempotency-Key repeat: the first job"),
                 Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"),
                 Op.status(422, "Bad template id, schema, count, examples or temperature; details.field names it"),
-            ]),
+            ], takesIdempotencyKey: true),
         Op(
             "GET", "/api/admin-surface/synthetic-jobs", "The tenant's synthetic jobs with counts (valid, retried, failed)",
             tag: "oracle", responses: [Op.ok("SyntheticJobList"), Op.status(422, "Bad cursor or limit")],

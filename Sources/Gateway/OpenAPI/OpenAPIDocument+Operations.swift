@@ -17,7 +17,7 @@ extension OpenAPIDocument {
                 Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"),
                 Op.status(422, "Schema error; details.field names the field"),
                 Op.status(503, "Queue unavailable (Retry-After)"),
-            ]),
+            ], takesIdempotencyKey: true),
         Op(
             "GET", "/v1/jobs", "List the tenant's jobs, newest first", tag: "jobs",
             responses: [
@@ -78,7 +78,7 @@ extension OpenAPIDocument {
                 Op.ok("DreamWeaverAccepted", "An Idempotency-Key repeat: the first render"),
                 Op.status(413, "Image or body too large"),
                 Op.status(415, "Not a PNG, JPEG or WebP, or not decodable"), Op.status(422, "Missing or invalid field"),
-            ]),
+            ], takesIdempotencyKey: true),
         Op(
             "GET", "/dream-weaver/status/{job_id}", "A render's status", tag: "dream-weaver",
             responses: [Op.ok("Job"), Op.status(404, "Unknown job")]),

@@ -64,12 +64,6 @@ public enum OpenAPIDocument {
         try JSONSerialization.data(withJSONObject: json(), options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
-    /// The creates that take an `Idempotency-Key` header: a client that got no answer sends
-    /// the same request again under the same key and gets the first one's result.
-    static let idempotentCreates: Set<String> = [
-        "POST /v1/jobs", "POST /dream-weaver", "POST /api/crm/imports", "POST /api/oracle/component-templates/synthetic-jobs",
-    ]
-
     static func describe(_ operation: APIOperation) -> [String: Any] {
         var result: [String: Any] = [
             "summary": operation.summary,
@@ -88,7 +82,7 @@ public enum OpenAPIDocument {
         parameters += operation.query.map {
             ["name": $0.name, "in": "query", "required": false, "description": $0.description, "schema": $0.schema]
         }
-        if Self.idempotentCreates.contains("\(operation.method) \(operation.path)") {
+        if operation.takesIdempotencyKey {
             parameters.append([
                 "name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string"],
                 "description": "A repeat with the same key (per tenant) returns what the first made, with 200.",
