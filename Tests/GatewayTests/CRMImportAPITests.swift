@@ -103,6 +103,35 @@ struct CRMImportAPITests {
         }
     }
 
+    @Test("an Idempotency-Key repeated with another file answers the first batch and keeps nothing of the second")
+    func idempotencyKeyRepeat() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "import-2026-12-07"]
+            let first = try await S.upload(
+                client, token: fixture.acme, file: try S.fixture("hubspot_contacts.csv"), headers: key)
+            #expect(first.status == .accepted)
+            let id = try #require(first.body.json["id"] as? String)
+            let before = try await fixture.storedSomething()
+
+            let repeated = try await S.upload(
+                client, token: fixture.acme, file: try S.fixture("zoho_leads.csv"), filename: "zoho.csv", headers: key)
+            #expect(repeated.status == .ok)
+            #expect(repeated.body.json["id"] as? String == id)
+            #expect(repeated.body.json["source_system"] as? String == "hubspot")
+            let after = try await fixture.storedSomething()
+            #expect(after.blobs == before.blobs)
+            #expect(after.rows == before.rows)
+            #expect(try await S.count(fixture, "SELECT count(*) FROM crm_import_batches") == 1)
+
+            // Another key with the zoho file is a batch of its own.
+            let other = try await S.upload(
+                client, token: fixture.acme, file: try S.fixture("zoho_leads.csv"), filename: "zoho.csv",
+                headers: [HTTPField.Name("Idempotency-Key")!: "import-2026-12-07-b"])
+            #expect(other.status == .accepted)
+            #expect(other.body.json["id"] as? String != id)
+        }
+    }
+
     @Test("a second commit, and a commit resumed after a crash, create nothing twice")
     func commitIsIdempotent() async throws {
         try await GatewayFixture.withGateway { fixture, client in

@@ -3,9 +3,9 @@ import Broker
 import CurlClient
 import Emulators
 import Foundation
-import JobContracts
 import Gateway
 import Images
+import JobContracts
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -109,6 +109,15 @@ final class MediaTestRig: Sendable {
         }
     }
 
+    /// `finishes`, once the worker reported it: a job's state changes in the broker before its
+    /// worker's `jobFinished` activity is reported.
+    func finished(_ jobID: String, _ outcome: WorkerJobOutcome) async throws -> [Int] {
+        try await eventually("job \(jobID)'s worker reports it \(outcome)", limit: .seconds(10)) {
+            !finishes(jobID, outcome).isEmpty
+        }
+        return finishes(jobID, outcome)
+    }
+
     func started(_ jobID: String) -> Bool {
         activities.contains { if case .jobStarted(jobID) = $0.activity { return true } else { return false } }
     }
@@ -135,7 +144,8 @@ final class MediaTestRig: Sendable {
         _ picture: PNGCodec.Pixels, roomType: String = "living_room", style: String = "warm scandinavian",
         seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000, traceParent: String? = nil
     ) async throws -> String {
-        try await submitMany([picture], roomType: roomType, style: style, seed: seed, maxAttempts: maxAttempts,
+        try await submitMany(
+            [picture], roomType: roomType, style: style, seed: seed, maxAttempts: maxAttempts,
             leaseMilliseconds: leaseMilliseconds, traceParent: traceParent)[0]
     }
 

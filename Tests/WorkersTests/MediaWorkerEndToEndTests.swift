@@ -2,8 +2,8 @@ import Broker
 import Emulators
 import Foundation
 import Images
-import Testing
 import TestSupport
+import Testing
 import Workers
 
 /// The media worker end to end: ComfyUI emulators (in process), real Redis, a file blob store.
@@ -12,7 +12,8 @@ import Workers
 struct MediaWorkerEndToEndTests {
     /// Emulators for `gpus` GPUs, running for the duration of `body`, which gets their URLs.
     func withEmulators<T: Sendable>(
-        _ rig: MediaTestRig, gpus: Int, renderSeconds: Double, configure: (Int, inout ComfyUIEmulatorConfiguration) -> Void = { _, _ in },
+        _ rig: MediaTestRig, gpus: Int, renderSeconds: Double,
+        configure: (Int, inout ComfyUIEmulatorConfiguration) -> Void = { _, _ in },
         _ body: ([ComfyUIEmulator], [String]) async throws -> T
     ) async throws -> T {
         let emulators = (0..<gpus).map { gpu in
@@ -46,7 +47,8 @@ struct MediaWorkerEndToEndTests {
                 #expect(job.state == .succeeded, "\(job.errorCode ?? "") \(job.errorMessage ?? "")")
                 #expect(job.attempts == 1)
 
-                let result = try #require(job.result.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+                let result = try #require(
+                    job.result.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
                 let outputBlob = "dream-weaver/\(id)/output.png"
                 #expect(result["output_blob"] as? String == outputBlob)
                 #expect(result["width"] as? Int == 32)
@@ -91,7 +93,7 @@ struct MediaWorkerEndToEndTests {
                 let states = try await rig.broker.states(queue: "media", ids: ids)
                 #expect(states.allSatisfy { $0 == .succeeded })
                 for id in ids {
-                    #expect(rig.finishes(id, .succeeded).count == 1, "job \(id)")
+                    #expect(try await rig.finished(id, .succeeded).count == 1, "job \(id)")
                     #expect(try await rig.snapshot(id)?.attempts == 1)
                 }
                 let finished = rig.activities.filter { if case .jobFinished = $0.activity { return true } else { return false } }
@@ -120,11 +122,16 @@ struct MediaWorkerEndToEndTests {
                     let job = try await rig.waitForState(id, [.succeeded, .failed, .dead])
                     #expect(job.state == .succeeded)
                     #expect(job.attempts == 2)
-                    #expect(rig.finishes(id, .failed(code: "comfyui_unreachable")) == [0] || rig.finishes(id, .failed(code: "comfyui_prompt_lost")) == [0])
-                    #expect(rig.finishes(id, .succeeded) == [1])
+                    #expect(
+                        rig.finishes(id, .failed(code: "comfyui_unreachable")) == [0]
+                            || rig.finishes(id, .failed(code: "comfyui_prompt_lost")) == [0])
+                    #expect(try await rig.finished(id, .succeeded) == [1])
                     #expect(outputFiles(rig, gpu: 1).count == 1)
                     #expect(outputFiles(rig, gpu: 0).isEmpty)
-                    #expect(rig.activities(gpu: 0).contains { if case .backendUnresponsive = $0 { return true } else { return false } })
+                    #expect(
+                        rig.activities(gpu: 0).contains {
+                            if case .backendUnresponsive = $0 { return true } else { return false }
+                        })
                 }
             }
         }
@@ -146,12 +153,15 @@ struct MediaWorkerEndToEndTests {
                     let job = try await rig.waitForState(id, [.succeeded, .failed, .dead])
                     #expect(job.state == .succeeded)
                     #expect(job.attempts == 2)
-                    #expect(rig.finishes(id, .succeeded) == [1])
-                    #expect(rig.activities(gpu: 0).contains { if case .backendUnresponsive = $0 { return true } else { return false } })
+                    #expect(try await rig.finished(id, .succeeded) == [1])
+                    #expect(
+                        rig.activities(gpu: 0).contains {
+                            if case .backendUnresponsive = $0 { return true } else { return false }
+                        })
                     // The hung GPU takes no more work: the next job renders on GPU 1 too.
                     let next = try await rig.submit(MediaTestRig.picture(width: 16, height: 16, salt: 9))
                     #expect(try await rig.waitForState(next, [.succeeded, .failed, .dead]).state == .succeeded)
-                    #expect(rig.finishes(next, .succeeded) == [1])
+                    #expect(try await rig.finished(next, .succeeded) == [1])
                     #expect(!rig.started(next) || rig.activities(gpu: 0).allSatisfy { $0 != .jobStarted(jobID: next) })
                 }
             }
@@ -172,7 +182,7 @@ struct MediaWorkerEndToEndTests {
                 #expect(try await rig.broker.cancel(queue: "media", jobID: id) == .requested)
                 let job = try await rig.waitForState(id, [.canceled, .succeeded, .failed, .dead])
                 #expect(job.state == .canceled)
-                #expect(rig.finishes(id, .canceled) == [0])
+                #expect(try await rig.finished(id, .canceled) == [0])
                 let client = ComfyUIClient(baseURL: urls[0], clientID: "inspector", http: rig.http)
                 let queue = try await client.queue()
                 #expect(queue.running.isEmpty && queue.pending.isEmpty)
@@ -185,9 +195,11 @@ struct MediaWorkerEndToEndTests {
     func nodeErrorsFail() async throws {
         // The shipped workflow plus a second output fed by an invalid node: ComfyUI queues the
         // valid output and reports the other in node_errors, on a 200.
-        var workflowJSON = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: MediaTestRig.manifestPath).deletingLastPathComponent()
-                .appendingPathComponent("dream_weaver.json"))) as! [String: Any]
+        var workflowJSON =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(fileURLWithPath: MediaTestRig.manifestPath).deletingLastPathComponent()
+                        .appendingPathComponent("dream_weaver.json"))) as! [String: Any]
         workflowJSON["20"] = [
             "class_type": "ImageScale",
             "inputs": ["image": ["2", 0], "upscale_method": "sideways", "width": 64, "height": 64, "crop": "disabled"],
@@ -241,7 +253,7 @@ struct MediaWorkerEndToEndTests {
                 let back = try await rig.waitForState(prefetched, [.queued])
                 #expect(back.attempts == 0)
                 #expect(!rig.started(prefetched))
-                #expect(rig.finishes(current, .succeeded) == [0])
+                #expect(try await rig.finished(current, .succeeded) == [0])
             }
         }
     }

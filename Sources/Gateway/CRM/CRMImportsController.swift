@@ -79,10 +79,19 @@ public struct CRMImportsController: Sendable {
         let received = try await receiver.receive(request)
         let batch: CRMImportBatch
         let created: Bool
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         do {
             let options = try CRMUploadOptions(fields: received.fields)
             let webhook = try await webhook(fields: received.fields, tenant: principal.tenant)
             let (shape, sha256) = try inspector.finish()
+            // A repeat (this content again, or this key again) keeps nothing of its own: a key
+            // repeated with other content would otherwise leave that content's blob behind.
+            if let existing = try await store.existing(
+                tenant: principal.tenant, sha256: sha256, idempotencyKey: idempotencyKey)
+            {
+                await received.upload.discard()
+                return try await answer(existing, created: false, actor: principal.subject)
+            }
             let key = "crm-imports/sha256/\(sha256).csv"
             try await received.upload.commit(as: key)
             let id = UUID().uuidString.lowercased()
@@ -101,16 +110,21 @@ public struct CRMImportsController: Sendable {
                 candidate,
                 manifest: try CRMImportManifestRecord(
                     manifest, id: candidate.manifestID!, batchID: id, version: 1, createdBy: "velocity.crm.import"),
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+                idempotencyKey: idempotencyKey)
         } catch {
             await received.upload.discard()
             throw error
         }
-        // A batch whose ingest job may not have been queued (a crash right after the row) gets
-        // it now; the job's idempotency key makes this a no-op when it was.
+        return try await answer(batch, created: created, actor: principal.subject)
+    }
+
+    /// 202 for a new batch, 200 for one a repeat found. A batch whose ingest job may not have
+    /// been queued (a crash right after the row) gets it now; the job's idempotency key makes
+    /// this a no-op when it was.
+    private func answer(_ batch: CRMImportBatch, created: Bool, actor: String) async throws -> Response {
         var jobs: [String] = []
         if batch.status == .ingesting {
-            jobs.append(try await submit(.ingest, batch: batch, actor: principal.subject, key: "ingest"))
+            jobs.append(try await submit(.ingest, batch: batch, actor: actor, key: "ingest"))
         }
         let view = CRMImportBatchView(batch, jobs: jobs)
         return try JSONResponse.make(view, status: created ? .accepted : .ok, headers: [.location: view.urls.`self`])

@@ -32,11 +32,13 @@ public struct CRMImportStore: Sendable {
                         $16::uuid, $17, $18, $19, $20)
                     ON CONFLICT DO NOTHING
                     """,
-                    [batch.id, batch.tenant, batch.sha256, batch.sourceSystem, batch.filename, batch.mimeType,
-                     batch.storageRef, String(batch.byteCount), String(batch.rowCount), batch.encoding, batch.delimiter,
-                     JSONValue.array(batch.header.map(JSONValue.string)).jsonText, batch.defaultRegion,
-                     batch.autoApprove, batch.status.rawValue, manifest.id, idempotencyKey, batch.uploadedBy,
-                     batch.webhookURL, batch.webhookEvents?.joined(separator: ",")])
+                    [
+                        batch.id, batch.tenant, batch.sha256, batch.sourceSystem, batch.filename, batch.mimeType,
+                        batch.storageRef, String(batch.byteCount), String(batch.rowCount), batch.encoding, batch.delimiter,
+                        JSONValue.array(batch.header.map(JSONValue.string)).jsonText, batch.defaultRegion,
+                        batch.autoApprove, batch.status.rawValue, manifest.id, idempotencyKey, batch.uploadedBy,
+                        batch.webhookURL, batch.webhookEvents?.joined(separator: ","),
+                    ])
                 guard inserted.affectedRows == 1 else { return false }
                 try Self.insertManifest(manifest, tenant: batch.tenant, connection: connection)
                 return true
@@ -45,18 +47,25 @@ public struct CRMImportStore: Sendable {
         if created, let stored = try await self.batch(id: batch.id) { return (stored, true) }
         // Another batch holds the content or the key; a statement of its own sees one that
         // committed while the insert ran.
+        guard let existing = try await existing(tenant: batch.tenant, sha256: batch.sha256, idempotencyKey: idempotencyKey)
+        else {
+            throw PostgresError(.queryFailed, "crm_import_batches: batch \(batch.id) was neither created nor found")
+        }
+        return (existing, false)
+    }
+
+    /// The tenant's batch of this content, or the one created under this `Idempotency-Key`
+    /// (the first, should they be two batches); nil when there is neither.
+    public func existing(tenant: String, sha256: String, idempotencyKey: String?) async throws -> CRMImportBatch? {
         let rows = try await postgres.withConnection { connection in
             try await connection.query(
                 """
                 SELECT \(Self.columns) FROM crm_import_batches
                 WHERE tenant_id = $1 AND (sha256 = $2 OR ($3::text IS NOT NULL AND idempotency_key = $3))
                 ORDER BY created_at LIMIT 1
-                """, [batch.tenant, batch.sha256, idempotencyKey])
+                """, [tenant, sha256, idempotencyKey])
         }
-        guard rows.count == 1 else {
-            throw PostgresError(.queryFailed, "crm_import_batches: batch \(batch.id) was neither created nor found")
-        }
-        return (try Self.batch(rows[0]), false)
+        return try rows.first.map(Self.batch)
     }
 
     /// The batch, whoever owns it (the worker's read); nil for an unknown id.
@@ -139,8 +148,10 @@ public struct CRMImportStore: Sendable {
                 created_by)
             VALUES ($1::uuid, $2::uuid, $3, $4::int, $5, $6::jsonb, $7::boolean, $8)
             """,
-            [manifest.id, manifest.batchID, tenant, String(manifest.version), manifest.sourceProfile,
-             manifest.manifest.jsonText, manifest.resolved ? "true" : "false", manifest.createdBy])
+            [
+                manifest.id, manifest.batchID, tenant, String(manifest.version), manifest.sourceProfile,
+                manifest.manifest.jsonText, manifest.resolved ? "true" : "false", manifest.createdBy,
+            ])
     }
 
     static func isUUID(_ text: String) -> Bool {
