@@ -128,7 +128,16 @@ public enum CancelOutcome: Sendable, Equatable {
 /// Claims jobs from one queue.
 public protocol JobConsumer: Sendable {
     var queue: String { get }
-    /// Up to `maxJobs` jobs, waiting up to `wait` for the first (blocking, not polling).
-    func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob]
+    /// Up to `maxJobs` jobs, waiting up to `wait` for the first (blocking, not polling); a
+    /// one-job claim with a `prefer`ence takes a job the worker holds the affinity of ahead of
+    /// older ones, within the preference's limits.
+    func claim(maxJobs: Int, wait: Duration, prefer: ClaimPreference?) async throws -> [ClaimedJob]
     func close() async
+}
+
+extension JobConsumer {
+    /// Up to `maxJobs` jobs in the queue's order, waiting up to `wait` for the first.
+    public func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob] {
+        try await claim(maxJobs: maxJobs, wait: wait, prefer: nil)
+    }
 }

@@ -40,16 +40,24 @@ extension JobSubmission {
         guard backoff.baseMilliseconds >= 0, backoff.maxMilliseconds >= backoff.baseMilliseconds else {
             throw refuse("backoff", "needs 0 <= base <= max")
         }
-        if let concurrencyKey {
-            guard !concurrencyKey.isEmpty, concurrencyKey.utf8.count <= 128,
-                !concurrencyKey.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else { throw refuse("concurrency_key", "must be 1-128 bytes without control characters") }
+        if let concurrencyKey, !Self.isKey(concurrencyKey) {
+            throw refuse("concurrency_key", "must be 1-128 bytes without control characters")
+        }
+        // A claim's preference lists affinities one per line: none may hold a line break.
+        if let affinity, !Self.isKey(affinity) {
+            throw refuse("affinity", "must be 1-128 bytes without control characters")
         }
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= limits.maxIdempotencyKeyBytes else {
                 throw refuse("idempotency_key", "must be 1-\(limits.maxIdempotencyKeyBytes) bytes")
             }
         }
+    }
+
+    /// 1-128 bytes, no control characters: a concurrency key or an affinity.
+    static func isKey(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 128
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
     }
 
     static func isName(_ text: String) -> Bool {

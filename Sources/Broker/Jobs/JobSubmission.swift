@@ -31,13 +31,18 @@ public struct JobSubmission: Sendable, Equatable {
     /// Groups jobs under a cap or rate of their own across tenants and kinds (`lead:42`, `tenant:acme:import`):
     /// the queue's `cap:key:…` and `rate:key:…` limits count it. Nil for none.
     public var concurrencyKey: String?
+    /// What a worker must hold to run it without a costly load first (a Dream Weaver job: its
+    /// workflow, whose checkpoint a GPU may have loaded). A claim that prefers it takes it ahead
+    /// of older jobs, within limits (`ClaimPreference`); nil for none. Kept in Redis only: a job
+    /// restored from Postgres runs without it, which costs a load, never a wrong result.
+    public var affinity: String?
 
     public init(
         id: String = JobID.make(), kind: String, queue: String, tenant: String = "default", actor: String = "",
         payload: String = "{}", priority: Int = 0, maxAttempts: Int = 3, backoff: BackoffPolicy = BackoffPolicy(),
         leaseMilliseconds: Int = 30_000, runTimeoutMilliseconds: Int = 0, waitTimeoutMilliseconds: Int = 0,
         idempotencyKey: String? = nil, parentBatch: String? = nil, delayMilliseconds: Int = 0,
-        createdMilliseconds: Int? = nil, concurrencyKey: String? = nil
+        createdMilliseconds: Int? = nil, concurrencyKey: String? = nil, affinity: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -56,5 +61,6 @@ public struct JobSubmission: Sendable, Equatable {
         self.delayMilliseconds = delayMilliseconds
         self.createdMilliseconds = createdMilliseconds
         self.concurrencyKey = concurrencyKey
+        self.affinity = affinity
     }
 }

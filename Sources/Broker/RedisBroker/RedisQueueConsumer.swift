@@ -27,9 +27,9 @@ final class RedisQueueConsumer: JobConsumer {
         }
     }
 
-    func claim(maxJobs: Int, wait: Duration) async throws -> [ClaimedJob] {
+    func claim(maxJobs: Int, wait: Duration, prefer: ClaimPreference?) async throws -> [ClaimedJob] {
         let keys = keys.scriptKeys
-        let arguments = header + [String(maxJobs), workerID]
+        let arguments = header + [String(maxJobs), workerID] + (prefer?.arguments ?? [])
         let signal = self.keys.signal
         let maxBlock = broker.configuration.maxBlockMilliseconds
         let queue = queue

@@ -200,11 +200,41 @@ extension BrokerScript {
             return math.max(1, math.ceil(x))
         end
 
+        -- A claim's preference (ClaimPreference) from its two arguments, nil for none: the set of
+        -- affinities the worker holds, and how long (ms) a job may be passed over for them.
+        local function preference(list, pass_ms)
+            if not list or list == '' then return nil end
+            local set = {}
+            for a in string.gmatch(list, '[^\n]+') do set[a] = true end
+            return { set = set, pass_ms = tonumber(pass_ms) or 0 }
+        end
+
+        -- Takes one job of tenant key `tk` for a worker with preference `prefer`: the first of the
+        -- window's oldest whose affinity it holds or that has none, the oldest when that one has
+        -- waited pass_ms or none matches. Returns {id, score}, as ZPOPMIN would.
+        local function take_preferred(tk, prefer, now)
+            local window = redis.call('ZRANGE', tk, 0, PREFER_WINDOW - 1, 'WITHSCORES')
+            if #window == 0 then return window end
+            local pick = 1
+            local head = redis.call('HMGET', K_JOB .. window[1], 'affinity', 'created_ms')
+            if head[1] and not prefer.set[head[1]] and now - (tonumber(head[2]) or now) < prefer.pass_ms then
+                for i = 3, #window, 2 do
+                    local a = redis.call('HGET', K_JOB .. window[i], 'affinity')
+                    if not a or prefer.set[a] then
+                        pick = i
+                        break
+                    end
+                end
+            end
+            redis.call('ZREM', tk, window[pick])
+            return { window[pick], window[pick + 1] }
+        end
+
         -- Claims up to `max` jobs for `worker`, writing the reply fields of each to `out`: the
         -- band's turns are planned in memory, then each tenant's jobs are popped at once and
         -- started in turn order, so alternating tenants cost no more round trips inside Redis
         -- than one tenant alone.
-        local function claim(max, worker, now, out, st)
+        local function claim(max, worker, now, out, st, prefer)
             local n = 0
             local free, at = room('queue', now)
             if at then st.wake = at end
@@ -220,7 +250,11 @@ extension BrokerScript {
                 for _, m in ipairs(members) do
                     m.started = 0
                     m.next = 1
-                    if m.turns > 0 then m.jobs = redis.call('ZPOPMIN', tenant_key(band, m.tenant), m.turns) end
+                    if m.turns == 1 and prefer then
+                        m.jobs = take_preferred(tenant_key(band, m.tenant), prefer, now)
+                    elseif m.turns > 0 then
+                        m.jobs = redis.call('ZPOPMIN', tenant_key(band, m.tenant), m.turns)
+                    end
                 end
                 local vt = nil
                 local seq = redis.call('HINCRBY', K_META, 'attempt_seq', #turns) - #turns
@@ -257,7 +291,7 @@ extension BrokerScript {
 
         -- Reply header of claiming scripts: paused flag, ms until a delayed job is due or a rate
         -- admits a start (-1: none), then CLAIM_FIELDS fields per claimed job.
-        local function claim_reply(max, worker, now, results)
+        local function claim_reply(max, worker, now, results, prefer)
             local out = results or {}
             local header = #out
             out[header + 1] = 0; out[header + 2] = -1
@@ -269,7 +303,7 @@ extension BrokerScript {
                 redis.call('ZADD', K_CONSUMERS, now, worker)
                 promote_due(now)
                 local st = { room = {} }
-                if claim(max, worker, now, out, st) == 0 then
+                if claim(max, worker, now, out, st, prefer) == 0 then
                     local due = st.wake
                     for _, key in ipairs({ K_DELAYED, K_WAKE }) do
                         local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')

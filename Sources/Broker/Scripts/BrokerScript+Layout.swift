@@ -8,14 +8,15 @@ extension BrokerScript {
     ///   write_job(jk, b, created)
     ///                      writes a new job's hash from the slots after ARGV[b], with
     ///                      `created` (a string) as created_ms, state queued and no attempts
+    ///   PREFER_WINDOW      how many of a tenant's oldest jobs a preferring claim looks at
     ///   CLAIM_FIELDS       reply fields per claimed job
     ///   C_<FIELD>          1-based offset of each (C_ID, C_ATTEMPT_ID, …, C_CLAIMED_MS)
     static let layout: String = {
         let jobFields = JobField.allCases
         let claimFields = ClaimField.allCases
         let stored = jobFields.compactMap { field -> String? in
-            switch field {
-            case .delayMilliseconds, .traceParent, .progressMilestones, .concurrencyKey: nil
+            if field == .delayMilliseconds || JobField.sparse.contains(field) { return nil }
+            return switch field {
             case .createdMilliseconds: "'\(field.rawValue)', created"
             default: "'\(field.rawValue)', ARGV[b + \(field.luaConstant)]"
             }
@@ -33,6 +34,7 @@ extension BrokerScript {
                 "    if ARGV[b + \(field.luaConstant)] ~= '' then redis.call('HSET', jk, '\(field.rawValue)', ARGV[b + \(field.luaConstant)]) end"
             }.joined(separator: "\n            "))
             end
+            local PREFER_WINDOW = \(ClaimPreference.window)
             local CLAIM_FIELDS = \(claimFields.count)
             local \(claimFields.map(\.luaConstant).joined(separator: ", ")) =
                 \(claimFields.map { String($0.offset + 1) }.joined(separator: ", "))

@@ -65,8 +65,10 @@ enum BrokerScript {
         "claim",
         #"""
         -- Promotes due delayed jobs and claims up to ARGV[A+1] ready jobs for worker ARGV[A+2].
+        -- ARGV[A+3], ARGV[A+4] (optional): the worker's ClaimPreference, affinities one per line
+        -- and the pass-over time in ms.
         -- Reply: paused (0/1), ms until the next delayed job (-1 none), claimFields per job.
-        return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now_ms())
+        return claim_reply(tonumber(ARGV[A + 1]), ARGV[A + 2], now_ms(), nil, preference(ARGV[A + 3], ARGV[A + 4]))
         """#)
 
     static let complete = make(

@@ -22,9 +22,12 @@ enum JobField: String, CaseIterable {
     case progressMilestones = "milestones"
     /// The job's own cap and rate subject (`key:<this>`), '' for none.
     case concurrencyKey = "concurrency_key"
+    /// What a worker must hold to run it cheaply ('' for nothing): a claim that prefers it
+    /// takes it ahead of older jobs (`ClaimPreference`).
+    case affinity
 
     /// Fields most jobs leave empty: written to the job hash only when set.
-    static let sparse: [JobField] = [.traceParent, .progressMilestones, .concurrencyKey]
+    static let sparse: [JobField] = [.traceParent, .progressMilestones, .concurrencyKey, .affinity]
 
     /// `allCases` made once: every enqueued job is encoded through it.
     static let ordered = allCases
@@ -56,6 +59,7 @@ enum JobField: String, CaseIterable {
         case .traceParent: job.traceParent ?? ""
         case .progressMilestones: job.webhook?.wantsProgress == true ? "1" : ""
         case .concurrencyKey: job.concurrencyKey ?? ""
+        case .affinity: job.affinity ?? ""
         }
     }
 

@@ -1,0 +1,29 @@
+/// What a worker holds that makes some jobs cheap for it to run and others costly: a GPU lane's
+/// loaded models, named by the affinities of the jobs that need them (`JobSubmission.affinity`).
+///
+/// A claim with a preference, when it takes one job of a tenant's turn, looks at that tenant's
+/// `window` oldest ready jobs and takes the first whose affinity the worker holds (or that has
+/// none) — unless the oldest has waited `passOver` since it was accepted: then it takes the
+/// oldest, as without a preference, so no job starves behind the others' preferences. Nothing
+/// else changes: priority bands, fair share, caps and rates decide whose turn it is first. When
+/// none of the window matches, the oldest is taken (an idle GPU that loads a model beats one
+/// that waits for a job it holds).
+public struct ClaimPreference: Sendable, Equatable {
+    /// The affinities the worker holds; each 1-128 bytes without control characters.
+    public var affinities: [String]
+    /// How long a job may be passed over for ones the worker holds.
+    public var passOver: Duration
+
+    /// How many of a tenant's oldest jobs a claim looks at for one it holds.
+    public static let window = 16
+
+    public init(affinities: [String], passOver: Duration) {
+        self.affinities = affinities
+        self.passOver = passOver
+    }
+
+    /// The claim script's two arguments: the affinities one per line, and `passOver` in ms.
+    var arguments: [String] {
+        [affinities.joined(separator: "\n"), String(max(0, passOver.milliseconds))]
+    }
+}
