@@ -54,8 +54,26 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds one KSampler render takes.")
     var renderSeconds = 2.0
 
-    @Option(help: "Seconds to load a checkpoint into VRAM (first use, after /free or an OOM).")
+    @Option(
+        help:
+            "Spread of render times: each render takes --render-seconds × a log-normal factor of this sigma, drawn from its seed."
+    )
+    var renderSpread = 0.0
+
+    @Option(help: "Seconds to load a checkpoint into VRAM (first use, evicted, after /free).")
     var modelLoadSeconds = 0.0
+
+    @Option(help: "VRAM in GiB a render needs besides its checkpoint: checkpoints stay loaded while they fit beside it.")
+    var workingVramGib = 0.0
+
+    @Option(help: "Upload bandwidth in MB/s (POST /upload/image answers after its bytes at this rate; 0: no cost).")
+    var uploadMbPerS = 0.0
+
+    @Option(help: "Download bandwidth in MB/s (GET /view; 0: no cost).")
+    var downloadMbPerS = 0.0
+
+    @Option(help: "Saved images padded to a size drawn from this range in MB, e.g. 2-6 (renders' real weight).")
+    var outputMb: String?
 
     @Option(help: "The emulated GPU's name.")
     var deviceName = "NVIDIA L4"
@@ -136,12 +154,29 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
         }
         configuration.checkpoints = checkpoint
         configuration.loras = lora
-        guard renderSeconds >= 0, modelLoadSeconds >= 0 else { throw ValidationError("durations cannot be negative") }
+        guard renderSeconds >= 0, modelLoadSeconds >= 0, renderSpread >= 0 else {
+            throw ValidationError("durations and --render-spread cannot be negative")
+        }
         configuration.renderSeconds = renderSeconds
+        configuration.renderSecondsSpread = renderSpread
         configuration.modelLoadSeconds = modelLoadSeconds
         configuration.device.name = deviceName
         guard vramGib > 0 else { throw ValidationError("--vram-gib must be positive") }
+        guard workingVramGib >= 0, workingVramGib < vramGib else {
+            throw ValidationError("--working-vram-gib must be at least 0 and less than --vram-gib")
+        }
         configuration.device.vramTotalBytes = Int64(vramGib * 1_073_741_824)
+        configuration.device.workingVRAMBytes = Int64(workingVramGib * 1_073_741_824)
+        guard uploadMbPerS >= 0, downloadMbPerS >= 0 else { throw ValidationError("bandwidths cannot be negative") }
+        configuration.uploadBytesPerSecond = uploadMbPerS * 1_000_000
+        configuration.downloadBytesPerSecond = downloadMbPerS * 1_000_000
+        if let outputMb {
+            let bounds = outputMb.split(separator: "-", omittingEmptySubsequences: false).map { Double($0) }
+            guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low > 0, low <= high, high <= 100 else {
+                throw ValidationError("--output-mb must be a range of MB like 2-6 (0 < low <= high <= 100), not '\(outputMb)'")
+            }
+            configuration.outputBytes = Int(low * 1_000_000)...Int(high * 1_000_000)
+        }
         guard maxUploadSize > 0 else { throw ValidationError("--max-upload-size must be positive") }
         configuration.maxUploadBytes = Int(maxUploadSize * 1024 * 1024)
         configuration.cacheEnabled = !cacheNone

@@ -13,7 +13,8 @@ struct ComfyUIEmulatorTests {
             _ = try await fixture.upload(try TestImages.png(width: 24, height: 16), name: "room.png")
             try await SocketRecorder.with(fixture, clientID: "c1") { socket in
                 let id = UUID().uuidString.lowercased()
-                let response = try await fixture.queue(ComfyUIPrompts.dreamWeaver(image: "room.png", steps: 2), id: id, clientID: "c1")
+                let response = try await fixture.queue(
+                    ComfyUIPrompts.dreamWeaver(image: "room.png", steps: 2), id: id, clientID: "c1")
                 #expect(response.status == 200)
                 #expect(try fixture.json(response) == ["prompt_id": .string(id), "number": 0, "node_errors": [:]])
                 let entry = try await fixture.waitForHistory(id)
@@ -38,8 +39,10 @@ struct ComfyUIEmulatorTests {
                 let expected =
                     ["status(0)", "status(1)", "status(1)", "execution_start", "execution_cached"]
                     + node("4") + node("10") + node("11") + node("7") + node("6")
-                    + ["state(3:running)", "executing(3)", "state(3:running)", "progress(1/2)", "state(3:running)",
-                        "progress(2/2)", "state(3:finished)"]
+                    + [
+                        "state(3:running)", "executing(3)", "state(3:running)", "progress(1/2)", "state(3:running)",
+                        "progress(2/2)", "state(3:finished)",
+                    ]
                     + node("8") + ["state(9:running)", "executing(9)", "executed(9)", "state(9:finished)"]
                     + ["execution_success", "status(0)", "executing(None)"]
                 #expect(sequence == expected)
@@ -126,7 +129,9 @@ struct ComfyUIEmulatorTests {
             #expect(noPrompt.status == 400)
             #expect(
                 try fixture.json(noPrompt) == [
-                    "error": ["type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided", "extra_info": [:]],
+                    "error": [
+                        "type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided", "extra_info": [:],
+                    ],
                     "node_errors": [:],
                 ])
 
@@ -157,7 +162,10 @@ struct ComfyUIEmulatorTests {
             let types = body["node_errors"]?.objectValue?.entries.flatMap { entry in
                 (entry.value["errors"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue }.map { "\(entry.key):\($0)" }
             }
-            #expect(Set(types ?? []) == ["3:bad_linked_input", "4:value_not_in_list", "3:value_smaller_than_min", "10:custom_validation_failed"])
+            #expect(
+                Set(types ?? []) == [
+                    "3:bad_linked_input", "4:value_not_in_list", "3:value_smaller_than_min", "10:custom_validation_failed",
+                ])
             #expect(body["node_errors"]?["4"]?["dependent_outputs"] == ["9"])
         }
     }
@@ -272,17 +280,31 @@ struct ComfyUIEmulatorTests {
             #expect(stats["system"]?["os"] == "linux" && stats["system"]?["comfyui_version"] == "0.8.2")
             let device = try #require(stats["devices"]?.arrayValue?.first)
             #expect(device["name"] == "cuda:0 NVIDIA H100 80GB HBM3 : cudaMallocAsync" && device["type"] == "cuda")
-            #expect(Set(device.objectValue?.keys ?? []) == ["name", "type", "index", "vram_total", "vram_free", "torch_vram_total", "torch_vram_free"])
+            #expect(
+                Set(device.objectValue?.keys ?? []) == [
+                    "name", "type", "index", "vram_total", "vram_free", "torch_vram_total", "torch_vram_free",
+                ])
             let sampler = try fixture.json(try await fixture.get("/object_info/KSampler"))["KSampler"]
-            #expect(sampler?["input"]?["required"]?["steps"] == ["INT", ["default": 20, "min": 1, "max": 10000, "tooltip": "The number of steps used in the denoising process."]])
+            #expect(
+                sampler?["input"]?["required"]?["steps"] == [
+                    "INT",
+                    ["default": 20, "min": 1, "max": 10000, "tooltip": "The number of steps used in the denoising process."],
+                ])
             #expect(sampler?["input"]?["required"]?["seed"]?.arrayValue?[1]["max"] == .int(Int128(UInt64.max)))
             #expect(sampler?["output"] == ["LATENT"] && sampler?["output_node"] == false && sampler?["category"] == "sampling")
             #expect(sampler?["input_order"]?["required"]?.arrayValue?.count == 10)
             let loader = try fixture.json(try await fixture.get("/object_info/CheckpointLoaderSimple"))
-            #expect(loader["CheckpointLoaderSimple"]?["input"]?["required"]?["ckpt_name"]?.arrayValue?[0] == [.string(ComfyUIFixture.checkpoint)])
+            #expect(
+                loader["CheckpointLoaderSimple"]?["input"]?["required"]?["ckpt_name"]?.arrayValue?[0] == [
+                    .string(ComfyUIFixture.checkpoint)
+                ])
             #expect(try fixture.json(try await fixture.get("/object_info/Nope")) == [:])
             let all = try fixture.json(try await fixture.get("/api/object_info")).objectValue?.keys ?? []
-            #expect(Set(all).isSuperset(of: ["LoadImage", "SaveImage", "PreviewImage", "EmptyImage", "ImageScale", "ImageInvert", "VAEEncode", "LoraLoader"]))
+            #expect(
+                Set(all).isSuperset(of: [
+                    "LoadImage", "SaveImage", "PreviewImage", "EmptyImage", "ImageScale", "ImageInvert", "VAEEncode",
+                    "LoraLoader",
+                ]))
             #expect(try fixture.json(try await fixture.get("/models/checkpoints")) == [.string(ComfyUIFixture.checkpoint)])
             #expect(try await fixture.get("/models/nope").status == 404)
             #expect(try await fixture.post("/free", json: ["unload_models": true, "free_memory": true]).status == 200)
@@ -304,17 +326,5 @@ struct ComfyUIEmulatorTests {
             let models = try fixture.json(try await fixture.get("/models/checkpoints"))
             #expect(models == ["sdxl/base.safetensors"])
         }
-    }
-}
-
-extension [UInt8] {
-    /// RGB bytes as the RGBA PNGCodec decodes an opaque RGB file to.
-    fileprivate var chunked3WithOpaqueAlpha: [UInt8] {
-        var out: [UInt8] = []
-        for start in stride(from: 0, to: count, by: 3) {
-            out += self[start..<start + 3]
-            out.append(255)
-        }
-        return out
     }
 }

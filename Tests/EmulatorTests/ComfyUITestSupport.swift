@@ -157,7 +157,8 @@ final class SocketRecorder: Sendable {
         _ fixture: ComfyUIFixture, clientID: String?, _ body: @Sendable (SocketRecorder) async throws -> T
     ) async throws -> T {
         let recorder = SocketRecorder()
-        let url = fixture.base.replacingOccurrences(of: "http://", with: "ws://") + "/ws"
+        let url =
+            fixture.base.replacingOccurrences(of: "http://", with: "ws://") + "/ws"
             + (clientID.map { "?clientId=\($0)" } ?? "")
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -173,5 +174,17 @@ final class SocketRecorder: Sendable {
             try await eventually("websocket greeting") { recorder.types.contains("status") }
             return try await body(recorder)
         }
+    }
+}
+
+extension [UInt8] {
+    /// RGB bytes as the RGBA PNGCodec decodes an opaque RGB file to.
+    var chunked3WithOpaqueAlpha: [UInt8] {
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: count, by: 3) {
+            out += self[start..<start + 3]
+            out.append(255)
+        }
+        return out
     }
 }

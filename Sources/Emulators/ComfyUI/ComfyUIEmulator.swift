@@ -106,6 +106,9 @@ public final class ComfyUIEmulator: Service, Sendable {
     /// The current fault plan.
     public var faults: ComfyUIFaults { runtime.faults }
 
+    /// Model loads and render time so far.
+    public var statistics: ComfyUIEmulatorStatistics { runtime.statistics }
+
     /// Replaces the fault plan, as `POST /emulator/faults` does.
     public func setFaults(_ faults: ComfyUIFaults) {
         runtime.setFaults(faults)

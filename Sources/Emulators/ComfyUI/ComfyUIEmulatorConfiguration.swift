@@ -10,9 +10,18 @@ public struct ComfyUIEmulatorConfiguration: Sendable {
         public var vramTotalBytes: Int64 = 23_580_639_232
         /// VRAM a loaded checkpoint occupies; `/system_stats` shows it used while loaded.
         public var modelVRAMBytes: Int64 = 6_938_041_856
+        /// VRAM a render needs besides its model (activations, VAE decode): checkpoints stay
+        /// loaded, least recently used first out, while they fit beside it — at least one.
+        /// 12 GiB (SDXL img2img at 1024 px) leaves room for one checkpoint on an L4.
+        public var workingVRAMBytes: Int64 = 0
         public var allocatorBackend = "cudaMallocAsync"
 
         public init() {}
+
+        /// How many checkpoints stay loaded at once.
+        public var modelCapacity: Int {
+            max(1, Int((vramTotalBytes - workingVRAMBytes) / max(modelVRAMBytes, 1)))
+        }
     }
 
     /// What a `crash` fault does.
@@ -41,8 +50,21 @@ public struct ComfyUIEmulatorConfiguration: Sendable {
     public var modelFolders: [String: [String]] = [:]
     /// Total KSampler time for one render, split evenly over its steps.
     public var renderSeconds: Double = 2
-    /// Time to load a checkpoint that is not loaded (first use, after `/free` or an OOM).
+    /// Spread of render times: each prompt's KSampler time is `renderSeconds` × a log-normal
+    /// factor of this sigma (median 1), drawn from the sampler's seed, so the same job takes the
+    /// same time on every emulator and in every run. 0: every render takes `renderSeconds`.
+    public var renderSecondsSpread: Double = 0
+    /// Time to load a checkpoint that is not loaded (first use, evicted, after `/free`).
     public var modelLoadSeconds: Double = 0
+    /// What moving a file to and from the backend costs: `POST /upload/image` answers after
+    /// the body's bytes ÷ this, `GET /view` after the file's bytes ÷ `downloadBytesPerSecond`
+    /// (0: no cost beyond loopback's).
+    public var uploadBytesPerSecond: Double = 0
+    public var downloadBytesPerSecond: Double = 0
+    /// Sizes of saved images: each PNG SaveImage writes is padded (a private ancillary chunk
+    /// decoders skip) to a size drawn from this range by the sampler's seed, as a 1024-px
+    /// photoreal render weighs 2-6 MB while the emulator's pictures are small. Nil: as encoded.
+    public var outputBytes: ClosedRange<Int>?
     /// Whether KSampler reports each step (`progress` messages), as ComfyUI's sampler does; off
     /// it behaves like custom nodes that report nothing until they finish.
     public var stepProgress = true

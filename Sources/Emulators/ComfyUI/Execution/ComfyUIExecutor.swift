@@ -95,7 +95,8 @@ final class ComfyUIExecutor {
                     hub.send(
                         "executed",
                         [
-                            "node": .string(node), "display_node": .string(node), "output": cached.ui.map(ComfyJSON.object) ?? .null,
+                            "node": .string(node), "display_node": .string(node),
+                            "output": cached.ui.map(ComfyJSON.object) ?? .null,
                             "prompt_id": .string(promptID),
                         ], to: clientID)
                 }
@@ -113,8 +114,7 @@ final class ComfyUIExecutor {
             }
             let (links, constants) = inputs(of: node, prompt: prompt, values: values, signatures: signatures)
             let runner = ComfyUINodeRunner(
-                folders: folders, runtime: runtime, renderSeconds: configuration.renderSeconds,
-                modelLoadSeconds: configuration.modelLoadSeconds, crash: crash,
+                folders: folders, runtime: runtime, configuration: configuration, crash: crash,
                 progress: { [hub, stepProgress = configuration.stepProgress] step, steps in
                     guard stepProgress else { return }
                     // main.py's hijack_progress: the registry update, then `progress` to the client.
@@ -147,7 +147,8 @@ final class ComfyUIExecutor {
                             "prompt_id": .string(promptID), "node_id": .string(node), "node_type": .string(classType),
                             "executed": .array(executed.map(ComfyJSON.string)), "exception_message": .string(message),
                             "exception_type": .string(type), "traceback": .array(traceback.map(ComfyJSON.string)),
-                            "current_inputs": .object(Self.formatted(links: links, constants: constants, prompt: prompt, node: node)),
+                            "current_inputs": .object(
+                                Self.formatted(links: links, constants: constants, prompt: prompt, node: node)),
                             "current_outputs": .array(prompt.keys.map(ComfyJSON.string)),
                         ], broadcast: false)
                 }

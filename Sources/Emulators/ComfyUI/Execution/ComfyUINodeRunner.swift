@@ -9,8 +9,8 @@ import NIOPosix
 struct ComfyUINodeRunner: Sendable {
     let folders: ComfyUIFolders
     let runtime: ComfyUIRuntime
-    let renderSeconds: Double
-    let modelLoadSeconds: Double
+    /// Its costs: render time and spread, model loads and VRAM, output sizes.
+    let configuration: ComfyUIEmulatorConfiguration
     let crash: @Sendable () -> Void
     /// The sampler's progress hook: (step, steps).
     let progress: @Sendable (Int, Int) -> Void
@@ -56,7 +56,8 @@ struct ComfyUINodeRunner: Sendable {
             guard case .clip = links["clip"] else {
                 throw Self.failure(
                     "RuntimeError",
-                    "ERROR: clip input is invalid: None\n\nIf the clip is from a checkpoint loader node your checkpoint does not contain a valid clip or text encoder model.")
+                    "ERROR: clip input is invalid: None\n\nIf the clip is from a checkpoint loader node your checkpoint does not contain a valid clip or text encoder model."
+                )
             }
             return ComfyUINodeResult(outputs: [.conditioning(string("text"))])
         case "VAEEncode":
@@ -81,7 +82,8 @@ struct ComfyUINodeRunner: Sendable {
             // latent's pixel size (a multiple of 8).
             let (width, height, count) = (int("width") / 8 * 8, int("height") / 8 * 8, int("batch_size"))
             guard width * height * count <= 128 * 1024 * 1024 else {
-                throw Self.failure("torch.OutOfMemoryError", "CUDA out of memory. Tried to allocate \(width * height * count / 16) bytes.")
+                throw Self.failure(
+                    "torch.OutOfMemoryError", "CUDA out of memory. Tried to allocate \(width * height * count / 16) bytes.")
             }
             let image = ComfyUIImageOps.solid(width: width, height: height, color: 0)
             return ComfyUINodeResult(outputs: [.latent(Array(repeating: image, count: count))])
@@ -92,7 +94,8 @@ struct ComfyUINodeRunner: Sendable {
             guard width * height * count <= 128 * 1024 * 1024 else {
                 throw Self.failure(
                     "RuntimeError",
-                    "[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to allocate \(width * height * count * 4) bytes.")
+                    "[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to allocate \(width * height * count * 4) bytes."
+                )
             }
             let image = ComfyUIImageOps.solid(width: width, height: height, color: int("color"))
             return ComfyUINodeResult(outputs: [.images(Array(repeating: image, count: count))])
@@ -142,9 +145,13 @@ struct ComfyUINodeRunner: Sendable {
         let steps = Int(clamping: (try? ComfyUIPythonConversions.int(constants["steps"] ?? 20)) ?? 20)
         let denoise = (try? ComfyUIPythonConversions.float(constants["denoise"] ?? 1)) ?? 1
         let seed = UInt64(truncatingIfNeeded: (try? ComfyUIPythonConversions.int(constants["seed"] ?? 0)) ?? 0)
-        if runtime.load(checkpoint), modelLoadSeconds > 0 {
-            try await Task.sleep(for: .seconds(modelLoadSeconds))
+        if runtime.load(checkpoint, capacity: configuration.device.modelCapacity), configuration.modelLoadSeconds > 0 {
+            try await Task.sleep(for: .seconds(configuration.modelLoadSeconds))
         }
+        let renderSeconds =
+            configuration.renderSeconds
+            * ComfyUICostDraw(seed: seed).renderFactor(
+                sigma: configuration.renderSecondsSpread)
         let samplingSteps = denoise <= 0 ? 0 : steps
         let texts = links.values.compactMap { value -> String? in
             if case .conditioning(let text) = value { return text }
@@ -160,6 +167,7 @@ struct ComfyUINodeRunner: Sendable {
             if runtime.isInterrupted { throw ComfyUINodeStop.interrupted }
             progress(step, samplingSteps)
         }
+        runtime.rendered(seconds: samplingSteps > 0 ? renderSeconds : 0)
         let rendered = try await Self.offload {
             latent.map { ComfyUIImage(pixels: ComfyUIRender.render($0.pixels, seed: seed, denoise: denoise)) }
         }
@@ -248,8 +256,10 @@ struct ComfyUINodeRunner: Sendable {
     private func save(_ images: [ComfyUIImage], preview: Bool, prefix rawPrefix: String) async throws -> ComfyUINodeResult {
         let directory = preview ? folders.temp : folders.output
         let prefix =
-            preview ? "ComfyUI_temp_" + String((0..<5).map { _ in Array("abcdefghijklmnopqrstupvxyz").randomElement()! }) : rawPrefix
+            preview
+            ? "ComfyUI_temp_" + String((0..<5).map { _ in Array("abcdefghijklmnopqrstupvxyz").randomElement()! }) : rawPrefix
         let folders = folders
+        let outputBytes = preview ? nil : configuration.outputBytes
         let results = try await Self.offload { () throws -> [ComfyJSON] in
             let first = images.first
             let path: ComfyUIFolders.SavePath
@@ -264,7 +274,10 @@ struct ComfyUINodeRunner: Sendable {
             for (batch, image) in images.enumerated() {
                 let name = path.filename.replacingOccurrences(of: "%batch_num%", with: String(batch))
                 let file = "\(name)_\(String(format: "%05d", counter))_.png"
-                let bytes = try PNGCodec.encode(image.pixels)
+                var bytes = try PNGCodec.encode(image.pixels)
+                if let outputBytes {
+                    bytes = PNGPadding.padded(bytes, toBytes: ComfyUICostDraw(bytes: bytes).size(in: outputBytes))
+                }
                 try Data(bytes).write(to: URL(fileURLWithPath: path.folder + "/" + file))
                 results.append(
                     ["filename": .string(file), "subfolder": .string(path.subfolder), "type": preview ? "temp" : "output"])
@@ -276,9 +289,11 @@ struct ComfyUINodeRunner: Sendable {
     }
 
     static func failure(_ type: String, _ message: String) -> ComfyUINodeStop {
-        .failed(type: type, message: message, traceback: [
-            "  File \"/ComfyUI/execution.py\", line 510, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n"
-        ])
+        .failed(
+            type: type, message: message,
+            traceback: [
+                "  File \"/ComfyUI/execution.py\", line 510, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n"
+            ])
     }
 
     private static func wrap<T>(_ body: () throws -> T) throws -> T {

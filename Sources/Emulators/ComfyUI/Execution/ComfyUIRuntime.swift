@@ -13,7 +13,9 @@ final class ComfyUIRuntime: Sendable {
         var strikes = 0
         var hungPromptID: String?
         var released: [CheckedContinuation<Void, Never>] = []
-        var loadedModels: Set<String> = []
+        /// Least recently used first.
+        var loadedModels: [String] = []
+        var statistics = ComfyUIEmulatorStatistics()
         var promptsRun = 0
         var memoryLost: Int64 = 0
     }
@@ -122,12 +124,39 @@ final class ComfyUIRuntime: Sendable {
 
     // MARK: models and memory
 
-    /// Marks `checkpoint` loaded; returns whether it had to be loaded.
-    func load(_ checkpoint: String) -> Bool {
-        state.withLock { $0.loadedModels.insert(checkpoint).inserted }
+    /// Marks `checkpoint` loaded and most recently used, evicting the least recently used past
+    /// `capacity`; returns whether it had to be loaded.
+    func load(_ checkpoint: String, capacity: Int) -> Bool {
+        state.withLock { state in
+            if let index = state.loadedModels.firstIndex(of: checkpoint) {
+                state.loadedModels.remove(at: index)
+                state.loadedModels.append(checkpoint)
+                return false
+            }
+            state.loadedModels.append(checkpoint)
+            if state.loadedModels.count > capacity { state.loadedModels.removeFirst(state.loadedModels.count - capacity) }
+            state.statistics.modelLoads += 1
+            return true
+        }
     }
 
     func unloadAllModels() { state.withLock { $0.loadedModels = [] } }
+
+    /// A render's sampling took `seconds`.
+    func rendered(seconds: Double) {
+        state.withLock { state in
+            state.statistics.renders += 1
+            state.statistics.renderSeconds += seconds
+        }
+    }
+
+    var statistics: ComfyUIEmulatorStatistics {
+        state.withLock { state in
+            var statistics = state.statistics
+            statistics.loadedModels = state.loadedModels
+            return statistics
+        }
+    }
 
     var loadedModelCount: Int { state.withLock { $0.loadedModels.count } }
 

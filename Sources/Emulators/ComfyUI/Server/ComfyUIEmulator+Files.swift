@@ -30,7 +30,14 @@ extension ComfyUIEmulator {
             return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
         }
         guard let bytes else { return ComfyUIResponses.empty(.notFound) }
+        try await Self.transfer(bytes.count, bytesPerSecond: configuration.downloadBytesPerSecond)
         return ComfyUIResponses.bytes(bytes, contentType: Self.contentType(filename), filename: filename)
+    }
+
+    /// The time `count` bytes take at the configured bandwidth (none when it is 0).
+    static func transfer(_ count: Int, bytesPerSecond: Double) async throws {
+        guard bytesPerSecond > 0, count > 0 else { return }
+        try await Task.sleep(for: .seconds(Double(count) / bytesPerSecond))
     }
 
     /// `mimetypes.guess_type`, with the types ComfyUI forces to download.
@@ -59,6 +66,7 @@ extension ComfyUIEmulator {
     /// the same content, which is then reused under its name.
     func uploadImage(_ request: Request) async throws -> Response {
         let bytes = try await body(request)
+        try await Self.transfer(bytes.count, bytesPerSecond: configuration.uploadBytesPerSecond)
         guard let contentType = request.headers[.contentType],
             let boundary = ComfyUIMultipart.boundary(contentType: contentType)
         else {
