@@ -22,10 +22,16 @@ public protocol JobContract: Sendable {
     /// Rules a payload's type cannot say (non-empty strings, allowed values); the default
     /// accepts every payload that decodes.
     static func validate(_ payload: Payload) throws(PayloadError)
+
+    /// What a worker must hold to run the job cheaply (`JobSubmission.affinity`: a render's
+    /// workflow, whose models a GPU may have loaded); the default is nil, none.
+    static func affinity(of payload: Payload) -> String?
 }
 
 extension JobContract {
     public static func validate(_ payload: Payload) throws(PayloadError) {}
+
+    public static func affinity(of payload: Payload) -> String? { nil }
 
     /// The payload of `value` (already parsed), decoded and validated.
     public static func payload(from value: JSONValue) throws(PayloadError) -> Payload {

@@ -5,8 +5,9 @@ public import VelocityTypes
 public struct JobKindRegistry: Sendable {
     private struct Entry: Sendable {
         var kind: JobKind
-        /// Decodes and validates a payload with the kind's contract; nil for a kind without one.
-        var check: (@Sendable (JSONValue) throws(PayloadError) -> Void)?
+        /// Decodes and validates a payload with the kind's contract, returning its affinity;
+        /// nil for a kind without one.
+        var check: (@Sendable (JSONValue) throws(PayloadError) -> String?)?
     }
 
     private var entries: [String: Entry] = [:]
@@ -44,28 +45,32 @@ public struct JobKindRegistry: Sendable {
     /// Adds (or replaces) a kind with its contract.
     public mutating func register<Contract: JobContract>(_ contract: Contract.Type) {
         entries[Contract.kind.name] = Entry(kind: Contract.kind) { value throws(PayloadError) in
-            _ = try Contract.payload(from: value)
+            Contract.affinity(of: try Contract.payload(from: value))
         }
     }
 
     /// Checks a payload for `kind` (which must be registered): with its contract when it has
-    /// one; every payload must be a JSON object.
-    public func checkPayload(_ payload: JSONValue, kind: String) throws(PayloadError) {
+    /// one; every payload must be a JSON object. Returns the job's affinity, if its contract
+    /// gives one.
+    @discardableResult
+    public func checkPayload(_ payload: JSONValue, kind: String) throws(PayloadError) -> String? {
         guard payload.isObject else { throw PayloadError(kind: kind, field: nil, "must be a JSON object") }
-        try entries[kind]?.check?(payload)
+        return try entries[kind]?.check?(payload) ?? nil
     }
 
     /// Checks a payload given as JSON text: decoded with the kind's contract when it has one
     /// (the one parse); for a kind without, a syntax check that it is one JSON object, which
     /// builds nothing.
-    public func checkPayload(text: String, kind: String) throws(PayloadError) {
+    @discardableResult
+    public func checkPayload(text: String, kind: String) throws(PayloadError) -> String? {
         if entries[kind]?.check != nil {
             guard let value = JSONValue(parsing: text) else {
                 throw PayloadError(kind: kind, field: nil, "must be a JSON object")
             }
-            try checkPayload(value, kind: kind)
+            return try checkPayload(value, kind: kind)
         } else if !JSONSyntax.isObject(text) {
             throw PayloadError(kind: kind, field: nil, "must be a JSON object")
         }
+        return nil
     }
 }

@@ -79,8 +79,9 @@ public struct JobProducer: Sendable {
                 field: "kind")
         }
         let payload: String
+        let affinity: String?
         do {
-            payload = try Self.checkedPayload(request.payload, kind: kind.name, kinds: kinds)
+            (payload, affinity) = try Self.checkedPayload(request.payload, kind: kind.name, kinds: kinds)
         } catch {
             throw BrokerError(.invalidJob, error.message, field: error.fieldPath)
         }
@@ -94,23 +95,26 @@ public struct JobProducer: Sendable {
             createdMilliseconds: Int(Date().timeIntervalSince1970 * 1000))
         submission.webhook = request.webhook
         submission.concurrencyKey = request.concurrencyKey
+        submission.affinity = affinity
         // The span submitting it (the HTTP request's), which the worker's spans continue.
         submission.traceParent = request.traceParent ?? JobTrace.current
         try submission.validate(limits)
         return submission
     }
 
-    /// The payload text to store, once the kind's rules accept it.
-    static func checkedPayload(_ payload: JobPayload, kind: String, kinds: JobKindRegistry) throws(PayloadError) -> String {
+    /// The payload text to store, once the kind's rules accept it, and the job's affinity.
+    static func checkedPayload(_ payload: JobPayload, kind: String, kinds: JobKindRegistry) throws(PayloadError)
+        -> (text: String, affinity: String?)
+    {
         switch payload {
         case .json(let value):
-            try kinds.checkPayload(value, kind: kind)
-            return value.jsonText
+            let affinity = try kinds.checkPayload(value, kind: kind)
+            return (value.jsonText, affinity)
         case .text(let text):
-            try kinds.checkPayload(text: text, kind: kind)
-            return text
-        case .encoded(let text):
-            return text
+            let affinity = try kinds.checkPayload(text: text, kind: kind)
+            return (text, affinity)
+        case .encoded(let text, let affinity):
+            return (text, affinity)
         }
     }
 }

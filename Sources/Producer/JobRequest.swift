@@ -82,8 +82,8 @@ public enum JobPayload: Sendable, Equatable {
     case json(JSONValue)
     /// JSON text, parsed by the producer.
     case text(String)
-    /// A contract's typed payload, validated and encoded by `JobPayload.typed`.
-    case encoded(String)
+    /// A contract's typed payload, validated and encoded by `JobPayload.typed`, with its affinity.
+    case encoded(String, affinity: String?)
 
     /// A typed payload of `Contract`, validated here (a refusal names the field) and encoded
     /// once, so the producer neither parses nor checks it again.
@@ -95,6 +95,6 @@ public enum JobPayload: Sendable, Equatable {
         } catch {
             throw BrokerError(.invalidJob, error.message, field: error.fieldPath)
         }
-        return .encoded(try Contract.encode(payload))
+        return .encoded(try Contract.encode(payload), affinity: Contract.affinity(of: payload))
     }
 }

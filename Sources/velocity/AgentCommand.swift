@@ -6,8 +6,8 @@ import Foundation
 import GPUBox
 import Hydration
 import Logging
-import ServiceLifecycle
 import PlatformStore
+import ServiceLifecycle
 import Workers
 import Yams
 
@@ -33,8 +33,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var blobStore: BlobStoreOptions
 
-    @Option(help: "The Dream Weaver workflow manifest (default: $VELOCITY_WORKFLOW or workflows/dream_weaver.manifest.json).")
-    var workflow: String?
+    @Option(
+        help: """
+            A Dream Weaver workflow manifest; repeatable, the first is the default of jobs that name none \
+            (default: $VELOCITY_WORKFLOW, comma-separated, or workflows/dream_weaver.manifest.json).
+            """)
+    var workflow: [String] = []
 
     @Option(help: "The directory of the LLM job kinds' prompt templates (default: $VELOCITY_PROMPTS or prompts).")
     var prompts: String?
@@ -48,8 +52,12 @@ struct AgentCommand: AsyncParsableCommand {
         guard let postgresURL = connection.resolvedPostgresURL else {
             throw ValidationError("the agent needs Postgres (--postgres-url or VELOCITY_POSTGRES_URL) for its audit trail")
         }
-        let workflowPath = workflow ?? environment["VELOCITY_WORKFLOW"] ?? "workflows/dream_weaver.manifest.json"
-        let dreamWeaver = try await DreamWeaverWorkflow.load(manifestAt: workflowPath)
+        let workflowPaths =
+            !workflow.isEmpty
+            ? workflow
+            : environment["VELOCITY_WORKFLOW"].map { $0.split(separator: ",").map(String.init) }
+                ?? ["workflows/dream_weaver.manifest.json"]
+        let dreamWeaver = try await WorkflowCatalog.load(manifestsAt: workflowPaths)
         let broker = try await connection.makeBroker(recordOutbox: true)
         let postgres = PostgresPool(url: postgresURL, maxConnections: 2)
         let qdPrompt = try QDScorePrompt.load(from: prompts ?? environment["VELOCITY_PROMPTS"] ?? "prompts")
@@ -63,7 +71,7 @@ struct AgentCommand: AsyncParsableCommand {
         // Shared with the gateway: a directory on one machine, S3 when the box has its own.
         let blobs = try blobStore.open(environment: environment, http: http)
         let factory = Self.workerFactory(
-            broker: broker, blobs: blobs, workflow: dreamWeaver, http: http, llmKinds: llmKinds, logger: logger)
+            broker: broker, blobs: blobs, workflows: dreamWeaver, http: http, llmKinds: llmKinds, logger: logger)
         let agent = BoxAgent(
             configuration: settings, store: BoxStateStore(redis: broker.pool, namespace: connection.namespace),
             audit: ModeSwitchLog(postgres: postgres), factory: factory,
@@ -86,7 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     static func workerFactory(
-        broker: RedisBroker, blobs: any BlobStore, workflow: DreamWeaverWorkflow, http: CurlHTTPClient,
+        broker: RedisBroker, blobs: any BlobStore, workflows: WorkflowCatalog, http: CurlHTTPClient,
         llmKinds: LLMKindStores, logger: Logger
     ) -> WorkerFactory {
         WorkerFactory(
@@ -95,7 +103,7 @@ struct AgentCommand: AsyncParsableCommand {
                 return [
                     MediaWorker(
                         configuration: .init(lane: lane), comfyUI: client, blobs: blobs, broker: broker,
-                        workflow: workflow, logger: logger, activity: lane.activity)
+                        workflows: workflows, logger: logger, activity: lane.activity)
                 ]
             },
             llm: { lane in

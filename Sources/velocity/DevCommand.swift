@@ -106,7 +106,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         let executable = AgentCommand.executablePath()
         let agentConfiguration = try agentSettings(runDirectory: runDirectory, state: state, executable: executable, ports: ports)
-        let workflow = try await DreamWeaverWorkflow.load(manifestAt: "workflows/dream_weaver.manifest.json")
+        let workflows = try await WorkflowCatalog.load(manifestsAt: ["workflows/dream_weaver.manifest.json"])
         let broker = gateway.broker
         let http = CurlHTTPClient()
         let llmKinds = LLMKindStores(
@@ -115,7 +115,7 @@ struct DevCommand: AsyncParsableCommand {
         let agent = BoxAgent(
             configuration: agentConfiguration, store: gateway.boxes, audit: ModeSwitchLog(postgres: gateway.postgres),
             factory: AgentCommand.workerFactory(
-                broker: broker, blobs: gateway.blobs, workflow: workflow, http: http, llmKinds: llmKinds,
+                broker: broker, blobs: gateway.blobs, workflows: workflows, http: http, llmKinds: llmKinds,
                 logger: Logger.velocity("workers")),
             hydrate: agentConfiguration.hydration.map { AgentCommand.hydrate($0, logger: Logger.velocity("hydrate")) },
             http: http, executablePath: executable, logger: Logger.velocity("agent"))

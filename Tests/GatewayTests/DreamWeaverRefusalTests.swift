@@ -1,12 +1,12 @@
-import Images
 import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Images
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// Every refusal of `POST /dream-weaver` answers the one error shape and stores nothing: no
 /// blob committed, nothing left in staging, no job row, no Redis job.
@@ -53,33 +53,65 @@ struct DreamWeaverRefusalTests {
             .dreamWeaver(image: image, roomType: room, style: style, seed: seed)
         }
         return [
-            Refusal("JSON instead of multipart", contentType: "application/json", body: Array(#"{"room_type":"x"}"#.utf8), .unsupportedMediaType, "unsupported_media_type"),
-            Refusal("no content type", contentType: nil, body: Array("hello".utf8), .unsupportedMediaType, "unsupported_media_type"),
-            Refusal("multipart without a boundary", contentType: "multipart/form-data", body: Array("x".utf8), .badRequest, "malformed_multipart"),
-            Refusal("a body cut before its closing boundary", contentType: MultipartBody.dreamWeaver(image: png).contentType, body: truncatedBody, .badRequest, "malformed_multipart"),
-            Refusal("a body cut right after its last delimiter", contentType: MultipartBody.dreamWeaver(image: png).contentType, body: unclosedBody, .badRequest, "malformed_multipart"),
-            Refusal("GIF", dw(Array("GIF89a\u{1}\0\u{1}\0\0\0\0;".utf8)), .unsupportedMediaType, "unsupported_media_type", field: "image"),
+            Refusal(
+                "JSON instead of multipart", contentType: "application/json", body: Array(#"{"room_type":"x"}"#.utf8),
+                .unsupportedMediaType, "unsupported_media_type"),
+            Refusal(
+                "no content type", contentType: nil, body: Array("hello".utf8), .unsupportedMediaType, "unsupported_media_type"),
+            Refusal(
+                "multipart without a boundary", contentType: "multipart/form-data", body: Array("x".utf8), .badRequest,
+                "malformed_multipart"),
+            Refusal(
+                "a body cut before its closing boundary", contentType: MultipartBody.dreamWeaver(image: png).contentType,
+                body: truncatedBody, .badRequest, "malformed_multipart"),
+            Refusal(
+                "a body cut right after its last delimiter", contentType: MultipartBody.dreamWeaver(image: png).contentType,
+                body: unclosedBody, .badRequest, "malformed_multipart"),
+            Refusal(
+                "GIF", dw(Array("GIF89a\u{1}\0\u{1}\0\0\0\0;".utf8)), .unsupportedMediaType, "unsupported_media_type",
+                field: "image"),
             Refusal("text", dw(Array("a room, honestly".utf8)), .unsupportedMediaType, "unsupported_media_type", field: "image"),
-            Refusal("truncated PNG", dw(Array(png.prefix(png.count - 20))), .unsupportedMediaType, "unsupported_media_type", field: "image"),
+            Refusal(
+                "truncated PNG", dw(Array(png.prefix(png.count - 20))), .unsupportedMediaType, "unsupported_media_type",
+                field: "image"),
             Refusal("garbled JPEG", dw(garbledJPEG), .unsupportedMediaType, "unsupported_media_type", field: "image"),
-            Refusal("truncated WebP", dw(Array(ImageSamples.webpLossy.dropLast(4))), .unsupportedMediaType, "unsupported_media_type", field: "image"),
-            Refusal("PNG bomb header 100000×100000", dw(ImageSamples.pngHeaderOnly(width: 100_000, height: 100_000)), .contentTooLarge, "image_too_large", field: "image"),
+            Refusal(
+                "truncated WebP", dw(Array(ImageSamples.webpLossy.dropLast(4))), .unsupportedMediaType, "unsupported_media_type",
+                field: "image"),
+            Refusal(
+                "PNG bomb header 100000×100000", dw(ImageSamples.pngHeaderOnly(width: 100_000, height: 100_000)),
+                .contentTooLarge, "image_too_large", field: "image"),
             Refusal("missing image", dw(nil), .unprocessableContent, "invalid_request", field: "image"),
             Refusal("empty image", dw([]), .unprocessableContent, "invalid_request", field: "image"),
             Refusal("missing room_type", dw(png, room: nil), .unprocessableContent, "invalid_request", field: "room_type"),
-            Refusal("room_type with spaces and capitals", dw(png, room: "Living Room"), .unprocessableContent, "invalid_request", field: "room_type"),
-            Refusal("room_type of 41 characters", dw(png, room: String(repeating: "a", count: 41)), .unprocessableContent, "invalid_request", field: "room_type"),
+            Refusal(
+                "room_type with spaces and capitals", dw(png, room: "Living Room"), .unprocessableContent, "invalid_request",
+                field: "room_type"),
+            Refusal(
+                "room_type of 41 characters", dw(png, room: String(repeating: "a", count: 41)), .unprocessableContent,
+                "invalid_request", field: "room_type"),
             Refusal("missing style", dw(png, style: nil), .unprocessableContent, "invalid_request", field: "style"),
             Refusal("blank style", dw(png, style: "   "), .unprocessableContent, "invalid_request", field: "style"),
-            Refusal("style of 201 characters", dw(png, style: String(repeating: "é", count: 201)), .unprocessableContent, "invalid_request", field: "style"),
+            Refusal(
+                "style of 201 characters", dw(png, style: String(repeating: "é", count: 201)), .unprocessableContent,
+                "invalid_request", field: "style"),
             Refusal("negative seed", dw(png, seed: "-1"), .unprocessableContent, "invalid_request", field: "seed"),
             Refusal("seed past 2^32 - 1", dw(png, seed: "4294967296"), .unprocessableContent, "invalid_request", field: "seed"),
             Refusal("seed that is not a number", dw(png, seed: "lucky"), .unprocessableContent, "invalid_request", field: "seed"),
-            Refusal("image sent twice", {
-                var body = dw(png)
-                body.file("image", png)
-                return body
-            }(), .unprocessableContent, "invalid_request", field: "image"),
+            Refusal(
+                "a workflow the boxes do not render",
+                {
+                    var body = dw(png)
+                    body.field("workflow", "night_vision")
+                    return body
+                }(), .unprocessableContent, "invalid_request", field: "workflow"),
+            Refusal(
+                "image sent twice",
+                {
+                    var body = dw(png)
+                    body.file("image", png)
+                    return body
+                }(), .unprocessableContent, "invalid_request", field: "image"),
         ]
     }()
 

@@ -1,14 +1,15 @@
-import Images
 import Broker
 import Foundation
-import JobContracts
 import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Images
+import JobContracts
 import NIOCore
-import Testing
+import RedisClient
 import TestSupport
+import Testing
 
 @Suite("Dream Weaver API")
 struct DreamWeaverTests {
@@ -34,7 +35,8 @@ struct DreamWeaverTests {
     func accepts(format: ImageFormat, image: [UInt8], width: Int, height: Int) async throws {
         try await GatewayFixture.withGateway { fixture, client in
             // The client's file name and content type are deliberately wrong: content decides.
-            let (status, body) = try await Self.upload(image, filename: "photo.gif", seed: "4294967295", fixture: fixture, client: client)
+            let (status, body) = try await Self.upload(
+                image, filename: "photo.gif", seed: "4294967295", fixture: fixture, client: client)
             #expect(status == .accepted)
             let id = try #require(body["job_id"] as? String)
             #expect(JobID.isValid(id))
@@ -71,7 +73,8 @@ struct DreamWeaverTests {
     func seedOptional() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             for seed in [nil, ""] as [String?] {
-                let (status, body) = try await Self.upload(ImageSamples.png(width: 4, height: 4), seed: seed, fixture: fixture, client: client)
+                let (status, body) = try await Self.upload(
+                    ImageSamples.png(width: 4, height: 4), seed: seed, fixture: fixture, client: client)
                 #expect(status == .accepted)
                 let id = try #require(body["job_id"] as? String)
                 let payload = try #require(try await fixture.gateway.records.job(id: id)).submission.payload
@@ -80,11 +83,40 @@ struct DreamWeaverTests {
         }
     }
 
+    @Test("an upload chooses a workflow the boxes render: the payload names it and the job's affinity is it")
+    func workflowChoice() async throws {
+        try await GatewayFixture.withGateway(configure: { $0.dreamWeaverWorkflows = ["dream_weaver", "dream_weaver_twilight"] }) {
+            fixture, client in
+            var chosen = MultipartBody.dreamWeaver(image: ImageSamples.png(width: 4, height: 4))
+            chosen.field("workflow", "dream_weaver_twilight")
+            let plain = MultipartBody.dreamWeaver(image: ImageSamples.png(width: 5, height: 4))
+            var affinities: [String?] = []
+            var workflows: [String?] = []
+            for body in [chosen, plain] {
+                let response = try await client.execute(
+                    uri: "/dream-weaver", method: .post, headers: GatewayFixture.multipart(fixture.acme, body), body: body.buffer)
+                #expect(response.status == .accepted)
+                let id = try #require(response.body.json["job_id"] as? String)
+                let record = try #require(try await fixture.gateway.records.job(id: id))
+                let payload = try JSONDecoder().decode(DreamWeaverRender.Payload.self, from: Data(record.submission.payload.utf8))
+                workflows.append(payload.workflow)
+                let broker = fixture.gateway.broker
+                affinities.append(try await broker.send(RedisCommand("HGET", [broker.keys("media").job(id), "affinity"])).string)
+            }
+            #expect(workflows == ["dream_weaver_twilight", nil])
+            #expect(affinities == ["workflow:dream_weaver_twilight", "workflow:dream_weaver"])
+        }
+    }
+
     @Test("status while queued shows queue_position; result answers 409 with the same status JSON")
     func pollingWhileQueued() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let first = try #require(try await Self.upload(ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client).body["job_id"] as? String)
-            let second = try #require(try await Self.upload(ImageSamples.jpeg(width: 8, height: 8), fixture: fixture, client: client).body["job_id"] as? String)
+            let first = try #require(
+                try await Self.upload(ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client).body["job_id"]
+                    as? String)
+            let second = try #require(
+                try await Self.upload(ImageSamples.jpeg(width: 8, height: 8), fixture: fixture, client: client).body["job_id"]
+                    as? String)
 
             let status = try await client.execute(
                 uri: "/dream-weaver/status/\(second)", method: .get, headers: GatewayFixture.auth(fixture.acme))
@@ -117,7 +149,8 @@ struct DreamWeaverTests {
     @Test("a worker renders: the result route then returns the PNG it wrote")
     func workerCompletes() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let id = try #require(try await Self.upload(ImageSamples.webpLossless, fixture: fixture, client: client).body["job_id"] as? String)
+            let id = try #require(
+                try await Self.upload(ImageSamples.webpLossless, fixture: fixture, client: client).body["job_id"] as? String)
 
             let consumer = try await fixture.gateway.broker.makeConsumer(queue: "media", workerID: "test-render-worker")
             let claimed = try await consumer.claim(maxJobs: 1, wait: .seconds(10))
@@ -158,7 +191,9 @@ struct DreamWeaverTests {
     @Test("a failed render: result answers 409 with the status JSON, whose error says why")
     func workerFails() async throws {
         try await GatewayFixture.withGateway { fixture, client in
-            let id = try #require(try await Self.upload(ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client).body["job_id"] as? String)
+            let id = try #require(
+                try await Self.upload(ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client).body["job_id"]
+                    as? String)
             let consumer = try await fixture.gateway.broker.makeConsumer(queue: "media", workerID: "test-render-worker")
             let job = try #require(try await consumer.claim(maxJobs: 1, wait: .seconds(10)).first)
             await consumer.close()
@@ -213,7 +248,8 @@ struct DreamWeaverTests {
     func health() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             _ = try await Self.upload(ImageSamples.png(width: 8, height: 8), fixture: fixture, client: client)
-            let ok = try await client.execute(uri: "/dream-weaver/health", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let ok = try await client.execute(
+                uri: "/dream-weaver/health", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(ok.status == .ok)
             #expect(ok.body.json["status"] as? String == "ok")
             let queue = try #require(ok.body.json["queue"] as? [String: Any])
@@ -224,7 +260,8 @@ struct DreamWeaverTests {
             #expect(queue["oldest_waiting_ms"] is Int)
 
             try await fixture.gateway.broker.setPaused(queue: "media", true)
-            let degraded = try await client.execute(uri: "/dream-weaver/health", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let degraded = try await client.execute(
+                uri: "/dream-weaver/health", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(degraded.body.json["status"] as? String == "degraded")
             #expect((degraded.body.json["queue"] as? [String: Any])?["paused"] as? Bool == true)
 

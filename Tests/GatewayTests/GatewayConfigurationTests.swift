@@ -16,6 +16,9 @@ struct GatewayConfigurationTests {
         #expect(configuration.rateLimitPerSecond == 0)
         #expect(configuration.recordSync == false)
         #expect(configuration.maxUploadBytes == 1000)
+        #expect(configuration.dreamWeaverWorkflows == ["dream_weaver"])
+        try configuration.apply(environment: ["VELOCITY_DREAM_WEAVER_WORKFLOWS": "dream_weaver, dream_weaver_twilight"])
+        #expect(configuration.dreamWeaverWorkflows == ["dream_weaver", "dream_weaver_twilight"])
         var every = GatewayConfiguration()
         for key in GatewayConfiguration.keys {
             let booleans: Set<String> = ["record_sync", "webhooks", "webhook_allow_internal", "scheduler"]
@@ -37,7 +40,8 @@ struct GatewayConfigurationTests {
             ("webhook_allow_internal", "sometimes"), ("scheduler", "often"),
             ("redis_connections", "1.5"), ("no_such_setting", "1"), ("dashboard_sample_ms", "99"),
             ("queue_limits", "7"), ("queue_limits", "{cpu: {caps: {'tenants:acme': 1}}}"),
-            ("queue_limits", "{cpu: {weights: {acme: 0}}}"),
+            ("queue_limits", "{cpu: {weights: {acme: 0}}}"), ("dream_weaver_workflows", ""),
+            ("dream_weaver_workflows", "dream_weaver,Night Vision"), ("dream_weaver_workflows", ","),
         ])
     func refused(key: String, value: String) {
         var configuration = GatewayConfiguration()

@@ -24,7 +24,8 @@ final class MediaTestRig: Sendable {
     let blobs: FileBlobStore
     let root: URL
     let http = CurlHTTPClient()
-    let workflow: DreamWeaverWorkflow
+    let workflows: WorkflowCatalog
+    var workflow: DreamWeaverWorkflow { workflows.defaultWorkflow }
     let logger: Logger
     /// For the emulators: stopping one logs its server's cancellation, which is no news here.
     let quietLogger: Logger
@@ -32,15 +33,19 @@ final class MediaTestRig: Sendable {
 
     var broker: RedisBroker { test.broker }
 
-    init(workflow: DreamWeaverWorkflow? = nil) async throws {
+    /// `workflows`: the workers' catalog, the first the default (the shipped workflow alone
+    /// when nil); `workflow`: one instead of the shipped one.
+    init(workflow: DreamWeaverWorkflow? = nil, workflows: [DreamWeaverWorkflow]? = nil) async throws {
         test = try await TestBroker.make()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("velocity-media-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         blobs = try FileBlobStore(root: root.appendingPathComponent("blobs"))
-        if let workflow {
-            self.workflow = workflow
+        if let workflows {
+            self.workflows = try WorkflowCatalog(workflows)
+        } else if let workflow {
+            self.workflows = try WorkflowCatalog([workflow])
         } else {
-            self.workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)
+            self.workflows = try WorkflowCatalog([try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)])
         }
         var logger = Logger(label: "test.media")
         logger.logLevel = .warning
@@ -88,7 +93,7 @@ final class MediaTestRig: Sendable {
         let client = ComfyUIClient(
             baseURL: baseURL, clientID: "velocity-\(configuration.workerID)", http: http, configuration: clientConfiguration)
         return MediaWorker(
-            configuration: configuration, comfyUI: client, blobs: blobs, broker: broker, workflow: workflow, logger: logger,
+            configuration: configuration, comfyUI: client, blobs: blobs, broker: broker, workflows: workflows, logger: logger,
             activity: { [weak self] activity in self?.record(gpu: gpu, activity) })
     }
 
@@ -149,16 +154,21 @@ final class MediaTestRig: Sendable {
             leaseMilliseconds: leaseMilliseconds, traceParent: traceParent)[0]
     }
 
+    /// `workflows`: the workflow of each job in turn (the gateway's `workflow` field), nil for
+    /// the default; the job's affinity is its workflow's, as the producer sets it.
     func submitMany(
         _ pictures: [PNGCodec.Pixels], roomType: String = "living_room", style: String = "warm scandinavian",
-        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000, traceParent: String? = nil
+        seed: UInt32? = 1234, maxAttempts: Int = 3, leaseMilliseconds: Int = 3_000, traceParent: String? = nil,
+        workflows: [String?] = []
     ) async throws -> [String] {
         var submissions: [JobSubmission] = []
-        for picture in pictures {
+        for (index, picture) in pictures.enumerated() {
             let bytes = try PNGCodec.encode(picture)
             let id = JobID.make()
             let payload = DreamWeaverRender.Payload(
-                jobID: id, form: DreamWeaverForm(roomType: roomType, style: style, seed: seed),
+                jobID: id,
+                form: DreamWeaverForm(
+                    roomType: roomType, style: style, seed: seed, workflow: index < workflows.count ? workflows[index] : nil),
                 image: ValidatedImage(format: .png, width: picture.width, height: picture.height, bytes: bytes.count))
             try await blobs.write(bytes, as: payload.input_blob)
             var submission = JobSubmission(
@@ -166,6 +176,7 @@ final class MediaTestRig: Sendable {
                 payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self), maxAttempts: maxAttempts,
                 backoff: BackoffPolicy(baseMilliseconds: 50, maxMilliseconds: 200), leaseMilliseconds: leaseMilliseconds)
             submission.traceParent = traceParent
+            submission.affinity = DreamWeaverRender.affinity(of: payload)
             submissions.append(submission)
         }
         _ = try await broker.enqueue(submissions)

@@ -25,6 +25,8 @@ public struct DreamWeaverController: Sendable {
     let blobs: any BlobStore
     let maxUploadBytes: Int
     let images: ImageValidator
+    /// The workflows an upload may choose.
+    var workflows = [DreamWeaverRender.defaultWorkflow]
     /// Reads the optional `webhook_url` and `webhook_events` fields (set by the gateway).
     var webhooks: WebhookPolicy?
 
@@ -75,7 +77,7 @@ public struct DreamWeaverController: Sendable {
             guard let image = form.files["image"] else {
                 throw GatewayError.invalid(field: "image", "is required (a PNG, JPEG or WebP file)")
             }
-            let fields = try DreamWeaverForm(fields: form.fields)
+            let fields = try DreamWeaverForm(fields: form.fields, workflows: workflows)
             guard image.byteCount > 0 else { throw GatewayError.invalid(field: "image", "is empty") }
             let bytes = try await image.upload.stagedBytes()
             let validator = images

@@ -1,3 +1,5 @@
+public import JobContracts
+
 /// The text fields of a `POST /dream-weaver` upload, validated.
 ///
 /// - `room_type`: `[a-z_]{1,40}`. The workflows know `knownRoomTypes`; others are accepted
@@ -6,6 +8,8 @@
 ///   trimming, one line.
 /// - `seed`: optional, an integer from 0 to 4294967295; an empty field counts as absent (what
 ///   an HTML form sends for a blank input).
+/// - `workflow`: optional, one of the workflows the boxes render (the gateway's
+///   `dream_weaver_workflows`); absent or empty, the default.
 public struct DreamWeaverForm: Sendable, Equatable {
     public static let knownRoomTypes = [
         "living_room", "bedroom", "kitchen", "dining_room", "bathroom", "office", "nursery", "patio",
@@ -15,15 +19,19 @@ public struct DreamWeaverForm: Sendable, Equatable {
     public var roomType: String
     public var style: String
     public var seed: UInt32?
+    /// The workflow chosen; nil for the default.
+    public var workflow: String?
 
-    public init(roomType: String, style: String, seed: UInt32?) {
+    public init(roomType: String, style: String, seed: UInt32?, workflow: String? = nil) {
         self.roomType = roomType
         self.style = style
         self.seed = seed
+        self.workflow = workflow
     }
 
-    /// Validates the fields; a `GatewayError` 422 naming the first field at fault.
-    public init(fields: [String: String]) throws {
+    /// Validates the fields; a `GatewayError` 422 naming the first field at fault. `workflows`:
+    /// the names a `workflow` field may give.
+    public init(fields: [String: String], workflows: [String] = [DreamWeaverRender.defaultWorkflow]) throws {
         guard let roomType = fields["room_type"] else {
             throw GatewayError.invalid(
                 field: "room_type", "is required (e.g. \(Self.knownRoomTypes.joined(separator: ", ")))")
@@ -52,6 +60,15 @@ public struct DreamWeaverForm: Sendable, Equatable {
             }
             seed = parsed
         }
-        self.init(roomType: roomType, style: style, seed: seed)
+        var workflow: String?
+        if let raw = fields["workflow"], !HeaderParameters.trim(raw).isEmpty {
+            let name = HeaderParameters.trim(raw)
+            guard workflows.contains(name) else {
+                throw GatewayError.invalid(
+                    field: "workflow", "must be one of \(workflows.joined(separator: ", ")), not '\(name.prefix(64))'")
+            }
+            workflow = name
+        }
+        self.init(roomType: roomType, style: style, seed: seed, workflow: workflow)
     }
 }

@@ -9,6 +9,6 @@ extension DreamWeaverRender.Payload {
             input_blob: DreamWeaverRender.inputBlob(jobID: jobID, fileExtension: image.format.fileExtension),
             room_type: form.roomType, style: form.style, seed: form.seed,
             image: Image(format: image.format.rawValue, width: image.width, height: image.height, bytes: image.bytes),
-            output_blob: DreamWeaverRender.outputBlob(jobID: jobID))
+            output_blob: DreamWeaverRender.outputBlob(jobID: jobID), workflow: form.workflow)
     }
 }

@@ -71,6 +71,7 @@ extension OpenAPIDocument {
             "POST", "/dream-weaver", "Upload a room photo to stage", tag: "dream-weaver",
             body: .multipart([
                 ("image", true, true), ("room_type", false, true), ("style", false, true), ("seed", false, false),
+                ("workflow", false, false),
                 ("webhook_url", false, false), ("webhook_events", false, false),
             ]),
             responses: [

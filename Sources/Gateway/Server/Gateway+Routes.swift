@@ -45,9 +45,11 @@ extension Gateway {
         batchAPI.boxes = boxes
         batchAPI.broker = broker
         batchAPI.addRoutes(to: router)
-        DreamWeaverController(
+        var dreamWeaver = DreamWeaverController(
             producer: producer, directory: directory, blobs: blobs, maxUploadBytes: configuration.maxUploadBytes
-        ).with(webhooks: webhookPolicy).addRoutes(to: router)
+        ).with(webhooks: webhookPolicy)
+        dreamWeaver.workflows = configuration.dreamWeaverWorkflows
+        dreamWeaver.addRoutes(to: router)
         BoxController(boxes: boxes, broker: broker, logger: logger).addRoutes(to: router)
         QDScoresController(store: QDScoreStore(postgres: postgres)).addRoutes(to: router)
         SyntheticJobsController(

@@ -1,5 +1,6 @@
 public import Broker
 import Foundation
+import JobContracts
 import Yams
 
 /// Everything `velocity gateway` needs to run; read from a YAML file, then the environment
@@ -50,6 +51,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The dashboard's site folder, when it is not next to the executable.
     public var dashboardDirectory: String?
 
+    /// The Dream Weaver workflows the GPU boxes render (their manifests' names): an upload may
+    /// choose one with its `workflow` field.
+    public var dreamWeaverWorkflows = [DreamWeaverRender.defaultWorkflow]
+
     /// Queue → its fair-share weights, caps and rates, applied when the gateway starts (an
     /// operator's `PUT /v1/queues/{name}/limits` changes them until the next start with some).
     public var queueLimits: [String: QueueLimits] = [:]
@@ -83,6 +88,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         (
             "webhook_per_destination", "VELOCITY_WEBHOOK_PER_DESTINATION",
             "webhook requests in flight to one host at most (default 16)"
+        ),
+        (
+            "dream_weaver_workflows", "VELOCITY_DREAM_WEAVER_WORKFLOWS",
+            "workflows an upload may choose, comma-separated (default dream_weaver)"
         ),
         ("scheduler", "VELOCITY_SCHEDULER", "turn schedules' ticks into jobs from this gateway (true/false)"),
         (
@@ -144,6 +153,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 guard v >= 100 else { throw ConfigurationError("\(source): dashboard_sample_ms must be at least 100") }
                 dashboardSampleMilliseconds = v
             case "queue_limits": queueLimits = try Self.queueLimits(value, source: source)
+            case "dream_weaver_workflows":
+                let names = value.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                guard !names.isEmpty, names.allSatisfy(DreamWeaverRender.isWorkflowName) else {
+                    throw ConfigurationError(
+                        "\(source): dream_weaver_workflows must be workflow names of [a-z0-9_], comma-separated, not '\(value)'")
+                }
+                dreamWeaverWorkflows = names
             case "record_sync", "webhooks", "webhook_allow_internal", "scheduler":
                 guard let v = Bool(value.lowercased()) else {
                     throw ConfigurationError("\(source): \(key) must be true or false")

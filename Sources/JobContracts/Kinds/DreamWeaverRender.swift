@@ -30,18 +30,24 @@ public enum DreamWeaverRender: JobContract {
         public var seed: UInt32?
         public var image: Image
         public var output_blob: String
+        /// The workflow (a manifest's name) that renders it; nil for `DreamWeaverRender.defaultWorkflow`.
+        public var workflow: String?
 
-        public init(input_blob: String, room_type: String, style: String, seed: UInt32?, image: Image, output_blob: String) {
+        public init(
+            input_blob: String, room_type: String, style: String, seed: UInt32?, image: Image, output_blob: String,
+            workflow: String? = nil
+        ) {
             self.input_blob = input_blob
             self.room_type = room_type
             self.style = style
             self.seed = seed
             self.image = image
             self.output_blob = output_blob
+            self.workflow = workflow
         }
 
         enum CodingKeys: String, CodingKey {
-            case input_blob, room_type, style, seed, image, output_blob
+            case input_blob, room_type, style, seed, image, output_blob, workflow
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -53,7 +59,12 @@ public enum DreamWeaverRender: JobContract {
             try container.encode(seed, forKey: .seed)
             try container.encode(image, forKey: .image)
             try container.encode(output_blob, forKey: .output_blob)
+            // Only when chosen: a payload of the default workflow keeps the shape it always had.
+            try container.encodeIfPresent(workflow, forKey: .workflow)
         }
+
+        /// The workflow that renders it.
+        public var workflowName: String { workflow ?? DreamWeaverRender.defaultWorkflow }
 
         /// The file extension ComfyUI's LoadImage expects for the format.
         public var fileExtension: String {
@@ -78,6 +89,21 @@ public enum DreamWeaverRender: JobContract {
 
     public static let imageFormats = ["png", "jpeg", "webp"]
 
+    /// The workflow of a render that names none: the shipped `workflows/dream_weaver.manifest.json`.
+    public static let defaultWorkflow = "dream_weaver"
+
+    /// The job's affinity (`JobSubmission.affinity`): the workflow it needs, so a GPU lane
+    /// whose ComfyUI holds that workflow's models can take it ahead of others.
+    public static func affinity(workflow: String) -> String { "workflow:" + workflow }
+
+    public static func affinity(of payload: Payload) -> String? { affinity(workflow: payload.workflowName) }
+
+    /// A workflow name: 1-64 of `[a-z0-9_]`, as manifests are named.
+    public static func isWorkflowName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
+
     public static func validate(_ payload: Payload) throws(PayloadError) {
         func refuse(_ field: String, _ reason: String) -> PayloadError { PayloadError(kind: kind.name, field: field, reason) }
         guard !payload.input_blob.isEmpty else { throw refuse("input_blob", "is empty") }
@@ -87,6 +113,9 @@ public enum DreamWeaverRender: JobContract {
         }
         guard !payload.room_type.isEmpty else { throw refuse("room_type", "is empty") }
         guard !payload.style.isEmpty else { throw refuse("style", "is empty") }
+        if let workflow = payload.workflow, !isWorkflowName(workflow) {
+            throw refuse("workflow", "must be 1-64 of [a-z0-9_] (a workflow manifest's name)")
+        }
     }
 
     /// Where the gateway stages job `jobID`'s photo.

@@ -1,7 +1,7 @@
-public import VelocityTypes
-public import JobContracts
 import Foundation
+public import JobContracts
 import NIOPosix
+public import VelocityTypes
 
 /// The Dream Weaver staging workflow, loaded and checked: a ComfyUI API-format graph plus its
 /// manifest. Building a job's prompt only sets the manifest's parameters in a copy of the graph.
@@ -15,7 +15,10 @@ public struct DreamWeaverWorkflow: Sendable {
     public static func load(manifestAt path: String) async throws -> DreamWeaverWorkflow {
         let manifestURL = URL(fileURLWithPath: path)
         let manifestBytes = try await read(manifestURL, entry: "manifest")
-        let manifest = try decodeManifest(manifestBytes)
+        var manifest = try decodeManifest(manifestBytes)
+        if manifest.name == nil {
+            manifest.name = String(manifestURL.lastPathComponent.prefix { $0 != "." })
+        }
         let workflowURL = manifestURL.deletingLastPathComponent().appendingPathComponent(manifest.workflow)
         let workflowBytes = try await read(workflowURL, entry: "workflow")
         return try DreamWeaverWorkflow(manifest: manifest, workflowJSON: workflowBytes)
@@ -27,6 +30,9 @@ public struct DreamWeaverWorkflow: Sendable {
     }
 
     init(manifest: WorkflowManifest, workflowJSON: [UInt8]) throws {
+        if let name = manifest.name, !DreamWeaverRender.isWorkflowName(name) {
+            throw WorkflowError(entry: "name", "must be 1-64 of [a-z0-9_], not '\(name)'")
+        }
         guard let json = try? JSONValue(parsing: workflowJSON), let graph = json.objectValue else {
             throw WorkflowError(entry: "workflow", "is not a JSON object of nodes (ComfyUI's API format)")
         }
@@ -37,6 +43,9 @@ public struct DreamWeaverWorkflow: Sendable {
 
     /// The model files the workflow needs.
     public var models: [WorkflowManifest.Model] { manifest.models }
+
+    /// Its name, which jobs choose it by.
+    public var name: String { manifest.name ?? DreamWeaverRender.defaultWorkflow }
 
     /// The positive prompt for a room type and style keywords.
     public func positivePrompt(roomType: String, style: String) -> String {

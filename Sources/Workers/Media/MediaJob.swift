@@ -7,6 +7,8 @@ struct MediaJob: Sendable {
     let claimed: ClaimedJob
     let context: JobContext
     let payload: DreamWeaverRender.Payload
+    /// The workflow the payload names.
+    let workflow: DreamWeaverWorkflow
     /// The uploaded room photo, as LoadImage names it.
     let input: ComfyUIFileRef
     /// Which of the worker's two input files it uses (the other one is the next job's).

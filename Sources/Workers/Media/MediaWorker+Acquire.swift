@@ -1,7 +1,7 @@
 import BlobStore
 import Broker
-import JobContracts
 import CurlClient
+import JobContracts
 
 extension MediaWorker {
     /// Claims a job and uploads its photo to ComfyUI; nil once the worker stops or the
@@ -10,7 +10,8 @@ extension MediaWorker {
         while !isStopping && health.isHealthy {
             let claimed: ClaimedJob
             do {
-                guard let job = try await consumer.claim(maxJobs: 1, wait: configuration.claimWait).first else { continue }
+                guard let job = try await consumer.claim(maxJobs: 1, wait: configuration.claimWait, prefer: preference).first
+                else { continue }
                 claimed = job
             } catch {
                 if isStopping { return nil }
@@ -23,7 +24,8 @@ extension MediaWorker {
                 // Claimed as the worker stopped or its backend died (a claim blocks up to a
                 // second): back unspent now, not after an upload to a backend that is gone.
                 let failure = JobFailure(
-                    code: VelocityErrorCode.workerStopped.rawValue, message: "given back: the worker stopped as it claimed the job",
+                    code: VelocityErrorCode.workerStopped.rawValue,
+                    message: "given back: the worker stopped as it claimed the job",
                     disposition: .release)
                 await runtime.fail(claimed, failure, started: false)
                 return nil
@@ -43,6 +45,7 @@ extension MediaWorker {
     /// Reads the payload and the photo, and uploads it as this slot's input file.
     private func prepare(_ claimed: ClaimedJob, context: JobContext, slot: Int) async throws -> MediaJob {
         let payload = try DreamWeaverRender.payload(fromJSON: claimed.payload)
+        let workflow = try workflows.workflow(for: payload)
         let bytes: [UInt8]
         do {
             bytes = try await blobs.read(payload.input_blob)
@@ -53,7 +56,16 @@ extension MediaWorker {
         let input = try await comfyUI.uploadImage(
             bytes, filename: name, subfolder: configuration.inputSubfolder,
             contentType: MultipartForm.contentType(forFilename: name))
-        return MediaJob(claimed: claimed, context: context, payload: payload, input: input, slot: slot)
+        // Rendered next on this GPU: its models are what the GPU will hold.
+        loaded.use(workflow)
+        return MediaJob(claimed: claimed, context: context, payload: payload, workflow: workflow, input: input, slot: slot)
+    }
+
+    /// The claim preference of model-aware routing: the workflows whose models the GPU holds.
+    var preference: ClaimPreference? {
+        guard let passOver = configuration.modelAffinity else { return nil }
+        let affinities = workflows.affinities(holding: loaded.held)
+        return affinities.isEmpty ? nil : ClaimPreference(affinities: affinities, passOver: passOver)
     }
 
     /// A job that never reached the GPU: a backend failure gives it back unspent (and stops
@@ -69,7 +81,8 @@ extension MediaWorker {
 
     /// Gives a prepared job back unspent.
     func release(_ job: MediaJob, reason: String) async {
-        let failure = JobFailure(code: "worker_released", message: "given back before its render: \(reason)", disposition: .release)
+        let failure = JobFailure(
+            code: "worker_released", message: "given back before its render: \(reason)", disposition: .release)
         await runtime.fail(job.claimed, failure, started: false)
     }
 

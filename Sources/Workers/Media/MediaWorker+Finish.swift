@@ -13,10 +13,10 @@ extension MediaWorker {
         let job = rendered.job
         do {
             let outputs = rendered.entry.outputs
-            guard let file = outputs[workflow.manifest.output_node]?.first else {
+            guard let file = outputs[job.workflow.manifest.output_node]?.first else {
                 throw ComfyUIError(
                     .comfyUIOutputMissing,
-                    "prompt \(rendered.promptID) ended without an image from node \(workflow.manifest.output_node)"
+                    "prompt \(rendered.promptID) ended without an image from node \(job.workflow.manifest.output_node)"
                         + " (outputs from: \(outputs.keys.sorted().joined(separator: ", ")))",
                     retriable: true)
             }

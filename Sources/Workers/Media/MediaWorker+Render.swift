@@ -20,7 +20,7 @@ extension MediaWorker {
                 // 409 must adopt only a prompt still queued or running, never an old end.
                 try await comfyUI.deleteHistory([job.id])
             }
-            let prompt = workflow.prompt(
+            let prompt = job.workflow.prompt(
                 for: job.payload, image: job.input, seed: DreamWeaverWorkflow.seed(for: job.payload, jobID: job.id),
                 filenamePrefix: configuration.outputPrefix + job.id)
             let connected = hub.isConnected
@@ -42,7 +42,8 @@ extension MediaWorker {
                 // missing node or model), by ComfyUIFailureRule's table.
                 await settle(job, failure.jobFailure)
             case .interrupted(let node):
-                let failure = job.context.isCancelRequested
+                let failure =
+                    job.context.isCancelRequested
                     ? canceled()
                     : JobFailure(
                         code: VelocityErrorCode.comfyUIInterrupted.rawValue,
@@ -116,7 +117,8 @@ extension MediaWorker {
             backendFailed(error.message)
             // A prompt that never reached ComfyUI cost nothing: give it back unspent. One that
             // did counts as an attempt, so a job that crashes every backend ends dead.
-            let failure = queued
+            let failure =
+                queued
                 ? JobFailure(
                     code: error.code.rawValue, message: error.message, disposition: .retry,
                     delayMilliseconds: configuration.backendFailureRetryDelayMilliseconds)

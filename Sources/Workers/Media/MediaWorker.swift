@@ -67,6 +67,13 @@ public struct MediaWorker: Service {
         public var outputStoreRetry: Duration = .seconds(60)
         /// How long a render whose requests failed waits to learn whether the backend died.
         public var crashConfirmation: Duration = .seconds(2)
+        /// Model-aware routing: the worker claims a job of a workflow whose models its GPU holds
+        /// ahead of older jobs that need others, unless one of those has waited this long
+        /// (`ClaimPreference.passOver`). Nil: claims in the queue's order.
+        public var modelAffinity: Duration? = .seconds(30)
+        /// How many workflows' model sets the GPU holds at once (an L4 holds one SDXL
+        /// checkpoint beside a 1024-px render).
+        public var modelSlots = 1
 
         public init(queue: String = "media", workerID: String) {
             self.queue = queue
@@ -84,7 +91,9 @@ public struct MediaWorker: Service {
     let comfyUI: ComfyUIClient
     let blobs: any BlobStore
     let broker: any JobBroker
-    let workflow: DreamWeaverWorkflow
+    let workflows: WorkflowCatalog
+    /// What this worker's ComfyUI holds, for model-aware claims.
+    let loaded: LoadedModels
     let logger: Logger
     let activity: WorkerActivitySink
     let health = BackendHealth()
@@ -95,15 +104,17 @@ public struct MediaWorker: Service {
     ///   - comfyUI: the client of this GPU's ComfyUI; its `clientID` should be unique to this
     ///     worker (the websocket is opened under it).
     ///   - activity: called on the worker's task with each `WorkerActivity`; keep it quick.
+    ///   - workflows: the workflows it renders, by the name a job gives.
     public init(
         configuration: Configuration, comfyUI: ComfyUIClient, blobs: any BlobStore, broker: any JobBroker,
-        workflow: DreamWeaverWorkflow, logger: Logger, activity: @escaping WorkerActivitySink = { _ in }
+        workflows: WorkflowCatalog, logger: Logger, activity: @escaping WorkerActivitySink = { _ in }
     ) {
         self.configuration = configuration
         self.comfyUI = comfyUI
         self.blobs = blobs
         self.broker = broker
-        self.workflow = workflow
+        self.workflows = workflows
+        self.loaded = LoadedModels(capacity: configuration.modelSlots)
         self.logger = logger
         self.activity = activity
         // A cancel must stop a render at once: ComfyUI nodes without step progress give the
@@ -111,6 +122,18 @@ public struct MediaWorker: Service {
         self.runtime = WorkerRuntime(
             broker: broker, workerID: configuration.workerID, logger: logger, activity: activity,
             cancelQueue: configuration.queue)
+    }
+
+    /// A worker of one workflow.
+    public init(
+        configuration: Configuration, comfyUI: ComfyUIClient, blobs: any BlobStore, broker: any JobBroker,
+        workflow: DreamWeaverWorkflow, logger: Logger, activity: @escaping WorkerActivitySink = { _ in }
+    ) {
+        // One workflow has one name: the catalog cannot refuse it.
+        let workflows = try! WorkflowCatalog([workflow])
+        self.init(
+            configuration: configuration, comfyUI: comfyUI, blobs: blobs, broker: broker, workflows: workflows,
+            logger: logger, activity: activity)
     }
 
     public func run() async throws {
@@ -179,6 +202,8 @@ public struct MediaWorker: Service {
 
     /// Reports the backend down, once per outage.
     func backendFailed(_ reason: String) {
+        // A backend that comes back may have restarted with nothing loaded.
+        loaded.clear()
         if health.markDown() {
             logger.warning("ComfyUI at \(comfyUI.baseURL) is unresponsive: \(reason); not claiming until it answers")
             activity(.backendUnresponsive(reason: reason))

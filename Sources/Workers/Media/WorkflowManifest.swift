@@ -16,6 +16,9 @@ public struct WorkflowManifest: Decodable, Sendable, Equatable {
         public var name: String
     }
 
+    /// The workflow's name, which jobs choose it by (`DreamWeaverRender.Payload.workflow`);
+    /// absent, the manifest's file name without `.manifest.json`.
+    public var name: String?
     /// The graph's file, relative to the manifest.
     public var workflow: String
     /// The node whose saved images are the job's result.
