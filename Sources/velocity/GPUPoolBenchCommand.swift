@@ -5,13 +5,18 @@ import CurlClient
 import Emulators
 import Foundation
 import Images
+import JobContracts
 import Logging
 import Synchronization
 import Workers
 
-/// Our side of `bench/run gpu-pool`: K emulated GPUs (in-process ComfyUI emulators, render
-/// time T) with one media worker each drain K×N Dream Weaver jobs submitted at once; prints
-/// one JSON line with the wall time and the efficiency, completed jobs per second ÷ (K ÷ T).
+/// Our side of `bench/run gpu-pool`: K emulated GPUs that cost what a real box costs (an L4
+/// holding one SDXL checkpoint beside a render, a model load when a workflow needs another,
+/// render times spread around their median, phone photos in and multi-MB PNGs out over a
+/// bandwidth) with one media worker each drain K×N Dream Weaver jobs of a mix of workflows
+/// submitted at once, after a warm-up of K jobs of each workflow (a box that has been running
+/// holds models, and its workers know which). Prints one JSON line about the measured jobs:
+/// wall time, efficiency (the GPUs' sampling time ÷ (K × wall)) and model loads.
 struct GPUPoolBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpu-pool", abstract: "Measure how busy media workers keep K emulated GPUs.", shouldDisplay: false)
@@ -22,26 +27,63 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
     @Option(help: "Emulated GPUs, one ComfyUI emulator and one media worker each.")
     var gpus = 4
 
-    @Option(help: "Render time of one job, in seconds.")
-    var renderSeconds = 2.0
+    @Option(help: "Median render (sampling) time of one job, in seconds.")
+    var renderSeconds = 4.0
+
+    @Option(help: "Sigma of the log-normal spread of render times (0: every render takes --render-seconds).")
+    var renderSpread = 0.3
+
+    @Option(help: "Seconds to load a checkpoint the GPU does not hold.")
+    var modelLoadSeconds = 6.0
+
+    @Option(help: "VRAM in GiB a render needs besides its checkpoint (12: an L4 holds one SDXL checkpoint).")
+    var workingVramGib = 12.0
+
+    @Option(help: "Size range of the room photos in MB (a phone photo).")
+    var photoMb = "4-12"
+
+    @Option(help: "Size range of the rendered PNGs in MB.")
+    var outputMb = "2-6"
+
+    @Option(help: "Upload and download bandwidth of each backend in MB/s (0: loopback's).")
+    var bandwidthMbPerS = 200.0
 
     @Option(help: "Jobs per GPU, all submitted at once.")
-    var jobsPerGPU = 10
+    var jobsPerGPU = 15
 
-    @Option(help: "prefetch (the media worker) or naive (claim, upload, render, store in turn).")
+    @Option(
+        help:
+            "prefetch (the media worker: prefetch and model-aware claims) or naive (claim, upload, render, store in turn, in queue order)."
+    )
     var worker = "prefetch"
 
-    @Option(help: "Side of the room photos, in pixels (width; height is 3/4 of it).")
+    @Option(help: "Side of the room photos' pixels (width; height is 3/4 of it); the files are padded to --photo-mb.")
     var imageWidth = 128
 
-    @Option(help: "The workflow manifest.")
-    var manifest = "workflows/dream_weaver.manifest.json"
+    @Option(help: "A workflow manifest of the mix; repeatable (default: the shipped workflow and the bench's twilight one).")
+    var manifest: [String] = []
+
+    @Option(help: "Seed of the job list (workflows, photo sizes, render times): the same for both workers.")
+    var seed: UInt64 = 7
 
     func validate() throws {
-        guard gpus > 0, jobsPerGPU > 0, renderSeconds > 0, imageWidth >= 8 else {
-            throw ValidationError("--gpus, --jobs-per-gpu, --render-seconds and --image-width must be positive")
+        guard gpus > 0, jobsPerGPU > 0, renderSeconds > 0, imageWidth >= 8, renderSpread >= 0, modelLoadSeconds >= 0,
+            workingVramGib >= 0, bandwidthMbPerS >= 0
+        else {
+            throw ValidationError(
+                "--gpus, --jobs-per-gpu, --render-seconds and --image-width must be positive, the rest not negative")
         }
         guard ["prefetch", "naive"].contains(worker) else { throw ValidationError("--worker is prefetch or naive") }
+        _ = try Self.megabytes(photoMb, option: "--photo-mb")
+        _ = try Self.megabytes(outputMb, option: "--output-mb")
+    }
+
+    static func megabytes(_ text: String, option: String) throws -> ClosedRange<Int> {
+        let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map { Double($0) }
+        guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low > 0, low <= high else {
+            throw ValidationError("\(option) must be a range of MB like 2-6, not '\(text)'")
+        }
+        return Int(low * 1_000_000)...Int(high * 1_000_000)
     }
 
     func run() async throws {
@@ -50,7 +92,11 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         // Stopping an emulator at the end logs its server's cancellation; nothing to report.
         var quiet = logger
         quiet.logLevel = .critical
-        let workflow = try await DreamWeaverWorkflow.load(manifestAt: manifest)
+        let paths =
+            manifest.isEmpty
+            ? ["workflows/dream_weaver.manifest.json", "bench/gpu-pool/dream_weaver_twilight.manifest.json"] : manifest
+        let catalog = try await WorkflowCatalog.load(manifestsAt: paths)
+        let workflows = catalog.ordered
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("velocity-gpu-pool-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let blobs = try FileBlobStore(root: root.appendingPathComponent("blobs"))
@@ -59,33 +105,51 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         let broker = RedisBroker(pool: pool, configuration: RedisBrokerConfiguration(namespace: namespace))
         let http = CurlHTTPClient()
         let total = gpus * jobsPerGPU
-        let tally = Tally(total: total)
+        let tally = Tally()
 
         let emulators = (0..<gpus).map { gpu in
             var configuration = ComfyUIEmulatorConfiguration(root: root.appendingPathComponent("gpu\(gpu)").path)
             configuration.port = 0
-            configuration.checkpoints = workflow.models.map(\.name)
+            configuration.checkpoints = workflows.flatMap { $0.models.map(\.name) }
             configuration.renderSeconds = renderSeconds
+            configuration.renderSecondsSpread = renderSpread
+            configuration.modelLoadSeconds = modelLoadSeconds
+            configuration.device.workingVRAMBytes = Int64(workingVramGib * 1_073_741_824)
+            configuration.uploadBytesPerSecond = bandwidthMbPerS * 1_000_000
+            configuration.downloadBytesPerSecond = bandwidthMbPerS * 1_000_000
+            configuration.outputBytes = try? Self.megabytes(outputMb, option: "--output-mb")
             return ComfyUIEmulator(configuration: configuration, logger: quiet)
         }
-        let submissions = try await jobs(count: total, blobs: blobs)
+        var random = SplitMix64(seed: seed)
+        let warmUp = try await jobs(
+            (0..<gpus * workflows.count).map { workflows[$0 % workflows.count].name }, random: &random, blobs: blobs)
+        let submissions = try await jobs(
+            (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, random: &random,
+            blobs: blobs)
+        var before: [ComfyUIEmulatorStatistics] = []
         let wall: Duration = try await withThrowingTaskGroup(of: Void.self) { group in
             for emulator in emulators { group.addTask { try await emulator.run() } }
             for (gpu, emulator) in emulators.enumerated() {
                 let port = try await emulator.waitUntilListening()
                 var configuration = MediaWorker.Configuration(queue: "media", workerID: "bench-gpu\(gpu)")
                 configuration.prefetch = worker == "prefetch"
+                if worker == "naive" { configuration.modelAffinity = nil }
                 let client = ComfyUIClient(baseURL: "http://127.0.0.1:\(port)", clientID: "bench-gpu\(gpu)", http: http)
                 let mediaWorker = MediaWorker(
-                    configuration: configuration, comfyUI: client, blobs: blobs, broker: broker, workflow: workflow,
+                    configuration: configuration, comfyUI: client, blobs: blobs, broker: broker, workflows: catalog,
                     logger: logger, activity: { tally.note($0) })
                 group.addTask { try await mediaWorker.run() }
             }
             // Let the workers connect and block on the empty queue first.
             try await Task.sleep(for: .milliseconds(500))
+            let limit = Duration.seconds(Double(jobsPerGPU) * (renderSeconds * 3 + modelLoadSeconds) * 3 + 60)
+            tally.expect(warmUp.count)
+            _ = try await broker.enqueue(warmUp)
+            _ = try await tally.waitUntilDone(limit: limit)
+            before = emulators.map(\.statistics)
+            tally.expect(total)
             let start = ContinuousClock.now
             _ = try await broker.enqueue(submissions)
-            let limit = Duration.seconds(Double(jobsPerGPU) * renderSeconds * 10 + 60)
             let last = try await tally.waitUntilDone(limit: limit)
             group.cancelAll()
             return last - start
@@ -94,37 +158,49 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         await pool.close()
 
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let perSecond = Double(total) / seconds
-        let ideal = Double(gpus) / renderSeconds
+        let after = emulators.map(\.statistics)
+        let sampling = zip(after, before).map { $0.renderSeconds - $1.renderSeconds }.reduce(0, +)
+        let loads = zip(after, before).map { $0.modelLoads - $1.modelLoads }.reduce(0, +)
         let line: [String: Any] = [
-            "worker": worker, "gpus": gpus, "render_seconds": renderSeconds, "jobs": total,
-            "succeeded": tally.succeeded, "failed_attempts": tally.failed,
-            "wall_seconds": seconds, "jobs_per_second": perSecond, "ideal_per_second": ideal,
-            "efficiency": perSecond / ideal,
+            "worker": worker, "gpus": gpus, "render_seconds": renderSeconds, "render_spread": renderSpread,
+            "model_load_seconds": modelLoadSeconds, "photo_mb": photoMb, "output_mb": outputMb,
+            "bandwidth_mb_per_s": bandwidthMbPerS, "workflows": workflows.map(\.name), "jobs": total,
+            "succeeded": tally.succeeded, "failed_attempts": tally.failed, "wall_seconds": seconds,
+            "sampling_seconds": sampling, "ideal_wall_seconds": sampling / Double(gpus),
+            "efficiency": sampling / (Double(gpus) * seconds), "model_loads": loads,
+            "model_loads_per_100": Double(loads) * 100 / Double(total), "seed": seed,
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// One input blob and one job per render, as the gateway would have stored and queued them.
-    private func jobs(count: Int, blobs: FileBlobStore) async throws -> [JobSubmission] {
+    /// One input blob and one job per render of `workflows`, as the gateway would have stored
+    /// and queued them: the photo's size and the render's seed (hence its time) drawn from `random`.
+    private func jobs(_ workflows: [String], random: inout SplitMix64, blobs: FileBlobStore) async throws -> [JobSubmission] {
         let width = imageWidth
         let height = max(8, imageWidth * 3 / 4)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for index in 0..<pixels.count { pixels[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
-        let png = try PNGCodec.encode(PNGCodec.Pixels(width: width, height: height, channels: 3, bytes: pixels))
+        let photoBytes = try Self.megabytes(photoMb, option: "--photo-mb")
         var submissions: [JobSubmission] = []
-        for n in 0..<count {
+        for workflow in workflows {
+            var pixels = [UInt8](repeating: 0, count: width * height * 3)
+            let salt = Int(truncatingIfNeeded: random.next() & 0xFFFF)
+            for index in 0..<pixels.count { pixels[index] = UInt8(truncatingIfNeeded: (index &+ salt) &* 2_654_435_761 >> 13) }
+            let encoded = try PNGCodec.encode(PNGCodec.Pixels(width: width, height: height, channels: 3, bytes: pixels))
+            let size = photoBytes.lowerBound + Int(random.next() % UInt64(photoBytes.count))
+            let png = PNGPadding.padded(encoded, toBytes: size)
             let id = JobID.make()
-            let input = "dream-weaver/\(id)/input.png"
-            try await blobs.write(png, as: input)
-            let payload: [String: Any] = [
-                "input_blob": input, "room_type": "living_room", "style": "warm scandinavian", "seed": n,
-                "image": ["format": "png", "width": width, "height": height, "bytes": png.count],
-                "output_blob": "dream-weaver/\(id)/output.png",
-            ]
-            let text = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
-            submissions.append(JobSubmission(id: id, kind: "dream_weaver.render", queue: "media", payload: text))
+            let payload = DreamWeaverRender.Payload(
+                input_blob: DreamWeaverRender.inputBlob(jobID: id, fileExtension: "png"), room_type: "living_room",
+                style: "warm scandinavian", seed: UInt32(truncatingIfNeeded: random.next()),
+                image: .init(format: "png", width: width, height: height, bytes: png.count),
+                output_blob: DreamWeaverRender.outputBlob(jobID: id),
+                workflow: workflow == DreamWeaverRender.defaultWorkflow ? nil : workflow)
+            try await blobs.write(png, as: payload.input_blob)
+            var submission = JobSubmission(
+                id: id, kind: DreamWeaverRender.kind.name, queue: "media",
+                payload: try DreamWeaverRender.encode(payload))
+            submission.affinity = DreamWeaverRender.affinity(of: payload)
+            submissions.append(submission)
         }
         return submissions
     }
@@ -138,11 +214,13 @@ private final class Tally: Sendable {
         var failed = 0
         var last: ContinuousClock.Instant?
     }
-    let total: Int
     private let state = Mutex(State())
+    private let total = Mutex(0)
 
-    init(total: Int) {
-        self.total = total
+    /// Counts from zero towards `count` jobs.
+    func expect(_ count: Int) {
+        total.withLock { $0 = count }
+        state.withLock { $0 = State() }
     }
 
     var succeeded: Int { state.withLock { $0.succeeded } }
@@ -165,9 +243,9 @@ private final class Tally: Sendable {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             let (count, last) = state.withLock { ($0.succeeded, $0.last) }
-            if count >= total, let last { return last }
+            if count >= total.withLock({ $0 }), let last { return last }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw ValidationError("only \(succeeded) of \(total) jobs succeeded within \(limit)")
+        throw ValidationError("only \(succeeded) of \(total.withLock { $0 }) jobs succeeded within \(limit)")
     }
 }

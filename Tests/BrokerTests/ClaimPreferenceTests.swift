@@ -30,7 +30,8 @@ struct ClaimPreferenceTests {
         }
     }
 
-    @Test("a job that waited the pass-over time is taken first, preference or not", arguments: BrokerFixture.allCases)
+    @Test(
+        "a job is never overtaken by one accepted the pass-over time or more after it", arguments: BrokerFixture.allCases)
     func agingWins(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in
             var old = job("x")
@@ -40,6 +41,13 @@ struct ClaimPreferenceTests {
             let holdsY = ClaimPreference(affinities: ["y"], passOver: .seconds(60))
             #expect(try await claim(broker, holdsY)?.id == old.id)
             #expect(try await claim(broker, holdsY)?.id == fresh.id)
+            // Accepted 30 s after the oldest, within a 60 s pass-over: taken ahead of it.
+            var older = job("x")
+            older.createdMilliseconds = Int(Date().timeIntervalSince1970 * 1000) - 30_000
+            let younger = job("y")
+            _ = try await broker.enqueue([older, younger])
+            #expect(try await claim(broker, holdsY)?.id == younger.id)
+            #expect(try await claim(broker, holdsY)?.id == older.id)
             // A pass-over of zero is no preference at all.
             let next = [job("x"), job("y")]
             _ = try await broker.enqueue(next)

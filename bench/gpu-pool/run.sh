@@ -1,34 +1,37 @@
 #!/usr/bin/env bash
-# bench/run gpu-pool [--runs N] [--gpus K] [--render-seconds T] [--jobs-per-gpu N] [--image-width W] [--no-peer] [--no-build]
+# bench/run gpu-pool [--runs N] [--gpus K] [--jobs-per-gpu N] [--render-seconds T] [--render-spread S]
+#                    [--model-load-seconds L] [--working-vram-gib G] [--photo-mb A-B] [--output-mb A-B]
+#                    [--bandwidth-mb-per-s M] [--image-width W] [--seed N] [--no-peer] [--no-build]
 #
-# K emulated GPUs (in-process ComfyUI emulators, render time T) with one media worker each
-# drain K×N Dream Weaver jobs submitted at once, on a private Redis started here.
-# efficiency = completed jobs per second ÷ (K ÷ T); target ≥ 0.97. In the same run, the peer:
-# the same workers with prefetch off (claim, upload, render, store in turn, as hand-rolled
-# workers do). Room photos are 128 px wide by default: the emulator decodes, transforms and
-# encodes every image on the CPU of this (shared, 2-core) machine, and that time counts against
-# the ideal K ÷ T although no worker can hide it (at 512 px it costs ~0.1 s a render here).
+# A GPU box as it is: K emulated L4s (in-process ComfyUI emulators) that hold one SDXL checkpoint
+# each beside a render (12 GiB working VRAM), load another in L s (6) when a workflow needs it,
+# render in T s (4, log-normal spread S 0.3, drawn from each job's seed), take a 4-12 MB phone
+# photo in and give a 2-6 MB PNG out at M MB/s (200). K×N (4×15) Dream Weaver jobs of two
+# workflows on different checkpoints (the shipped one and bench/gpu-pool/dream_weaver_twilight,
+# drawn 50/50 from --seed) are queued at once, on a private Redis started here. Ours: media
+# workers with prefetch and model-aware claims. The peer in the same run: the same workers naive
+# (claim, upload, render, store in turn, in queue order), as hand-rolled workers do. Both get the
+# same job list.
+#   efficiency = the GPUs' sampling time ÷ (K × wall), from the emulators' own counts
+#   model_loads_per_100 = checkpoint loads per 100 jobs
 # Medians over runs go to the gpu-pool section of bench/RESULTS.md; the last stdout line is
-#   RESULT pool_efficiency=<x> naive_efficiency=<y>
+#   RESULT pool_efficiency=<x> naive_efficiency=<y> model_loads_per_100=<ours> naive_model_loads_per_100=<naive>
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 CMDLINE="bench/run gpu-pool${*:+ $*}"
-RUNS=3 GPUS=4 RENDER=2 PER_GPU=10 WIDTH=128 PEER=1 BUILD=1
+RUNS=3 PEER=1 BUILD=1 PASS=()
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=${2:?}; shift 2 ;;
-    --gpus) GPUS=${2:?}; shift 2 ;;
-    --render-seconds) RENDER=${2:?}; shift 2 ;;
-    --jobs-per-gpu) PER_GPU=${2:?}; shift 2 ;;
-    --image-width) WIDTH=${2:?}; shift 2 ;;
+    --gpus|--jobs-per-gpu|--render-seconds|--render-spread|--model-load-seconds|--working-vram-gib|--photo-mb|--output-mb|--bandwidth-mb-per-s|--image-width|--seed)
+      PASS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --no-peer) PEER=0; shift ;;
     --no-build) BUILD=0; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
-[[ $RUNS =~ ^[1-9][0-9]*$ && $GPUS =~ ^[1-9][0-9]*$ && $PER_GPU =~ ^[1-9][0-9]*$ ]] \
-  || { echo "--runs, --gpus and --jobs-per-gpu must be positive integers" >&2; exit 2; }
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
 . "$BENCH_DIR/lib/prepare.sh"
 
 bench_velocity "$BUILD"
@@ -60,9 +63,9 @@ WORKERS=(prefetch)
 cd "$ROOT"
 for run in $(seq "$RUNS"); do
   for worker in "${WORKERS[@]}"; do
-    say "run $run/$RUNS: $worker, $GPUS GPUs × $PER_GPU jobs, ${RENDER}s renders"
-    "$VELOCITY_BIN" bench gpu-pool --redis-url "redis://127.0.0.1:$PORT" --gpus "$GPUS" --render-seconds "$RENDER" \
-      --jobs-per-gpu "$PER_GPU" --image-width "$WIDTH" --worker "$worker" | tail -n 1 | tee -a "$TMP/runs.jsonl" >&2
+    say "run $run/$RUNS: $worker"
+    "$VELOCITY_BIN" bench gpu-pool --redis-url "redis://127.0.0.1:$PORT" --worker "$worker" "${PASS[@]}" \
+      | tail -n 1 | tee -a "$TMP/runs.jsonl" >&2
   done
 done
 python3 "$BENCH_DIR/gpu-pool/report.py" --runs-file "$TMP/runs.jsonl" --cmdline "$CMDLINE" --loadavg "$LOADAVG" \

@@ -3,15 +3,16 @@
 ///
 /// A claim with a preference, when it takes one job of a tenant's turn, looks at that tenant's
 /// `window` oldest ready jobs and takes the first whose affinity the worker holds (or that has
-/// none) — unless the oldest has waited `passOver` since it was accepted: then it takes the
-/// oldest, as without a preference, so no job starves behind the others' preferences. Nothing
-/// else changes: priority bands, fair share, caps and rates decide whose turn it is first. When
-/// none of the window matches, the oldest is taken (an idle GPU that loads a model beats one
-/// that waits for a job it holds).
+/// none) and that was accepted less than `passOver` after the oldest; else the oldest, as
+/// without a preference. So a job is never overtaken by one accepted `passOver` or more after
+/// it, and waits at most about that much longer than in queue order; a backlog queued at once
+/// is all one age, and is reordered freely. Nothing else changes: priority bands, fair share,
+/// caps and rates decide whose turn it is first. When none of the window matches, the oldest is
+/// taken (a GPU that loads a model beats one that idles waiting for a job it holds).
 public struct ClaimPreference: Sendable, Equatable {
     /// The affinities the worker holds; each 1-128 bytes without control characters.
     public var affinities: [String]
-    /// How long a job may be passed over for ones the worker holds.
+    /// How much younger than the oldest a job taken ahead of it may be.
     public var passOver: Duration
 
     /// How many of a tenant's oldest jobs a claim looks at for one it holds.

@@ -201,7 +201,8 @@ extension BrokerScript {
         end
 
         -- A claim's preference (ClaimPreference) from its two arguments, nil for none: the set of
-        -- affinities the worker holds, and how long (ms) a job may be passed over for them.
+        -- affinities the worker holds, and how much younger (ms) a job it takes ahead of an older
+        -- one may be.
         local function preference(list, pass_ms)
             if not list or list == '' then return nil end
             local set = {}
@@ -210,17 +211,19 @@ extension BrokerScript {
         end
 
         -- Takes one job of tenant key `tk` for a worker with preference `prefer`: the first of the
-        -- window's oldest whose affinity it holds or that has none, the oldest when that one has
-        -- waited pass_ms or none matches. Returns {id, score}, as ZPOPMIN would.
+        -- window's oldest whose affinity it holds or that has none and that was accepted less than
+        -- pass_ms after the oldest, else the oldest. Returns {id, score}, as ZPOPMIN would.
         local function take_preferred(tk, prefer, now)
             local window = redis.call('ZRANGE', tk, 0, PREFER_WINDOW - 1, 'WITHSCORES')
             if #window == 0 then return window end
             local pick = 1
             local head = redis.call('HMGET', K_JOB .. window[1], 'affinity', 'created_ms')
-            if head[1] and not prefer.set[head[1]] and now - (tonumber(head[2]) or now) < prefer.pass_ms then
+            if head[1] and not prefer.set[head[1]] then
+                local limit = (tonumber(head[2]) or now) + prefer.pass_ms
                 for i = 3, #window, 2 do
-                    local a = redis.call('HGET', K_JOB .. window[i], 'affinity')
-                    if not a or prefer.set[a] then
+                    local f = redis.call('HMGET', K_JOB .. window[i], 'affinity', 'created_ms')
+                    if (tonumber(f[2]) or now) >= limit then break end
+                    if not f[1] or prefer.set[f[1]] then
                         pick = i
                         break
                     end

@@ -68,8 +68,8 @@ public struct MediaWorker: Service {
         /// How long a render whose requests failed waits to learn whether the backend died.
         public var crashConfirmation: Duration = .seconds(2)
         /// Model-aware routing: the worker claims a job of a workflow whose models its GPU holds
-        /// ahead of older jobs that need others, unless one of those has waited this long
-        /// (`ClaimPreference.passOver`). Nil: claims in the queue's order.
+        /// ahead of older jobs that need others, if it was accepted less than this after the
+        /// oldest (`ClaimPreference.passOver`). Nil: claims in the queue's order.
         public var modelAffinity: Duration? = .seconds(30)
         /// How many workflows' model sets the GPU holds at once (an L4 holds one SDXL
         /// checkpoint beside a 1024-px render).

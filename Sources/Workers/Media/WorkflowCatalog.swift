@@ -9,6 +9,8 @@ public struct WorkflowCatalog: Sendable {
     public let workflows: [String: DreamWeaverWorkflow]
     /// The one a job that names none gets.
     public let defaultWorkflow: DreamWeaverWorkflow
+    /// All of them, in the order given (the default first).
+    public let ordered: [DreamWeaverWorkflow]
 
     /// The first workflow is the default; names must differ.
     public init(_ workflows: [DreamWeaverWorkflow]) throws {
@@ -21,6 +23,7 @@ public struct WorkflowCatalog: Sendable {
         }
         self.workflows = byName
         self.defaultWorkflow = first
+        self.ordered = workflows
     }
 
     /// Loads the manifests at `paths` (the first is the default).

@@ -267,12 +267,7 @@ final class ComfyUIExecutor {
     /// file never matches anything.
     private static func fingerprint(_ path: String?) -> String {
         guard let path, let data = FileManager.default.contents(atPath: path) else { return "nan:\(UUID())" }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16) + ":\(data.count)"
+        return String(SplitMix64.fnv1a(data), radix: 16) + ":\(data.count)"
     }
 }
 

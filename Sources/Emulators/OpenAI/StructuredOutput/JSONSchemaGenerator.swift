@@ -11,10 +11,10 @@ public import VelocityTypes
 /// unbounded); `enum` and `const` are honoured; `anyOf` takes the first alternative that is not
 /// `null`. `pattern` is not followed.
 public struct JSONSchemaGenerator: Sendable {
-    private var random: EmulatedText.SplitMix64
+    private var random: SplitMix64
 
     public init(seed: UInt64) {
-        random = EmulatedText.SplitMix64(seed: seed)
+        random = SplitMix64(seed: seed)
     }
 
     /// A value that fits `schema`.
@@ -113,7 +113,8 @@ public struct JSONSchemaGenerator: Sendable {
     private mutating func date() -> String { "20\(two(20 + pick(10)))-\(two(1 + pick(12)))-\(two(1 + pick(28)))" }
 
     private mutating func uuid() -> String {
-        let hex = (0..<2).map { _ in String(random.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+        let hex = (0..<2).map { _ in String(random.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }
+            .joined()
         let characters = Array(hex)
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }

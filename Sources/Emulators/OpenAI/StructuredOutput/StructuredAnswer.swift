@@ -18,7 +18,7 @@ public struct StructuredAnswer: Sendable, Equatable {
     /// The answer for `schema` (nil: `json_object`), drawn from `seed`: the same seed gives the
     /// same answer, and whether it breaks does not depend on the schema.
     public static func make(schema: GenerationSchema?, seed: UInt64, rates: BrokenJSONRates) -> StructuredAnswer {
-        var draw = EmulatedText.SplitMix64(seed: seed)
+        var draw = SplitMix64(seed: seed)
         let unit = Double(draw.next() >> 11) / Double(1 << 53)
         var generator = JSONSchemaGenerator(seed: draw.next())
         let value = schema.map { generator.instance(of: $0) } ?? generator.plainObject()
