@@ -298,7 +298,7 @@ let package = Package(
         .testTarget(
             name: "CurlClientTests",
             dependencies: [
-                "CurlClient", "TestSupport", "Webhooks",
+                "CurlClient", "TestSupport", "Webhooks", "GPUBox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -309,7 +309,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HydrationTests",
-            dependencies: ["Hydration", "CurlClient", "TestSupport", "S3",
+            dependencies: [
+                "Hydration", "CurlClient", "TestSupport", "S3",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -4,6 +4,7 @@ import GPUBox
 
 /// `velocity mode media|llm|split [--box B] [--wait]`: asks a GPU box to switch mode through
 /// the gateway (operator role), and with `--wait` follows the switch step by step.
+/// `velocity mode --advice [--box B]`: which mode would serve each box's queued work best, and why.
 struct ModeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mode",
@@ -17,7 +18,10 @@ struct ModeCommand: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayClientOptions
 
     @Argument(help: "media, llm or split.")
-    var mode: String
+    var mode: String?
+
+    @Flag(help: "Show which mode would finish the queued work soonest and meet the interactive targets, and why; switch nothing.")
+    var advice = false
 
     @Option(help: "The box to switch (needed when several report to the gateway).")
     var box: String?
@@ -29,7 +33,11 @@ struct ModeCommand: AsyncParsableCommand {
     var timeout: Double = 900
 
     func validate() throws {
-        guard BoxMode(rawValue: mode) != nil else {
+        if advice {
+            guard mode == nil, !wait else { throw ValidationError("--advice takes no mode and no --wait") }
+            return
+        }
+        guard let mode, BoxMode(rawValue: mode) != nil else {
             throw ValidationError("mode must be one of \(BoxMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
@@ -54,6 +62,8 @@ struct ModeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if advice { return try await showAdvice() }
+        guard let mode else { return }
         try await gateway.run { client in
             var body: [String: String] = ["mode": mode]
             if let box { body["box"] = box }
@@ -63,7 +73,9 @@ struct ModeCommand: AsyncParsableCommand {
             if gateway.json && !wait { Terminal.printJSON(response.body) }
             if !gateway.json {
                 Terminal.note("switch \(accepted.id): \(accepted.box) \(accepted.from ?? "none") → \(accepted.mode)")
-                if !accepted.agent_alive { Terminal.note("warning: the box's agent is not heartbeating; it switches when it is back") }
+                if !accepted.agent_alive {
+                    Terminal.note("warning: the box's agent is not heartbeating; it switches when it is back")
+                }
             }
             guard wait else { return }
             try await follow(client, accepted)
@@ -109,6 +121,44 @@ struct ModeCommand: AsyncParsableCommand {
         }
         Terminal.error("the switch did not end within \(Int(timeout)) s")
         throw ExitCode.failure
+    }
+
+    struct AdviceList: Decodable {
+        var data: [ModeAdvice]
+    }
+
+    /// Prints `GET /v1/ops/mode/advice`: per box the advised mode, each mode's figures, the reasons.
+    private func showAdvice() async throws {
+        try await gateway.run { client in
+            let query = box.map { "?box=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0) } ?? ""
+            let response = try await client.get("/v1/ops/mode/advice" + query)
+            let list = try GatewayClient.decode(AdviceList.self, response)
+            if gateway.json {
+                Terminal.printJSON(response.body)
+                return
+            }
+            if list.data.isEmpty { Terminal.note("no live GPU box reports to this gateway") }
+            for advice in list.data {
+                let verdict = advice.switchAdvised ? "switch to \(advice.recommended)" : "stay in \(advice.recommended)"
+                print("\(advice.box ?? "?") (\(advice.current?.rawValue ?? "no mode")): \(verdict)")
+                print("  mode    GPUs (media+llm)  done in    new render waits  new chat waits  targets")
+                for option in advice.options {
+                    let gpus = "\(option.mediaGPUs)+\(option.llmGPUs)"
+                    print(
+                        "  " + option.mode.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                            + gpus.padding(toLength: 18, withPad: " ", startingAt: 0)
+                            + Self.duration(option.finishSeconds).padding(toLength: 11, withPad: " ", startingAt: 0)
+                            + Self.duration(option.renderWaitSeconds).padding(toLength: 18, withPad: " ", startingAt: 0)
+                            + Self.duration(option.chatWaitSeconds).padding(toLength: 16, withPad: " ", startingAt: 0)
+                            + (option.meetsTargets ? "met" : "missed"))
+                }
+                for reason in advice.reasons { print("  - " + reason) }
+            }
+        }
+    }
+
+    static func duration(_ seconds: Double?) -> String {
+        seconds.map { String(format: "%.0f s", $0) } ?? "never"
     }
 
     /// `stop_leasing    0.01 s`, `rollback: start_backends  1.20 s  failed: …`.

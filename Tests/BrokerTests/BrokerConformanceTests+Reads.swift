@@ -6,7 +6,9 @@ import Testing
 /// The read face every `JobBroker` offers the API: snapshots, batched and across queues, and
 /// the event stream.
 extension BrokerConformanceTests {
-    @Test("jobs(queue:ids:) reads many snapshots in order, nil for unknown ids, with queue positions", arguments: BrokerFixture.allCases)
+    @Test(
+        "jobs(queue:ids:) reads many snapshots in order, nil for unknown ids, with queue positions",
+        arguments: BrokerFixture.allCases)
     func batchedSnapshots(_ fixture: BrokerFixture) async throws {
         try await fixture.with { broker in
             let a = submission(payload: #"{"n":1}"#)
@@ -33,6 +35,26 @@ extension BrokerConformanceTests {
             #expect(done.first??.state == .succeeded)
             #expect(done.first??.result == #"{"ok":1}"#)
             #expect(done.first??.queuePosition == nil)
+        }
+    }
+
+    @Test(
+        "recentRunMilliseconds lists the run times of the queue's finished jobs, newest first", arguments: BrokerFixture.allCases)
+    func recentRunTimes(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            #expect(try await broker.recentRunMilliseconds(queue: "q").isEmpty)
+            _ = try await broker.enqueue([submission(), submission()])
+            let first = try await broker.claimOne()
+            try await broker.complete(first.lease, result: nil)
+            let second = try await broker.claimOne()
+            try await Task.sleep(for: .milliseconds(30))
+            try await broker.complete(second.lease, result: nil)
+            let runs = try await broker.recentRunMilliseconds(queue: "q")
+            #expect(runs.count == 2)
+            // The second ran at least 30 ms (the scripts' clock) and finished last.
+            #expect(runs[0] >= 30)
+            #expect(runs.allSatisfy { $0 >= 0 })
+            #expect(try await broker.recentRunMilliseconds(queue: "elsewhere").isEmpty)
         }
     }
 

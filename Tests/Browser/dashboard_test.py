@@ -209,6 +209,12 @@ def run(stack, browser):
     # GPU box: a card per GPU; switching to split asks first, then the cards follow.
     browser.go("#/gpus")
     browser.until("2 GPU cards", lambda: len(browser.all(".gpu-card")) == 2)
+    # The operator's mode advice: a verdict and a row per mode, as the gateway advises.
+    browser.until("the mode advice", lambda: len(browser.all("#mode-advice table.advice-options tbody tr")) == 3)
+    advised = stack.json("GET", "/v1/ops/mode/advice")[1]["data"][0]["recommended"]
+    verdict = browser.text("#mode-advice .advice-verdict") or ""
+    assert verdict.endswith(advised), (verdict, advised)
+    assert browser.all("#mode-advice .advice-reasons li"), "no reasons shown"
     browser.screenshot("gpus")
     Select(browser.find("#mode-select")).select_by_value("split")
     browser.find("#mode-switch").click()
@@ -225,7 +231,7 @@ def run(stack, browser):
     browser.until("the box and its cards in split mode", split, 120)
     browser.screenshot("gpus-split")
     assert browser.console_errors() == [], browser.console_errors()
-    check("GPU box: 2 cards; the switch to split was confirmed, and the cards followed")
+    check("GPU box: 2 cards and the mode advice; the switch to split was confirmed, and the cards followed")
 
     # A dead job: a poisoned render fails (out of memory) on every attempt.
     stack.set_faults({"mode": "fail", "failure": "oom", "poison": "doomed", "count": None})

@@ -1,3 +1,5 @@
+import Foundation
+import GPUBox
 import Hummingbird
 import Synchronization
 
@@ -26,6 +28,17 @@ extension FakeGateway {
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
             guard body.contains(#""mode":"llm""#) else { return error(.badRequest, "test_shape", "unexpected body \(body)") }
             return json(#"{"id":"sw-1","box":"box-1","mode":"llm","from":"media","agent_alive":true}"#, status: .accepted)
+        }
+        // The advice of an LLM box with renders queued, as the gateway's advisor writes it.
+        router.get("/v1/ops/mode/advice") { request, _ -> Response in
+            if let box = request.uri.queryParameters["box"], box != "box-1" {
+                return error(.notFound, "not_found", "box '\(box)' not found")
+            }
+            var advice = ModeAdvisor(gpus: [0, 1, 2, 3], current: .llm).advise(
+                media: QueueDemand(queued: 36, running: 4), llm: QueueDemand(queued: 0, running: 0))
+            advice.box = "box-1"
+            let data = try JSONEncoder().encode(advice)
+            return json(#"{"object":"list","data":["# + String(decoding: data, as: UTF8.self) + "]}")
         }
         router.get("/v1/gpus") { _, _ -> Response in
             let read = reads.withLock { count -> Int in

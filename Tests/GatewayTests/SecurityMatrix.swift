@@ -37,7 +37,7 @@ enum SecurityMatrix {
         "POST /api/runtime/llm/batch": .none, "GET /api/runtime/llm/jobs/{job_id}": .runtimeBatch,
         "GET /api/runtime/llm/jobs/{job_id}/results": .runtimeBatch,
         "GET /health": .none, "GET /ready": .none, "GET /metrics": .none, "GET /openapi.json": .none,
-        "GET /v1/queues": .none, "GET /v1/gpus": .none, "POST /v1/ops/mode": .none,
+        "GET /v1/queues": .none, "GET /v1/gpus": .none, "POST /v1/ops/mode": .none, "GET /v1/ops/mode/advice": .none,
         "POST /v1/gpus/{box}/{index}/drain": .gpu, "DELETE /v1/gpus/{box}/{index}/drain": .gpu,
         "GET /api/admin-surface/queues": .none, "POST /v1/queues/{name}/pause": .queue,
         "POST /v1/queues/{name}/resume": .queue, "GET /v1/queues/{name}/limits": .queue,

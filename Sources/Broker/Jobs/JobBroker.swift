@@ -50,6 +50,10 @@ public protocol JobBroker: Sendable {
 
     func depth(queue: String) async throws -> QueueDepth
 
+    /// Run times (ms, claim to end) of the queue's most recently finished jobs, newest first:
+    /// what the queue's ETAs are made of.
+    func recentRunMilliseconds(queue: String) async throws -> [Int]
+
     func setPaused(queue: String, _ paused: Bool) async throws
 
     /// Dead jobs, oldest first.

@@ -23,6 +23,8 @@ public struct QueueKeys: Sendable {
     public var outbox: String { base + "outbox" }
     /// Weights, caps and rates (`QueueLimits`); the other fair-share keys are the scripts' own.
     public var limits: String { base + "limits" }
+    /// Recent run times (ms) of the queue's jobs, newest first (capped by the scripts).
+    public var durations: String { base + "durations" }
     public var jobPrefix: String { base + "job:" }
     public var idempotencyPrefix: String { base + "idem:" }
     /// Stream of cancel requests of running jobs only (capped), which workers follow so a

@@ -14,6 +14,11 @@ extension RedisBroker {
         try QueueLimits(fields: try await send(RedisCommand("HGETALL", [keys(queue).limits])).decodeFields("queue limits"))
     }
 
+    public func recentRunMilliseconds(queue: String) async throws -> [Int] {
+        try await send(RedisCommand("LRANGE", [keys(queue).durations, "0", "-1"])).decodeArray("run times")
+            .map { try $0.decodeInt("run time") }
+    }
+
     public func fairShare(queue: String) async throws -> QueueFairShare {
         let reply = try await run(BrokerScript.share, queue: queue, arguments: [])
         let values = try reply.decodeArray("share reply", count: 5)

@@ -5,8 +5,9 @@ import Hummingbird
 import Logging
 
 /// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them),
-/// `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch) and
-/// the GPU drains (`BoxController+Drains`).
+/// `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch),
+/// `GET /v1/ops/mode/advice` (which mode would serve the queued work best, and why) and the
+/// GPU drains (`BoxController+Drains`).
 struct BoxController: Sendable {
     let boxes: BoxStateStore
     let broker: any JobBroker
@@ -15,6 +16,7 @@ struct BoxController: Sendable {
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/v1/gpus", use: gpus)
         router.post("/v1/ops/mode", use: switchMode)
+        router.get("/v1/ops/mode/advice", use: advice)
         router.post("/v1/gpus/{box}/{index}/drain", use: drain)
         router.delete("/v1/gpus/{box}/{index}/drain", use: undrain)
     }
@@ -56,6 +58,26 @@ struct BoxController: Sendable {
             }
         }
         return payloads
+    }
+
+    /// Every live box's mode advice, or `box`'s (404 for a box that never reported, 409 for
+    /// one whose agent is not heartbeating: its figures would be stale).
+    @Sendable func advice(_ request: Request, context: GatewayContext) async throws -> Response {
+        _ = try context.require(.operator)
+        var views = try await boxes.boxes()
+        if let name = request.uri.queryParameters["box"].map(String.init) {
+            views = views.filter { $0.status.box == name }
+            guard let view = views.first else { throw GatewayError.notFound("box '\(name.prefix(64))'") }
+            guard view.isAlive(timeout: BoxDirectory.heartbeatTimeout) else {
+                throw GatewayError(.conflict, "agent_down", "the agent of box '\(name)' is not heartbeating")
+            }
+        }
+        return try JSONResponse.make(AdviceList(data: try await ModeAdviceReader(broker: broker).advice(views)))
+    }
+
+    struct AdviceList: Encodable {
+        var object = "list"
+        var data: [ModeAdvice]
     }
 
     struct ModeSwitchRequest: Decodable {

@@ -176,6 +176,13 @@ extension OpenAPIDocument {
                 Op.status(422, "Bad mode, or box missing with several boxes"),
             ], role: .operator),
         Op(
+            "GET", "/v1/ops/mode/advice",
+            "Which mode (media, llm, split) would finish each box's queued work soonest and meet the interactive targets, and why",
+            tag: "operations",
+            responses: [
+                Op.ok("ModeAdviceList"), Op.status(404, "Unknown box"), Op.status(409, "The box's agent is not heartbeating"),
+            ], query: [QueryParameter("box", "one box (default: every live box)")], role: .operator),
+        Op(
             "POST", "/v1/gpus/{box}/{index}/drain",
             "Take a GPU out of service: its running jobs finish, then its backend stops, until undrained",
             tag: "operations", body: .json("GPUDrainRequest"),

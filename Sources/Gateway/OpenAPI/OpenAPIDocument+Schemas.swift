@@ -199,6 +199,7 @@ extension OpenAPIDocument {
             ]),
             "QueuePaused": object(["name": string, "paused": string]),
             "BoxList": object(["object": string, "data": array(anyObject)]),
+            "ModeAdviceList": object(["object": string, "data": array(anyObject)]),
             "ModeSwitch": request(["mode": oneOf(["media", "llm", "split"]), "box": string], required: ["mode"]),
             "ModeSwitchAccepted": object([
                 "object": string, "id": string, "box": string, "mode": string, "from": nullable(string),

@@ -35,7 +35,7 @@ public final class GatewayMetrics: Sendable {
         "velocity_webhook_attempts_total", "velocity_webhook_pending", "velocity_webhook_oldest_pending_age_seconds",
         "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds", "velocity_queue_tenant_queued",
         "velocity_queue_limit_running", "velocity_queue_limit_cap", "velocity_queue_parked",
-        "velocity_queue_throttled_total",
+        "velocity_queue_throttled_total", "velocity_box_mode_advice_finish_seconds", "velocity_box_mode_advised",
     ]
 
     /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.
@@ -186,6 +186,20 @@ public final class GatewayMetrics: Sendable {
                     label: "velocity_backend_restarts_total", dimensions: [("box", box), ("backend", backend)], factory: factory
                 )
                 .increment(by: delta)
+            }
+        }
+    }
+
+    /// The mode advice of each live box: per mode, when the queued work would be done (-1:
+    /// never, it has no capacity for work that is queued), and 1 on the mode advised.
+    public func update(_ advice: [ModeAdvice]) {
+        for box in advice {
+            for option in box.options {
+                let dimensions = [("box", box.box ?? ""), ("mode", option.mode.rawValue)]
+                Gauge(label: "velocity_box_mode_advice_finish_seconds", dimensions: dimensions, factory: factory)
+                    .record(option.finishSeconds ?? -1)
+                Gauge(label: "velocity_box_mode_advised", dimensions: dimensions, factory: factory)
+                    .record(option.mode == box.recommended ? 1 : 0)
             }
         }
     }

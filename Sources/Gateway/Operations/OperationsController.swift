@@ -197,7 +197,9 @@ public struct OperationsController: Sendable {
             self.metrics.update(try await broker.fairShare(queue: queue))
             _ = rates.observe(depth)
         }
-        self.metrics.update(try await boxes.boxes(), heartbeatTimeout: BoxDirectory.heartbeatTimeout)
+        let views = try await boxes.boxes()
+        self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
+        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views))
         let backlog = try await webhooks.backlog()
         self.metrics.updateWebhooks(pending: backlog.pending, oldestPendingAge: backlog.oldestAge)
         return Response(

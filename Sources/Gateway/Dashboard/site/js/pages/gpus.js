@@ -1,5 +1,6 @@
 // #/gpus: every GPU box and its GPUs (every 2 s, every 1 s while a box switches); operators
-// switch a box's mode after a confirmation that says what will drain.
+// see which mode would serve the queued work best (GET /v1/ops/mode/advice) and switch a
+// box's mode after a confirmation that says what will drain.
 
 import { get, hasRole, post } from '../api.js';
 import { badge, field, fill, h, refill, setText, statusBox } from '../dom.js';
@@ -10,6 +11,7 @@ const MODES = ['media', 'llm', 'split'];
 export function render(ctx) {
   const operator = hasRole(ctx.me.role, 'operator');
   const container = h('div', { id: 'gpu-boxes' });
+  const adviceBody = h('div', { id: 'mode-advice-body' });
   const status = statusBox('mode-status');
   ctx.root.append(h('h1', null, 'GPU box'));
 
@@ -32,6 +34,8 @@ export function render(ctx) {
       confirmSwitch();
     });
     ctx.root.append(h('section', { class: 'card', 'aria-labelledby': 'mode-title' }, h('h2', { id: 'mode-title' }, 'Mode'), form, status), dialog);
+    ctx.root.append(h('section', { class: 'card', id: 'mode-advice', 'aria-labelledby': 'mode-advice-title' },
+      h('h2', { id: 'mode-advice-title' }, 'Mode advice'), adviceBody));
   }
   ctx.root.append(container);
   ctx.onLeave(() => {
@@ -95,7 +99,30 @@ export function render(ctx) {
       return;
     }
     refill(container, boxes.map((box, index) => boxSection(box, index)));
+    if (operator) {
+      const advice = await get('/v1/ops/mode/advice', ctx.signal);
+      if (ctx.left) return;
+      const list = advice.data || [];
+      refill(adviceBody, list.length ? list.map(adviceSection) : h('p', { class: 'empty' }, 'No live box to advise.'));
+    }
   });
+}
+
+// One box's advice: the verdict, each mode's figures, the reasons.
+function adviceSection(advice) {
+  const seconds = (value) => (typeof value === 'number' ? duration(value * 1000) : 'never');
+  const verdict = advice.switch_advised ? `switch to ${advice.recommended}` : `stay in ${advice.recommended}`;
+  const rows = (advice.options || []).map((o) => h('tr', { dataset: { mode: o.mode }, class: o.mode === advice.recommended ? 'advised' : null },
+    h('th', { scope: 'row' }, o.mode), h('td', null, `${o.media_gpus} + ${o.llm_gpus}`), h('td', null, seconds(o.finish_seconds)),
+    h('td', null, seconds(o.render_wait_seconds)), h('td', null, seconds(o.chat_wait_seconds)),
+    h('td', null, o.meets_targets ? badge('met', 'ok') : badge('missed', 'warn'))));
+  return h('div', { class: 'mode-advice-box', dataset: { box: advice.box } },
+    h('h3', null, `Box ${advice.box}: `, h('span', { class: 'advice-verdict' }, verdict)),
+    h('table', { class: 'advice-options' },
+      h('thead', null, h('tr', null, ['Mode', 'GPUs (media + LLM)', 'Queued work done in', 'New render waits', 'New chat waits', 'Targets']
+        .map((title) => h('th', { scope: 'col' }, title)))),
+      h('tbody', null, rows)),
+    h('ul', { class: 'advice-reasons' }, (advice.reasons || []).map((reason) => h('li', null, reason))));
 }
 
 function syncBoxOptions(select, boxes) {

@@ -1,0 +1,49 @@
+import Broker
+import GPUBox
+import JobContracts
+
+/// Reads what the mode advisor needs and advises each live box: the media and llm queues'
+/// work (shared evenly among the live boxes, which all serve the same queues), the media
+/// queue's recent run times (a measured render time once there are a few), and each box's
+/// last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
+struct ModeAdviceReader: Sendable {
+    let broker: any JobBroker
+    var costs = ModeAdvisor.Costs()
+    var targets = ModeAdvisor.Targets()
+
+    /// Run times needed before their median replaces the configured render time.
+    static let measuredRuns = 5
+
+    func advice(_ views: [BoxStateStore.BoxView]) async throws -> [ModeAdvice] {
+        let live = views.filter { $0.isAlive(timeout: BoxDirectory.heartbeatTimeout) }
+        guard !live.isEmpty else { return [] }
+        let media = try await broker.depth(queue: DreamWeaverRender.kind.queue)
+        let llm = try await broker.depth(queue: LLMChat.kind.queue)
+        let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
+        var measured = costs
+        if runs.count >= Self.measuredRuns {
+            let sorted = runs.sorted()
+            measured.renderSeconds = max(Double(sorted[sorted.count / 2]) / 1000, 0.001)
+            measured.renderSecondsMeasured = true
+        }
+        func share(_ count: Int) -> Int { (count + live.count - 1) / live.count }
+        return live.map { view in
+            var costs = measured
+            if let last = view.status.lastSwitch, last.outcome == "switched", let ms = last.durationMilliseconds {
+                costs.switchSeconds = Double(ms) / 1000
+                costs.switchMeasured = true
+            }
+            let advisor = ModeAdvisor(
+                gpus: view.status.gpus.map(\.index), current: view.status.mode, costs: costs, targets: targets)
+            var advice = advisor.advise(
+                media: QueueDemand(queued: share(media.queued), running: share(media.active)),
+                llm: QueueDemand(queued: share(llm.queued), running: share(llm.active)))
+            advice.box = view.status.box
+            if live.count > 1 {
+                advice.reasons.insert(
+                    "the queues' work is shared among \(live.count) live boxes: 1/\(live.count) counted here", at: 0)
+            }
+            return advice
+        }
+    }
+}

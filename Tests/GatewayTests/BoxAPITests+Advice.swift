@@ -1,0 +1,76 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RedisClient
+import TestSupport
+import Testing
+
+@testable import GPUBox
+
+extension BoxAPITests {
+    static func advice(_ client: any TestClientProtocol, _ key: String, query: String = "") async throws -> TestResponse {
+        try await client.execute(uri: "/v1/ops/mode/advice" + query, method: .get, headers: GatewayFixture.auth(key))
+    }
+
+    @Test("an LLM box with renders queued is advised media mode, with each mode's figures and the reasons")
+    func modeAdvice() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            try await Self.publish(fixture.gateway, box: "box-1", mode: .llm)
+            for _ in 0..<6 {
+                let submitted = try await client.execute(
+                    uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
+                    body: ByteBuffer(string: #"{"kind":"dream_weaver.render","payload":\#(Self.renderPayload)}"#))
+                #expect(submitted.status == .accepted)
+            }
+            let response = try await Self.advice(client, fixture.operatorKey)
+            #expect(response.status == .ok)
+            let list = try #require(response.body.json["data"] as? [[String: Any]])
+            #expect(list.count == 1)
+            let advice = list[0]
+            #expect(advice["box"] as? String == "box-1")
+            #expect(advice["current"] as? String == "llm")
+            #expect(advice["recommended"] as? String == "media")
+            #expect(advice["switch_advised"] as? Bool == true)
+            #expect((advice["media"] as? [String: Any])?["queued"] as? Int == 6)
+            let options = try #require(advice["options"] as? [[String: Any]])
+            #expect(options.map { $0["mode"] as? String } == ["media", "llm", "split"])
+            // Two GPUs: media renders on both; llm has none for renders.
+            #expect(options[0]["media_gpus"] as? Int == 2)
+            #expect(options[1]["finish_seconds"] == nil)
+            let costs = try #require(advice["costs"] as? [String: Any])
+            #expect(costs["render_seconds_measured"] as? Bool == false)
+            #expect((advice["reasons"] as? [String])?.last?.hasPrefix("switch to media") == true)
+            // The same advice in /metrics.
+            let text = String(
+                buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body)
+            #expect(text.contains(#"velocity_box_mode_advised{box="box-1",mode="media"} 1"#))
+            #expect(text.contains(#"velocity_box_mode_advised{box="box-1",mode="llm"} 0"#))
+            #expect(text.contains(#"velocity_box_mode_advice_finish_seconds{box="box-1",mode="llm"} -1"#))
+            // One box by name.
+            let one = try await Self.advice(client, fixture.operatorKey, query: "?box=box-1")
+            #expect((one.body.json["data"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test("mode advice is refused: submitter 403, unknown box 404, a box whose agent is down 409")
+    func modeAdviceRefusals() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            try await Self.publish(fixture.gateway, box: "box-1", mode: .media)
+            #expect(try await Self.advice(client, fixture.acme).status == .forbidden)
+            let unknown = try await Self.advice(client, fixture.operatorKey, query: "?box=box-9")
+            #expect(unknown.status == .notFound)
+            // The agent's last heartbeat long ago.
+            _ = try await fixture.gateway.redis.send(RedisCommand("SET", [fixture.gateway.boxes.heartbeatKey("box-1"), "0"]))
+            let down = try await Self.advice(client, fixture.operatorKey, query: "?box=box-1")
+            #expect(down.status == .conflict)
+            #expect(Self.errorCode(down) == "agent_down")
+            // Without a box named, a dead box is left out.
+            let all = try await Self.advice(client, fixture.operatorKey)
+            #expect(all.status == .ok)
+            #expect((all.body.json["data"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+}
