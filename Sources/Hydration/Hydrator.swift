@@ -1,13 +1,14 @@
 import CurlClient
-import S3
 import Foundation
 import Logging
 import NIOPosix
+import S3
+import VelocityTypes
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Stages a mode's models onto the NVMe store and switches the mode's snapshot to them.
@@ -123,7 +124,7 @@ public final class Hydrator: Sendable {
         let elapsed = ContinuousClock.now - started
         return report(
             manifest, target: target, fetched: fetched, repaired: repaired,
-            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            elapsed: elapsed.inSeconds)
     }
 
     /// Downloads up to `parallelFiles` files at once; returns bytes fetched per digest.
@@ -193,7 +194,8 @@ public final class Hydrator: Sendable {
             var fetchedBytes: Int64 = 0
             for file in model.files where counted.insert(file.sha256).inserted { fetchedBytes += fetched[file.sha256] ?? 0 }
             let state: HydrationReport.Model.State =
-                repaired.contains(model.name) ? .repaired : (fetchedBytes > 0 || model.files.contains { fetched[$0.sha256] != nil } ? .fetched : .present)
+                repaired.contains(model.name)
+                ? .repaired : (fetchedBytes > 0 || model.files.contains { fetched[$0.sha256] != nil } ? .fetched : .present)
             return HydrationReport.Model(
                 name: model.name, kind: model.kind.rawValue, destination: model.destination, files: model.files.count,
                 bytes: model.files.reduce(0) { $0 + $1.size }, fetchedBytes: fetchedBytes, state: state)

@@ -34,7 +34,7 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
     }
 
     private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration.inSeconds
     }
 
     /// `Retry-After` as seconds or an HTTP date; nil when absent or unreadable.

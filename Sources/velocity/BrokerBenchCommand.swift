@@ -5,6 +5,7 @@ import JobContracts
 import Logging
 import Producer
 import Synchronization
+import VelocityTypes
 import Workers
 
 /// Our side of `bench/run broker`: prints one JSON line with enqueue, drain and pickup figures.
@@ -161,7 +162,7 @@ struct BrokerBenchCommand: AsyncParsableCommand {
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
         let d = start.duration(to: .now)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return d.inSeconds
     }
 
     private func percentile(_ sorted: [Double], _ p: Double) -> Double {

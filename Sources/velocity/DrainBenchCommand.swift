@@ -4,6 +4,7 @@ import Foundation
 import JobContracts
 import Logging
 import Producer
+import VelocityTypes
 import Workers
 
 /// Our side of `bench/run broker-curves`: a backlog drained by any number of worker processes.
@@ -105,6 +106,6 @@ struct DrainBenchCommand: AsyncParsableCommand {
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let d = start.duration(to: .now)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return d.inSeconds
     }
 }

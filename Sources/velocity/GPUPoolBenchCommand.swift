@@ -8,6 +8,7 @@ import Images
 import JobContracts
 import Logging
 import Synchronization
+import VelocityTypes
 import Workers
 
 /// Our side of `bench/run gpu-pool`: K emulated GPUs that cost what a real box costs (an L4
@@ -157,7 +158,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         try await http.shutdown()
         await pool.close()
 
-        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let seconds = wall.inSeconds
         let after = emulators.map(\.statistics)
         let sampling = zip(after, before).map { $0.renderSeconds - $1.renderSeconds }.reduce(0, +)
         let loads = zip(after, before).map { $0.modelLoads - $1.modelLoads }.reduce(0, +)

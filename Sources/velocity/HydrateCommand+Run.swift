@@ -1,8 +1,9 @@
 import ArgumentParser
+import CurlClient
 import Foundation
 import Hydration
-import CurlClient
 import Synchronization
+import VelocityTypes
 
 extension HydrateCommand {
     struct Run: AsyncParsableCommand {
@@ -49,11 +50,15 @@ extension HydrateCommand {
             }
             if store.json { return try HydrateCommand.printJSON(report) }
             for model in report.models {
-                print("\(model.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(model.name) → \(model.destination) (\(HydrateCommand.bytes(model.bytes)))")
+                print(
+                    "\(model.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(model.name) → \(model.destination) (\(HydrateCommand.bytes(model.bytes)))"
+                )
             }
             for name in report.repairedModels { print("repaired (blob did not match its digest): \(name)") }
             let rate = report.elapsedSeconds > 0 ? Double(report.fetchedBytes) / report.elapsedSeconds : 0
-            print("fetched \(HydrateCommand.bytes(report.fetchedBytes)) in \(String(format: "%.1f", report.elapsedSeconds))s (\(HydrateCommand.bytes(Int64(rate)))/s)")
+            print(
+                "fetched \(HydrateCommand.bytes(report.fetchedBytes)) in \(String(format: "%.1f", report.elapsedSeconds))s (\(HydrateCommand.bytes(Int64(rate)))/s)"
+            )
             print("snapshot: \(report.snapshotDirectory) -> \(report.snapshotTarget)")
             print("comfyui:  --extra-model-paths-config \(report.extraModelPathsFile)")
             if let llm = report.llmModelPath { print("llm:      --model-path \(llm)") }
@@ -81,7 +86,7 @@ final class HydrationDisplay: Sendable {
                 state.phaseStart = .now
             }
             let elapsed = ContinuousClock.now - state.phaseStart
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             var parts = ["\(HydrateCommand.bytes(progress.completedBytes)) / \(HydrateCommand.bytes(progress.totalBytes))"]
             if progress.totalFiles > 0 { parts.append("\(progress.completedFiles)/\(progress.totalFiles) files") }
             if seconds > 0.5, progress.completedBytes > 0 {
@@ -91,7 +96,8 @@ final class HydrationDisplay: Sendable {
                 parts.append("ETA \(ProgressLine.duration(left))")
             }
             if !progress.activeModels.isEmpty { parts.append(progress.activeModels.joined(separator: ", ")) }
-            state.bar.update(fraction: progress.fraction, status: progress.phase.rawValue, message: parts.joined(separator: " · "))
+            state.bar.update(
+                fraction: progress.fraction, status: progress.phase.rawValue, message: parts.joined(separator: " · "))
         }
     }
 

@@ -1,10 +1,11 @@
 import CurlClient
 import Foundation
+import VelocityTypes
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A one-line progress display on stderr, redrawn in place; drawn only when stderr is a
@@ -21,7 +22,7 @@ final class ProgressBar {
 
     var elapsedSeconds: Double {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 
     func update(fraction: Double?, status: String, message: String?) {

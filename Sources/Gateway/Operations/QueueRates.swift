@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import Synchronization
+import VelocityTypes
 
 /// Enqueue and completion rates per queue, from the broker's lifetime counters sampled over
 /// the last minute (each `/v1/queues` read or metrics scrape adds a sample).
@@ -29,7 +30,7 @@ final class QueueRates: Sendable {
             list.removeAll { now - $0.at > window }
             all[depth.queue] = list
             guard let oldest = list.first, now - oldest.at >= .seconds(1) else { return nil }
-            let seconds = Double((now - oldest.at).components.seconds) + Double((now - oldest.at).components.attoseconds) / 1e18
+            let seconds = (now - oldest.at).inSeconds
             return (
                 Double(max(0, sample.enqueued - oldest.enqueued)) / seconds,
                 Double(max(0, sample.completed - oldest.completed)) / seconds

@@ -5,8 +5,12 @@ import JobContracts
 
 extension MediaWorker {
     /// Claims a job and uploads its photo to ComfyUI; nil once the worker stops or the
-    /// backend went down. Jobs that cannot be prepared are failed (or given back) here.
-    func acquire(slot: Int, consumer: any JobConsumer) async -> MediaJob? {
+    /// backend went down. Jobs that cannot be prepared are failed (or given back) here. A
+    /// prefetch claims only once the render `nearEndOf` is within `prefetchLead` of its end.
+    func acquire(slot: Int, consumer: any JobConsumer, nearEndOf pace: RenderPace? = nil) async -> MediaJob? {
+        if let pace {
+            await pace.untilNearEnd(lead: configuration.prefetchLead) { isStopping || !health.isHealthy }
+        }
         while !isStopping && health.isHealthy {
             let claimed: ClaimedJob
             do {

@@ -82,6 +82,7 @@ extension MediaWorker {
     }
 
     private func reportProgress(_ job: MediaJob, fraction: Double) async {
+        pace.progress(fraction)
         activity(.jobProgress(jobID: job.id, fraction: fraction))
         do {
             try await job.context.progress(fraction, message: "rendering")

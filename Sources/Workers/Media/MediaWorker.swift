@@ -5,7 +5,9 @@ public import ServiceLifecycle
 
 /// Renders Dream Weaver jobs on one GPU's ComfyUI, one at a time, with the next job already
 /// claimed and its photo uploaded while the current one renders, so the GPU never waits for
-/// the broker, the blob store or an upload.
+/// the broker, the blob store or an upload. The next job is claimed `prefetchLead` before the
+/// current render's estimated end (`RenderPace`), not as it starts: until then an idle GPU's
+/// worker gets it.
 ///
 /// The next prompt is queued in ComfyUI only when the current one ended (not right away
 /// behind it): the gap is one websocket message plus one local `POST /prompt`, milliseconds,
@@ -41,6 +43,9 @@ public struct MediaWorker: Service {
         /// is claimed, uploaded, rendered and stored in turn, as hand-rolled workers do
         /// (`bench/run gpu-pool`'s naive peer).
         public var prefetch = true
+        /// How long before the current render's estimated end the next job is claimed and its
+        /// photo uploaded: enough for a claim, a blob read and an upload.
+        public var prefetchLead: Duration = .milliseconds(1_500)
         /// Subfolder of ComfyUI's input directory for this worker's two input files (reused,
         /// overwritten: ComfyUI has no route to delete uploads).
         public var inputSubfolder = "velocity"
@@ -97,6 +102,8 @@ public struct MediaWorker: Service {
     let logger: Logger
     let activity: WorkerActivitySink
     let health = BackendHealth()
+    /// Where the current render stands, for the next job's claim.
+    let pace = RenderPace()
     /// Leases, cancels, completions and failures of the jobs this worker holds.
     let runtime: WorkerRuntime
 
@@ -167,9 +174,12 @@ public struct MediaWorker: Service {
             if next == nil { next = await acquire(slot: 0, consumer: consumer) }
             guard let job = next else { continue }
             let prefetch = configuration.prefetch
-            async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer) : nil
+            pace.begin()
+            async let following = prefetch ? acquire(slot: 1 - job.slot, consumer: consumer, nearEndOf: pace) : nil
             // Each stage in the job's span: its ComfyUI calls are spans of the submitter's trace.
-            if let rendered = await job.context.traced({ await render(job, hub: hub) }) {
+            let rendered = await job.context.traced({ await render(job, hub: hub) })
+            pace.end()
+            if let rendered {
                 if prefetch {
                     finishers.addTask { await job.context.traced { await finish(rendered) } }
                 } else {
