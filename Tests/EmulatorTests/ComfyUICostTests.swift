@@ -73,6 +73,8 @@ struct ComfyUICostTests {
             _ = try await fixture.upload(try TestImages.png(width: 8, height: 8), name: "room.png")
             _ = try await render(fixture, checkpoint: ComfyUIFixture.checkpoint, seed: 7)
             #expect(fixture.emulator.statistics.renderSeconds == fixture.emulator.configuration.renderSeconds)
+            // Busy for at least the drawn time (timers are never early).
+            #expect(fixture.emulator.statistics.busySeconds >= fixture.emulator.statistics.renderSeconds)
         }
     }
 

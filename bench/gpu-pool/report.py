@@ -60,7 +60,7 @@ def main() -> None:
         f"Private Redis {args.redis_version}, load average before the runs {args.loadavg}. "
         f"Medians of {len(by_worker['prefetch'])} runs.",
         "",
-        "Efficiency = the GPUs' sampling time (the emulators' own sum) ÷ (GPUs × wall time): the share of GPU time "
+        "Efficiency = the GPUs' busy time (each render's sampling as it took, the emulators' own sum) ÷ (GPUs × wall time): the share of GPU time "
         "spent rendering. Targets: ≥ 0.95 where the naive worker is ≤ 0.85, model loads per 100 jobs ≤ a third of "
         "naive's.",
         "",

@@ -6,13 +6,13 @@
 # A GPU box as it is: K emulated L4s (in-process ComfyUI emulators) that hold one SDXL checkpoint
 # each beside a render (12 GiB working VRAM), load another in L s (6) when a workflow needs it,
 # render in T s (4, log-normal spread S 0.3, drawn from each job's seed), take a 4-12 MB phone
-# photo in and give a 2-6 MB PNG out at M MB/s (200). K×N (4×15) Dream Weaver jobs of two
+# photo in and give a 2-6 MB PNG out at M MB/s (200). K×N (4×40) Dream Weaver jobs of two
 # workflows on different checkpoints (the shipped one and bench/gpu-pool/dream_weaver_twilight,
 # drawn 50/50 from --seed) are queued at once, on a private Redis started here. Ours: media
 # workers with prefetch and model-aware claims. The peer in the same run: the same workers naive
 # (claim, upload, render, store in turn, in queue order), as hand-rolled workers do. Both get the
 # same job list.
-#   efficiency = the GPUs' sampling time ÷ (K × wall), from the emulators' own counts
+#   efficiency = the GPUs' busy sampling time ÷ (K × wall), from the emulators' own counts
 #   model_loads_per_100 = checkpoint loads per 100 jobs
 # Medians over runs go to the gpu-pool section of bench/RESULTS.md; the last stdout line is
 #   RESULT pool_efficiency=<x> naive_efficiency=<y> model_loads_per_100=<ours> naive_model_loads_per_100=<naive>

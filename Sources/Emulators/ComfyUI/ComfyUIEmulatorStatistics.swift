@@ -3,10 +3,13 @@
 public struct ComfyUIEmulatorStatistics: Sendable, Equatable {
     /// Checkpoints loaded into VRAM (first use or after an eviction).
     public var modelLoads = 0
-    /// KSampler runs that finished sampling, and their sampling time in seconds: the time the
-    /// GPU did useful work.
+    /// KSampler runs that finished sampling, and their sampling time in seconds as drawn (the
+    /// same on every run of the same jobs).
     public var renders = 0
     public var renderSeconds = 0.0
+    /// The same renders' sampling as it took on this machine's clock (the drawn time plus the
+    /// timers' lateness over the steps): the time the emulated GPU was busy rendering.
+    public var busySeconds = 0.0
     /// Held now, least recently used first.
     public var loadedModels: [String] = []
 

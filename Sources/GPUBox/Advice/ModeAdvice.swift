@@ -37,7 +37,7 @@ public struct ModeAdvice: Sendable, Equatable, Codable {
     public var current: BoxMode?
     public var recommended: BoxMode
     /// True when the recommended mode is not the one the box runs.
-    public var switchAdvised: Bool { recommended != current }
+    public var switchAdvised: Bool
     public var reasons: [String]
     public var options: [Option]
     public var costs: ModeAdvisor.Costs
@@ -57,38 +57,12 @@ public struct ModeAdvice: Sendable, Equatable, Codable {
         self.box = box
         self.current = current
         self.recommended = recommended
+        self.switchAdvised = recommended != current
         self.reasons = reasons
         self.options = options
         self.costs = costs
         self.targets = targets
         self.media = media
         self.llm = llm
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        box = try container.decodeIfPresent(String.self, forKey: .box)
-        current = try container.decodeIfPresent(BoxMode.self, forKey: .current)
-        recommended = try container.decode(BoxMode.self, forKey: .recommended)
-        reasons = try container.decode([String].self, forKey: .reasons)
-        options = try container.decode([Option].self, forKey: .options)
-        costs = try container.decode(ModeAdvisor.Costs.self, forKey: .costs)
-        targets = try container.decode(ModeAdvisor.Targets.self, forKey: .targets)
-        media = try container.decode(QueueDemand.self, forKey: .media)
-        llm = try container.decode(QueueDemand.self, forKey: .llm)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(box, forKey: .box)
-        try container.encode(current, forKey: .current)
-        try container.encode(recommended, forKey: .recommended)
-        try container.encode(switchAdvised, forKey: .switchAdvised)
-        try container.encode(reasons, forKey: .reasons)
-        try container.encode(options, forKey: .options)
-        try container.encode(costs, forKey: .costs)
-        try container.encode(targets, forKey: .targets)
-        try container.encode(media, forKey: .media)
-        try container.encode(llm, forKey: .llm)
     }
 }

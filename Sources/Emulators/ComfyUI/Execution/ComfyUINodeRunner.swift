@@ -160,6 +160,7 @@ struct ComfyUINodeRunner: Sendable {
         let fault = runtime.strikeRender(texts: texts)
         let faultStep = fault.map { min($0.faults.atStep, max(samplingSteps, 1)) }
         let stepDuration = samplingSteps > 0 ? renderSeconds / Double(samplingSteps) : 0
+        let sampling = ContinuousClock.now
         for step in 1...max(samplingSteps, 1) {
             if samplingSteps > 0, stepDuration > 0 { try await Task.sleep(for: .seconds(stepDuration)) }
             if let fault, step == faultStep { try await strike(fault, promptID: promptID) }
@@ -167,7 +168,7 @@ struct ComfyUINodeRunner: Sendable {
             if runtime.isInterrupted { throw ComfyUINodeStop.interrupted }
             progress(step, samplingSteps)
         }
-        runtime.rendered(seconds: samplingSteps > 0 ? renderSeconds : 0)
+        runtime.rendered(seconds: samplingSteps > 0 ? renderSeconds : 0, busy: sampling.duration(to: .now))
         let rendered = try await Self.offload {
             latent.map { ComfyUIImage(pixels: ComfyUIRender.render($0.pixels, seed: seed, denoise: denoise)) }
         }

@@ -1,4 +1,5 @@
 import Synchronization
+import VelocityTypes
 
 /// The emulator state shared by the routes and the prompt worker: ComfyUI's global interrupt
 /// flag, the fault plan and its counters, a hung prompt, the models held in VRAM and the
@@ -142,11 +143,12 @@ final class ComfyUIRuntime: Sendable {
 
     func unloadAllModels() { state.withLock { $0.loadedModels = [] } }
 
-    /// A render's sampling took `seconds`.
-    func rendered(seconds: Double) {
+    /// A render's sampling was drawn to take `seconds` and took `busy`.
+    func rendered(seconds: Double, busy: Duration) {
         state.withLock { state in
             state.statistics.renders += 1
             state.statistics.renderSeconds += seconds
+            state.statistics.busySeconds += busy.inSeconds
         }
     }
 
