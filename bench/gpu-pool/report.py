@@ -70,9 +70,12 @@ def main() -> None:
         "",
         "The naive worker claims a job in queue order, reads and uploads its photo, renders (loading the "
         "checkpoint when the previous job used the other one), fetches and stores the output, then claims the next, "
-        "as hand-rolled workers do. The velocity worker claims and uploads the next job while the current one "
-        "renders, stores a finished render while the next one runs, and claims the jobs of the workflow its GPU "
-        "holds ahead of older ones of the other (a job passed over for 30 s is taken anyway).",
+        "as hand-rolled workers do. The velocity worker claims and uploads the next job 1.5 s before the current "
+        "render's estimated end, stores a finished render while the next one runs, and claims the jobs of the "
+        "workflow its GPU holds ahead of older ones of the other (never ahead of a job accepted 30 s before them). "
+        "What it still loses: the checkpoint loads left (a GPU whose workflow's jobs ran out loads the other), the "
+        "last renders of the backlog, which end at different times on each GPU, and each render's few tens of ms "
+        "between prompts.",
         "",
     ])
     results_md.replace_section("gpu-pool", text)
