@@ -283,6 +283,9 @@ struct OpsMetricNamesTests {
             _ = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
                 body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
+            // A heartbeat now: the mode advice is exported for live boxes, and the steps above may
+            // have outlasted the heartbeat timeout on a loaded machine.
+            try await BoxAPITests.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 1])
             let response = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme))
             #expect(response.status == .ok)
             var types: [String: String] = [:]
