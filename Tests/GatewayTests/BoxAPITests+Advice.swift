@@ -40,8 +40,8 @@ extension BoxAPITests {
             #expect((advice["media"] as? [String: Any])?["queued"] as? Int == 6)
             let options = try #require(advice["options"] as? [[String: Any]])
             try #require(options.map { $0["mode"] as? String } == ["media", "llm", "split"])
-            // Two GPUs: media renders on both; llm has none for renders.
-            #expect(options[0]["media_gpus"] as? Int == 2)
+            // GPU 1 is unhealthy: media renders on GPU 0 alone; llm has none for renders.
+            #expect(options[0]["media_gpus"] as? Int == 1)
             #expect(options[1]["finish_seconds"] == nil)
             let costs = try #require(advice["costs"] as? [String: Any])
             #expect(costs["render_seconds_measured"] as? Bool == false)

@@ -4,8 +4,8 @@ import JobContracts
 
 /// Reads what the mode advisor needs and advises each live box: the media and llm queues'
 /// work (shared evenly among the live boxes, which all serve the same queues), the media
-/// queue's recent run times (a measured render time once there are a few), and each box's
-/// last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
+/// queue's recent run times (a measured render time once there are a few), each box's usable
+/// GPUs, and its last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
 struct ModeAdviceReader: Sendable {
     let broker: any JobBroker
     var costs = ModeAdvisor.Costs()
@@ -33,8 +33,9 @@ struct ModeAdviceReader: Sendable {
                 costs.switchSeconds = Double(ms) / 1000
                 costs.switchMeasured = true
             }
-            let advisor = ModeAdvisor(
-                gpus: view.status.gpus.map(\.index), current: view.status.mode, costs: costs, targets: targets)
+            // Only GPUs that can take work count: not unhealthy, drained or being drained.
+            let usable = view.status.gpus.filter { $0.health == .healthy && $0.drain == nil }.map(\.index)
+            let advisor = ModeAdvisor(gpus: usable, current: view.status.mode, costs: costs, targets: targets)
             var advice = advisor.advise(
                 media: QueueDemand(queued: share(media.queued), running: share(media.active)),
                 llm: QueueDemand(queued: share(llm.queued), running: share(llm.active)))
