@@ -170,13 +170,7 @@ struct ComfyUIEmulatorCommand: AsyncParsableCommand {
         guard uploadMbPerS >= 0, downloadMbPerS >= 0 else { throw ValidationError("bandwidths cannot be negative") }
         configuration.uploadBytesPerSecond = uploadMbPerS * 1_000_000
         configuration.downloadBytesPerSecond = downloadMbPerS * 1_000_000
-        if let outputMb {
-            let bounds = outputMb.split(separator: "-", omittingEmptySubsequences: false).map { Double($0) }
-            guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low > 0, low <= high, high <= 100 else {
-                throw ValidationError("--output-mb must be a range of MB like 2-6 (0 < low <= high <= 100), not '\(outputMb)'")
-            }
-            configuration.outputBytes = Int(low * 1_000_000)...Int(high * 1_000_000)
-        }
+        if let outputMb { configuration.outputBytes = try MegabyteRange.bytes(outputMb, option: "--output-mb") }
         guard maxUploadSize > 0 else { throw ValidationError("--max-upload-size must be positive") }
         configuration.maxUploadBytes = Int(maxUploadSize * 1024 * 1024)
         configuration.cacheEnabled = !cacheNone

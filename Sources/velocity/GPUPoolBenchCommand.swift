@@ -77,16 +77,8 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
                 "--gpus, --jobs-per-gpu, --render-seconds and --image-width must be positive, the rest not negative")
         }
         guard ["prefetch", "naive"].contains(worker) else { throw ValidationError("--worker is prefetch or naive") }
-        _ = try Self.megabytes(photoMb, option: "--photo-mb")
-        _ = try Self.megabytes(outputMb, option: "--output-mb")
-    }
-
-    static func megabytes(_ text: String, option: String) throws -> ClosedRange<Int> {
-        let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map { Double($0) }
-        guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low > 0, low <= high else {
-            throw ValidationError("\(option) must be a range of MB like 2-6, not '\(text)'")
-        }
-        return Int(low * 1_000_000)...Int(high * 1_000_000)
+        _ = try MegabyteRange.bytes(photoMb, option: "--photo-mb")
+        _ = try MegabyteRange.bytes(outputMb, option: "--output-mb")
     }
 
     func run() async throws {
@@ -120,7 +112,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             configuration.device.workingVRAMBytes = Int64(workingVramGib * 1_073_741_824)
             configuration.uploadBytesPerSecond = bandwidthMbPerS * 1_000_000
             configuration.downloadBytesPerSecond = bandwidthMbPerS * 1_000_000
-            configuration.outputBytes = try? Self.megabytes(outputMb, option: "--output-mb")
+            configuration.outputBytes = try? MegabyteRange.bytes(outputMb, option: "--output-mb")
             return ComfyUIEmulator(configuration: configuration, logger: quiet)
         }
         var random = SplitMix64(seed: seed)
@@ -182,7 +174,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
     private func jobs(_ workflows: [String], random: inout SplitMix64, blobs: FileBlobStore) async throws -> [JobSubmission] {
         let width = imageWidth
         let height = max(8, imageWidth * 3 / 4)
-        let photoBytes = try Self.megabytes(photoMb, option: "--photo-mb")
+        let photoBytes = try MegabyteRange.bytes(photoMb, option: "--photo-mb")
         var submissions: [JobSubmission] = []
         for workflow in workflows {
             var pixels = [UInt8](repeating: 0, count: width * height * 3)

@@ -123,7 +123,7 @@ struct ComfyUICostTests {
         }
     }
 
-    @Test("velocity emulator comfyui refuses bad cost options before it listens")
+    @Test("velocity emulator comfyui and bench gpu-pool refuse bad cost options before they listen or connect")
     func refusals() async throws {
         for (arguments, message) in [
             (["--render-spread=-1"], "durations and --render-spread cannot be negative"),
@@ -135,6 +135,18 @@ struct ComfyUICostTests {
             let outcome = try await VelocityBinary.run(["emulator", "comfyui", "--port", "1"] + arguments)
             #expect(outcome.status != 0, "\(arguments)")
             #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+        }
+        // The pool bench reads the same ranges, and refuses before it connects (nothing listens on port 1).
+        for (arguments, message) in [
+            (["--photo-mb", "12-4"], "--photo-mb must be a range of MB like 2-6"),
+            (["--output-mb", "0-6"], "--output-mb must be a range of MB like 2-6"),
+            (["--worker", "lazy"], "--worker is prefetch or naive"),
+            (["--model-load-seconds=-1"], "the rest not negative"),
+        ] {
+            let outcome = try await VelocityBinary.run(["bench", "gpu-pool", "--redis-url", "redis://127.0.0.1:1"] + arguments)
+            #expect(outcome.status != 0, "\(arguments)")
+            #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains("127.0.0.1:1"), "\(outcome.stderr)")
         }
     }
 }
