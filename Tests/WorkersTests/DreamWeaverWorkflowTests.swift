@@ -1,10 +1,11 @@
 import Broker
 import Foundation
-import JobContracts
 import Gateway
 import Images
+import JobContracts
 import Testing
-import Workers
+
+@testable import Workers
 
 /// The shipped workflow and manifest, the prompt built from them, and every refusal of a bad
 /// manifest naming its entry.
@@ -79,11 +80,12 @@ struct DreamWeaverWorkflowTests {
     @Test("a job's prompt sets image, prompts, seed and filename prefix, and nothing else")
     func promptInjection() async throws {
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)
-        let payload = try DreamWeaverRender.payload(fromJSON: """
-            {"input_blob": "dream-weaver/j/input.png", "room_type": "living_room", "style": "warm scandinavian",
-             "seed": 42, "image": {"format": "png", "width": 10, "height": 8, "bytes": 100},
-             "output_blob": "dream-weaver/j/output.png"}
-            """)
+        let payload = try DreamWeaverRender.payload(
+            fromJSON: """
+                {"input_blob": "dream-weaver/j/input.png", "room_type": "living_room", "style": "warm scandinavian",
+                 "seed": 42, "image": {"format": "png", "width": 10, "height": 8, "bytes": 100},
+                 "output_blob": "dream-weaver/j/output.png"}
+                """)
         let prompt = workflow.prompt(
             for: payload, image: ComfyUIFileRef(filename: "w-0.png", subfolder: "velocity", type: "input"), seed: 42,
             filenamePrefix: "velocity/job")
@@ -103,10 +105,11 @@ struct DreamWeaverWorkflowTests {
 
     @Test("without a client seed, the seed is derived from the job id: the same for every attempt")
     func derivedSeed() throws {
-        let payload = try DreamWeaverRender.payload(fromJSON: """
-            {"input_blob": "a", "room_type": "kitchen", "style": "x", "seed": null,
-             "image": {"format": "jpeg", "width": 1, "height": 1, "bytes": 1}, "output_blob": "b"}
-            """)
+        let payload = try DreamWeaverRender.payload(
+            fromJSON: """
+                {"input_blob": "a", "room_type": "kitchen", "style": "x", "seed": null,
+                 "image": {"format": "jpeg", "width": 1, "height": 1, "bytes": 1}, "output_blob": "b"}
+                """)
         let a = DreamWeaverWorkflow.seed(for: payload, jobID: "0190a5c2-7b1e-7c3d-8e4f-5a6b7c8d9e0f")
         #expect(a == DreamWeaverWorkflow.seed(for: payload, jobID: "0190a5c2-7b1e-7c3d-8e4f-5a6b7c8d9e0f"))
         #expect(a != DreamWeaverWorkflow.seed(for: payload, jobID: "0190a5c2-7b1e-7c3d-8e4f-5a6b7c8d9e10"))
@@ -119,6 +122,31 @@ struct DreamWeaverWorkflowTests {
         let workflow = try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)
         #expect(workflow.positivePrompt(roomType: "wine_cellar", style: "rustic").contains("wine cellar"))
         #expect(workflow.positivePrompt(roomType: "office", style: "rustic").contains("home office"))
+    }
+
+    @Test("a manifest's name is what jobs choose it by: the file's name when it gives none; a bad one is refused")
+    func names() async throws {
+        #expect(try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath).name == "dream_weaver")
+        try refuses("name", "must be 1-64 of [a-z0-9_]") { $0["name"] = "Dream Weaver" }
+    }
+
+    @Test("a catalog needs a workflow, and one name each; a job without a workflow gets the first")
+    func catalog() async throws {
+        let staging = try await DreamWeaverWorkflow.load(manifestAt: Self.manifestPath)
+        #expect(throws: WorkflowError.self) { try WorkflowCatalog([]) }
+        #expect { try WorkflowCatalog([staging, staging]) } throws: { error in
+            (error as? WorkflowError)?.message.contains("two workflows are named 'dream_weaver'") == true
+        }
+        let files = try shipped()
+        var manifest = files.manifest
+        manifest["name"] = "second"
+        let catalog = try WorkflowCatalog([staging, try load(manifest, files.workflow)])
+        #expect(catalog.defaultWorkflow.name == "dream_weaver")
+        #expect(catalog.ordered.map(\.name) == ["dream_weaver", "second"])
+        #expect(
+            catalog.affinities(holding: ["checkpoints/dreamweaver_staging_xl.safetensors"])
+                == ["workflow:dream_weaver", "workflow:second"])
+        #expect(catalog.affinities(holding: []).isEmpty)
     }
 
     @Test("refused: a parameter on a node that does not exist")
@@ -138,7 +166,8 @@ struct DreamWeaverWorkflowTests {
 
     @Test("refused: a parameter whose input holds another type, or a link")
     func typeMismatch() throws {
-        try refuses("parameters.seed", "holds a string", manifest: Self.setParameter("seed", "type", "integer"),
+        try refuses(
+            "parameters.seed", "holds a string", manifest: Self.setParameter("seed", "type", "integer"),
             workflow: Self.setInput("7", "seed", "zero"))
         try refuses("parameters.positive_prompt", "holds a link", manifest: Self.setParameter("positive_prompt", "input", "clip"))
     }
@@ -176,7 +205,9 @@ struct DreamWeaverWorkflowTests {
                 ["folder": "loras", "name": "other.safetensors"],
             ]
         }
-        try refuses("models", "does not list sd_xl_base_1.0.safetensors", workflow: Self.setInput("1", "ckpt_name", "sd_xl_base_1.0.safetensors"))
+        try refuses(
+            "models", "does not list sd_xl_base_1.0.safetensors",
+            workflow: Self.setInput("1", "ckpt_name", "sd_xl_base_1.0.safetensors"))
         try refuses("models[0]", "is not a relative file name") { manifest in
             manifest["models"] = [["folder": "checkpoints", "name": "../dreamweaver_staging_xl.safetensors"]]
         }
@@ -205,7 +236,8 @@ struct DreamWeaverWorkflowTests {
 
     @Test("refused: a node without class_type, a link to a missing node, a workflow that is not an object")
     func graphShape() throws {
-        try refuses("workflow.4", "has no class_type") { _ in } workflow: { workflow in
+        try refuses("workflow.4", "has no class_type") { _ in
+        } workflow: { workflow in
             var node = workflow["4"] as! [String: Any]
             node["class_type"] = nil
             workflow["4"] = node

@@ -32,6 +32,20 @@ struct RenderPaceTests {
         #expect(pace.remaining(at: t0 + .seconds(6)) == .seconds(3))
     }
 
+    @Test("untilNearEnd waits while the render is far from its end, checking until it stops")
+    func waitsWhileFar() async {
+        let pace = RenderPace()
+        pace.begin()
+        pace.progress(0.1, at: .now - .seconds(10))
+        pace.progress(0.2, at: .now)  // 80 s left
+        var checks = 0
+        await pace.untilNearEnd(lead: .seconds(1), interval: .milliseconds(1)) {
+            checks += 1
+            return checks == 3
+        }
+        #expect(checks == 3)
+    }
+
     @Test("untilNearEnd returns at once when the render is near its end, ended, or stopped")
     func waits() async {
         let pace = RenderPace()

@@ -1,5 +1,4 @@
 public import Broker
-import Foundation
 public import JobContracts
 
 /// The workflows a media worker renders, by name: a job names one
@@ -31,19 +30,6 @@ public struct WorkflowCatalog: Sendable {
         var workflows: [DreamWeaverWorkflow] = []
         for path in paths { workflows.append(try await DreamWeaverWorkflow.load(manifestAt: path)) }
         return try WorkflowCatalog(workflows)
-    }
-
-    /// Every `*.manifest.json` of `directory`, `DreamWeaverRender.defaultWorkflow`'s first when
-    /// there, the others by name.
-    public static func manifests(in directory: String) throws -> [String] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasSuffix(".manifest.json") }.sorted()
-        let first = DreamWeaverRender.defaultWorkflow + ".manifest.json"
-        let ordered = names.filter { $0 == first } + names.filter { $0 != first }
-        guard !ordered.isEmpty else {
-            throw WorkflowError(.workflowUnreadable, entry: "workflows", "no *.manifest.json in \(directory)")
-        }
-        return ordered.map { directory + "/" + $0 }
     }
 
     /// The workflow of a job; a name the worker does not have fails the job for good.
