@@ -101,6 +101,8 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         let http = CurlHTTPClient()
         let total = gpus * jobsPerGPU
         let tally = Tally()
+        let photoBytes = try MegabyteRange.bytes(photoMb, option: "--photo-mb")
+        let outputBytes = try MegabyteRange.bytes(outputMb, option: "--output-mb")
 
         let emulators = (0..<gpus).map { gpu in
             var configuration = ComfyUIEmulatorConfiguration(root: root.appendingPathComponent("gpu\(gpu)").path)
@@ -112,15 +114,16 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             configuration.device.workingVRAMBytes = Int64(workingVramGib * 1_073_741_824)
             configuration.uploadBytesPerSecond = bandwidthMbPerS * 1_000_000
             configuration.downloadBytesPerSecond = bandwidthMbPerS * 1_000_000
-            configuration.outputBytes = try? MegabyteRange.bytes(outputMb, option: "--output-mb")
+            configuration.outputBytes = outputBytes
             return ComfyUIEmulator(configuration: configuration, logger: quiet)
         }
         var random = SplitMix64(seed: seed)
         let warmUp = try await jobs(
-            (0..<gpus * workflows.count).map { workflows[$0 % workflows.count].name }, random: &random, blobs: blobs)
+            (0..<gpus * workflows.count).map { workflows[$0 % workflows.count].name }, photoBytes: photoBytes,
+            random: &random, blobs: blobs)
         let submissions = try await jobs(
-            (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, random: &random,
-            blobs: blobs)
+            (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, photoBytes: photoBytes,
+            random: &random, blobs: blobs)
         var before: [ComfyUIEmulatorStatistics] = []
         let wall: Duration = try await withThrowingTaskGroup(of: Void.self) { group in
             for emulator in emulators { group.addTask { try await emulator.run() } }
@@ -171,10 +174,11 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
 
     /// One input blob and one job per render of `workflows`, as the gateway would have stored
     /// and queued them: the photo's size and the render's seed (hence its time) drawn from `random`.
-    private func jobs(_ workflows: [String], random: inout SplitMix64, blobs: FileBlobStore) async throws -> [JobSubmission] {
+    private func jobs(
+        _ workflows: [String], photoBytes: ClosedRange<Int>, random: inout SplitMix64, blobs: FileBlobStore
+    ) async throws -> [JobSubmission] {
         let width = imageWidth
         let height = max(8, imageWidth * 3 / 4)
-        let photoBytes = try MegabyteRange.bytes(photoMb, option: "--photo-mb")
         var submissions: [JobSubmission] = []
         for workflow in workflows {
             var pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -205,17 +209,16 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
 /// measurement (polling only decides when the bench notices).
 private final class Tally: Sendable {
     private struct State {
+        var total = 0
         var succeeded = 0
         var failed = 0
         var last: ContinuousClock.Instant?
     }
     private let state = Mutex(State())
-    private let total = Mutex(0)
 
     /// Counts from zero towards `count` jobs.
     func expect(_ count: Int) {
-        total.withLock { $0 = count }
-        state.withLock { $0 = State() }
+        state.withLock { $0 = State(total: count) }
     }
 
     var succeeded: Int { state.withLock { $0.succeeded } }
@@ -237,10 +240,10 @@ private final class Tally: Sendable {
     func waitUntilDone(limit: Duration) async throws -> ContinuousClock.Instant {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let (count, last) = state.withLock { ($0.succeeded, $0.last) }
-            if count >= total.withLock({ $0 }), let last { return last }
+            let (count, total, last) = state.withLock { ($0.succeeded, $0.total, $0.last) }
+            if count >= total, let last { return last }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw ValidationError("only \(succeeded) of \(total.withLock { $0 }) jobs succeeded within \(limit)")
+        throw ValidationError("only \(succeeded) of \(state.withLock { $0.total }) jobs succeeded within \(limit)")
     }
 }

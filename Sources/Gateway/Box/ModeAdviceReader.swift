@@ -14,11 +14,16 @@ struct ModeAdviceReader: Sendable {
     /// Run times needed before their median replaces the configured render time.
     static let measuredRuns = 5
 
-    func advice(_ views: [BoxStateStore.BoxView]) async throws -> [ModeAdvice] {
+    /// `depths`: queue depths already read (a metrics scrape has them all); the rest are read.
+    func advice(_ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:]) async throws -> [ModeAdvice] {
         let live = views.filter { $0.isAlive(timeout: BoxDirectory.heartbeatTimeout) }
         guard !live.isEmpty else { return [] }
-        let media = try await broker.depth(queue: DreamWeaverRender.kind.queue)
-        let llm = try await broker.depth(queue: LLMChat.kind.queue)
+        func depth(_ queue: String) async throws -> QueueDepth {
+            if let known = depths[queue] { return known }
+            return try await broker.depth(queue: queue)
+        }
+        let media = try await depth(DreamWeaverRender.kind.queue)
+        let llm = try await depth(LLMChat.kind.queue)
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
         var measured = costs
         if runs.count >= Self.measuredRuns {

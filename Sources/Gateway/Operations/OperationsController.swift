@@ -191,15 +191,17 @@ public struct OperationsController: Sendable {
 
     @Sendable func metrics(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
+        var depths: [String: QueueDepth] = [:]
         for queue in queues {
             let depth = try await broker.depth(queue: queue)
+            depths[queue] = depth
             self.metrics.update(depth)
             self.metrics.update(try await broker.fairShare(queue: queue))
             _ = rates.observe(depth)
         }
         let views = try await boxes.boxes()
         self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
-        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views))
+        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths))
         let backlog = try await webhooks.backlog()
         self.metrics.updateWebhooks(pending: backlog.pending, oldestPendingAge: backlog.oldestAge)
         return Response(
