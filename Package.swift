@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "GPUBox",
             dependencies: [
-                "VelocityTypes", "RedisClient", "PostgresClient",
+                "VelocityTypes", "RedisClient", "PostgresClient", "Broker", "JobContracts",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -75,8 +75,8 @@ struct AgentCommand: AsyncParsableCommand {
         let agent = BoxAgent(
             configuration: settings, store: BoxStateStore(redis: broker.pool, namespace: connection.namespace),
             audit: ModeSwitchLog(postgres: postgres), factory: factory,
-            hydrate: settings.hydration.map { Self.hydrate($0, logger: logger) }, http: http,
-            executablePath: Self.executablePath(), logger: logger)
+            hydrate: settings.hydration.map { Self.hydrate($0, logger: logger) }, advice: ModeAdviceReader(broker: broker),
+            http: http, executablePath: Self.executablePath(), logger: logger)
         let tracing = try TracingExport.start(service: "velocity-agent")
         let group = ServiceGroup(
             configuration: .init(

@@ -118,7 +118,7 @@ struct DevCommand: AsyncParsableCommand {
                 broker: broker, blobs: gateway.blobs, workflows: workflows, http: http, llmKinds: llmKinds,
                 logger: Logger.velocity("workers")),
             hydrate: agentConfiguration.hydration.map { AgentCommand.hydrate($0, logger: Logger.velocity("hydrate")) },
-            http: http, executablePath: executable, logger: Logger.velocity("agent"))
+            advice: ModeAdviceReader(broker: broker), http: http, executablePath: executable, logger: Logger.velocity("agent"))
 
         printBanner(key: key, runDirectory: runDirectory, redisURL: redisURL, postgresURL: postgresURL, ports: ports)
         let binDirectory = URL(fileURLWithPath: executable).deletingLastPathComponent().path

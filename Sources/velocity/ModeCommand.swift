@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import GPUBox
+import VelocityTypes
 
 /// `velocity mode media|llm|split [--box B] [--wait]`: asks a GPU box to switch mode through
 /// the gateway (operator role), and with `--wait` follows the switch step by step.
 /// `velocity mode --advice [--box B]`: which mode would serve each box's queued work best, and why.
+/// `velocity mode --autopilot on|off [--box B] [--min-dwell S] [--min-gain S] [--confirm S]`: the
+/// box follows its advice by itself, or stops (an explicit mode also stops it).
 struct ModeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mode",
@@ -23,6 +26,22 @@ struct ModeCommand: AsyncParsableCommand {
     @Flag(help: "Show which mode would finish the queued work soonest and meet the interactive targets, and why; switch nothing.")
     var advice = false
 
+    @Option(
+        help: """
+            on: the box switches by itself when its advice says so (after --min-dwell in a mode, for \
+            --min-gain, once the advice held --confirm); off: only operators switch it. An explicit mode turns it off.
+            """)
+    var autopilot: String?
+
+    @Option(help: "With --autopilot on: least seconds in a mode before an automatic switch (default 600, or as set).")
+    var minDwell: Double?
+
+    @Option(help: "With --autopilot on: least seconds an automatic switch must save, its cost included (default 120).")
+    var minGain: Double?
+
+    @Option(help: "With --autopilot on: seconds the advice must hold before an automatic switch (default 30).")
+    var confirm: Double?
+
     @Option(help: "The box to switch (needed when several report to the gateway).")
     var box: String?
 
@@ -33,6 +52,24 @@ struct ModeCommand: AsyncParsableCommand {
     var timeout: Double = 900
 
     func validate() throws {
+        let tuning = minDwell != nil || minGain != nil || confirm != nil
+        if let autopilot {
+            guard autopilot == "on" || autopilot == "off" else { throw ValidationError("--autopilot must be on or off") }
+            guard mode == nil, !wait, !advice else { throw ValidationError("--autopilot takes no mode, --wait or --advice") }
+            guard autopilot == "on" || !tuning else {
+                throw ValidationError("--min-dwell, --min-gain and --confirm go with --autopilot on")
+            }
+            for (option, value, range) in [
+                ("--min-dwell", minDwell, AutopilotSetting.dwellRange), ("--min-gain", minGain, AutopilotSetting.gainRange),
+                ("--confirm", confirm, AutopilotSetting.confirmRange),
+            ] {
+                if let value, !range.contains(value) {
+                    throw ValidationError("\(option) must be from \(Int(range.lowerBound)) to \(Int(range.upperBound)) seconds")
+                }
+            }
+            return
+        }
+        guard !tuning else { throw ValidationError("--min-dwell, --min-gain and --confirm go with --autopilot on") }
         if advice {
             guard mode == nil, !wait else { throw ValidationError("--advice takes no mode and no --wait") }
             return
@@ -48,6 +85,7 @@ struct ModeCommand: AsyncParsableCommand {
         var mode: String
         var from: String?
         var agent_alive: Bool
+        var autopilot_paused: Bool?
     }
 
     struct Boxes: Decodable {
@@ -63,6 +101,7 @@ struct ModeCommand: AsyncParsableCommand {
 
     func run() async throws {
         if advice { return try await showAdvice() }
+        if let autopilot { return try await setAutopilot(on: autopilot == "on") }
         guard let mode else { return }
         try await gateway.run { client in
             var body: [String: String] = ["mode": mode]
@@ -73,6 +112,9 @@ struct ModeCommand: AsyncParsableCommand {
             if gateway.json && !wait { Terminal.printJSON(response.body) }
             if !gateway.json {
                 Terminal.note("switch \(accepted.id): \(accepted.box) \(accepted.from ?? "none") → \(accepted.mode)")
+                if accepted.autopilot_paused == true {
+                    Terminal.note("the box's autopilot is off until an operator turns it on (velocity mode --autopilot on)")
+                }
                 if !accepted.agent_alive {
                     Terminal.note("warning: the box's agent is not heartbeating; it switches when it is back")
                 }
@@ -153,6 +195,36 @@ struct ModeCommand: AsyncParsableCommand {
                             + (option.meetsTargets ? "met" : "missed"))
                 }
                 for reason in advice.reasons { print("  - " + reason) }
+            }
+        }
+    }
+
+    struct Autopilot: Decodable {
+        var box: String
+        var enabled: Bool
+        var min_dwell_seconds: Double
+        var min_gain_seconds: Double
+        var confirm_seconds: Double
+    }
+
+    /// `PUT /v1/ops/mode/autopilot`.
+    private func setAutopilot(on: Bool) async throws {
+        try await gateway.run { client in
+            var body: [String: JSONValue] = ["enabled": .bool(on)]
+            if let box { body["box"] = .string(box) }
+            if let minDwell { body["min_dwell_seconds"] = .double(minDwell) }
+            if let minGain { body["min_gain_seconds"] = .double(minGain) }
+            if let confirm { body["confirm_seconds"] = .double(confirm) }
+            let response = try await client.send("PUT", "/v1/ops/mode/autopilot", json: JSONValue.object(body).jsonText)
+            let setting = try GatewayClient.decode(Autopilot.self, response)
+            if gateway.json {
+                Terminal.printJSON(response.body)
+            } else if setting.enabled {
+                Terminal.note(
+                    "\(setting.box): autopilot on (dwell \(Self.duration(setting.min_dwell_seconds)), gain "
+                        + "\(Self.duration(setting.min_gain_seconds)), confirm \(Self.duration(setting.confirm_seconds)))")
+            } else {
+                Terminal.note("\(setting.box): autopilot off; only operators switch its mode")
             }
         }
     }

@@ -102,7 +102,7 @@ class Stack:
         while time.time() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"velocity dev exited ({self.process.returncode}) while waiting for {what}: "
-                                     + open(os.path.join(self.run_dir, "dev.log")).read()[-3000:])
+                                     + self.exit_report())
             try:
                 if check():
                     return
@@ -110,6 +110,15 @@ class Stack:
                 pass
             time.sleep(0.25)
         raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+    def exit_report(self):
+        """The end of the stack's log; for a crash, the backtrace's head too (the crashed thread
+        comes first and a whole backtrace is longer than any tail worth printing)."""
+        log = open(os.path.join(self.run_dir, "dev.log"), errors="replace").read()
+        crash = log.find("Program crashed")
+        if crash < 0:
+            return log[-3000:]
+        return log[max(0, crash - 1500):crash + 8000] + "\n[…]\n" + log[-1500:]
 
     # -- HTTP ------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ enum SecurityMatrix {
         "GET /api/runtime/llm/jobs/{job_id}/results": .runtimeBatch,
         "GET /health": .none, "GET /ready": .none, "GET /metrics": .none, "GET /openapi.json": .none,
         "GET /v1/queues": .none, "GET /v1/gpus": .none, "POST /v1/ops/mode": .none, "GET /v1/ops/mode/advice": .none,
+        "PUT /v1/ops/mode/autopilot": .none,
         "POST /v1/gpus/{box}/{index}/drain": .gpu, "DELETE /v1/gpus/{box}/{index}/drain": .gpu,
         "GET /api/admin-surface/queues": .none, "POST /v1/queues/{name}/pause": .queue,
         "POST /v1/queues/{name}/resume": .queue, "GET /v1/queues/{name}/limits": .queue,
@@ -120,6 +121,8 @@ enum SecurityMatrix {
             return (json, BatchRuntimeTests.body(count: 1))
         case "POST /v1/ops/mode":
             return (json, ByteBuffer(string: #"{"mode":"llm"}"#))
+        case "PUT /v1/ops/mode/autopilot":
+            return (json, ByteBuffer(string: #"{"enabled":true}"#))
         case "POST /v1/gpus/{box}/{index}/drain":
             return (json, ByteBuffer(string: #"{"reason":"matrix"}"#))
         case "PUT /v1/queues/{name}/limits":

@@ -12,7 +12,10 @@ import Testing
         let rendered = try command.rendered(with: [
             "velocity": "/bin/velocity", "port": "8189", "output_dir": "/w/comfyui-1/output", "gpu_uuid": "GPU-1",
         ])
-        #expect(rendered.command == ["/bin/velocity", "emulator", "comfyui", "--port", "8189", "--output-directory", "/w/comfyui-1/output/x"])
+        #expect(
+            rendered.command == [
+                "/bin/velocity", "emulator", "comfyui", "--port", "8189", "--output-directory", "/w/comfyui-1/output/x",
+            ])
         #expect(rendered.environment == ["CUDA_VISIBLE_DEVICES": "GPU-1"])
     }
 
@@ -47,6 +50,7 @@ import Testing
         (#"{"nvidia_smi": []}"#, "nvidia_smi"),
         (#"{"comfyui_base_port": 70000}"#, "comfyui_base_port"),
         (#"{"tick_ms": 1}"#, "tick_ms"),
+        (#"{"autopilot_interval_ms": 50}"#, "autopilot_interval_ms"),
         (#"{"drain_deadline_seconds": -1}"#, "drain_deadline_seconds"),
         (#"{"max_consecutive_start_failures": 0}"#, "max_consecutive_start_failures"),
     ])
@@ -87,7 +91,8 @@ import Testing
         #expect(try String(contentsOfFile: directory.path + "/echo.log", encoding: .utf8) == "hello box\n")
 
         #expect(throws: AgentError.self) {
-            try BackendProcess.start(name: "missing", command: ["/nonexistent/binary"], environment: [:], logPath: directory.path + "/m.log")
+            try BackendProcess.start(
+                name: "missing", command: ["/nonexistent/binary"], environment: [:], logPath: directory.path + "/m.log")
         }
     }
 }

@@ -108,7 +108,7 @@ struct AgentFixture {
                             broker: broker, logger: logger, activity: lane.activity)
                     ]
                 }),
-            hydrate: nil, http: http, executablePath: velocity, logger: logger)
+            hydrate: nil, advice: ModeAdviceReader(broker: broker), http: http, executablePath: velocity, logger: logger)
     }
 
     /// Runs the agent while `body` runs, then shuts it down gracefully and cleans up.
@@ -136,20 +136,26 @@ struct AgentFixture {
 
     /// Waits for the box to report `mode` with no switch in progress.
     func waitForMode(_ mode: BoxMode?, timeout: Duration = .seconds(60)) async throws -> BoxStatus {
+        try await waitForBox("the box to reach mode \(mode?.rawValue ?? "none")", timeout: timeout) { status in
+            status.mode == mode && status.switching == nil
+                && (mode == nil || status.gpus.contains(where: { $0.backendState == "consuming" }))
+        }
+    }
+
+    /// Waits until the box's published status meets `condition`.
+    func waitForBox(_ what: String, timeout: Duration = .seconds(60), _ condition: (BoxStatus) -> Bool) async throws
+        -> BoxStatus
+    {
         var last: BoxStatus?
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let view = try await store.box(configuration.box) {
                 last = view.status
-                if view.status.mode == mode && view.status.switching == nil
-                    && (mode == nil || view.status.gpus.contains(where: { $0.backendState == "consuming" }))
-                {
-                    return view.status
-                }
+                if condition(view.status) { return view.status }
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw AgentTestFailure("the box did not reach mode \(mode?.rawValue ?? "none"); last status: \(String(describing: last))")
+        throw AgentTestFailure("timed out waiting for \(what); last status: \(String(describing: last))")
     }
 
     /// Submits a Dream Weaver render of a small generated image.

@@ -32,6 +32,10 @@ public enum BoxMigrations {
                     at timestamptz NOT NULL DEFAULT clock_timestamp(),
                     PRIMARY KEY (switch_id, seq)
                 );
-                """)
+                """),
+        // Why a switch was asked for: the autopilot's advice, or an operator's note.
+        PostgresMigration(
+            version: 201, name: "box_mode_switches_request_reason",
+            sql: "ALTER TABLE box_mode_switches ADD COLUMN request_reason text;"),
     ]
 }

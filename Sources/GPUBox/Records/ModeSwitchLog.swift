@@ -23,17 +23,21 @@ public struct ModeSwitchLog: Sendable {
         try await postgres.withConnection { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO box_mode_switches (id, box, from_mode, to_mode, requested_by, requested_at)
-                VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000))
+                INSERT INTO box_mode_switches (id, box, from_mode, to_mode, requested_by, requested_at, request_reason)
+                VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), $7)
                 ON CONFLICT (id) DO NOTHING
                 """,
-                [request.id, request.box, from?.rawValue, request.mode.rawValue, request.requestedBy,
-                 String(request.requestedAtMilliseconds)])
+                [
+                    request.id, request.box, from?.rawValue, request.mode.rawValue, request.requestedBy,
+                    String(request.requestedAtMilliseconds), request.reason,
+                ])
         }
     }
 
     /// Appends one step event.
-    public func event(switchID: String, step: ModeSwitchStep, mode: BoxMode, status: StepStatus, message: String = "") async throws {
+    public func event(switchID: String, step: ModeSwitchStep, mode: BoxMode, status: StepStatus, message: String = "")
+        async throws
+    {
         try await postgres.withConnection { connection in
             _ = try await connection.query(
                 """

@@ -16,6 +16,8 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     /// Restarts of each backend since the agent started, by backend name.
     public var backendRestarts: [String: Int]
     public var gpus: [GPUStatus]
+    /// The autopilot's last decision; nil while it was never turned on.
+    public var autopilot: AutopilotReport?
 
     public struct SwitchProgress: Sendable, Equatable, Codable {
         public var id: String
@@ -68,8 +70,9 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     public init(
         box: String, mode: BoxMode?, desiredMode: BoxMode?, switching: SwitchProgress? = nil,
         lastSwitch: SwitchProgress? = nil, lastSwitchError: String? = nil, heartbeatMilliseconds: Int,
-        backendRestarts: [String: Int] = [:], gpus: [GPUStatus]
+        backendRestarts: [String: Int] = [:], gpus: [GPUStatus], autopilot: AutopilotReport? = nil
     ) {
+        self.autopilot = autopilot
         self.lastSwitch = lastSwitch
         self.box = box
         self.mode = mode
@@ -88,7 +91,7 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case box, mode, switching, gpus
+        case box, mode, switching, gpus, autopilot
         case lastSwitch = "last_switch"
         case desiredMode = "desired_mode"
         case lastSwitchError = "last_switch_error"

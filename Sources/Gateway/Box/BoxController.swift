@@ -6,8 +6,8 @@ import Logging
 
 /// The GPU boxes: `GET /v1/gpus` (every box's mode and GPUs, as its agent last published them),
 /// `POST /v1/ops/mode` (operators ask a box to switch mode; its agent performs the switch),
-/// `GET /v1/ops/mode/advice` (which mode would serve the queued work best, and why) and the
-/// GPU drains (`BoxController+Drains`).
+/// `GET /v1/ops/mode/advice` (which mode would serve the queued work best, and why), `PUT
+/// /v1/ops/mode/autopilot` (`BoxController+Autopilot`) and the GPU drains (`BoxController+Drains`).
 struct BoxController: Sendable {
     let boxes: BoxStateStore
     let broker: any JobBroker
@@ -17,6 +17,7 @@ struct BoxController: Sendable {
         router.get("/v1/gpus", use: gpus)
         router.post("/v1/ops/mode", use: switchMode)
         router.get("/v1/ops/mode/advice", use: advice)
+        router.put("/v1/ops/mode/autopilot", use: setAutopilot)
         router.post("/v1/gpus/{box}/{index}/drain", use: drain)
         router.delete("/v1/gpus/{box}/{index}/drain", use: undrain)
     }
@@ -92,31 +93,17 @@ struct BoxController: Sendable {
             throw GatewayError.invalid(
                 field: "mode", "must be one of \(BoxMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let views = try await boxes.boxes()
-        let box: BoxStateStore.BoxView
-        if let name = body.box {
-            guard let found = views.first(where: { $0.status.box == name }) else {
-                throw GatewayError.notFound("box '\(name)'")
-            }
-            box = found
-        } else {
-            guard let only = views.first else {
-                throw GatewayError(.conflict, "no_box", "no GPU box has ever reported to this gateway")
-            }
-            guard views.count == 1 else {
-                throw GatewayError.invalid(
-                    field: "box", "is required: boxes \(views.map(\.status.box).joined(separator: ", ")) report here")
-            }
-            box = only
-        }
+        let box = try Self.box(named: body.box, in: try await boxes.boxes())
         let switchRequest = ModeRequest(box: box.status.box, mode: mode, requestedBy: "\(principal.tenant):\(principal.subject)")
-        try await boxes.request(switchRequest)
+        // An explicit mode takes control from the autopilot until an operator hands it back.
+        let tookControl = try await boxes.request(switchRequest)
+        let paused = tookControl ? "; its autopilot is off until an operator turns it on" : ""
         logger.info(
-            "mode switch \(switchRequest.id) of \(box.status.box) to \(mode) requested by \(switchRequest.requestedBy)")
+            "mode switch \(switchRequest.id) of \(box.status.box) to \(mode) requested by \(switchRequest.requestedBy)\(paused)")
         return try JSONResponse.make(
             ModeSwitchAccepted(
                 id: switchRequest.id, box: box.status.box, mode: mode.rawValue, from: box.status.mode?.rawValue,
-                agent_alive: box.isAlive(timeout: BoxDirectory.heartbeatTimeout)),
+                agent_alive: box.isAlive(timeout: BoxDirectory.heartbeatTimeout), autopilot_paused: tookControl),
             status: .accepted)
     }
 
@@ -129,6 +116,8 @@ struct BoxController: Sendable {
         var status = "requested"
         /// False when the box's agent is not heartbeating: the switch runs when it comes back.
         var agent_alive: Bool
+        /// True when this request turned the box's autopilot off (it was on).
+        var autopilot_paused: Bool
     }
 
     struct BoxList: Encodable {
@@ -149,6 +138,8 @@ struct BoxController: Sendable {
         var queues: [String]
         var backend_restarts: [String: Int]
         var gpus: [GPUStatus]
+        /// Its autopilot, once an operator ever set it.
+        var autopilot: AutopilotView?
 
         init(_ view: BoxStateStore.BoxView, timeout: Duration) {
             let status = view.status
@@ -163,6 +154,7 @@ struct BoxController: Sendable {
             queues = alive ? status.servedQueues : []
             backend_restarts = status.backendRestarts
             gpus = status.gpus
+            autopilot = view.autopilot.map { AutopilotView(box: status.box, setting: $0, report: status.autopilot) }
         }
     }
 }

@@ -2,8 +2,7 @@ import GPUBox
 
 /// Which queues the GPU boxes can serve right now, to tell a client why its job waits.
 enum BoxDirectory {
-    /// An agent publishes every half second; one silent this long is dead.
-    static let heartbeatTimeout: Duration = .seconds(15)
+    static let heartbeatTimeout = BoxStateStore.heartbeatTimeout
 
     static func isGPUQueue(_ queue: String) -> Bool { queue == "media" || queue == "llm" }
 

@@ -183,6 +183,14 @@ extension OpenAPIDocument {
                 Op.ok("ModeAdviceList"), Op.status(404, "Unknown box"), Op.status(409, "The box's agent is not heartbeating"),
             ], query: [QueryParameter("box", "one box (default: every live box)")], role: .operator),
         Op(
+            "PUT", "/v1/ops/mode/autopilot",
+            "Turn a box's autopilot on (it follows its mode advice, with hysteresis) or off; an explicit mode turns it off",
+            tag: "operations", body: .json("AutopilotUpdate"),
+            responses: [
+                Op.ok("Autopilot"), Op.status(404, "Unknown box"), Op.status(409, "No box reports here"),
+                Op.status(422, "A time out of range, or box missing with several boxes"),
+            ], role: .operator),
+        Op(
             "POST", "/v1/gpus/{box}/{index}/drain",
             "Take a GPU out of service: its running jobs finish, then its backend stops, until undrained",
             tag: "operations", body: .json("GPUDrainRequest"),

@@ -1,3 +1,4 @@
+import GPUBox
 import JobContracts
 
 extension OpenAPIDocument {
@@ -203,7 +204,19 @@ extension OpenAPIDocument {
             "ModeSwitch": request(["mode": oneOf(["media", "llm", "split"]), "box": string], required: ["mode"]),
             "ModeSwitchAccepted": object([
                 "object": string, "id": string, "box": string, "mode": string, "from": nullable(string),
-                "status": string, "agent_alive": boolean,
+                "status": string, "agent_alive": boolean, "autopilot_paused": boolean,
+            ]),
+            "AutopilotUpdate": request(
+                [
+                    "enabled": boolean, "box": string, "min_dwell_seconds": number(AutopilotSetting.dwellRange),
+                    "min_gain_seconds": number(AutopilotSetting.gainRange),
+                    "confirm_seconds": number(AutopilotSetting.confirmRange), "note": string,
+                ], required: ["enabled"]),
+            "Autopilot": object([
+                "object": string, "box": string, "enabled": boolean, "min_dwell_seconds": number,
+                "min_gain_seconds": number, "confirm_seconds": number, "changed_by": string, "changed_at_ms": integer,
+                "note": nullable(string), "decision": nullable(oneOf(["hold", "switch"])), "reason": nullable(string),
+                "pending_mode": nullable(oneOf(["media", "llm", "split"])), "switches": integer,
             ]),
             "GPUDrainRequest": request(["reason": string]),
             "WebhookSettings": object([

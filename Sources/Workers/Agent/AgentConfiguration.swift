@@ -39,6 +39,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     public var tickMilliseconds: Int = 500
     /// How often it re-reads nvidia-smi.
     public var inventoryIntervalMilliseconds: Int = 5000
+    /// How often the autopilot, when an operator turned it on, reads the demand and decides.
+    public var autopilotIntervalMilliseconds: Int = 2000
     /// How long a drain waits for running jobs before giving them back unspent.
     public var drainDeadlineSeconds: Double = 60
     /// How long a backend may take from start to a passing health check.
@@ -82,6 +84,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         case workDirectory = "work_directory"
         case tickMilliseconds = "tick_ms"
         case inventoryIntervalMilliseconds = "inventory_interval_ms"
+        case autopilotIntervalMilliseconds = "autopilot_interval_ms"
         case drainDeadlineSeconds = "drain_deadline_seconds"
         case readinessTimeoutSeconds = "readiness_timeout_seconds"
         case maxRestartBackoffSeconds = "max_restart_backoff_seconds"
@@ -108,6 +111,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         tickMilliseconds = try c.decodeIfPresent(Int.self, forKey: .tickMilliseconds) ?? d.tickMilliseconds
         inventoryIntervalMilliseconds =
             try c.decodeIfPresent(Int.self, forKey: .inventoryIntervalMilliseconds) ?? d.inventoryIntervalMilliseconds
+        autopilotIntervalMilliseconds =
+            try c.decodeIfPresent(Int.self, forKey: .autopilotIntervalMilliseconds) ?? d.autopilotIntervalMilliseconds
         drainDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .drainDeadlineSeconds) ?? d.drainDeadlineSeconds
         readinessTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .readinessTimeoutSeconds) ?? d.readinessTimeoutSeconds
@@ -128,7 +133,8 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         func require(_ condition: Bool, _ key: String, _ message: String) throws(AgentError) {
             if !condition { throw AgentError(.invalidConfiguration, "\(key): \(message)") }
         }
-        try require(!box.isEmpty && box.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." },
+        try require(
+            !box.isEmpty && box.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." },
             "box", "must be letters, digits, '-', '_' or '.'")
         try require(!nvidiaSmi.isEmpty, "nvidia_smi", "must name a command")
         try require(!comfyUI.command.isEmpty, "comfyui.command", "must name a command")
@@ -138,6 +144,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         try require((1...65535).contains(llmPort), "llm_port", "must be a TCP port")
         try require(tickMilliseconds >= 10, "tick_ms", "must be at least 10")
         try require(inventoryIntervalMilliseconds >= 100, "inventory_interval_ms", "must be at least 100")
+        try require(autopilotIntervalMilliseconds >= 100, "autopilot_interval_ms", "must be at least 100")
         try require(drainDeadlineSeconds >= 0, "drain_deadline_seconds", "must not be negative")
         try require(readinessTimeoutSeconds > 0, "readiness_timeout_seconds", "must be positive")
         try require(maxRestartBackoffSeconds >= 0, "max_restart_backoff_seconds", "must not be negative")

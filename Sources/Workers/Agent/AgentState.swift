@@ -10,6 +10,13 @@ final class AgentState: Sendable {
     let lastSwitch = Mutex<BoxStatus.SwitchProgress?>(nil)
     let lastSwitchError = Mutex<String?>(nil)
     let inventoryError = Mutex<String?>(nil)
+    /// When the box's mode (or lack of one) began: the end of the last switch, or the start.
+    let modeSince = Mutex(ContinuousClock.now)
+    /// The id of the last request read from the store that the agent took up (nil while it
+    /// runs its configured initial mode): the autopilot's requests must follow it.
+    let handledRequestID = Mutex<String?>(nil)
+    /// The autopilot's last decision, published with the status.
+    let autopilot = Mutex<AutopilotReport?>(nil)
     private let gpus = Mutex<[Int: GPUInfo]>([:])
     /// GPUs that were listed once and no longer are (fell off the bus), with why.
     private let missing = Mutex<[Int: String]>([:])

@@ -10,7 +10,9 @@ extension BoxAgent {
             try? await audit?.finish(switchID: request.id, outcome: .switched(to: request.mode))
             return
         }
-        logger.info("switching \(configuration.box) from \(from?.rawValue ?? "nothing") to \(request.mode) (request \(request.id) by \(request.requestedBy))")
+        logger.info(
+            "switching \(configuration.box) from \(from?.rawValue ?? "nothing") to \(request.mode) (request \(request.id) by \(request.requestedBy))"
+        )
         await record { try await $0.begin(request, from: from) }
         var machine = ModeSwitch(from: from, to: request.mode)
         var departing: [LaneSpec] = []
@@ -30,7 +32,9 @@ extension BoxAgent {
             let label = (rollingBack ? "rollback " : "") + step.rawValue
             if let failure {
                 logger.error("mode switch step \(label) failed after \(took) ms: \(failure)")
-                await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .failed, message: failure) }
+                await record {
+                    try await $0.event(switchID: request.id, step: step, mode: mode, status: .failed, message: failure)
+                }
             } else {
                 logger.info("mode switch step \(label) took \(took) ms")
                 await record { try await $0.event(switchID: request.id, step: step, mode: mode, status: .succeeded) }
@@ -68,6 +72,7 @@ extension BoxAgent {
         // neither.
         state.lastSwitch.withLock { [progress] in $0 = progress }
         state.switching.withLock { $0 = nil }
+        state.modeSince.withLock { $0 = .now }
         logger.info("mode switch \(request.id) \(progress.outcome ?? "") in \(progress.durationMilliseconds ?? 0) ms")
         await record { try await $0.finish(switchID: request.id, outcome: outcome) }
     }

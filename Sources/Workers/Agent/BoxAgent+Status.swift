@@ -51,6 +51,7 @@ extension BoxAgent {
             box: configuration.box, mode: state.mode.withLock { $0 }, desiredMode: nil,
             switching: state.switching.withLock { $0 }, lastSwitch: state.lastSwitch.withLock { $0 },
             lastSwitchError: state.lastSwitchError.withLock { $0 },
-            heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus)
+            heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus,
+            autopilot: state.autopilot.withLock { $0 })
     }
 }

@@ -6,7 +6,8 @@ public import ServiceLifecycle
 import Synchronization
 
 /// The box agent: one per GPU box. It reads the GPUs from nvidia-smi, follows the mode an
-/// operator asks for (switching with `ModeSwitch`, every step an audit event), supervises a
+/// operator (or its autopilot, once an operator turns it on) asks for (switching with
+/// `ModeSwitch`, every step an audit event), supervises a
 /// `BackendLane` per backend, drains lanes whose GPU reports a hardware fault, and publishes
 /// the box's status with a heartbeat for `GET /v1/gpus`.
 ///
@@ -32,17 +33,21 @@ public struct BoxAgent: Service {
     let store: BoxStateStore
     let audit: ModeSwitchLog?
     let hydrate: Hydrate?
+    /// Reads the queued demand for the autopilot; nil: the box has none.
+    let advice: ModeAdviceReader?
     let state: AgentState
     let environment: LaneEnvironment
 
     public init(
         configuration: AgentConfiguration, store: BoxStateStore, audit: ModeSwitchLog?, factory: WorkerFactory,
-        hydrate: Hydrate?, http: CurlHTTPClient, executablePath: String, logger: Logger
+        hydrate: Hydrate?, advice: ModeAdviceReader? = nil, http: CurlHTTPClient, executablePath: String,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.audit = audit
         self.hydrate = hydrate
+        self.advice = advice
         let state = AgentState()
         self.state = state
         environment = LaneEnvironment(
@@ -60,6 +65,7 @@ public struct BoxAgent: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await publishLoop() }
             group.addTask { await inventoryLoop() }
+            group.addTask { await autopilotLoop() }
             group.addTask {
                 await controlLoop()
                 await stopAllLanes()
@@ -88,12 +94,14 @@ public struct BoxAgent: Service {
             }
             if request == nil {
                 if initial == nil {
-                    initial = ModeRequest(box: configuration.box, mode: configuration.initialMode, requestedBy: "agent:initial_mode")
+                    initial = ModeRequest(
+                        box: configuration.box, mode: configuration.initialMode, requestedBy: "agent:initial_mode")
                 }
                 request = initial
             }
             if let request, request.id != handled {
                 handled = request.id
+                if request.id != initial?.id { state.handledRequestID.withLock { $0 = request.id } }
                 await performSwitch(request)
             }
             await readDrains()
@@ -139,12 +147,12 @@ public struct BoxAgent: Service {
         state.record(reading.gpus, problems: reading.problems)
     }
 
-
     private func stopAllLanes() async {
         let lanes = state.lanes
         let names = lanes.keys.map(\.name).sorted().joined(separator: ", ")
         logger.info(
-            "box agent \(configuration.box) shutting down: draining \(lanes.isEmpty ? "no backends" : names) (deadline \(configuration.drainDeadlineSeconds) s)")
+            "box agent \(configuration.box) shutting down: draining \(lanes.isEmpty ? "no backends" : names) (deadline \(configuration.drainDeadlineSeconds) s)"
+        )
         let began = ContinuousClock.now
         for lane in lanes.values { lane.send(.stop(drain: configuration.drainDeadline)) }
         for lane in lanes.values { await lane.waitUntilStopped() }

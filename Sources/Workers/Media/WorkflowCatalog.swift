@@ -1,5 +1,5 @@
 public import Broker
-public import JobContracts
+import JobContracts
 
 /// The workflows a media worker renders, by name: a job names one
 /// (`DreamWeaverRender.Payload.workflow`) or gets the default.

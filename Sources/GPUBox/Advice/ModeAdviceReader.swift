@@ -1,22 +1,31 @@
-import Broker
-import GPUBox
+public import Broker
 import JobContracts
 
 /// Reads what the mode advisor needs and advises each live box: the media and llm queues'
 /// work (shared evenly among the live boxes, which all serve the same queues), the media
 /// queue's recent run times (a measured render time once there are a few), each box's usable
 /// GPUs, and its last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
-struct ModeAdviceReader: Sendable {
-    let broker: any JobBroker
-    var costs = ModeAdvisor.Costs()
-    var targets = ModeAdvisor.Targets()
+/// The gateway answers `GET /v1/ops/mode/advice` with it; a box's autopilot follows it.
+public struct ModeAdviceReader: Sendable {
+    public let broker: any JobBroker
+    public var costs: ModeAdvisor.Costs
+    public var targets: ModeAdvisor.Targets
+
+    public init(broker: any JobBroker, costs: ModeAdvisor.Costs = .init(), targets: ModeAdvisor.Targets = .init()) {
+        self.broker = broker
+        self.costs = costs
+        self.targets = targets
+    }
 
     /// Run times needed before their median replaces the configured render time.
     static let measuredRuns = 5
 
-    /// `depths`: queue depths already read (a metrics scrape has them all); the rest are read.
-    func advice(_ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:]) async throws -> [ModeAdvice] {
-        let live = views.filter { $0.isAlive(timeout: BoxDirectory.heartbeatTimeout) }
+    /// The advice for each live box of `views`. `depths`: queue depths already read (a metrics
+    /// scrape has them all); the rest are read.
+    public func advice(_ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:]) async throws
+        -> [ModeAdvice]
+    {
+        let live = views.filter { $0.isAlive(timeout: BoxStateStore.heartbeatTimeout) }
         guard !live.isEmpty else { return [] }
         func depth(_ queue: String) async throws -> QueueDepth {
             if let known = depths[queue] { return known }
