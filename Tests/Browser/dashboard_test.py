@@ -215,6 +215,11 @@ def run(stack, browser):
     verdict = browser.text("#mode-advice .advice-verdict") or ""
     assert verdict.endswith(advised), (verdict, advised)
     assert browser.all("#mode-advice .advice-reasons li"), "no reasons shown"
+    # The box's autopilot: off until an operator turns it on here.
+    assert browser.text("#mode-advice .autopilot-state").startswith("off"), browser.text("#mode-advice .autopilot-state")
+    browser.find("#mode-advice .autopilot-toggle").click()
+    browser.until("the autopilot on", lambda: (stack.json("GET", "/v1/gpus")[1]["data"][0].get("autopilot") or {}).get("enabled")
+                  and (browser.text("#mode-advice .autopilot-state") or "").startswith("on"))
     browser.screenshot("gpus")
     Select(browser.find("#mode-select")).select_by_value("split")
     browser.find("#mode-switch").click()
@@ -229,9 +234,14 @@ def run(stack, browser):
         return "llm" in modes and stack.json("GET", "/v1/gpus")[1]["data"][0]["mode"] == "split"
 
     browser.until("the box and its cards in split mode", split, 120)
+    # The operator's explicit mode took control from the autopilot.
+    autopilot = stack.json("GET", "/v1/gpus")[1]["data"][0]["autopilot"]
+    assert autopilot["enabled"] is False and "chose split mode" in (autopilot.get("note") or ""), autopilot
+    browser.until("the autopilot shown off", lambda: (browser.text("#mode-advice .autopilot-state") or "").startswith("off"))
     browser.screenshot("gpus-split")
     assert browser.console_errors() == [], browser.console_errors()
-    check("GPU box: 2 cards and the mode advice; the switch to split was confirmed, and the cards followed")
+    check("GPU box: 2 cards, the mode advice and its autopilot; the switch to split was confirmed (turning the "
+          "autopilot off), and the cards followed")
 
     # A dead job: a poisoned render fails (out of memory) on every attempt.
     stack.set_faults({"mode": "fail", "failure": "oom", "poison": "doomed", "count": None})

@@ -29,6 +29,21 @@ extension FakeGateway {
             guard body.contains(#""mode":"llm""#) else { return error(.badRequest, "test_shape", "unexpected body \(body)") }
             return json(#"{"id":"sw-1","box":"box-1","mode":"llm","from":"media","agent_alive":true}"#, status: .accepted)
         }
+        // The autopilot's setting echoed back as the gateway answers it: the fields sent, the
+        // rest as defaults.
+        router.put("/v1/ops/mode/autopilot") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let sent = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+                let enabled = sent["enabled"] as? Bool
+            else { return error(.badRequest, "test_shape", "unexpected body \(String(buffer: body))") }
+            if let box = sent["box"] as? String, box != "box-1" { return error(.notFound, "not_found", "box '\(box)' not found") }
+            let dwell = sent["min_dwell_seconds"] as? Double ?? 600
+            let gain = sent["min_gain_seconds"] as? Double ?? 120
+            let confirm = sent["confirm_seconds"] as? Double ?? 30
+            return json(
+                #"{"object":"autopilot","box":"box-1","enabled":\#(enabled),"min_dwell_seconds":\#(dwell),"min_gain_seconds":\#(gain),"confirm_seconds":\#(confirm),"changed_by":"acme:ops","changed_at_ms":1,"switches":0}"#
+            )
+        }
         // The advice of an LLM box with renders queued, as the gateway's advisor writes it.
         router.get("/v1/ops/mode/advice") { request, _ -> Response in
             if let box = request.uri.queryParameters["box"], box != "box-1" {

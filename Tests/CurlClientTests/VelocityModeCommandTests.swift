@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `velocity mode --wait` and `--advice` against `FakeGateway`'s box routes.
-@Suite("velocity mode --wait, --advice")
+/// `velocity mode --wait`, `--advice` and `--autopilot` against `FakeGateway`'s box routes.
+@Suite("velocity mode --wait, --advice, --autopilot")
 struct VelocityModeCommandTests {
     @Test("--advice prints each box's advised mode, every mode's figures and the reasons")
     func advice() async throws {
@@ -26,6 +26,36 @@ struct VelocityModeCommandTests {
             for refused in [["mode", "llm", "--advice"], ["mode", "--advice", "--wait"], ["mode"]] {
                 let outcome = try await VelocityCommandLineTests.velocity(refused, gateway: gateway)
                 #expect(outcome.status != 0, "\(refused)")
+            }
+        }
+    }
+
+    @Test("--autopilot on|off sets the box's autopilot with its hysteresis; bad combinations are refused before any request")
+    func autopilot() async throws {
+        try await VelocityCommandLineTests.withGateway { gateway in
+            let on = try await VelocityCommandLineTests.velocity(
+                ["mode", "--autopilot", "on", "--min-dwell", "900", "--confirm", "10"], gateway: gateway)
+            #expect(on.status == 0, "\(on.stderr)")
+            #expect(on.stderr.contains("box-1: autopilot on (dwell 900 s, gain 120 s, confirm 10 s)"), "\(on.stderr)")
+            let off = try await VelocityCommandLineTests.velocity(
+                ["mode", "--autopilot", "off", "--box", "box-1"], gateway: gateway)
+            #expect(off.status == 0, "\(off.stderr)")
+            #expect(off.stderr.contains("box-1: autopilot off; only operators switch its mode"), "\(off.stderr)")
+            let unknown = try await VelocityCommandLineTests.velocity(
+                ["mode", "--autopilot", "on", "--box", "box-9"], gateway: gateway)
+            #expect(unknown.status != 0 && unknown.stderr.contains("box-9"), "\(unknown.stderr)")
+            for (refused, message) in [
+                (["mode", "--autopilot", "maybe"], "--autopilot must be on or off"),
+                (["mode", "llm", "--autopilot", "on"], "--autopilot takes no mode"),
+                (["mode", "--autopilot", "on", "--advice"], "--autopilot takes no mode"),
+                (["mode", "--autopilot", "off", "--min-dwell", "5"], "go with --autopilot on"),
+                (["mode", "llm", "--min-gain", "5"], "go with --autopilot on"),
+                (["mode", "--autopilot", "on", "--min-dwell=-1"], "--min-dwell must be from 0 to 86400 seconds"),
+                (["mode", "--autopilot", "on", "--confirm", "4000"], "--confirm must be from 0 to 3600 seconds"),
+            ] {
+                let outcome = try await VelocityCommandLineTests.velocity(refused, gateway: gateway)
+                #expect(outcome.status != 0, "\(refused)")
+                #expect(outcome.stderr.contains(message), "\(refused): \(outcome.stderr)")
             }
         }
     }

@@ -37,6 +37,10 @@ extension BoxAPITests {
             let gpus = try await client.execute(uri: "/v1/gpus", method: .get, headers: GatewayFixture.auth(fixture.operatorKey))
             let box = try #require((gpus.body.json["data"] as? [[String: Any]])?.first)
             #expect((box["autopilot"] as? [String: Any])?["enabled"] as? Bool == true)
+            let metrics = String(
+                buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body)
+            #expect(metrics.contains(#"velocity_box_autopilot_enabled{box="box-1"} 1"#))
+            #expect(metrics.contains(#"velocity_box_autopilot_switches{box="box-1"} 0"#))
 
             // The operator's explicit mode takes control back.
             let switched = try await Self.switchMode(client, fixture.operatorKey, #"{"mode":"llm"}"#)

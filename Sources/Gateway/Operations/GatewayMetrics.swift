@@ -36,6 +36,7 @@ public final class GatewayMetrics: Sendable {
         "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds", "velocity_queue_tenant_queued",
         "velocity_queue_limit_running", "velocity_queue_limit_cap", "velocity_queue_parked",
         "velocity_queue_throttled_total", "velocity_box_mode_advice_finish_seconds", "velocity_box_mode_advised",
+        "velocity_box_autopilot_enabled", "velocity_box_autopilot_switches",
     ]
 
     /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.
@@ -160,6 +161,11 @@ public final class GatewayMetrics: Sendable {
             }
             Gauge(label: "velocity_box_switching", dimensions: [("box", box)], factory: factory)
                 .record(status.switching == nil ? 0 : 1)
+            Gauge(label: "velocity_box_autopilot_enabled", dimensions: [("box", box)], factory: factory)
+                .record(view.autopilot?.enabled == true ? 1 : 0)
+            // Since its agent started (the agent counts them): a drop is a restart, not a recount.
+            Gauge(label: "velocity_box_autopilot_switches", dimensions: [("box", box)], factory: factory)
+                .record(status.autopilot?.switches ?? 0)
             for gpu in status.gpus {
                 let dimensions = [("box", box), ("gpu", String(gpu.index))]
                 Gauge(label: "velocity_gpu_healthy", dimensions: dimensions, factory: factory)

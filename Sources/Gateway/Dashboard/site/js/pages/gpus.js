@@ -1,8 +1,9 @@
 // #/gpus: every GPU box and its GPUs (every 2 s, every 1 s while a box switches); operators
-// see which mode would serve the queued work best (GET /v1/ops/mode/advice) and switch a
-// box's mode after a confirmation that says what will drain.
+// see which mode would serve the queued work best (GET /v1/ops/mode/advice), turn a box's
+// autopilot on or off (PUT /v1/ops/mode/autopilot) and switch a box's mode after a
+// confirmation that says what will drain (which also turns its autopilot off).
 
-import { get, hasRole, post } from '../api.js';
+import { get, hasRole, post, put } from '../api.js';
 import { badge, field, fill, h, refill, setText, statusBox } from '../dom.js';
 import { duration, mib, number, orDash } from '../format.js';
 
@@ -89,6 +90,14 @@ export function render(ctx) {
     switchButton.focus();
   });
 
+  async function toggleAutopilot(box, enabled) {
+    const answer = await ctx.guard(() => put('/v1/ops/mode/autopilot', { box, enabled }, ctx.signal));
+    if (answer) {
+      setText(status, `Autopilot of ${answer.box} ${answer.enabled ? 'on' : 'off'}.`);
+      poller.now();
+    }
+  }
+
   const poller = ctx.every(() => (boxes.some((b) => b.switching) ? 1000 : 2000), async () => {
     const list = await get('/v1/gpus', ctx.signal);
     if (ctx.left) return;
@@ -103,13 +112,15 @@ export function render(ctx) {
       const advice = await get('/v1/ops/mode/advice', ctx.signal);
       if (ctx.left) return;
       const list = advice.data || [];
-      refill(adviceBody, list.length ? list.map(adviceSection) : h('p', { class: 'empty' }, 'No live box to advise.'));
+      refill(adviceBody, list.length
+        ? list.map((a) => adviceSection(a, boxes.find((b) => b.box === a.box), toggleAutopilot))
+        : h('p', { class: 'empty' }, 'No live box to advise.'));
     }
   });
 }
 
-// One box's advice: the verdict, each mode's figures, the reasons.
-function adviceSection(advice) {
+// One box's advice: the verdict, each mode's figures, the reasons, and its autopilot.
+function adviceSection(advice, box, toggle) {
   const seconds = (value) => (typeof value === 'number' ? duration(value * 1000) : 'never');
   const verdict = advice.switch_advised ? `switch to ${advice.recommended}` : `stay in ${advice.recommended}`;
   const rows = (advice.options || []).map((o) => h('tr', { dataset: { mode: o.mode }, class: o.mode === advice.recommended ? 'advised' : null },
@@ -122,7 +133,28 @@ function adviceSection(advice) {
       h('thead', null, h('tr', null, ['Mode', 'GPUs (media + LLM)', 'Queued work done in', 'New render waits', 'New chat waits', 'Targets']
         .map((title) => h('th', { scope: 'col' }, title)))),
       h('tbody', null, rows)),
-    h('ul', { class: 'advice-reasons' }, (advice.reasons || []).map((reason) => h('li', null, reason))));
+    h('ul', { class: 'advice-reasons' }, (advice.reasons || []).map((reason) => h('li', null, reason))),
+    autopilotLine(advice.box, box?.autopilot, toggle));
+}
+
+// "Autopilot: on — hold: <why> (1 automatic switch)" and the button that turns it the other way.
+function autopilotLine(name, autopilot, toggle) {
+  const on = Boolean(autopilot?.enabled);
+  const switches = autopilot?.switches || 0;
+  let detail = on
+    ? `on (dwell ${duration(autopilot.min_dwell_seconds * 1000)}, gain ${duration(autopilot.min_gain_seconds * 1000)}, ` +
+      `confirm ${duration(autopilot.confirm_seconds * 1000)})`
+    : 'off: only operators switch this box';
+  if (on && autopilot.reason) detail += ` — ${autopilot.decision}: ${autopilot.reason}`;
+  if (!on && autopilot?.note) detail += ` — ${autopilot.note}`;
+  if (switches) detail += ` (${number(switches)} automatic switch${switches === 1 ? '' : 'es'})`;
+  const button = h('button', { type: 'button', class: 'autopilot-toggle' }, on ? 'Turn autopilot off' : 'Turn autopilot on');
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    toggle(name, !on);
+  });
+  return h('p', { class: 'autopilot', dataset: { enabled: String(on) } },
+    h('strong', null, 'Autopilot: '), h('span', { class: 'autopilot-state' }, detail), ' ', button);
 }
 
 function syncBoxOptions(select, boxes) {
