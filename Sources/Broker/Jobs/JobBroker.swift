@@ -77,6 +77,11 @@ public protocol JobBroker: Sendable {
     /// The children of each parent batch in `queue` by state, as the scripts count them (a
     /// batch the broker has no child of reads all zero), in one round trip.
     func batchCounts(queue: String, parents: [String]) async throws -> [String: BatchStateCounts]
+
+    /// Gives the jobs `ids` of `queue` that have not ended the priority `priority` (a batch
+    /// promoted as its window nears): a waiting one runs in its new band from now on, keeping
+    /// its age; returns how many changed. Unknown and ended ids are skipped.
+    func reprioritize(queue: String, ids: [String], priority: Int) async throws -> Int
 }
 
 public struct JobCompletion: Sendable {

@@ -399,6 +399,7 @@ enum BrokerScript {
 
     static let all: [RedisScript] = [
         enqueue, claim, complete, fail, heartbeat, cancel, recover, replay, setPaused, setLimits, standing, share,
+        reprioritize,
     ]
 
     /// A script: the shared Lua its body uses (`link`), then the body as a function whose
