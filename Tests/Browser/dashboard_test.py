@@ -199,12 +199,19 @@ def run(stack, browser):
     assert len(steps) >= 2, steps
     check(f"job page follows the event stream: {len(steps)} timeline entries")
 
-    # Batches page renders (empty or not) without errors.
+    # Batches: an OpenAI batch waits for LLM capacity (the box is in media mode) with its window's risk.
+    batch = stack.batch(3)
     browser.go("#/batches")
     browser.until("the batches tables", lambda: browser.all("#batches-table") and browser.all("#synthetic-table"))
+
+    def window_cell():
+        cell = browser.all(f'#batches-table tr[data-batch-id="{batch}"] td.window')
+        return cell[0].text if cell else ""
+
+    browser.until("the batch's window", lambda: window_cell().startswith("on track, expires "), 60)
     browser.screenshot("batches")
     assert browser.console_errors() == [], browser.console_errors()
-    check("batches: OpenAI batches and synthetic-template jobs tables")
+    check(f"batches: the OpenAI batch waits in its window ({window_cell()}); synthetic-template jobs table")
 
     # GPU box: a card per GPU; switching to split asks first, then the cards follow.
     browser.go("#/gpus")

@@ -7,6 +7,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -35,6 +36,15 @@ def png(width, height, rgb=(180, 140, 90)):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
+class StackCrashed(AssertionError):
+    """`velocity dev` died of a signal (`status` is minus its number)."""
+
+    def __init__(self, message, status, report):
+        super().__init__(message)
+        self.status = status
+        self.report = report
+
+
 class Stack:
     def __init__(self, run_dir=RUN_DIR, redis_port=None, postgres_port=None):
         """A stack in `run_dir` on its own Redis and PostgreSQL ports (the browser tests' by default);
@@ -51,6 +61,21 @@ class Stack:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self):
+        """Starts the stack and waits until the box serves media. A `velocity dev` killed by a
+        signal while starting (a crash seen once in CI, inside the runtime, not yet reproduced)
+        is reported with its backtrace and started once more: the report is the finding, and
+        the tests still run against a stack that started."""
+        try:
+            self.start_once()
+        except StackCrashed as crash:
+            print(f"velocity dev crashed while starting (signal {-crash.status}); starting it once more. "
+                  f"Its report:\n{crash.report}", file=sys.stderr, flush=True)
+            shutil.copy(os.path.join(self.run_dir, "dev.log"), os.path.join(os.path.dirname(self.run_dir),
+                                                                           "dev-crash.log"))
+            self.stop()
+            self.start_once()
+
+    def start_once(self):
         # A stack an earlier run left behind (killed before its cleanup) would join as a second box.
         pid_path = os.path.join(self.run_dir, "dev.pid")
         if os.path.exists(pid_path):
@@ -101,8 +126,9 @@ class Stack:
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"velocity dev exited ({self.process.returncode}) while waiting for {what}: "
-                                     + self.exit_report())
+                status = self.process.returncode
+                message = f"velocity dev exited ({status}) while waiting for {what}: " + self.exit_report()
+                raise StackCrashed(message, status, self.exit_report()) if status < 0 else AssertionError(message)
             try:
                 if check():
                     return
@@ -164,15 +190,34 @@ class Stack:
         assert status == 202, (status, body)
         return json.loads(body)["job_id"]
 
+    def upload(self, path, filename, content, content_type, fields=()):
+        """POSTs one file (field `file`, after the text `fields`) as multipart/form-data."""
+        boundary = uuid.uuid4().hex
+        body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                        for name, value in fields)
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 f'Content-Type: {content_type}\r\n\r\n').encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, content_type=f"multipart/form-data; boundary={boundary}")
+
     def crm_import(self, path):
         """Uploads a CSV export as a CRM import; returns the batch id."""
-        boundary = uuid.uuid4().hex
-        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{os.path.basename(path)}"\r\n'
-                f'Content-Type: text/csv\r\n\r\n').encode() + open(path, "rb").read() + f"\r\n--{boundary}--\r\n".encode()
-        status, answer = self.request("POST", "/api/crm/imports", body,
-                                      content_type=f"multipart/form-data; boundary={boundary}")
+        status, answer = self.upload("/api/crm/imports", os.path.basename(path), open(path, "rb").read(), "text/csv")
         assert status == 202, (status, answer)
         return json.loads(answer)["id"]
+
+    def batch(self, lines):
+        """An OpenAI batch of `lines` chat requests; returns its id."""
+        jsonl = "".join(json.dumps({
+            "custom_id": f"line-{n}", "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "dev", "messages": [{"role": "user", "content": f"hello {n}"}], "max_tokens": 8},
+        }) + "\n" for n in range(lines))
+        status, answer = self.upload("/v1/files", "batch.jsonl", jsonl.encode(), "application/jsonl",
+                                     fields=[("purpose", "batch")])
+        assert status == 200, (status, answer)
+        status, batch = self.json("POST", "/v1/batches", {
+            "input_file_id": json.loads(answer)["id"], "endpoint": "/v1/chat/completions", "completion_window": "24h"})
+        assert status == 200, (status, batch)
+        return batch["id"]
 
     def job(self, job_id, key=None):
         return self.json("GET", f"/v1/jobs/{job_id}", key=key)[1]

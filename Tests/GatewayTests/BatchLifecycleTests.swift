@@ -222,6 +222,59 @@ struct BatchLifecycleTests {
         await fixture.tearDown()
     }
 
+    @Test("a batch whose window nears with lines left is promoted once out of the backfill band; it shows its risk")
+    func promotionAsTheWindowNears() async throws {
+        let fixture = try await GatewayFixture.make()
+        do {
+            let gateway = fixture.gateway
+            let (library, batch) = try await Self.batch(of: 10, on: gateway)
+            let coordinator = BatchCoordinator(
+                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+                logger: gateway.logger)
+            try await coordinator.runOnce()
+            _ = try await S.work(gateway, count: 2)
+            try await coordinator.runOnce()
+            // Far from its end (24 h left): on track, nothing promoted.
+            var stored = try #require(try await library.store.batch(id: batch.id))
+            #expect(stored.promotedAt == nil)
+            #expect(stored.object.window?.risk == "on_track")
+            // 2 of 10 lines took 1000 s; 100 s are left: late.
+            _ = try await gateway.postgres.withConnection {
+                try await $0.query(
+                    "UPDATE batches SET in_progress_at = now() - interval '1000 seconds', expires_at = now() + interval '100 seconds' WHERE id = $1",
+                    [batch.id])
+            }
+            try await coordinator.runOnce()
+            stored = try #require(try await library.store.batch(id: batch.id))
+            let promotedAt = try #require(stored.promotedAt)
+            // The record still has all 10 open (no end synced yet); the broker moved the 8 waiting.
+            let children = try await gateway.records.openChildren(parentBatch: batch.id)
+            let snapshots = try await gateway.broker.jobs(queue: "llm", ids: children.map(\.id)).compactMap { $0 }
+            let waiting = snapshots.filter { !$0.state.isTerminal }
+            #expect(waiting.count == 8)
+            #expect(waiting.allSatisfy { $0.priority == BatchWindow.promotedPriority })
+            #expect(snapshots.filter(\.state.isTerminal).allSatisfy { $0.priority == -500 })
+            let window = try #require(stored.object.window)
+            #expect(window.risk == "late" && window.promoted_at == promotedAt)
+            #expect((window.ratio ?? 0) > 30)  // 8 lines × 500 s ÷ 100 s
+            // Once: a later pass leaves the promotion as it was.
+            try await coordinator.runOnce()
+            #expect(try await library.store.batch(id: batch.id)?.promotedAt == promotedAt)
+            // The risk in /metrics.
+            try await fixture.gateway.makeApplication().test(.router) { client in
+                let text = String(
+                    buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme))
+                        .body)
+                #expect(text.contains(#"velocity_batches_in_progress{risk="late"} 1"#), "\(text)")
+                #expect(text.contains(#"velocity_batch_window_risk_ratio{batch="\#(batch.id)"}"#))
+            }
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
     @Test("progress comes from the broker's counts; the end waits for the record, which also stands in for lost counts")
     func countsFromTheBroker() async throws {
         // No services run: each coordinator pass and each record sync is this test's.

@@ -1,13 +1,14 @@
 import Broker
 import Foundation
 import GPUBox
-import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import TestSupport
 import Testing
+
+@testable import Gateway
 
 /// The operations kit (ops/) against the code: the alert rules and the dashboard may only use
 /// metric names the gateway exports, the gateway exports exactly `GatewayMetrics.names`, every
@@ -283,6 +284,15 @@ struct OpsMetricNamesTests {
             _ = try await client.execute(
                 uri: "/v1/jobs", method: .post, headers: GatewayFixture.json(fixture.acme),
                 body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
+            // A running batch with one of its 2 lines ended: its window's risk ratio.
+            _ = try await BatchLifecycleTests.batch(of: 2, on: fixture.gateway)
+            let gateway = fixture.gateway
+            let coordinator = BatchCoordinator(
+                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+                logger: gateway.logger)
+            try await coordinator.runOnce()
+            _ = try await BatchTestSupport.work(gateway, count: 1)
+            try await coordinator.runOnce()
             // A heartbeat now: the mode advice is exported for live boxes, and the steps above may
             // have outlasted the heartbeat timeout on a loaded machine.
             try await BoxAPITests.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 1])

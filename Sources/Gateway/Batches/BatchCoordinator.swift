@@ -95,7 +95,9 @@ public struct BatchCoordinator: Service {
             try await store.updateCounts(id: batch.id, completed: counts.succeeded, failed: counts.unsuccessful)
             if pastExpiry {
                 try await windDown(batch, to: .expired)
-            } else if counts.ended >= batch.total {
+            } else if counts.ended < batch.total {
+                try await promoteIfLate(batch, ended: counts.ended)
+            } else {
                 // The output file is written from the record: wait until every end has reached it.
                 guard try await records.childCounts(parentBatch: batch.id).ended >= batch.total else { return }
                 guard

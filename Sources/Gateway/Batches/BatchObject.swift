@@ -43,6 +43,27 @@ public struct BatchObject: Codable, Sendable, Equatable {
     /// Not OpenAI's: an unfinished batch's lines by state now (queued, running, succeeded,
     /// failed, canceled, dead), as the broker's scripts count them; only while it runs.
     public var line_counts: BatchStateCounts?
+    /// Not OpenAI's: an in-progress batch's chance of finishing inside its window at the pace
+    /// its lines run (`BatchWindow`), and when its lines were promoted out of the backfill band.
+    public var window: Window?
+
+    public struct Window: Codable, Sendable, Equatable {
+        /// on_track, at_risk or late.
+        public var risk: String
+        /// Time the open lines need at the current pace ÷ time left; null before any line ended.
+        public var ratio: Double?
+        public var projected_completion_at: Int?
+        public var promoted_at: Int?
+
+        /// Every optional as `null`, like the rest of the object.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(risk, forKey: .risk)
+            try c.encode(ratio, forKey: .ratio)
+            try c.encode(projected_completion_at, forKey: .projected_completion_at)
+            try c.encode(promoted_at, forKey: .promoted_at)
+        }
+    }
 
     /// Encodes every optional as `null` rather than leaving the key out, as OpenAI does.
     public func encode(to encoder: any Encoder) throws {
@@ -69,6 +90,7 @@ public struct BatchObject: Codable, Sendable, Equatable {
         try c.encode(metadata, forKey: .metadata)
         try c.encodeIfPresent(waiting_reason, forKey: .waiting_reason)
         try c.encodeIfPresent(line_counts, forKey: .line_counts)
+        try c.encodeIfPresent(window, forKey: .window)
     }
 }
 

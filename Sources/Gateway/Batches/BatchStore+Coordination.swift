@@ -92,6 +92,26 @@ extension BatchStore {
 }
 
 extension BatchStore {
+    /// Records that the batch's open lines were promoted; false when they already were.
+    @discardableResult
+    func markPromoted(id: String) async throws -> Bool {
+        let rows = try await pool.withConnection { connection in
+            try await connection.query(
+                "UPDATE batches SET promoted_at = now() WHERE id = $1 AND promoted_at IS NULL RETURNING id", [id])
+        }
+        return !rows.isEmpty
+    }
+
+    /// Every batch running now, for the window gauges.
+    func inProgressBatches(limit: Int = 1_000) async throws -> [StoredBatch] {
+        let rows = try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT \(Self.batchColumns) FROM batches WHERE status = 'in_progress' ORDER BY created_at, id LIMIT $1",
+                [String(limit)])
+        }
+        return rows.compactMap(Self.batch)
+    }
+
     /// The number of requests of a batch whose children exist.
     func setTotal(id: String, total: Int) async throws {
         _ = try await pool.withConnection { connection in

@@ -1,7 +1,7 @@
-import JobTracing
-import VelocityTypes
 import Broker
 import Foundation
+import JobTracing
+import VelocityTypes
 
 /// The `files` and `batches` tables: OpenAI-style files and batches, tenant-scoped.
 ///
@@ -111,6 +111,7 @@ struct BatchStore: Sendable {
         var expiredAt: Int?
         var cancellingAt: Int?
         var cancelledAt: Int?
+        var promotedAt: Int? = nil
 
         var lineErrors: [BatchLineError]? {
             errors.flatMap { try? JSONDecoder().decode([BatchLineError].self, from: Data($0.utf8)) }
@@ -125,13 +126,30 @@ struct BatchStore: Sendable {
                 completed_at: completedAt, failed_at: failedAt, expired_at: expiredAt, cancelling_at: cancellingAt,
                 cancelled_at: cancelledAt,
                 request_counts: .init(total: total, completed: completed, failed: failed),
-                metadata: metadata.flatMap { JSONValue(parsing: $0) })
+                metadata: metadata.flatMap { JSONValue(parsing: $0) }, window: windowView(now: Date().timeIntervalSince1970))
+        }
+
+        /// Its window's risk while it runs, from the counts last stored (`BatchWindow`).
+        func window(now: Double) -> BatchWindow? {
+            guard status == .in_progress, let expiresAt else { return nil }
+            return BatchWindow.assess(
+                total: total, ended: completed + failed, startedAt: Double(inProgressAt ?? createdAt),
+                expiresAt: Double(expiresAt), now: now, promoted: promotedAt != nil)
+        }
+
+        func windowView(now: Double) -> BatchObject.Window? {
+            window(now: now).map { window in
+                BatchObject.Window(
+                    risk: window.risk.rawValue, ratio: window.ratio.map { ($0 * 1000).rounded() / 1000 },
+                    projected_completion_at: window.projectedCompletionAt.map { Int($0.rounded(.up)) },
+                    promoted_at: promotedAt)
+            }
         }
     }
 
     static let timestampColumns = [
         "created_at", "in_progress_at", "expires_at", "finalizing_at", "completed_at", "failed_at", "expired_at",
-        "cancelling_at", "cancelled_at",
+        "cancelling_at", "cancelled_at", "promoted_at",
     ]
 
     static let batchColumns =
@@ -152,6 +170,7 @@ struct BatchStore: Sendable {
             finalizingAt: int("finalizing_at"), completedAt: int("completed_at"), failedAt: int("failed_at"),
             expiredAt: int("expired_at"), cancellingAt: int("cancelling_at"), cancelledAt: int("cancelled_at"))
         batch.traceParent = row["trace_parent"]
+        batch.promotedAt = int("promoted_at")
         return batch
     }
 

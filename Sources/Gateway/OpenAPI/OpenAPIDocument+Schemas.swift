@@ -173,7 +173,11 @@ extension OpenAPIDocument {
                     "failed_at": nullable(integer), "expired_at": nullable(integer),
                     "cancelling_at": nullable(integer), "cancelled_at": nullable(integer),
                     "request_counts": object(["total": integer, "completed": integer, "failed": integer]),
-                    "metadata": nullable(anyObject), "waiting_reason": string,
+                    "metadata": nullable(anyObject), "waiting_reason": string, "line_counts": anyObject,
+                    "window": object([
+                        "risk": oneOf(["on_track", "at_risk", "late"]), "ratio": nullable(number),
+                        "projected_completion_at": nullable(integer), "promoted_at": nullable(integer),
+                    ]),
                 ]),
             "BatchList": list("Batch"),
             "RuntimeBatch": object(

@@ -16,6 +16,8 @@ public final class GatewayMetrics: Sendable {
     private let lastTotals = Mutex<[String: Int]>([:])
     /// Label sets of the fair-share gauges at the last scrape, so one that is gone drops to 0.
     let lastShareLabels = Mutex<Set<[String]>>([])
+    /// Batches with a window gauge at the last scrape: one that ended loses its gauge.
+    let lastBatchWindows = Mutex<Set<String>>([])
 
     public static let jobDurationBuckets: [Duration] = [
         .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
@@ -36,7 +38,8 @@ public final class GatewayMetrics: Sendable {
         "velocity_schedule_ticks_total", "velocity_schedule_tick_delay_seconds", "velocity_queue_tenant_queued",
         "velocity_queue_limit_running", "velocity_queue_limit_cap", "velocity_queue_parked",
         "velocity_queue_throttled_total", "velocity_box_mode_advice_finish_seconds", "velocity_box_mode_advised",
-        "velocity_box_autopilot_enabled", "velocity_box_autopilot_switches",
+        "velocity_box_autopilot_enabled", "velocity_box_autopilot_switches", "velocity_batch_window_risk_ratio",
+        "velocity_batches_in_progress",
     ]
 
     /// How a webhook attempt ended, the `outcome` of `velocity_webhook_attempts_total`.

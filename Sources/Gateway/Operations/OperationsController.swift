@@ -202,6 +202,11 @@ public struct OperationsController: Sendable {
         let views = try await boxes.boxes()
         self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
         self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths))
+        let now = Date().timeIntervalSince1970
+        self.metrics.updateBatchWindows(
+            try await BatchStore(pool: postgres).inProgressBatches().compactMap { batch in
+                batch.window(now: now).map { (batch.id, $0) }
+            })
         let backlog = try await webhooks.backlog()
         self.metrics.updateWebhooks(pending: backlog.pending, oldestPendingAge: backlog.oldestAge)
         return Response(

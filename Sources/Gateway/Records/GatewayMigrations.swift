@@ -83,6 +83,13 @@ public enum GatewayMigrations {
                 -- Where the batch's end is pushed (WebhookMigrations 401's trigger), and which ends.
                 ALTER TABLE batches ADD COLUMN webhook_url text, ADD COLUMN webhook_events text;
                 """),
+        PostgresMigration(
+            version: 106, name: "batch_promotion",
+            sql: """
+                -- When the coordinator promoted the batch's open lines out of the backfill band
+                -- because its window neared (BatchWindow); null while it has not.
+                ALTER TABLE batches ADD COLUMN promoted_at timestamptz;
+                """),
     ]
 
     /// Every migration the gateway's database needs, job records included.

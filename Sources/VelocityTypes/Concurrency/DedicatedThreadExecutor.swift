@@ -19,13 +19,24 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     /// Starts the thread; `name` shows up in debuggers and `top -H`.
     public init(name: String) {
         let thread = Thread { [unowned self] in
-            // Linux names the OS thread only from inside it.
-            Thread.current.name = name
+            // Linux names the OS thread only from inside it, and refuses a name over 15 bytes
+            // (the thread would keep its creator's name, and a crash report would mislabel it):
+            // the common prefix goes, the rest is cut.
+            Thread.current.name = Self.osName(name)
             self.run()
         }
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()
+    }
+
+    /// `name` as Linux takes it: without the `velocity-` prefix, at most 15 bytes.
+    static func osName(_ name: String) -> String {
+        let short = name.hasPrefix("velocity-") ? name.dropFirst("velocity-".count) : Substring(name)
+        var bytes = Array(short.utf8.prefix(15))
+        // Never half a character.
+        while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {

@@ -46,7 +46,8 @@ public final class BackendProcess: Sendable {
             let signal = status & 0x7f
             process.exited(signal == 0 ? (status >> 8) & 0xff : -signal)
         }
-        reaper.name = "velocity-reaper-\(pid)"
+        // Linux keeps at most 15 bytes of a thread's name.
+        reaper.name = "reap-\(pid)"
         reaper.start()
         return process
     }

@@ -6,7 +6,7 @@ import { dateTime, number, percent } from '../format.js';
 
 export function render(ctx) {
   const batches = table('batches-table', 'OpenAI batches, newest first',
-    ['Batch', 'Endpoint', 'Status', 'Progress', 'Requests', 'Created', 'Files']);
+    ['Batch', 'Endpoint', 'Status', 'Progress', 'Requests', 'Window', 'Created', 'Files']);
   const synthetic = table('synthetic-table', 'Synthetic template jobs, newest first',
     ['Job', 'Template', 'Status', 'Progress', 'Examples', 'Created']);
   const downloads = statusBox('batches-status');
@@ -43,7 +43,7 @@ export function render(ctx) {
     syncRows(batches.tbody, openai.data || [], {
       keyName: 'batch-id',
       key: (b) => b.id,
-      columns: 7,
+      columns: 8,
       empty: 'No batches yet',
       create: createBatchRow,
       update: (row, b) => updateBatchRow(row, b, download),
@@ -70,8 +70,22 @@ function createBatchRow(b) {
     h('td', { class: 'status' }, h('span', { class: 'status-text' }), h('span', { class: 'waiting-reason muted' })),
     progressCell(),
     h('td', { class: 'counts' }),
+    h('td', { class: 'window' }),
     h('td', { class: 'created' }),
     h('td', { class: 'files' }));
+}
+
+// A running batch's window: its risk of missing it at its pace, when it expires, and whether
+// its lines were promoted out of the backfill band; '—' once it ended.
+function windowText(b) {
+  const w = b.window;
+  if (!w) return '—';
+  const label = { on_track: 'on track', at_risk: 'at risk', late: 'late' }[w.risk] || w.risk;
+  let text = label;
+  if (typeof w.ratio === 'number') text += ` (needs ${percent(w.ratio)} of the time left)`;
+  if (b.expires_at) text += `, expires ${dateTime(b.expires_at)}`;
+  if (w.promoted_at) text += `; promoted ${dateTime(w.promoted_at)}`;
+  return text;
 }
 
 function updateBatchRow(row, b, download) {
@@ -88,6 +102,9 @@ function updateBatchRow(row, b, download) {
   setProgress(row.querySelector('progress'), fraction, `Progress of batch ${b.id}`);
   setText(row.querySelector('.progress-text'), `${percent(fraction)} (${number(done)}/${number(counts.total)})`);
   setText(row.querySelector('.counts'), `${number(counts.completed)} completed, ${number(counts.failed)} failed of ${number(counts.total)}`);
+  const window = row.querySelector('.window');
+  setText(window, windowText(b));
+  window.dataset.risk = b.window?.risk || '';
   setText(row.querySelector('.created'), dateTime(b.created_at));
   const files = row.querySelector('.files');
   const key = `${b.output_file_id || ''}|${b.error_file_id || ''}`;

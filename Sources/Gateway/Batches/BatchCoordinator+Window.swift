@@ -1,0 +1,28 @@
+import Foundation
+
+extension BatchCoordinator {
+    /// Promotes the batch's open lines out of the backfill band, once, when at its pace it
+    /// would not finish well inside its window (`BatchWindow`).
+    func promoteIfLate(_ batch: BatchStore.StoredBatch, ended: Int, now: Double = Date().timeIntervalSince1970) async throws {
+        guard let expiresAt = batch.expiresAt else { return }
+        let window = BatchWindow.assess(
+            total: batch.total, ended: ended, startedAt: Double(batch.inProgressAt ?? batch.createdAt),
+            expiresAt: Double(expiresAt), now: now, promoted: batch.promotedAt != nil)
+        guard window.promote else { return }
+        let open = try await records.openChildren(parentBatch: batch.id)
+        var promoted = 0
+        for (queue, children) in Dictionary(grouping: open, by: \.queue) {
+            promoted += try await broker.reprioritize(
+                queue: queue, ids: children.map(\.id), priority: BatchWindow.promotedPriority)
+        }
+        // Recorded after the lines moved: a crash in between promotes them again, which changes nothing.
+        try await store.markPromoted(id: batch.id)
+        let ratio = window.ratio.map { String(format: "%.2f", $0) } ?? "no pace yet"
+        logger.notice(
+            "batch window nears: \(promoted) open lines promoted to priority \(BatchWindow.promotedPriority)",
+            metadata: [
+                "batch": "\(batch.id)", "ended": "\(ended)", "total": "\(batch.total)", "risk": "\(window.risk.rawValue)",
+                "ratio": "\(ratio)", "expires_at": "\(expiresAt)",
+            ])
+    }
+}

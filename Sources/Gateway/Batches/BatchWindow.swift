@@ -1,0 +1,54 @@
+/// Whether an in-progress batch finishes inside its completion window at the pace its lines
+/// run as backfill, and whether its open lines should be promoted so that it does. Pure: the
+/// coordinator promotes on it, the batch object and `/metrics` show it.
+///
+/// The pace is the batch's own: lines ended since it started ÷ the time since. The time its
+/// open lines still need at that pace, over the time left, is the risk ratio: below
+/// `atRiskRatio` the batch is on track, up to 1 at risk, past 1 late (it misses at this pace).
+/// A batch is promoted once, when the ratio reaches `atRiskRatio`: its lines leave the backfill
+/// band for `promotedPriority`, above other backfill and scoring, still below interactive chats.
+/// A batch none of whose lines has ended yet is given `startGrace` of its window before its
+/// pace (none) counts against it.
+struct BatchWindow: Sendable, Equatable {
+    enum Risk: String, Sendable, Codable {
+        case onTrack = "on_track"
+        case atRisk = "at_risk"
+        case late
+    }
+
+    var risk: Risk
+    /// Time needed at the current pace ÷ time left; nil while there is no pace to judge by.
+    var ratio: Double?
+    /// When the open lines would all have ended at the current pace (seconds since 1970).
+    var projectedCompletionAt: Double?
+    /// Promote its open lines now.
+    var promote: Bool
+
+    static let atRiskRatio = 0.8
+    static let startGrace = 0.1
+    /// Above other backfill (-500) and scoring (0), below chats (500).
+    static let promotedPriority = 100
+
+    /// Assesses a batch of `total` lines, `ended` of them over, that started at `startedAt` and
+    /// expires at `expiresAt`, at `now` (all seconds since 1970).
+    static func assess(
+        total: Int, ended: Int, startedAt: Double, expiresAt: Double, now: Double, promoted: Bool
+    ) -> BatchWindow {
+        let open = max(total - ended, 0)
+        guard open > 0 else { return BatchWindow(risk: .onTrack, ratio: 0, projectedCompletionAt: now, promote: false) }
+        let left = expiresAt - now
+        guard left > 0 else { return BatchWindow(risk: .late, ratio: nil, projectedCompletionAt: nil, promote: false) }
+        let elapsed = max(now - startedAt, 0)
+        guard ended > 0, elapsed > 0 else {
+            // Nothing ended yet: no pace. Past the grace, that is as late as it gets.
+            let graceOver = elapsed >= startGrace * max(expiresAt - startedAt, 0)
+            return BatchWindow(
+                risk: graceOver ? .late : .onTrack, ratio: nil, projectedCompletionAt: nil, promote: graceOver && !promoted)
+        }
+        let needed = Double(open) * elapsed / Double(ended)
+        let ratio = needed / left
+        let risk: Risk = ratio < atRiskRatio ? .onTrack : ratio <= 1 ? .atRisk : .late
+        return BatchWindow(
+            risk: risk, ratio: ratio, projectedCompletionAt: now + needed, promote: !promoted && ratio >= atRiskRatio)
+    }
+}
