@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench", abstract: "Benchmarks (run through bench/run, side by side with the peers).",
         subcommands: [
             BrokerBenchCommand.self, DrainBenchCommand.self, FairnessBenchCommand.self, LLMBenchCommand.self,
-            LLMJobsBenchCommand.self, GPUPoolBenchCommand.self, ModeSwitchBenchCommand.self,
+            LLMJobsBenchCommand.self, GPUPoolBenchCommand.self, ModeSwitchBenchCommand.self, BoxDayBenchCommand.self,
         ])
 }

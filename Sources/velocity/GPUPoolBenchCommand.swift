@@ -118,12 +118,12 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             return ComfyUIEmulator(configuration: configuration, logger: quiet)
         }
         var random = SplitMix64(seed: seed)
-        let warmUp = try await jobs(
-            (0..<gpus * workflows.count).map { workflows[$0 % workflows.count].name }, photoBytes: photoBytes,
-            random: &random, blobs: blobs)
-        let submissions = try await jobs(
-            (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, photoBytes: photoBytes,
-            random: &random, blobs: blobs)
+        let warmUp = try await BenchRenders.make(
+            (0..<gpus * workflows.count).map { workflows[$0 % workflows.count].name }, imageWidth: imageWidth,
+            photoBytes: photoBytes, random: &random, blobs: blobs)
+        let submissions = try await BenchRenders.make(
+            (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, imageWidth: imageWidth,
+            photoBytes: photoBytes, random: &random, blobs: blobs)
         var before: [ComfyUIEmulatorStatistics] = []
         let wall: Duration = try await withThrowingTaskGroup(of: Void.self) { group in
             for emulator in emulators { group.addTask { try await emulator.run() } }
@@ -170,38 +170,6 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
-    }
-
-    /// One input blob and one job per render of `workflows`, as the gateway would have stored
-    /// and queued them: the photo's size and the render's seed (hence its time) drawn from `random`.
-    private func jobs(
-        _ workflows: [String], photoBytes: ClosedRange<Int>, random: inout SplitMix64, blobs: FileBlobStore
-    ) async throws -> [JobSubmission] {
-        let width = imageWidth
-        let height = max(8, imageWidth * 3 / 4)
-        var submissions: [JobSubmission] = []
-        for workflow in workflows {
-            var pixels = [UInt8](repeating: 0, count: width * height * 3)
-            let salt = Int(truncatingIfNeeded: random.next() & 0xFFFF)
-            for index in 0..<pixels.count { pixels[index] = UInt8(truncatingIfNeeded: (index &+ salt) &* 2_654_435_761 >> 13) }
-            let encoded = try PNGCodec.encode(PNGCodec.Pixels(width: width, height: height, channels: 3, bytes: pixels))
-            let size = photoBytes.lowerBound + Int(random.next() % UInt64(photoBytes.count))
-            let png = PNGPadding.padded(encoded, toBytes: size)
-            let id = JobID.make()
-            let payload = DreamWeaverRender.Payload(
-                input_blob: DreamWeaverRender.inputBlob(jobID: id, fileExtension: "png"), room_type: "living_room",
-                style: "warm scandinavian", seed: UInt32(truncatingIfNeeded: random.next()),
-                image: .init(format: "png", width: width, height: height, bytes: png.count),
-                output_blob: DreamWeaverRender.outputBlob(jobID: id),
-                workflow: workflow == DreamWeaverRender.defaultWorkflow ? nil : workflow)
-            try await blobs.write(png, as: payload.input_blob)
-            var submission = JobSubmission(
-                id: id, kind: DreamWeaverRender.kind.name, queue: "media",
-                payload: try DreamWeaverRender.encode(payload))
-            submission.affinity = DreamWeaverRender.affinity(of: payload)
-            submissions.append(submission)
-        }
-        return submissions
     }
 }
 

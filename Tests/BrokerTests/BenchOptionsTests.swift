@@ -28,12 +28,31 @@ struct BenchOptionsTests {
             ("chaos", ["--faults", "0"], "--faults needs a positive integer"),
             ("chaos", ["--redis", "memcached"], "--redis must be one of single, sentinel, cluster"),
             ("chaos", ["--short", "--redis"], "--redis must be one of single, sentinel, cluster"),
+            ("box-day", ["--day-seconds", "0"], "--day-seconds/--gpus must be positive integers"),
+            ("box-day", ["--bogus"], "usage: bench/run box-day"),
         ])
     func refused(_ bench: String, _ arguments: [String], _ message: String) async throws {
         let outcome = try await run(bench, arguments)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(!outcome.stderr.contains("building velocity") && !outcome.stderr.contains("creating"))
+    }
+
+    @Test(
+        "velocity bench box-day refuses a policy, a box or a day it cannot run, before it connects",
+        arguments: [
+            (["--policy", "sometimes"], "--policy is media, llm, split or autopilot"),
+            (["--gpus", "1"], "--gpus must be at least 2"),
+            (["--day-seconds", "10"], "--day-seconds at least 30"),
+            (["--batch-lines", "500"], "--batch-lines is two positive counts"),
+            (["--batch-lines", "500,0"], "--batch-lines is two positive counts"),
+        ])
+    func boxDayRefusals(_ arguments: [String], _ message: String) async throws {
+        let outcome = try await VelocityBinary.run(
+            ["bench", "box-day", "--redis-url", "redis://127.0.0.1:1", "--postgres-url", "postgresql://x@127.0.0.1:1/x"]
+                + arguments)
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
     }
 
     @Test("ops/test.sh refuses a VELOCITY_TEST_REDIS it does not know before it starts anything")

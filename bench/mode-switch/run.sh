@@ -34,23 +34,7 @@ if [ "$BUILD" = 1 ]; then
 fi
 [ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN (build it or set VELOCITY_BIN)" >&2; exit 1; }
 
-free_port() {
-  python3 - "$1" <<'PY'
-import socket, sys
-for port in range(int(sys.argv[1]), int(sys.argv[1]) + 500):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-else:
-    sys.exit("no free port")
-PY
-}
+free_port() { python3 "$BENCH_DIR/lib/free_port.py" "$1"; }
 RUN_DIR=$(mktemp -d /tmp/velocity-bench-switch.XXXXXX)
 REDIS_PORT=$(free_port 16590)
 PG_PORT=$(free_port 16640)

@@ -9,29 +9,29 @@
 /// band for `promotedPriority`, above other backfill and scoring, still below interactive chats.
 /// A batch none of whose lines has ended yet is given `startGrace` of its window before its
 /// pace (none) counts against it.
-struct BatchWindow: Sendable, Equatable {
-    enum Risk: String, Sendable, Codable {
+public struct BatchWindow: Sendable, Equatable {
+    public enum Risk: String, Sendable, Codable {
         case onTrack = "on_track"
         case atRisk = "at_risk"
         case late
     }
 
-    var risk: Risk
+    public var risk: Risk
     /// Time needed at the current pace ÷ time left; nil while there is no pace to judge by.
-    var ratio: Double?
+    public var ratio: Double?
     /// When the open lines would all have ended at the current pace (seconds since 1970).
-    var projectedCompletionAt: Double?
+    public var projectedCompletionAt: Double?
     /// Promote its open lines now.
-    var promote: Bool
+    public var promote: Bool
 
-    static let atRiskRatio = 0.8
-    static let startGrace = 0.1
+    public static let atRiskRatio = 0.8
+    public static let startGrace = 0.1
     /// Above other backfill (-500) and scoring (0), below chats (500).
-    static let promotedPriority = 100
+    public static let promotedPriority = 100
 
     /// Assesses a batch of `total` lines, `ended` of them over, that started at `startedAt` and
     /// expires at `expiresAt`, at `now` (all seconds since 1970).
-    static func assess(
+    public static func assess(
         total: Int, ended: Int, startedAt: Double, expiresAt: Double, now: Double, promoted: Bool
     ) -> BatchWindow {
         let open = max(total - ended, 0)

@@ -8,6 +8,10 @@ extension BoxAgent {
     func autopilotLoop() async {
         var pilot = Autopilot()
         var switches = 0
+        // The request the control loop had taken up last when the autopilot asked for a switch:
+        // until it takes up another (the autopilot's, or an operator's that came first), the
+        // autopilot waits.
+        var handledWhenAsked: String??
         let origin = ContinuousClock.now
         func seconds(_ instant: ContinuousClock.Instant) -> Double { (instant - origin).inSeconds }
         while !state.finished.load(ordering: .acquiring) {
@@ -22,11 +26,15 @@ extension BoxAgent {
             }
             // Never turned on: nothing to report.
             guard let setting else { continue }
-            let decision: Autopilot.Decision
+            var decision: Autopilot.Decision
             if !setting.enabled {
+                handledWhenAsked = nil
                 pilot = Autopilot()
                 decision = .hold(reason: "the autopilot is off" + (setting.note.map { ": \($0)" } ?? ""))
+            } else if let before = handledWhenAsked, state.handledRequestID.withLock({ $0 }) == before {
+                decision = .hold(reason: "waiting for the switch it asked for to start")
             } else if let advice = await adviceForThisBox() {
+                handledWhenAsked = nil
                 decision = pilot.decide(
                     advice, setting: setting, switching: state.switching.withLock { $0 } != nil,
                     modeSince: seconds(state.modeSince.withLock { $0 }), now: seconds(.now))
@@ -39,11 +47,14 @@ extension BoxAgent {
                     let handled = state.handledRequestID.withLock { $0 }
                     if try await store.requestAutomatically(request, handledID: handled) {
                         switches += 1
+                        handledWhenAsked = .some(handled)
                         logger.notice("autopilot: switching \(configuration.box) to \(mode) (request \(request.id)): \(reason)")
                     } else {
+                        decision = .hold(reason: "an operator's request or setting came first")
                         logger.info("autopilot: an operator's request or setting came first; not switching to \(mode)")
                     }
                 } catch {
+                    decision = .hold(reason: "could not request \(mode): \(error)")
                     logger.warning("autopilot: could not request \(mode): \(error)")
                 }
             }
@@ -72,5 +83,4 @@ extension BoxAgent {
             return nil
         }
     }
-
 }

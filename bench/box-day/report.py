@@ -1,0 +1,50 @@
+"""The box-day table and RESULT line from the four policies' JSON lines (bench/box-day/run.sh)."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.getcwd(), "bench", "lib"))
+from results_md import replace_section  # noqa: E402
+
+outcomes = {o["policy"]: o for o in map(json.loads, open(sys.argv[1]).read().split("\n")[:-1])}
+cmd, load = sys.argv[2], sys.argv[3]
+auto = outcomes["autopilot"]
+fixed = [outcomes[p] for p in ("media", "llm", "split")]
+best = min(fixed, key=lambda o: o["idle_share"])
+media = outcomes["media"]
+batches = len(auto["batches"])
+
+rows = []
+for policy in ("media", "llm", "split", "autopilot"):
+    o = outcomes[policy]
+    windows = ", ".join(f"{b['name']} {b['in_window']}/{b['lines']}" for b in o["batches"])
+    rows.append(f"| {policy} | {o['idle_share']:.3f} | {o['idle_gpu_seconds']:.0f} | {o['render_wait_p50_s']:.1f} | "
+                f"{o['render_wait_p95_s']:.1f} | {o['renders_started']}/{o['renders']} | {windows} | "
+                f"{o['batches_on_time']}/{len(o['batches'])} | {o['switches']} | {o['wall_s']:.0f} |")
+
+targets = [
+    ("idle share ≤ half the best fixed mode's", auto["idle_share"] <= best["idle_share"] / 2),
+    ("every batch on time", auto["batches_on_time"] == batches),
+    ("render p95 ≤ 1.2 × fixed media's", auto["render_wait_p95_s"] <= 1.2 * media["render_wait_p95_s"]),
+]
+result = (f"RESULT autopilot_idle_share={auto['idle_share']:.3f} best_fixed_idle_share={best['idle_share']:.3f} "
+          f"render_wait_p95_s={auto['render_wait_p95_s']:.1f} batches_on_time={auto['batches_on_time']}/{batches}")
+o = auto
+text = f"""## Box day (`bench/run box-day`)
+
+Command: `{cmd}` — a day compressed into {o['day_seconds']:.0f} s on {o['gpus']} emulated GPUs (renders of
+{o['render_seconds']:.1f} s; the LLM server decodes 64 tokens/s per GPU, 16-token lines, one slot per GPU), load
+average {load} at the start; one run per policy, the same seeded day ({o['renders']} renders, a 3× lunchtime
+peak, a morning batch due at 60% of the day and a late one submitted at 62% due at 95%). Idle share = GPU-seconds
+idle while any job waited ÷ (GPUs × wall); render wait = submit → claim (a render never started waits until the
+end of the run). The autopilot starts in media with min dwell 10 s, min gain 5 s, confirm 2 s. No peer: no
+serving tool compared switches a box between image and LLM work by itself.
+
+| policy | idle share | idle GPU-s | render wait p50 s | render wait p95 s | renders started | batch lines in window | batches on time | switches | wall s |
+|---|---|---|---|---|---|---|---|---|---|
+""" + "\n".join(rows) + "\n\nTargets: " + "; ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in targets) + f"""
+
+{result}
+"""
+replace_section("box-day", text)
+print(result)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench/run box-day [--day-seconds S] [--gpus K] [--no-build]
+#
+# A compressed day of a GPU box (BoxDayPlan): a morning LLM batch with a window to 60% of the
+# day, renders through the day with a lunchtime peak (3× from 40% to 55%), a late batch at 62%
+# with a window to 95%. The same day runs four times on an emulated box of K GPUs (in-process
+# agent, emulated ComfyUIs and LLM server, real media workers and LLM dispatcher): fixed media,
+# fixed llm, fixed split, and the autopilot (starting in media). Batch lines run as backfill and
+# are promoted as their windows near. Measured per policy: renders' wait p95 (submit → claim;
+# a render never started waits until the end of the run), batch lines that ended inside their
+# window, GPU-seconds idle while any job waited (switches included), switches made.
+# Writes the `box-day` section of bench/RESULTS.md; last stdout line:
+#   RESULT autopilot_idle_share=<x> best_fixed_idle_share=<y> render_wait_p95_s=<z> batches_on_time=<w>
+# Targets: the autopilot's idle share ≤ half the best fixed mode's, every batch on time, render
+# p95 no worse than fixed media's by more than 20%.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+CMDLINE="bench/run box-day${*:+ $*}"
+DAY=150 GPUS=4 BUILD=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --day-seconds) DAY=${2:?}; shift 2 ;;
+    --gpus) GPUS=${2:?}; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    *) echo "usage: bench/run box-day [--day-seconds S] [--gpus K] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+[[ $DAY =~ ^[1-9][0-9]*$ && $GPUS =~ ^[1-9][0-9]*$ ]] || { echo "--day-seconds/--gpus must be positive integers" >&2; exit 2; }
+say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+cd "$ROOT"
+
+VELOCITY_BIN=${VELOCITY_BIN:-.build-release/release/velocity}
+if [ "$BUILD" = 1 ]; then
+  say "building velocity (release, .build-release)"
+  swift build -c release --product velocity --scratch-path .build-release >&2
+fi
+[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN (build it or set VELOCITY_BIN)" >&2; exit 1; }
+
+RUN_DIR=$(mktemp -d /tmp/velocity-bench-box-day.XXXXXX)
+REDIS_PORT=$(python3 "$BENCH_DIR/lib/free_port.py" 16690)
+PG_PORT=$(python3 "$BENCH_DIR/lib/free_port.py" 16740)
+cleanup() {
+  bash "$ROOT/ops/services.sh" stop "$RUN_DIR/services" >/dev/null 2>&1 || true
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+bash "$ROOT/ops/services.sh" start "$RUN_DIR/services" --redis-port "$REDIS_PORT" --postgres-port "$PG_PORT" >&2
+
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+: > "$RUN_DIR/outcomes.jsonl"
+for POLICY in media llm split autopilot; do
+  say "a ${DAY} s day on $GPUS emulated GPUs: $POLICY"
+  "$VELOCITY_BIN" bench box-day --redis-url "redis://127.0.0.1:$REDIS_PORT" \
+    --postgres-url "postgresql://velocity@127.0.0.1:$PG_PORT/velocity" --namespace "day$POLICY" --policy "$POLICY" \
+    --gpus "$GPUS" --day-seconds "$DAY" --work-directory "$RUN_DIR/box-$POLICY" >> "$RUN_DIR/outcomes.jsonl"
+  tail -n 1 "$RUN_DIR/outcomes.jsonl" >&2
+done
+
+python3 "$BENCH_DIR/box-day/report.py" "$RUN_DIR/outcomes.jsonl" "$CMDLINE" "$LOADAVG"
