@@ -154,6 +154,13 @@ struct BatchLifecycleTests {
     }
 
     /// A validating batch of `count` chat lines of acme's, made as the API makes one.
+    /// A coordinator of `gateway`'s batches whose passes the test makes (no services run).
+    static func coordinator(_ gateway: Gateway) -> BatchCoordinator {
+        BatchCoordinator(
+            postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
+            logger: gateway.logger)
+    }
+
     static func batch(of count: Int, on gateway: Gateway) async throws -> (BatchLibrary, BatchStore.StoredBatch) {
         let library = BatchLibrary(store: BatchStore(pool: gateway.postgres), blobs: gateway.blobs)
         let principal = Principal(tenant: "acme", subject: "test", role: .submitter)
@@ -185,12 +192,8 @@ struct BatchLifecycleTests {
             }
             _ = try await gateway.producer.submit(earlier)
 
-            let first = BatchCoordinator(
-                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
-                logger: gateway.logger)
-            let second = BatchCoordinator(
-                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
-                logger: gateway.logger)
+            let first = Self.coordinator(gateway)
+            let second = Self.coordinator(gateway)
             async let a: Void = first.runOnce()
             async let b: Void = second.runOnce()
             _ = try await (a, b)
@@ -228,9 +231,7 @@ struct BatchLifecycleTests {
         do {
             let gateway = fixture.gateway
             let (library, batch) = try await Self.batch(of: 10, on: gateway)
-            let coordinator = BatchCoordinator(
-                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
-                logger: gateway.logger)
+            let coordinator = Self.coordinator(gateway)
             try await coordinator.runOnce()
             _ = try await S.work(gateway, count: 2)
             try await coordinator.runOnce()
@@ -282,9 +283,7 @@ struct BatchLifecycleTests {
         do {
             let gateway = fixture.gateway
             let (library, batch) = try await Self.batch(of: 10, on: gateway)
-            let coordinator = BatchCoordinator(
-                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
-                logger: gateway.logger)
+            let coordinator = Self.coordinator(gateway)
             try await coordinator.runOnce()
             #expect(try await library.store.batch(id: batch.id)?.status == .in_progress)
 

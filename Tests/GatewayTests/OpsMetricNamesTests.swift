@@ -286,12 +286,9 @@ struct OpsMetricNamesTests {
                 body: ByteBuffer(string: #"{"kind":"cpu.task","payload":{}}"#))
             // A running batch with one of its 2 lines ended: its window's risk ratio.
             _ = try await BatchLifecycleTests.batch(of: 2, on: fixture.gateway)
-            let gateway = fixture.gateway
-            let coordinator = BatchCoordinator(
-                postgres: gateway.postgres, records: gateway.records, blobs: gateway.blobs, producer: gateway.producer,
-                logger: gateway.logger)
+            let coordinator = BatchLifecycleTests.coordinator(fixture.gateway)
             try await coordinator.runOnce()
-            _ = try await BatchTestSupport.work(gateway, count: 1)
+            _ = try await BatchTestSupport.work(fixture.gateway, count: 1)
             try await coordinator.runOnce()
             // A heartbeat now: the mode advice is exported for live boxes, and the steps above may
             // have outlasted the heartbeat timeout on a loaded machine.
