@@ -21,11 +21,17 @@ extension BrokerConformanceTests {
             _ = try await broker.enqueue([backfill] + normal + [later, ended])
             #expect(try await broker.cancel(queue: "q", jobID: ended.id) == .canceled)
 
+            // The ready jobs by priority: what a mode advice tells apart as backfill.
+            var share = try await broker.fairShare(queue: "q")
+            #expect(share.queuedByPriority == [-500: 1, 0: 3])
+            #expect(share.backfill == 1)
             let ids = [backfill.id, later.id, running.id, ended.id, JobID.make()]
             #expect(try await broker.reprioritize(queue: "q", ids: ids, priority: 100) == 3)
             // Again: nothing left to change.
             #expect(try await broker.reprioritize(queue: "q", ids: ids, priority: 100) == 0)
             #expect(try await broker.job(queue: "q", id: backfill.id)?.priority == 100)
+            share = try await broker.fairShare(queue: "q")
+            #expect(share.queuedByPriority == [100: 1, 0: 3] && share.backfill == 0)
             #expect(try await broker.job(queue: "q", id: later.id)?.priority == 100)
             #expect(try await broker.job(queue: "q", id: running.id)?.priority == 100)
             #expect(try await broker.job(queue: "q", id: ended.id)?.priority == -500)

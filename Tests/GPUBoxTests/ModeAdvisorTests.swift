@@ -17,6 +17,24 @@ struct ModeAdvisorTests {
         advice.options.first { $0.mode == mode }!
     }
 
+    @Test("a batch queued as backfill does not make a chat wait: llm mode meets the chat target, and says why")
+    func backfillIsNotInTheChatsWay() {
+        // 2,000 batch lines and 10 chats on an llm box: a new chat waits for the 10 chats only.
+        let advisor = ModeAdvisor(gpus: Self.gpus, current: .llm, costs: Self.costs)
+        let advice = advisor.advise(
+            media: QueueDemand(queued: 0, running: 0), llm: QueueDemand(queued: 2_010, running: 0, backfill: 2_000))
+        #expect(option(advice, .llm).chatWaitSeconds == 10.0 / 16)
+        #expect(option(advice, .llm).meetsTargets)
+        #expect(option(advice, .llm).finishSeconds == 2_010.0 / 16)
+        #expect(advice.recommended == .llm)
+        #expect(advice.reasons.first?.contains("2010 LLM lines (2000 of them backfill)") == true)
+        // Counted as interactive, the same lines would miss the 60 s target in every mode.
+        let naive = advisor.advise(media: QueueDemand(queued: 0, running: 0), llm: QueueDemand(queued: 2_010, running: 0))
+        #expect(naive.options.allSatisfy { !$0.meetsTargets })
+        // Backfill never exceeds what is queued.
+        #expect(QueueDemand(queued: 5, running: 1, backfill: 9).interactive == 0)
+    }
+
     @Test("nothing queued: stay in the current mode, whatever finishes 'sooner'")
     func idle() {
         let advice = advice(.llm, media: (0, 0), llm: (0, 0))

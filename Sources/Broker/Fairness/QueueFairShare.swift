@@ -11,11 +11,14 @@ public struct QueueFairShare: Sendable, Equatable, Codable {
     /// Jobs a claim passed over for a full kind or key cap or rate, since the queue began.
     public var throttledTotal: Int
     public var limits: QueueLimits
+    /// Priority → jobs ready at it (parked jobs not included): what is interactive and what backfill.
+    public var queuedByPriority: [Int: Int]
 
     public init(
         queue: String, queuedByTenant: [String: Int], running: [String: Int], parked: [String: Int],
-        throttledTotal: Int, limits: QueueLimits
+        throttledTotal: Int, limits: QueueLimits, queuedByPriority: [Int: Int] = [:]
     ) {
+        self.queuedByPriority = queuedByPriority
         self.queue = queue
         self.queuedByTenant = queuedByTenant
         self.running = running
@@ -28,5 +31,9 @@ public struct QueueFairShare: Sendable, Equatable, Codable {
         case queue, running, parked, limits
         case queuedByTenant = "queued_by_tenant"
         case throttledTotal = "throttled_total"
+        case queuedByPriority = "queued_by_priority"
     }
+
+    /// Jobs ready below priority 0: batch lines and synthetic lines, which run as backfill.
+    public var backfill: Int { queuedByPriority.filter { $0.key < 0 }.values.reduce(0, +) }
 }

@@ -21,7 +21,7 @@ extension RedisBroker {
 
     public func fairShare(queue: String) async throws -> QueueFairShare {
         let reply = try await run(BrokerScript.share, queue: queue, arguments: [])
-        let values = try reply.decodeArray("share reply", count: 5)
+        let values = try reply.decodeArray("share reply", count: 6)
         func counts(_ value: RESPValue, _ name: String) throws -> [String: Int] {
             try value.decodeFields(name).mapValues { text in
                 guard let count = Int(text) else {
@@ -34,7 +34,13 @@ extension RedisBroker {
             queue: queue, queuedByTenant: try counts(values[0], "share queued by tenant"),
             running: try counts(values[1], "share running"), parked: try counts(values[2], "share parked"),
             throttledTotal: try values[3].decodeInt("share throttled"),
-            limits: try QueueLimits(fields: try values[4].decodeFields("share limits")))
+            limits: try QueueLimits(fields: try values[4].decodeFields("share limits")),
+            queuedByPriority: try counts(values[5], "share queued by priority").reduce(into: [:]) { bands, entry in
+                guard let priority = Int(entry.key) else {
+                    throw BrokerError.malformedReply("share queued by priority", expected: "integer bands", got: values[5])
+                }
+                bands[priority] = entry.value
+            })
     }
 
     /// Positions, waiting reasons and ETAs of `snapshots`' queued jobs of one queue: the reply

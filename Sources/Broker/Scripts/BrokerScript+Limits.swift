@@ -129,13 +129,18 @@ extension BrokerScript {
         #"""
         -- How the queue's work is shared out now.
         -- Reply: {{tenant, jobs in its band rotations, …}, {capped subject, running, …},
-        -- {subject, parked jobs, …}, throttled claims, {limits field, value, …}}.
-        local queued, tenants = {}, {}
+        -- {subject, parked jobs, …}, throttled claims, {limits field, value, …},
+        -- {priority band, jobs in its rotations, …}}.
+        local queued, tenants, byBand = {}, {}, {}
         for _, band in ipairs(redis.call('ZRANGE', K_BANDS, 0, -1)) do
+            local inBand = 0
             for _, t in ipairs(redis.call('ZRANGE', band_key(band), 0, -1)) do
                 if not queued[t] then tenants[#tenants + 1] = t; queued[t] = 0 end
-                queued[t] = queued[t] + redis.call('ZCARD', tenant_key(band, t))
+                local n = redis.call('ZCARD', tenant_key(band, t))
+                queued[t] = queued[t] + n
+                inBand = inBand + n
             end
+            byBand[#byBand + 1] = band; byBand[#byBand + 1] = inBand
         end
         local byTenant, parked = {}, {}
         for _, t in ipairs(tenants) do byTenant[#byTenant + 1] = t; byTenant[#byTenant + 1] = queued[t] end
@@ -143,6 +148,6 @@ extension BrokerScript {
             parked[#parked + 1] = subject; parked[#parked + 1] = redis.call('ZCARD', blocked_key(subject))
         end
         return { byTenant, redis.call('HGETALL', K_RUNNING), parked,
-            tonumber(redis.call('HGET', K_META, 'throttled_total')) or 0, redis.call('HGETALL', K_LIMITS) }
+            tonumber(redis.call('HGET', K_META, 'throttled_total')) or 0, redis.call('HGETALL', K_LIMITS), byBand }
         """#)
 }

@@ -2,7 +2,8 @@ public import Broker
 import JobContracts
 
 /// Reads what the mode advisor needs and advises each live box: the media and llm queues'
-/// work (shared evenly among the live boxes, which all serve the same queues), the media
+/// work (shared evenly among the live boxes, which all serve the same queues; the llm queue's
+/// backfill told apart, as a chat never waits behind it), the media
 /// queue's recent run times (a measured render time once there are a few), each box's usable
 /// GPUs, and its last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
 /// The gateway answers `GET /v1/ops/mode/advice` with it; a box's autopilot follows it.
@@ -33,6 +34,7 @@ public struct ModeAdviceReader: Sendable {
         }
         let media = try await depth(DreamWeaverRender.kind.queue)
         let llm = try await depth(LLMChat.kind.queue)
+        let backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
         var measured = costs
         if runs.count >= Self.measuredRuns {
@@ -52,7 +54,7 @@ public struct ModeAdviceReader: Sendable {
             let advisor = ModeAdvisor(gpus: usable, current: view.status.mode, costs: costs, targets: targets)
             var advice = advisor.advise(
                 media: QueueDemand(queued: share(media.queued), running: share(media.active)),
-                llm: QueueDemand(queued: share(llm.queued), running: share(llm.active)))
+                llm: QueueDemand(queued: share(llm.queued), running: share(llm.active), backfill: share(backfill)))
             advice.box = view.status.box
             if live.count > 1 {
                 advice.reasons.insert(

@@ -109,7 +109,8 @@ public struct ModeAdvisor: Sendable, Equatable {
         let finish = mediaSeconds.flatMap { m in llmSeconds.map { switchSeconds + max(m, $0) } }
         // A job submitted now starts once the switch is done and what is queued ahead of it has.
         let renderWait = lanes > 0 ? switchSeconds + Double(media.queued) / lanes * costs.renderSeconds : nil
-        let chatWait = llmRate > 0 ? switchSeconds + Double(llm.queued) / llmRate : nil
+        // A chat goes ahead of backfill (batch and synthetic lines): it waits for the interactive lines only.
+        let chatWait = llmRate > 0 ? switchSeconds + Double(llm.interactive) / llmRate : nil
         let meets =
             (media.work == 0 || (renderWait ?? .infinity) <= targets.renderWaitSeconds)
             && (llm.work == 0 || (chatWait ?? .infinity) <= targets.chatWaitSeconds)
@@ -127,7 +128,8 @@ public struct ModeAdvisor: Sendable, Equatable {
         func source(_ measured: Bool) -> String { measured ? "measured" : "configured" }
         var lines = [
             "demand: \(media.work) renders × \(String(format: "%.1f", costs.renderSeconds)) s "
-                + "(\(source(costs.renderSecondsMeasured))), \(llm.work) LLM lines at "
+                + "(\(source(costs.renderSecondsMeasured))), \(llm.work) LLM lines"
+                + (llm.backfill > 0 ? " (\(llm.backfill) of them backfill)" : "") + " at "
                 + "\(String(format: "%.1f", costs.llmLinesPerSecondPerGPU)) lines/s per GPU (\(source(costs.llmMeasured))); "
                 + "a switch takes \(String(format: "%.0f", costs.switchSeconds)) s (\(source(costs.switchMeasured)))"
         ]
@@ -155,18 +157,4 @@ public struct ModeAdvisor: Sendable, Equatable {
         }
         return lines
     }
-}
-
-/// Work of one queue for a box: jobs queued (ready or scheduled) and running.
-public struct QueueDemand: Sendable, Equatable, Codable {
-    public var queued: Int
-    public var running: Int
-
-    public init(queued: Int, running: Int) {
-        self.queued = queued
-        self.running = running
-    }
-
-    /// Everything still to do.
-    public var work: Int { queued + running }
 }
