@@ -28,8 +28,9 @@ struct BenchOptionsTests {
             ("chaos", ["--faults", "0"], "--faults needs a positive integer"),
             ("chaos", ["--redis", "memcached"], "--redis must be one of single, sentinel, cluster"),
             ("chaos", ["--short", "--redis"], "--redis must be one of single, sentinel, cluster"),
-            ("box-day", ["--day-seconds", "0"], "--day-seconds/--gpus must be positive integers"),
-            ("box-day", ["--bogus"], "usage: bench/run box-day"),
+            ("box-day", ["--day-seconds", "0"], "--day-seconds needs a positive integer"),
+            ("box-day", ["--gpus"], "--gpus needs a positive integer"),
+            ("box-day", ["--bogus"], "unknown option: --bogus"),
         ])
     func refused(_ bench: String, _ arguments: [String], _ message: String) async throws {
         let outcome = try await run(bench, arguments)

@@ -17,26 +17,10 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-CMDLINE="bench/run box-day${*:+ $*}"
-DAY=150 GPUS=4 BUILD=1
-while [ $# -gt 0 ]; do
-  case $1 in
-    --day-seconds) DAY=${2:?}; shift 2 ;;
-    --gpus) GPUS=${2:?}; shift 2 ;;
-    --no-build) BUILD=0; shift ;;
-    *) echo "usage: bench/run box-day [--day-seconds S] [--gpus K] [--no-build]" >&2; exit 2 ;;
-  esac
-done
-[[ $DAY =~ ^[1-9][0-9]*$ && $GPUS =~ ^[1-9][0-9]*$ ]] || { echo "--day-seconds/--gpus must be positive integers" >&2; exit 2; }
-say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+. "$BENCH_DIR/lib/prepare.sh"
+bench_options box-day "" "--day-seconds --gpus" "$@"
 cd "$ROOT"
-
-VELOCITY_BIN=${VELOCITY_BIN:-.build-release/release/velocity}
-if [ "$BUILD" = 1 ]; then
-  say "building velocity (release, .build-release)"
-  swift build -c release --product velocity --scratch-path .build-release >&2
-fi
-[ -x "$VELOCITY_BIN" ] || { echo "velocity binary not found: $VELOCITY_BIN (build it or set VELOCITY_BIN)" >&2; exit 1; }
+bench_velocity "$BUILD"
 
 RUN_DIR=$(mktemp -d /tmp/velocity-bench-box-day.XXXXXX)
 REDIS_PORT=$(python3 "$BENCH_DIR/lib/free_port.py" 16690)
@@ -48,13 +32,13 @@ cleanup() {
 trap cleanup EXIT
 bash "$ROOT/ops/services.sh" start "$RUN_DIR/services" --redis-port "$REDIS_PORT" --postgres-port "$PG_PORT" >&2
 
-LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_loadavg
 : > "$RUN_DIR/outcomes.jsonl"
 for POLICY in media llm split autopilot; do
-  say "a ${DAY} s day on $GPUS emulated GPUs: $POLICY"
+  say "a compressed day on an emulated box: $POLICY"
   "$VELOCITY_BIN" bench box-day --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --postgres-url "postgresql://velocity@127.0.0.1:$PG_PORT/velocity" --namespace "day$POLICY" --policy "$POLICY" \
-    --gpus "$GPUS" --day-seconds "$DAY" --work-directory "$RUN_DIR/box-$POLICY" >> "$RUN_DIR/outcomes.jsonl"
+    --work-directory "$RUN_DIR/box-$POLICY" "${ARGS[@]}" >> "$RUN_DIR/outcomes.jsonl"
   tail -n 1 "$RUN_DIR/outcomes.jsonl" >&2
 done
 
