@@ -21,11 +21,11 @@ public struct ModeAdviceReader: Sendable {
     /// Run times needed before their median replaces the configured render time.
     static let measuredRuns = 5
 
-    /// The advice for each live box of `views`. `depths`: queue depths already read (a metrics
-    /// scrape has them all); the rest are read.
-    public func advice(_ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:]) async throws
-        -> [ModeAdvice]
-    {
+    /// The advice for each live box of `views`. `depths` and `shares`: what was already read of
+    /// the queues (a metrics scrape has them all); the rest is read.
+    public func advice(
+        _ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:], shares: [String: QueueFairShare] = [:]
+    ) async throws -> [ModeAdvice] {
         let live = views.filter { $0.isAlive(timeout: BoxStateStore.heartbeatTimeout) }
         guard !live.isEmpty else { return [] }
         func depth(_ queue: String) async throws -> QueueDepth {
@@ -34,7 +34,12 @@ public struct ModeAdviceReader: Sendable {
         }
         let media = try await depth(DreamWeaverRender.kind.queue)
         let llm = try await depth(LLMChat.kind.queue)
-        let backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
+        let backfill: Int
+        if let known = shares[LLMChat.kind.queue] {
+            backfill = known.backfill
+        } else {
+            backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
+        }
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
         var measured = costs
         if runs.count >= Self.measuredRuns {

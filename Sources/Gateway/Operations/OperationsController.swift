@@ -192,16 +192,19 @@ public struct OperationsController: Sendable {
     @Sendable func metrics(_ request: Request, context: GatewayContext) async throws -> Response {
         _ = try context.requirePrincipal()
         var depths: [String: QueueDepth] = [:]
+        var shares: [String: QueueFairShare] = [:]
         for queue in queues {
             let depth = try await broker.depth(queue: queue)
             depths[queue] = depth
             self.metrics.update(depth)
-            self.metrics.update(try await broker.fairShare(queue: queue))
+            let share = try await broker.fairShare(queue: queue)
+            shares[queue] = share
+            self.metrics.update(share)
             _ = rates.observe(depth)
         }
         let views = try await boxes.boxes()
         self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
-        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths))
+        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths, shares: shares))
         let now = Date().timeIntervalSince1970
         self.metrics.updateBatchWindows(
             try await BatchStore(pool: postgres).inProgressBatches().compactMap { batch in
