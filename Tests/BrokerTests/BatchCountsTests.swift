@@ -53,4 +53,53 @@ struct BatchCountsTests {
             #expect(try await broker.batchCounts(queue: "q", parents: ["b2"])["b2"] == BatchStateCounts(queued: 1, canceled: 1))
         }
     }
+
+    @Test(
+        "a batch's window is read while children are open, earliest due first, and dropped once none is; bad windows are refused",
+        arguments: BrokerFixture.allCases)
+    func windows(_ fixture: BrokerFixture) async throws {
+        try await fixture.with { broker in
+            let late = (0..<2).map { _ in Self.child("late") }
+            let soon = [Self.child("soon")]
+            _ = try await broker.enqueue(late + soon)
+            try await broker.setBatchWindow(queue: "q", parent: "late", dueMilliseconds: 2_000_000_000_000)
+            try await broker.setBatchWindow(queue: "q", parent: "soon", dueMilliseconds: 1_900_000_000_000)
+            // A window for a batch with no child yet is not open work.
+            try await broker.setBatchWindow(queue: "q", parent: "empty", dueMilliseconds: 1_800_000_000_000)
+            var open = try await broker.openBatches(queue: "q", limit: 10)
+            #expect(open.map(\.parent) == ["soon", "late"])
+            #expect(open.map(\.dueMilliseconds) == [1_900_000_000_000, 2_000_000_000_000])
+            #expect(open.map(\.open) == [1, 2])
+            #expect(try await broker.openBatches(queue: "q", limit: 1).map(\.parent) == ["soon"])
+            // The counts read as before: the window is a field they ignore.
+            #expect(try await broker.batchCounts(queue: "q", parents: ["late"])["late"] == BatchStateCounts(queued: 2))
+
+            // A window set again moves; a batch whose children have all ended leaves the index.
+            try await broker.setBatchWindow(queue: "q", parent: "late", dueMilliseconds: 1_950_000_000_000)
+            for _ in 0..<3 { try await broker.complete(try await broker.claimOne().lease, result: nil) }
+            open = try await broker.openBatches(queue: "q", limit: 10)
+            #expect(open.isEmpty)
+
+            // A retry keeps its batch open.
+            let flaky = Self.child("retry")
+            _ = try await broker.enqueue([flaky])
+            try await broker.setBatchWindow(queue: "q", parent: "retry", dueMilliseconds: 1_950_000_000_000)
+            #expect(try await broker.fail(try await broker.claimOne().lease, JobFailure(code: "flaky", message: "again")) == .retrying)
+            #expect(try await broker.openBatches(queue: "q", limit: 10).map(\.open) == [1])
+
+            // Refused, nothing stored.
+            await #expect { try await broker.setBatchWindow(queue: "q", parent: "", dueMilliseconds: 1) } throws: {
+                ($0 as? BrokerError)?.field == "parent_batch"
+            }
+            await #expect { try await broker.setBatchWindow(queue: "q", parent: "bad", dueMilliseconds: 0) } throws: {
+                ($0 as? BrokerError)?.field == "due_ms"
+            }
+            #expect(try await broker.openBatches(queue: "q", limit: 10).map(\.parent) == ["retry"])
+
+            // A window closed longer than a result TTL ago is dropped, open children or not.
+            _ = try await broker.enqueue([Self.child("ancient")])
+            try await broker.setBatchWindow(queue: "q", parent: "ancient", dueMilliseconds: 1_600_000_000_000)
+            #expect(try await broker.openBatches(queue: "q", limit: 10).map(\.parent) == ["retry"])
+        }
+    }
 }

@@ -82,6 +82,14 @@ public protocol JobBroker: Sendable {
     /// promoted as its window nears): a waiting one runs in its new band from now on, keeping
     /// its age; returns how many changed. Unknown and ended ids are skipped.
     func reprioritize(queue: String, ids: [String], priority: Int) async throws -> Int
+
+    /// Records that the parent batch `parent` of `queue` must be done by `dueMilliseconds` (ms
+    /// since 1970), replacing an earlier window; kept as long as its counts are.
+    func setBatchWindow(queue: String, parent: String, dueMilliseconds: Int) async throws
+
+    /// The batches of `queue` with a window and children still queued or running, earliest due
+    /// first, at most `limit` of them.
+    func openBatches(queue: String, limit: Int) async throws -> [OpenBatch]
 }
 
 public struct JobCompletion: Sendable {

@@ -31,6 +31,9 @@ public struct QueueKeys: Sendable {
     /// cancel reaches a handler at once, without reading every state change of the queue.
     public var cancels: String { base + "cancels" }
 
+    /// Parent batches with a window, scored by when it closes (ms since 1970).
+    public var windows: String { base + "windows" }
+
     public func job(_ id: String) -> String { jobPrefix + id }
 
     /// A parent batch's children counted by state (the scripts' `tally`).

@@ -185,12 +185,22 @@ extension BrokerScript {
             for _, field in ipairs(COUNTED) do
                 if COUNTS[field] ~= 0 then redis.call('HINCRBY', K_META, field, COUNTS[field]) end
             end
+            local base = string.sub(K_JOB, 1, #K_JOB - 4)
             for _, parent in ipairs(TALLIED) do
-                local key = string.sub(K_JOB, 1, #K_JOB - 4) .. 'batch:' .. parent
-                for state, delta in pairs(TALLIES[parent]) do
+                local key = base .. 'batch:' .. parent
+                local counts = TALLIES[parent]
+                for state, delta in pairs(counts) do
                     if delta ~= 0 then redis.call('HINCRBY', key, state, delta) end
                 end
                 redis.call('EXPIRE', key, CFG_RESULT_TTL)
+                -- A batch with a window leaves the windows index once nothing of it is left to
+                -- run, so a mode advice reads only batches still open.
+                if (counts.queued or 0) < 0 or (counts.running or 0) < 0 then
+                    local open = redis.call('HMGET', key, 'queued', 'running')
+                    if (tonumber(open[1]) or 0) <= 0 and (tonumber(open[2]) or 0) <= 0 then
+                        redis.call('ZREM', base .. 'windows', parent)
+                    end
+                end
             end
         end
 
