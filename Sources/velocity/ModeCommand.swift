@@ -183,7 +183,7 @@ struct ModeCommand: AsyncParsableCommand {
             for advice in list.data {
                 let verdict = advice.switchAdvised ? "switch to \(advice.recommended)" : "stay in \(advice.recommended)"
                 print("\(advice.box ?? "?") (\(advice.current?.rawValue ?? "no mode")): \(verdict)")
-                print("  mode    GPUs (media+llm)  done in    new render waits  new chat waits  targets")
+                print("  mode    GPUs (media+llm)  done in    new render waits  new chat waits  targets  batch windows")
                 for option in advice.options {
                     let gpus = "\(option.mediaGPUs)+\(option.llmGPUs)"
                     print(
@@ -192,7 +192,12 @@ struct ModeCommand: AsyncParsableCommand {
                             + Self.duration(option.finishSeconds).padding(toLength: 11, withPad: " ", startingAt: 0)
                             + Self.duration(option.renderWaitSeconds).padding(toLength: 18, withPad: " ", startingAt: 0)
                             + Self.duration(option.chatWaitSeconds).padding(toLength: 16, withPad: " ", startingAt: 0)
-                            + (option.meetsTargets ? "met" : "missed"))
+                            + (option.meetsTargets ? "met" : "missed").padding(toLength: 9, withPad: " ", startingAt: 0)
+                            + (advice.llm.windows.isEmpty
+                                ? "none open"
+                                : option.windowsMissed == 0
+                                    ? "all \(advice.llm.windows.count) met"
+                                    : "\(option.windowsMissed) of \(advice.llm.windows.count) missed"))
                 }
                 for reason in advice.reasons { print("  - " + reason) }
             }

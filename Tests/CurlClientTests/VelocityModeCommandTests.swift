@@ -12,9 +12,11 @@ struct VelocityModeCommandTests {
             let lines = outcome.stdout.split(separator: "\n").map(String.init)
             #expect(lines.first == "box-1 (llm): switch to media", "\(outcome.stdout)")
             // 40 renders × 12 s over 4 GPUs after a 120 s switch.
-            #expect(lines.contains { $0.hasPrefix("  media   4+0") && $0.contains("240 s") && $0.hasSuffix("met") })
-            #expect(lines.contains { $0.hasPrefix("  llm     0+4") && $0.contains("never") && $0.hasSuffix("missed") })
-            #expect(lines.contains("  - switch to media: done in 240 s against never in llm"))
+            #expect(
+                lines.contains { $0.hasPrefix("  media   4+0") && $0.contains("240 s") && $0.hasSuffix("met      none open") })
+            #expect(
+                lines.contains { $0.hasPrefix("  llm     0+4") && $0.contains("never") && $0.hasSuffix("missed   none open") })
+            #expect(lines.contains("  - switch to media: it meets the interactive targets where llm does not (done in 240 s)"))
 
             let json = try await VelocityCommandLineTests.velocity(["mode", "--advice", "--json"], gateway: gateway)
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

@@ -101,6 +101,24 @@ struct AutopilotTests {
                     reason: "split misses the interactive targets and media meets them (done in 260 s, a 10 s switch included)"))
     }
 
+    @Test("missing fewer batch windows is reason enough too, whatever the gain")
+    func windows() {
+        // A split box with 304 batch lines due in 30 s: split needs 304 / 8 = 38 s, llm
+        // 5 + 304 / 16 = 24 s. Both meet the targets (no render, no chat waits).
+        let cheap = ModeAdvisor.Costs(renderSeconds: 10, llmLinesPerSecondPerGPU: 4, switchSeconds: 5)
+        let advice = ModeAdvisor(gpus: [0, 1, 2, 3], current: .split, costs: cheap).advise(
+            media: QueueDemand(queued: 0, running: 0),
+            llm: QueueDemand(
+                queued: 304, running: 0, backfill: 304,
+                windows: [.init(batch: "b", queued: 304, running: 0, dueInSeconds: 30)]))
+        #expect(advice.recommended == .llm)
+        var pilot = Autopilot()
+        let decision = pilot.decide(advice, setting: setting(gain: 10_000), switching: false, modeSince: 0, now: 0)
+        #expect(
+            decision
+                == .switchTo(.llm, reason: "split misses 1 batch windows and llm 0 (done in 24 s, a 5 s switch included)"))
+    }
+
     @Test("the setting's bounds name the field out of range")
     func bounds() {
         #expect(setting().invalidField == nil)

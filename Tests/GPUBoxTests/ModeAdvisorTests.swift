@@ -55,7 +55,7 @@ struct ModeAdvisorTests {
         let wait: Double = 120 + 36.0 / 4 * 12
         #expect(option(advice, .media).renderWaitSeconds == wait)
         #expect(option(advice, .llm).meetsTargets == false)
-        #expect(advice.reasons.last == "switch to media: done in 240 s against never in llm")
+        #expect(advice.reasons.last == "switch to media: it meets the interactive targets where llm does not (done in 240 s)")
     }
 
     @Test("an LLM batch on a media box: llm over all four GPUs beats split")
@@ -110,5 +110,72 @@ struct ModeAdvisorTests {
         #expect(object["recommended"] as? String == "media")
         #expect((object["options"] as? [[String: Any]])?.count == 3)
         #expect(try JSONDecoder().decode(ModeAdvice.self, from: data) == advice)
+    }
+
+    @Test("batch windows: each mode runs the batches earliest due first behind the chats, and counts the windows it misses")
+    func windowsByEarliestDeadline() {
+        // 4 lines/s per GPU: llm 16/s, split 8/s. Two chats ahead; 400 lines due in 60 s, 200 in 70 s.
+        let windows = [
+            QueueDemand.Window(batch: "late", queued: 200, running: 0, dueInSeconds: 70),
+            QueueDemand.Window(batch: "soon", queued: 390, running: 10, dueInSeconds: 60),
+        ]
+        let llm = QueueDemand(queued: 592, running: 10, backfill: 590, windows: windows)
+        #expect(llm.windows.map(\.batch) == ["soon", "late"])
+        #expect(llm.aheadOfWindows == 2)
+        var costs = Self.costs
+        costs.switchSeconds = 2
+        let advisor = ModeAdvisor(gpus: Self.gpus, current: .llm, costs: costs)
+        let advice = advisor.advise(media: QueueDemand(queued: 0, running: 0), llm: llm)
+        // llm: (2 + 400) / 16 = 25 s ≤ 60, then + 200 / 16 = 37.6 s ≤ 70. Split, after its 2 s
+        // switch: 52 s, then 77 s > 70.
+        #expect(option(advice, .llm).windowsMissed == 0)
+        #expect(option(advice, .split).windowsMissed == 1)
+        #expect(option(advice, .media).windowsMissed == 2)
+        #expect(advice.recommended == .llm)
+        #expect(advice.reasons.contains("batch windows: soon (400 lines, due in 60 s), late (200 lines, due in 70 s)"))
+        #expect(advice.reasons.contains { $0.hasPrefix("split:") && $0.hasSuffix("misses 1 of 2 batch windows") })
+        // Promoted lines (no longer backfill) are not counted twice: ahead of the windows stay the chats.
+        let promoted = QueueDemand(queued: 592, running: 10, backfill: 0, windows: windows)
+        #expect(promoted.aheadOfWindows == 2)
+        // A closed window is missed by every mode.
+        let closed = QueueDemand(
+            queued: 5, running: 0, backfill: 5, windows: [.init(batch: "gone", queued: 5, running: 0, dueInSeconds: -1)])
+        #expect(
+            advisor.advise(media: QueueDemand(queued: 0, running: 0), llm: closed).options.allSatisfy { $0.windowsMissed == 1 })
+    }
+
+    @Test("the targets come before the windows, the windows before finishing soonest")
+    func targetsThenWindowsThenFinish() {
+        let costs = ModeAdvisor.Costs(renderSeconds: 1, llmLinesPerSecondPerGPU: 4, switchSeconds: 1)
+        let targets = ModeAdvisor.Targets(renderWaitSeconds: 5, chatWaitSeconds: 5)
+        func advise(_ current: BoxMode, renders: Int, lines: Int, due: Double) -> ModeAdvice {
+            ModeAdvisor(gpus: Self.gpus, current: current, costs: costs, targets: targets).advise(
+                media: QueueDemand(queued: renders, running: 0),
+                llm: QueueDemand(
+                    queued: lines, running: 0, backfill: lines,
+                    windows: [.init(batch: "b", queued: lines, running: 0, dueInSeconds: due)]))
+        }
+        // Renders queued: llm misses the render target, so split (meets it and the window) beats
+        // llm, which would finish the lines sooner; media never serves a chat.
+        let both = advise(.media, renders: 4, lines: 400, due: 60)
+        #expect(option(both, .split).meetsTargets && option(both, .split).windowsMissed == 0)
+        #expect(!option(both, .media).meetsTargets && option(both, .media).windowsMissed == 1)
+        #expect(both.recommended == .split)
+        #expect(both.reasons.last == "switch to split: it meets the interactive targets where media does not (done in 51 s)")
+        // Both meet the targets; only llm meets the window.
+        let window = advise(.split, renders: 0, lines: 400, due: 30)
+        #expect(option(window, .split).meetsTargets && option(window, .split).windowsMissed == 1)
+        #expect(window.recommended == .llm)
+        #expect(window.reasons.last == "switch to llm: it misses 0 batch windows where split misses 1 (done in 26 s)")
+        // A window split cannot meet: split still, for the renders' sake — users waiting come first.
+        let tight = advise(.split, renders: 4, lines: 400, due: 30)
+        #expect(option(tight, .split).windowsMissed == 1 && option(tight, .llm).windowsMissed == 0)
+        #expect(tight.recommended == .split)
+        // No renders: both split and llm meet the window; llm finishes sooner.
+        let lines = advise(.split, renders: 0, lines: 400, due: 60)
+        #expect(lines.recommended == .llm)
+        // Media meets the render target but misses the window; split meets both, so a media box switches.
+        let media = advise(.media, renders: 2, lines: 200, due: 40)
+        #expect(media.recommended == .split)
     }
 }

@@ -233,6 +233,11 @@ struct BatchLifecycleTests {
             let (library, batch) = try await Self.batch(of: 10, on: gateway)
             let coordinator = Self.coordinator(gateway)
             try await coordinator.runOnce()
+            // Its window is the broker's too, for the GPU boxes' mode advice.
+            let open = try await gateway.broker.openBatches(queue: "llm", limit: 10)
+            #expect(open.map(\.parent) == [batch.id] && open.first?.open == 10)
+            let expiresAt = try #require(try await library.store.batch(id: batch.id)?.expiresAt)
+            #expect(open.first?.dueMilliseconds == expiresAt * 1000)
             _ = try await S.work(gateway, count: 2)
             try await coordinator.runOnce()
             // Far from its end (24 h left): on track, nothing promoted.

@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import Gateway
 import HTTPTypes
@@ -57,6 +58,38 @@ extension BoxAPITests {
             try await Self.publish(fixture.gateway, box: "box-1", mode: .llm)
             let one = try await Self.advice(client, fixture.operatorKey, query: "?box=box-1")
             #expect((one.body.json["data"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test("a batch with a window is planned for: each mode says whether it finishes the batch in time")
+    func modeAdviceWindows() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let broker = fixture.gateway.broker
+            let lines = (0..<20).map { n in
+                JobSubmission(
+                    kind: "llm.batch_line", queue: "llm", tenant: "acme", payload: #"{"n":\#(n)}"#, priority: -500,
+                    parentBatch: "batch_w")
+            }
+            _ = try await broker.enqueue(lines)
+            let due = Int(Date().timeIntervalSince1970 * 1000) + 3_600_000
+            try await broker.setBatchWindow(queue: "llm", parent: "batch_w", dueMilliseconds: due)
+            try await Self.publish(fixture.gateway, box: "box-1", mode: .media)
+            let response = try await Self.advice(client, fixture.operatorKey)
+            #expect(response.status == .ok)
+            let advice = try #require((response.body.json["data"] as? [[String: Any]])?.first)
+            let windows = try #require((advice["llm"] as? [String: Any])?["windows"] as? [[String: Any]])
+            #expect(windows.count == 1)
+            #expect(windows.first?["batch"] as? String == "batch_w" && windows.first?["queued"] as? Int == 20)
+            let left = try #require(windows.first?["due_in_seconds"] as? Double)
+            #expect(left > 3_500 && left <= 3_600)
+            let options = try #require(advice["options"] as? [[String: Any]])
+            let missed = Dictionary(
+                uniqueKeysWithValues: options.map { ($0["mode"] as? String ?? "", $0["windows_missed"] as? Int) })
+            // GPU 1 is unhealthy: split's one usable GPU renders, so only llm runs the lines.
+            #expect(missed == ["media": 1, "llm": 0, "split": 1])
+            #expect(advice["recommended"] as? String == "llm")
+            #expect(
+                (advice["reasons"] as? [String])?.contains { $0.hasPrefix("batch windows: batch_w (20 lines, due in") } == true)
         }
     }
 

@@ -7,7 +7,8 @@ import Foundation
 /// It switches only when all of these hold: it is enabled; no switch is running; the advice has
 /// recommended the same other mode for `confirmSeconds`; the box has been in its mode for
 /// `minDwellSeconds`; and the advised mode, switch included, finishes the queued work at least
-/// `minGainSeconds` sooner — or meets the interactive targets that the current mode misses.
+/// `minGainSeconds` sooner — or serves it better: meets the interactive targets that the
+/// current mode misses, or misses fewer batch windows (`ModeAdvice.Option.servesBetter`).
 public struct Autopilot: Sendable, Equatable {
     public enum Decision: Sendable, Equatable {
         case hold(reason: String)
@@ -69,12 +70,13 @@ public struct Autopilot: Sendable, Equatable {
             let go = advice.options.first(where: { $0.mode == target })
         else { return .hold(reason: "the advice lacks the figures of \(current) or \(target)") }
         let switchText = "a \(Self.seconds(go.switchSeconds)) switch included"
-        if go.meetsTargets && !stay.meetsTargets {
+        if go.servesBetter(than: stay) {
             pending = nil
-            return .switchTo(
-                target,
-                reason: "\(current) misses the interactive targets and \(target) meets them "
-                    + "(done in \(Self.seconds(go.finishSeconds)), \(switchText))")
+            let why =
+                go.meetsTargets && !stay.meetsTargets
+                ? "\(current) misses the interactive targets and \(target) meets them"
+                : "\(current) misses \(stay.windowsMissed) batch windows and \(target) \(go.windowsMissed)"
+            return .switchTo(target, reason: why + " (done in \(Self.seconds(go.finishSeconds)), \(switchText))")
         }
         let gain = (stay.finishSeconds ?? .infinity) - (go.finishSeconds ?? .infinity)
         guard gain.isFinite ? gain >= setting.minGainSeconds : gain > 0 else {

@@ -17,6 +17,16 @@ public struct ModeAdvice: Sendable, Equatable, Codable {
         public var renderWaitSeconds: Double?
         public var chatWaitSeconds: Double?
         public var meetsTargets: Bool
+        /// Batches whose window this mode misses, running the batches' lines earliest due first
+        /// after the interactive ones.
+        public var windowsMissed: Int
+
+        /// Serves the queued work better than `other`: meets the interactive targets where it
+        /// does not, or, the same there, misses fewer batch windows. Users waiting come first,
+        /// then the batches' promises, then (for the advisor) how soon everything is done.
+        public func servesBetter(than other: Option) -> Bool {
+            meetsTargets != other.meetsTargets ? meetsTargets : windowsMissed < other.windowsMissed
+        }
 
         enum CodingKeys: String, CodingKey {
             case mode
@@ -29,6 +39,7 @@ public struct ModeAdvice: Sendable, Equatable, Codable {
             case renderWaitSeconds = "render_wait_seconds"
             case chatWaitSeconds = "chat_wait_seconds"
             case meetsTargets = "meets_targets"
+            case windowsMissed = "windows_missed"
         }
     }
 

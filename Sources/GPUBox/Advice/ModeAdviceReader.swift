@@ -1,11 +1,13 @@
 public import Broker
+public import Foundation
 import JobContracts
 
 /// Reads what the mode advisor needs and advises each live box: the media and llm queues'
 /// work (shared evenly among the live boxes, which all serve the same queues; the llm queue's
 /// backfill told apart, as a chat never waits behind it), the media
 /// queue's recent run times (a measured render time once there are a few), each box's usable
-/// GPUs, and its last switch (a measured switch cost). The LLM throughput per GPU is the configured figure.
+/// GPUs, its last switch (a measured switch cost), and the LLM batches with a window still open
+/// (`JobBroker.openBatches`). The LLM throughput per GPU is the configured figure.
 /// The gateway answers `GET /v1/ops/mode/advice` with it; a box's autopilot follows it.
 public struct ModeAdviceReader: Sendable {
     public let broker: any JobBroker
@@ -20,11 +22,14 @@ public struct ModeAdviceReader: Sendable {
 
     /// Run times needed before their median replaces the configured render time.
     static let measuredRuns = 5
+    /// Batch windows planned for, earliest due first.
+    static let windowsRead = 100
 
     /// The advice for each live box of `views`. `depths` and `shares`: what was already read of
     /// the queues (a metrics scrape has them all); the rest is read.
     public func advice(
-        _ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:], shares: [String: QueueFairShare] = [:]
+        _ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:], shares: [String: QueueFairShare] = [:],
+        now: Date = Date()
     ) async throws -> [ModeAdvice] {
         let live = views.filter { $0.isAlive(timeout: BoxStateStore.heartbeatTimeout) }
         guard !live.isEmpty else { return [] }
@@ -40,6 +45,7 @@ public struct ModeAdviceReader: Sendable {
         } else {
             backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
         }
+        let windows = try await broker.openBatches(queue: LLMChat.kind.queue, limit: Self.windowsRead)
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
         var measured = costs
         if runs.count >= Self.measuredRuns {
@@ -48,6 +54,12 @@ public struct ModeAdviceReader: Sendable {
             measured.renderSecondsMeasured = true
         }
         func share(_ count: Int) -> Int { (count + live.count - 1) / live.count }
+        let nowMilliseconds = now.timeIntervalSince1970 * 1000
+        let windowed = windows.map { batch in
+            QueueDemand.Window(
+                batch: batch.parent, queued: share(batch.counts.queued), running: share(batch.counts.running),
+                dueInSeconds: (Double(batch.dueMilliseconds) - nowMilliseconds) / 1000)
+        }
         return live.map { view in
             var costs = measured
             if let last = view.status.lastSwitch, last.outcome == "switched", let ms = last.durationMilliseconds {
@@ -59,7 +71,9 @@ public struct ModeAdviceReader: Sendable {
             let advisor = ModeAdvisor(gpus: usable, current: view.status.mode, costs: costs, targets: targets)
             var advice = advisor.advise(
                 media: QueueDemand(queued: share(media.queued), running: share(media.active)),
-                llm: QueueDemand(queued: share(llm.queued), running: share(llm.active), backfill: share(backfill)))
+                llm: QueueDemand(
+                    queued: share(llm.queued), running: share(llm.active), backfill: share(backfill),
+                    windows: windowed))
             advice.box = view.status.box
             if live.count > 1 {
                 advice.reasons.insert(

@@ -6,9 +6,12 @@ import Foundation
 /// gateway reads the demand and the costs, the advisor decides (tested without I/O).
 ///
 /// A mode meets the interactive targets when every queue with work has capacity in it and a
-/// job submitted there now would start within its target. The advice is the mode that meets
-/// them and finishes soonest (none meeting them: the one that finishes soonest), the current
-/// mode on a tie or when nothing is queued: a switch has to buy time to be advised.
+/// job submitted there now would start within its target; it meets a batch's window when, its
+/// LLM lines run after the interactive ones and the batches earliest due first (as the window
+/// promotions order them), the batch's last line ends before the window closes. The advice is
+/// the mode that serves best — the targets first, then the fewest windows missed — and among
+/// those the one that finishes soonest; the current mode on a tie or when nothing is queued: a
+/// switch has to buy something to be advised.
 public struct ModeAdvisor: Sendable, Equatable {
     /// What a render, an LLM line and a switch cost on this box: measured where the box has run
     /// that way lately, else the configured figures.
@@ -79,19 +82,19 @@ public struct ModeAdvisor: Sendable, Equatable {
     public func advise(media: QueueDemand, llm: QueueDemand) -> ModeAdvice {
         let options = BoxMode.allCases.map { option($0, media: media, llm: llm) }
         let idle = media.work == 0 && llm.work == 0
-        let meeting = options.filter(\.meetsTargets)
-        let candidates = meeting.isEmpty ? options : meeting
-        let keep = current.flatMap { mode in candidates.first { $0.mode == mode } }
-        var best = keep ?? candidates[0]
+        var best = current.flatMap { mode in options.first { $0.mode == mode } } ?? options[0]
         if !idle {
-            for candidate in candidates where (candidate.finishSeconds ?? .infinity) < (best.finishSeconds ?? .infinity) {
-                best = candidate
+            for candidate in options where !best.servesBetter(than: candidate) {
+                if candidate.servesBetter(than: best)
+                    || (candidate.finishSeconds ?? .infinity) < (best.finishSeconds ?? .infinity)
+                {
+                    best = candidate
+                }
             }
         }
-        if idle, let current { best = options.first { $0.mode == current }! }
         return ModeAdvice(
             current: current, recommended: best.mode,
-            reasons: reasons(best, options: options, meeting: !meeting.isEmpty, idle: idle, media: media, llm: llm),
+            reasons: reasons(best, options: options, idle: idle, media: media, llm: llm),
             options: options, costs: costs, targets: targets, media: media, llm: llm)
     }
 
@@ -117,12 +120,27 @@ public struct ModeAdvisor: Sendable, Equatable {
         return ModeAdvice.Option(
             mode: mode, mediaGPUs: layout.mediaGPUs.count, llmGPUs: layout.llmGPUs.count, switchSeconds: switchSeconds,
             mediaSeconds: mediaSeconds, llmSeconds: llmSeconds, finishSeconds: finish, renderWaitSeconds: renderWait,
-            chatWaitSeconds: chatWait, meetsTargets: meets)
+            chatWaitSeconds: chatWait, meetsTargets: meets,
+            windowsMissed: Self.windowsMissed(llm, rate: llmRate, startingIn: switchSeconds))
+    }
+
+    /// Earliest deadline first at `rate` lines/s from `startingIn` seconds, behind the lines
+    /// that go ahead of every batch: the windows whose last line ends after they close. EDF
+    /// meets every window that any order of one server could, so a miss here is a real one.
+    static func windowsMissed(_ llm: QueueDemand, rate: Double, startingIn: Double) -> Int {
+        guard !llm.windows.isEmpty else { return 0 }
+        guard rate > 0 else { return llm.windows.count }
+        var done = startingIn + Double(llm.aheadOfWindows) / rate
+        var missed = 0
+        for window in llm.windows {
+            done += Double(window.open) / rate
+            if done > window.dueInSeconds { missed += 1 }
+        }
+        return missed
     }
 
     private func reasons(
-        _ best: ModeAdvice.Option, options: [ModeAdvice.Option], meeting: Bool, idle: Bool, media: QueueDemand,
-        llm: QueueDemand
+        _ best: ModeAdvice.Option, options: [ModeAdvice.Option], idle: Bool, media: QueueDemand, llm: QueueDemand
     ) -> [String] {
         func seconds(_ value: Double?) -> String { value.map { String(format: "%.0f s", $0) } ?? "never" }
         func source(_ measured: Bool) -> String { measured ? "measured" : "configured" }
@@ -133,6 +151,15 @@ public struct ModeAdvisor: Sendable, Equatable {
                 + "\(String(format: "%.1f", costs.llmLinesPerSecondPerGPU)) lines/s per GPU (\(source(costs.llmMeasured))); "
                 + "a switch takes \(String(format: "%.0f", costs.switchSeconds)) s (\(source(costs.switchMeasured)))"
         ]
+        if !llm.windows.isEmpty {
+            let shown = llm.windows.prefix(3).map { window in
+                "\(window.batch) (\(window.open) lines, "
+                    + (window.dueInSeconds >= 0 ? "due in \(seconds(window.dueInSeconds)))" : "closed)")
+            }
+            lines.append(
+                "batch windows: " + shown.joined(separator: ", ")
+                    + (llm.windows.count > 3 ? " and \(llm.windows.count - 3) more" : ""))
+        }
         if idle {
             lines.append("nothing is queued: stay in \(current?.rawValue ?? best.mode.rawValue)")
             return lines
@@ -143,16 +170,26 @@ public struct ModeAdvisor: Sendable, Equatable {
             if media.work > 0 { line += ", a new render waits \(seconds(option.renderWaitSeconds))" }
             if llm.work > 0 { line += ", a new chat waits \(seconds(option.chatWaitSeconds))" }
             if !option.meetsTargets { line += " — misses the interactive targets" }
+            if option.windowsMissed > 0 { line += " — misses \(option.windowsMissed) of \(llm.windows.count) batch windows" }
             lines.append(line)
         }
-        if !meeting {
-            lines.append("no mode meets the interactive targets; \(best.mode) finishes soonest")
-        } else if best.mode == current {
-            lines.append("stay in \(best.mode): no mode that meets the targets finishes sooner")
-        } else {
-            let stay = options.first { $0.mode == current }?.finishSeconds
+        let stay = options.first { $0.mode == current }
+        let windowed = llm.windows.isEmpty ? "" : " and as many batch windows"
+        if !best.meetsTargets {
             lines.append(
-                "switch to \(best.mode): done in \(seconds(best.finishSeconds)) against \(seconds(stay)) in "
+                "no mode meets the interactive targets; \(best.mode) finishes soonest"
+                    + (llm.windows.isEmpty ? "" : " of those that miss the fewest batch windows"))
+        } else if best.mode == current {
+            lines.append("stay in \(best.mode): no mode that meets the targets\(windowed) finishes sooner")
+        } else if let stay, best.servesBetter(than: stay) {
+            let why =
+                stay.meetsTargets
+                ? "misses \(best.windowsMissed) batch windows where \(stay.mode) misses \(stay.windowsMissed)"
+                : "meets the interactive targets where \(stay.mode) does not"
+            lines.append("switch to \(best.mode): it \(why) (done in \(seconds(best.finishSeconds)))")
+        } else {
+            lines.append(
+                "switch to \(best.mode): done in \(seconds(best.finishSeconds)) against \(seconds(stay?.finishSeconds)) in "
                     + "\(current?.rawValue ?? "no mode")")
         }
         return lines

@@ -159,6 +159,12 @@ public struct BatchCoordinator: Service {
                 return job
             }
             _ = try await producer.submit(jobs, chunkSize: chunkSize)
+            // The window a GPU box's mode advice plans its LLM capacity around (set again by a
+            // step that crashed half-way: it changes nothing).
+            if let expiresAt = batch.expiresAt {
+                try await broker.setBatchWindow(
+                    queue: LLMBatchLine.kind.queue, parent: batch.id, dueMilliseconds: expiresAt * 1000)
+            }
             try await store.setTotal(id: batch.id, total: requests.count)
             // A cancel that came in meanwhile moved the batch to `cancelling`: the next pass
             // cancels the children just created.

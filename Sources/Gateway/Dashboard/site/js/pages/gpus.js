@@ -126,15 +126,23 @@ function adviceSection(advice, box, toggle) {
   const rows = (advice.options || []).map((o) => h('tr', { dataset: { mode: o.mode }, class: o.mode === advice.recommended ? 'advised' : null },
     h('th', { scope: 'row' }, o.mode), h('td', null, `${o.media_gpus} + ${o.llm_gpus}`), h('td', null, seconds(o.finish_seconds)),
     h('td', null, seconds(o.render_wait_seconds)), h('td', null, seconds(o.chat_wait_seconds)),
-    h('td', null, o.meets_targets ? badge('met', 'ok') : badge('missed', 'warn'))));
+    h('td', null, o.meets_targets ? badge('met', 'ok') : badge('missed', 'warn')),
+    h('td', { class: 'advice-windows' }, windowsCell(o, advice.llm?.windows || []))));
   return h('div', { class: 'mode-advice-box', dataset: { box: advice.box } },
     h('h3', null, `Box ${advice.box}: `, h('span', { class: 'advice-verdict' }, verdict)),
     h('table', { class: 'advice-options' },
-      h('thead', null, h('tr', null, ['Mode', 'GPUs (media + LLM)', 'Queued work done in', 'New render waits', 'New chat waits', 'Targets']
+      h('thead', null, h('tr', null, ['Mode', 'GPUs (media + LLM)', 'Queued work done in', 'New render waits', 'New chat waits', 'Targets', 'Batch windows']
         .map((title) => h('th', { scope: 'col' }, title)))),
       h('tbody', null, rows)),
     h('ul', { class: 'advice-reasons' }, (advice.reasons || []).map((reason) => h('li', null, reason))),
     autopilotLine(advice.box, box?.autopilot, toggle));
+}
+
+// Whether a mode finishes every batch with a window in time ("all 2 met", "1 of 2 missed").
+function windowsCell(option, windows) {
+  if (windows.length === 0) return 'none open';
+  const missed = option.windows_missed || 0;
+  return missed === 0 ? badge(`all ${windows.length} met`, 'ok') : badge(`${missed} of ${windows.length} missed`, 'warn');
 }
 
 // "Autopilot: on — hold: <why> (1 automatic switch)" and the button that turns it the other way.
