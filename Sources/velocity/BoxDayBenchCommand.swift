@@ -35,13 +35,13 @@ struct BoxDayBenchCommand: AsyncParsableCommand {
     var daySeconds = 150.0
 
     @Option(help: "Seconds one emulated render takes.")
-    var renderSeconds = 1.0
+    var renderSeconds = 2.0
 
     @Option(help: "Renders per second outside the lunchtime peak (3× over it).")
-    var renderRate = 0.5
+    var renderRate = 0.8
 
     @Option(help: "Lines of the morning batch and of the late batch.")
-    var batchLines = "1000,400"
+    var batchLines = "400,350"
 
     @Option(help: "Decode speed of the LLM server per GPU, tokens per second (lines ask for 16 tokens).")
     var tokensPerSecondPerGPU = 64.0

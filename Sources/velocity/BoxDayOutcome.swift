@@ -29,7 +29,7 @@ struct BoxDayOutcome {
     /// started waited until the end of the run (its wait is censored there).
     static func read(
         renders: [String], plan: BoxDayPlan, batches: [[JobSubmission]], epoch: Double, wall: Double, meter: BoxDayMeter,
-        broker: any JobBroker, switches: Int
+        broker: any JobBroker, switches: [[String: Any]]
     ) async throws -> BoxDayOutcome {
         let endMs = Int((epoch + wall) * 1000)
         var waits: [Double] = []
@@ -69,7 +69,8 @@ struct BoxDayOutcome {
             "renders_started": started,
             "lines_in_window": inWindow, "lines": plan.batches.map(\.lines).reduce(0, +), "batches_on_time": onTime,
             "batches": batchFigures, "idle_gpu_seconds": meter.idleGPUSeconds,
-            "idle_share": meter.idleGPUSeconds / (Double(meter.gpus) * wall), "switches": switches, "wall_s": wall,
+            "idle_share": meter.idleGPUSeconds / (Double(meter.gpus) * wall), "switches": switches.count, "switch_log": switches,
+            "wall_s": wall,
         ])
     }
 }

@@ -19,10 +19,11 @@ struct BoxDayPlan: Sendable, Equatable {
     var renders: [Double]
     var batches: [Batch]
 
-    /// Renders arrive as a Poisson process of `renderRate` per second from 5% to 90% of the
-    /// day, `peakFactor` times that over lunch (40-55%); the morning batch of `morningLines`
-    /// comes at the start with a window of 60% of the day, the late one of `lateLines` at 62%
-    /// with a window to 95%.
+    /// The day's shape, as fractions of it: renders arrive as a Poisson process of `renderRate`
+    /// per second from 25% (the office opens) to 75% (it closes), `peakFactor` times that over
+    /// lunch (40-55%); the morning batch of `morningLines` is there at the start (it came in
+    /// overnight) with a window to 30%, the late one of `lateLines` comes at 75% with a window to
+    /// 95%, tighter than split mode's half of the LLM capacity can meet.
     static func make(
         day: Double, renderRate: Double, peakFactor: Double, morningLines: Int, lateLines: Int, seed: UInt64
     ) -> BoxDayPlan {
@@ -31,19 +32,19 @@ struct BoxDayPlan: Sendable, Equatable {
         let peak = (0.40 * day)...(0.55 * day)
         let highest = renderRate * max(peakFactor, 1)
         var renders: [Double] = []
-        var t = 0.05 * day
+        var t = 0.25 * day
         // Thinning: candidates at the highest rate, each kept with the rate at its time ÷ the highest.
         while true {
             t += -log(max(1 - uniform(), 1e-12)) / highest
-            guard t < 0.9 * day else { break }
+            guard t < 0.75 * day else { break }
             let rate = peak.contains(t) ? renderRate * peakFactor : renderRate
             if uniform() < rate / highest { renders.append(t) }
         }
         return BoxDayPlan(
             renders: renders,
             batches: [
-                Batch(name: "morning", submittedAt: 0, deadline: 0.60 * day, lines: morningLines),
-                Batch(name: "late", submittedAt: 0.62 * day, deadline: 0.95 * day, lines: lateLines),
+                Batch(name: "morning", submittedAt: 0, deadline: 0.30 * day, lines: morningLines),
+                Batch(name: "late", submittedAt: 0.75 * day, deadline: 0.95 * day, lines: lateLines),
             ])
     }
 }

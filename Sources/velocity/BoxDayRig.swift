@@ -108,11 +108,18 @@ struct BoxDayRig {
             let epoch = Date().timeIntervalSince1970
             let broker = broker
             tasks.addTask {
-                var events: [(at: Double, jobs: [JobSubmission])] = zip(plan.renders, renders).map { ($0, [$1]) }
-                events += zip(plan.batches, batches).map { ($0.submittedAt, $1) }
+                var events: [(at: Double, jobs: [JobSubmission], due: Double?)] = zip(plan.renders, renders).map {
+                    ($0, [$1], nil)
+                }
+                events += zip(plan.batches, batches).map { ($0.submittedAt, $1, $0.deadline) }
                 for event in events.sorted(by: { $0.at < $1.at }) {
                     try await Task.sleep(until: start + .milliseconds(Int(event.at * 1000)))
                     _ = try await broker.enqueue(event.jobs)
+                    // As the gateway's coordinator does once a batch's lines are queued.
+                    if let due = event.due, let parent = event.jobs.first?.parentBatch {
+                        try await broker.setBatchWindow(
+                            queue: "llm", parent: parent, dueMilliseconds: Int((epoch + due) * 1000))
+                    }
                 }
             }
             var meter = BoxDayMeter(gpus: gpus)
@@ -132,9 +139,13 @@ struct BoxDayRig {
                 if ContinuousClock.now - start > .milliseconds(Int(daySeconds * 900)), ended >= all { break }
             }
             let wall = (ContinuousClock.now - start).inSeconds
-            let outcome = try await BoxDayOutcome.read(
+            var outcome = try await BoxDayOutcome.read(
                 renders: renders.map(\.id), plan: plan, batches: batches, epoch: epoch, wall: wall, meter: meter,
-                broker: broker, switches: try await switchesMade())
+                broker: broker, switches: try await switchesMade(epoch: epoch))
+            // What the agent measured of its LLM server (the advice's figure once there is one).
+            if let served = try await store.box(box)?.status.llmThroughput {
+                outcome.json["llm_lines_per_second_per_gpu_measured"] = served.linesPerSecondPerGPU
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return outcome
@@ -178,13 +189,22 @@ struct BoxDayRig {
         throw ValidationError("the box did not start serving")
     }
 
-    /// Switches after the first start, from the audit trail.
-    private func switchesMade() async throws -> Int {
+    /// Switches after the first start, from the audit trail: the mode each went to, and when it
+    /// started and ended (seconds into the day).
+    private func switchesMade(epoch: Double) async throws -> [[String: Any]] {
         let rows = try await postgres.withConnection { connection in
             try await connection.query(
-                "SELECT count(*) AS n FROM box_mode_switches WHERE box = $1 AND from_mode IS NOT NULL AND outcome = 'switched'",
+                """
+                SELECT to_mode, extract(epoch FROM started_at)::float8 AS started,
+                       extract(epoch FROM finished_at)::float8 AS finished
+                FROM box_mode_switches WHERE box = $1 AND from_mode IS NOT NULL AND outcome = 'switched'
+                ORDER BY started_at
+                """,
                 [box])
         }
-        return rows.first?["n"].flatMap { Int($0) } ?? 0
+        return rows.map { row in
+            func at(_ name: String) -> Double { ((row[name].flatMap { Double($0) } ?? epoch) - epoch) }
+            return ["to": row["to_mode"] ?? "", "started_s": at("started"), "finished_s": at("finished")]
+        }
     }
 }

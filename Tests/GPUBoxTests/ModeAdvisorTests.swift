@@ -178,4 +178,36 @@ struct ModeAdvisorTests {
         let media = advise(.media, renders: 2, lines: 200, due: 40)
         #expect(media.recommended == .split)
     }
+
+    @Test("an llm box that meets a window split would miss stays until the windowed lines are done, then hands over")
+    func handoverAfterTheWindows() {
+        let costs = ModeAdvisor.Costs(renderSeconds: 1, llmLinesPerSecondPerGPU: 4, switchSeconds: 1)
+        let advisor = ModeAdvisor(
+            gpus: Self.gpus, current: .llm, costs: costs, targets: .init(renderWaitSeconds: 60, chatWaitSeconds: 5))
+        func advise(lines: Int, due: Double) -> ModeAdvice {
+            advisor.advise(
+                media: QueueDemand(queued: 2, running: 0),
+                llm: QueueDemand(
+                    queued: lines, running: 0, backfill: lines,
+                    windows: lines == 0 ? [] : [.init(batch: "b", queued: lines, running: 0, dueInSeconds: due)]))
+        }
+        // 400 lines due in 30 s: llm 25 s, split 1 + 50 s. A render waits 25 + 1 + 2 / 2 = 27 s in llm.
+        let tight = advise(lines: 400, due: 30)
+        #expect(option(tight, .llm).renderWaitSeconds == 27)
+        #expect(option(tight, .llm).meetsTargets && option(tight, .split).windowsMissed == 1)
+        #expect(tight.recommended == .llm)
+        #expect(
+            tight.reasons.contains {
+                $0.hasPrefix("llm:")
+                    && $0.contains("a new render waits 27 s (the batch windows' lines first, then a switch to split)")
+            })
+        // A window split meets too: no reason to make the render wait.
+        #expect(advise(lines: 100, due: 60).recommended == .split)
+        // The lines done: llm serves no render any more.
+        let done = advise(lines: 0, due: 0)
+        #expect(option(done, .llm).renderWaitSeconds == nil)
+        #expect(done.recommended != .llm)
+        // Past the render target, the handover does not count.
+        #expect(advise(lines: 1_200, due: 100).recommended != .llm)
+    }
 }

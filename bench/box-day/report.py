@@ -19,7 +19,7 @@ for policy in ("media", "llm", "split", "autopilot"):
     o = outcomes[policy]
     windows = ", ".join(f"{b['name']} {b['in_window']}/{b['lines']}" for b in o["batches"])
     rows.append(f"| {policy} | {o['idle_share']:.3f} | {o['idle_gpu_seconds']:.0f} | {o['render_wait_p50_s']:.1f} | "
-                f"{o['render_wait_p95_s']:.1f} | {o['renders_started']}/{o['renders']} | {windows} | "
+                f"{o['render_wait_p95_s']:.2f} | {o['renders_started']}/{o['renders']} | {windows} | "
                 f"{o['batches_on_time']}/{len(o['batches'])} | {o['switches']} | {o['wall_s']:.0f} |")
 
 targets = [
@@ -28,17 +28,21 @@ targets = [
     ("render p95 ≤ 1.2 × fixed media's", auto["render_wait_p95_s"] <= 1.2 * media["render_wait_p95_s"]),
 ]
 result = (f"RESULT autopilot_idle_share={auto['idle_share']:.3f} best_fixed_idle_share={best['idle_share']:.3f} "
-          f"render_wait_p95_s={auto['render_wait_p95_s']:.1f} batches_on_time={auto['batches_on_time']}/{batches}")
+          f"render_wait_p95_s={auto['render_wait_p95_s']:.2f} media_render_wait_p95_s={media['render_wait_p95_s']:.2f} batches_on_time={auto['batches_on_time']}/{batches}")
 o = auto
+timeline = ", ".join(f"{s['to']} at {s['started_s']:.0f}-{s['finished_s']:.0f} s" for s in auto.get("switch_log", []))
 text = f"""## Box day (`bench/run box-day`)
 
 Command: `{cmd}` — a day compressed into {o['day_seconds']:.0f} s on {o['gpus']} emulated GPUs (renders of
 {o['render_seconds']:.1f} s; the LLM server decodes 64 tokens/s per GPU, 16-token lines, one slot per GPU), load
-average {load} at the start; one run per policy, the same seeded day ({o['renders']} renders, a 3× lunchtime
-peak, a morning batch due at 60% of the day and a late one submitted at 62% due at 95%). Idle share = GPU-seconds
-idle while any job waited ÷ (GPUs × wall); render wait = submit → claim (a render never started waits until the
-end of the run). The autopilot starts in media with min dwell 10 s, min gain 5 s, confirm 2 s. No peer: no
-serving tool compared switches a box between image and LLM work by itself.
+average {load} at the start; one run per policy, the same seeded day: a morning batch there at the start, due at
+30% of the day; {o['renders']} renders from 25% to 75% (the office's hours) with a 3× lunchtime peak (40-55%)
+that needs every GPU; a late batch at 75%, due at 95%, a window that split mode's half of the LLM capacity cannot
+meet. Idle share = GPU-seconds idle while any job waited ÷ (GPUs × wall); render wait = submit → claim (a render
+never started waits until the end of the run). Batch lines run as backfill with their windows registered
+(`setBatchWindow`), promoted as the gateway's coordinator does. The autopilot starts in media with min dwell
+10 s, min gain 5 s, confirm 2 s; its switches: {timeline or "none"}. No peer: no serving tool compared switches a
+box between image and LLM work by itself.
 
 | policy | idle share | idle GPU-s | render wait p50 s | render wait p95 s | renders started | batch lines in window | batches on time | switches | wall s |
 |---|---|---|---|---|---|---|---|---|---|

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # bench/run box-day [--day-seconds S] [--gpus K] [--no-build]
 #
-# A compressed day of a GPU box (BoxDayPlan): a morning LLM batch with a window to 60% of the
-# day, renders through the day with a lunchtime peak (3× from 40% to 55%), a late batch at 62%
-# with a window to 95%. The same day runs four times on an emulated box of K GPUs (in-process
-# agent, emulated ComfyUIs and LLM server, real media workers and LLM dispatcher): fixed media,
-# fixed llm, fixed split, and the autopilot (starting in media). Batch lines run as backfill and
-# are promoted as their windows near. Measured per policy: renders' wait p95 (submit → claim;
-# a render never started waits until the end of the run), batch lines that ended inside their
-# window, GPU-seconds idle while any job waited (switches included), switches made.
+# A compressed day of a GPU box (BoxDayPlan): a morning LLM batch due at 30% of the day, renders
+# from 25% to 75% with a lunchtime peak (3× from 40% to 55%) that needs every GPU, a late batch at
+# 75% due at 95%. The same day runs four times on an emulated box of K GPUs (in-process agent,
+# emulated ComfyUIs and LLM server, real media workers and LLM dispatcher): fixed media, fixed
+# llm, fixed split, and the autopilot (starting in media). Batch lines run as backfill, their
+# windows registered with the broker (the mode advice plans for them) and promoted as they near.
+# Measured per policy: renders' wait p95 (submit → claim; a render never started waits until the
+# end of the run), batch lines that ended inside their window, GPU-seconds idle while any job
+# waited (switches included), switches made.
 # Writes the `box-day` section of bench/RESULTS.md; last stdout line:
-#   RESULT autopilot_idle_share=<x> best_fixed_idle_share=<y> render_wait_p95_s=<z> batches_on_time=<w>
+#   RESULT autopilot_idle_share=<x> best_fixed_idle_share=<y> render_wait_p95_s=<z> media_render_wait_p95_s=<m> batches_on_time=<w>
 # Targets: the autopilot's idle share ≤ half the best fixed mode's, every batch on time, render
 # p95 no worse than fixed media's by more than 20%.
 set -euo pipefail

@@ -7,7 +7,8 @@ import JobContracts
 /// backfill told apart, as a chat never waits behind it), the media
 /// queue's recent run times (a measured render time once there are a few), each box's usable
 /// GPUs, its last switch (a measured switch cost), and the LLM batches with a window still open
-/// (`JobBroker.openBatches`). The LLM throughput per GPU is the configured figure.
+/// (`JobBroker.openBatches`). The LLM throughput per GPU is the box's measured one
+/// (`BoxStatus.llmThroughput`) once it has served a backlog, the configured figure before.
 /// The gateway answers `GET /v1/ops/mode/advice` with it; a box's autopilot follows it.
 public struct ModeAdviceReader: Sendable {
     public let broker: any JobBroker
@@ -62,6 +63,10 @@ public struct ModeAdviceReader: Sendable {
         }
         return live.map { view in
             var costs = measured
+            if let served = view.status.llmThroughput, served.linesPerSecondPerGPU > 0 {
+                costs.llmLinesPerSecondPerGPU = served.linesPerSecondPerGPU
+                costs.llmMeasured = true
+            }
             if let last = view.status.lastSwitch, last.outcome == "switched", let ms = last.durationMilliseconds {
                 costs.switchSeconds = Double(ms) / 1000
                 costs.switchMeasured = true

@@ -110,8 +110,16 @@ public struct ModeAdvisor: Sendable, Equatable {
         let mediaSeconds = duration(media.work, lanes / costs.renderSeconds)
         let llmSeconds = duration(llm.work, llmRate)
         let finish = mediaSeconds.flatMap { m in llmSeconds.map { switchSeconds + max(m, $0) } }
+        let windows = Self.windowSchedule(llm, rate: llmRate, startingIn: switchSeconds)
         // A job submitted now starts once the switch is done and what is queued ahead of it has.
-        let renderWait = lanes > 0 ? switchSeconds + Double(media.queued) / lanes * costs.renderSeconds : nil
+        var renderWait = lanes > 0 ? switchSeconds + Double(media.queued) / lanes * costs.renderSeconds : nil
+        // A mode without media GPUs that meets every batch window serves renders too: by staying
+        // until the windowed lines are done, then switching to split (whose media half renders).
+        // Once no window is open, it does not.
+        let handover = Double(BoxLayout(mode: .split, gpuIndices: gpus).mediaGPUs.count)
+        if lanes == 0, windows.missed == 0, let done = windows.done, handover > 0 {
+            renderWait = done + costs.switchSeconds + Double(media.queued) / handover * costs.renderSeconds
+        }
         // A chat goes ahead of backfill (batch and synthetic lines): it waits for the interactive lines only.
         let chatWait = llmRate > 0 ? switchSeconds + Double(llm.interactive) / llmRate : nil
         let meets =
@@ -121,22 +129,23 @@ public struct ModeAdvisor: Sendable, Equatable {
             mode: mode, mediaGPUs: layout.mediaGPUs.count, llmGPUs: layout.llmGPUs.count, switchSeconds: switchSeconds,
             mediaSeconds: mediaSeconds, llmSeconds: llmSeconds, finishSeconds: finish, renderWaitSeconds: renderWait,
             chatWaitSeconds: chatWait, meetsTargets: meets,
-            windowsMissed: Self.windowsMissed(llm, rate: llmRate, startingIn: switchSeconds))
+            windowsMissed: windows.missed)
     }
 
     /// Earliest deadline first at `rate` lines/s from `startingIn` seconds, behind the lines
-    /// that go ahead of every batch: the windows whose last line ends after they close. EDF
-    /// meets every window that any order of one server could, so a miss here is a real one.
-    static func windowsMissed(_ llm: QueueDemand, rate: Double, startingIn: Double) -> Int {
-        guard !llm.windows.isEmpty else { return 0 }
-        guard rate > 0 else { return llm.windows.count }
+    /// that go ahead of every batch: the windows whose last line ends after they close, and when
+    /// the last windowed line ends (nil: no window open, or no LLM capacity). EDF meets every
+    /// window that any order of one server could, so a miss here is a real one.
+    static func windowSchedule(_ llm: QueueDemand, rate: Double, startingIn: Double) -> (missed: Int, done: Double?) {
+        guard !llm.windows.isEmpty else { return (0, nil) }
+        guard rate > 0 else { return (llm.windows.count, nil) }
         var done = startingIn + Double(llm.aheadOfWindows) / rate
         var missed = 0
         for window in llm.windows {
             done += Double(window.open) / rate
             if done > window.dueInSeconds { missed += 1 }
         }
-        return missed
+        return (missed, done)
     }
 
     private func reasons(
@@ -167,7 +176,12 @@ public struct ModeAdvisor: Sendable, Equatable {
         for option in options {
             var line = "\(option.mode): done in \(seconds(option.finishSeconds))"
             if option.switchSeconds > 0 { line += " (a \(String(format: "%.0f", option.switchSeconds)) s switch first)" }
-            if media.work > 0 { line += ", a new render waits \(seconds(option.renderWaitSeconds))" }
+            if media.work > 0 {
+                line += ", a new render waits \(seconds(option.renderWaitSeconds))"
+                if option.mediaGPUs == 0, option.renderWaitSeconds != nil {
+                    line += " (the batch windows' lines first, then a switch to split)"
+                }
+            }
             if llm.work > 0 { line += ", a new chat waits \(seconds(option.chatWaitSeconds))" }
             if !option.meetsTargets { line += " — misses the interactive targets" }
             if option.windowsMissed > 0 { line += " — misses \(option.windowsMissed) of \(llm.windows.count) batch windows" }

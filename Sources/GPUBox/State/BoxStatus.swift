@@ -18,6 +18,9 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     public var gpus: [GPUStatus]
     /// The autopilot's last decision; nil while it was never turned on.
     public var autopilot: AutopilotReport?
+    /// What its LLM server served per GPU while lines waited (`LLMThroughputMeter`); nil until
+    /// measured. The mode advice takes it over the configured figure.
+    public var llmThroughput: LLMThroughput?
 
     public struct SwitchProgress: Sendable, Equatable, Codable {
         public var id: String
@@ -70,9 +73,11 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     public init(
         box: String, mode: BoxMode?, desiredMode: BoxMode?, switching: SwitchProgress? = nil,
         lastSwitch: SwitchProgress? = nil, lastSwitchError: String? = nil, heartbeatMilliseconds: Int,
-        backendRestarts: [String: Int] = [:], gpus: [GPUStatus], autopilot: AutopilotReport? = nil
+        backendRestarts: [String: Int] = [:], gpus: [GPUStatus], autopilot: AutopilotReport? = nil,
+        llmThroughput: LLMThroughput? = nil
     ) {
         self.autopilot = autopilot
+        self.llmThroughput = llmThroughput
         self.lastSwitch = lastSwitch
         self.box = box
         self.mode = mode
@@ -97,5 +102,6 @@ public struct BoxStatus: Sendable, Equatable, Codable {
         case lastSwitchError = "last_switch_error"
         case heartbeatMilliseconds = "heartbeat_ms"
         case backendRestarts = "backend_restarts"
+        case llmThroughput = "llm_throughput"
     }
 }

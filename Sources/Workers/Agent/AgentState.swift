@@ -17,6 +17,8 @@ final class AgentState: Sendable {
     let handledRequestID = Mutex<String?>(nil)
     /// The autopilot's last decision, published with the status.
     let autopilot = Mutex<AutopilotReport?>(nil)
+    /// The LLM lanes' measured throughput, published with the status.
+    let llmThroughput = Mutex<LLMThroughput?>(nil)
     private let gpus = Mutex<[Int: GPUInfo]>([:])
     /// GPUs that were listed once and no longer are (fell off the bus), with why.
     private let missing = Mutex<[Int: String]>([:])

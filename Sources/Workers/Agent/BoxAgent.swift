@@ -66,6 +66,7 @@ public struct BoxAgent: Service {
             group.addTask { await publishLoop() }
             group.addTask { await inventoryLoop() }
             group.addTask { await autopilotLoop() }
+            group.addTask { await throughputLoop() }
             group.addTask {
                 await controlLoop()
                 await stopAllLanes()
