@@ -58,6 +58,11 @@ public enum PlatformMigrations {
                     UNIQUE (synthetic_job_id, digest)
                 );
                 """),
+        PostgresMigration(
+            version: 307, name: "oracle_synthetic_windows",
+            sql: """
+                ALTER TABLE oracle_synthetic_jobs ADD COLUMN expires_at timestamptz, ADD COLUMN promoted_at timestamptz;
+                """),
     ]
 
     /// Creates the platform's tables in `postgres` if they are missing.

@@ -15,11 +15,22 @@ public struct SyntheticJob: Sendable, Equatable {
     public var createdBy: String
     public var createdMilliseconds: Int
     public var canceled: Bool
+    /// Its completion window: its lines run as backfill and are promoted as it nears
+    /// (`expiresMilliseconds` is set from it when the job is stored). Jobs stored before windows
+    /// existed have none.
+    public var completionWindowSeconds: Int
+    public var expiresMilliseconds: Int?
+    /// When its open lines left the backfill band, once.
+    public var promotedMilliseconds: Int?
 
     public init(
         id: String, tenant: String, templateID: String, schema: JSONValue, count: Int, examples: [JSONValue],
-        temperature: Double, createdBy: String, createdMilliseconds: Int = 0, canceled: Bool = false
+        temperature: Double, createdBy: String, createdMilliseconds: Int = 0, canceled: Bool = false,
+        completionWindowSeconds: Int = 86_400, expiresMilliseconds: Int? = nil, promotedMilliseconds: Int? = nil
     ) {
+        self.completionWindowSeconds = completionWindowSeconds
+        self.expiresMilliseconds = expiresMilliseconds
+        self.promotedMilliseconds = promotedMilliseconds
         self.id = id
         self.tenant = tenant
         self.templateID = templateID

@@ -6,9 +6,10 @@ extension SyntheticJobStore {
     /// The columns of a job, in the order `job(_:)` decodes them.
     static let columns = """
         id::text, tenant_id, template_id, schema::text, count, examples::text, temperature, created_by,
-        (extract(epoch FROM created_at) * 1000)::bigint, canceled_at IS NOT NULL
+        (extract(epoch FROM created_at) * 1000)::bigint, canceled_at IS NOT NULL,
+        (extract(epoch FROM expires_at) * 1000)::bigint, (extract(epoch FROM promoted_at) * 1000)::bigint
         """
-    static let columnCount = 10
+    static let columnCount = 12
 
     /// Decodes a `columns` row; a row of another shape throws naming the column.
     static func job(_ row: [String?]) throws -> SyntheticJob {
@@ -21,11 +22,22 @@ extension SyntheticJobStore {
         guard let temperature = Double(try text(row, 6, "temperature")) else {
             throw malformed("temperature", "is not a number")
         }
+        let created = try int(row, 8, "created_at")
+        let expires = try optionalInt(row, 10, "expires_at")
         return SyntheticJob(
             id: try text(row, 0, "id"), tenant: try text(row, 1, "tenant_id"), templateID: try text(row, 2, "template_id"),
             schema: schema, count: try int(row, 4, "count"), examples: examples, temperature: temperature,
-            createdBy: try text(row, 7, "created_by"), createdMilliseconds: try int(row, 8, "created_at"),
-            canceled: try text(row, 9, "canceled_at") == "t")
+            createdBy: try text(row, 7, "created_by"), createdMilliseconds: created,
+            canceled: try text(row, 9, "canceled_at") == "t",
+            completionWindowSeconds: expires.map { ($0 - created + 500) / 1000 } ?? 0, expiresMilliseconds: expires,
+            promotedMilliseconds: try optionalInt(row, 11, "promoted_at"))
+    }
+
+    static func optionalInt(_ row: [String?], _ index: Int, _ column: String) throws -> Int? {
+        guard index < row.count else { throw malformed(column, "is missing") }
+        guard let value = row[index] else { return nil }
+        guard let number = Int(value) else { throw malformed(column, "is '\(value)', not an integer") }
+        return number
     }
 
     static func text(_ row: [String?], _ index: Int, _ column: String) throws -> String {

@@ -19,8 +19,9 @@ public struct SyntheticJobStore: Sendable {
                 """
                 WITH inserted AS (
                     INSERT INTO oracle_synthetic_jobs (id, tenant_id, template_id, schema, count, examples, temperature,
-                        idempotency_key, created_by)
-                    VALUES ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::jsonb, $7::double precision, $8, $9)
+                        idempotency_key, created_by, expires_at)
+                    VALUES ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::jsonb, $7::double precision, $8, $9,
+                        now() + make_interval(secs => $10::int))
                     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
                     RETURNING \(Self.columns), true AS created
                 )
@@ -29,8 +30,11 @@ public struct SyntheticJobStore: Sendable {
                 SELECT \(Self.columns), false FROM oracle_synthetic_jobs
                 WHERE tenant_id = $2 AND idempotency_key = $8 AND NOT EXISTS (SELECT 1 FROM inserted)
                 """,
-                [job.id, job.tenant, job.templateID, job.schema.jsonText, String(job.count),
-                 JSONValue.array(job.examples).jsonText, String(job.temperature), idempotencyKey, job.createdBy])
+                [
+                    job.id, job.tenant, job.templateID, job.schema.jsonText, String(job.count),
+                    JSONValue.array(job.examples).jsonText, String(job.temperature), idempotencyKey, job.createdBy,
+                    String(job.completionWindowSeconds),
+                ])
         }
         if let row = rows.rows.first { return (try Self.job(row), row[Self.columnCount] == "t") }
         // A request with the same key committed while this statement ran, out of its snapshot:
@@ -85,6 +89,30 @@ public struct SyntheticJobStore: Sendable {
                 """, [id, tenant])
         }
         return rows.affectedRows == 1
+    }
+
+    /// Of `ids`, the jobs with a window whose lines were not promoted yet and that were not
+    /// canceled: what the window promoter weighs.
+    public func unpromoted(ids: [String]) async throws -> [SyntheticJob] {
+        let uuids = ids.filter(Self.isUUID)
+        guard !uuids.isEmpty else { return [] }
+        let rows = try await postgres.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT \(Self.columns) FROM oracle_synthetic_jobs
+                WHERE id = ANY($1::uuid[]) AND expires_at IS NOT NULL AND promoted_at IS NULL AND canceled_at IS NULL
+                """, [PostgresArrayLiteral.text(uuids)])
+        }
+        return try rows.rows.map(Self.job)
+    }
+
+    /// Records that the job's open lines were promoted; the first time only.
+    public func markPromoted(id: String) async throws {
+        guard Self.isUUID(id) else { return }
+        _ = try await postgres.withConnection { connection in
+            try await connection.query(
+                "UPDATE oracle_synthetic_jobs SET promoted_at = coalesce(promoted_at, now()) WHERE id = $1::uuid", [id])
+        }
     }
 
     private func summaries(where condition: String, _ parameters: [String?]) async throws -> [SyntheticJobSummary] {

@@ -199,8 +199,13 @@ def run(stack, browser):
     assert len(steps) >= 2, steps
     check(f"job page follows the event stream: {len(steps)} timeline entries")
 
-    # Batches: an OpenAI batch waits for LLM capacity (the box is in media mode) with its window's risk.
+    # Batches: an OpenAI batch waits for LLM capacity (the box is in media mode) with its window's risk;
+    # so does a synthetic job with a window of its own.
     batch = stack.batch(3)
+    status, synthetic = stack.json("POST", "/api/oracle/component-templates/synthetic-jobs", {
+        "template_id": "kpi_tile", "count": 2, "completion_window": "6h",
+        "schema": {"type": "object", "properties": {"label": {"type": "string"}}, "required": ["label"]}})
+    assert status == 202, (status, synthetic)
     browser.go("#/batches")
     browser.until("the batches tables", lambda: browser.all("#batches-table") and browser.all("#synthetic-table"))
 
@@ -208,10 +213,15 @@ def run(stack, browser):
         cell = browser.all(f'#batches-table tr[data-batch-id="{batch}"] td.window')
         return cell[0].text if cell else ""
 
+    def synthetic_window():
+        cell = browser.all(f'#synthetic-table tr[data-synthetic-id="{synthetic["id"]}"] td.window')
+        return cell[0].text if cell else ""
+
     browser.until("the batch's window", lambda: window_cell().startswith("on track, expires "), 60)
+    browser.until("the synthetic job's window", lambda: synthetic_window().startswith("on track, expires "), 60)
     browser.screenshot("batches")
     assert browser.console_errors() == [], browser.console_errors()
-    check(f"batches: the OpenAI batch waits in its window ({window_cell()}); synthetic-template jobs table")
+    check(f"batches: the OpenAI batch waits in its window ({window_cell()}); the synthetic job too ({synthetic_window()})")
 
     # GPU box: a card per GPU; switching to split asks first, then the cards follow.
     browser.go("#/gpus")

@@ -116,7 +116,8 @@ struct AutopilotTests {
         let decision = pilot.decide(advice, setting: setting(gain: 10_000), switching: false, modeSince: 0, now: 0)
         #expect(
             decision
-                == .switchTo(.llm, reason: "split misses 1 batch windows and llm 0 (done in 24 s, a 5 s switch included)"))
+                == .switchTo(.llm, reason: "split would miss 1 of the batch windows, llm 0 (done in 24 s, a 5 s switch included)")
+        )
     }
 
     @Test("the setting's bounds name the field out of range")

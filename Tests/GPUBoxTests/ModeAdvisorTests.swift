@@ -166,7 +166,8 @@ struct ModeAdvisorTests {
         let window = advise(.split, renders: 0, lines: 400, due: 30)
         #expect(option(window, .split).meetsTargets && option(window, .split).windowsMissed == 1)
         #expect(window.recommended == .llm)
-        #expect(window.reasons.last == "switch to llm: it misses 0 batch windows where split misses 1 (done in 26 s)")
+        #expect(
+            window.reasons.last == "switch to llm: it would miss 0 of the batch windows where split would miss 1 (done in 26 s)")
         // A window split cannot meet: split still, for the renders' sake — users waiting come first.
         let tight = advise(.split, renders: 4, lines: 400, due: 30)
         #expect(option(tight, .split).windowsMissed == 1 && option(tight, .llm).windowsMissed == 0)

@@ -1,14 +1,16 @@
 import Broker
 import Foundation
-import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PlatformStore
-import Testing
 import TestSupport
+import Testing
 import VelocityTypes
+
+@testable import Gateway
 
 /// Oracle synthetic jobs through the gateway: creation fans out one LLM line per example,
 /// every refusal stores nothing, reads and cancels are tenant-scoped, examples stream as JSONL.
@@ -61,6 +63,60 @@ struct SyntheticJobsAPITests {
         }
     }
 
+    @Test(
+        "a synthetic job has a completion window: registered with the broker, its risk shown, its lines promoted once as it nears"
+    )
+    func completionWindow() async throws {
+        try await GatewayFixture.withGateway { fixture, client in
+            let gateway = fixture.gateway
+            let response = try await client.execute(
+                uri: Self.path, method: .post, headers: GatewayFixture.json(fixture.acme),
+                body: Self.body(count: "4", extra: #","completion_window":"2h""#))
+            #expect(response.status == .accepted)
+            let id = try #require(response.body.json["id"] as? String)
+            #expect(response.body.json["completion_window"] as? String == "2h")
+            let window = try #require(response.body.json["window"] as? [String: Any])
+            #expect(window["risk"] as? String == "on_track" && window["promoted_at"] is NSNull)
+            // The broker has its window, for the GPU boxes' mode advice.
+            let open = try await gateway.broker.openBatches(queue: "llm", limit: 10)
+            #expect(open.map(\.parent) == [id] && open.first?.open == 4)
+            let expiresAt = try #require(response.body.json["expires_at"] as? String)
+            let expires = try #require(ISO8601DateFormatter().date(from: expiresAt))
+            #expect(abs(Double(try #require(open.first?.dueMilliseconds)) / 1000 - expires.timeIntervalSince1970) < 1)
+            #expect(abs(expires.timeIntervalSinceNow - 7_200) < 60)
+
+            let promoter = SyntheticWindowPromoter(
+                store: SyntheticJobStore(postgres: gateway.postgres), records: gateway.records, broker: gateway.broker,
+                logger: Logger(label: "test"))
+            // Far from its end: nothing promoted.
+            #expect(try await promoter.runOnce() == 0)
+            // One line ended in 1000 s; 100 s are left for the other three: late.
+            let consumer = try await gateway.broker.makeConsumer(queue: "llm", workerID: "test-worker")
+            let claimed = try await consumer.claim(maxJobs: 1, wait: .seconds(5))
+            await consumer.close()
+            try await gateway.broker.complete(try #require(claimed.first).lease, result: nil)
+            _ = try await gateway.postgres.withConnection {
+                try await $0.query(
+                    """
+                    UPDATE oracle_synthetic_jobs SET created_at = now() - interval '1000 seconds',
+                        expires_at = now() + interval '100 seconds' WHERE id = $1::uuid
+                    """, [id])
+            }
+            #expect(try await promoter.runOnce() == 1)
+            let lines = try await gateway.records.openChildren(parentBatch: id)
+            let waiting = try await gateway.broker.jobs(queue: "llm", ids: lines.map(\.id)).compactMap { $0 }
+                .filter { !$0.state.isTerminal }
+            #expect(waiting.count == 3 && waiting.allSatisfy { $0.priority == BatchWindow.promotedPriority })
+            // Once: a later pass finds nothing to promote.
+            #expect(try await promoter.runOnce() == 0)
+            let view = try await client.execute(
+                uri: "/api/admin-surface/synthetic-jobs/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
+            let shown = try #require(view.body.json["window"] as? [String: Any])
+            #expect(shown["risk"] as? String == "late")
+            #expect(shown["promoted_at"] as? Int != nil)
+        }
+    }
+
     @Test("an Idempotency-Key repeat returns the first job and queues no second set of lines")
     func idempotent() async throws {
         try await GatewayFixture.withGateway { fixture, client in
@@ -84,6 +140,10 @@ struct SyntheticJobsAPITests {
             (body(schema: ##"{"$ref":"#/$defs/missing"}"##), "schema"),
             (body(schema: #"[1,2]"#), "schema"),
             (body(extra: #","temperature":3"#), "temperature"),
+            (body(extra: #","completion_window":"0h""#), "completion_window"),
+            (body(extra: #","completion_window":"169h""#), "completion_window"),
+            (body(extra: #","completion_window":"1d""#), "completion_window"),
+            (body(extra: #","completion_window":"024h""#), "completion_window"),
             (body(extra: #","examples":[{"label":"Leads","value":12,"unit":"count"},{"label":"Leads"}]"#), "examples.1"),
         ])
     func refusals(body: ByteBuffer, field: String) async throws {
@@ -142,10 +202,11 @@ struct SyntheticJobsAPITests {
             #expect(download.status == .ok)
             #expect(download.headers[.contentType] == "application/x-ndjson")
             let lines = String(buffer: download.body).split(separator: "\n").map(String.init)
-            #expect(lines == [
-                #"{"example":{"label":"Bookings","unit":"Cr","value":12.5},"line":0}"#,
-                #"{"example":{"label":"Site visits","unit":"count","value":42},"line":1}"#,
-            ])
+            #expect(
+                lines == [
+                    #"{"example":{"label":"Bookings","unit":"Cr","value":12.5},"line":0}"#,
+                    #"{"example":{"label":"Site visits","unit":"count","value":42},"line":1}"#,
+                ])
 
             let canceled = try await client.execute(
                 uri: "/api/admin-surface/synthetic-jobs/\(id)/cancel", method: .post, headers: GatewayFixture.auth(fixture.acme))

@@ -75,7 +75,7 @@ public struct Autopilot: Sendable, Equatable {
             let why =
                 go.meetsTargets && !stay.meetsTargets
                 ? "\(current) misses the interactive targets and \(target) meets them"
-                : "\(current) misses \(stay.windowsMissed) batch windows and \(target) \(go.windowsMissed)"
+                : "\(current) would miss \(stay.windowsMissed) of the batch windows, \(target) \(go.windowsMissed)"
             return .switchTo(target, reason: why + " (done in \(Self.seconds(go.finishSeconds)), \(switchText))")
         }
         let gain = (stay.finishSeconds ?? .infinity) - (go.finishSeconds ?? .infinity)

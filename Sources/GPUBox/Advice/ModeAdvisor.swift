@@ -198,7 +198,7 @@ public struct ModeAdvisor: Sendable, Equatable {
         } else if let stay, best.servesBetter(than: stay) {
             let why =
                 stay.meetsTargets
-                ? "misses \(best.windowsMissed) batch windows where \(stay.mode) misses \(stay.windowsMissed)"
+                ? "would miss \(best.windowsMissed) of the batch windows where \(stay.mode) would miss \(stay.windowsMissed)"
                 : "meets the interactive targets where \(stay.mode) does not"
             lines.append("switch to \(best.mode): it \(why) (done in \(seconds(best.finishSeconds)))")
         } else {

@@ -9,12 +9,7 @@ extension BatchCoordinator {
             total: batch.total, ended: ended, startedAt: Double(batch.inProgressAt ?? batch.createdAt),
             expiresAt: Double(expiresAt), now: now, promoted: batch.promotedAt != nil)
         guard window.promote else { return }
-        let open = try await records.openChildren(parentBatch: batch.id)
-        var promoted = 0
-        for (queue, children) in Dictionary(grouping: open, by: \.queue) {
-            promoted += try await broker.reprioritize(
-                queue: queue, ids: children.map(\.id), priority: BatchWindow.promotedPriority)
-        }
+        let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(parentBatch: batch.id)
         // Recorded after the lines moved: a crash in between promotes them again, which changes nothing.
         try await store.markPromoted(id: batch.id)
         let ratio = window.ratio.map { String(format: "%.2f", $0) } ?? "no pace yet"

@@ -16,7 +16,8 @@ extension OpenAPIDocument {
             responses: [
                 Op.status(202, "Accepted", "SyntheticJob"), Op.ok("SyntheticJob", "An Idempotency-Key repeat: the first job"),
                 Op.status(400, "Malformed JSON"), Op.status(413, "Body too large"),
-                Op.status(422, "Bad template id, schema, count, examples or temperature; details.field names it"),
+                Op.status(
+                    422, "Bad template id, schema, count, examples, temperature or completion window; details.field names it"),
             ], takesIdempotencyKey: true),
         Op(
             "GET", "/api/admin-surface/synthetic-jobs", "The tenant's synthetic jobs with counts (valid, retried, failed)",
@@ -55,6 +56,7 @@ extension OpenAPIDocument {
                     "template_id": pattern("^[a-z0-9_-]{1,64}$"), "schema": anyObject,
                     "count": integer(1...OracleSyntheticTemplate.maxCount),
                     "examples": ["type": "array", "items": [String: Any](), "maxItems": 20], "temperature": number(0...2),
+                    "completion_window": pattern("^[1-9][0-9]{0,2}h$"),
                 ], required: ["template_id", "schema", "count"]),
             "SyntheticJob": object([
                 "id": string, "object": string, "template_id": string, "status": string, "count": integer,
@@ -62,8 +64,8 @@ extension OpenAPIDocument {
                 "counts": object([
                     "valid": integer, "retried": integer, "failed": integer, "canceled": integer, "pending": integer,
                 ]),
-                "created_at": string, "created_by": string,
-                "urls": object(["self": string, "examples": string, "cancel": string]),
+                "created_at": string, "created_by": string, "completion_window": string, "expires_at": string,
+                "window": windowRisk, "urls": object(["self": string, "examples": string, "cancel": string]),
             ]),
             "SyntheticJobList": list("SyntheticJob"),
         ]

@@ -21,6 +21,14 @@ extension OpenAPIDocument {
         ["type": "number", "minimum": range.lowerBound, "maximum": range.upperBound]
     }
     static func pattern(_ regex: String) -> [String: Any] { ["type": "string", "pattern": regex] }
+
+    /// A batch's or synthetic job's chance of finishing inside its completion window (`BatchWindow`).
+    static var windowRisk: [String: Any] {
+        object([
+            "risk": oneOf(["on_track", "at_risk", "late"]), "ratio": nullable(number),
+            "projected_completion_at": nullable(integer), "promoted_at": nullable(integer),
+        ])
+    }
     /// A webhook's events: at least one, each one of `events`.
     static func events(_ events: [String]) -> [String: Any] {
         ["type": "array", "items": oneOf(events), "minItems": 1]
@@ -174,10 +182,7 @@ extension OpenAPIDocument {
                     "cancelling_at": nullable(integer), "cancelled_at": nullable(integer),
                     "request_counts": object(["total": integer, "completed": integer, "failed": integer]),
                     "metadata": nullable(anyObject), "waiting_reason": string, "line_counts": anyObject,
-                    "window": object([
-                        "risk": oneOf(["on_track", "at_risk", "late"]), "ratio": nullable(number),
-                        "projected_completion_at": nullable(integer), "promoted_at": nullable(integer),
-                    ]),
+                    "window": windowRisk,
                 ]),
             "BatchList": list("Batch"),
             "RuntimeBatch": object(

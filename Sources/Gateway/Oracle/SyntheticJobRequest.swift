@@ -1,5 +1,5 @@
-import JobContracts
 import JSONSchema
+import JobContracts
 import VelocityTypes
 
 /// The body of `POST /api/oracle/component-templates/synthetic-jobs`: a component template's
@@ -13,17 +13,32 @@ struct SyntheticJobRequest: Decodable, Sendable {
     var examples: [JSONValue]?
     /// Sampling temperature, 0–2; 0.9 by default, for variety.
     var temperature: Double?
+    /// How long its lines may take, as OpenAI batches say it: `"24h"` (the default) or any
+    /// whole number of hours from 1 to 168. Its lines run as backfill and are promoted as the
+    /// window nears.
+    var completion_window: String?
 
     static let maxExamples = 20
     static let maxSchemaBytes = 64 * 1024
 
+    static let windowHours = 1...168
+
     /// Checks every rule; the first broken one is a 422 naming its field, and nothing is stored.
-    func validated() throws -> (examples: [JSONValue], temperature: Double) {
+    func validated() throws -> (examples: [JSONValue], temperature: Double, windowSeconds: Int) {
         guard OracleSyntheticTemplate.isTemplateID(template_id) else {
             throw GatewayError.invalid(field: "template_id", "must be 1 to 64 lowercase letters, digits, '_' or '-'")
         }
         guard (1...OracleSyntheticTemplate.maxCount).contains(count) else {
             throw GatewayError.invalid(field: "count", "must be from 1 to \(OracleSyntheticTemplate.maxCount), got \(count)")
+        }
+        let window = completion_window ?? "24h"
+        guard window.hasSuffix("h"), window.first != "0", let hours = Int(window.dropLast()),
+            Self.windowHours.contains(hours)
+        else {
+            throw GatewayError.invalid(
+                field: "completion_window",
+                "must be a whole number of hours from \(Self.windowHours.lowerBound) to \(Self.windowHours.upperBound), such as \"24h\""
+            )
         }
         let temperature = temperature ?? 0.9
         guard temperature.isFinite, (0...2).contains(temperature) else {
@@ -48,6 +63,6 @@ struct SyntheticJobRequest: Decodable, Sendable {
                 throw GatewayError.invalid(field: "examples.\(index)", "does not fit the schema: \(failure)")
             }
         }
-        return (examples, temperature)
+        return (examples, temperature, hours * 3_600)
     }
 }

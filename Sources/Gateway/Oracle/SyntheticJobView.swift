@@ -33,9 +33,15 @@ struct SyntheticJobView: Encodable, Sendable {
     var counts: Counts
     var created_at: String
     var created_by: String
+    /// `"24h"` and the like; null for a job stored before windows existed.
+    var completion_window: String?
+    var expires_at: String?
+    /// While it runs: its chance of finishing inside its window at the pace its lines run
+    /// (`BatchWindow`), and when its lines were promoted out of the backfill band.
+    var window: BatchObject.Window?
     var urls: URLs
 
-    init(_ summary: SyntheticJobSummary, children: BatchChildCounts) {
+    init(_ summary: SyntheticJobSummary, children: BatchChildCounts, now: Double = Date().timeIntervalSince1970) {
         let job = summary.job
         let pending = max(0, job.count - children.ended)
         id = job.id
@@ -51,8 +57,22 @@ struct SyntheticJobView: Encodable, Sendable {
         } else {
             status = pending == 0 ? "completed" : "running"
         }
-        created_at = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(job.createdMilliseconds) / 1000))
+        let iso = ISO8601DateFormatter()
+        created_at = iso.string(from: Date(timeIntervalSince1970: Double(job.createdMilliseconds) / 1000))
         created_by = job.createdBy
+        if let expires = job.expiresMilliseconds {
+            completion_window = "\(job.completionWindowSeconds / 3_600)h"
+            expires_at = iso.string(from: Date(timeIntervalSince1970: Double(expires) / 1000))
+            if status == "running" {
+                let assessed = BatchWindow.assess(
+                    total: job.count, ended: children.ended, startedAt: Double(job.createdMilliseconds) / 1000,
+                    expiresAt: Double(expires) / 1000, now: now, promoted: job.promotedMilliseconds != nil)
+                window = BatchObject.Window(
+                    risk: assessed.risk.rawValue, ratio: assessed.ratio.map { ($0 * 1000).rounded() / 1000 },
+                    projected_completion_at: assessed.projectedCompletionAt.map { Int($0.rounded(.up)) },
+                    promoted_at: job.promotedMilliseconds.map { $0 / 1000 })
+            }
+        }
         let base = "/api/admin-surface/synthetic-jobs/\(job.id)"
         urls = URLs(self: base, examples: base + "/examples", cancel: base + "/cancel")
     }

@@ -36,12 +36,13 @@ public struct SyntheticJobsController: Sendable {
     @Sendable func create(_ request: Request, context: GatewayContext) async throws -> Response {
         let principal = try context.require(.submitter)
         let body = try await JSONResponse.decode(SyntheticJobRequest.self, from: request, context: context)
-        let (examples, temperature) = try body.validated()
+        let (examples, temperature, windowSeconds) = try body.validated()
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         let (job, created) = try await store.create(
             SyntheticJob(
                 id: JobID.make(), tenant: principal.tenant, templateID: body.template_id, schema: body.schema,
-                count: body.count, examples: examples, temperature: temperature, createdBy: principal.subject),
+                count: body.count, examples: examples, temperature: temperature, createdBy: principal.subject,
+                completionWindowSeconds: windowSeconds),
             idempotencyKey: idempotencyKey)
         // The lines' idempotency keys make a repeat (a retried request, or a crash between the
         // row and the lines) submit each line once.
@@ -55,6 +56,11 @@ public struct SyntheticJobsController: Sendable {
                 parentBatch: job.id)
         }
         _ = try await producer.submit(lines)
+        // The window a GPU box's mode advice plans its LLM capacity around (a repeat sets it again).
+        if let expires = job.expiresMilliseconds {
+            try await producer.broker.setBatchWindow(
+                queue: OracleSyntheticTemplate.kind.queue, parent: job.id, dueMilliseconds: expires)
+        }
         let view = try await self.view(job.id, tenant: principal.tenant)
         return try JSONResponse.make(
             view, status: created ? .accepted : .ok, headers: [.location: view.urls.`self`])

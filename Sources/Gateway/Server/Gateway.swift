@@ -126,13 +126,15 @@ public final class Gateway: Sendable {
     }
 
     /// The long-running pieces besides the HTTP server: submit batching, the event hub, the
-    /// batch coordinator, and the broker's maintenance (lease recovery, and with the record
+    /// batch coordinator, the synthetic jobs' window promoter, and the broker's maintenance (lease recovery, and with the record
     /// sync on, the sync and the reconciler).
     public var services: [any Service] {
         let metrics = self.metrics
         var services: [any Service] =
             producer.services + [
                 events, BatchCoordinator(postgres: postgres, records: records, blobs: blobs, producer: producer, logger: logger),
+                SyntheticWindowPromoter(
+                    store: SyntheticJobStore(postgres: postgres), records: records, broker: broker, logger: logger),
                 BrokerMaintenance(
                     broker: broker, store: records, queues: kinds.queues, recordSync: configuration.recordSync,
                     logger: logger, onRecordsApplied: { metrics.recordFinished($0) }),

@@ -8,7 +8,7 @@ export function render(ctx) {
   const batches = table('batches-table', 'OpenAI batches, newest first',
     ['Batch', 'Endpoint', 'Status', 'Progress', 'Requests', 'Window', 'Created', 'Files']);
   const synthetic = table('synthetic-table', 'Synthetic template jobs, newest first',
-    ['Job', 'Template', 'Status', 'Progress', 'Examples', 'Created']);
+    ['Job', 'Template', 'Status', 'Progress', 'Examples', 'Window', 'Created']);
   const downloads = statusBox('batches-status');
   ctx.root.append(
     h('h1', null, 'Batches'),
@@ -75,8 +75,8 @@ function createBatchRow(b) {
     h('td', { class: 'files' }));
 }
 
-// A running batch's window: its risk of missing it at its pace, when it expires, and whether
-// its lines were promoted out of the backfill band; '—' once it ended.
+// A running batch's or synthetic job's window: its risk of missing it at its pace, when it
+// expires, and whether its lines were promoted out of the backfill band; '—' once it ended.
 function windowText(b) {
   const w = b.window;
   if (!w) return '—';
@@ -135,6 +135,7 @@ function createSyntheticRow(j) {
     h('td', { class: 'status' }),
     progressCell(),
     h('td', { class: 'counts' }),
+    h('td', { class: 'window' }),
     h('td', { class: 'created' }));
 }
 
@@ -150,5 +151,8 @@ function updateSyntheticRow(row, j) {
   setText(row.querySelector('.progress-text'), `${percent(fraction)} (${number(ended)}/${number(j.count)})`);
   setText(row.querySelector('.counts'),
     `${number(c.valid)} valid (${number(c.retried)} retried), ${number(c.failed)} failed, ${number(c.canceled)} canceled, ${number(c.pending)} pending`);
+  const window = row.querySelector('.window');
+  setText(window, windowText(j));
+  window.dataset.risk = j.window?.risk || '';
   setText(row.querySelector('.created'), dateTime(j.created_at));
 }
