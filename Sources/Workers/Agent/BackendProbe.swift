@@ -51,7 +51,8 @@ struct BackendProbe: Sendable {
         let body = try Self.json(prompt)
         let queued = try await send(.bytes("POST", baseURL + "/prompt", body, contentType: "application/json"))
         guard queued.status == 200 else {
-            throw AgentError(.backendNotReady, "ComfyUI refused the smoke prompt: HTTP \(queued.status) \(queued.text.prefix(300))")
+            throw AgentError(
+                .backendNotReady, "ComfyUI refused the smoke prompt: HTTP \(queued.status) \(queued.text.prefix(300))")
         }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -62,7 +63,9 @@ struct BackendProbe: Sendable {
             {
                 let status = (entry["status"] as? [String: Any])?["status_str"] as? String
                 _ = try? await http.execute(
-                    .bytes("POST", baseURL + "/history", Array(#"{"delete":["\#(promptID)"]}"#.utf8), contentType: "application/json"))
+                    .bytes(
+                        "POST", baseURL + "/history", Array(#"{"delete":["\#(promptID)"]}"#.utf8), contentType: "application/json"
+                    ))
                 guard status == "success" else {
                     throw AgentError(.backendNotReady, "ComfyUI's smoke prompt ended with status \(status ?? "unknown")")
                 }

@@ -33,10 +33,12 @@ extension BoxAgent {
                 decision = .hold(reason: "the autopilot is off" + (setting.note.map { ": \($0)" } ?? ""))
             } else if let before = handledWhenAsked, state.handledRequestID.withLock({ $0 }) == before {
                 decision = .hold(reason: "waiting for the switch it asked for to start")
-            } else if let advice = await adviceForThisBox() {
+            } else if let (advice, own) = await adviceForThisBox() {
                 handledWhenAsked = nil
+                // Whether a switch runs as of the status the advice was made from: a switch that
+                // ended while the demand was read must not leave a decision on the mode before it.
                 decision = pilot.decide(
-                    advice, setting: setting, switching: state.switching.withLock { $0 } != nil,
+                    advice, setting: setting, switching: own.switching != nil,
                     modeSince: seconds(state.modeSince.withLock { $0 }), now: seconds(.now))
             } else {
                 decision = .hold(reason: "the queued demand could not be read")
@@ -67,17 +69,19 @@ extension BoxAgent {
         }
     }
 
-    /// This box's advice, from the demand every live box shares; nil when it cannot be read.
-    private func adviceForThisBox() async -> ModeAdvice? {
+    /// This box's advice, from the demand every live box shares, and the status of this box it
+    /// was made from; nil when it cannot be read.
+    private func adviceForThisBox() async -> (ModeAdvice, BoxStatus)? {
         guard let advice else { return nil }
         do {
             var views = try await store.boxes()
             // This agent's own view, fresh: its published one is up to a tick old.
+            let own = status()
             if let index = views.firstIndex(where: { $0.status.box == configuration.box }) {
-                views[index].status = status()
+                views[index].status = own
                 views[index].heartbeatAgeMilliseconds = 0
             }
-            return try await advice.advice(views).first { $0.box == configuration.box }
+            return try await advice.advice(views).first { $0.box == configuration.box }.map { ($0, own) }
         } catch {
             logger.warning("autopilot: could not read the demand: \(error)")
             return nil

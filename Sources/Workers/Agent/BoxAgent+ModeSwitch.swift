@@ -71,8 +71,10 @@ extension BoxAgent {
         // The ended switch replaces the running one in a single publish: a follower never sees
         // neither.
         state.lastSwitch.withLock { [progress] in $0 = progress }
-        state.switching.withLock { $0 = nil }
+        // The new mode and its start are set before the switch is cleared: whoever reads
+        // `switching` first (the status, the autopilot) never sees the old mode as settled.
         state.modeSince.withLock { $0 = .now }
+        state.switching.withLock { $0 = nil }
         logger.info("mode switch \(request.id) \(progress.outcome ?? "") in \(progress.durationMilliseconds ?? 0) ms")
         await record { try await $0.finish(switchID: request.id, outcome: outcome) }
     }

@@ -3,6 +3,10 @@ import GPUBox
 extension BoxAgent {
     /// The box as it stands, for `BoxStateStore.publish`.
     func status() -> BoxStatus {
+        // The switch before the mode: a switch ends by setting the mode, then clearing itself,
+        // so this order never pairs the old mode with no switch running.
+        let switching = state.switching.withLock { $0 }
+        let mode = state.mode.withLock { $0 }
         let lanes = state.lanes
         let faults = state.faults()
         let drains = state.drains.withLock { $0 }
@@ -48,8 +52,8 @@ extension BoxAgent {
             gpus.append(status)
         }
         return BoxStatus(
-            box: configuration.box, mode: state.mode.withLock { $0 }, desiredMode: nil,
-            switching: state.switching.withLock { $0 }, lastSwitch: state.lastSwitch.withLock { $0 },
+            box: configuration.box, mode: mode, desiredMode: nil,
+            switching: switching, lastSwitch: state.lastSwitch.withLock { $0 },
             lastSwitchError: state.lastSwitchError.withLock { $0 },
             heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus,
             autopilot: state.autopilot.withLock { $0 }, llmThroughput: state.llmThroughput.withLock { $0 })

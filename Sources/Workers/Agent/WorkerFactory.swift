@@ -25,7 +25,9 @@ public struct WorkerFactory: Sendable {
     public var media: @Sendable (Lane) throws -> [any Service]
     public var llm: @Sendable (Lane) throws -> [any Service]
 
-    public init(media: @escaping @Sendable (Lane) throws -> [any Service], llm: @escaping @Sendable (Lane) throws -> [any Service]) {
+    public init(
+        media: @escaping @Sendable (Lane) throws -> [any Service], llm: @escaping @Sendable (Lane) throws -> [any Service]
+    ) {
         self.media = media
         self.llm = llm
     }
