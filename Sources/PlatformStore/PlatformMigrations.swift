@@ -61,7 +61,8 @@ public enum PlatformMigrations {
         PostgresMigration(
             version: 307, name: "oracle_synthetic_windows",
             sql: """
-                ALTER TABLE oracle_synthetic_jobs ADD COLUMN expires_at timestamptz, ADD COLUMN promoted_at timestamptz;
+                ALTER TABLE oracle_synthetic_jobs ADD COLUMN expires_at timestamptz, ADD COLUMN promoted_at timestamptz,
+                    ADD COLUMN promoted_priority int;
                 """),
     ]
 

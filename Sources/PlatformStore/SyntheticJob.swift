@@ -20,14 +20,18 @@ public struct SyntheticJob: Sendable, Equatable {
     /// existed have none.
     public var completionWindowSeconds: Int
     public var expiresMilliseconds: Int?
-    /// When its open lines left the backfill band, once.
+    /// When its open lines first left the backfill band, and the deadline class they were last
+    /// promoted to.
     public var promotedMilliseconds: Int?
+    public var promotedPriority: Int?
 
     public init(
         id: String, tenant: String, templateID: String, schema: JSONValue, count: Int, examples: [JSONValue],
         temperature: Double, createdBy: String, createdMilliseconds: Int = 0, canceled: Bool = false,
-        completionWindowSeconds: Int = 86_400, expiresMilliseconds: Int? = nil, promotedMilliseconds: Int? = nil
+        completionWindowSeconds: Int = 86_400, expiresMilliseconds: Int? = nil, promotedMilliseconds: Int? = nil,
+        promotedPriority: Int? = nil
     ) {
+        self.promotedPriority = promotedPriority
         self.completionWindowSeconds = completionWindowSeconds
         self.expiresMilliseconds = expiresMilliseconds
         self.promotedMilliseconds = promotedMilliseconds

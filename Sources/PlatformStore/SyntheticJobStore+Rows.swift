@@ -7,9 +7,10 @@ extension SyntheticJobStore {
     static let columns = """
         id::text, tenant_id, template_id, schema::text, count, examples::text, temperature, created_by,
         (extract(epoch FROM created_at) * 1000)::bigint, canceled_at IS NOT NULL,
-        (extract(epoch FROM expires_at) * 1000)::bigint, (extract(epoch FROM promoted_at) * 1000)::bigint
+        (extract(epoch FROM expires_at) * 1000)::bigint, (extract(epoch FROM promoted_at) * 1000)::bigint,
+        promoted_priority
         """
-    static let columnCount = 12
+    static let columnCount = 13
 
     /// Decodes a `columns` row; a row of another shape throws naming the column.
     static func job(_ row: [String?]) throws -> SyntheticJob {
@@ -30,7 +31,8 @@ extension SyntheticJobStore {
             createdBy: try text(row, 7, "created_by"), createdMilliseconds: created,
             canceled: try text(row, 9, "canceled_at") == "t",
             completionWindowSeconds: expires.map { ($0 - created + 500) / 1000 } ?? 0, expiresMilliseconds: expires,
-            promotedMilliseconds: try optionalInt(row, 11, "promoted_at"))
+            promotedMilliseconds: try optionalInt(row, 11, "promoted_at"),
+            promotedPriority: try optionalInt(row, 12, "promoted_priority"))
     }
 
     static func optionalInt(_ row: [String?], _ index: Int, _ column: String) throws -> Int? {

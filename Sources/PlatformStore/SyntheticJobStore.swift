@@ -91,27 +91,30 @@ public struct SyntheticJobStore: Sendable {
         return rows.affectedRows == 1
     }
 
-    /// Of `ids`, the jobs with a window whose lines were not promoted yet and that were not
-    /// canceled: what the window promoter weighs.
-    public func unpromoted(ids: [String]) async throws -> [SyntheticJob] {
+    /// Of `ids`, the jobs with a window that were not canceled: what the window promoter weighs.
+    public func windowed(ids: [String]) async throws -> [SyntheticJob] {
         let uuids = ids.filter(Self.isUUID)
         guard !uuids.isEmpty else { return [] }
         let rows = try await postgres.withConnection { connection in
             try await connection.query(
                 """
                 SELECT \(Self.columns) FROM oracle_synthetic_jobs
-                WHERE id = ANY($1::uuid[]) AND expires_at IS NOT NULL AND promoted_at IS NULL AND canceled_at IS NULL
+                WHERE id = ANY($1::uuid[]) AND expires_at IS NOT NULL AND canceled_at IS NULL
                 """, [PostgresArrayLiteral.text(uuids)])
         }
         return try rows.rows.map(Self.job)
     }
 
-    /// Records that the job's open lines were promoted; the first time only.
-    public func markPromoted(id: String) async throws {
+    /// Records that the job's open lines were promoted to `priority` (the first promotion's time
+    /// is kept); a lower class than the one recorded changes nothing.
+    public func markPromoted(id: String, priority: Int) async throws {
         guard Self.isUUID(id) else { return }
         _ = try await postgres.withConnection { connection in
             try await connection.query(
-                "UPDATE oracle_synthetic_jobs SET promoted_at = coalesce(promoted_at, now()) WHERE id = $1::uuid", [id])
+                """
+                UPDATE oracle_synthetic_jobs SET promoted_at = coalesce(promoted_at, now()), promoted_priority = $2::int
+                WHERE id = $1::uuid AND (promoted_priority IS NULL OR promoted_priority < $2::int)
+                """, [id, String(priority)])
         }
     }
 

@@ -171,7 +171,8 @@ struct BoxDayRig {
                 startedAt: epoch + batch.submittedAt, expiresAt: epoch + batch.deadline, now: epoch + elapsed,
                 promoted: false)
             guard window.promote else { continue }
-            _ = try await broker.reprioritize(queue: "llm", ids: jobs.map(\.id), priority: BatchWindow.promotedPriority)
+            let priority = BatchWindow.promotionPriority(secondsLeft: batch.deadline - elapsed)
+            _ = try await broker.reprioritize(queue: "llm", ids: jobs.map(\.id), priority: priority)
             promoted.insert(batch.name)
         }
     }

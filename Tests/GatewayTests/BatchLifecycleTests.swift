@@ -258,14 +258,18 @@ struct BatchLifecycleTests {
             let snapshots = try await gateway.broker.jobs(queue: "llm", ids: children.map(\.id)).compactMap { $0 }
             let waiting = snapshots.filter { !$0.state.isTerminal }
             #expect(waiting.count == 8)
-            #expect(waiting.allSatisfy { $0.priority == BatchWindow.promotedPriority })
+            // 100 s left: 9 halvings below a day, the class 100 + 9 × 30.
+            #expect(BatchWindow.promotionPriority(secondsLeft: 100) == 370)
+            #expect(waiting.allSatisfy { $0.priority == 370 }, "\(waiting.map(\.priority))")
             #expect(snapshots.filter(\.state.isTerminal).allSatisfy { $0.priority == -500 })
             let window = try #require(stored.object.window)
             #expect(window.risk == "late" && window.promoted_at == promotedAt)
             #expect((window.ratio ?? 0) > 30)  // 8 lines × 500 s ÷ 100 s
-            // Once: a later pass leaves the promotion as it was.
+            // A later pass in the same class leaves the promotion as it was.
             try await coordinator.runOnce()
             #expect(try await library.store.batch(id: batch.id)?.promotedAt == promotedAt)
+            #expect(try await library.store.batch(id: batch.id)?.promotedPriority == 370)
+            #expect(window.promoted_priority == 370)
             // The risk in /metrics.
             try await fixture.gateway.makeApplication().test(.router) { client in
                 let text = String(

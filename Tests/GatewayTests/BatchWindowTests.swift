@@ -48,4 +48,18 @@ struct BatchWindowTests {
         let expired = assess(ended: 10, elapsed: 3_600, left: 0)
         #expect(expired.risk == .late && !expired.promote)
     }
+
+    @Test("deadline classes: one step per halving of the time left below a day, from 100 to at most 490")
+    func deadlineClasses() {
+        #expect(BatchWindow.promotionPriority(secondsLeft: 200_000) == 100)
+        #expect(BatchWindow.promotionPriority(secondsLeft: 86_400) == 100)
+        #expect(BatchWindow.promotionPriority(secondsLeft: 43_200) == 130)
+        #expect(BatchWindow.promotionPriority(secondsLeft: 3_600) == 220)  // 24× less: 4 halvings
+        #expect(BatchWindow.promotionPriority(secondsLeft: 1) == 490)
+        #expect(BatchWindow.promotionPriority(secondsLeft: -5) == 490)
+        // Monotone: less time left never runs below more.
+        let lefts = stride(from: 100_000.0, to: 0, by: -997).map { BatchWindow.promotionPriority(secondsLeft: $0) }
+        #expect(zip(lefts, lefts.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(lefts.allSatisfy { $0 < 500 })
+    }
 }

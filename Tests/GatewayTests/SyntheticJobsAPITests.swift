@@ -106,14 +106,23 @@ struct SyntheticJobsAPITests {
             let lines = try await gateway.records.openChildren(parentBatch: id)
             let waiting = try await gateway.broker.jobs(queue: "llm", ids: lines.map(\.id)).compactMap { $0 }
                 .filter { !$0.state.isTerminal }
-            #expect(waiting.count == 3 && waiting.allSatisfy { $0.priority == BatchWindow.promotedPriority })
-            // Once: a later pass finds nothing to promote.
+            // 100 s left: the deadline class 370.
+            #expect(waiting.count == 3 && waiting.allSatisfy { $0.priority == 370 }, "\(waiting.map(\.priority))")
+            // A later pass in the same class changes nothing; as the window closes, the lines move up.
             #expect(try await promoter.runOnce() == 0)
+            _ = try await gateway.postgres.withConnection {
+                try await $0.query(
+                    "UPDATE oracle_synthetic_jobs SET expires_at = now() + interval '10 seconds' WHERE id = $1::uuid", [id])
+            }
+            #expect(try await promoter.runOnce() == 1)
+            let closer = try await gateway.broker.jobs(queue: "llm", ids: waiting.map(\.id)).compactMap { $0 }
+            #expect(closer.allSatisfy { $0.priority == 490 }, "\(closer.map(\.priority))")
             let view = try await client.execute(
                 uri: "/api/admin-surface/synthetic-jobs/\(id)", method: .get, headers: GatewayFixture.auth(fixture.acme))
             let shown = try #require(view.body.json["window"] as? [String: Any])
             #expect(shown["risk"] as? String == "late")
             #expect(shown["promoted_at"] as? Int != nil)
+            #expect(shown["promoted_priority"] as? Int == 490)
         }
     }
 

@@ -8,7 +8,8 @@ import Foundation
 /// A mode meets the interactive targets when every queue with work has capacity in it and a
 /// job submitted there now would start within its target; it meets a batch's window when, its
 /// LLM lines run after the interactive ones and the batches earliest due first (as the window
-/// promotions order them), the batch's last line ends before the window closes. The advice is
+/// promotions' deadline classes order them, to a factor of two in time left), the batch's last
+/// line ends before the window closes. The advice is
 /// the mode that serves best — the targets first, then the fewest windows missed — and among
 /// those the one that finishes soonest; the current mode on a tie or when nothing is queued: a
 /// switch has to buy something to be advised.

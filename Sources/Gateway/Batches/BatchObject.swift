@@ -54,6 +54,8 @@ public struct BatchObject: Codable, Sendable, Equatable {
         public var ratio: Double?
         public var projected_completion_at: Int?
         public var promoted_at: Int?
+        /// The deadline class its open lines run at since (`BatchWindow.promotionPriority`).
+        public var promoted_priority: Int?
 
         /// Every optional as `null`, like the rest of the object.
         public func encode(to encoder: any Encoder) throws {
@@ -62,6 +64,7 @@ public struct BatchObject: Codable, Sendable, Equatable {
             try c.encode(ratio, forKey: .ratio)
             try c.encode(projected_completion_at, forKey: .projected_completion_at)
             try c.encode(promoted_at, forKey: .promoted_at)
+            try c.encode(promoted_priority, forKey: .promoted_priority)
         }
     }
 

@@ -92,12 +92,16 @@ extension BatchStore {
 }
 
 extension BatchStore {
-    /// Records that the batch's open lines were promoted; false when they already were.
+    /// Records that the batch's open lines were promoted to `priority` (the first promotion's
+    /// time is kept); false when they already were, to that class or a higher one.
     @discardableResult
-    func markPromoted(id: String) async throws -> Bool {
+    func markPromoted(id: String, priority: Int) async throws -> Bool {
         let rows = try await pool.withConnection { connection in
             try await connection.query(
-                "UPDATE batches SET promoted_at = now() WHERE id = $1 AND promoted_at IS NULL RETURNING id", [id])
+                """
+                UPDATE batches SET promoted_at = coalesce(promoted_at, now()), promoted_priority = $2::int
+                WHERE id = $1 AND (promoted_priority IS NULL OR promoted_priority < $2::int) RETURNING id
+                """, [id, String(priority)])
         }
         return !rows.isEmpty
     }

@@ -112,6 +112,8 @@ struct BatchStore: Sendable {
         var cancellingAt: Int?
         var cancelledAt: Int?
         var promotedAt: Int? = nil
+        /// The deadline class its open lines were last promoted to.
+        var promotedPriority: Int? = nil
 
         var lineErrors: [BatchLineError]? {
             errors.flatMap { try? JSONDecoder().decode([BatchLineError].self, from: Data($0.utf8)) }
@@ -142,7 +144,7 @@ struct BatchStore: Sendable {
                 BatchObject.Window(
                     risk: window.risk.rawValue, ratio: window.ratio.map { ($0 * 1000).rounded() / 1000 },
                     projected_completion_at: window.projectedCompletionAt.map { Int($0.rounded(.up)) },
-                    promoted_at: promotedAt)
+                    promoted_at: promotedAt, promoted_priority: promotedPriority)
             }
         }
     }
@@ -154,7 +156,7 @@ struct BatchStore: Sendable {
 
     static let batchColumns =
         "id, tenant, endpoint, input_file_id, completion_window, status, metadata, total, completed, failed, errors, "
-        + "output_file_id, error_file_id, trace_parent, " + timestampColumns.map(epoch).joined(separator: ", ")
+        + "output_file_id, error_file_id, trace_parent, promoted_priority, " + timestampColumns.map(epoch).joined(separator: ", ")
 
     static func batch(_ row: PostgresRow) -> StoredBatch? {
         guard let id = row["id"], let tenant = row["tenant"],
@@ -171,6 +173,7 @@ struct BatchStore: Sendable {
             expiredAt: int("expired_at"), cancellingAt: int("cancelling_at"), cancelledAt: int("cancelled_at"))
         batch.traceParent = row["trace_parent"]
         batch.promotedAt = int("promoted_at")
+        batch.promotedPriority = int("promoted_priority")
         return batch
     }
 

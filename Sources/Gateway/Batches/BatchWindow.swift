@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether an in-progress batch finishes inside its completion window at the pace its lines
 /// run as backfill, and whether its open lines should be promoted so that it does. Pure: the
 /// coordinator promotes on it, the batch object and `/metrics` show it.
@@ -5,8 +7,10 @@
 /// The pace is the batch's own: lines ended since it started ÷ the time since. The time its
 /// open lines still need at that pace, over the time left, is the risk ratio: below
 /// `atRiskRatio` the batch is on track, up to 1 at risk, past 1 late (it misses at this pace).
-/// A batch is promoted once, when the ratio reaches `atRiskRatio`: its lines leave the backfill
-/// band for `promotedPriority`, above other backfill and scoring, still below interactive chats.
+/// A batch is promoted when the ratio reaches `atRiskRatio`: its lines leave the backfill band
+/// for a deadline class (`promotionPriority`), above other backfill and scoring, still below
+/// interactive chats, and move up a class each time the time left to its window halves, so
+/// promoted batches run earliest due first (to a factor of two in time left).
 /// A batch none of whose lines has ended yet is given `startGrace` of its window before its
 /// pace (none) counts against it.
 public struct BatchWindow: Sendable, Equatable {
@@ -26,8 +30,21 @@ public struct BatchWindow: Sendable, Equatable {
 
     public static let atRiskRatio = 0.8
     public static let startGrace = 0.1
-    /// Above other backfill (-500) and scoring (0), below chats (500).
+    /// The lowest deadline class: above other backfill (-500) and scoring (0).
     public static let promotedPriority = 100
+    /// The highest: still below chats (500).
+    public static let maxPromotedPriority = 490
+    /// One class per halving of the time left below a day.
+    public static let classStep = 30
+
+    /// The priority a promoted batch's open lines run at with `secondsLeft` until its window
+    /// closes: `promotedPriority` with a day or more left, `classStep` more per halving of that,
+    /// at most `maxPromotedPriority`. Monotone: the less time left, the higher.
+    public static func promotionPriority(secondsLeft: Double) -> Int {
+        let halvings = log2(86_400 / max(secondsLeft, 1)).rounded(.down)
+        guard halvings > 0 else { return promotedPriority }
+        return min(promotedPriority + classStep * Int(halvings), maxPromotedPriority)
+    }
 
     /// Assesses a batch of `total` lines, `ended` of them over, that started at `startedAt` and
     /// expires at `expiresAt`, at `now` (all seconds since 1970).

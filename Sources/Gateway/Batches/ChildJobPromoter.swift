@@ -7,7 +7,7 @@ struct ChildJobPromoter: Sendable {
     let broker: any JobBroker
 
     /// How many open children took `priority`; the broker skips those that ended meanwhile.
-    func promoteOpen(parentBatch: String, priority: Int = BatchWindow.promotedPriority) async throws -> Int {
+    func promoteOpen(parentBatch: String, priority: Int) async throws -> Int {
         let open = try await records.openChildren(parentBatch: parentBatch)
         var promoted = 0
         for (queue, children) in Dictionary(grouping: open, by: \.queue) {

@@ -27,6 +27,7 @@ extension OpenAPIDocument {
         object([
             "risk": oneOf(["on_track", "at_risk", "late"]), "ratio": nullable(number),
             "projected_completion_at": nullable(integer), "promoted_at": nullable(integer),
+            "promoted_priority": nullable(integer),
         ])
     }
     /// A webhook's events: at least one, each one of `events`.

@@ -70,7 +70,7 @@ struct SyntheticJobView: Encodable, Sendable {
                 window = BatchObject.Window(
                     risk: assessed.risk.rawValue, ratio: assessed.ratio.map { ($0 * 1000).rounded() / 1000 },
                     projected_completion_at: assessed.projectedCompletionAt.map { Int($0.rounded(.up)) },
-                    promoted_at: job.promotedMilliseconds.map { $0 / 1000 })
+                    promoted_at: job.promotedMilliseconds.map { $0 / 1000 }, promoted_priority: job.promotedPriority)
             }
         }
         let base = "/api/admin-surface/synthetic-jobs/\(job.id)"

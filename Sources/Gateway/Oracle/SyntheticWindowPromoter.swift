@@ -5,11 +5,11 @@ public import Logging
 public import PlatformStore
 public import ServiceLifecycle
 
-/// Promotes the open lines of Oracle synthetic jobs out of the backfill band, once, as their
-/// completion window nears (`BatchWindow`), as the batch coordinator does for OpenAI batches.
-/// Every interval it reads the llm queue's open batches with a window from the broker (one
-/// read however many jobs run), weighs those that are synthetic jobs not promoted yet, and
-/// promotes the ones that at their pace would not finish well inside their window. Several
+/// Promotes the open lines of Oracle synthetic jobs out of the backfill band as their
+/// completion window nears (`BatchWindow`), and up a deadline class as it closes, as the batch
+/// coordinator does for OpenAI batches. Every interval it reads the llm queue's open batches
+/// with a window from the broker (one read however many jobs run) and weighs those that are
+/// synthetic jobs. Several
 /// gateways may run it: a promotion done twice changes nothing.
 public struct SyntheticWindowPromoter: Service {
     let store: SyntheticJobStore
@@ -44,26 +44,33 @@ public struct SyntheticWindowPromoter: Service {
         }
     }
 
-    /// One pass; returns the synthetic jobs promoted.
+    /// One pass; returns the synthetic jobs promoted (or moved up a deadline class).
     @discardableResult
     func runOnce(now: Double = Date().timeIntervalSince1970) async throws -> Int {
         let open = try await broker.openBatches(queue: OracleSyntheticTemplate.kind.queue, limit: 1_000)
         guard !open.isEmpty else { return 0 }
         let batches = Dictionary(open.map { ($0.parent, $0) }, uniquingKeysWith: { first, _ in first })
         var promotedJobs = 0
-        for job in try await store.unpromoted(ids: open.map(\.parent)) {
+        for job in try await store.windowed(ids: open.map(\.parent)) {
             guard let batch = batches[job.id], let expires = job.expiresMilliseconds else { continue }
+            let expiresAt = Double(expires) / 1000
             let window = BatchWindow.assess(
                 total: max(job.count, batch.counts.total), ended: batch.counts.ended,
-                startedAt: Double(job.createdMilliseconds) / 1000, expiresAt: Double(expires) / 1000, now: now,
-                promoted: false)
-            guard window.promote else { continue }
-            let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(parentBatch: job.id)
+                startedAt: Double(job.createdMilliseconds) / 1000, expiresAt: expiresAt, now: now,
+                promoted: job.promotedMilliseconds != nil)
+            let priority = BatchWindow.promotionPriority(secondsLeft: expiresAt - now)
+            if job.promotedMilliseconds != nil {
+                guard priority > job.promotedPriority ?? BatchWindow.promotedPriority else { continue }
+            } else {
+                guard window.promote else { continue }
+            }
+            let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(
+                parentBatch: job.id, priority: priority)
             // Recorded after the lines moved: a crash in between promotes them again, which changes nothing.
-            try await store.markPromoted(id: job.id)
+            try await store.markPromoted(id: job.id, priority: priority)
             promotedJobs += 1
             logger.notice(
-                "synthetic job window nears: \(promoted) open lines promoted to priority \(BatchWindow.promotedPriority)",
+                "synthetic job window nears: \(promoted) open lines promoted to priority \(priority)",
                 metadata: [
                     "synthetic_job": "\(job.id)", "ended": "\(batch.counts.ended)", "total": "\(job.count)",
                     "risk": "\(window.risk.rawValue)", "expires_ms": "\(expires)",

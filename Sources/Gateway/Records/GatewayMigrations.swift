@@ -90,6 +90,13 @@ public enum GatewayMigrations {
                 -- because its window neared (BatchWindow); null while it has not.
                 ALTER TABLE batches ADD COLUMN promoted_at timestamptz;
                 """),
+        PostgresMigration(
+            version: 107, name: "batch_deadline_class",
+            sql: """
+                -- The priority its open lines were last promoted to (BatchWindow.promotionPriority):
+                -- raised a class as the window closes.
+                ALTER TABLE batches ADD COLUMN promoted_priority int;
+                """),
     ]
 
     /// Every migration the gateway's database needs, job records included.
