@@ -61,5 +61,15 @@ struct BatchWindowTests {
         let lefts = stride(from: 100_000.0, to: 0, by: -997).map { BatchWindow.promotionPriority(secondsLeft: $0) }
         #expect(zip(lefts, lefts.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(lefts.allSatisfy { $0 < 500 })
+        // First promotion when the assessment says so; then only into a higher class.
+        let late = assess(ended: 100, elapsed: 7_200, left: 3_600)
+        #expect(late.promotion(secondsLeft: 3_600, promoted: false, promotedTo: nil) == 220)
+        #expect(
+            assess(ended: 900, elapsed: 100, left: 80_000).promotion(secondsLeft: 80_000, promoted: false, promotedTo: nil) == nil
+        )
+        let promoted = assess(ended: 100, elapsed: 7_200, left: 3_600, promoted: true)
+        #expect(promoted.promotion(secondsLeft: 3_600, promoted: true, promotedTo: 220) == nil)
+        #expect(promoted.promotion(secondsLeft: 1_700, promoted: true, promotedTo: 220) == 250)
+        #expect(promoted.promotion(secondsLeft: 80_000, promoted: true, promotedTo: nil) == nil)
     }
 }

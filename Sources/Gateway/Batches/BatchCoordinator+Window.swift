@@ -9,12 +9,10 @@ extension BatchCoordinator {
         let window = BatchWindow.assess(
             total: batch.total, ended: ended, startedAt: Double(batch.inProgressAt ?? batch.createdAt),
             expiresAt: Double(expiresAt), now: now, promoted: batch.promotedAt != nil)
-        let priority = BatchWindow.promotionPriority(secondsLeft: Double(expiresAt) - now)
-        if batch.promotedAt != nil {
-            guard priority > batch.promotedPriority ?? BatchWindow.promotedPriority else { return }
-        } else {
-            guard window.promote else { return }
-        }
+        guard
+            let priority = window.promotion(
+                secondsLeft: Double(expiresAt) - now, promoted: batch.promotedAt != nil, promotedTo: batch.promotedPriority)
+        else { return }
         let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(
             parentBatch: batch.id, priority: priority)
         // Recorded after the lines moved: a crash in between promotes them again, which changes nothing.

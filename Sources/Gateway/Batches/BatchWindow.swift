@@ -46,6 +46,15 @@ public struct BatchWindow: Sendable, Equatable {
         return min(promotedPriority + classStep * Int(halvings), maxPromotedPriority)
     }
 
+    /// The deadline class to promote the batch's open lines to now, or nil for none: the first
+    /// promotion when this assessment says so; once promoted (to `promotedTo`, the lowest class
+    /// when not recorded), the next class when the time left has halved into it.
+    public func promotion(secondsLeft: Double, promoted: Bool, promotedTo: Int?) -> Int? {
+        let priority = Self.promotionPriority(secondsLeft: secondsLeft)
+        if promoted { return priority > promotedTo ?? Self.promotedPriority ? priority : nil }
+        return promote ? priority : nil
+    }
+
     /// Assesses a batch of `total` lines, `ended` of them over, that started at `startedAt` and
     /// expires at `expiresAt`, at `now` (all seconds since 1970).
     public static func assess(

@@ -58,12 +58,10 @@ public struct SyntheticWindowPromoter: Service {
                 total: max(job.count, batch.counts.total), ended: batch.counts.ended,
                 startedAt: Double(job.createdMilliseconds) / 1000, expiresAt: expiresAt, now: now,
                 promoted: job.promotedMilliseconds != nil)
-            let priority = BatchWindow.promotionPriority(secondsLeft: expiresAt - now)
-            if job.promotedMilliseconds != nil {
-                guard priority > job.promotedPriority ?? BatchWindow.promotedPriority else { continue }
-            } else {
-                guard window.promote else { continue }
-            }
+            guard
+                let priority = window.promotion(
+                    secondsLeft: expiresAt - now, promoted: job.promotedMilliseconds != nil, promotedTo: job.promotedPriority)
+            else { continue }
             let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(
                 parentBatch: job.id, priority: priority)
             // Recorded after the lines moved: a crash in between promotes them again, which changes nothing.
