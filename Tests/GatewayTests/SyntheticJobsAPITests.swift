@@ -123,6 +123,11 @@ struct SyntheticJobsAPITests {
             #expect(shown["risk"] as? String == "late")
             #expect(shown["promoted_at"] as? Int != nil)
             #expect(shown["promoted_priority"] as? Int == 490)
+            // Its risk in /metrics, as a batch's.
+            let metrics = String(
+                buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body)
+            #expect(metrics.contains(#"velocity_batch_window_risk_ratio{batch="\#(id)"}"#), "\(metrics.prefix(2_000))")
+            #expect(metrics.contains(#"velocity_batches_in_progress{risk="late"} 1"#))
         }
     }
 

@@ -57,6 +57,24 @@ public struct BatchObject: Codable, Sendable, Equatable {
         /// The deadline class its open lines run at since (`BatchWindow.promotionPriority`).
         public var promoted_priority: Int?
 
+        public init(
+            risk: String, ratio: Double?, projected_completion_at: Int?, promoted_at: Int?, promoted_priority: Int?
+        ) {
+            self.risk = risk
+            self.ratio = ratio
+            self.projected_completion_at = projected_completion_at
+            self.promoted_at = promoted_at
+            self.promoted_priority = promoted_priority
+        }
+
+        /// `window` as shown: the ratio to 3 decimals, the projection to the next second.
+        init(_ window: BatchWindow, promotedAt: Int?, promotedPriority: Int?) {
+            self.init(
+                risk: window.risk.rawValue, ratio: window.ratio.map { ($0 * 1000).rounded() / 1000 },
+                projected_completion_at: window.projectedCompletionAt.map { Int($0.rounded(.up)) }, promoted_at: promotedAt,
+                promoted_priority: promotedPriority)
+        }
+
         /// Every optional as `null`, like the rest of the object.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)

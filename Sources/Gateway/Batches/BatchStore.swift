@@ -140,12 +140,7 @@ struct BatchStore: Sendable {
         }
 
         func windowView(now: Double) -> BatchObject.Window? {
-            window(now: now).map { window in
-                BatchObject.Window(
-                    risk: window.risk.rawValue, ratio: window.ratio.map { ($0 * 1000).rounded() / 1000 },
-                    projected_completion_at: window.projectedCompletionAt.map { Int($0.rounded(.up)) },
-                    promoted_at: promotedAt, promoted_priority: promotedPriority)
-            }
+            window(now: now).map { BatchObject.Window($0, promotedAt: promotedAt, promotedPriority: promotedPriority) }
         }
     }
 

@@ -1,9 +1,9 @@
 import CoreMetrics
 
 extension GatewayMetrics {
-    /// The running batches' windows: `velocity_batch_window_risk_ratio{batch}` (time their open
-    /// lines need at their pace ÷ time left; left out before a line ended) and
-    /// `velocity_batches_in_progress{risk}`. A batch that ended since the last scrape loses its gauge.
+    /// The running batches' and synthetic jobs' windows: `velocity_batch_window_risk_ratio{batch}`
+    /// (the batch's or synthetic job's id; time their open lines need at their pace ÷ time left;
+    /// left out before a line ended) and `velocity_batches_in_progress{risk}`. A batch that ended since the last scrape loses its gauge.
     func updateBatchWindows(_ windows: [(batch: String, window: BatchWindow)]) {
         var counts: [BatchWindow.Risk: Int] = [.onTrack: 0, .atRisk: 0, .late: 0]
         var current = Set<String>()

@@ -3,7 +3,9 @@ import Foundation
 import GPUBox
 import HTTPTypes
 public import Hummingbird
+import JobContracts
 import NIOCore
+import PlatformStore
 import Webhooks
 
 /// Health, readiness, queue depth, pause/resume, dead letters, metrics.
@@ -206,10 +208,17 @@ public struct OperationsController: Sendable {
         self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
         self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths, shares: shares))
         let now = Date().timeIntervalSince1970
+        // OpenAI batches from their rows; synthetic jobs from the broker's open windows.
+        let open = try await broker.openBatches(queue: OracleSyntheticTemplate.kind.queue, limit: 1_000)
+        let counts = Dictionary(open.map { ($0.parent, $0.counts) }, uniquingKeysWith: { first, _ in first })
+        let synthetic = try await SyntheticJobStore(postgres: postgres).windowed(ids: open.map(\.parent))
         self.metrics.updateBatchWindows(
             try await BatchStore(pool: postgres).inProgressBatches().compactMap { batch in
                 batch.window(now: now).map { (batch.id, $0) }
-            })
+            }
+                + synthetic.compactMap { job in
+                    counts[job.id].flatMap { job.window(ended: $0.ended, total: $0.total, now: now) }.map { (job.id, $0) }
+                })
         let backlog = try await webhooks.backlog()
         self.metrics.updateWebhooks(pending: backlog.pending, oldestPendingAge: backlog.oldestAge)
         return Response(

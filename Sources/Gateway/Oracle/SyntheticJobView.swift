@@ -63,14 +63,9 @@ struct SyntheticJobView: Encodable, Sendable {
         if let expires = job.expiresMilliseconds {
             completion_window = "\(job.completionWindowSeconds / 3_600)h"
             expires_at = iso.string(from: Date(timeIntervalSince1970: Double(expires) / 1000))
-            if status == "running" {
-                let assessed = BatchWindow.assess(
-                    total: job.count, ended: children.ended, startedAt: Double(job.createdMilliseconds) / 1000,
-                    expiresAt: Double(expires) / 1000, now: now, promoted: job.promotedMilliseconds != nil)
+            if status == "running", let assessed = job.window(ended: children.ended, now: now) {
                 window = BatchObject.Window(
-                    risk: assessed.risk.rawValue, ratio: assessed.ratio.map { ($0 * 1000).rounded() / 1000 },
-                    projected_completion_at: assessed.projectedCompletionAt.map { Int($0.rounded(.up)) },
-                    promoted_at: job.promotedMilliseconds.map { $0 / 1000 }, promoted_priority: job.promotedPriority)
+                    assessed, promotedAt: job.promotedMilliseconds.map { $0 / 1000 }, promotedPriority: job.promotedPriority)
             }
         }
         let base = "/api/admin-surface/synthetic-jobs/\(job.id)"

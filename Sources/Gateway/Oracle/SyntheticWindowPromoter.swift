@@ -52,15 +52,13 @@ public struct SyntheticWindowPromoter: Service {
         let batches = Dictionary(open.map { ($0.parent, $0) }, uniquingKeysWith: { first, _ in first })
         var promotedJobs = 0
         for job in try await store.windowed(ids: open.map(\.parent)) {
-            guard let batch = batches[job.id], let expires = job.expiresMilliseconds else { continue }
-            let expiresAt = Double(expires) / 1000
-            let window = BatchWindow.assess(
-                total: max(job.count, batch.counts.total), ended: batch.counts.ended,
-                startedAt: Double(job.createdMilliseconds) / 1000, expiresAt: expiresAt, now: now,
-                promoted: job.promotedMilliseconds != nil)
+            guard let batch = batches[job.id], let expires = job.expiresMilliseconds,
+                let window = job.window(ended: batch.counts.ended, total: batch.counts.total, now: now)
+            else { continue }
             guard
                 let priority = window.promotion(
-                    secondsLeft: expiresAt - now, promoted: job.promotedMilliseconds != nil, promotedTo: job.promotedPriority)
+                    secondsLeft: Double(expires) / 1000 - now, promoted: job.promotedMilliseconds != nil,
+                    promotedTo: job.promotedPriority)
             else { continue }
             let promoted = try await ChildJobPromoter(records: records, broker: broker).promoteOpen(
                 parentBatch: job.id, priority: priority)
