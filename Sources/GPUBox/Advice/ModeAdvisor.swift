@@ -7,12 +7,11 @@ import Foundation
 ///
 /// A mode meets the interactive targets when every queue with work has capacity in it and a
 /// job submitted there now would start within its target; it meets a batch's window when, its
-/// LLM lines run after the interactive ones and the batches earliest due first (as the window
+/// LLM lines run after the interactive ones and the batches earliest due first (as the
 /// promotions' deadline classes order them, to a factor of two in time left), the batch's last
-/// line ends before the window closes. The advice is
-/// the mode that serves best — the targets first, then the fewest windows missed — and among
-/// those the one that finishes soonest; the current mode on a tie or when nothing is queued: a
-/// switch has to buy something to be advised.
+/// line ends before the window closes. The advice is the mode that serves best — the targets
+/// first, then the fewest windows missed — and among those the one that finishes soonest; the
+/// current mode on a tie or when nothing is queued: a switch has to buy something to be advised.
 public struct ModeAdvisor: Sendable, Equatable {
     /// What a render, an LLM line and a switch cost on this box: measured where the box has run
     /// that way lately, else the configured figures.
