@@ -52,17 +52,10 @@ public struct BatchCoordinator: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await runOnce()
-            } catch {
-                logger.error("batch coordinator pass failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-            } catch {
-                return
-            }
+        await every(pollInterval) {
+            try await runOnce()
+        } failed: { error in
+            logger.error("batch coordinator pass failed", metadata: ["error": "\(error)"])
         }
     }
 

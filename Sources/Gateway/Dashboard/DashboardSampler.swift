@@ -31,17 +31,14 @@ struct DashboardSampler: Service {
 
     func run() async throws {
         var failing = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                history.append(try await Self.sample(broker: broker, queues: queues, boxes: try await boxes.boxes()))
-                if failing { logger.info("dashboard sampling works again") }
-                failing = false
-            } catch {
-                // A gap in the charts, said once, rather than a log line every interval.
-                if !failing { logger.warning("dashboard sample failed: \(error); retrying every \(interval)") }
-                failing = true
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await every(interval) {
+            history.append(try await Self.sample(broker: broker, queues: queues, boxes: try await boxes.boxes()))
+            if failing { logger.info("dashboard sampling works again") }
+            failing = false
+        } failed: { error in
+            // A gap in the charts, said once, rather than a log line every interval.
+            if !failing { logger.warning("dashboard sample failed: \(error); retrying every \(interval)") }
+            failing = true
         }
     }
 }

@@ -30,17 +30,10 @@ public struct SyntheticWindowPromoter: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await runOnce()
-            } catch {
-                logger.error("synthetic window pass failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
-            }
+        await every(interval) {
+            try await runOnce()
+        } failed: { error in
+            logger.error("synthetic window pass failed", metadata: ["error": "\(error)"])
         }
     }
 
