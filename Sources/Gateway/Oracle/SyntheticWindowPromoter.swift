@@ -9,8 +9,7 @@ public import ServiceLifecycle
 /// completion window nears (`BatchWindow`), and up a deadline class as it closes, as the batch
 /// coordinator does for OpenAI batches. Every interval it reads the llm queue's open batches
 /// with a window from the broker (one read however many jobs run) and weighs those that are
-/// synthetic jobs. Several
-/// gateways may run it: a promotion done twice changes nothing.
+/// synthetic jobs. Several gateways may run it: a promotion done twice changes nothing.
 public struct SyntheticWindowPromoter: Service {
     let store: SyntheticJobStore
     let records: any JobRecordStore
