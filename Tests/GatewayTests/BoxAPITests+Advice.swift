@@ -90,6 +90,11 @@ extension BoxAPITests {
             #expect(advice["recommended"] as? String == "llm")
             #expect(
                 (advice["reasons"] as? [String])?.contains { $0.hasPrefix("batch windows: batch_w (20 lines, due in") } == true)
+            // The metrics scrape, which reads the windows once for the advice and the gauges, advises the same.
+            try await Self.publish(fixture.gateway, box: "box-1", mode: .media)
+            let text = String(
+                buffer: try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body)
+            #expect(text.contains(#"velocity_box_mode_advised{box="box-1",mode="llm"} 1"#), "\(text.prefix(2_000))")
         }
     }
 

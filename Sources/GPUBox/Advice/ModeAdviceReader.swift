@@ -26,11 +26,12 @@ public struct ModeAdviceReader: Sendable {
     /// Batch windows planned for, earliest due first.
     static let windowsRead = 100
 
-    /// The advice for each live box of `views`. `depths` and `shares`: what was already read of
-    /// the queues (a metrics scrape has them all); the rest is read.
+    /// The advice for each live box of `views`. `depths`, `shares` and `openBatches` (the llm
+    /// queue's, earliest due first): what was already read of the queues (a metrics scrape has
+    /// them all); the rest is read.
     public func advice(
         _ views: [BoxStateStore.BoxView], depths: [String: QueueDepth] = [:], shares: [String: QueueFairShare] = [:],
-        now: Date = Date()
+        openBatches: [OpenBatch]? = nil, now: Date = Date()
     ) async throws -> [ModeAdvice] {
         let live = views.filter { $0.isAlive(timeout: BoxStateStore.heartbeatTimeout) }
         guard !live.isEmpty else { return [] }
@@ -46,7 +47,10 @@ public struct ModeAdviceReader: Sendable {
         } else {
             backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
         }
-        let windows = try await broker.openBatches(queue: LLMChat.kind.queue, limit: Self.windowsRead)
+        var windows = openBatches ?? []
+        if openBatches == nil {
+            windows = try await broker.openBatches(queue: LLMChat.kind.queue, limit: Self.windowsRead)
+        }
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)
         var measured = costs
         if runs.count >= Self.measuredRuns {
@@ -56,7 +60,7 @@ public struct ModeAdviceReader: Sendable {
         }
         func share(_ count: Int) -> Int { (count + live.count - 1) / live.count }
         let nowMilliseconds = now.timeIntervalSince1970 * 1000
-        let windowed = windows.map { batch in
+        let windowed = windows.prefix(Self.windowsRead).map { batch in
             QueueDemand.Window(
                 batch: batch.parent, queued: share(batch.counts.queued), running: share(batch.counts.running),
                 dueInSeconds: (Double(batch.dueMilliseconds) - nowMilliseconds) / 1000)

@@ -206,10 +206,14 @@ public struct OperationsController: Sendable {
         }
         let views = try await boxes.boxes()
         self.metrics.update(views, heartbeatTimeout: BoxDirectory.heartbeatTimeout)
-        self.metrics.update(try await ModeAdviceReader(broker: broker).advice(views, depths: depths, shares: shares))
+        // The open windows, read once: the mode advice plans for them, the synthetic jobs' gauges come from them.
+        let open = try await broker.openBatches(queue: OracleSyntheticTemplate.kind.queue, limit: 1_000)
+        let llmWindows = OracleSyntheticTemplate.kind.queue == LLMChat.kind.queue ? open : nil
+        self.metrics.update(
+            try await ModeAdviceReader(broker: broker).advice(
+                views, depths: depths, shares: shares, openBatches: llmWindows))
         let now = Date().timeIntervalSince1970
         // OpenAI batches from their rows; synthetic jobs from the broker's open windows.
-        let open = try await broker.openBatches(queue: OracleSyntheticTemplate.kind.queue, limit: 1_000)
         let counts = Dictionary(open.map { ($0.parent, $0.counts) }, uniquingKeysWith: { first, _ in first })
         let synthetic = try await SyntheticJobStore(postgres: postgres).windowed(ids: open.map(\.parent))
         self.metrics.updateBatchWindows(
