@@ -125,6 +125,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             (0..<total).map { _ in workflows[Int(random.next() % UInt64(workflows.count))].name }, imageWidth: imageWidth,
             photoBytes: photoBytes, random: &random, blobs: blobs)
         var before: [ComfyUIEmulatorStatistics] = []
+        var end = ContinuousClock.now
         let wall: Duration = try await withThrowingTaskGroup(of: Void.self) { group in
             for emulator in emulators { group.addTask { try await emulator.run() } }
             for (gpu, emulator) in emulators.enumerated() {
@@ -150,6 +151,7 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             _ = try await broker.enqueue(submissions)
             let last = try await tally.waitUntilDone(limit: limit)
             group.cancelAll()
+            end = last
             return last - start
         }
         try await http.shutdown()
@@ -159,6 +161,10 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
         let after = emulators.map(\.statistics)
         let sampling = zip(after, before).map { $0.busySeconds - $1.busySeconds }.reduce(0, +)
         let loads = zip(after, before).map { $0.modelLoads - $1.modelLoads }.reduce(0, +)
+        let loading = zip(after, before).map { $0.modelLoadSeconds - $1.modelLoadSeconds }.reduce(0, +)
+        let prompts = zip(after, before).map { $0.promptSeconds - $1.promptSeconds }.reduce(0, +)
+        // Each GPU's idle time after its last prompt, until the last job was stored.
+        let tail = after.compactMap(\.lastPromptEnded).map { $0.duration(to: end).inSeconds }.reduce(0, +)
         let line: [String: Any] = [
             "worker": worker, "gpus": gpus, "render_seconds": renderSeconds, "render_spread": renderSpread,
             "model_load_seconds": modelLoadSeconds, "photo_mb": photoMb, "output_mb": outputMb,
@@ -167,6 +173,11 @@ struct GPUPoolBenchCommand: AsyncParsableCommand {
             "sampling_seconds": sampling, "ideal_wall_seconds": sampling / Double(gpus),
             "efficiency": sampling / (Double(gpus) * seconds), "model_loads": loads,
             "model_loads_per_100": Double(loads) * 100 / Double(total), "seed": seed,
+            // Where the GPU-seconds that were not sampling went, as shares of gpus × wall.
+            "lost_to_model_loads": loading / (Double(gpus) * seconds),
+            "lost_in_prompts": (prompts - sampling - loading) / (Double(gpus) * seconds),
+            "lost_between_prompts": (Double(gpus) * seconds - prompts - tail) / (Double(gpus) * seconds),
+            "lost_at_the_end": tail / (Double(gpus) * seconds),
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -42,6 +42,22 @@ struct ComfyUICostTests {
             #expect(fixture.emulator.statistics.loadedModels == [a])
             #expect(fixture.emulator.statistics.renders == 4)
         }
+        try await ComfyUIFixture.run({ configuration in
+            configuration.checkpoints = Self.models
+            configuration.modelLoadSeconds = 0.2
+        }) { fixture in
+            _ = try await fixture.upload(try TestImages.png(width: 8, height: 8), name: "room.png")
+            let before = ContinuousClock.now
+            for (seed, model) in [a, b].enumerated() { _ = try await render(fixture, checkpoint: model, seed: seed) }
+            let wall = before.duration(to: .now).inSeconds
+            let statistics = fixture.emulator.statistics
+            // Where the executor's time went: two loads, two samplings, and the prompts around them.
+            #expect(statistics.prompts == 2)
+            #expect(statistics.modelLoadSeconds >= 0.4)
+            #expect(statistics.promptSeconds >= statistics.busySeconds + statistics.modelLoadSeconds)
+            #expect(statistics.promptSeconds <= wall)
+            #expect(statistics.lastPromptEnded != nil)
+        }
         try await withModels(capacity: 2) { fixture in
             for (seed, model) in [a, b, a, c, b].enumerated() {
                 _ = try await render(fixture, checkpoint: model, seed: seed)

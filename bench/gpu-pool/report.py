@@ -35,6 +35,13 @@ def main() -> None:
     def median(worker: str, key: str) -> float:
         return statistics.median(run[key] for run in by_worker[worker])
 
+    losses = ("lost_to_model_loads", "lost_in_prompts", "lost_between_prompts", "lost_at_the_end")
+
+    def lost(worker: str, key: str) -> str:
+        # Runs of before the breakdown was measured have none.
+        values = [run[key] for run in by_worker[worker] if key in run]
+        return f"{statistics.median(values):.3f}" if values else "—"
+
     rows = []
     for worker, label in (("prefetch", "velocity media worker (prefetch, model-aware claims)"),
                           ("naive", "naive worker (in turn, queue order)")):
@@ -43,7 +50,8 @@ def main() -> None:
         values = ", ".join(f"{run['efficiency']:.3f}" for run in by_worker[worker])
         rows.append(
             f"| {label} | {median(worker, 'wall_seconds'):.1f} s | {median(worker, 'ideal_wall_seconds'):.1f} s "
-            f"| {median(worker, 'efficiency'):.3f} | {median(worker, 'model_loads_per_100'):.1f} | {values} |")
+            f"| {median(worker, 'efficiency'):.3f} | {median(worker, 'model_loads_per_100'):.1f} | "
+            + " | ".join(lost(worker, key) for key in losses) + f" | {values} |")
     efficiency = median("prefetch", "efficiency")
     loads = median("prefetch", "model_loads_per_100")
     naive = median("naive", "efficiency") if "naive" in by_worker else None
@@ -64,18 +72,23 @@ def main() -> None:
         "spent rendering. Targets: ≥ 0.95 where the naive worker is ≤ 0.85, model loads per 100 jobs ≤ a third of "
         "naive's.",
         "",
-        "| worker | wall | ideal wall | efficiency | model loads per 100 jobs | runs |",
-        "|---|---|---|---|---|---|",
+        "| worker | wall | ideal wall | efficiency | model loads per 100 jobs | lost: loading models | lost: a prompt's "
+        "other nodes | lost: between prompts | lost: at the end | runs |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "The naive worker claims a job in queue order, reads and uploads its photo, renders (loading the "
         "checkpoint when the previous job used the other one), fetches and stores the output, then claims the next, "
         "as hand-rolled workers do. The velocity worker claims and uploads the next job 1.5 s before the current "
         "render's estimated end, stores a finished render while the next one runs, and claims the jobs of the "
-        "workflow its GPU holds ahead of older ones of the other (never ahead of a job accepted 30 s before them). "
-        "What it still loses: the checkpoint loads left (a GPU whose workflow's jobs ran out loads the other), the "
-        "last renders of the backlog, which end at different times on each GPU, and each render's few tens of ms "
-        "between prompts.",
+        "workflow its GPU holds ahead of older ones of the other (never ahead of a job accepted 30 s before them; "
+        "a claim looks through the 64 oldest for one). ",
+        "",
+        "The lost columns split the GPU time that was not sampling (shares of GPUs × wall, from the emulators' own "
+        "clocks): loading checkpoints (a GPU whose workflow's jobs ran out loads the other); a prompt's other nodes "
+        "(hashing and decoding the photo, saving the PNG: ComfyUI's own work, which no worker can overlap); the "
+        "executor waiting between two prompts (the websocket's end message, the worker's `POST /prompt`); and each "
+        "GPU idle after its last prompt while the others finish the backlog.",
         "",
     ])
     results_md.replace_section("gpu-pool", text)

@@ -15,8 +15,13 @@ public struct ClaimPreference: Sendable, Equatable {
     /// How much younger than the oldest a job taken ahead of it may be.
     public var passOver: Duration
 
-    /// How many of a tenant's oldest jobs a claim looks at for one it holds.
-    public static let window = 16
+    /// How many of a tenant's oldest jobs a claim looks at for one it holds. Wide enough that a
+    /// lane leaves its model only when that model's jobs have really run out: with 16, a 50/50
+    /// mix of two checkpoints on 4 GPUs loaded a checkpoint 3.5 times per 160 jobs (stragglers
+    /// of a model past the window made a lane switch early, then another switch back), with 64
+    /// 1.8 times, the least that mix needs (a simulation of `bench/run gpu-pool`'s workload).
+    /// The scan stops at the first match, and at the first job `passOver` younger than the oldest.
+    public static let window = 64
 
     public init(affinities: [String], passOver: Duration) {
         self.affinities = affinities

@@ -191,8 +191,8 @@ final class ComfyUIExecutor {
         hub.setExecuting(clientID: nil, node: nil)
         queue.taskDone(taskID, entry: entry)
         if clientID != nil { hub.send("executing", ["node": .null, "prompt_id": .string(promptID)], to: clientID) }
-        runtime.promptRan()
         let seconds = started.duration(to: .now)
+        runtime.promptRan(seconds: seconds)
         logger.info("Prompt executed in \(seconds)", metadata: ["prompt_id": "\(promptID)"])
     }
 

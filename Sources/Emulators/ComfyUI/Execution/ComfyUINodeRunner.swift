@@ -146,7 +146,9 @@ struct ComfyUINodeRunner: Sendable {
         let denoise = (try? ComfyUIPythonConversions.float(constants["denoise"] ?? 1)) ?? 1
         let seed = UInt64(truncatingIfNeeded: (try? ComfyUIPythonConversions.int(constants["seed"] ?? 0)) ?? 0)
         if runtime.load(checkpoint, capacity: configuration.device.modelCapacity), configuration.modelLoadSeconds > 0 {
+            let loading = ContinuousClock.now
             try await Task.sleep(for: .seconds(configuration.modelLoadSeconds))
+            runtime.loaded(seconds: loading.duration(to: .now))
         }
         let renderSeconds =
             configuration.renderSeconds

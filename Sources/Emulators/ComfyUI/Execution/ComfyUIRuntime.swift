@@ -143,6 +143,11 @@ final class ComfyUIRuntime: Sendable {
 
     func unloadAllModels() { state.withLock { $0.loadedModels = [] } }
 
+    /// A checkpoint load took `seconds`.
+    func loaded(seconds: Duration) {
+        state.withLock { $0.statistics.modelLoadSeconds += seconds.inSeconds }
+    }
+
     /// A render's sampling was drawn to take `seconds` and took `busy`.
     func rendered(seconds: Double, busy: Duration) {
         state.withLock { state in
@@ -162,10 +167,14 @@ final class ComfyUIRuntime: Sendable {
 
     var loadedModelCount: Int { state.withLock { $0.loadedModels.count } }
 
-    /// A prompt finished: RAM the growth fault says is lost.
-    func promptRan() {
+    /// A prompt ran to its history entry in `seconds`: counted, and RAM the growth fault says
+    /// is lost.
+    func promptRan(seconds: Duration) {
         state.withLock { state in
             state.promptsRun += 1
+            state.statistics.prompts += 1
+            state.statistics.promptSeconds += seconds.inSeconds
+            state.statistics.lastPromptEnded = .now
             state.memoryLost += state.faults.memoryGrowthBytesPerPrompt
         }
     }

@@ -16,7 +16,8 @@ enum ComfyUIValue: Sendable {
         case .clip: return "<comfy.sd.CLIP object at 0x7f3c5a1e3f50>"
         case .vae: return "<comfy.sd.VAE object at 0x7f3c5a1e4a90>"
         case .conditioning:
-            return "[[tensor([[[-0.3884,  0.0229, -0.0522,  ..., -0.4899, -0.3066,  0.0675]]]), {'pooled_output': tensor([[-0.9542,  1.0812, -0.2375,  ...,  0.4713, -0.4026, -0.4921]])}]]"
+            return
+                "[[tensor([[[-0.3884,  0.0229, -0.0522,  ..., -0.4899, -0.3066,  0.0675]]]), {'pooled_output': tensor([[-0.9542,  1.0812, -0.2375,  ...,  0.4713, -0.4026, -0.4921]])}]]"
         case .images(let images):
             let first = images.first
             return "tensor of shape [\(images.count), \(first?.height ?? 0), \(first?.width ?? 0), 3]"
