@@ -47,6 +47,18 @@ extension BoxAPITests {
             let costs = try #require(advice["costs"] as? [String: Any])
             #expect(costs["render_seconds_measured"] as? Bool == false)
             #expect((advice["reasons"] as? [String])?.last?.hasPrefix("switch to media") == true)
+            #expect((advice["targets"] as? [String: Any])?["render_wait_seconds"] as? Double == 300)
+            #expect(options[0]["meets_targets"] as? Bool == true)
+            // The box's own targets (its agent's mode_targets, published with its status) are
+            // the ones planned for: no mode starts a render within a second.
+            try await Self.publish(
+                fixture.gateway, box: "box-1", mode: .llm, targets: .init(renderWaitSeconds: 1, chatWaitSeconds: 5))
+            let tight = try #require(
+                (try await Self.advice(client, fixture.operatorKey)).body.json["data"] as? [[String: Any]]
+            ).first
+            #expect((tight?["targets"] as? [String: Any])?["render_wait_seconds"] as? Double == 1)
+            #expect((tight?["options"] as? [[String: Any]])?.map { $0["meets_targets"] as? Bool } == [false, false, false])
+            #expect((tight?["reasons"] as? [String])?.last?.hasPrefix("no mode meets the interactive targets") == true)
             // The same advice in /metrics.
             try await Self.publish(fixture.gateway, box: "box-1", mode: .llm)
             let text = String(

@@ -6,8 +6,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 extension ByteBuffer {
     fileprivate var text: String { String(buffer: self) }
@@ -15,7 +15,9 @@ extension ByteBuffer {
 
 @Suite("GPU boxes: /v1/gpus, /v1/ops/mode, waiting reasons, box metrics")
 struct BoxAPITests {
-    static func publish(_ gateway: Gateway, box: String, mode: BoxMode?, restarts: [String: Int] = [:]) async throws {
+    static func publish(
+        _ gateway: Gateway, box: String, mode: BoxMode?, restarts: [String: Int] = [:], targets: ModeAdvisor.Targets? = nil
+    ) async throws {
         try await gateway.boxes.publish(
             BoxStatus(
                 box: box, mode: mode, desiredMode: nil, heartbeatMilliseconds: 0, backendRestarts: restarts,
@@ -24,8 +26,9 @@ struct BoxAPITests {
                         index: 0, uuid: "GPU-0", name: "NVIDIA L4", role: "media", backend: "comfyui@0",
                         backendState: "consuming", currentJob: nil, utilizationPercent: 40, memoryUsedMiB: 100,
                         memoryTotalMiB: 23034),
-                    GPUStatus(index: 1, uuid: "GPU-1", name: "NVIDIA L4", health: .unhealthy, healthReason: "2 uncorrected ECC errors"),
-                ]))
+                    GPUStatus(
+                        index: 1, uuid: "GPU-1", name: "NVIDIA L4", health: .unhealthy, healthReason: "2 uncorrected ECC errors"),
+                ], targets: targets))
     }
 
     static func errorCode(_ response: TestResponse) -> String? {
@@ -33,7 +36,8 @@ struct BoxAPITests {
     }
 
     static func switchMode(_ client: any TestClientProtocol, _ key: String, _ body: String) async throws -> TestResponse {
-        try await client.execute(uri: "/v1/ops/mode", method: .post, headers: GatewayFixture.json(key), body: ByteBuffer(string: body))
+        try await client.execute(
+            uri: "/v1/ops/mode", method: .post, headers: GatewayFixture.json(key), body: ByteBuffer(string: body))
     }
 
     @Test("GET /v1/gpus lists each box with its GPUs, mode, heartbeat and served queues")
@@ -123,7 +127,8 @@ struct BoxAPITests {
     func boxMetrics() async throws {
         try await GatewayFixture.withGateway { fixture, client in
             try await Self.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 2])
-            var text = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body.text
+            var text = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body
+                .text
             #expect(text.contains(#"velocity_agent_up{box="box-1"} 1"#))
             #expect(text.contains(#"velocity_box_mode{box="box-1",mode="media"} 1"#))
             #expect(text.contains(#"velocity_gpu_healthy{box="box-1",gpu="1"} 0"#))
@@ -131,10 +136,14 @@ struct BoxAPITests {
             try await Self.publish(fixture.gateway, box: "box-1", mode: .media, restarts: ["comfyui@0": 3])
             text = try await client.execute(uri: "/metrics", method: .get, headers: GatewayFixture.auth(fixture.acme)).body.text
             #expect(text.contains(#"velocity_backend_restarts_total{box="box-1",backend="comfyui@0"} 3"#))
-            let exported = Set(text.split(separator: "\n").compactMap { line -> String? in
-                guard !line.hasPrefix("#") else { return nil }
-                return String(line.prefix { $0 != "{" && $0 != " " })
-            }.map { $0.replacingOccurrences(of: "_bucket", with: "").replacingOccurrences(of: "_sum", with: "").replacingOccurrences(of: "_count", with: "") })
+            let exported = Set(
+                text.split(separator: "\n").compactMap { line -> String? in
+                    guard !line.hasPrefix("#") else { return nil }
+                    return String(line.prefix { $0 != "{" && $0 != " " })
+                }.map {
+                    $0.replacingOccurrences(of: "_bucket", with: "").replacingOccurrences(of: "_sum", with: "")
+                        .replacingOccurrences(of: "_count", with: "")
+                })
             for name in exported { #expect(GatewayMetrics.names.contains(name), "\(name) is exported but not listed") }
         }
     }

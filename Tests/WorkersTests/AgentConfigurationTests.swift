@@ -42,6 +42,12 @@ import Testing
         #expect(configuration.drainDeadlineSeconds == 5)
         #expect(configuration.hydration?.root == "/nvme/models")
         #expect(configuration.comfyUIBasePort == AgentConfiguration().comfyUIBasePort)
+        #expect(configuration.modeTargets == ModeAdvisor.Targets())
+        // One target named: the other keeps its default.
+        let targets = try JSONDecoder().decode(
+            AgentConfiguration.self, from: Data(#"{"mode_targets": {"render_wait_seconds": 20}}"#.utf8)
+        ).modeTargets
+        #expect(targets == ModeAdvisor.Targets(renderWaitSeconds: 20, chatWaitSeconds: ModeAdvisor.Targets().chatWaitSeconds))
     }
 
     @Test(arguments: [
@@ -52,6 +58,9 @@ import Testing
         (#"{"tick_ms": 1}"#, "tick_ms"),
         (#"{"autopilot_interval_ms": 50}"#, "autopilot_interval_ms"),
         (#"{"drain_deadline_seconds": -1}"#, "drain_deadline_seconds"),
+        (#"{"mode_targets": {"render_wait_seconds": 0}}"#, "mode_targets.render_wait_seconds"),
+        (#"{"mode_targets": {"chat_wait_seconds": -5}}"#, "mode_targets.chat_wait_seconds"),
+        (#"{"mode_targets": {"chat_wait_seconds": "soon"}}"#, "chat_wait_seconds"),
         (#"{"max_consecutive_start_failures": 0}"#, "max_consecutive_start_failures"),
     ])
     func refusesBadSettingsNamingTheKey(json: String, key: String) {

@@ -41,12 +41,15 @@ struct OpsConfigTests {
         try configuration.validate()
         #expect(configuration.box == "gpu-box-1")
         #expect(configuration.initialMode == .media)
-        #expect(configuration.hydration == AgentConfiguration.HydrationSettings(manifests: "/opt/velocity/hydration", root: "/var/lib/velocity/models"))
+        #expect(
+            configuration.hydration
+                == AgentConfiguration.HydrationSettings(manifests: "/opt/velocity/hydration", root: "/var/lib/velocity/models"))
         #expect(configuration.comfyUIBasePort == 8188)
         #expect(configuration.llmPort == 30000)
         // Nothing left at the emulator-friendly defaults where production differs.
         #expect(configuration.drainDeadlineSeconds > AgentConfiguration().drainDeadlineSeconds)
         #expect(configuration.readinessTimeoutSeconds >= 300)
+        #expect(configuration.modeTargets == ModeAdvisor.Targets(renderWaitSeconds: 120, chatWaitSeconds: 30))
         #expect(!configuration.comfyUI.command.contains("{velocity}") && !configuration.llm.command.contains("{velocity}"))
     }
 
@@ -57,7 +60,8 @@ struct OpsConfigTests {
         #expect(comfyUI.command.starts(with: ["/opt/comfyui/venv/bin/python", "/opt/comfyui/main.py"]))
         for (flag, value) in [
             ("--port", "8189"), ("--input-directory", "/w/comfyui-1/input"), ("--output-directory", "/w/comfyui-1/output"),
-            ("--temp-directory", "/w/comfyui-1/temp"), ("--extra-model-paths-config", "/m/snapshots/media/extra_model_paths.yaml"),
+            ("--temp-directory", "/w/comfyui-1/temp"),
+            ("--extra-model-paths-config", "/m/snapshots/media/extra_model_paths.yaml"),
         ] {
             let at = try #require(comfyUI.command.firstIndex(of: flag), "comfyui has no \(flag)")
             #expect(comfyUI.command[at + 1] == value, "\(flag)")
@@ -67,7 +71,9 @@ struct OpsConfigTests {
 
         let llm = try configuration.llm.rendered(with: Self.placeholders)
         #expect(llm.command.starts(with: ["/opt/sglang/venv/bin/python", "-m", "sglang.launch_server"]))
-        for (flag, value) in [("--model-path", "/m/snapshots/llm/llm/Llama"), ("--tp", "4"), ("--base-gpu-id", "0"), ("--port", "8189")] {
+        for (flag, value) in [
+            ("--model-path", "/m/snapshots/llm/llm/Llama"), ("--tp", "4"), ("--base-gpu-id", "0"), ("--port", "8189"),
+        ] {
             let at = try #require(llm.command.firstIndex(of: flag), "sglang has no \(flag)")
             #expect(llm.command[at + 1] == value, "\(flag)")
         }

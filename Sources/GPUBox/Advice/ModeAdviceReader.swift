@@ -8,11 +8,14 @@ import JobContracts
 /// queue's recent run times (a measured render time once there are a few), each box's usable
 /// GPUs, its last switch (a measured switch cost), and the LLM batches with a window still open
 /// (`JobBroker.openBatches`). The LLM throughput per GPU is the box's measured one
-/// (`BoxStatus.llmThroughput`) once it has served a backlog, the configured figure before.
+/// (`BoxStatus.llmThroughput`) once it has served a backlog, the configured figure before; the
+/// interactive targets are the ones the box publishes (`BoxStatus.targets`), `targets` for a
+/// box that publishes none.
 /// The gateway answers `GET /v1/ops/mode/advice` with it; a box's autopilot follows it.
 public struct ModeAdviceReader: Sendable {
     public let broker: any JobBroker
     public var costs: ModeAdvisor.Costs
+    /// The targets of a box that publishes none.
     public var targets: ModeAdvisor.Targets
 
     public init(broker: any JobBroker, costs: ModeAdvisor.Costs = .init(), targets: ModeAdvisor.Targets = .init()) {
@@ -77,7 +80,8 @@ public struct ModeAdviceReader: Sendable {
             }
             // Only GPUs that can take work count: not unhealthy, drained or being drained.
             let usable = view.status.gpus.filter { $0.health == .healthy && $0.drain == nil }.map(\.index)
-            let advisor = ModeAdvisor(gpus: usable, current: view.status.mode, costs: costs, targets: targets)
+            let advisor = ModeAdvisor(
+                gpus: usable, current: view.status.mode, costs: costs, targets: view.status.targets ?? targets)
             var advice = advisor.advise(
                 media: QueueDemand(queued: share(media.queued), running: share(media.active)),
                 llm: QueueDemand(

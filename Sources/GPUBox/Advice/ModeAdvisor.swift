@@ -60,6 +60,14 @@ public struct ModeAdvisor: Sendable, Equatable {
             self.chatWaitSeconds = chatWaitSeconds
         }
 
+        /// Reads a box's `mode_targets`: a key left out keeps its default.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Targets()
+            renderWaitSeconds = try c.decodeIfPresent(Double.self, forKey: .renderWaitSeconds) ?? d.renderWaitSeconds
+            chatWaitSeconds = try c.decodeIfPresent(Double.self, forKey: .chatWaitSeconds) ?? d.chatWaitSeconds
+        }
+
         enum CodingKeys: String, CodingKey {
             case renderWaitSeconds = "render_wait_seconds"
             case chatWaitSeconds = "chat_wait_seconds"

@@ -21,6 +21,9 @@ public struct BoxStatus: Sendable, Equatable, Codable {
     /// What its LLM server served per GPU while lines waited (`LLMThroughputMeter`); nil until
     /// measured. The mode advice takes it over the configured figure.
     public var llmThroughput: LLMThroughput?
+    /// The interactive targets its operator set (`mode_targets`): the advice for this box
+    /// plans for them. Nil from agents that publish none: the defaults.
+    public var targets: ModeAdvisor.Targets?
 
     public struct SwitchProgress: Sendable, Equatable, Codable {
         public var id: String
@@ -74,8 +77,9 @@ public struct BoxStatus: Sendable, Equatable, Codable {
         box: String, mode: BoxMode?, desiredMode: BoxMode?, switching: SwitchProgress? = nil,
         lastSwitch: SwitchProgress? = nil, lastSwitchError: String? = nil, heartbeatMilliseconds: Int,
         backendRestarts: [String: Int] = [:], gpus: [GPUStatus], autopilot: AutopilotReport? = nil,
-        llmThroughput: LLMThroughput? = nil
+        llmThroughput: LLMThroughput? = nil, targets: ModeAdvisor.Targets? = nil
     ) {
+        self.targets = targets
         self.autopilot = autopilot
         self.llmThroughput = llmThroughput
         self.lastSwitch = lastSwitch
@@ -103,5 +107,6 @@ public struct BoxStatus: Sendable, Equatable, Codable {
         case heartbeatMilliseconds = "heartbeat_ms"
         case backendRestarts = "backend_restarts"
         case llmThroughput = "llm_throughput"
+        case targets = "mode_targets"
     }
 }

@@ -41,6 +41,10 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
     public var inventoryIntervalMilliseconds: Int = 5000
     /// How often the autopilot, when an operator turned it on, reads the demand and decides.
     public var autopilotIntervalMilliseconds: Int = 2000
+    /// How long an interactive render or chat submitted now may wait to start on this box: the
+    /// mode advice (and so the autopilot) prefers a mode that meets them. Published with the
+    /// box's status, so the gateway's advice for the box uses them too.
+    public var modeTargets = ModeAdvisor.Targets()
     /// How long a drain waits for running jobs before giving them back unspent.
     public var drainDeadlineSeconds: Double = 60
     /// How long a backend may take from start to a passing health check.
@@ -85,6 +89,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         case tickMilliseconds = "tick_ms"
         case inventoryIntervalMilliseconds = "inventory_interval_ms"
         case autopilotIntervalMilliseconds = "autopilot_interval_ms"
+        case modeTargets = "mode_targets"
         case drainDeadlineSeconds = "drain_deadline_seconds"
         case readinessTimeoutSeconds = "readiness_timeout_seconds"
         case maxRestartBackoffSeconds = "max_restart_backoff_seconds"
@@ -113,6 +118,7 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .inventoryIntervalMilliseconds) ?? d.inventoryIntervalMilliseconds
         autopilotIntervalMilliseconds =
             try c.decodeIfPresent(Int.self, forKey: .autopilotIntervalMilliseconds) ?? d.autopilotIntervalMilliseconds
+        modeTargets = try c.decodeIfPresent(ModeAdvisor.Targets.self, forKey: .modeTargets) ?? d.modeTargets
         drainDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .drainDeadlineSeconds) ?? d.drainDeadlineSeconds
         readinessTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .readinessTimeoutSeconds) ?? d.readinessTimeoutSeconds
@@ -145,6 +151,12 @@ public struct AgentConfiguration: Sendable, Codable, Equatable {
         try require(tickMilliseconds >= 10, "tick_ms", "must be at least 10")
         try require(inventoryIntervalMilliseconds >= 100, "inventory_interval_ms", "must be at least 100")
         try require(autopilotIntervalMilliseconds >= 100, "autopilot_interval_ms", "must be at least 100")
+        try require(
+            modeTargets.renderWaitSeconds > 0 && modeTargets.renderWaitSeconds.isFinite, "mode_targets.render_wait_seconds",
+            "must be a positive number of seconds")
+        try require(
+            modeTargets.chatWaitSeconds > 0 && modeTargets.chatWaitSeconds.isFinite, "mode_targets.chat_wait_seconds",
+            "must be a positive number of seconds")
         try require(drainDeadlineSeconds >= 0, "drain_deadline_seconds", "must not be negative")
         try require(readinessTimeoutSeconds > 0, "readiness_timeout_seconds", "must be positive")
         try require(maxRestartBackoffSeconds >= 0, "max_restart_backoff_seconds", "must not be negative")

@@ -56,6 +56,7 @@ extension BoxAgent {
             switching: switching, lastSwitch: state.lastSwitch.withLock { $0 },
             lastSwitchError: state.lastSwitchError.withLock { $0 },
             heartbeatMilliseconds: 0, backendRestarts: state.restarts(), gpus: gpus,
-            autopilot: state.autopilot.withLock { $0 }, llmThroughput: state.llmThroughput.withLock { $0 })
+            autopilot: state.autopilot.withLock { $0 }, llmThroughput: state.llmThroughput.withLock { $0 },
+            targets: configuration.modeTargets)
     }
 }
