@@ -82,7 +82,7 @@ def main() -> None:
         "as hand-rolled workers do. The velocity worker claims and uploads the next job 1.5 s before the current "
         "render's estimated end, stores a finished render while the next one runs, and claims the jobs of the "
         "workflow its GPU holds ahead of older ones of the other (never ahead of a job accepted 30 s before them; "
-        "a claim looks through the 64 oldest for one). ",
+        "a claim looks through the 64 oldest for one).",
         "",
         "The lost columns split the GPU time that was not sampling (shares of GPUs × wall, from the emulators' own "
         "clocks): loading checkpoints (a GPU whose workflow's jobs ran out loads the other); a prompt's other nodes "
