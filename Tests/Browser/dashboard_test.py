@@ -232,6 +232,9 @@ def run(stack, browser):
     verdict = browser.text("#mode-advice .advice-verdict") or ""
     assert verdict.endswith(advised), (verdict, advised)
     assert browser.all("#mode-advice .advice-reasons li"), "no reasons shown"
+    # The targets the advice planned for: the box's own (its agent's mode_targets).
+    targets = browser.text("#mode-advice .advice-targets") or ""
+    assert targets.startswith("Targets (the box's mode_targets): a new render starts within "), targets
     # The box's autopilot: off until an operator turns it on here.
     assert browser.text("#mode-advice .autopilot-state").startswith("off"), browser.text("#mode-advice .autopilot-state")
     browser.find("#mode-advice .autopilot-toggle").click()

@@ -36,15 +36,18 @@ struct AutopilotTests {
         #expect(pilot.pending == nil)
     }
 
-    @Test("LLM lines on a media box (which never finishes them): it switches once the advice held and the dwell passed")
+    @Test("LLM lines on a busy media box (which never finishes them): it switches once the advice held and the dwell passed")
     func confirmAndDwell() {
         var pilot = Autopilot()
-        let backlog = advice(.media, lines: 1000)
+        // A render runs: media mode has work of its own, so the advice must hold.
+        let backlog = ModeAdvisor(gpus: [0, 1, 2, 3], current: .media, costs: Self.costs).advise(
+            media: QueueDemand(queued: 0, running: 1), llm: QueueDemand(queued: 1000, running: 0))
+        #expect(backlog.recommended == .split)
         let policy = setting(dwell: 600, confirm: 30)
         // First seen at 500 s: the advice must hold 30 s.
         let first = pilot.decide(backlog, setting: policy, switching: false, modeSince: 0, now: 500)
-        #expect(first == .hold(reason: "llm advised for 0 s of the 30 s it must hold"))
-        #expect(pilot.pending == Autopilot.Pending(mode: .llm, since: 500))
+        #expect(first == .hold(reason: "split advised for 0 s of the 30 s it must hold"))
+        #expect(pilot.pending == Autopilot.Pending(mode: .split, since: 500))
         // Held long enough, but the box has been in media mode only 540 s of its 600.
         let dwell = pilot.decide(backlog, setting: policy, switching: false, modeSince: 0, now: 540)
         #expect(dwell == .hold(reason: "in media for 540 s of the 600 s minimum dwell"))
@@ -53,10 +56,48 @@ struct AutopilotTests {
             Issue.record("expected a switch, got \(go)")
             return
         }
-        #expect(mode == .llm)
-        // 1000 lines at 16 lines/s after a 60 s switch: 122.5 s, printed to even.
-        #expect(reason == "llm finishes the queued work where media never would (122 s against never, a 60 s switch included)")
+        #expect(mode == .split)
+        // 1000 lines at 8 lines/s after a 60 s switch: 185 s.
+        #expect(reason == "split finishes the queued work where media never would (185 s against never, a 60 s switch included)")
         #expect(pilot.pending == nil)
+    }
+
+    @Test("a box idle in its mode with work waiting that the mode never serves switches without the confirmation, not the dwell")
+    func idleSkipsConfirmation() {
+        var pilot = Autopilot()
+        let policy = setting(dwell: 600, confirm: 30)
+        // Nothing for media mode to do, 1000 lines waiting: no wobble to sit out.
+        let idle = advice(.media, lines: 1000)
+        #expect(idle.recommended == .llm)
+        let early = pilot.decide(idle, setting: policy, switching: false, modeSince: 0, now: 500)
+        #expect(early == .hold(reason: "in media for 500 s of the 600 s minimum dwell"))
+        // Past the dwell, first seen now: it switches at once.
+        var fresh = Autopilot()
+        let go = fresh.decide(idle, setting: policy, switching: false, modeSince: 0, now: 600)
+        // 1000 lines at 16 lines/s after a 60 s switch: 122.5 s, printed to even.
+        #expect(
+            go
+                == .switchTo(
+                    .llm,
+                    reason:
+                        "llm finishes the queued work where media never would (122 s against never, a 60 s switch included); "
+                        + "media has nothing to do, so no confirmation awaited"))
+        // The same on an llm box whose lines are done while renders wait.
+        var other = Autopilot()
+        let done = advice(.llm, renders: 3)
+        #expect(done.recommended == .media)
+        guard
+            case .switchTo(.media, _) = other.decide(done, setting: setting(confirm: 30), switching: false, modeSince: 0, now: 0)
+        else {
+            Issue.record("expected an immediate switch to media")
+            return
+        }
+        // One line still running on it: the advice must hold as usual.
+        let busy = ModeAdvisor(gpus: [0, 1, 2, 3], current: .llm, costs: Self.costs).advise(
+            media: QueueDemand(queued: 3, running: 0), llm: QueueDemand(queued: 0, running: 1))
+        var held = Autopilot()
+        let wait = held.decide(busy, setting: setting(confirm: 30), switching: false, modeSince: 0, now: 0)
+        #expect(wait == .hold(reason: "\(busy.recommended) advised for 0 s of the 30 s it must hold"))
     }
 
     @Test("a change of advice restarts the confirmation")

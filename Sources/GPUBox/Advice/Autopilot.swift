@@ -9,6 +9,11 @@ import Foundation
 /// `minDwellSeconds`; and the advised mode, switch included, finishes the queued work at least
 /// `minGainSeconds` sooner — or serves it better: meets the interactive targets that the
 /// current mode misses, or misses fewer batch windows (`ModeAdvice.Option.servesBetter`).
+///
+/// The confirmation is not awaited when the box is idle in its mode (nothing queued or running
+/// in the queues it serves) while work waits that the mode never serves: there is no wobble to
+/// sit out, only GPUs idling while that work waits (a box that just finished its batch, a render
+/// waiting on it). The dwell still applies.
 public struct Autopilot: Sendable, Equatable {
     public enum Decision: Sendable, Equatable {
         case hold(reason: String)
@@ -56,7 +61,8 @@ public struct Autopilot: Sendable, Equatable {
         }
         if pending?.mode != target { pending = Pending(mode: target, since: now) }
         let advised = now - (pending?.since ?? now)
-        if advised < setting.confirmSeconds {
+        let idle = Self.isIdleWithWorkWaiting(advice, in: current)
+        if advised < setting.confirmSeconds && !idle {
             return .hold(
                 reason:
                     "\(target) advised for \(Self.seconds(advised)) of the \(Self.seconds(setting.confirmSeconds)) it must hold")
@@ -70,13 +76,15 @@ public struct Autopilot: Sendable, Equatable {
             let go = advice.options.first(where: { $0.mode == target })
         else { return .hold(reason: "the advice lacks the figures of \(current) or \(target)") }
         let switchText = "a \(Self.seconds(go.switchSeconds)) switch included"
+        let unconfirmed =
+            idle && advised < setting.confirmSeconds ? "; \(current) has nothing to do, so no confirmation awaited" : ""
         if go.servesBetter(than: stay) {
             pending = nil
             let why =
                 go.meetsTargets && !stay.meetsTargets
                 ? "\(current) misses the interactive targets and \(target) meets them"
                 : "\(current) would miss \(stay.windowsMissed) of the batch windows, \(target) \(go.windowsMissed)"
-            return .switchTo(target, reason: why + " (done in \(Self.seconds(go.finishSeconds)), \(switchText))")
+            return .switchTo(target, reason: why + " (done in \(Self.seconds(go.finishSeconds)), \(switchText))" + unconfirmed)
         }
         let gain = (stay.finishSeconds ?? .infinity) - (go.finishSeconds ?? .infinity)
         guard gain.isFinite ? gain >= setting.minGainSeconds : gain > 0 else {
@@ -89,7 +97,15 @@ public struct Autopilot: Sendable, Equatable {
             target,
             reason: "\(target) finishes the queued work "
                 + (gain.isFinite ? "\(Self.seconds(gain)) sooner" : "where \(current) never would")
-                + " (\(Self.seconds(go.finishSeconds)) against \(Self.seconds(stay.finishSeconds)), \(switchText))")
+                + " (\(Self.seconds(go.finishSeconds)) against \(Self.seconds(stay.finishSeconds)), \(switchText))"
+                + unconfirmed)
+    }
+
+    /// Whether the queues `mode` serves have nothing queued or running while work waits that
+    /// `mode` never finishes (the advice's option for it has no finish time).
+    static func isIdleWithWorkWaiting(_ advice: ModeAdvice, in mode: BoxMode) -> Bool {
+        guard let stay = advice.options.first(where: { $0.mode == mode }), stay.finishSeconds == nil else { return false }
+        return (stay.mediaGPUs == 0 || advice.media.work == 0) && (stay.llmGPUs == 0 || advice.llm.work == 0)
     }
 
     static func seconds(_ value: Double?) -> String {

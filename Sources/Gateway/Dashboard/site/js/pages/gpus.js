@@ -134,6 +134,9 @@ function adviceSection(advice, box, toggle) {
       h('thead', null, h('tr', null, ['Mode', 'GPUs (media + LLM)', 'Queued work done in', 'New render waits', 'New chat waits', 'Targets', 'Batch windows']
         .map((title) => h('th', { scope: 'col' }, title)))),
       h('tbody', null, rows)),
+    h('p', { class: 'advice-targets' },
+      `Targets (the box's mode_targets): a new render starts within ${seconds(advice.targets?.render_wait_seconds)}, `
+        + `a new chat within ${seconds(advice.targets?.chat_wait_seconds)}.`),
     h('ul', { class: 'advice-reasons' }, (advice.reasons || []).map((reason) => h('li', null, reason))),
     autopilotLine(advice.box, box?.autopilot, toggle));
 }
