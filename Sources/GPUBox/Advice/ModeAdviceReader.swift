@@ -50,8 +50,10 @@ public struct ModeAdviceReader: Sendable {
         } else {
             backfill = try await broker.fairShare(queue: LLMChat.kind.queue).backfill
         }
-        var windows = openBatches ?? []
-        if openBatches == nil {
+        let windows: [OpenBatch]
+        if let openBatches {
+            windows = openBatches
+        } else {
             windows = try await broker.openBatches(queue: LLMChat.kind.queue, limit: Self.windowsRead)
         }
         let runs = try await broker.recentRunMilliseconds(queue: DreamWeaverRender.kind.queue)

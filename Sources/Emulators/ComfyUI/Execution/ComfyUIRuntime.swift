@@ -2,8 +2,8 @@ import Synchronization
 import VelocityTypes
 
 /// The emulator state shared by the routes and the prompt worker: ComfyUI's global interrupt
-/// flag, the fault plan and its counters, a hung prompt, the models held in VRAM and the
-/// prompts run so far (for the RAM-growth fault).
+/// flag, the fault plan and its counters, a hung prompt, the models held in VRAM, the RAM the
+/// growth fault says is lost, and what the emulated GPU did so far (`ComfyUIEmulatorStatistics`).
 final class ComfyUIRuntime: Sendable {
     private struct State {
         var interrupted = false
@@ -17,7 +17,6 @@ final class ComfyUIRuntime: Sendable {
         /// Least recently used first.
         var loadedModels: [String] = []
         var statistics = ComfyUIEmulatorStatistics()
-        var promptsRun = 0
         var memoryLost: Int64 = 0
     }
 
@@ -171,7 +170,6 @@ final class ComfyUIRuntime: Sendable {
     /// is lost.
     func promptRan(seconds: Duration) {
         state.withLock { state in
-            state.promptsRun += 1
             state.statistics.prompts += 1
             state.statistics.promptSeconds += seconds.inSeconds
             state.statistics.lastPromptEnded = .now
